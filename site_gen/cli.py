@@ -1,0 +1,112 @@
+"""The command line: a few lines per command around the library. Exit codes: 0 ok, 1 problems, 2 usage."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .check import CheckResult, check_repository
+from .diagnostics import format_github, format_json, format_summary_markdown, format_text
+from .load import NotABacklog
+
+
+def _today(value: date | None) -> date:
+    return value or date.today()
+
+
+_TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                      help="Check as if today were this date (YYYY-MM-DD), for reproducible runs.")
+_PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+
+
+def _run_check(path: Path, today) -> CheckResult:
+    try:
+        return check_repository(path, _today(today.date() if today else None))
+    except NotABacklog as exc:
+        raise click.UsageError(f"{exc}. Run site-gen in the folder that holds site.yaml, or pass that folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="site-gen")
+def main() -> None:
+    """site-gen: the customer backlog as code.
+
+    Keep feedback, irritants, decisions, metrics and "you said, we did"
+    stories as files in git; check them on every pull request; publish an
+    internal site and a public one from the same files.
+    """
+
+
+@main.command()
+@_PATH
+@_TODAY
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="text for people, github for pull-request annotations, json for tools.")
+def check(path: Path, today, strict: bool, output_format: str) -> None:
+    """Check the backlog rules; report every problem with its file and line.
+
+    \b
+    Example:
+      site-gen check
+      site-gen check --format github --today 2026-11-23 path/to/repo
+
+    Exit status: 0 clean (warnings allowed), 1 errors (or warnings with
+    --strict), 2 usage error.
+    """
+    result = _run_check(path, today)
+    counts = result.backlog.counts()
+    if output_format == "json":
+        click.echo(format_json(result.diagnostics, counts), nl=False)
+    elif output_format == "github":
+        click.echo(format_github(result.diagnostics), nl=False)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(format_summary_markdown(result.diagnostics, counts))
+    else:
+        click.echo(format_text(result.diagnostics), nl=False)
+        checked = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+        if result.diagnostics:
+            click.echo(f"{result.errors} error(s), {result.warnings} warning(s) in {checked}.", err=True)
+        else:
+            click.echo(f"No problems in {checked}.", err=True)
+    sys.exit(1 if result.failed(strict) else 0)
+
+
+@main.command()
+@_PATH
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the schemas into this folder (default: print the irritant schema).")
+def schema(path: Path, out: Path | None) -> None:
+    """Write JSON Schemas for editors (autocompletion and inline errors).
+
+    Stages, teams and segments from PATH/site.yaml become choices the editor offers.
+
+    \b
+    Example:
+      site-gen schema --out schemas/
+    """
+    from .schemas import render_schemas
+    from .write import write_files
+
+    config = None
+    if (path / "site.yaml").is_file():
+        config = check_repository_config(path)
+    rendered = render_schemas(config)
+    if out is None:
+        click.echo(rendered["irritant.schema.json"].decode(), nl=False)
+        return
+    write_files(out, rendered)
+    click.echo(f"Wrote {len(rendered)} schemas to {out}/", err=True)
+
+
+def check_repository_config(path: Path):
+    from .load.records import load_site_config
+
+    return load_site_config(path.absolute() / "site.yaml", path.absolute(), [])

@@ -1,0 +1,137 @@
+"""Diagnostics are values: where, which rule, how bad, what is wrong, how to fix it.
+
+Rules yield them; the command line decides how to print them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLoc:
+    """A place in a file a person can click: path relative to the repo, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    loc: SourceLoc
+    rule: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message)
+
+    def as_text(self) -> str:
+        hint = f" — {self.hint}" if self.hint else ""
+        return f"{self.loc}: {self.severity.value}[{self.rule}] {self.message}{hint}"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.loc.path,
+            "line": self.loc.line,
+            "col": self.loc.col,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def error(loc: SourceLoc, rule: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(loc, rule, Severity.ERROR, message, hint)
+
+
+def warning(loc: SourceLoc, rule: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(loc, rule, Severity.WARNING, message, hint)
+
+
+def with_severity(severity: str, diagnostic: Diagnostic) -> Diagnostic:
+    """The same finding at the severity a team configured in site.yaml."""
+    return Diagnostic(diagnostic.loc, diagnostic.rule, Severity(severity), diagnostic.message, diagnostic.hint)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+# --- output formats -------------------------------------------------------------------
+
+def format_text(diagnostics: list[Diagnostic]) -> str:
+    return "".join(d.as_text() + "\n" for d in diagnostics)
+
+
+def _escape_data(value: str) -> str:
+    # GitHub's workflow-command escaping: see actions/toolkit core/src/command.ts
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """One workflow command per diagnostic, so each shows inline on the pull request."""
+    lines = []
+    for d in diagnostics:
+        props = ",".join(
+            f"{key}={_escape_property(str(value))}"
+            for key, value in (
+                ("file", d.loc.path),
+                ("line", d.loc.line),
+                ("col", d.loc.col),
+                ("title", f"{d.rule}"),
+            )
+        )
+        body = d.message + (f" — {d.hint}" if d.hint else "")
+        lines.append(f"::{d.severity.value} {props}::{_escape_data(body)}\n")
+    return "".join(lines)
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
+    """The job summary: GitHub shows only ten annotations per step, the summary shows all."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    checked = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    out = ["## site-gen check", ""]
+    if not diagnostics:
+        out.append(f"No problems found ({checked}).")
+        return "\n".join(out) + "\n"
+    out.append(f"**{errors} error(s), {warnings} warning(s)** in {checked}.")
+    out += ["", "| Severity | File | Line | Rule | Problem | Fix |", "|---|---|---|---|---|---|"]
+    for d in diagnostics:
+        out.append(
+            f"| {d.severity.value} | `{_cell(d.loc.path)}` | {d.loc.line} | `{d.rule}` "
+            f"| {_cell(d.message)} | {_cell(d.hint)} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def format_json(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    document = {
+        "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "checked": counts},
+        "diagnostics": [d.as_dict() for d in diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,315 @@
+"""Turn located YAML nodes (or flat feedback rows) into typed values, per the field contract.
+
+A value that fails its check is left out, with a diagnostic that says what was
+wrong and how to fix it; the record is still built so later rules can run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from typing import Any
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+from ..fields import (COLOR_PATTERN, DATE_PATTERN, FEEDBACK_ID_RE, ID_RE, PERIOD_PATTERN, URL_PATTERN, Field)
+from .yamlsafe import Mapping, Node, Scalar, Sequence
+
+_DATE_RE = re.compile(DATE_PATTERN)
+_PERIOD_RE = re.compile(PERIOD_PATTERN)
+_COLOR_RE = re.compile(COLOR_PATTERN)
+_URL_RE = re.compile(URL_PATTERN)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_TEXT_TYPES = {"text", "markdown", "id", "feedback-id", "enum", "url", "color", "period"}
+
+
+class Problem(Exception):
+    def __init__(self, rule: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.rule, self.message, self.hint = rule, message, hint
+
+
+def parse_date(text: str) -> date:
+    """An ISO date, or a Problem naming why it is not one (2026-02-30 is not a date)."""
+    text = text.strip()
+    if not _DATE_RE.match(text):
+        raise Problem("type", f"'{text}' is not a date", "write dates as YYYY-MM-DD, e.g. 2026-10-31")
+    year, month, day = (int(part) for part in text.split("-"))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12:
+            last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+            hint = f"{_MONTHS[month - 1]} {year} has {last} days"
+        else:
+            hint = "months run from 01 to 12"
+        raise Problem("date", f"{text} is not a real date", hint) from None
+
+
+def _yaml_scalar_value(node: Scalar) -> Any:
+    """The value YAML 1.1 gives a scalar; we keep the text and decide per field."""
+    tag, text = node.tag, node.text
+    if tag == "str":
+        return text
+    if tag == "null":
+        return None
+    if tag == "bool":
+        return text.lower() in ("yes", "true", "on", "y")
+    if tag == "int":
+        return _yaml_int(text)
+    if tag == "float":
+        try:
+            return float(text.replace("_", ""))
+        except ValueError:  # .inf, .nan
+            return float(text.replace(".", "", 1)) if text.lower().lstrip("+-") in (".inf", ".nan") else text
+    if tag == "timestamp":
+        if _DATE_RE.match(text):
+            return parse_date(text)
+        return _Timestamp(text)
+    return text
+
+
+class _Timestamp(str):
+    """A YAML timestamp with a time part: not a date, reported as such."""
+
+
+def _yaml_int(text: str) -> int:
+    cleaned = text.replace("_", "")
+    sign = -1 if cleaned.startswith("-") else 1
+    digits = cleaned.lstrip("+-")
+    try:
+        if digits.startswith("0b"):
+            return sign * int(digits[2:], 2)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        if ":" in digits:  # YAML 1.1 sexagesimal: 12:30 is 750
+            value = 0
+            for part in digits.split(":"):
+                value = value * 60 + int(part)
+            return sign * value
+        if digits.startswith("0") and len(digits) > 1:  # YAML 1.1 octal: 0042 is 34
+            return sign * int(digits, 8)
+        return sign * int(digits)
+    except ValueError:
+        return 0
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean (YAML reads yes/no/on/off/true/false as booleans)"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, _Timestamp):
+        return "a date and time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, (list, tuple, Sequence)):
+        return "a list"
+    if isinstance(value, (dict, Mapping)):
+        return "a mapping"
+    if value is None:
+        return "empty"
+    return "text"
+
+
+def did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
+    """Check one scalar value against its field; return the typed value or raise Problem.
+
+    from_text: the value came from a CSV cell, where everything is text.
+    """
+    name, kind = field.name, field.type
+    if kind in _TEXT_TYPES:
+        if not isinstance(value, str) or isinstance(value, _Timestamp):
+            if isinstance(value, (bool, int, float, date, _Timestamp)):
+                raise Problem("type", f"'{name}' must be text, but {raw!r} is {_describe(value)} in YAML",
+                              f'quote it: {name}: "{raw}"')
+            raise Problem("type", f"'{name}' must be text, got {_describe(value)}", f'write it as {name}: "…"')
+        return _check_text(field, value)
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        if isinstance(value, _Timestamp):
+            raise Problem("type", f"'{name}' must be a date without a time, got {raw!r}",
+                          "write dates as YYYY-MM-DD")
+        if isinstance(value, str):
+            return parse_date(value)
+        raise Problem("type", f"'{name}' must be a date, got {_describe(value)}", "write dates as YYYY-MM-DD")
+    if kind in ("integer", "number"):
+        if from_text and isinstance(value, str):
+            try:
+                value = int(value) if kind == "integer" else float(value)
+            except ValueError:
+                raise Problem("type", f"'{name}' must be a {'whole ' if kind == 'integer' else ''}number, got {value!r}",
+                              "write digits only, e.g. 7") from None
+        ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok:
+            raise Problem("type", f"'{name}' must be a {'whole ' if kind == 'integer' else ''}number, "
+                          f"got {_describe(value)}",
+                          f"write it without quotes, e.g. {name}: 7")
+        if field.minimum is not None and value < field.minimum:
+            raise Problem("value", f"'{name}' must be at least {field.minimum:g}, got {value}", "")
+        if field.maximum is not None and value > field.maximum:
+            raise Problem("value", f"'{name}' must be at most {field.maximum:g}, got {value}", "")
+        return value
+    if kind == "boolean":
+        if from_text and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("true", "false"):
+                return lowered == "true"
+        if isinstance(value, bool):
+            return value
+        raise Problem("type", f"'{name}' must be true or false, got {raw!r}", f"write {name}: true or {name}: false")
+    raise AssertionError(f"field type {kind} is not a scalar")  # pragma: no cover - contract bug
+
+
+def _check_text(field: Field, value: str) -> str:
+    name, kind = field.name, field.type
+    if kind == "enum":
+        if value not in field.choices:
+            suggestion = did_you_mean(value, field.choices)
+            raise Problem("value", f"'{name}' must be one of {', '.join(field.choices)} (got {value!r})",
+                          suggestion or f"use one of: {', '.join(field.choices)}")
+    elif kind == "id":
+        if not ID_RE.match(value):
+            raise Problem("id-format", f"'{name}' {value!r} is not a valid ID",
+                          "IDs use lower-case letters, digits and single hyphens, e.g. slow-unlock")
+    elif kind == "feedback-id":
+        if not FEEDBACK_ID_RE.match(value):
+            raise Problem("id-format", f"'{name}' {value!r} is not a valid feedback ID",
+                          "feedback IDs use letters, digits, _ . : and -")
+    elif kind == "period":
+        if not _PERIOD_RE.match(value):
+            raise Problem("type", f"'{name}' must be a month as YYYY-MM, got {value!r}", 'e.g. period: "2026-10"')
+    elif kind == "color":
+        if not _COLOR_RE.match(value):
+            raise Problem("value", f"'{name}' must be a colour as #rrggbb, got {value!r}", 'e.g. accent: "#0a7d5a"')
+    elif kind == "url":
+        if not _URL_RE.match(value):
+            raise Problem("value", f"'{name}' must be an http(s) URL, got {value!r}",
+                          "e.g. https://example.org/changes/")
+    return value
+
+
+class Converted:
+    """The typed values of one mapping, with where each one was written."""
+
+    __slots__ = ("values", "locs")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.locs: dict[str, SourceLoc] = {}
+
+
+def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at: SourceLoc,
+                    diagnostics: list[Diagnostic]) -> Converted:
+    """Convert a YAML mapping node; every problem is appended to diagnostics."""
+    out = Converted()
+    if not isinstance(node, Mapping):
+        if node is None:
+            diagnostics.append(error(at, "required", f"{what} is empty",
+                                     f"write its fields, starting with {_required_names(fields)}"))
+        else:
+            diagnostics.append(error(node.loc, "type", f"{what} must be a mapping of fields, got {_describe(node)}",
+                                     "write one 'field: value' per line"))
+        return out
+    by_name = {f.name: f for f in fields}
+    for key, (key_loc, value_node) in node.entries.items():
+        field = by_name.get(key)
+        if field is None:
+            suggestion = did_you_mean(key, by_name)
+            diagnostics.append(error(key_loc, "unknown-field", f"unknown field '{key}' in {what}",
+                                     suggestion or f"known fields: {', '.join(by_name)}"))
+            continue
+        if value_node is None:
+            continue  # already reported by the YAML walker (bad tag, too deep)
+        loc = value_node.loc if isinstance(value_node, Scalar) else key_loc
+        try:
+            value = _convert_node(field, value_node, what, diagnostics)
+        except Problem as problem:
+            diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
+            continue
+        if value is None:
+            continue
+        out.values[key] = value
+        out.locs[key] = loc
+    for field in fields:
+        if field.required and field.name not in out.values and field.name not in node.entries:
+            diagnostics.append(error(node.loc, "required", f"{what} has no '{field.name}'",
+                                     f"add '{field.name}:' ({field.doc})"))
+        elif field.required and field.name in node.entries and field.name not in out.values:
+            key_loc, value_node = node.entries[field.name]
+            if isinstance(value_node, Scalar) and value_node.tag == "null":
+                diagnostics.append(error(key_loc, "required", f"'{field.name}' is empty in {what}",
+                                         f"give it a value ({field.doc})"))
+    return out
+
+
+def _required_names(fields: tuple[Field, ...]) -> str:
+    return ", ".join(f.name for f in fields if f.required)
+
+
+def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnostic]) -> Any:
+    if field.type == "object":
+        if isinstance(node, Scalar) and node.tag == "null":
+            return None
+        return convert_mapping(node, field.fields, f"'{field.name}'", node.loc, diagnostics)
+    if field.type in ("list", "object-list"):
+        if isinstance(node, Scalar) and node.tag == "null":
+            return ()
+        if not isinstance(node, Sequence):
+            example = "[a, b]" if field.type == "list" else "a list of mappings"
+            raise Problem("type", f"'{field.name}' must be a list, got {_describe(node)}",
+                          f"write {field.name}: {example}")
+        items = []
+        for item in node.items:
+            if item is None:
+                continue
+            if field.type == "object-list":
+                items.append(convert_mapping(item, field.fields, f"an entry of '{field.name}'", item.loc, diagnostics))
+                continue
+            item_field = Field(field.name, field.item, field.doc)
+            try:
+                if not isinstance(item, Scalar):
+                    raise Problem("type", f"each entry of '{field.name}' must be a single value, got {_describe(item)}",
+                                  f"write {field.name}: [a, b]")
+                items.append((coerce(item_field, _yaml_scalar_value(item), item.text, False), item.loc))
+            except Problem as problem:
+                diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
+        return tuple(items)
+    if not isinstance(node, Scalar):
+        raise Problem("type", f"'{field.name}' must be a single value, got {_describe(node)}",
+                      f"write {field.name}: value")
+    value = _yaml_scalar_value(node)
+    if value is None:
+        return None
+    return coerce(field, value, node.text, False)
+
+
+def convert_row(row: dict[str, Any], fields_by_name: dict[str, Field], loc: SourceLoc, from_text: bool,
+                diagnostics: list[Diagnostic], what: str = "feedback row") -> dict[str, Any]:
+    """Convert one flat feedback row (a CSV record or a JSON object)."""
+    values: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        field = fields_by_name.get(key)
+        if field is None:
+            # CSV columns are checked once, against the header; JSON keys per row
+            suggestion = did_you_mean(key, fields_by_name)
+            diagnostics.append(error(loc, "unknown-field", f"unknown field '{key}' in {what}",
+                                     suggestion or f"known fields: {', '.join(fields_by_name)}"))
+            continue
+        try:
+            values[key] = coerce(field, value, str(value), from_text)
+        except Problem as problem:
+            diagnostics.append(error(loc, problem.rule, f"{what}: {problem.message}", problem.hint))
+    for field in fields_by_name.values():
+        if field.required and field.name not in values and not row.get(field.name):
+            diagnostics.append(error(loc, "required", f"{what} has no '{field.name}'", f"add a {field.name} ({field.doc})"))
+    return values

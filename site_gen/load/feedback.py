@@ -1,0 +1,150 @@
+"""Feedback batches: CSV and JSONL exports (fast, for volume) and small hand-written YAML lists."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
+from ..model import FeedbackRow
+from .convert import convert_mapping, convert_row, did_you_mean
+from .source import FEEDBACK_LIMIT, read_source, relative
+from .yamlsafe import Sequence, parse_yaml
+
+FIELDS_BY_NAME = {f.name: f for f in FEEDBACK_FIELDS}
+SUFFIXES = (".csv", ".jsonl", ".yaml", ".yml")
+
+
+def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+    rel = relative(path, root)
+    text = read_source(path, root, FEEDBACK_LIMIT, diagnostics)
+    if text is None:
+        return []
+    if path.suffix == ".csv":
+        return _load_csv(text, rel, diagnostics)
+    if path.suffix == ".jsonl":
+        return _load_jsonl(text, rel, diagnostics)
+    return _load_yaml(text, rel, diagnostics)
+
+
+def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic]) -> FeedbackRow | None:
+    if "id" not in values:
+        return None
+    score_type, score = values.get("score_type"), values.get("score")
+    if (score_type is None) != (score is None):
+        diagnostics.append(error(loc, "required", "feedback row has a score_type without a score, or the reverse",
+                                 "give both score_type and score, or neither"))
+    elif score_type is not None:
+        low, high = SCORE_RANGE[score_type]
+        if not low <= score <= high:
+            diagnostics.append(error(loc, "value", f"a {score_type} score runs from {low} to {high}, got {score}",
+                                     "check the export's score column"))
+    return FeedbackRow(loc=loc, **values)
+
+
+def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    rows: list[FeedbackRow] = []
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        diagnostics.append(error(SourceLoc(rel, 1, 1), "parse", f"CSV header cannot be read: {exc}",
+                                 "the first line names the columns: id,date,source,…"))
+        return rows
+    if header is None:
+        diagnostics.append(error(SourceLoc(rel, 1, 1), "required", "feedback file is empty",
+                                 "start with a header line: id,date,source,journey_stage,…"))
+        return rows
+    header = [name.strip() for name in header]
+    usable = True
+    col = 1
+    for name in header:
+        if name not in FIELDS_BY_NAME:
+            usable = False
+            diagnostics.append(error(SourceLoc(rel, 1, col), "unknown-field", f"unknown column '{name}' in feedback",
+                                     did_you_mean(name, FIELDS_BY_NAME) or
+                                     f"known columns: {', '.join(FIELDS_BY_NAME)}"))
+        col += len(name) + 1
+    for name in (f.name for f in FEEDBACK_FIELDS if f.required):
+        if name not in header:
+            usable = False
+            diagnostics.append(error(SourceLoc(rel, 1, 1), "required", f"feedback file has no '{name}' column",
+                                     f"add a '{name}' column to the header"))
+    if len(set(header)) != len(header):
+        usable = False
+        diagnostics.append(error(SourceLoc(rel, 1, 1), "duplicate-key", "a column name appears twice in the header",
+                                 "keep one column per field"))
+    if not usable:
+        return rows
+    width = len(header)
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not cells:
+                continue
+            loc = SourceLoc(rel, start, 1)
+            if len(cells) != width:
+                diagnostics.append(error(loc, "parse", f"row has {len(cells)} cells, the header has {width}",
+                                         "quote cells that contain commas: \"like, this\""))
+                continue
+            values = convert_row(dict(zip(header, cells)), FIELDS_BY_NAME, loc, True, diagnostics)
+            row = _row(values, loc, diagnostics)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        diagnostics.append(error(SourceLoc(rel, line + 1, 1), "parse", f"CSV cannot be read: {exc}",
+                                 "close the quote opened on this line"))
+    return rows
+
+
+def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+    rows: list[FeedbackRow] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        loc = SourceLoc(rel, number, 1)
+        try:
+            document = json.loads(line)
+        except json.JSONDecodeError as exc:
+            diagnostics.append(error(SourceLoc(rel, number, exc.colno), "parse", f"invalid JSON: {exc.msg}",
+                                     "each line holds one JSON object"))
+            continue
+        except RecursionError:
+            diagnostics.append(error(loc, "parse", "JSON is nested too deeply", "each line holds one flat JSON object"))
+            continue
+        if not isinstance(document, dict):
+            diagnostics.append(error(loc, "type", "each line must be a JSON object",
+                                     'e.g. {"id": "T-1", "date": "2026-10-01", "source": "ticket", …}'))
+            continue
+        values = convert_row(document, FIELDS_BY_NAME, loc, False, diagnostics)
+        row = _row(values, loc, diagnostics)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+    node, problems = parse_yaml(text, rel)
+    diagnostics.extend(problems)
+    if node is None:
+        if not problems:
+            diagnostics.append(error(SourceLoc(rel), "required", "feedback file is empty",
+                                     "write a list of rows, each starting with '- id: …'"))
+        return []
+    if not isinstance(node, Sequence):
+        diagnostics.append(error(node.loc, "type", "a YAML feedback batch must be a list of rows",
+                                 "start each row with '- id: …'"))
+        return []
+    rows: list[FeedbackRow] = []
+    for item in node.items:
+        if item is None:
+            continue
+        converted = convert_mapping(item, FEEDBACK_FIELDS, "feedback row", item.loc, diagnostics)
+        row = _row(converted.values, item.loc, diagnostics)
+        if row is not None:
+            rows.append(row)
+    return rows

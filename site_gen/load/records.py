@@ -1,0 +1,137 @@
+"""Irritants (YAML), decisions and stories (markdown with front matter), and site.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+from ..fields import (DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS)
+from ..model import (Decision, InternalConfig, Irritant, Metric, PublicConfig, Rules, SeriesPoint, SiteConfig,
+                     Story)
+from .convert import Converted, convert_mapping
+from .frontmatter import split_front_matter
+from .source import RECORD_LIMIT, read_source, relative
+from .yamlsafe import parse_yaml
+
+
+def _flatten(converted: Converted) -> tuple[dict[str, Any], dict[str, SourceLoc]]:
+    """Lists come back as (value, loc) pairs: keep the values, remember each entry's place as 'name.N'."""
+    values: dict[str, Any] = {}
+    locs = dict(converted.locs)
+    for name, value in converted.values.items():
+        if isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+            values[name] = tuple(v for v, _ in value)
+            for index, (_, loc) in enumerate(value):
+                locs[f"{name}.{index}"] = loc
+        else:
+            values[name] = value
+    return values, locs
+
+
+def _record_id(path: Path, rel: str, values: dict, locs: dict, what: str,
+               diagnostics: list[Diagnostic]) -> str:
+    stem = path.stem
+    if not ID_RE.match(stem):
+        diagnostics.append(error(SourceLoc(rel), "id-format", f"file name '{path.name}' is not a valid {what} ID",
+                                 "rename the file using lower-case letters, digits and hyphens, e.g. slow-unlock"
+                                 + path.suffix))
+    given = values.pop("id", None)
+    if given is not None and given != stem:
+        diagnostics.append(error(locs["id"], "id-mismatch", f"id '{given}' does not match the file name '{path.name}'",
+                                 f"set id: {stem}, or rename the file to {given}{path.suffix}"))
+    return stem
+
+
+def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | None:
+    rel = relative(path, root)
+    text = read_source(path, root, RECORD_LIMIT, diagnostics)
+    if text is None:
+        return None
+    node, problems = parse_yaml(text, rel)
+    diagnostics.extend(problems)
+    if node is None and problems:
+        return None
+    converted = convert_mapping(node, IRRITANT_FIELDS, "irritant", SourceLoc(rel), diagnostics)
+    values, locs = _flatten(converted)
+    record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
+    return Irritant(id=record_id, loc=SourceLoc(rel), locs=MappingProxyType(locs), **values)
+
+
+def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[Diagnostic]):
+    rel = relative(path, root)
+    text = read_source(path, root, RECORD_LIMIT, diagnostics, allow_bom=False)
+    if text is None:
+        return None
+    split = split_front_matter(text, rel, diagnostics)
+    if split is None:
+        return None
+    node, problems = parse_yaml(split.front_matter, rel, line_offset=1)
+    diagnostics.extend(problems)
+    if node is None and problems:
+        return None
+    converted = convert_mapping(node, fields, what, SourceLoc(rel), diagnostics)
+    values, locs = _flatten(converted)
+    record_id = _record_id(path, rel, values, locs, what, diagnostics)
+    return dict(id=record_id, loc=SourceLoc(rel), locs=MappingProxyType(locs), body=split.body,
+                body_line=split.body_line, **values)
+
+
+def load_decision(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | None:
+    fields = _load_markdown(path, root, DECISION_FIELDS, "decision", diagnostics)
+    return None if fields is None else Decision(**fields)
+
+
+def load_story(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | None:
+    fields = _load_markdown(path, root, STORY_FIELDS, "story", diagnostics)
+    return None if fields is None else Story(**fields)
+
+
+def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SiteConfig:
+    """site.yaml; when it is broken, defaults stand in so the records can still be checked."""
+    rel = relative(path, root)
+    at = SourceLoc(rel)
+    text = read_source(path, root, RECORD_LIMIT, diagnostics)
+    if text is None:
+        return SiteConfig(loc=at)
+    node, problems = parse_yaml(text, rel)
+    diagnostics.extend(problems)
+    if node is None and problems:
+        return SiteConfig(loc=at)
+    converted = convert_mapping(node, SITE_FIELDS, "site.yaml", at, diagnostics)
+    values, locs = _flatten(converted)
+    for name in ("journey_stages", "teams", "segments"):
+        _report_repeats(values.get(name, ()), name, locs, diagnostics)
+    sections = {}
+    for name, cls in (("public", PublicConfig), ("internal", InternalConfig), ("rules", Rules)):
+        section = values.pop(name, None)
+        if section is not None:
+            section_values, section_locs = _flatten(section)
+            locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
+            sections[name] = cls(**section_values)
+    metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
+    return SiteConfig(loc=at, locs=MappingProxyType(locs), metrics=metrics, **sections, **values)
+
+
+def _report_repeats(items: tuple, name: str, locs: dict, diagnostics: list[Diagnostic]) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item in seen:
+            diagnostics.append(error(locs[f"{name}.{index}"], "id-duplicate", f"'{item}' is listed twice in {name}",
+                                     "remove the repeated entry"))
+        seen.add(item)
+
+
+def _metric(converted: Converted, at: SourceLoc) -> Metric:
+    values, locs = _flatten(converted)
+    series = tuple(SeriesPoint(point.values["period"], float(point.values["value"]))
+                   for point in values.pop("series", ())
+                   if "period" in point.values and "value" in point.values)
+    first = min(locs.values(), default=at)
+    metric_loc = SourceLoc(first.path, first.line, first.col)
+    return Metric(
+        id=values.get("id", ""), loc=metric_loc, name=values.get("name", values.get("id", "")),
+        direction=values.get("direction", "up"), threshold=float(values.get("threshold", 0)),
+        unit=values.get("unit", ""), compute=values.get("compute"), series=series,
+        locs=MappingProxyType(locs))

@@ -1,0 +1,93 @@
+"""Reading files people edit by hand: size, symlinks, encoding, NUL bytes, BOMs and CRLF.
+
+Each problem becomes a diagnostic with the line where it is, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+
+RECORD_LIMIT = 1 << 20          # 1 MiB: an irritant, decision or story is a page of text
+FEEDBACK_LIMIT = 256 << 20      # 256 MiB: a year of exports fits in a few batches
+
+BOM = "\ufeff"
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_source(path: Path, root: Path, limit: int, diagnostics: list[Diagnostic],
+                allow_bom: bool = True) -> str | None:
+    """The file's text with newlines normalised, or None after appending why it cannot be read."""
+    rel = relative(path, root)
+    at = SourceLoc(rel, 1, 1)
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            diagnostics.append(error(at, "symlink", "symbolic link points to a file that does not exist",
+                                     "replace the link with the file itself"))
+            return None
+        if not target.is_relative_to(root.resolve()):
+            diagnostics.append(error(at, "symlink", "symbolic link points outside the repository",
+                                     "copy the file into the repository instead of linking to it"))
+            return None
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            diagnostics.append(error(at, "parse", f"file is {size / (1 << 20):.1f} MiB; the limit for this kind of "
+                                     f"file is {limit / (1 << 20):.0f} MiB",
+                                     "split it into smaller files" if limit > RECORD_LIMIT
+                                     else "a record is a page of text; move bulk data to feedback/"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.append(error(at, "parse", f"cannot read file: {exc.strerror or exc}",
+                                 "check the file's permissions"))
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        diagnostics.append(error(SourceLoc(rel, line, col), "parse", "file contains a NUL byte (binary data?)",
+                                 "save it as plain UTF-8 text"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.append(error(SourceLoc(rel, line, col), "parse", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                                 "save it as UTF-8 (in Excel: 'CSV UTF-8'; in editors: 'Save with encoding UTF-8')"))
+        return None
+    if text.startswith(BOM):
+        if not allow_bom:
+            diagnostics.append(error(at, "front-matter", "file starts with a byte-order mark (BOM)",
+                                     "save it as UTF-8 without BOM so the front matter starts with '---'"))
+            return None
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def list_files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
+    """Files with one of the suffixes, sorted by name so every run sees the same order."""
+    if not folder.is_dir():
+        return []
+    found = []
+    walker = os.walk(folder) if recursive else [(str(folder), [], os.listdir(folder))]
+    for dirpath, dirnames, filenames in walker:
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith(".") or not name.endswith(suffixes):
+                continue
+            found.append(Path(dirpath) / name)
+    return sorted(found)

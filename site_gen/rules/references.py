@@ -1,0 +1,66 @@
+"""Rule group 2: IDs are unique, every reference resolves, vocabulary comes from site.yaml."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+from ..load.convert import did_you_mean
+from ..model import Backlog
+
+
+def _unknown(loc: SourceLoc, value: str, what: str, known, where: str) -> Diagnostic:
+    hint = did_you_mean(value, known) or (f"use one of: {', '.join(known)}" if len(known) <= 12 else
+                                         f"check the ID in {where}")
+    return error(loc, "reference", f"{what} '{value}' does not exist in {where}", hint)
+
+
+def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+    config = backlog.config
+    stages, teams, segments = set(config.journey_stages), set(config.teams), set(config.segments)
+    metric_ids = {m.id for m in config.metrics}
+
+    feedback_ids: dict[str, SourceLoc] = {}
+    for row in backlog.feedback:
+        first = feedback_ids.setdefault(row.id, row.loc)
+        if first is not row.loc:
+            yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
+                        "feedback IDs are unique across all batches; drop the repeated row")
+        if row.journey_stage is not None and row.journey_stage not in stages and stages:
+            yield _unknown(row.loc, row.journey_stage, "journey stage", config.journey_stages, "site.yaml")
+        if row.team is not None and row.team not in teams and teams:
+            yield _unknown(row.loc, row.team, "team", config.teams, "site.yaml")
+        if row.segment is not None and row.segment not in segments:
+            yield _unknown(row.loc, row.segment, "segment", config.segments, "site.yaml")
+        if row.irritant is not None and row.irritant not in backlog.irritants:
+            yield _unknown(row.loc, row.irritant, "irritant", sorted(backlog.irritants), "backlog/irritants/")
+
+    for irritant in backlog.irritants.values():
+        if irritant.journey_stage is not None and irritant.journey_stage not in stages and stages:
+            yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
+                           config.journey_stages, "site.yaml")
+        if irritant.team is not None and irritant.team not in teams and teams:
+            yield _unknown(irritant.at("team"), irritant.team, "team", config.teams, "site.yaml")
+        for index, row_id in enumerate(irritant.feedback):
+            if row_id not in feedback_ids:
+                yield error(irritant.at(f"feedback.{index}"), "reference",
+                            f"feedback row '{row_id}' does not exist in feedback/",
+                            "check the row ID in the export, or remove it from the list")
+
+    for decision in backlog.decisions.values():
+        for index, irritant_id in enumerate(decision.irritants):
+            if irritant_id not in backlog.irritants:
+                yield _unknown(decision.at(f"irritants.{index}"), irritant_id, "irritant",
+                               sorted(backlog.irritants), "backlog/irritants/")
+        if decision.metric is not None and decision.metric not in metric_ids:
+            yield _unknown(decision.at("metric"), decision.metric, "metric", sorted(metric_ids), "site.yaml metrics")
+
+    for story in backlog.stories.values():
+        for index, irritant_id in enumerate(story.irritants):
+            if irritant_id not in backlog.irritants:
+                yield _unknown(story.at(f"irritants.{index}"), irritant_id, "irritant",
+                               sorted(backlog.irritants), "backlog/irritants/")
+        if story.journey_stage is not None and story.journey_stage not in stages and stages:
+            yield _unknown(story.at("journey_stage"), story.journey_stage, "journey stage",
+                           config.journey_stages, "site.yaml")

@@ -1,0 +1,22 @@
+"""Rule group 7 (stories): every story traces back to irritants; public ones say both halves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, error
+from ..model import Backlog
+
+
+def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+    for story in backlog.stories.values():
+        if "irritants" in story.locs and not story.irritants:
+            yield error(story.at("irritants"), "story-evidence", "a story needs at least one irritant",
+                        "list the irritant IDs it closes: every story traces back to what customers said")
+        if story.is_public:
+            for name in ("you_said", "we_did"):
+                value = getattr(story, name)
+                if value is None or not value.strip():
+                    yield error(story.at(name), "story-public", f"a public story needs a non-empty '{name}'",
+                                f"add '{name}:' in the customer's terms, or set audience: internal")

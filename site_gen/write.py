@@ -1,0 +1,60 @@
+"""The only place that writes output: whole trees swapped in atomically, single files replaced atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+
+def _safe_relative(name: str) -> Path:
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(f"refusing to write outside the output folder: {name}")
+    return relative
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write each file via a temporary file and os.replace, leaving other files in folder alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in sorted(files.items()):
+        target = folder / _safe_relative(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
+    """Replace the folder target with exactly these files, or leave it untouched if anything fails.
+
+    The tree is written to a staging folder beside target, then swapped in with
+    renames. os.replace cannot replace a non-empty folder, so the old one is
+    moved aside first and removed only after the new one is in place.
+    """
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
+    try:
+        for name, data in sorted(files.items()):
+            path = staging / _safe_relative(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.chmod(staging, 0o755)
+        previous = None
+        if target.exists():
+            previous = target.parent / f".{target.name}.previous-{os.getpid()}"
+            os.replace(target, previous)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
