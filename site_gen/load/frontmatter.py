@@ -35,7 +35,8 @@ def split_front_matter(text: str, path: str, diagnostics: list[Diagnostic]) -> S
         if lines[index].rstrip(" \t") == DELIMITER:
             front = "\n".join(lines[1:index]) + "\n"
             body = "\n".join(lines[index + 1:])
-            return Split(front, body.strip("\n") + ("\n" if body.strip() else ""), index + 2)
+            blank_lines = len(body) - len(body.lstrip("\n"))
+            return Split(front, body.strip("\n") + ("\n" if body.strip() else ""), index + 2 + blank_lines)
     diagnostics.append(error(SourceLoc(path, 1, 1), "front-matter", "front matter opened on line 1 is never closed",
                              "add a line '---' after the last field, before the markdown text"))
     return None

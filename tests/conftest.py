@@ -1,0 +1,57 @@
+"""Shared fixtures: a private copy of the repository's own example content, and a check runner."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from site_gen.check import CheckResult, check_repository
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_PARTS = ("site.yaml", "backlog", "feedback")
+TODAY = date(2026, 11, 23)
+
+
+def copy_example(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A writable copy of the example backlog."""
+    return copy_example(tmp_path / "repo")
+
+
+def run_check(root: Path, today: date = TODAY) -> CheckResult:
+    return check_repository(root, today)
+
+
+def found(result: CheckResult) -> list[tuple[str, int, str]]:
+    """(file, line, rule) of every diagnostic: what a reviewer clicks on."""
+    return [(d.loc.path, d.loc.line, d.rule) for d in result.diagnostics]
+
+
+def line_of(path: Path, text: str, nth: int = 1) -> int:
+    """The 1-based line of the nth occurrence of text in the file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if text in line:
+            nth -= 1
+            if nth == 0:
+                return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    content = path.read_text(encoding="utf-8")
+    assert old in content, f"{old!r} not in {path}"
+    path.write_text(content.replace(old, new, 1), encoding="utf-8")
