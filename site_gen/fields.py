@@ -127,7 +127,7 @@ FEEDBACK_FIELDS: tuple[Field, ...] = (
     Field("team", "id", TEAM_DOC),
     Field("journey_stage", "id", JOURNEY_STAGE_DOC, required=True),
     Field("score_type", "enum", "nps (0-10), ces (1-7) or csat (1-5); together with score.", choices=SCORE_TYPES),
-    Field("score", "integer", "The score, in the range of score_type.", minimum=0, maximum=10),
+    Field("score", "integer", "The score: nps 0-10, ces 1-7, csat 1-5."),
     Field("verbatim", "text", "The customer's words (internal unless consent_public is true)."),
     Field("consent_public", "boolean", "The customer agreed that the verbatim may be published."),
     Field("kind", "enum", "complaint, praise or suggestion.", choices=FEEDBACK_KIND),

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .fields import (ARBITRATION_QUESTIONS, DATE_PATTERN, DEBRIEF_POINTS, DECISION_FIELDS, FEEDBACK_FIELDS,
-                     IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS, Field, COLOR_PATTERN, FEEDBACK_ID_PATTERN,
+                     IRRITANT_FIELDS, SCORE_RANGE, SITE_FIELDS, STORY_FIELDS, Field, COLOR_PATTERN, FEEDBACK_ID_PATTERN,
                      ID_PATTERN, PERIOD_PATTERN, URL_PATTERN)
 from .model import SiteConfig
 
@@ -62,6 +62,11 @@ def _field_schema(field: Field, vocab: dict[str, tuple[str, ...]]) -> dict[str, 
         schema = {"type": "array", "items": item, "uniqueItems": True}
     else:
         schema = _scalar(field, vocab)
+        if not field.required:
+            # `logo: null` or an empty `target:` reads as absent, as check treats it
+            schema["type"] = [schema["type"], "null"]
+            if "enum" in schema:
+                schema["enum"] = schema["enum"] + [None]
     schema["description"] = field.doc
     if field.default is not None:
         schema["default"] = field.default
@@ -114,6 +119,11 @@ def build_schemas(config: SiteConfig | None = None) -> dict[str, dict[str, Any]]
     story["properties"]["irritants"]["minItems"] = 1
     story["allOf"] = [_when("audience", "public", ["you_said", "we_did"])]
     row = _object(FEEDBACK_FIELDS, vocab)
+    row["allOf"] = [
+        {"if": {"properties": {"score_type": {"const": kind}}, "required": ["score_type"]},
+         "then": {"required": ["score"], "properties": {"score": {"minimum": low, "maximum": high}}}}
+        for kind, (low, high) in SCORE_RANGE.items()
+    ]
     return {
         "site.schema.json": document("site.schema.json", "site-gen site.yaml", _object(SITE_FIELDS, vocab)),
         "irritant.schema.json": document("irritant.schema.json", "site-gen irritant", irritant),

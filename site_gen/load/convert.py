@@ -153,9 +153,11 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
                           f"got {_describe(value)}",
                           f"write it without quotes, e.g. {name}: 7")
         if field.minimum is not None and value < field.minimum:
-            raise Problem("value", f"'{name}' must be at least {field.minimum:g}, got {value}", "")
+            raise Problem("value", f"'{name}' must be at least {field.minimum:g}, got {value}",
+                          f"use a value of {field.minimum:g} or more")
         if field.maximum is not None and value > field.maximum:
-            raise Problem("value", f"'{name}' must be at most {field.maximum:g}, got {value}", "")
+            raise Problem("value", f"'{name}' must be at most {field.maximum:g}, got {value}",
+                          f"use a value of {field.maximum:g} or less")
         return value
     if kind == "boolean":
         if from_text and isinstance(value, str):

@@ -121,6 +121,7 @@ class _Walker:
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
         self.fatal = False
+        self.path_ids: set[int] = set()  # nodes on the way down, to spot an alias that contains itself
 
     def loc(self, node) -> SourceLoc:
         return _mark_loc(self.path, node.start_mark, self.line_offset)
@@ -140,6 +141,11 @@ class _Walker:
             self.diagnostics.append(error(self.loc(node), "parse", f"YAML is nested more than {MAX_DEPTH} levels deep",
                                           "records are a few levels deep; flatten this value"))
             return None
+        if id(node) in self.path_ids:
+            self.fatal = True
+            self.diagnostics.append(error(self.loc(node), "parse", "an alias refers to itself (a recursive structure)",
+                                          "write the value out instead of using anchors (&) and aliases (*)"))
+            return None
         tag = node.tag[len(_STANDARD_TAG):] if node.tag.startswith(_STANDARD_TAG) else node.tag
         if tag not in _ALLOWED_TAGS:
             self.diagnostics.append(error(self.loc(node), "parse", f"YAML tag {node.tag!r} is not allowed",
@@ -147,6 +153,13 @@ class _Walker:
             return None
         if isinstance(node, yaml.ScalarNode):
             return Scalar(self.loc(node), tag, node.value, node.style is None)
+        self.path_ids.add(id(node))
+        try:
+            return self._collection(node, depth)
+        finally:
+            self.path_ids.discard(id(node))
+
+    def _collection(self, node, depth: int) -> Node:
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.walk(child, depth + 1) for child in node.value)
             return Sequence(self.loc(node), items)

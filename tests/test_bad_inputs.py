@@ -1,0 +1,186 @@
+"""A corpus of broken files: each gets a clear diagnostic with its file and line, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.cli import main
+
+from .conftest import found, run_check
+
+IRRITANT = "backlog/irritants/broken.yaml"
+STORY = "backlog/stories/broken.md"
+
+VALID_IRRITANT = (
+    "title: Broken\njourney_stage: payment\nteam: billing\nowner: Jonas Berg\ncause: unknown\n"
+    "triage: plan\nstatus: done\nopened: 2026-01-01\ntarget: 2026-02-01\nclosed: 2026-01-20\n"
+)
+VALID_STORY = (
+    "---\ntitle: Broken\ndate: 2026-01-01\nirritants: [helmet-rental]\n---\n\nBody.\n"
+)
+
+# name -> (file, bytes, rule, line, words the author needs to see)
+CORPUS = {
+    "malformed YAML": (IRRITANT, b"title: [unclosed\nteam: app\n", "parse", 2, "YAML syntax error"),
+    "tab indentation": (IRRITANT, b"title: x\n\tteam: app\n", "parse", 2, "YAML syntax error"),
+    "top level is a list": (IRRITANT, b"- title: x\n", "type", 1, "must be a mapping"),
+    "wrong type": (IRRITANT, VALID_IRRITANT.replace("title: Broken", "title: [a, b]").encode(), "type", 1,
+                   "must be a single value"),
+    "unknown field": (IRRITANT, (VALID_IRRITANT + "ownr: x\n").encode(), "unknown-field", 11, "did you mean"),
+    "duplicate keys": (IRRITANT, (VALID_IRRITANT + "title: Again\n").encode(), "duplicate-key", 11,
+                       "first on line 1"),
+    "impossible date": (IRRITANT, VALID_IRRITANT.replace("2026-01-20", "2026-13-40").encode(), "date", 10,
+                        "months run from 01 to 12"),
+    "python tag": (IRRITANT, b"title: !!python/object/apply:os.system ['echo pwned']\n", "parse", 1,
+                   "tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
+    "custom tag": (IRRITANT, b"title: !secret x\n", "parse", 1, "is not allowed"),
+    "binary tag": (IRRITANT, b"title: !!binary aGVsbG8=\n", "parse", 1, "is not allowed"),
+    "merge key": (IRRITANT, b"base: &b {title: x}\n<<: *b\n", "parse", 2, "merge keys"),
+    "alias bomb": (IRRITANT, (
+        b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+        b"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n"), "parse", None, "alias bomb"),
+    "recursive alias": (IRRITANT, b"title: &a [*a]\n", "parse", 1, "refers to itself"),
+    "deep flow nesting": (IRRITANT, b"title: " + b"[" * 50_000 + b"]" * 50_000 + b"\n", "parse", 1,
+                          "nested more than"),
+    "deep block nesting": (IRRITANT, b"title:\n" + b"- " * 50_000 + b"x\n", "parse", 1, "nested more than"),
+    "moderately deep nesting": (IRRITANT, b"title: " + b"[" * 200 + b"]" * 200 + b"\n", "parse", 1,
+                                "nested more than 64"),
+    "empty file": (IRRITANT, b"", "required", 1, "irritant is empty"),
+    "only a comment": (IRRITANT, b"# nothing yet\n", "required", 1, "irritant is empty"),
+    "invalid UTF-8": (IRRITANT, b"title: ok\nowner: Jos\xe9\n", "parse", 2, "not valid UTF-8"),
+    "NUL byte": (IRRITANT, b"title: ok\nteam: a\x00pp\n", "parse", 2, "NUL byte"),
+    "two documents": (IRRITANT, b"title: a\n---\ntitle: b\n", "parse", 2, "YAML syntax error"),
+    "front matter after a blank line": (STORY, b"\n" + VALID_STORY.encode(), "front-matter", 1, "line 1"),
+    "front matter with a BOM": (STORY, b"\xef\xbb\xbf" + VALID_STORY.encode(), "front-matter", 1,
+                                "byte-order mark"),
+    "front matter never closed": (STORY, b"---\ntitle: x\n\nBody.\n", "front-matter", 1, "never closed"),
+    "markdown without front matter": (STORY, b"# Just a story\n", "front-matter", 1, "does not start"),
+    "bad YAML in front matter": (STORY, b"---\ntitle: x\ndate: [\n---\nBody\n", "parse", 4, "YAML syntax error"),
+    "CSV with a bad column": ("feedback/extra.csv", b"id,date,sorce,journey_stage\nX-1,2026-01-01,survey,payment\n",
+                              "unknown-field", 1, "did you mean 'source'?"),
+    "CSV with a bad row": ("feedback/extra.csv",
+                           b"id,date,source,journey_stage\nX-1,2026-01-01,survey,payment\nX-2,2026-01-01,survey\n",
+                           "parse", 3, "row has 3 cells, the header has 4"),
+    "CSV with a bad score": ("feedback/extra.csv",
+                             b"id,date,source,journey_stage,score_type,score\nX-1,2026-01-01,survey,payment,nps,11\n",
+                             "value", 2, "runs from 0 to 10"),
+    "CSV with an unclosed quote": ("feedback/extra.csv",
+                                   b'id,date,source,journey_stage,verbatim\nX-1,2026-01-01,survey,payment,"oops\n',
+                                   "parse", 2, "CSV"),
+    "JSONL with a broken line": ("feedback/extra.jsonl",
+                                 b'{"id": "X-1", "date": "2026-01-01", "source": "chat", "journey_stage": "payment"}\n{"id": \n',
+                                 "parse", 2, "invalid JSON"),
+    "JSONL with a wrong type": ("feedback/extra.jsonl",
+                                b'{"id": "X-1", "date": "2026-01-01", "source": "chat", "journey_stage": "payment", "score_type": "csat", "score": "5"}\n',
+                                "type", 1, "whole number"),
+    "JSONL with an impossible date": ("feedback/extra.jsonl",
+                                      b'{"id": "X-1", "date": "2026-02-29", "source": "chat", "journey_stage": "payment"}\n',
+                                      "date", 1, "February 2026 has 28 days"),
+}
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_broken_file_gets_a_located_diagnostic(name: str, example: Path) -> None:
+    rel, content, rule, line, words = CORPUS[name]
+    path = example / rel
+    path.write_bytes(content)
+    result = run_check(example)
+    mine = [d for d in result.diagnostics if d.loc.path == rel and d.rule == rule]
+    assert mine, f"expected {rule} in {rel}, got {found(result)}"
+    if line is not None:
+        assert line in [d.loc.line for d in mine], found(result)
+    assert any(words in d.message + " " + d.hint for d in mine), [d.as_text() for d in mine]
+    assert all(d.hint for d in mine)
+    assert result.failed()
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_broken_file_never_shows_a_traceback(name: str, example: Path) -> None:
+    rel, content, *_ = CORPUS[name]
+    (example / rel).write_bytes(content)
+    outcome = CliRunner().invoke(main, ["check", str(example), "--today", "2026-11-23"], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    assert "Traceback" not in outcome.output
+    assert rel in outcome.output
+
+
+def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(example: Path) -> None:
+    # Without the guard, libyaml's composer overflows the C stack and kills the process outright.
+    (example / IRRITANT).write_bytes(b"title: " + b"[" * 60_000 + b"\n")
+    process = subprocess.run([sys.executable, "-m", "site_gen", "check", str(example), "--today", "2026-11-23"],
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == 1, process.stderr
+    assert f"{IRRITANT}:1:1: error[parse] YAML is nested more than" in process.stdout
+
+
+def test_crlf_files_are_read_like_lf_files(example: Path) -> None:
+    for path in [example / "backlog/irritants/helmet-rental.yaml", example / "backlog/stories/helmet-discount.md",
+                 example / "feedback/interviews.yaml"]:
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert run_check(example).diagnostics == []
+
+
+def test_a_bom_in_a_csv_export_is_accepted(example: Path) -> None:
+    # Excel's "CSV UTF-8" starts with a BOM; the header must still read 'id'
+    path = example / "feedback/surveys-and-reviews.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_check(example).diagnostics == []
+
+
+def test_a_50_mb_file_is_refused_with_its_size(example: Path) -> None:
+    path = example / IRRITANT
+    with open(path, "wb") as handle:
+        handle.write(b"title: x\nsummary: |\n")
+        line = b"  " + b"a" * 1000 + b"\n"
+        for _ in range(51 * 1024):
+            handle.write(line)
+    size = path.stat().st_size
+    assert size > 50_000_000
+    result = run_check(example)
+    mine = [d for d in result.diagnostics if d.loc.path == IRRITANT]
+    assert [(d.rule, d.loc.line) for d in mine] == [("parse", 1)]
+    assert f"file is {size / 2**20:.1f} MiB; the limit for this kind of file is 1 MiB" in mine[0].message
+
+
+def test_a_symlink_pointing_outside_the_repository_is_refused(example: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("title: from outside\n", encoding="utf-8")
+    os.symlink(secret, example / IRRITANT)
+    result = run_check(example)
+    assert [(d.loc.path, d.loc.line, d.rule) for d in result.diagnostics] == [(IRRITANT, 1, "symlink")]
+    assert "outside the repository" in result.diagnostics[0].message
+
+
+def test_a_symlink_inside_the_repository_is_followed(example: Path) -> None:
+    (example / "shared").mkdir()
+    target = example / "shared/helmet-rental.yaml"
+    (example / "backlog/irritants/helmet-rental.yaml").rename(target)
+    os.symlink(target, example / "backlog/irritants/helmet-rental.yaml")
+    assert run_check(example).diagnostics == []
+
+
+def test_a_dangling_symlink_is_reported(example: Path) -> None:
+    os.symlink(example / "nowhere.yaml", example / IRRITANT)
+    assert [(d.loc.path, d.rule) for d in run_check(example).diagnostics] == [(IRRITANT, "symlink")]
+
+
+def test_the_same_id_as_yaml_and_yml_is_a_duplicate(example: Path) -> None:
+    source = example / "backlog/irritants/helmet-rental.yaml"
+    (example / "backlog/irritants/helmet-rental.yml").write_bytes(source.read_bytes())
+    result = run_check(example)
+    assert ("backlog/irritants/helmet-rental.yml", 1, "id-duplicate") in found(result)
+
+
+def test_a_file_name_that_is_not_an_id(example: Path) -> None:
+    source = example / "backlog/irritants/helmet-rental.yaml"
+    source.rename(example / "backlog/irritants/Helmet Rental.yaml")
+    result = run_check(example)
+    assert ("backlog/irritants/Helmet Rental.yaml", 1, "id-format") in found(result)

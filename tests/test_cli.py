@@ -1,0 +1,111 @@
+"""The command line as a pull-request author and a CI job see it: output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.cli import main
+
+from .conftest import edit
+
+TODAY = ["--today", "2026-11-23"]
+
+
+def invoke(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
+
+
+def break_two_rules(root: Path) -> None:
+    edit(root / "backlog/irritants/helmet-rental.yaml", "owner:", "ownr:")
+    edit(root / "backlog/irritants/deposit-refund-slow.yaml", "reviewed: 2026-11-17", "reviewed: 2026-10-01")
+
+
+def test_clean_example_exits_0_and_says_so(example: Path) -> None:
+    outcome = invoke("check", str(example), *TODAY)
+    assert outcome.exit_code == 0
+    assert outcome.stdout == ""
+    assert "No problems in 13 irritants, 8 decisions, 15 stories, 4,006 feedback rows." in outcome.stderr
+
+
+def test_text_format_names_file_line_rule_and_fix(example: Path) -> None:
+    break_two_rules(example)
+    outcome = invoke("check", str(example), *TODAY)
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        "backlog/irritants/deposit-refund-slow.yaml:13:11: warning[unreviewed] open irritant was last reviewed "
+        "53 days ago (rules.review_every_days is 14) — review it at the team meeting and set 'reviewed:' to that date",
+        "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field 'ownr' in irritant"
+        " — did you mean 'owner'?",
+    ]
+    assert "1 error(s), 1 warning(s)" in outcome.stderr
+
+
+def test_warnings_alone_exit_0_and_fail_under_strict(example: Path) -> None:
+    edit(example / "backlog/irritants/deposit-refund-slow.yaml", "reviewed: 2026-11-17", "reviewed: 2026-10-01")
+    assert invoke("check", str(example), *TODAY).exit_code == 0
+    assert invoke("check", str(example), *TODAY, "--strict").exit_code == 1
+
+
+def test_github_format_annotates_the_pull_request_and_writes_a_summary(example: Path, tmp_path: Path) -> None:
+    break_two_rules(example)
+    summary = tmp_path / "summary.md"
+    outcome = invoke("check", str(example), *TODAY, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert outcome.exit_code == 1
+    lines = outcome.stdout.splitlines()
+    assert lines[1] == ("::error file=backlog/irritants/helmet-rental.yaml,line=7,col=1,title=unknown-field::"
+                        "unknown field 'ownr' in irritant — did you mean 'owner'?")
+    assert lines[0].startswith("::warning file=backlog/irritants/deposit-refund-slow.yaml,line=13,col=11,"
+                               "title=unreviewed::")
+    table = summary.read_text(encoding="utf-8")
+    assert "**1 error(s), 1 warning(s)**" in table
+    assert "| error | `backlog/irritants/helmet-rental.yaml` | 7 | `unknown-field` |" in table
+
+
+def test_github_format_escapes_what_would_break_a_workflow_command(example: Path) -> None:
+    # a newline or '%' in a message must not end the command or inject another one
+    edit(example / "backlog/irritants/helmet-rental.yaml", "owner:", '"own%er\\n::error file=x::injected":')
+    outcome = invoke("check", str(example), *TODAY, "--format", "github")
+    lines = outcome.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("::error file=backlog/irritants/helmet-rental.yaml,line=7,col=1,title=unknown-field::")
+    assert "own%25er%0A::error file=x::injected" in lines[0]
+
+
+def test_json_format_is_machine_readable(example: Path) -> None:
+    break_two_rules(example)
+    outcome = invoke("check", str(example), *TODAY, "--format", "json")
+    assert outcome.exit_code == 1
+    document = json.loads(outcome.stdout)
+    assert document["summary"] == {"errors": 1, "warnings": 1, "checked": {
+        "irritants": 13, "decisions": 8, "stories": 15, "feedback rows": 4006}}
+    assert document["diagnostics"][1] == {
+        "path": "backlog/irritants/helmet-rental.yaml", "line": 7, "col": 1, "rule": "unknown-field",
+        "severity": "error", "message": "unknown field 'ownr' in irritant", "hint": "did you mean 'owner'?"}
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "xml"],
+    ["check", "--today", "tomorrow"],
+    ["check", "--no-such-flag"],
+])
+def test_usage_errors_exit_2(args: list[str], example: Path) -> None:
+    outcome = CliRunner().invoke(main, args + [str(example)])
+    assert outcome.exit_code == 2
+    assert "Traceback" not in outcome.output
+
+
+def test_a_folder_without_site_yaml_is_a_usage_error(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert outcome.exit_code == 2
+    assert "no site.yaml" in outcome.output
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in main.commands:
+        outcome = invoke(command, "--help")
+        assert outcome.exit_code == 0
+        assert "Example" in outcome.stdout and "site-gen " + command in outcome.stdout

@@ -1,0 +1,89 @@
+"""JSON Schemas for editors: committed, current, draft-07, and in agreement with `check`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from site_gen.load.records import load_site_config
+from site_gen.schemas import render_schemas
+
+from .conftest import REPO
+
+SCHEMAS = REPO / "schemas"
+
+
+def _plain(value):
+    """YAML dates as the strings an editor's YAML server sees."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _schema(name: str) -> dict:
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+def _front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+
+
+def test_committed_schemas_are_current() -> None:
+    config = load_site_config(REPO / "site.yaml", REPO, [])
+    expected = render_schemas(config)
+    committed = {p.name: p.read_bytes() for p in SCHEMAS.glob("*.json")}
+    assert committed == expected, "schemas/ is stale: run `site-gen schema --out schemas/`"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SCHEMAS.glob("*.json")))
+def test_schemas_use_draft_07(name: str) -> None:
+    schema = _schema(name)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(schema)
+
+
+def test_example_records_validate_against_their_schemas() -> None:
+    checks = [("site.schema.json", [REPO / "site.yaml"], lambda p: yaml.safe_load(p.read_text("utf-8"))),
+              ("irritant.schema.json", sorted((REPO / "backlog/irritants").glob("*.yaml")),
+               lambda p: yaml.safe_load(p.read_text("utf-8"))),
+              ("decision.schema.json", sorted((REPO / "backlog/decisions").glob("*.md")), _front_matter),
+              ("story.schema.json", sorted((REPO / "backlog/stories").glob("*.md")), _front_matter),
+              ("feedback-batch.schema.json", sorted((REPO / "feedback").glob("*.yaml")),
+               lambda p: yaml.safe_load(p.read_text("utf-8")))]
+    for name, paths, read in checks:
+        validator = jsonschema.Draft7Validator(_schema(name))
+        assert paths
+        for path in paths:
+            errors = [e.message for e in validator.iter_errors(_plain(read(path)))]
+            assert errors == [], f"{path.name}: {errors}"
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"ownr": "x"}, "Additional properties"),
+    ({"status": "doing"}, "is not one of"),
+    ({"journey_stage": "paymnt"}, "is not one of"),
+    ({"visibility": "public", "public_title": None}, "public_title"),
+])
+def test_schemas_reject_what_check_rejects(change: dict, fragment: str) -> None:
+    irritant = _plain(yaml.safe_load((REPO / "backlog/irritants/deposit-refund-slow.yaml").read_text("utf-8")))
+    irritant.update(change)
+    irritant = {k: v for k, v in irritant.items() if v is not None}
+    messages = " ".join(e.message for e in jsonschema.Draft7Validator(_schema("irritant.schema.json")).iter_errors(irritant))
+    assert fragment in messages
+
+
+def test_example_files_point_editors_at_their_schema() -> None:
+    for folder, schema in [("backlog/irritants", "irritant"), ("backlog/decisions", "decision"),
+                           ("backlog/stories", "story")]:
+        for path in (REPO / folder).iterdir():
+            assert f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json" in path.read_text("utf-8")
+    assert (REPO / "site.yaml").read_text("utf-8").startswith("# yaml-language-server: $schema=schemas/site.schema.json")
