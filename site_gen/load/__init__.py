@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
@@ -26,6 +27,18 @@ def load_backlog(root: Path) -> tuple[Backlog, list[Diagnostic]]:
     root = root.absolute()
     if not (root / "site.yaml").is_file():
         raise NotABacklog(f"no site.yaml in {root}")
+    # Loading allocates millions of small acyclic objects; the cyclic collector would
+    # rescan them again and again (a third of the load time at 200,000 feedback rows).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(root: Path) -> tuple[Backlog, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     config = load_site_config(root / "site.yaml", root, diagnostics)
 

@@ -97,7 +97,7 @@ def _yaml_int(text: str) -> int:
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
-        return "a boolean (YAML reads yes/no/on/off/true/false as booleans)"
+        return "a boolean (yes/no/on/off/true/false are booleans in YAML)"
     if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, _Timestamp):
@@ -124,10 +124,12 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
     from_text: the value came from a CSV cell, where everything is text.
     """
     name, kind = field.name, field.type
+    if kind == "text" and value.__class__ is str:
+        return value
     if kind in _TEXT_TYPES:
         if not isinstance(value, str) or isinstance(value, _Timestamp):
             if isinstance(value, (bool, int, float, date, _Timestamp)):
-                raise Problem("type", f"'{name}' must be text, but {raw!r} is {_describe(value)} in YAML",
+                raise Problem("type", f"'{name}' must be text, but YAML reads {raw} as {_describe(value)}",
                               f'quote it: {name}: "{raw}"')
             raise Problem("type", f"'{name}' must be text, got {_describe(value)}", f'write it as {name}: "…"')
         return _check_text(field, value)
@@ -293,25 +295,52 @@ def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnos
     return coerce(field, value, node.text, False)
 
 
-def convert_row(row: dict[str, Any], fields_by_name: dict[str, Field], loc: SourceLoc, from_text: bool,
-                diagnostics: list[Diagnostic], what: str = "feedback row") -> dict[str, Any]:
-    """Convert one flat feedback row (a CSV record or a JSON object)."""
-    values: dict[str, Any] = {}
-    for key, value in row.items():
-        if value is None or value == "":
-            continue
-        field = fields_by_name.get(key)
-        if field is None:
-            # CSV columns are checked once, against the header; JSON keys per row
-            suggestion = did_you_mean(key, fields_by_name)
-            diagnostics.append(error(loc, "unknown-field", f"unknown field '{key}' in {what}",
-                                     suggestion or f"known fields: {', '.join(fields_by_name)}"))
-            continue
-        try:
-            values[key] = coerce(field, value, str(value), from_text)
-        except Problem as problem:
-            diagnostics.append(error(loc, problem.rule, f"{what}: {problem.message}", problem.hint))
-    for field in fields_by_name.values():
-        if field.required and field.name not in values and not row.get(field.name):
-            diagnostics.append(error(loc, "required", f"{what} has no '{field.name}'", f"add a {field.name} ({field.doc})"))
-    return values
+_MISS = object()
+_UNIQUE_TYPES = ("text", "markdown", "feedback-id")  # values rarely repeat: nothing to remember
+
+
+class RowConverter:
+    """Converts flat feedback rows (CSV records or JSON objects) against the field contract.
+
+    Exports repeat the same dates, stages, sources and scores hundreds of thousands
+    of times, so each distinct cell is converted once and remembered.
+    """
+
+    def __init__(self, fields: tuple[Field, ...], from_text: bool, what: str = "feedback row"):
+        self.fields = {f.name: f for f in fields}
+        self.required = tuple(f for f in fields if f.required)
+        self.from_text = from_text
+        self.what = what
+        self.caches: dict[str, dict[str, Any] | None] = {
+            f.name: (None if f.type in _UNIQUE_TYPES else {}) for f in fields}
+
+    def __call__(self, row: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for key, value in row.items():
+            if value is None or value == "":
+                continue
+            field = self.fields.get(key)
+            if field is None:
+                suggestion = did_you_mean(key, self.fields)
+                diagnostics.append(error(loc, "unknown-field", f"unknown field '{key}' in {self.what}",
+                                         suggestion or f"known fields: {', '.join(self.fields)}"))
+                continue
+            cache = self.caches[key]
+            if cache is not None and value.__class__ is str:
+                converted = cache.get(value, _MISS)
+                if converted is not _MISS:
+                    values[key] = converted
+                    continue
+            try:
+                converted = coerce(field, value, str(value), self.from_text)
+            except Problem as problem:
+                diagnostics.append(error(loc, problem.rule, f"{self.what}: {problem.message}", problem.hint))
+                continue
+            if cache is not None and value.__class__ is str:
+                cache[value] = converted
+            values[key] = converted
+        for field in self.required:
+            if field.name not in values and not row.get(field.name):
+                diagnostics.append(error(loc, "required", f"{self.what} has no '{field.name}'",
+                                         f"add a {field.name} ({field.doc})"))
+        return values

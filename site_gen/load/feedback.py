@@ -10,7 +10,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..model import FeedbackRow
-from .convert import convert_mapping, convert_row, did_you_mean
+from .convert import RowConverter, convert_mapping, did_you_mean
 from .source import FEEDBACK_LIMIT, read_source, relative
 from .yamlsafe import Sequence, parse_yaml
 
@@ -80,6 +80,7 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedba
     if not usable:
         return rows
     width = len(header)
+    convert = RowConverter(FEEDBACK_FIELDS, from_text=True)
     line = 1
     try:
         for cells in reader:
@@ -91,7 +92,7 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedba
                 diagnostics.append(error(loc, "parse", f"row has {len(cells)} cells, the header has {width}",
                                          "quote cells that contain commas: \"like, this\""))
                 continue
-            values = convert_row(dict(zip(header, cells)), FIELDS_BY_NAME, loc, True, diagnostics)
+            values = convert(dict(zip(header, cells)), loc, diagnostics)
             row = _row(values, loc, diagnostics)
             if row is not None:
                 rows.append(row)
@@ -103,6 +104,7 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedba
 
 def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
     rows: list[FeedbackRow] = []
+    convert = RowConverter(FEEDBACK_FIELDS, from_text=False)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -120,7 +122,7 @@ def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feed
             diagnostics.append(error(loc, "type", "each line must be a JSON object",
                                      'e.g. {"id": "T-1", "date": "2026-10-01", "source": "ticket", …}'))
             continue
-        values = convert_row(document, FIELDS_BY_NAME, loc, False, diagnostics)
+        values = convert(document, loc, diagnostics)
         row = _row(values, loc, diagnostics)
         if row is not None:
             rows.append(row)

@@ -13,19 +13,26 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 # international numbers from 8 digits, national ones from 9 (so "2025-2026" is not a phone number)
 PHONE = re.compile(r"(?<![\w.+])(?:\+\d(?:[ .()/-]{0,2}\d){7,14}|\d(?:[ .()/-]{0,2}\d){8,14})(?![\w])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/#-]*[A-Za-z0-9_]")
+ANY_DIGIT = re.compile(r"\d")
+# characters that cannot be part of a CRM reference; translate() and split() run in C, which
+# matters when every public story body is scanned
+_SEPARATORS = str.maketrans({c: " " for c in "()[]{}<>,;!?\"'`*|\\"})
+_SEPARATORS_AND_STOPS = str.maketrans({c: " " for c in "()[]{}<>,;!?\"'`*|\\.:"})
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
 
 
-def find_personal_data(text: str, customer_refs: frozenset[str]) -> list[str]:
-    """What in text looks like personal data, described for a person."""
-    found = [f"an e-mail address ({m.group()})" for m in EMAIL.finditer(text)]
-    for match in PHONE.finditer(text):
-        if not ISO_DATE.fullmatch(match.group().strip()):
-            found.append(f"a phone number ({match.group()})")
-    for token in TOKEN.findall(text):
-        if token in customer_refs:
-            found.append(f"a customer reference ({token})")
+def find_personal_data(text: str, customer_refs: frozenset[str], any_dotted: bool = True) -> list[tuple[str, str]]:
+    """What in text looks like personal data: (the text found, what it is)."""
+    found = []
+    if "@" in text:
+        found += [(m.group(), "an e-mail address") for m in EMAIL.finditer(text)]
+    if ANY_DIGIT.search(text):
+        found += [(m.group(), "a phone number") for m in PHONE.finditer(text)
+                  if not ISO_DATE.fullmatch(m.group().strip())]
+    references = customer_refs.intersection(text.translate(_SEPARATORS_AND_STOPS).split())
+    if any_dotted:  # references that hold '.' or ':' themselves ("C.1024") need words split at spaces only
+        references |= customer_refs.intersection(text.translate(_SEPARATORS).split())
+    found += [(reference, "a customer reference") for reference in sorted(references)]
     return found
 
 
@@ -37,9 +44,8 @@ def _public_texts(backlog: Backlog) -> Iterator[tuple[SourceLoc, str, str]]:
             value = getattr(story, name)
             if value:
                 yield story.at(name), name, value
-        for offset, line in enumerate(story.body.split("\n")):
-            if line.strip():
-                yield SourceLoc(story.loc.path, story.body_line + offset, 1), "body", line
+        if story.body:
+            yield SourceLoc(story.loc.path, story.body_line, 1), "body", story.body
     for irritant in backlog.irritants.values():
         if not irritant.is_public:
             continue
@@ -52,7 +58,11 @@ def _public_texts(backlog: Backlog) -> Iterator[tuple[SourceLoc, str, str]]:
 def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
     refs = frozenset(row.customer for row in backlog.feedback
                      if row.customer and len(row.customer) >= MIN_REFERENCE_LENGTH)
+    any_dotted = any("." in ref or ":" in ref for ref in refs)
     for loc, name, text in _public_texts(backlog):
-        for finding in find_personal_data(text, refs):
-            yield error(loc, "personal-data", f"public field '{name}' contains {finding}",
+        for needle, what in find_personal_data(text, refs, any_dotted):
+            at = loc
+            if name == "body":  # point at the line of the body that holds it
+                at = SourceLoc(loc.path, loc.line + text.count("\n", 0, text.find(needle)), 1)
+            yield error(at, "personal-data", f"public field '{name}' contains {what} ({needle})",
                         "public text must not identify a customer: remove it or rephrase")
