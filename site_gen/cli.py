@@ -79,6 +79,66 @@ def check(path: Path, today, strict: bool, output_format: str) -> None:
     sys.exit(1 if result.failed(strict) else 0)
 
 
+class _Bars:
+    """Progress bars on a terminal; nothing in CI or when output is piped."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bars: list = []
+
+    def __call__(self, label: str, total: int):
+        bar = click.progressbar(length=total, label=f"{label:<9}", file=sys.stderr)
+        bar.__enter__()
+        self.bars.append(bar)
+        return bar.update
+
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.__exit__(None, None, None)
+
+
+@main.command()
+@_PATH
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
+              help="Output folder; the sites go to OUT/public/ and OUT/internal/.")
+@click.option("--only", type=click.Choice(["public", "internal"]), default=None, help="Build one site only.")
+@_TODAY
+def build(path: Path, out: Path, only: str | None, today) -> None:
+    """Check, then build the public and internal sites.
+
+    Nothing is written when the check finds errors, and a failed build leaves
+    the previous output untouched. "Today" (for overdue items) is --today,
+    else SOURCE_DATE_EPOCH, else the date of the last commit, so rebuilds
+    are byte-identical.
+
+    \b
+    Example:
+      site-gen build
+      site-gen build --out public-html --only public
+    """
+    from .build import BuildRefused, build as build_sites, build_date
+
+    bars = _Bars()
+    try:
+        day = today.date() if today else build_date(path.absolute())
+        report = build_sites(path, out, day, only, bars if bars.enabled else None)
+    except NotABacklog as exc:
+        raise click.UsageError(f"{exc}. Run site-gen in the folder that holds site.yaml, or pass that folder.")
+    except BuildRefused as refused:
+        bars.close()
+        click.echo(format_text(refused.result.diagnostics), nl=False)
+        click.echo(f"Build refused: {refused.result.errors} error(s). Nothing was written; fix them and build again.",
+                   err=True)
+        sys.exit(1)
+    bars.close()
+    for diagnostic in report.check.diagnostics:
+        click.echo(diagnostic.as_text(), err=True)
+    for audience, count in report.written.items():
+        click.echo(f"{audience}: {count:,} files in {out / audience}/", err=True)
+    if "public" in report.written and not report.search_indexed:
+        click.echo("search: skipped (install site-gen[search] for Pagefind)", err=True)
+
+
 @main.command()
 @_PATH
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,

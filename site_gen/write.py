@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 
 def _safe_relative(name: str) -> Path:
@@ -32,12 +32,13 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
             raise
 
 
-def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
+def write_tree(target: Path, files: Mapping[str, bytes], finish: Callable[[Path], None] | None = None) -> None:
     """Replace the folder target with exactly these files, or leave it untouched if anything fails.
 
     The tree is written to a staging folder beside target, then swapped in with
     renames. os.replace cannot replace a non-empty folder, so the old one is
     moved aside first and removed only after the new one is in place.
+    `finish` runs on the complete staging folder before the swap (the search indexer).
     """
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -47,6 +48,8 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> None:
             path = staging / _safe_relative(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        if finish is not None:
+            finish(staging)
         os.chmod(staging, 0o755)
         previous = None
         if target.exists():

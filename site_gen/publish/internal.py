@@ -1,0 +1,44 @@
+"""The employees' site, rendered from an InternalSite."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jinja2
+
+from ..charts import line_chart
+from ..colors import accent_palette
+from ..render import Page, render_pages
+from ..views.internal import InternalSite
+
+
+def pages(site: InternalSite) -> list[Page]:
+    out = [
+        Page("index.html", "dashboard.html"),
+        Page("board/index.html", "board.html"),
+        Page("decisions/index.html", "decisions.html"),
+        Page("stories/index.html", "stories.html"),
+        Page("journey/index.html", "journey.html"),
+        Page("teams/index.html", "teams.html"),
+        Page("feedback/index.html", "feedback.html"),
+    ]
+    out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html", {"page": p}) for p in site.irritants]
+    out += [Page(f"decisions/{p.decision.id}/index.html", "decision.html", {"page": p}) for p in site.decisions]
+    out += [Page(f"stories/{p.story.id}/index.html", "story.html", {"page": p}) for p in site.stories]
+    out += [Page(f"stages/{s.id}/index.html", "stage.html", {"stage": s}) for s in site.stages]
+    out += [Page(f"teams/{t.id}/index.html", "team.html", {"team": t}) for t in site.teams]
+    return out
+
+
+def render(site: InternalSite, env: jinja2.Environment,
+           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    shared = {
+        "site": site, "config": site.config, "today": site.today,
+        "palette": accent_palette(site.config.public.accent),
+        "charts": {v.metric.id: line_chart(v.series, v.metric.name, v.metric.unit) for v in site.metrics},
+    }
+    files = render_pages(env, pages(site), shared, progress)
+    files["404.html"] = render_pages(env, [Page("404.html", "404.html")], shared)["404.html"]
+    source, _, _ = env.loader.get_source(env, "site.css")  # type: ignore[union-attr]
+    files["assets/site.css"] = source.encode("utf-8")
+    return files

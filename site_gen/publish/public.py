@@ -1,0 +1,71 @@
+"""The customers' site, rendered from a PublicSite only."""
+
+from __future__ import annotations
+
+from typing import Callable
+from urllib.parse import urlsplit
+
+import jinja2
+
+from ..colors import accent_palette
+from ..feeds import atom_feed, json_feed, robots, sitemap
+from ..render import Page, render_pages
+from ..views.public import PublicSite
+
+HOME_STORIES = 20
+ASSETS = ("site.css", "search.js")
+
+
+def pages(site: PublicSite) -> list[Page]:
+    home_months, shown = [], 0
+    for month in site.months:
+        if shown >= HOME_STORIES:
+            break
+        home_months.append(month)
+        shown += len(month.stories)
+    counts = {stage.slug: (sum(s.stage == stage for s in site.stories),
+                           sum(i.stage == stage for i in site.working_on)) for stage in site.stages}
+    out = [
+        Page("index.html", "home.html", {"months": home_months, "more": shown < len(site.stories), "canonical": ""}),
+        Page("archive/index.html", "archive.html", {"canonical": "archive/"}),
+        Page("stages/index.html", "stages.html", {"counts": counts, "canonical": "stages/"}),
+        Page("working-on/index.html", "working_on.html", {"canonical": "working-on/"}),
+        Page("wont-do/index.html", "wont_do.html", {"canonical": "wont-do/"}),
+        Page("search/index.html", "search.html", {"canonical": "search/"}),
+    ]
+    out += [Page(f"stories/{story.slug}/index.html", "story.html", {"story": story, "canonical": f"stories/{story.slug}/"})
+            for story in site.stories]
+    out += [Page(f"months/{month.key}/index.html", "month.html", {"month": month, "canonical": f"months/{month.key}/"})
+            for month in site.months]
+    out += [Page(f"stages/{stage.slug}/index.html", "stage.html", {
+        "stage": stage, "stories": [s for s in site.stories if s.stage == stage],
+        "working_on": [i for i in site.working_on if i.stage == stage], "canonical": f"stages/{stage.slug}/"})
+        for stage in site.stages]
+    return out
+
+
+def _not_found_root(site: PublicSite) -> str:
+    # a host serves 404.html at whatever path was missing, so its links must be absolute
+    return urlsplit(site.base_url).path if site.base_url else "./"
+
+
+def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
+           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    shared = {"site": site, "palette": accent_palette(site.accent)}
+    site_pages = pages(site)
+    files = render_pages(env, site_pages, shared, progress)
+    not_found = env.get_template("404.html").render(**shared, root=_not_found_root(site), page_path="404.html",
+                                                    canonical=None)
+    files["404.html"] = not_found.encode("utf-8")
+    for name in ASSETS:
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        files[f"assets/{name}"] = source.encode("utf-8")
+    if logo is not None and site.logo:
+        files[site.logo] = logo
+    files["feed.xml"] = atom_feed(site)
+    files["feed.json"] = json_feed(site)
+    map_xml = sitemap(site, [page.path for page in site_pages])
+    if map_xml is not None:
+        files["sitemap.xml"] = map_xml
+    files["robots.txt"] = robots(site)
+    return files
