@@ -12,7 +12,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def slugify(text: str, fallback: str = "page") -> str:
     """ASCII, lower-case, hyphenated: safe in any file system and URL."""
-    ascii_text = unicodedata.normalize("NFKD", text.replace("’", "").replace("'", "")).encode("ascii", "ignore").decode("ascii")
+    without_apostrophes = text.replace("’", "").replace("'", "")  # doesn't -> doesnt, not doesn-t
+    ascii_text = unicodedata.normalize("NFKD", without_apostrophes).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
 

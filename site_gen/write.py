@@ -42,6 +42,10 @@ def write_tree(target: Path, files: Mapping[str, bytes], finish: Callable[[Path]
     """
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.staging-*"):  # from a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in target.parent.glob(f".{target.name}.previous-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
     try:
         for name, data in sorted(files.items()):

@@ -1,0 +1,300 @@
+"""`site-gen build`: two sites, nothing internal in the public one, deterministic, atomic, no stale files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.build import BuildRefused, build, render_sites
+from site_gen.check import check_repository
+from site_gen.cli import main
+
+from .canary import CANARY, PUBLIC, write_canary_repo
+from .conftest import REPO, TODAY, copy_example, edit
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def readable(data: bytes) -> str:
+    """Bytes as a person or a crawler would read them: Pagefind's gzip fragments unpacked."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    out = root / "_site"
+    build(root, out, TODAY)
+    return out
+
+
+@pytest.fixture(scope="module")
+def canary_site(tmp_path_factory) -> Path:
+    root = write_canary_repo(tmp_path_factory.mktemp("canary"))
+    result = check_repository(root, TODAY)
+    assert result.diagnostics == [], [d.as_text() for d in result.diagnostics]
+    out = root / "_site"
+    build(root, out, TODAY)
+    return out
+
+
+# --- the audience boundary -------------------------------------------------------------
+
+def test_no_canary_reaches_any_public_file_or_file_name(canary_site: Path) -> None:
+    public = tree(canary_site / "public")
+    assert any(name.startswith("pagefind/") for name in public), "the search index is part of what is checked"
+    for name, data in public.items():
+        assert CANARY not in name.lower(), name
+        assert CANARY not in readable(data).lower(), f"internal text leaked into public/{name}"
+
+
+def test_public_strings_do_appear_so_an_empty_site_cannot_pass(canary_site: Path) -> None:
+    public = {name: readable(data) for name, data in tree(canary_site / "public").items()}
+    everything = "\n".join(public.values())
+    for marker in ("story title public", "you said", "we did", "result", "body paragraph", "open public title",
+                   "declined public reason", "site title"):
+        assert f"{PUBLIC} {marker}" in everything, marker
+    assert f"{PUBLIC} story title public" in public["feed.xml"]
+    assert f"{PUBLIC} story title public" in public["feed.json"]
+    fragments = "\n".join(text for name, text in public.items() if name.startswith("pagefind/fragment/"))
+    assert f"{PUBLIC} body paragraph" in fragments, "stories are in the search index"
+
+
+def test_the_internal_site_shows_what_the_public_one_must_not(canary_site: Path) -> None:
+    internal = "\n".join(readable(d) for d in tree(canary_site / "internal").values())
+    for field in ("owner", "cause", "internalnotes", "summary", "declinereason", "whathappened", "verbatim"):
+        assert f"{CANARY}{field}" in internal, field
+
+
+def test_a_public_story_of_an_internal_irritant_shows_only_a_customer_count(canary_site: Path) -> None:
+    page = (canary_site / "public/stories/2026-10-publicmark-story-title-public/index.html").read_text("utf-8")
+    assert "2 customers told us" in page  # the internal irritant's rows, linked both ways
+
+
+def test_visibility_fails_closed_even_if_the_view_is_asked_directly(tmp_path: Path) -> None:
+    root = write_canary_repo(tmp_path)
+    path = root / f"backlog/irritants/{CANARY}publicirritant.yaml"
+    edit(path, "visibility: public", "visibility: Public")
+    story = root / f"backlog/stories/{CANARY}publicstorytwo.md"
+    edit(story, "audience: public", "audience: pubic")
+    result = check_repository(root, TODAY)
+    assert result.errors  # a build would refuse; the view must still not publish them
+    public = render_sites(result, root, TODAY, only="public")["public"]
+    text = "\n".join(data.decode() for data in public.values())
+    assert "open public title" not in text
+    assert "2026-10-publicmark-story-title-public-2" not in "\n".join(public)
+
+
+# --- what the public site holds --------------------------------------------------------
+
+def test_public_site_has_every_page_a_customer_expects(example_site: Path) -> None:
+    public = tree(example_site / "public")
+    for name in ("index.html", "archive/index.html", "stages/index.html", "working-on/index.html",
+                 "wont-do/index.html", "search/index.html", "404.html", "feed.xml", "feed.json", "sitemap.xml",
+                 "robots.txt", "assets/site.css", "pagefind/pagefind-ui.js"):
+        assert name in public, name
+    stories = [n for n in public if n.startswith("stories/")]
+    assert len(stories) == 12  # the example's public stories
+    assert "stages/first-ride/index.html" in public and "months/2026-09/index.html" in public
+
+
+def test_stream_is_newest_first_and_grouped_by_month(example_site: Path) -> None:
+    home = (example_site / "public/index.html").read_text("utf-8")
+    months = ["November 2026", "October 2026", "September 2026", "July 2026", "June 2026", "April 2026",
+              "March 2026", "February 2026"]
+    positions = [home.index(f">{m}</h2>") for m in months]
+    assert positions == sorted(positions)
+
+
+def test_working_on_and_wont_do_show_public_fields_only(example_site: Path) -> None:
+    working = (example_site / "public/working-on/index.html").read_text("utf-8")
+    assert "No bikes at stations near train stations in the morning" in working
+    assert "Expected by March 2027" in working
+    assert "Tomás" not in working and "Rebalancing vans" not in working  # owner and cause
+    assert "Chat wait above 20 minutes" not in working  # an internal irritant
+    wont = (example_site / "public/wont-do/index.html").read_text("utf-8")
+    assert "Cash machines at stations were broken into" in wont
+    assert "eleven times a card ride" not in wont  # the internal decline_reason
+
+
+def test_feeds_are_valid_and_carry_every_public_story(example_site: Path) -> None:
+    atom = ET.parse(example_site / "public/feed.xml").getroot()
+    entries = atom.findall(f"{ATOM}entry")
+    assert len(entries) == 12
+    assert atom.find(f"{ATOM}updated").text == "2026-11-18T00:00:00Z"  # the newest story, not the clock
+    assert all(e.find(f"{ATOM}id").text.startswith("https://example.org/changes/stories/") for e in entries)
+    feed = json.loads((example_site / "public/feed.json").read_text("utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert [i["title"] for i in feed["items"]] == [e.find(f"{ATOM}title").text for e in entries]
+
+
+def test_sitemap_lists_pages_under_the_base_url(example_site: Path) -> None:
+    urls = [loc.text for loc in ET.parse(example_site / "public/sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/changes/" in urls
+    assert all(u.startswith("https://example.org/changes/") and not u.endswith("index.html") for u in urls)
+    assert "Sitemap: https://example.org/changes/sitemap.xml" in (example_site / "public/robots.txt").read_text()
+
+
+def test_links_are_relative_so_pages_work_from_disk_and_under_a_sub_path(example_site: Path) -> None:
+    for name, data in tree(example_site / "public").items():
+        if name.endswith(".html") and name != "404.html":
+            html = data.decode()
+            assert 'href="/' not in html and 'src="/' not in html, name
+
+
+def test_internal_site_has_dashboard_board_and_a_page_per_record(example_site: Path) -> None:
+    internal = tree(example_site / "internal")
+    assert len([n for n in internal if n.startswith("irritants/")]) == 13
+    assert len([n for n in internal if n.startswith("decisions/") and n != "decisions/index.html"]) == 8
+    assert len([n for n in internal if n.startswith("stories/") and n != "stories/index.html"]) == 15
+    page = internal["irritants/unlock-fails-in-background/index.html"].decode()
+    for expected in ("Maya Okafor", "Android suspends our BLE session", "2026-12-15", "Sample verbatims",
+                     "Fix unlock reliability before shipping", "No unlock fee when a bike doesn"):
+        assert expected in page, expected
+    decision = internal["decisions/retry-unlock-before-new-features/index.html"].decode()
+    assert "Does it keep our promise?" in decision and "a bike in 30 seconds" in decision
+    dashboard = internal["index.html"].decode()
+    assert "7 / 10" in dashboard and "<svg" in dashboard
+
+
+def test_irritant_pages_show_git_history_in_a_checkout(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "a@example.org",
+           "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "a@example.org",
+           "GIT_AUTHOR_DATE": "2026-11-01T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T10:00:00Z"}
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "Add the Kestrel backlog"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True)
+    build(root, root / "_site", TODAY, only="internal")
+    page = (root / "_site/internal/irritants/helmet-rental/index.html").read_text("utf-8")
+    assert "2026-11-01" in page and "Add the Kestrel backlog" in page and "Ana" in page
+
+
+# --- reliability -----------------------------------------------------------------------
+
+def test_build_refuses_on_check_errors_and_writes_nothing(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    edit(root / "backlog/irritants/helmet-rental.yaml", "owner:", "ownr:")
+    with pytest.raises(BuildRefused):
+        build(root, root / "_site", TODAY)
+    assert not (root / "_site").exists()
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(root / "_site"), "--today", "2026-11-23"])
+    assert outcome.exit_code == 1
+    assert "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field]" in outcome.output
+    assert "Nothing was written" in outcome.output
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path: Path, monkeypatch) -> None:
+    root = copy_example(tmp_path / "repo")
+    out = root / "_site"
+    build(root, out, TODAY)
+    before = tree(out)
+    edit(root / "backlog/stories/helmet-discount.md", "title: 20% off", "title: 25% off")
+
+    calls = {"n": 0}
+    real = Path.write_bytes
+
+    def failing_write(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 20:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError):
+        build(root, out, TODAY)
+    monkeypatch.undo()
+    assert tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]  # no staging folder left behind
+
+
+def test_a_killed_build_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    out = root / "_site"
+    build(root, out, TODAY)
+    before = tree(out)
+    edit(root / "backlog/stories/helmet-discount.md", "title: 20% off", "title: 25% off")
+    # SIGKILL the build while it writes its staging folder: the swap never happened
+    script = ("import os, signal, pathlib, site_gen.write as w\n"
+              "real = pathlib.Path.write_bytes\n"
+              "def kill(self, data):\n"
+              "    real(self, data)\n"
+              "    if 'staging' in str(self): os.kill(os.getpid(), signal.SIGKILL)\n"
+              "pathlib.Path.write_bytes = kill\n"
+              "from site_gen.cli import main\n"
+              f"main(['build', {str(root)!r}, '--out', {str(out)!r}, '--today', '2026-11-23'])\n")
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert process.returncode == -9
+    # the published folders are exactly as before; only a hidden staging folder is left over
+    assert {name: data for name, data in tree(out).items() if not name.startswith(".")} == before
+    build(root, out, TODAY)  # the next build cleans up and publishes
+    assert "25% off" in (out / "public/index.html").read_text("utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+
+
+def test_rebuilding_after_a_story_turns_internal_removes_every_trace(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    out = root / "_site"
+    build(root, out, TODAY)
+    assert (out / "public/stories/2026-06-20-off-a-helmet-at-partner-bike-shops/index.html").exists()
+    edit(root / "backlog/stories/helmet-discount.md", "audience: public", "audience: internal")
+    edit(root / "backlog/irritants/helmet-rental.yaml", "visibility: public", "visibility: internal")
+    build(root, out, TODAY)
+    public = tree(out / "public")
+    assert not any("helmet" in name for name in public)
+    for name, data in public.items():
+        text = readable(data)
+        assert "20% off a helmet" not in text and "Renting a helmet" not in text, name
+
+
+def _build_in_subprocess(root: Path, out: Path, env_extra: dict[str, str]) -> None:
+    env = {**os.environ, **env_extra}
+    subprocess.run([sys.executable, "-m", "site_gen", "build", str(root), "--out", str(out)], env=env, check=True,
+                   capture_output=True, timeout=300)
+
+
+def test_two_builds_are_byte_identical_whatever_the_environment(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    # file listing order must not matter either: the second copy is written in reverse order
+    other = tmp_path / "repo2"
+    for path in sorted(root.rglob("*"), reverse=True):
+        target = other / path.relative_to(root)
+        if path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    _build_in_subprocess(root, tmp_path / "a", {"PYTHONHASHSEED": "1", "TZ": "Pacific/Kiritimati",
+                                                "LC_ALL": "C", "SOURCE_DATE_EPOCH": "1795392000"})
+    _build_in_subprocess(other, tmp_path / "b", {"PYTHONHASHSEED": "2", "TZ": "America/Adak",
+                                                 "LC_ALL": "C.UTF-8", "SOURCE_DATE_EPOCH": "1795392000"})
+    first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_without_source_date_epoch_or_git_today_is_still_reported_on_the_internal_site_only(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    build(root, root / "_site", date(2026, 11, 23))
+    assert "23 November 2026" in (root / "_site/internal/index.html").read_text("utf-8")
+    assert "23 November 2026" not in "\n".join(readable(d) for d in tree(root / "_site/public").values())
+
+
+def test_the_main_command_builds_the_repository_example(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(main, ["build", str(REPO), "--out", str(tmp_path / "out")], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    assert "public: " in outcome.stderr and "internal: " in outcome.stderr
+    assert (tmp_path / "out/public/index.html").is_file() and (tmp_path / "out/internal/index.html").is_file()
