@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-LIGHT_BACKGROUND = "#ffffff"
-DARK_BACKGROUND = "#16181b"
+# the tinted panel colours of site.css (--soft), the harder case for contrast than the page itself
+LIGHT_BACKGROUND = "#f4f6f8"
+DARK_BACKGROUND = "#1f2327"
 
 
 def _rgb(color: str) -> tuple[float, float, float]:
@@ -43,3 +44,9 @@ def readable(color: str, background: str, minimum: float = 4.5) -> str:
 
 def accent_palette(accent: str) -> dict[str, str]:
     return {"accent": readable(accent, LIGHT_BACKGROUND), "accent_dark": readable(accent, DARK_BACKGROUND)}
+
+
+def favicon(accent: str) -> bytes:
+    """A plain disc in the accent colour: no request for a missing /favicon.ico."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+            f'<circle cx="16" cy="16" r="14" fill="{readable(accent, LIGHT_BACKGROUND)}"/></svg>\n').encode()

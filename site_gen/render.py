@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Callable, Iterable
 
 import jinja2
@@ -69,3 +70,18 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
         if progress:
             progress(1)
     return out
+
+
+def theme_file(env: jinja2.Environment, name: str) -> bytes:
+    """A static file of the theme (CSS, JS), taken as is: team themes can shadow it like a template."""
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    return source.encode("utf-8")
+
+
+def not_found_page(env: jinja2.Environment, shared: dict[str, Any], base_url: str | None) -> bytes:
+    """A host serves 404.html at whatever path was missing: links are absolute to the base URL's path
+    and the stylesheet is inlined, so the page looks right wherever it appears."""
+    root = urlsplit(base_url).path if base_url else "./"
+    html = env.get_template("404.html").render(
+        **{**shared, "inline_css": theme_file(env, "site.css").decode("utf-8")}, root=root, page_path="404.html")
+    return html.encode("utf-8")

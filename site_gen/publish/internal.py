@@ -7,8 +7,8 @@ from typing import Callable
 import jinja2
 
 from ..charts import line_chart
-from ..colors import accent_palette
-from ..render import Page, render_pages
+from ..colors import accent_palette, favicon
+from ..render import Page, not_found_page, render_pages, theme_file
 from ..views.internal import InternalSite
 
 
@@ -33,12 +33,12 @@ def pages(site: InternalSite) -> list[Page]:
 def render(site: InternalSite, env: jinja2.Environment,
            progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
     shared = {
-        "site": site, "config": site.config, "today": site.today,
+        "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
         "charts": {v.metric.id: line_chart(v.series, v.metric.name, v.metric.unit) for v in site.metrics},
     }
     files = render_pages(env, pages(site), shared, progress)
-    files["404.html"] = render_pages(env, [Page("404.html", "404.html")], shared)["404.html"]
-    source, _, _ = env.loader.get_source(env, "site.css")  # type: ignore[union-attr]
-    files["assets/site.css"] = source.encode("utf-8")
+    files["assets/site.css"] = theme_file(env, "site.css")
+    files["assets/favicon.svg"] = favicon(site.config.public.accent)
+    files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
     return files

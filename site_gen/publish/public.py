@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from typing import Callable
-from urllib.parse import urlsplit
-
 import jinja2
 
-from ..colors import accent_palette
+from ..colors import accent_palette, favicon
 from ..feeds import atom_feed, json_feed, robots, sitemap
-from ..render import Page, render_pages
+from ..render import Page, not_found_page, render_pages, theme_file
 from ..views.public import PublicSite
 
 HOME_STORIES = 20
@@ -44,22 +42,15 @@ def pages(site: PublicSite) -> list[Page]:
     return out
 
 
-def _not_found_root(site: PublicSite) -> str:
-    # a host serves 404.html at whatever path was missing, so its links must be absolute
-    return urlsplit(site.base_url).path if site.base_url else "./"
-
-
 def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
            progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-    shared = {"site": site, "palette": accent_palette(site.accent)}
+    shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
     site_pages = pages(site)
     files = render_pages(env, site_pages, shared, progress)
-    not_found = env.get_template("404.html").render(**shared, root=_not_found_root(site), page_path="404.html",
-                                                    canonical=None)
-    files["404.html"] = not_found.encode("utf-8")
     for name in ASSETS:
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        files[f"assets/{name}"] = source.encode("utf-8")
+        files[f"assets/{name}"] = theme_file(env, name)
+    files["assets/favicon.svg"] = favicon(site.accent)
+    files["404.html"] = not_found_page(env, {**shared, "canonical": None}, site.base_url)
     if logo is not None and site.logo:
         files[site.logo] = logo
     files["feed.xml"] = atom_feed(site)

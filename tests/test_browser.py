@@ -1,0 +1,252 @@
+"""Both example sites in real headless Chromium (Debian's, driven by Playwright), looked at as a user would.
+
+Also: axe-core for accessibility, the Nu HTML Checker for markup, feedparser for the feeds.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import subprocess
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import feedparser
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from site_gen.build import build
+
+from .conftest import REPO, TODAY, copy_example
+from .xss import write_xss_repo
+
+CHROMIUM = "/usr/bin/chromium"
+# the machine's network is closed: without these Chromium keeps trying to phone home
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+NODE_MODULES = REPO / "node_modules"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("browser") / "repo")
+    out = root.parent / "out"
+    build(root, out, TODAY)
+    return out
+
+
+def _serve(folder: Path):
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def http_base(built: Path):
+    """Each site hosted under the sub-path of its base_url, as in production: /changes/ and /backlog/."""
+    www = built.parent / "www"
+    www.mkdir()
+    (www / "changes").symlink_to(built / "public")
+    (www / "backlog").symlink_to(built / "internal")
+    server = _serve(www)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    yield {"public": base + "changes/", "internal": base + "backlog/"}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def _open(browser: Browser, url: str, problems: list[str], scheme: str = "light") -> Page:
+    page = browser.new_page(color_scheme=scheme)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning")
+            else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    # a request aborted by our own next navigation is not a failure; HTTP errors are caught below
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}")
+            if "ERR_ABORTED" not in (r.failure or "") else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url)
+    return page
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_every_page_loads_without_console_errors(audience: str, built: Path, http_base: dict, browser: Browser) -> None:
+    pages = _pages(built / audience)
+    assert len(pages) > 25
+    problems: list[str] = []
+    page = _open(browser, http_base[audience] + "index.html", problems)
+    for name in pages:
+        page.goto(http_base[audience] + name, wait_until="load")
+        assert page.locator("h1").count() >= 1, name
+        assert problems == [], f"{audience}/{name}: {problems}"
+    page.close()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_no_broken_internal_link(audience: str, built: Path) -> None:
+    site = built / audience
+    checked = 0
+    for name in _pages(site):
+        parser = _Links()
+        parser.feed((site / name).read_text("utf-8"))
+        for link in parser.links:
+            if urlsplit(link).scheme or link.startswith(("#", "mailto:")):
+                continue
+            target = urlsplit(urljoin(f"http://site/{name}", link)).path.lstrip("/")
+            target = unquote(target) + ("index.html" if target.endswith("/") or not target else "")
+            if name == "404.html":
+                continue  # its links are absolute to the host's base path
+            assert (site / target).is_file(), f"{audience}/{name} links to missing {link}"
+            checked += 1
+    assert checked > 100
+
+
+def test_reading_from_disk_works_without_a_server(built: Path, browser: Browser) -> None:
+    problems: list[str] = []
+    page = _open(browser, (built / "public/index.html").as_uri(), problems)
+    page.get_by_role("link", name="Cancel your plan in the app, any time").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Cancel your plan in the app, any time"
+    assert page.url.startswith("file://") and page.url.endswith("/index.html")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")  # CSS loaded
+    page.get_by_role("link", name="Working on").click()
+    assert "No bikes at stations near train stations" in page.content()
+    page.close()
+    assert problems == []
+
+
+def test_the_site_reads_fine_without_javascript(built: Path, http_base: dict, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(http_base["public"] + "stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html")
+    assert "You can now cancel in the app in two taps" in page.inner_text("main")
+    page.goto(http_base["public"] + "search/index.html")
+    assert "browse every month" in page.inner_text("main")
+    context.close()
+
+
+def test_search_finds_a_story_by_a_word_from_its_body(http_base: dict, browser: Browser) -> None:
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "search/index.html", problems)
+    page.locator(".pagefind-ui__search-input").fill("kiosks")  # from the vouchers story's body
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=15_000)
+    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
+    assert "Pay without a card: vouchers at partner kiosks" in titles
+    result = page.get_by_role("link", name="Pay without a card: vouchers at partner kiosks")
+    result.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Pay without a card: vouchers at partner kiosks"
+    page.close()
+    assert problems == []
+
+
+def test_a_phone_sized_screen_needs_no_sideways_scrolling(http_base: dict, browser: Browser) -> None:
+    for path in ("public/index.html", "public/stories/2026-09-every-double-charge-refunded-without-you-asking/index.html",
+                 "internal/index.html", "internal/board/index.html"):
+        page = browser.new_page(viewport={"width": 320, "height": 640})
+        page.goto(http_base[path.split("/")[0]] + path.split("/", 1)[1])
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        page.close()
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+
+
+def test_xss_corpus_runs_nothing_on_either_site(tmp_path: Path, browser: Browser) -> None:
+    root = write_xss_repo(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY)
+    server = _serve(out)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    dialogs: list[str] = []
+    try:
+        for audience in ("public", "internal"):
+            page = browser.new_page()
+            page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+            page.add_init_script("window.__ran = []; window.alert = (m) => { window.__ran.push(String(m)); };")
+            for name in _pages(out / audience):
+                page.goto(base + f"{audience}/{name}", wait_until="load")
+                # fire what a reader's mouse, keyboard or a broken image would fire, on every element
+                page.evaluate("""document.querySelectorAll('*').forEach(el => ['mouseover', 'mouseenter',
+                    'focus', 'load', 'error', 'animationstart'].forEach(t => el.dispatchEvent(new Event(t))))""")
+                ran = page.evaluate("window.__ran")
+                scripts = page.evaluate("[...document.scripts].map(s => s.src || s.textContent.slice(0, 40))")
+                assert ran == [], f"{audience}/{name} ran {ran}"
+                assert all(s.endswith(("pagefind-ui.js", "search.js")) for s in scripts), f"{audience}/{name}: {scripts}"
+            page.close()
+    finally:
+        server.shutdown()
+    assert dialogs == []
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_or_critical_violation(scheme: str, built: Path, http_base: dict,
+                                                     browser: Browser) -> None:
+    axe = (NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8")
+    failures = []
+    page = browser.new_page(color_scheme=scheme)
+    for audience in ("public", "internal"):
+        for name in _pages(built / audience):
+            page.goto(http_base[audience] + name, wait_until="load")
+            page.add_script_tag(content=axe)
+            result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in violation["nodes"][:3]]
+                    failures.append(f"{audience}/{name}: {violation['id']} ({violation['impact']}) {targets}")
+    page.close()
+    assert failures == []
+
+
+def test_nu_html_checker_reports_no_error(built: Path) -> None:
+    files = [str(p) for p in sorted(built.rglob("*.html")) if "pagefind" not in p.parts]
+    completed = subprocess.run(
+        ["java", "-jar", str(NODE_MODULES / "vnu-jar/build/dist/vnu.jar"), "--errors-only", "--format", "json",
+         *files], capture_output=True, text=True, timeout=600)
+    messages = json.loads(completed.stderr or "{}").get("messages", [])
+    assert [f"{m.get('url', '').rsplit('/changes/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+            for m in messages] == []
+    assert len(files) > 60
+
+
+def test_feeds_parse_and_carry_every_public_story(built: Path) -> None:
+    stories = sorted(p.name for p in (built / "public/stories").iterdir())
+    for feed_file in ("feed.xml", "feed.json"):
+        feed = feedparser.parse((built / "public" / feed_file).read_bytes())
+        assert not feed.bozo, f"{feed_file}: {feed.get('bozo_exception')}"
+        links = sorted(re.search(r"stories/([^/]+)/$", entry.link).group(1) for entry in feed.entries)
+        assert links == stories, feed_file
+        assert all(entry.title and entry.get("summary") for entry in feed.entries)
