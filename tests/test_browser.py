@@ -244,9 +244,21 @@ def test_nu_html_checker_reports_no_error(built: Path) -> None:
 
 def test_feeds_parse_and_carry_every_public_story(built: Path) -> None:
     stories = sorted(p.name for p in (built / "public/stories").iterdir())
-    for feed_file in ("feed.xml", "feed.json"):
-        feed = feedparser.parse((built / "public" / feed_file).read_bytes())
-        assert not feed.bozo, f"{feed_file}: {feed.get('bozo_exception')}"
-        links = sorted(re.search(r"stories/([^/]+)/$", entry.link).group(1) for entry in feed.entries)
-        assert links == stories, feed_file
-        assert all(entry.title and entry.get("summary") for entry in feed.entries)
+
+    atom = feedparser.parse((built / "public/feed.xml").read_bytes(),
+                            response_headers={"content-type": "application/atom+xml"})
+    assert atom.version == "atom10" and not atom.bozo, atom.get("bozo_exception")
+    assert sorted(re.search(r"stories/([^/]+)/$", e.link).group(1) for e in atom.entries) == stories
+    assert all(entry.title and entry.summary and entry.content for entry in atom.entries)
+
+    # feedparser 6.0 reads no JSON Feed: check the JSON Feed 1.1 spec's requirements directly
+    feed = json.loads((built / "public/feed.json").read_text("utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1" and isinstance(feed["title"], str)
+    assert feed["home_page_url"] == "https://example.org/changes/"
+    assert feed["feed_url"] == "https://example.org/changes/feed.json"
+    ids = [item["id"] for item in feed["items"]]
+    assert len(set(ids)) == len(ids) and all(isinstance(i, str) for i in ids)
+    for item in feed["items"]:
+        assert item.get("content_html") or item.get("content_text")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", item["date_published"])  # RFC 3339
+    assert sorted(re.search(r"stories/([^/]+)/$", i["url"]).group(1) for i in feed["items"]) == stories
