@@ -141,6 +141,35 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
 
 @main.command()
 @_PATH
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Keep it local: the internal site is in there.")
+@_TODAY
+def serve(path: Path, port: int, host: str, today) -> None:
+    """Preview both sites locally, rebuilt and reloaded when a file changes.
+
+    Records, site.yaml, feedback and templates are watched. When the check
+    finds errors, the browser shows them in place of the pages.
+
+    \b
+    Example:
+      site-gen serve
+      site-gen serve path/to/repo --port 8080
+    """
+    from .serve import Preview, serve_forever
+
+    if not (path / "site.yaml").is_file():
+        raise click.UsageError(f"no site.yaml in {path.absolute()}. Run site-gen in the folder that holds site.yaml.")
+    try:
+        preview = Preview(path, host, port, today.date() if today else None)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. Try --port with another number.")
+    serve_forever(preview, lambda url: click.echo(
+        f"Previewing {path.absolute()}\n  public:   {url}public/index.html\n  internal: {url}internal/index.html\n"
+        "Watching for changes; Ctrl-C to stop.", err=True))
+
+
+@main.command()
+@_PATH
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the schemas into this folder (default: print the irritant schema).")
 def schema(path: Path, out: Path | None) -> None:
