@@ -10,6 +10,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import jinja2
+
 from .check import CheckResult, check_repository
 from .history import data_date, file_histories
 from .markdown import render_markdown
@@ -21,6 +23,22 @@ from .views.public import public_view
 from .write import write_tree
 
 LOGO_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".webp"}
+
+
+class ThemeError(Exception):
+    """A template failed to render: a mistake in a team's templates/, reported with its file and line."""
+
+
+def _template_error(exc: Exception) -> ThemeError:
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja maps render errors back to the template's own file and line
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".css", ".js")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    where = f"{filename}:{line}: " if filename else ""
+    return ThemeError(f"{where}template error: {exc} — fix the template (StrictUndefined: public templates only see "
+                      "public fields)")
 
 
 class BuildRefused(Exception):
@@ -97,7 +115,10 @@ def build(root: Path, out: Path, today: date, only: str | None = None,
     result = check_repository(root, today)
     if result.errors:
         raise BuildRefused(result)
-    sites = render_sites(result, root.absolute(), today, only, progress)
+    try:
+        sites = render_sites(result, root.absolute(), today, only, progress)
+    except jinja2.TemplateError as exc:
+        raise _template_error(exc) from exc
     searched = False
     for audience, files in sites.items():
         finish = None
