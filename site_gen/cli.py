@@ -116,7 +116,7 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
       site-gen build
       site-gen build --out public-html --only public
     """
-    from .build import BuildRefused, ThemeError, build as build_sites, build_date
+    from .build import BuildError, BuildRefused, build as build_sites, build_date
 
     bars = _Bars()
     try:
@@ -124,7 +124,7 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
         report = build_sites(path, out, day, only, bars if bars.enabled else None)
     except NotABacklog as exc:
         raise click.UsageError(f"{exc}. Run site-gen in the folder that holds site.yaml, or pass that folder.")
-    except ThemeError as exc:
+    except BuildError as exc:
         bars.close()
         click.echo(f"{exc}\nNothing was written.", err=True)
         sys.exit(1)

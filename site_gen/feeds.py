@@ -14,6 +14,9 @@ from .text import slugify
 from .views.public import PublicSite, PublicStory
 
 ATOM = "http://www.w3.org/2005/Atom"
+# Feeds carry every public story; the newest ones in full. Older entries keep their summary and
+# link, so a feed of 10,000 stories stays a few megabytes instead of forty.
+FULL_CONTENT_ENTRIES = 50
 
 
 def story_path(story: PublicStory) -> str:
@@ -34,10 +37,10 @@ def _timestamp(day: date | None) -> str:
     return f"{(day or date(1970, 1, 1)).isoformat()}T00:00:00Z"
 
 
-def _content(story: PublicStory) -> str:
+def _content(story: PublicStory, full: bool) -> str:
     result = f"<p><strong>Result:</strong> {_escape(story.result)}</p>" if story.result else ""
     return (f"<p><strong>You said:</strong> {_escape(story.you_said)}</p>"
-            f"<p><strong>We did:</strong> {_escape(story.we_did)}</p>{result}{story.body}")
+            f"<p><strong>We did:</strong> {_escape(story.we_did)}</p>{result}{story.body if full else ''}")
 
 
 def _escape(text: str) -> str:
@@ -56,7 +59,7 @@ def atom_feed(site: PublicSite) -> bytes:
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=_absolute(site, "") or "./")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml",
                   href=_absolute(site, "feed.xml"))
-    for story in site.stories:
+    for number, story in enumerate(site.stories):
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = _id(site, story_path(story))
         ET.SubElement(entry, f"{{{ATOM}}}title").text = story.title
@@ -67,7 +70,7 @@ def atom_feed(site: PublicSite) -> bytes:
         if story.stage:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=story.stage.slug, label=story.stage.name)
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = story.we_did
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _content(story)
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _content(story, number < FULL_CONTENT_ENTRIES)
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
 
@@ -84,11 +87,11 @@ def json_feed(site: PublicSite) -> bytes:
                 "url": _absolute(site, story_path(story)),
                 "title": story.title,
                 "summary": story.we_did,
-                "content_html": _content(story),
+                "content_html": _content(story, number < FULL_CONTENT_ENTRIES),
                 "date_published": _timestamp(story.date),
                 **({"tags": [story.stage.name]} if story.stage else {}),
             }
-            for story in site.stories
+            for number, story in enumerate(site.stories)
         ],
     }
     if site.base_url:

@@ -58,7 +58,8 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            build(self.root, self.out, self.today or date.today())
+            # one process: forking a process that runs server threads can deadlock
+            build(self.root, self.out, self.today or date.today(), workers=1)
             self.problems, self.failure = [], None
         except BuildRefused as refused:
             self.problems, self.failure = refused.result.diagnostics, None

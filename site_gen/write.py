@@ -16,6 +16,11 @@ def _safe_relative(name: str) -> Path:
     return relative
 
 
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as stream:
+        stream.write(data)
+
+
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write each file via a temporary file and os.replace, leaving other files in folder alone."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -48,10 +53,11 @@ def write_tree(target: Path, files: Mapping[str, bytes], finish: Callable[[Path]
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
     try:
-        for name, data in sorted(files.items()):
-            path = staging / _safe_relative(name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        names = sorted(files)
+        for folder in sorted({os.path.dirname(_safe_relative(name)) for name in names} - {""}):
+            os.makedirs(staging / folder, exist_ok=True)
+        for name in names:
+            _write_file(os.path.join(staging, name), files[name])
         if finish is not None:
             finish(staging)
         os.chmod(staging, 0o755)

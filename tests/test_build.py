@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
+import site_gen.write
 from site_gen.build import BuildRefused, build, render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
@@ -207,15 +208,15 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path: Path, mon
     edit(root / "backlog/stories/helmet-discount.md", "title: 20% off", "title: 25% off")
 
     calls = {"n": 0}
-    real = Path.write_bytes
+    real = site_gen.write._write_file
 
-    def failing_write(self: Path, data: bytes) -> int:
+    def failing_write(path: str, data: bytes) -> None:
         calls["n"] += 1
         if calls["n"] == 20:
             raise OSError(28, "No space left on device")
-        return real(self, data)
+        real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(site_gen.write, "_write_file", failing_write)
     with pytest.raises(OSError):
         build(root, out, TODAY)
     monkeypatch.undo()
@@ -230,12 +231,12 @@ def test_a_killed_build_leaves_the_previous_output_untouched(tmp_path: Path) -> 
     before = tree(out)
     edit(root / "backlog/stories/helmet-discount.md", "title: 20% off", "title: 25% off")
     # SIGKILL the build while it writes its staging folder: the swap never happened
-    script = ("import os, signal, pathlib, site_gen.write as w\n"
-              "real = pathlib.Path.write_bytes\n"
-              "def kill(self, data):\n"
-              "    real(self, data)\n"
-              "    if 'staging' in str(self): os.kill(os.getpid(), signal.SIGKILL)\n"
-              "pathlib.Path.write_bytes = kill\n"
+    script = ("import os, signal, site_gen.write as w\n"
+              "real = w._write_file\n"
+              "def kill(path, data):\n"
+              "    real(path, data)\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "w._write_file = kill\n"
               "from site_gen.cli import main\n"
               f"main(['build', {str(root)!r}, '--out', {str(out)!r}, '--today', '2026-11-23'])\n")
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
+from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..model import Backlog
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
@@ -27,15 +27,8 @@ def load_backlog(root: Path) -> tuple[Backlog, list[Diagnostic]]:
     root = root.absolute()
     if not (root / "site.yaml").is_file():
         raise NotABacklog(f"no site.yaml in {root}")
-    # Loading allocates millions of small acyclic objects; the cyclic collector would
-    # rescan them again and again (a third of the load time at 200,000 feedback rows).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():  # a third of the load time at 200,000 feedback rows otherwise
         return _load(root)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load(root: Path) -> tuple[Backlog, list[Diagnostic]]:
