@@ -26,7 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repo", type=Path, default=Path("benchmarks/out/build-repo"))
     parser.add_argument("--search", action="store_true", help="include the Pagefind index (off: it is a separate tool)")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (e.g. on /dev/shm, to leave the disk out)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (on /dev/shm: leave the disk out)")
     parser.add_argument("--workers", type=int, default=None, help="processes for rendering (default: cores, up to 4)")
     args = parser.parse_args()
     if not (args.repo / "site.yaml").exists():

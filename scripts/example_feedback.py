@@ -23,7 +23,8 @@ VOICE = {
     "discover": {
         "complaint": ["No bikes at Central again this morning", "The map said 4 bikes, there were none",
                       "Harbour station empty at 8am, third time this week", "I can't tell which pass to buy",
-                      "Day pass vs pay-as-you-go is really confusing", "Station near North Gate is always full when I arrive"],
+                      "Day pass vs pay-as-you-go is really confusing",
+                      "Station near North Gate is always full when I arrive"],
         "praise": ["Stations are everywhere in the old town", "Easy to find a bike near the hotel",
                    "Love the new station at the ferry terminal"],
         "suggestion": ["Could you show how many docks are free?", "Please add a station at the university",

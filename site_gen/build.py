@@ -6,11 +6,11 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from markupsafe import Markup
@@ -81,7 +81,7 @@ def build_date(root: Path) -> date:
     """'Today' for a build: SOURCE_DATE_EPOCH, else the last commit's date, else the wall clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
     return data_date(root) or date.today()
 
 
@@ -109,7 +109,8 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
         chunks = [unique[i::workers] for i in range(workers)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(_render_chunk, chunks))
-        rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results) for text, html in zip(chunk, htmls)}
+        rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results, strict=True)
+                    for text, html in zip(chunk, htmls, strict=True)}
 
     def lookup(text: str) -> Markup:
         html = rendered.get(text)

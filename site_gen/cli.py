@@ -24,11 +24,14 @@ _TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), defa
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
+_WHERE = "Run site-gen in the folder that holds site.yaml, or pass that folder."
+
+
 def _run_check(path: Path, today) -> CheckResult:
     try:
         return check_repository(path, _today(today.date() if today else None))
     except NotABacklog as exc:
-        raise click.UsageError(f"{exc}. Run site-gen in the folder that holds site.yaml, or pass that folder.")
+        raise click.UsageError(f"{exc}. {_WHERE}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,14 +119,15 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
       site-gen build
       site-gen build --out public-html --only public
     """
-    from .build import BuildError, BuildRefused, build as build_sites, build_date
+    from .build import BuildError, BuildRefused, build_date
+    from .build import build as build_sites
 
     bars = _Bars()
     try:
         day = today.date() if today else build_date(path.absolute())
         report = build_sites(path, out, day, only, bars if bars.enabled else None)
     except NotABacklog as exc:
-        raise click.UsageError(f"{exc}. Run site-gen in the folder that holds site.yaml, or pass that folder.")
+        raise click.UsageError(f"{exc}. {_WHERE}") from None
     except BuildError as exc:
         bars.close()
         click.echo(f"{exc}\nNothing was written.", err=True)
@@ -166,7 +170,8 @@ def serve(path: Path, port: int, host: str, today) -> None:
     try:
         preview = Preview(path, host, port, today.date() if today else None)
     except OSError as exc:
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. Try --port with another number.")
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+                               "Try --port with another number.") from None
     serve_forever(preview, lambda url: click.echo(
         f"Previewing {path.absolute()}\n  public:   {url}public/index.html\n  internal: {url}internal/index.html\n"
         "Watching for changes; Ctrl-C to stop.", err=True))

@@ -28,7 +28,7 @@ def contrast(a: str, b: str) -> float:
 
 def _mix(color: str, toward: str, amount: float) -> str:
     rgb, target = _rgb(color), _rgb(toward)
-    mixed = (c + (t - c) * amount for c, t in zip(rgb, target))
+    mixed = (c + (t - c) * amount for c, t in zip(rgb, target, strict=True))
     return "#" + "".join(f"{round(c * 255):02x}" for c in mixed)
 
 

@@ -25,14 +25,16 @@ FEEDBACK_ID_RE = re.compile(FEEDBACK_ID_PATTERN)
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # text, markdown, id, feedback-id, date, period, integer, number, boolean, enum, url, color, list, object, object-list
+    # text, markdown, id, feedback-id, date, period, integer, number, boolean, enum, url, color,
+    # list, object, object-list
+    type: str
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     item: str = ""                      # for lists: id, feedback-id, text
-    fields: tuple["Field", ...] = ()    # for object and object-list
+    fields: tuple[Field, ...] = ()    # for object and object-list
     default: object = None
 
 
@@ -94,7 +96,8 @@ DECISION_FIELDS: tuple[Field, ...] = (
     Field("customer", "text", "Arbitration: what changes for the customer?"),
     Field("promise", "text", "Arbitration: does it keep our promise?"),
     Field("teams", "text", "Arbitration: what does it cost our teams?"),
-    Field("simplest", "text", "Arbitration: is it the simplest, clearest option for the customer at comparable effort?"),
+    Field("simplest", "text",
+          "Arbitration: is it the simplest, clearest option for the customer at comparable effort?"),
     Field("what_happened", "text", "Debrief: what happened."),
     Field("customer_impact", "text", "Debrief: the impact on customers."),
     Field("root_cause", "text", "Debrief: the root cause."),

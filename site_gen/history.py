@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 
@@ -48,4 +48,4 @@ def data_date(root: Path) -> date | None:
                                 capture_output=True, text=True, timeout=30, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
-    return datetime.fromtimestamp(int(output), tz=timezone.utc).date() if output.isdigit() else None
+    return datetime.fromtimestamp(int(output), tz=UTC).date() if output.isdigit() else None

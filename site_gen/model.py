@@ -6,10 +6,10 @@ was written; list entries as 'name.N'), so any rule can point at the exact line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
 
 from .diagnostics import SourceLoc
 

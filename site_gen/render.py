@@ -7,10 +7,11 @@ view does not carry fails the build instead of printing nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
-from typing import Any, Callable, Iterable
 
 import jinja2
 

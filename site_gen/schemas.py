@@ -5,9 +5,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .fields import (ARBITRATION_QUESTIONS, DATE_PATTERN, DEBRIEF_POINTS, DECISION_FIELDS, FEEDBACK_FIELDS,
-                     IRRITANT_FIELDS, SCORE_RANGE, SITE_FIELDS, STORY_FIELDS, Field, COLOR_PATTERN, FEEDBACK_ID_PATTERN,
-                     ID_PATTERN, PERIOD_PATTERN, URL_PATTERN)
+from .fields import (
+    ARBITRATION_QUESTIONS,
+    COLOR_PATTERN,
+    DATE_PATTERN,
+    DEBRIEF_POINTS,
+    DECISION_FIELDS,
+    FEEDBACK_FIELDS,
+    FEEDBACK_ID_PATTERN,
+    ID_PATTERN,
+    IRRITANT_FIELDS,
+    PERIOD_PATTERN,
+    SCORE_RANGE,
+    SITE_FIELDS,
+    STORY_FIELDS,
+    URL_PATTERN,
+    Field,
+)
 from .model import SiteConfig
 
 DRAFT = "http://json-schema.org/draft-07/schema#"

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..fields import (COLOR_PATTERN, DATE_PATTERN, FEEDBACK_ID_RE, ID_RE, PERIOD_PATTERN, URL_PATTERN, Field)
+from ..fields import COLOR_PATTERN, DATE_PATTERN, FEEDBACK_ID_RE, ID_RE, PERIOD_PATTERN, URL_PATTERN, Field
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
 _DATE_RE = re.compile(DATE_PATTERN)
@@ -147,7 +147,8 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
             try:
                 value = int(value) if kind == "integer" else float(value)
             except ValueError:
-                raise Problem("type", f"'{name}' must be a {'whole ' if kind == 'integer' else ''}number, got {value!r}",
+                whole = "whole " if kind == "integer" else ""
+                raise Problem("type", f"'{name}' must be a {whole}number, got {value!r}",
                               "write digits only, e.g. 7") from None
         ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok:

@@ -92,7 +92,7 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedba
                 diagnostics.append(error(loc, "parse", f"row has {len(cells)} cells, the header has {width}",
                                          "quote cells that contain commas: \"like, this\""))
                 continue
-            values = convert(dict(zip(header, cells)), loc, diagnostics)
+            values = convert(dict(zip(header, cells, strict=True)), loc, diagnostics)
             row = _row(values, loc, diagnostics)
             if row is not None:
                 rows.append(row)

@@ -7,9 +7,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..fields import (DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS)
-from ..model import (Decision, InternalConfig, Irritant, Metric, PublicConfig, Rules, SeriesPoint, SiteConfig,
-                     Story)
+from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
+from ..model import Decision, InternalConfig, Irritant, Metric, PublicConfig, Rules, SeriesPoint, SiteConfig, Story
 from .convert import Converted, convert_mapping
 from .frontmatter import split_front_matter
 from .source import RECORD_LIMIT, read_source, relative

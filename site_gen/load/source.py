@@ -64,7 +64,8 @@ def read_source(path: Path, root: Path, limit: int, diagnostics: list[Diagnostic
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.append(error(SourceLoc(rel, line, col), "parse", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+        diagnostics.append(error(SourceLoc(rel, line, col), "parse",
+                                 f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                                  "save it as UTF-8 (in Excel: 'CSV UTF-8'; in editors: 'Save with encoding UTF-8')"))
         return None
     if text.startswith(BOM):

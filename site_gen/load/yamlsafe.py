@@ -100,7 +100,8 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         return None, [error(_mark_loc(path, mark, line_offset), "parse",
                             f"YAML syntax error: {problem}{context}",
-                            "check indentation and quoting on this line; quote values that contain ': ' or start with a special character")]
+                            "check indentation and quoting on this line; quote values that contain ': ' "
+                            "or start with a special character")]
     except yaml.YAMLError as exc:
         return None, [error(SourceLoc(path, 1 + line_offset, 1), "parse", f"YAML error: {exc}",
                             "save the file as plain UTF-8 text")]
@@ -149,7 +150,8 @@ class _Walker:
         tag = node.tag[len(_STANDARD_TAG):] if node.tag.startswith(_STANDARD_TAG) else node.tag
         if tag not in _ALLOWED_TAGS:
             self.diagnostics.append(error(self.loc(node), "parse", f"YAML tag {node.tag!r} is not allowed",
-                                          "remove the tag: records hold plain text, numbers, dates, lists and mappings"))
+                                          "remove the tag: records hold plain text, numbers, dates, lists "
+                                          "and mappings"))
             return None
         if isinstance(node, yaml.ScalarNode):
             return Scalar(self.loc(node), tag, node.value, node.style is None)

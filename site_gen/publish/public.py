@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+
 import jinja2
 
 from ..colors import accent_palette, favicon
@@ -31,8 +32,8 @@ def pages(site: PublicSite) -> list[Page]:
         Page("wont-do/index.html", "wont_do.html", {"canonical": "wont-do/"}),
         Page("search/index.html", "search.html", {"canonical": "search/"}),
     ]
-    out += [Page(f"stories/{story.slug}/index.html", "story.html", {"story": story, "canonical": f"stories/{story.slug}/"})
-            for story in site.stories]
+    out += [Page(f"stories/{story.slug}/index.html", "story.html",
+                 {"story": story, "canonical": f"stories/{story.slug}/"}) for story in site.stories]
     out += [Page(f"months/{month.key}/index.html", "month.html", {"month": month, "canonical": f"months/{month.key}/"})
             for month in site.months]
     out += [Page(f"stages/{stage.slug}/index.html", "stage.html", {

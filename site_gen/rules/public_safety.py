@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..model import Backlog

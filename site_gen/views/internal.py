@@ -6,9 +6,9 @@ Who owns what, by when, why, and the evidence — in two clicks from the dashboa
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, Mapping
 
 from markupsafe import Markup
 
@@ -213,7 +213,8 @@ def _stage_view(stage: str, backlog: Backlog, pages, story_pages) -> StageView:
             scores[row.score_type].append(row.score)
     return StageView(
         id=stage, name=humanize(stage), feedback=len(rows), complaints=sum(r.kind == "complaint" for r in rows),
-        scores=tuple((kind, round(sum(values) / len(values), 2), len(values)) for kind, values in sorted(scores.items())),
+        scores=tuple((kind, round(sum(values) / len(values), 2), len(values))
+                     for kind, values in sorted(scores.items())),
         irritants=tuple(p for p in pages if p.irritant.journey_stage == stage),
         stories=tuple(s for s in story_pages if s.stage == stage))
 

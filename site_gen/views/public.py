@@ -16,9 +16,9 @@ only the exact values `audience: public` / `visibility: public` publish.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Mapping
 
 from markupsafe import Markup
 
@@ -119,7 +119,7 @@ def public_view(backlog: Backlog, render_markdown: RenderMarkdown, logo_name: st
     public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
     slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
     stories = []
-    for story, slug in zip(public, slugs):
+    for story, slug in zip(public, slugs, strict=True):
         rows = [row for irritant_id in story.irritants for row in evidence.get(irritant_id, ())]
         stories.append(PublicStory(
             slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
