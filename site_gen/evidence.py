@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from .model import Backlog, FeedbackRow
+from .model import Backlog, FeedbackRow, Story
 
 
 def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
@@ -24,3 +24,12 @@ def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
 
 def distinct_customers(rows) -> int:
     return len({row.customer for row in rows if row.customer})
+
+
+def story_journey_stage(story: Story, backlog: Backlog) -> str | None:
+    """A story's own stage, else its irritants' stage when they agree on one."""
+    if story.journey_stage:
+        return story.journey_stage
+    stages = {backlog.irritants[i].journey_stage for i in story.irritants if i in backlog.irritants}
+    stages.discard(None)
+    return stages.pop() if len(stages) == 1 else None

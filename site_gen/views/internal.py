@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup
 
-from ..evidence import distinct_customers, rows_by_irritant
+from ..evidence import distinct_customers, rows_by_irritant, story_journey_stage
 from ..fields import IRRITANT_STATUS, TRIAGE
 from ..history import FileChange
 from ..metrics import Change, crosses_threshold, last_complete_change, metric_series
@@ -166,7 +166,7 @@ def internal_view(backlog: Backlog, today: date, render_markdown: RenderMarkdown
                                    due=d.status == "active" and d.review_on is not None and d.review_on < today)
                       for d in sorted(backlog.decisions.values(), key=lambda d: (d.date or date.min, d.id),
                                       reverse=True))
-    story_pages = tuple(StoryPage(s, render_markdown(s.body), _story_stage(s, backlog))
+    story_pages = tuple(StoryPage(s, render_markdown(s.body), story_journey_stage(s, backlog))
                         for s in sorted(backlog.stories.values(), key=lambda s: (s.date or date.min, s.id),
                                         reverse=True))
 
@@ -195,14 +195,6 @@ def internal_view(backlog: Backlog, today: date, render_markdown: RenderMarkdown
         unlinked=tuple(unlinked[:UNLINKED_SHOWN]), unlinked_total=len(unlinked),
         open_count=sum(p.irritant.is_open for p in pages),
         risks=tuple(_risk_signals(backlog, today, metrics)))
-
-
-def _story_stage(story: Story, backlog: Backlog) -> str | None:
-    if story.journey_stage:
-        return story.journey_stage
-    stages = {backlog.irritants[i].journey_stage for i in story.irritants if i in backlog.irritants}
-    stages.discard(None)
-    return stages.pop() if len(stages) == 1 else None
 
 
 def _stage_view(stage: str, backlog: Backlog, pages, story_pages) -> StageView:

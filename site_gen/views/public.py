@@ -22,8 +22,8 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..evidence import distinct_customers, rows_by_irritant
-from ..model import Backlog, Irritant, Story
+from ..evidence import distinct_customers, rows_by_irritant, story_journey_stage
+from ..model import Backlog, Irritant
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
@@ -89,14 +89,6 @@ def _stage(stage_id: str | None, stages: Mapping[str, PublicStage]) -> PublicSta
     return stages.get(stage_id) if stage_id else None
 
 
-def _story_stage(story: Story, backlog: Backlog) -> str | None:
-    if story.journey_stage:
-        return story.journey_stage
-    stages = {backlog.irritants[i].journey_stage for i in story.irritants
-              if i in backlog.irritants and backlog.irritants[i].journey_stage}
-    return stages.pop() if len(stages) == 1 else None
-
-
 def _unique_slugs(bases: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -123,7 +115,7 @@ def public_view(backlog: Backlog, render_markdown: RenderMarkdown, logo_name: st
         rows = [row for irritant_id in story.irritants for row in evidence.get(irritant_id, ())]
         stories.append(PublicStory(
             slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
-            result=story.result, stage=_stage(_story_stage(story, backlog), stages),
+            result=story.result, stage=_stage(story_journey_stage(story, backlog), stages),
             body=render_markdown(story.body), customers=distinct_customers(rows)))
     stories.sort(key=lambda s: (s.date, s.slug), reverse=True)
 
