@@ -17,7 +17,7 @@ only the exact values `audience: public` / `visibility: public` publish.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from markupsafe import Markup
@@ -123,23 +123,30 @@ def public_view(backlog: Backlog, render_markdown: RenderMarkdown, logo_name: st
     for story in stories:
         months.setdefault(story.month, []).append(story)
 
+    position = {stage.slug: index for index, stage in enumerate(stages.values())}
+
+    def journey_order(irritant: PublicIrritant) -> tuple:
+        return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position), irritant.title)
+
     irritants = [i for i in backlog.irritants.values() if i.visibility == "public" and i.public_title]
-    working_on = [_public_irritant(i, stages, with_reason=False) for i in irritants if i.is_open]
-    declined = [_public_irritant(i, stages, with_reason=True) for i in irritants
-                if i.status == "declined" or i.triage == "decline"]
+    working_on = _unique_anchors([_public_irritant(i, stages, with_reason=False) for i in irritants if i.is_open])
+    declined = _unique_anchors([_public_irritant(i, stages, with_reason=True) for i in irritants
+                                if i.status == "declined" or i.triage == "decline"])
 
     return PublicSite(
         organisation=config.organisation, title=config.public.title, base_url=config.public.base_url,
         language=config.public.language, accent=config.public.accent, logo=logo_name,
         stages=tuple(stages.values()), stories=tuple(stories),
         months=tuple(PublicMonth(key, month_label(key), tuple(items)) for key, items in months.items()),
-        working_on=tuple(sorted(working_on, key=_irritant_order)),
-        declined=tuple(sorted(declined, key=_irritant_order)),
+        working_on=tuple(sorted(working_on, key=journey_order)),
+        declined=tuple(sorted(declined, key=journey_order)),
         updated=stories[0].date if stories else None)
 
 
-def _irritant_order(irritant: PublicIrritant) -> tuple:
-    return (irritant.stage.name if irritant.stage else "~", irritant.title)
+def _unique_anchors(items: list[PublicIrritant]) -> list[PublicIrritant]:
+    """Two items with the same public title still get their own anchor on the page."""
+    anchors = _unique_slugs([item.anchor for item in items])
+    return [replace(item, anchor=anchor) for item, anchor in zip(items, anchors, strict=True)]
 
 
 def _public_irritant(irritant: Irritant, stages: Mapping[str, PublicStage], with_reason: bool) -> PublicIrritant:
