@@ -299,3 +299,57 @@ def test_the_main_command_builds_the_repository_example(tmp_path: Path) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "public: " in outcome.stderr and "internal: " in outcome.stderr
     assert (tmp_path / "out/public/index.html").is_file() and (tmp_path / "out/internal/index.html").is_file()
+
+
+def test_the_logo_from_site_yaml_is_published_under_a_neutral_name(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    (root / "brand").mkdir()
+    (root / "brand/kestrel-internal-v2.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', "utf-8")
+    edit(root / "site.yaml", "logo: null", "logo: brand/kestrel-internal-v2.svg")
+    build(root, root / "_site", TODAY)
+    assert (root / "_site/public/assets/logo.svg").read_text("utf-8") == '<svg xmlns="http://www.w3.org/2000/svg"/>'
+    assert '<img src="assets/logo.svg" alt="">' in (root / "_site/public/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("logo, says", [("brand/missing.svg", "not a file inside the repository"),
+                                        ("../outside.svg", "not a file inside the repository"),
+                                        ("site.yaml", "not an image file")])
+def test_a_logo_that_cannot_be_published_is_a_check_error(logo: str, says: str, tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    (tmp_path / "outside.svg").write_text("<svg/>", "utf-8")
+    edit(root / "site.yaml", "logo: null", f"logo: {logo}")
+    result = check_repository(root, TODAY)
+    assert [(d.loc.path, d.loc.line, d.rule) for d in result.diagnostics] == [("site.yaml", 9, "reference")]
+    assert says in result.diagnostics[0].message
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run a command with a pseudo-terminal as its stderr, as a person at a terminal would."""
+    import pty
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    captured = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        captured += chunk
+    process.wait(timeout=300)
+    os.close(leader)
+    return captured.decode("utf-8", errors="replace")
+
+
+def test_a_progress_bar_on_a_terminal_and_quiet_output_in_ci(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    command = [sys.executable, "-m", "site_gen", "build", str(root), "--out", str(tmp_path / "out"),
+               "--today", "2026-11-23"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    on_terminal = _run_in_terminal(command, env)
+    assert "internal" in on_terminal and "100%" in on_terminal
+    in_ci = _run_in_terminal(command, {**env, "CI": "true"})
+    assert "100%" not in in_ci and "[#" not in in_ci
+    assert "public: " in in_ci and "internal: " in in_ci

@@ -109,6 +109,9 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
             section_values, section_locs = _flatten(section)
             locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
             sections[name] = cls(**section_values)
+    public = sections.get("public")
+    if public is not None and public.logo:
+        _check_logo(public.logo, locs.get("public.logo", at), root, diagnostics)
     metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
     return SiteConfig(loc=at, locs=MappingProxyType(locs), metrics=metrics, **sections, **values)
 
@@ -134,3 +137,17 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
         direction=values.get("direction", "up"), threshold=float(values.get("threshold", 0)),
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
         locs=MappingProxyType(locs))
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
+
+
+def _check_logo(logo: str, loc: SourceLoc, root: Path, diagnostics: list[Diagnostic]) -> None:
+    """The logo must be an image inside the repository: the build copies it into the public site."""
+    path = (root / logo).resolve()
+    if not logo.lower().endswith(LOGO_TYPES):
+        diagnostics.append(error(loc, "reference", f"logo '{logo}' is not an image file",
+                                 f"use a {', '.join(LOGO_TYPES)} file inside the repository, or logo: null"))
+    elif not path.is_relative_to(root.resolve()) or not path.is_file():
+        diagnostics.append(error(loc, "reference", f"logo '{logo}' is not a file inside the repository",
+                                 "give a path relative to site.yaml, e.g. logo: assets/logo.svg"))
