@@ -27,7 +27,6 @@ from .views.public import public_view
 from .write import write_tree
 
 
-
 class BuildError(Exception):
     """A build failed for a reason the user can act on; nothing was written."""
 
