@@ -184,10 +184,10 @@ def build(root: Path, out: Path, today: date, only: str | None = None,
 
 def _build(root: Path, out: Path, today: date, only: str | None, progress: Progress | None,
            workers: int | None) -> BuildReport:
-    result = check_repository(root, today)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    result = check_repository(root, today, workers)
     if result.errors:
         raise BuildRefused(result)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     try:
         sites = render_sites(result, root.absolute(), today, only, progress, workers)
     except jinja2.TemplateError as exc:

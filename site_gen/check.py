@@ -29,8 +29,8 @@ class CheckResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check_repository(root: Path, today: date) -> CheckResult:
+def check_repository(root: Path, today: date, workers: int | None = None) -> CheckResult:
     """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml."""
-    backlog, diagnostics = load_backlog(root)
+    backlog, diagnostics = load_backlog(root, workers)
     diagnostics.extend(run_rules(backlog, today))
     return CheckResult(backlog, sorted_diagnostics(diagnostics))

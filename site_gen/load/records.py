@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
@@ -55,7 +54,7 @@ def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irri
     converted = convert_mapping(node, IRRITANT_FIELDS, "irritant", SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
-    return Irritant(id=record_id, loc=SourceLoc(rel), locs=MappingProxyType(locs), **values)
+    return Irritant(id=record_id, loc=SourceLoc(rel), locs=locs, **values)
 
 
 def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[Diagnostic]):
@@ -73,7 +72,7 @@ def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[
     converted = convert_mapping(node, fields, what, SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, what, diagnostics)
-    return dict(id=record_id, loc=SourceLoc(rel), locs=MappingProxyType(locs), body=split.body,
+    return dict(id=record_id, loc=SourceLoc(rel), locs=locs, body=split.body,
                 body_line=split.body_line, **values)
 
 
@@ -113,7 +112,7 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     if public is not None and public.logo:
         _check_logo(public.logo, locs.get("public.logo", at), root, diagnostics)
     metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
-    return SiteConfig(loc=at, locs=MappingProxyType(locs), metrics=metrics, **sections, **values)
+    return SiteConfig(loc=at, locs=locs, metrics=metrics, **sections, **values)
 
 
 def _report_repeats(items: tuple, name: str, locs: dict, diagnostics: list[Diagnostic]) -> None:
@@ -136,7 +135,7 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
         id=values.get("id", ""), loc=metric_loc, name=values.get("name", values.get("id", "")),
         direction=values.get("direction", "up"), threshold=float(values.get("threshold", 0)),
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
-        locs=MappingProxyType(locs))
+        locs=locs)
 
 
 LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
