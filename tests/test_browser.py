@@ -185,7 +185,7 @@ def test_a_phone_sized_screen_needs_no_sideways_scrolling(http_base: dict, brows
 def test_xss_corpus_runs_nothing_on_either_site(tmp_path: Path, browser: Browser) -> None:
     root = write_xss_repo(tmp_path / "repo")
     out = tmp_path / "out"
-    build(root, out, TODAY)
+    build(root, out, TODAY, workers=1)  # other tests' server threads are running: no fork here
     server = _serve(out)
     base = f"http://127.0.0.1:{server.server_port}/"
     dialogs: list[str] = []
