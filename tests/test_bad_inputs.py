@@ -184,3 +184,14 @@ def test_a_file_name_that_is_not_an_id(example: Path) -> None:
     source.rename(example / "backlog/irritants/Helmet Rental.yaml")
     result = run_check(example)
     assert ("backlog/irritants/Helmet Rental.yaml", 1, "id-format") in found(result)
+
+
+def test_a_bad_feedback_cell_is_pointed_at_by_column(example: Path) -> None:
+    (example / "feedback/extra.csv").write_text(
+        "id,date,source,journey_stage,verbatim,score_type,score\n"
+        'X-1,2026-01-01,survey,payment,"slow, really slow",nps,eleven\n', encoding="utf-8")
+    (example / "feedback/extra.jsonl").write_text(
+        '{"id": "X-2", "date": "2026-02-30", "source": "chat", "journey_stage": "payment"}\n', encoding="utf-8")
+    result = run_check(example)
+    assert found(result) == [("feedback/extra.csv", 2, "type"), ("feedback/extra.jsonl", 1, "date")]
+    assert [d.loc.col for d in result.diagnostics] == [54, 15]  # the 'eleven' cell; the "date" key

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -315,7 +316,9 @@ class RowConverter:
         self.caches: dict[str, dict[str, Any] | None] = {
             f.name: (None if f.type in _UNIQUE_TYPES else {}) for f in fields}
 
-    def __call__(self, row: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    def __call__(self, row: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
+                 column_of: Callable[[str], int] | None = None) -> dict[str, Any]:
+        """column_of(field) finds the column of a bad value; it only runs when there is one."""
         values: dict[str, Any] = {}
         for key, value in row.items():
             if value is None or value == "":
@@ -335,7 +338,8 @@ class RowConverter:
             try:
                 converted = coerce(field, value, str(value), self.from_text)
             except Problem as problem:
-                diagnostics.append(error(loc, problem.rule, f"{self.what}: {problem.message}", problem.hint))
+                at = SourceLoc(loc.path, loc.line, column_of(key)) if column_of else loc
+                diagnostics.append(error(at, problem.rule, f"{self.what}: {problem.message}", problem.hint))
                 continue
             if cache is not None and value.__class__ is str:
                 cache[value] = converted

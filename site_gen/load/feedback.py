@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,15 @@ def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) ->
     return _load_yaml(text, rel, diagnostics)
 
 
-def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic]) -> FeedbackRow | None:
+def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
+         given: Container[str] = ()) -> FeedbackRow | None:
+    """given: the fields the row wrote, valid or not (a bad score is reported once, not twice)."""
     if "id" not in values:
         return None
     score_type, score = values.get("score_type"), values.get("score")
-    if (score_type is None) != (score is None):
+    if ({"score", "score_type"} & set(given)) - set(values):
+        pass  # a score or score type was written but is invalid: already reported
+    elif (score_type is None) != (score is None):
         diagnostics.append(error(loc, "required", "feedback row has a score_type without a score, or the reverse",
                                  "give both score_type and score, or neither"))
     elif score_type is not None:
@@ -92,14 +97,37 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedba
                 diagnostics.append(error(loc, "parse", f"row has {len(cells)} cells, the header has {width}",
                                          "quote cells that contain commas: \"like, this\""))
                 continue
-            values = convert(dict(zip(header, cells, strict=True)), loc, diagnostics)
-            row = _row(values, loc, diagnostics)
+            values = convert(dict(zip(header, cells, strict=True)), loc, diagnostics,
+                             _csv_columns(text, start, header))
+            row = _row(values, loc, diagnostics, {name for name, cell in zip(header, cells, strict=True) if cell})
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
         diagnostics.append(error(SourceLoc(rel, line + 1, 1), "parse", f"CSV cannot be read: {exc}",
                                  "close the quote opened on this line"))
     return rows
+
+
+def _csv_columns(text: str, line_number: int, header: list[str]):
+    """Where each cell of a CSV row starts, found by rescanning its line (only when a cell is wrong)."""
+    def column_of(field: str) -> int:
+        line = text.split("\n", line_number)[line_number - 1]
+        starts, quoted = [1], False
+        for offset, char in enumerate(line):
+            if char == '"':
+                quoted = not quoted
+            elif char == "," and not quoted:
+                starts.append(offset + 2)
+        index = header.index(field)
+        return starts[index] if index < len(starts) else 1
+    return column_of
+
+
+def _json_columns(line: str):
+    def column_of(field: str) -> int:
+        found = line.find(json.dumps(field))
+        return found + 1 if found >= 0 else 1
+    return column_of
 
 
 def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
@@ -122,8 +150,8 @@ def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feed
             diagnostics.append(error(loc, "type", "each line must be a JSON object",
                                      'e.g. {"id": "T-1", "date": "2026-10-01", "source": "ticket", …}'))
             continue
-        values = convert(document, loc, diagnostics)
-        row = _row(values, loc, diagnostics)
+        values = convert(document, loc, diagnostics, _json_columns(line))
+        row = _row(values, loc, diagnostics, {key for key, value in document.items() if value not in (None, "")})
         if row is not None:
             rows.append(row)
     return rows
@@ -146,7 +174,7 @@ def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedb
         if item is None:
             continue
         converted = convert_mapping(item, FEEDBACK_FIELDS, "feedback row", item.loc, diagnostics)
-        row = _row(converted.values, item.loc, diagnostics)
+        row = _row(converted.values, item.loc, diagnostics, item.entries if hasattr(item, "entries") else ())
         if row is not None:
             rows.append(row)
     return rows
