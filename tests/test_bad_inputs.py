@@ -194,4 +194,4 @@ def test_a_bad_feedback_cell_is_pointed_at_by_column(example: Path) -> None:
         '{"id": "X-2", "date": "2026-02-30", "source": "chat", "journey_stage": "payment"}\n', encoding="utf-8")
     result = run_check(example)
     assert found(result) == [("feedback/extra.csv", 2, "type"), ("feedback/extra.jsonl", 1, "date")]
-    assert [d.loc.col for d in result.diagnostics] == [54, 15]  # the 'eleven' cell; the "date" key
+    assert [d.loc.col for d in result.diagnostics] == [55, 15]  # the 'eleven' cell; the "date" key
