@@ -7,6 +7,7 @@ wrong and how to fix it; the record is still built so later rules can run.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -61,9 +62,9 @@ def _yaml_scalar_value(node: Scalar) -> Any:
         return _yaml_int(text)
     if tag == "float":
         try:
-            return float(text.replace("_", ""))
-        except ValueError:  # .inf, .nan
-            return float(text.replace(".", "", 1)) if text.lower().lstrip("+-") in (".inf", ".nan") else text
+            return float(text.replace("_", "").replace(".inf", "inf").replace(".nan", "nan").replace(".Inf", "inf"))
+        except ValueError:  # YAML 1.1 sexagesimal floats (1:30.5): left as text, reported as not a number
+            return text
     if tag == "timestamp":
         if _DATE_RE.match(text):
             return parse_date(text)
@@ -156,6 +157,8 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
             raise Problem("type", f"'{name}' must be a {'whole ' if kind == 'integer' else ''}number, "
                           f"got {_describe(value)}",
                           f"write it without quotes, e.g. {name}: 7")
+        if not math.isfinite(value):
+            raise Problem("value", f"'{name}' must be a finite number, got {raw!r}", "write an ordinary number")
         if field.minimum is not None and value < field.minimum:
             raise Problem("value", f"'{name}' must be at least {field.minimum:g}, got {value}",
                           f"use a value of {field.minimum:g} or more")
