@@ -2,5 +2,5 @@
 window.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("search");
   if (!element || typeof PagefindUI === "undefined") return;
-  new PagefindUI({ element: "#search", bundlePath: element.dataset.bundle, showSubResults: true, resetStyles: false });
+  new PagefindUI({ element: "#search", bundlePath: element.dataset.bundle, showSubResults: true, showImages: false, resetStyles: false });
 });
