@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
-from ..model import Backlog, Decision, Irritant, Story
+from ..model import Backlog
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import load_feedback_file
 from .records import load_decision, load_irritant, load_site_config, load_story
@@ -26,13 +26,15 @@ class NotABacklog(Exception):
 
 
 PARALLEL_FROM = 2_000  # record files; below this a second process costs more than it saves
+CHUNK = 250             # record files per unit of work shared between the two processes
+LOADERS = {"irritant": load_irritant, "decision": load_decision, "story": load_story}
 
 
 def load_backlog(root: Path, workers: int | None = None) -> tuple[Backlog, list[Diagnostic]]:
     """Load everything under root. Problems are returned, not raised, so one run reports them all.
 
     With more than one worker (default: the machine's cores), a large repository's
-    records load in a second process while this one reads the feedback exports.
+    records are shared with a second process while this one reads the feedback exports.
     """
     root = root.absolute()
     if not (root / "site.yaml").is_file():
@@ -44,66 +46,68 @@ def load_backlog(root: Path, workers: int | None = None) -> tuple[Backlog, list[
 def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     config = load_site_config(root / "site.yaml", root, diagnostics)
-    paths = _record_paths(root)
+    jobs = _record_jobs(root)
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     feedback_paths = list_files(root / FEEDBACK_DIR, FEEDBACK_SUFFIXES, recursive=True)
 
-    pool = None
-    if workers > 1 and sum(map(len, paths)) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        records_job = pool.submit(_load_records, root, paths)
-    try:
-        feedback = []
-        feedback_diagnostics: list[Diagnostic] = []
+    feedback: list = []
+    loaded: list[list] = [[] for _ in chunks]
+    if workers > 1 and len(jobs) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_load_chunk, root, chunk) for chunk in chunks]
+            for path in feedback_paths:
+                feedback.extend(load_feedback_file(path, root, diagnostics))
+            # then share the rest: this process takes every chunk the worker has not started, from the end
+            for index in reversed(range(len(chunks))):
+                if futures[index].cancel():
+                    loaded[index] = _load_chunk(root, chunks[index])
+            for index, future in enumerate(futures):
+                if not future.cancelled():
+                    loaded[index] = future.result()
+    else:
         for path in feedback_paths:
-            feedback.extend(load_feedback_file(path, root, feedback_diagnostics))
-        irritants, decisions, stories, record_diagnostics = (
-            records_job.result() if pool is not None else _load_records(root, paths))
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    diagnostics += record_diagnostics + feedback_diagnostics
+            feedback.extend(load_feedback_file(path, root, diagnostics))
+        loaded = [_load_chunk(root, chunk) for chunk in chunks]
+
+    records: dict[str, dict] = {kind: {} for kind in LOADERS}
+    for chunk_records, chunk_diagnostics in loaded:
+        diagnostics += chunk_diagnostics
+        for kind, record in chunk_records:
+            _keep_unique(records[kind], record, kind, diagnostics)
 
     backlog = Backlog(
         config=config,
-        irritants=dict(sorted(irritants.items())),
-        decisions=dict(sorted(decisions.items())),
-        stories=dict(sorted(stories.items())),
+        irritants=dict(sorted(records["irritant"].items())),
+        decisions=dict(sorted(records["decision"].items())),
+        stories=dict(sorted(records["story"].items())),
         feedback=tuple(feedback),
     )
     return backlog, diagnostics
 
 
-def _record_paths(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
-    return (list_files(root / IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json")),
-            list_files(root / DECISIONS_DIR, (".md",)),
-            list_files(root / STORIES_DIR, (".md",)))
+def _record_jobs(root: Path) -> list[tuple[str, Path]]:
+    """Every record file with its kind, in a stable order."""
+    jobs = [("irritant" if path.suffix in (".yaml", ".yml") else "ignored", path)
+            for path in list_files(root / IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json"))]
+    jobs += [("decision", path) for path in list_files(root / DECISIONS_DIR, (".md",))]
+    jobs += [("story", path) for path in list_files(root / STORIES_DIR, (".md",))]
+    return jobs
 
 
-def _load_records(root: Path, paths: tuple[list[Path], list[Path], list[Path]]):
-    """Irritants, decisions and stories by ID, and the problems found; picklable for a worker process."""
-    irritant_paths, decision_paths, story_paths = paths
+def _load_chunk(root: Path, jobs: list[tuple[str, Path]]) -> tuple[list[tuple[str, object]], list[Diagnostic]]:
+    """Records of some files and the problems found; picklable, so a worker process can run it."""
     diagnostics: list[Diagnostic] = []
-    irritants: dict[str, Irritant] = {}
-    for path in irritant_paths:
-        if path.suffix in (".md", ".json"):
+    records = []
+    for kind, path in jobs:
+        if kind == "ignored":
             diagnostics.append(warning(SourceLoc(relative(path, root)), "parse",
                                        "this file is ignored: irritants are .yaml files",
                                        f"rename it to {path.stem}.yaml if it is an irritant"))
             continue
-        record = load_irritant(path, root, diagnostics)
+        record = LOADERS[kind](path, root, diagnostics)
         if record is not None:
-            _keep_unique(irritants, record, "irritant", diagnostics)
-    decisions: dict[str, Decision] = {}
-    for path in decision_paths:
-        record = load_decision(path, root, diagnostics)
-        if record is not None:
-            _keep_unique(decisions, record, "decision", diagnostics)
-    stories: dict[str, Story] = {}
-    for path in story_paths:
-        record = load_story(path, root, diagnostics)
-        if record is not None:
-            _keep_unique(stories, record, "story", diagnostics)
-    return irritants, decisions, stories, diagnostics
+            records.append((kind, record))
+    return records, diagnostics
 
 
 def _keep_unique(records: dict, record, what: str, diagnostics: list[Diagnostic]) -> None:
