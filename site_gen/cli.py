@@ -190,12 +190,14 @@ def schema(path: Path, out: Path | None) -> None:
     Example:
       site-gen schema --out schemas/
     """
+    from .load.records import load_site_config
     from .schemas import render_schemas
     from .write import write_files
 
     config = None
     if (path / "site.yaml").is_file():
-        config = check_repository_config(path)
+        # a broken site.yaml still gives schemas; `check` reports its problems
+        config = load_site_config(path.absolute() / "site.yaml", path.absolute(), [])
     rendered = render_schemas(config)
     if out is None:
         click.echo(rendered["irritant.schema.json"].decode(), nl=False)
@@ -203,8 +205,3 @@ def schema(path: Path, out: Path | None) -> None:
     write_files(out, rendered)
     click.echo(f"Wrote {len(rendered)} schemas to {out}/", err=True)
 
-
-def check_repository_config(path: Path):
-    from .load.records import load_site_config
-
-    return load_site_config(path.absolute() / "site.yaml", path.absolute(), [])

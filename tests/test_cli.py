@@ -109,3 +109,11 @@ def test_every_command_has_help_with_an_example() -> None:
         outcome = invoke(command, "--help")
         assert outcome.exit_code == 0
         assert "Example" in outcome.stdout and "site-gen " + command in outcome.stdout
+
+
+def test_schema_command_writes_the_committed_schemas(tmp_path: Path) -> None:
+    from .conftest import REPO
+    outcome = invoke("schema", str(REPO), "--out", str(tmp_path / "schemas"))
+    assert outcome.exit_code == 0
+    written = {p.name: p.read_bytes() for p in (tmp_path / "schemas").iterdir()}
+    assert written == {p.name: p.read_bytes() for p in (REPO / "schemas").iterdir()}
