@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .model import FeedbackRow, Metric, SeriesPoint
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+from .text import month_key
 
 
 def _nps(scores: list[int]) -> float:
@@ -35,7 +32,7 @@ def scores_by_month(feedback: Iterable[FeedbackRow], score_type: str) -> dict[st
     months: dict[str, list[int]] = defaultdict(list)
     for row in feedback:
         if row.score_type == score_type and row.score is not None and row.date is not None:
-            months[month_of(row.date)].append(row.score)
+            months[month_key(row.date)].append(row.score)
     return months
 
 
@@ -60,7 +57,7 @@ class Change:
 
 def last_complete_change(series: tuple[SeriesPoint, ...], today: date) -> Change | None:
     """The change between the last two complete months: a month counts once it has ended."""
-    complete = [point for point in series if point.period < month_of(today)]
+    complete = [point for point in series if point.period < month_key(today)]
     if len(complete) < 2:
         return None
     return Change(complete[-2], complete[-1])

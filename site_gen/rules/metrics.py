@@ -8,6 +8,7 @@ from datetime import date
 from ..diagnostics import Diagnostic, error
 from ..metrics import crosses_threshold, last_complete_change, metric_series
 from ..model import Backlog
+from ..text import month_key
 
 MAX_METRICS = 3
 
@@ -35,7 +36,7 @@ def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
             continue
         answered = any(
             d.kind == "metric-response" and d.metric == metric.id and d.date is not None
-            and f"{d.date.year:04d}-{d.date.month:02d}" >= change.latest.period
+            and month_key(d.date) >= change.latest.period
             for d in backlog.decisions.values())
         if not answered:
             unit = metric.unit or ""
