@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .history import data_date, file_histories
 from .markdown import render_markdown
+from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import environment
@@ -102,11 +101,11 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     markdown-it-py dominates a large build (~0.7 ms per 300-word page per core).
     """
     unique = sorted(set(texts))
-    if workers is None or workers < 2 or len(unique) < 200 or "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork(workers) or len(unique) < 200:
         rendered = {text: render_markdown(text) for text in unique}
     else:
         chunks = [unique[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with fork_pool(workers) as pool:
             results = list(pool.map(_render_chunk, chunks))
         rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results, strict=True)
                     for text, html in zip(chunk, htmls, strict=True)}
@@ -142,8 +141,8 @@ def render_sites(result: CheckResult, root: Path, today: date, only: str | None 
         if only in (None, "public"):
             logo_name, logo = _logo(root, backlog.config.public.logo)
             view = public_view(backlog, markdown, logo_name)
-            if (workers or 1) > 1 and only is None and "fork" in multiprocessing.get_all_start_methods():
-                pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            if can_fork(workers) and only is None:
+                pool = fork_pool(1)
                 public_job = pool.submit(_public_files, view, templates, logo)
             else:
                 count = len(view.stories) + len(view.months) + len(view.stages) + 6

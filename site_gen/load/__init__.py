@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..model import Backlog
+from ..parallel import can_fork, fork_pool
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import load_feedback_file
 from .records import load_decision, load_irritant, load_site_config, load_story
@@ -52,8 +51,8 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
 
     feedback: list = []
     loaded: list[list] = [[] for _ in chunks]
-    if workers > 1 and len(jobs) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    if can_fork(workers) and len(jobs) >= PARALLEL_FROM:
+        with fork_pool(1) as pool:
             futures = [pool.submit(_load_chunk, root, chunk) for chunk in chunks]
             for path in feedback_paths:
                 feedback.extend(load_feedback_file(path, root, diagnostics))
