@@ -150,31 +150,45 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
 @main.command()
 @_PATH
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Keep it local: the internal site is in there.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: 127.0.0.1, localhost or ::1 unless --allow-remote.")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a --host other machines can reach. Anyone who reaches it reads the internal site.")
 @_TODAY
-def serve(path: Path, port: int, host: str, today) -> None:
+def serve(path: Path, port: int, host: str, allow_remote: bool, today) -> None:
     """Preview both sites locally, rebuilt and reloaded when a file changes.
 
     Records, site.yaml, feedback and templates are watched. When the check
-    finds errors, the browser shows them in place of the pages.
+    finds errors, the browser shows them in place of the pages. The preview
+    has no login and holds the internal site, so it listens on this machine
+    only unless you add --allow-remote.
 
     \b
     Example:
       site-gen serve
       site-gen serve path/to/repo --port 8080
     """
-    from .serve import Preview, serve_forever
+    from .serve import NotLoopback, Preview, is_loopback, serve_forever
 
     if not (path / "site.yaml").is_file():
         raise click.UsageError(f"no site.yaml in {path.absolute()}. Run site-gen in the folder that holds site.yaml.")
     try:
-        preview = Preview(path, host, port, today.date() if today else None)
+        preview = Preview(path, host, port, today.date() if today else None, allow_remote=allow_remote)
+    except NotLoopback as exc:
+        raise click.UsageError(str(exc)) from None
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
                                "Try --port with another number.") from None
-    serve_forever(preview, lambda url: click.echo(
-        f"Previewing {path.absolute()}\n  public:   {url}public/index.html\n  internal: {url}internal/index.html\n"
-        "Watching for changes; Ctrl-C to stop.", err=True))
+    if not is_loopback(host):
+        click.echo(f"warning: --allow-remote: anyone who can reach {host}:{preview.port} can read the internal site "
+                   "(owners, customer feedback, notes); the preview has no login.", err=True)
+    try:
+        serve_forever(preview, lambda url: click.echo(
+            f"Previewing {path.absolute()}\n  public:   {url}public/index.html\n  internal: {url}internal/index.html\n"
+            "Watching for changes; Ctrl-C to stop.", err=True))
+    except OSError as exc:  # the temporary folder could not be made
+        raise click.ClickException(f"cannot create the preview folder: {exc}. Set TMPDIR to a writable folder.") \
+            from None
 
 
 @main.command()

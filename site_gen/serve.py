@@ -3,16 +3,28 @@
 Previews are built into a temporary folder (never over _site/). Pages get a
 small reload script only here, on the way out of the server; built files never
 carry it. When the check finds errors, every page shows them instead.
+
+The internal site is in there and there is no login, so the server listens on a
+loopback address unless told otherwise, and answers only requests whose Host
+header names it (a page on another site cannot read it through DNS rebinding).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
+import os
+import re
 import shutil
+import signal
+import socket
+import socketserver
+import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from datetime import date
 from pathlib import Path
 
@@ -33,38 +45,115 @@ RELOAD_SCRIPT = b"""<script>
 </script>
 """
 IGNORED_PARTS = {".git", ".venv", "node_modules", "_site", "__pycache__", ".pytest_cache", ".hypothesis"}
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending or taking a byte
+RELOAD_EVERY = 15.0  # seconds between two messages on the live-reload stream
+
+
+class NotLoopback(ValueError):
+    """A non-loopback address to listen on, without allow_remote."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether host (a name or an address, IPv6 with or without brackets) is this machine only."""
+    name = host.strip().removeprefix("[").removesuffix("]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _ip_literal(name: str) -> bool:
+    """An IPv4 address, or an IPv6 one in brackets as it appears in a Host header."""
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+        family = 6
+    else:
+        family = 4
+    try:
+        return ipaddress.ip_address(name).version == family
+    except ValueError:
+        return False
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind also asks DNS for the host's full name, which nothing here uses
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the browser went away or stayed silent: nothing to report
+        super().handle_error(request, client_address)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 class Preview:
     """Builds into a temporary folder, serves it, and rebuilds when the repository changes."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, today: date | None = None):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, today: date | None = None, *,
+                 allow_remote: bool = False, idle_timeout: float = IDLE_TIMEOUT):
+        if not (allow_remote or is_loopback(host)):
+            raise NotLoopback(f"--host {host} is not a loopback address, and the preview serves the internal site "
+                              "without a login. Keep the default 127.0.0.1, or add --allow-remote if everyone who "
+                              f"can reach {host} may read it.")
         self.root = root.absolute()
         self.today = today
-        self.out = Path(tempfile.mkdtemp(prefix="site-gen-preview-"))
+        self.idle_timeout = idle_timeout
+        self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
         self.problems: list[Diagnostic] = []
         self.failure: str | None = None
         self._changed = threading.Condition()
+        self._building = threading.Lock()
+        self._serving: threading.Thread | None = None
         self.stopped = threading.Event()
-        handler = functools.partial(_Handler, preview=self, directory=str(self.out))
-        self.server = http.server.ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        bind = host.strip().removeprefix("[").removesuffix("]")
+        server_class = _Server6 if ":" in bind else _Server
+        self.server = server_class((bind, port), functools.partial(_Handler, preview=self))
+        self.port = self.server.server_address[1]
+        self._names = {*LOOPBACK_NAMES, f"[{bind}]" if ":" in bind else bind.lower()} - {""}
+        self._any_address = allow_remote  # an address cannot be rebound the way a name can
+        if allow_remote:
+            self._names.add(socket.gethostname().lower())
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/"
+        host = self.server.server_address[0]
+        if ipaddress.ip_address(host).is_unspecified:
+            host = "127.0.0.1" if self.server.address_family == socket.AF_INET else "::1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
+
+    def accepts_host(self, value: str) -> bool:
+        """Whether a Host header names this server: a loopback name, or the host it was started with, and its port."""
+        value = value.strip().lower()
+        name, colon, port = value.rpartition(":") if not value.endswith("]") else (value, "", "")
+        if not colon:
+            name, port = value, "80"
+        if port != str(self.port):
+            return False
+        return name in self._names or (self._any_address and _ip_literal(name))
 
     def rebuild(self) -> None:
-        try:
-            # one process: forking a process that runs server threads can deadlock
-            build(self.root, self.out, self.today or date.today(), workers=1)
-            self.problems, self.failure = [], None
-        except BuildRefused as refused:
-            self.problems, self.failure = refused.result.diagnostics, None
-        except Exception as exc:  # a preview must survive anything a half-saved file can do
-            self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
+        with self._building:  # stop() waits for a build under way before it removes the folder
+            if self.stopped.is_set() or self.out is None:
+                return
+            try:
+                # one process: forking a process that runs server threads can deadlock
+                build(self.root, self.out, self.today or date.today(), workers=1)
+                self.problems, self.failure = [], None
+            except BuildRefused as refused:
+                self.problems, self.failure = refused.result.diagnostics, None
+            except Exception as exc:  # a preview must survive anything a half-saved file can do
+                self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
         with self._changed:
             self.version += 1
             self._changed.notify_all()
@@ -85,26 +174,45 @@ class Preview:
             self.rebuild()
 
     def start(self) -> None:
+        self.out = Path(tempfile.mkdtemp(prefix="site-gen-preview-"))
         self.rebuild()
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._serving = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serving.start()
         threading.Thread(target=self._watch, daemon=True).start()
 
     def stop(self) -> None:
         self.stopped.set()
         with self._changed:
             self._changed.notify_all()
-        self.server.shutdown()
+        if self._serving:  # shutdown() waits for serve_forever, forever if it never ran
+            self.server.shutdown()
         self.server.server_close()
-        shutil.rmtree(self.out, ignore_errors=True)
+        with self._building:
+            if self.out:
+                shutil.rmtree(self.out, ignore_errors=True)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args, preview: Preview, **kwargs):
+    def __init__(self, *args, preview: Preview):
         self.preview = preview
-        super().__init__(*args, **kwargs)
+        self.timeout = preview.idle_timeout  # socketserver sets it on the connection before reading
+        super().__init__(*args, directory=str(preview.out))
 
     def log_message(self, *args) -> None:  # the terminal shows rebuilds, not every request
         pass
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or not self.preview.accepts_host(hosts[0]):
+            self.send_error(403, "Host not allowed", f"Open the preview at {self.preview.url} - it answers only "
+                            "to the address it listens on, so that no other web site can read it")
+            return False
+        if not _plain_path(self.path):
+            self.send_error(400, "Bad path", "The path has a control character or a broken %-escape")
+            return False
+        return True
 
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
         path = self.path.split("?", 1)[0]
@@ -117,9 +225,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(200, _INDEX)
         if path.endswith("/"):
             path += "index.html"
-        file = Path(self.translate_path(path))
-        if file.suffix == ".html" and file.is_file():
-            html = file.read_bytes()
+        file = self.translate_path(path)
+        if file.endswith(".html") and os.path.isfile(file):  # os.path: a name too long is False, not an error
+            html = Path(file).read_bytes()
             return self._send(200, html.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1))
         return super().do_GET()
 
@@ -139,7 +247,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         seen = -1
         try:
             while not self.preview.stopped.is_set():
-                version = self.preview.wait_for_change(seen, timeout=15)
+                version = self.preview.wait_for_change(seen, timeout=RELOAD_EVERY)
                 self.wfile.write(f"data: {version}\n\n".encode())
                 self.wfile.flush()
                 seen = version
@@ -166,13 +274,41 @@ def _error_page(preview: Preview) -> bytes:
     return html.encode() + RELOAD_SCRIPT + b"</body></html>"
 
 
-def serve_forever(preview: Preview, announce) -> None:
-    preview.start()
-    announce(preview.url)
+_BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _plain_path(target: str) -> bool:
+    """Whether a request's path is printable ASCII whose %-escapes decode to UTF-8 text without control characters."""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/") or not all("!" <= char <= "~" for char in path) or _BROKEN_ESCAPE.search(path):
+        return False
     try:
+        text = urllib.parse.unquote_to_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not any(char < " " or char == "\x7f" for char in text)
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def serve_forever(preview: Preview, announce) -> None:
+    """Serve until Ctrl-C, SIGTERM or SIGHUP (a closed terminal); then remove the temporary folder."""
+
+    def stop(_signal_number, _frame) -> None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_DFL)  # a second signal stops at once, without cleaning up
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        preview.start()
+        announce(preview.url)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
         preview.stop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import sync_playwright
 
+from site_gen.cli import main
 from site_gen.serve import Preview
 
-from .conftest import TODAY, edit
+from .conftest import TODAY, copy_example, edit
 from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
 STORY = "backlog/stories/helmet-discount.md"
@@ -81,3 +91,227 @@ def test_the_open_page_reloads_itself(preview: Preview, example: Path) -> None:
         edit(example / STORY, "title: 20% off a helmet", "title: Half price on helmets")
         page.get_by_text("Half price on helmets").first.wait_for(timeout=20_000)
         browser.close()
+
+
+# --- safe preview (issue 6, item 5) -----------------------------------------------------------------------------
+
+
+def raw_request(port: int, request: bytes, until: bytes | None = None) -> bytes:
+    """Send bytes as they are and read the answer until the server closes (or `until` has arrived)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+            if until and until in answer:
+                break
+    return answer
+
+
+def get(port: int, path: str, host: str | None) -> bytes:
+    header = f"Host: {host}\r\n" if host is not None else ""
+    until = b"\r\n\r\n" if path == "/__reload" else None  # the event stream never ends by itself
+    return raw_request(port, f"GET {path} HTTP/1.0\r\n{header}\r\n".encode("latin-1"), until)
+
+
+def status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def port_of(preview: Preview) -> int:
+    return preview.server.server_address[1]
+
+
+def run_serve(*args: str, tmpdir: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_gen", "serve", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "TMPDIR": str(tmpdir)})
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "example.org", ""])
+def test_a_non_loopback_host_is_a_usage_error(example: Path, tmp_path: Path, host: str) -> None:
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    process = run_serve(str(example), "--host", host, "--port", "0", tmpdir=tmpdir, timeout=30)
+    assert process.returncode == 2
+    error = [line for line in process.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1 and "not a loopback address" in error[0] and "--allow-remote" in error[0]
+    assert "Traceback" not in process.stderr and list(tmpdir.iterdir()) == []
+
+
+def test_a_busy_port_leaves_no_temporary_folder(example: Path, tmp_path: Path) -> None:
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        process = run_serve(str(example), "--port", str(busy.getsockname()[1]), tmpdir=tmpdir)
+    assert process.returncode == 2 and "cannot listen on 127.0.0.1:" in process.stderr
+    assert list(tmpdir.iterdir()) == []
+
+
+class Served:
+    """`python -m site_gen serve` in its own process, its stderr in a file and its TMPDIR a folder of our own."""
+
+    def __init__(self, root: Path, folder: Path, *args: str):
+        self.tmpdir = folder / "tmp"
+        self.tmpdir.mkdir()
+        self.stderr_path = folder / "stderr.txt"
+        with self.stderr_path.open("wb") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "site_gen", "serve", str(root), "--port", "0", "--today", "2026-11-23", *args],
+                stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ, "TMPDIR": str(self.tmpdir)})
+        wait_until(lambda: "Watching for changes" in self.stderr or self.process.poll() is not None, timeout=60)
+        assert self.process.poll() is None, self.stderr
+        self.port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", self.stderr).group(1))
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text("utf-8", errors="replace")
+
+    def stop(self, signal_number: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signal_number)
+        try:
+            return self.process.wait(timeout=10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("served")
+    server = Served(copy_example(folder / "repo"), folder)
+    yield server
+    server.stop()
+
+
+PATHS = ["/internal/index.html", "/public/index.html", "/", "/__reload", "/nothing-here"]
+GOOD_HOSTS = ["127.0.0.1:{port}", "localhost:{port}", "LocalHost:{port}", "[::1]:{port}"]
+BAD_HOSTS = ["evil.example:{port}", "127.0.0.1:{other}", "localhost:{other}", "localhost", "127.0.0.1",
+             "localhost.evil.example:{port}", "127.0.0.1.nip.io:{port}", "[::1]:{other}", "127.0.0.1:{port}@evil",
+             "192.0.2.7:{port}", ""]
+
+
+@pytest.mark.parametrize("host", GOOD_HOSTS)
+def test_loopback_names_with_the_bound_port_are_served(served: Served, host: str) -> None:
+    host = host.format(port=served.port)
+    assert [status(get(served.port, path, host)) for path in PATHS] == [200, 200, 200, 200, 404]
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+def test_any_other_host_header_is_forbidden(served: Served, host: str) -> None:
+    """DNS rebinding: a web page on evil.example whose name now resolves to 127.0.0.1 reads the internal site."""
+    for path in PATHS:
+        answer = get(served.port, path, host.format(port=served.port, other=served.port + 1))
+        assert status(answer) == 403, path
+        assert b"Dashboard" not in answer and b"data:" not in answer
+
+
+def test_a_request_without_host_or_with_two_is_forbidden(served: Served) -> None:
+    """Every browser sends Host, even over HTTP/1.0; a request without one cannot be told apart from a forged one."""
+    port = served.port
+    assert status(get(port, "/internal/index.html", None)) == 403
+    two = f"GET /internal/index.html HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example:{port}\r\n\r\n"
+    assert status(raw_request(port, two.encode())) == 403
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["TERM", "INT", "HUP"])
+def test_a_stop_signal_removes_the_temporary_folder(example: Path, tmp_path: Path, signal_number: int) -> None:
+    """Exit status 0: the stop was asked for and everything was cleaned up, as after Ctrl-C."""
+    server = Served(example, tmp_path)
+    [folder] = list(server.tmpdir.iterdir())
+    assert folder.name.startswith("site-gen-preview-") and (folder / "internal/index.html").is_file()
+    started = time.monotonic()
+    assert server.stop(signal_number) == 0
+    assert time.monotonic() - started < 5
+    assert list(server.tmpdir.iterdir()) == []
+    assert "Traceback" not in server.stderr
+
+
+@pytest.fixture
+def quick_preview(example: Path):
+    server = Preview(example, port=0, today=TODAY, idle_timeout=0.5)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /internal/index.html HTTP/1.0\r\n"], ids=["nothing", "half a request"])
+def test_an_idle_connection_is_closed(quick_preview: Preview, sent: bytes) -> None:
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port_of(quick_preview)), timeout=10) as connection:
+        connection.sendall(sent)
+        assert connection.recv(65536) == b""  # the server hung up
+    assert time.monotonic() - started < 5
+
+
+def test_the_reload_stream_outlives_the_idle_timeout(quick_preview: Preview) -> None:
+    port = port_of(quick_preview)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(f"GET /__reload HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        answer = b""
+        while f"data: {quick_preview.version}\n\n".encode() not in answer:
+            answer += connection.recv(65536)
+        time.sleep(2)  # four idle timeouts
+        quick_preview.rebuild()
+        while f"data: {quick_preview.version}\n\n".encode() not in answer:
+            answer += connection.recv(65536)
+
+
+BAD_PATHS = ["/%00", "/public/%00.html", "/public/index.html%00", "/internal/%00/", "/%zz", "/%", "/public/%4",
+             "/public/index.html%", "/%ff.html", "/public/%c3%28/", "/%ed%a0%80.html", "/public/%0a.html",
+             "/public/\x7f.html", "/public/\xe9.html", "nothing", "/__reload%00"]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
+def test_a_broken_escape_in_a_path_is_a_bad_request(served: Served, path: str) -> None:
+    answer = get(served.port, path, f"127.0.0.1:{served.port}")
+    assert status(answer) == 400
+    assert "Traceback" not in served.stderr
+
+
+def test_a_very_long_file_name_is_not_found(served: Served) -> None:
+    answer = get(served.port, "/public/" + "a" * 300 + ".html", f"127.0.0.1:{served.port}")
+    assert status(answer) == 404
+    assert "Traceback" not in served.stderr
+
+
+def test_a_client_that_hangs_up_leaves_no_traceback(served: Served) -> None:
+    request = f"GET /internal/index.html HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n".encode()
+    for sent in (request, request + b"\r\n", f"GET /__reload HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode()):
+        for _ in range(3):
+            connection = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+            connection.sendall(sent)
+            time.sleep(0.1)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+            connection.close()
+    time.sleep(1)
+    assert status(get(served.port, "/public/index.html", f"127.0.0.1:{served.port}")) == 200
+    assert "Traceback" not in served.stderr and "Error" not in served.stderr
+
+
+def test_allow_remote_warns_and_answers_to_the_address_it_was_given(example: Path, tmp_path: Path) -> None:
+    server = Served(example, tmp_path, "--host", "0.0.0.0", "--allow-remote")
+    try:
+        [warning] = [line for line in server.stderr.splitlines() if line.startswith("warning:")]
+        assert "anyone who can reach 0.0.0.0:" in warning and "internal site" in warning
+        port = server.port
+        for host in (f"0.0.0.0:{port}", f"192.0.2.7:{port}", f"{socket.gethostname()}:{port}", f"localhost:{port}"):
+            assert status(get(port, "/internal/index.html", host)) == 200, host
+        for host in (f"evil.example:{port}", f"192.0.2.7:{port + 1}", None):
+            assert status(get(port, "/internal/index.html", host)) == 403, host
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_temporary_folder_that_cannot_be_made_is_one_clear_line(example: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """tempfile.tempdir (the documented override) points under a file: root cannot make a folder there either."""
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "file" / "tmp"))
+    outcome = CliRunner().invoke(main, ["serve", str(example), "--port", "0"], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    [line] = outcome.output.strip().splitlines()
+    assert line.startswith("Error: cannot create the preview folder: [Errno 20] Not a directory:")
+    assert line.endswith("Set TMPDIR to a writable folder.")
