@@ -90,7 +90,7 @@ def _write_file(path: str, data: bytes) -> None:
 def _fault(point: str) -> None:
     """Kill this process at a named point of the swap when SITE_GEN_FAULT asks for it (tests only)."""
     wanted, _, how = os.environ.get("SITE_GEN_FAULT", "").partition(":")
-    if wanted == point:
+    if point and wanted == point:
         os.kill(os.getpid(), signal.SIGTERM if how == "TERM" else signal.SIGKILL)
 
 
@@ -257,13 +257,35 @@ def _swap_one(out: Path, audience: str) -> None:
     os.rename(new, current)
 
 
+def _remove_ours(folder: Path, fault: str = "") -> None:
+    """Remove a staging or previous folder, its marker last: a removal cut short is still recognisably ours."""
+    if not os.path.lexists(folder):
+        return
+    for child in sorted(folder.iterdir()):
+        if child.name == MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+        _fault(fault)
+    (folder / MARKER).unlink(missing_ok=True)
+    folder.rmdir()
+
+
+def _remove_quietly(folder: Path, fault: str = "") -> None:
+    try:
+        _remove_ours(folder, fault)
+    except OSError:
+        pass  # the next build removes what is left
+
+
 def _remove_leftovers(out: Path) -> None:
     for name in (STAGING, PREVIOUS):
         folder = out / name
         if not _ours(folder):
             raise _not_ours(folder, folder)
-        if os.path.lexists(folder):
-            shutil.rmtree(folder)
+        _remove_ours(folder)
 
 
 def recover(out: Path) -> None:
@@ -272,8 +294,9 @@ def recover(out: Path) -> None:
     if os.path.lexists(journal):
         try:
             audiences = json.loads(journal.read_text("utf-8"))["sites"]
-            assert set(audiences) <= set(AUDIENCES)
-        except (OSError, ValueError, KeyError, TypeError, AssertionError):
+            if not (isinstance(audiences, list) and set(audiences) <= set(AUDIENCES)):
+                raise ValueError(audiences)
+        except (OSError, ValueError, KeyError, TypeError):
             raise WriteFailed(f"{journal} is not a site-gen swap journal; move it away and build again") from None
         with _signals_held():
             for audience in audiences:
@@ -388,7 +411,7 @@ class Output:
                     finish(staging / audience)
             _fault("after-staging")
         except BaseException as exc:  # SIGTERM too (the CLI turns it into SystemExit): remove what we staged
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_quietly(staging)
             if isinstance(exc, OSError):
                 raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
             raise
@@ -403,14 +426,12 @@ class Output:
                 (out / JOURNAL).unlink()
         except OSError as exc:
             if not os.path.lexists(out / JOURNAL):
-                shutil.rmtree(staging, ignore_errors=True)
+                _remove_quietly(staging)
                 raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
             raise _write_error(exc, self.shown, "The swap is half done; fix this and build again: "
                                                 "the next build finishes it first.") from None
-        shutil.rmtree(out / PREVIOUS / "public", ignore_errors=True)
-        _fault("during-cleanup")
-        shutil.rmtree(out / PREVIOUS, ignore_errors=True)  # what a killed cleanup leaves, the next build removes
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_quietly(out / PREVIOUS, "during-cleanup")  # what a killed cleanup leaves, the next build removes
+        _remove_quietly(staging)
 
 
 def write_sites(out: Path, sites: Mapping[str, Mapping[str, bytes]],

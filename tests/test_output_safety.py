@@ -314,6 +314,8 @@ def test_a_build_killed_at_each_point_leaves_a_consistent_pair_once_any_build_ha
     assert pair(out) == right_after
     if point == "after-staging":
         assert {name: data for name, data in tree(out).items() if not name.startswith(".")} == old
+    if point == "during-cleanup":  # killed halfway through removing the old pair
+        assert sorted(p.name for p in (out / ".site-gen-previous").iterdir()) == [MARKER, "public"]
     # any build finishes the swap first, even one the check refuses
     edit(root / "backlog/irritants/helmet-rental.yaml", "owner:", "ownr:")
     refused = run_build(root, out)
