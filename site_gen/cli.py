@@ -129,8 +129,9 @@ def _terminate_as_exit() -> Iterator[None]:
 def build(path: Path, out: Path, only: str | None, today) -> None:
     """Check, then build the public and internal sites.
 
-    Nothing is written when the check finds errors, and a failed or killed
-    build leaves the previous pair of sites whole. site-gen replaces
+    Nothing is written when the check finds errors, a failed build leaves
+    the previous pair of sites whole, and a killed one leaves the old pair or,
+    once any next build has run, the new one. site-gen replaces
     OUT/public and OUT/internal only if they are absent, empty or its own
     output (marked by a .site-gen-output file). "Today" (for overdue items)
     is --today, else SOURCE_DATE_EPOCH, else the date of the last commit, so

@@ -386,17 +386,18 @@ def _process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
 
 
-def test_workers_exit_when_the_build_that_forked_them_is_killed() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "kill-TERM"])
+def test_workers_exit_when_the_build_that_forked_them_is_killed(signum: int) -> None:
     script = ("import os, signal, sys, time\n"
               "from site_gen.parallel import fork_pool\n"
               "pool = fork_pool(2)\n"
               "futures = [pool.submit(time.sleep, 120) for _ in range(2)]\n"
               "time.sleep(1)\n"
               "print(' '.join(str(pid) for pid in pool._processes), flush=True)\n"
-              "os.kill(os.getpid(), signal.SIGKILL)\n")
+              f"os.kill(os.getpid(), {int(signum)})\n")
     # workers that outlive the parent hold the output pipe open: run() then never returns
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
-    assert process.returncode == -signal.SIGKILL
+    assert process.returncode == -signum
     workers = [int(pid) for pid in process.stdout.split()]
     assert len(workers) == 2
     deadline = time.monotonic() + 10
