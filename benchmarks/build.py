@@ -19,7 +19,7 @@ from synthetic import build as make_repo  # noqa: E402
 
 from site_gen.build import build, render_sites  # noqa: E402
 from site_gen.check import check_repository  # noqa: E402
-from site_gen.write import write_tree  # noqa: E402
+from site_gen.write import write_sites  # noqa: E402
 
 
 def main() -> None:
@@ -43,8 +43,7 @@ def main() -> None:
     checked = time.perf_counter()
     sites = render_sites(result, args.repo.absolute(), today, workers=args.workers)
     rendered = time.perf_counter()
-    for audience, files in sites.items():
-        write_tree(out / audience, files)
+    write_sites(out, sites)
     written = time.perf_counter()
     print(f"phases: check {checked - started:.1f} s, render {rendered - checked:.1f} s "
           f"({sum(map(len, sites.values())):,} files in memory), write {written - rendered:.1f} s")

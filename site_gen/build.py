@@ -23,7 +23,7 @@ from .publish import public as public_site
 from .render import environment
 from .views.internal import internal_view
 from .views.public import public_view
-from .write import write_tree
+from .write import Output
 
 
 class BuildError(Exception):
@@ -176,7 +176,10 @@ def index_search(folder: Path) -> bool:
 
 def build(root: Path, out: Path, today: date, only: str | None = None,
           progress: Progress | None = None, workers: int | None = None) -> BuildReport:
-    """Check, render both sites into memory, then swap each output folder in atomically."""
+    """Check, render both sites into memory, then swap both output folders in as one pair.
+
+    Raises write.UnsafeOutput before anything else when OUT/public or OUT/internal is not site-gen's to replace.
+    """
     with paused_collector():
         return _build(root, out, today, only, progress, workers)
 
@@ -184,19 +187,21 @@ def build(root: Path, out: Path, today: date, only: str | None = None,
 def _build(root: Path, out: Path, today: date, only: str | None, progress: Progress | None,
            workers: int | None) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    result = check_repository(root, today, workers)
-    if result.errors:
-        raise BuildRefused(result)
-    try:
-        sites = render_sites(result, root.absolute(), today, only, progress, workers)
-    except jinja2.TemplateError as exc:
-        raise _template_error(exc) from exc
-    searched = False
-    for audience, files in sites.items():
-        finish = None
-        if audience == "public":
-            def finish(staging: Path) -> None:
-                nonlocal searched
-                searched = index_search(staging)
-        write_tree(out / audience, files, finish)
+    sources = {"repository": root,
+               **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
+    # locks OUT and finishes a killed build's swap first, so even a refused build leaves a consistent pair
+    with Output(out, (only,) if only else ("public", "internal"), sources) as output:
+        result = check_repository(root, today, workers)
+        if result.errors:
+            raise BuildRefused(result)
+        try:
+            sites = render_sites(result, root.absolute(), today, only, progress, workers)
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc) from exc
+        searched = False
+
+        def finish(staging: Path) -> None:
+            nonlocal searched
+            searched = index_search(staging)
+        output.write(sites, finish)
     return BuildReport(result, {audience: len(files) for audience, files in sites.items()}, searched)

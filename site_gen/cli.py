@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +104,22 @@ class _Bars:
             bar.__exit__(None, None, None)
 
 
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (exit 143), so the build removes its staging folder and stops its workers."""
+    def stop(signum, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 @main.command()
 @_PATH
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
@@ -109,25 +129,37 @@ class _Bars:
 def build(path: Path, out: Path, only: str | None, today) -> None:
     """Check, then build the public and internal sites.
 
-    Nothing is written when the check finds errors, and a failed build leaves
-    the previous output untouched. "Today" (for overdue items) is --today,
-    else SOURCE_DATE_EPOCH, else the date of the last commit, so rebuilds
-    are byte-identical.
+    Nothing is written when the check finds errors, a failed build leaves
+    the previous pair of sites whole, and a killed one leaves the old pair or,
+    once any next build has run, the new one. site-gen replaces
+    OUT/public and OUT/internal only if they are absent, empty or its own
+    output (marked by a .site-gen-output file). "Today" (for overdue items)
+    is --today, else SOURCE_DATE_EPOCH, else the date of the last commit, so
+    rebuilds are byte-identical.
 
     \b
     Example:
       site-gen build
       site-gen build --out public-html --only public
+
+    Exit status: 0 built, 1 check errors or a write error, 2 usage error
+    (including an --out that is not site-gen's to replace).
     """
     from .build import BuildError, BuildRefused, build_date
     from .build import build as build_sites
+    from .write import OutputError
 
     bars = _Bars()
     try:
-        day = today.date() if today else build_date(path.absolute())
-        report = build_sites(path, out, day, only, bars if bars.enabled else None)
+        with _terminate_as_exit():
+            day = today.date() if today else build_date(path.absolute())
+            report = build_sites(path, out, day, only, bars if bars.enabled else None)
     except NotABacklog as exc:
         raise click.UsageError(f"{exc}. {_WHERE}") from None
+    except OutputError as exc:
+        bars.close()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except BuildError as exc:
         bars.close()
         click.echo(f"{exc}\nNothing was written.", err=True)

@@ -1,12 +1,77 @@
-"""The only place that writes output: whole trees swapped in atomically, single files replaced atomically."""
+"""The only place that writes output: both sites swapped in as one, single files replaced atomically.
+
+Ownership. site-gen replaces OUT/public and OUT/internal only when they are
+absent, empty, or carry its marker file (`.site-gen-output`, JSON: format,
+tool, build id; it is published with the public site, so it holds nothing
+internal). It refuses outright when the repository or its sources would be
+at or under an output folder, when an output folder would land inside the
+sources, and when OUT is `/` or the home folder (`UnsafeOutput`, a usage error).
+
+The pair swap. Both sites are staged completely in OUT/.site-gen-staging
+(public with its search index, then internal), then swapped in with two
+folder renames each (old aside into OUT/.site-gen-previous, new in). Two
+renames are not one step, so a journal (OUT/.site-gen-swap.json, written
+atomically) marks the commit point: a process killed before it leaves both
+old sites, one killed after it is rolled forward by the next build — any
+build, even one the check refuses — before it does anything else. We chose
+the journal over "both sites are symlinks into one versioned folder swapped
+by one rename" because hosts and users copy `_site/public` with tools
+(`cp -r`, artifact uploaders, rsync without -L) that copy a symlinked top
+folder as a link or not at all. The price: a reader who looks in the
+microseconds between the two renames of a killed build sees a new public
+site beside the old internal one until the next build runs.
+
+Concurrency. A lock (flock on OUT/.site-gen.lock, removed when the build
+ends) stops a second build writing to the same OUT. Termination signals are
+held while the journal and renames are written; SIGKILL cannot be, which is
+what the journal is for. This protects against a killed or crashed process,
+not a power cut (nothing is fsynced).
+
+Fault injection (tests and benchmarks/kill_stress.py only): when the
+environment variable SITE_GEN_FAULT names one of FAULT_POINTS, the process
+sends itself SIGKILL at that point (`POINT:TERM` sends SIGTERM instead).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+MARKER = ".site-gen-output"
+FORMAT = 1
+LOCK = ".site-gen.lock"
+JOURNAL = ".site-gen-swap.json"
+STAGING = ".site-gen-staging"
+PREVIOUS = ".site-gen-previous"
+AUDIENCES = ("public", "internal")
+FAULT_POINTS = ("after-staging", "after-commit", "between-sites", "during-cleanup")
+
+
+class OutputError(Exception):
+    """The sites could not be written; the message says where and what to do. Exit status: `exit_code`."""
+
+    exit_code = 1
+
+
+class UnsafeOutput(OutputError):
+    """--out would replace or write into something site-gen did not create: a usage error, nothing was touched."""
+
+    exit_code = 2
+
+
+class OutputBusy(OutputError):
+    """Another build holds OUT's lock."""
+
+
+class WriteFailed(OutputError):
+    """The disk refused a write (no space, permission denied, a file where a folder should be)."""
 
 
 def _safe_relative(name: str) -> Path:
@@ -17,8 +82,16 @@ def _safe_relative(name: str) -> Path:
 
 
 def _write_file(path: str, data: bytes) -> None:
+    """Every byte of a site goes through here (tests inject disk errors at this seam)."""
     with open(path, "wb") as stream:
         stream.write(data)
+
+
+def _fault(point: str) -> None:
+    """Kill this process at a named point of the swap when SITE_GEN_FAULT asks for it (tests only)."""
+    wanted, _, how = os.environ.get("SITE_GEN_FAULT", "").partition(":")
+    if point and wanted == point:
+        os.kill(os.getpid(), signal.SIGTERM if how == "TERM" else signal.SIGKILL)
 
 
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
@@ -37,37 +110,332 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
             raise
 
 
-def write_tree(target: Path, files: Mapping[str, bytes], finish: Callable[[Path], None] | None = None) -> None:
-    """Replace the folder target with exactly these files, or leave it untouched if anything fails.
+# --- ownership -------------------------------------------------------------------------------
 
-    The tree is written to a staging folder beside target, then swapped in with
-    renames. os.replace cannot replace a non-empty folder, so the old one is
-    moved aside first and removed only after the new one is in place.
-    `finish` runs on the complete staging folder before the swap (the search indexer).
-    """
-    target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in target.parent.glob(f".{target.name}.staging-*"):  # from a build that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in target.parent.glob(f".{target.name}.previous-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.staging-"))
+def _is_marked(folder: Path) -> bool:
+    marker = folder / MARKER
     try:
-        names = sorted(files)
-        for folder in sorted({os.path.dirname(_safe_relative(name)) for name in names} - {""}):
-            os.makedirs(staging / folder, exist_ok=True)
-        for name in names:
-            _write_file(os.path.join(staging, name), files[name])
-        if finish is not None:
-            finish(staging)
-        os.chmod(staging, 0o755)
-        previous = None
-        if target.exists():
-            previous = target.parent / f".{target.name}.previous-{os.getpid()}"
-            os.replace(target, previous)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
+        if marker.is_symlink() or not marker.is_file():
+            return False
+        data = json.loads(marker.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "site-gen"
+
+
+def _ours(path: Path) -> bool:
+    """site-gen may replace path: it is absent, an empty folder, or a folder carrying site-gen's marker."""
+    if not os.path.lexists(path):
+        return True
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        return _is_marked(path) or not any(path.iterdir())
+    except OSError:
+        return False
+
+
+def _not_ours(path: Path, shown: Path) -> UnsafeOutput:
+    if path.is_symlink():
+        return UnsafeOutput(f"{shown} is a symbolic link; site-gen replaces only folders it created. "
+                            "Remove the link or choose another --out.")
+    if not path.is_dir():
+        return UnsafeOutput(f"{shown} exists and is not a folder site-gen created. "
+                            "Move it away or choose another --out.")
+    return UnsafeOutput(f"{shown} holds files site-gen did not write (no {MARKER} marker). Move them away or choose "
+                        "another --out (if it is the output of an older site-gen, delete it and build again).")
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise UnsafeOutput(f"cannot resolve {path}: {exc}. Choose another --out.") from None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Path]) -> None:
+    """Refuse (UnsafeOutput) an OUT whose OUT/<audience> site-gen may not replace; writes nothing.
+
+    `sources` names the repository's folders ({"repository": root, "templates folder": …}): none may be at or
+    under an output folder, and no output folder may be inside one of them except the repository root.
+    """
+    real_out = _resolve(out)
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        home = None
+    if real_out == Path(real_out.anchor) or real_out == home:
+        what = "your home folder" if real_out == home else "the root folder"
+        raise UnsafeOutput(f"refusing to build into {out}: it is {what}, and site-gen replaces {out / 'public'} and "
+                           f"{out / 'internal'}. Choose a folder of its own, e.g. --out _site.")
+    for audience in audiences:
+        target, shown = real_out / audience, out / audience
+        real_target = _resolve(target)
+        for label, source in sources.items():
+            real_source = _resolve(source)
+            if _inside(real_source, real_target):
+                raise UnsafeOutput(f"refusing to replace {shown}: the {label} ({real_source}) is at or under it. "
+                                   "Choose another --out (the default is _site).")
+            if label != "repository" and _inside(real_target, real_source):
+                raise UnsafeOutput(f"refusing to write {shown}: it is inside the repository's {label} ({real_source}). "
+                                   "Choose another --out (the default is _site).")
+        if not _ours(target):
+            raise _not_ours(target, shown)
+
+
+# --- lock, journal, recovery -------------------------------------------------------------------
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold OUT's lock, or raise OutputBusy naming the build that holds it.
+
+    The lock file is removed on release; a build that opened it just before is told apart by its inode.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks through fcntl; builds are not serialised there
+        yield
+        return
+    path = out / LOCK
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise OutputBusy(f"another site-gen build is writing to {out} (pid {holder}); "
+                             "wait for it to finish") from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed it between our open and our lock: take the new file
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        Path(path).unlink(missing_ok=True)
+        os.close(fd)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM, SIGINT and SIGHUP for the few renames that must not be split (delivered right after)."""
+    held = {signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _make_ours(folder: Path, marker: bytes) -> None:
+    os.mkdir(folder)
+    _write_file(os.path.join(folder, MARKER), marker)
+
+
+def _swap_one(out: Path, audience: str) -> None:
+    """Move OUT/<audience> aside and the staged one in; idempotent, so recovery can run it again."""
+    new, current, old = out / STAGING / audience, out / audience, out / PREVIOUS / audience
+    if not os.path.lexists(new):
+        return  # already swapped
+    if os.path.lexists(current):
+        if not os.path.lexists(old.parent):
+            _make_ours(old.parent, _marker(""))
+        os.rename(current, old)
+    os.rename(new, current)
+
+
+def _remove_ours(folder: Path, fault: str = "") -> None:
+    """Remove a staging or previous folder, its marker last: a removal cut short is still recognisably ours."""
+    if not os.path.lexists(folder):
+        return
+    for child in sorted(folder.iterdir()):
+        if child.name == MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+        _fault(fault)
+    (folder / MARKER).unlink(missing_ok=True)
+    folder.rmdir()
+
+
+def _remove_quietly(folder: Path, fault: str = "") -> None:
+    try:
+        _remove_ours(folder, fault)
+    except OSError:
+        pass  # the next build removes what is left
+
+
+def _remove_leftovers(out: Path) -> None:
+    for name in (STAGING, PREVIOUS):
+        folder = out / name
+        if not _ours(folder):
+            raise _not_ours(folder, folder)
+        _remove_ours(folder)
+
+
+def recover(out: Path) -> None:
+    """Finish a swap a killed build had committed to, then remove what killed builds left (caller holds the lock)."""
+    journal = out / JOURNAL
+    if os.path.lexists(journal):
+        try:
+            audiences = json.loads(journal.read_text("utf-8"))["sites"]
+            if not (isinstance(audiences, list) and set(audiences) <= set(AUDIENCES)):
+                raise ValueError(audiences)
+        except (OSError, ValueError, KeyError, TypeError):
+            raise WriteFailed(f"{journal} is not a site-gen swap journal; move it away and build again") from None
+        with _signals_held():
+            for audience in audiences:
+                _swap_one(out, audience)
+            journal.unlink()
+    (out / (JOURNAL + ".tmp")).unlink(missing_ok=True)
+    _remove_leftovers(out)
+
+
+def _write_journal(out: Path, audiences: list[str]) -> None:
+    temporary = out / (JOURNAL + ".tmp")
+    _write_file(str(temporary), json.dumps({"format": FORMAT, "tool": "site-gen", "sites": audiences}).encode())
+    os.replace(temporary, out / JOURNAL)
+
+
+# --- the build's output ----------------------------------------------------------------------
+
+def _marker(build_id: str) -> bytes:
+    return (json.dumps({"format": FORMAT, "tool": "site-gen", "build": build_id}) + "\n").encode()
+
+
+def build_id(sites: Mapping[str, Mapping[str, bytes]]) -> str:
+    """Names the pair a build writes into both markers: a digest of the public site's files (else the internal's).
+
+    Only public content goes into it, since the public marker is published; two builds with the same public
+    site get the same id, and then an old internal site beside it is still a consistent pair.
+    """
+    site = sites.get("public", sites.get("internal", {}))
+    digest = hashlib.sha256()
+    for name in sorted(site):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(site[name]).digest())
+    return digest.hexdigest()[:16]
+
+
+def _stage(folder: Path, files: Mapping[str, bytes], marker: bytes) -> None:
+    _make_ours(folder, marker)
+    names = sorted(files)
+    for sub in sorted({os.path.dirname(_safe_relative(name)) for name in names} - {""}):
+        os.makedirs(folder / sub, exist_ok=True)
+    for name in names:
+        _write_file(os.path.join(folder, name), files[name])
+
+
+def _write_error(exc: OSError, out: Path, what: str) -> WriteFailed:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return WriteFailed(f"cannot write the sites to {out}: {exc.strerror or exc}{where}. {what}")
+
+
+class Output:
+    """OUT, claimed for one build: checked on creation, locked and recovered while in use, then written once.
+
+        with Output(out, ("public", "internal"), sources) as output:   # UnsafeOutput, OutputBusy
+            ...check and render...
+            output.write(sites, finish)                               # WriteFailed
+    """
+
+    def __init__(self, out: Path, audiences: tuple[str, ...], sources: Mapping[str, Path]):
+        self.out = out.absolute()
+        self.shown = out
+        self.audiences = audiences
+        self.sources = sources
+        check_output(out, audiences, sources)
+        self._held = ExitStack()
+        self._claimed = False
+
+    def __enter__(self) -> Output:
+        if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
+            try:
+                self._claim()
+            except BaseException:
+                self._held.close()  # `with` calls __exit__ only once __enter__ has returned
+                raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._held.close()
+        self._claimed = False
+
+    def _claim(self) -> None:
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _write_error(exc, self.shown, "Nothing was written.") from None
+        try:
+            self._held.enter_context(_locked(self.out))
+        except OSError as exc:
+            raise _write_error(exc, self.shown, "Nothing was written.") from None
+        self._claimed = True
+        try:
+            recover(self.out)
+        except OSError as exc:
+            raise _write_error(exc, self.shown, "An interrupted build's swap could not be finished; fix this "
+                                                "and build again.") from None
+        check_output(self.shown, self.audiences, self.sources)  # again, now that nobody else is writing
+
+    def write(self, sites: Mapping[str, Mapping[str, bytes]],
+              finish: Callable[[Path], None] | None = None) -> None:
+        """Stage every site (public first; `finish` runs on the staged public site: the search indexer), then swap.
+
+        Before the journal is written an error leaves the previous sites whole; after it the swap is finished
+        now or, if this process dies, by the next build.
+        """
+        if not self._claimed:
+            self._claim()
+        out, staging = self.out, self.out / STAGING
+        marker = _marker(build_id(sites))
+        try:
+            _make_ours(staging, marker)
+            for audience, files in sites.items():
+                _stage(staging / audience, files, marker)
+                if audience == "public" and finish is not None:
+                    finish(staging / audience)
+            _fault("after-staging")
+        except BaseException as exc:  # SIGTERM too (the CLI turns it into SystemExit): remove what we staged
+            _remove_quietly(staging)
+            if isinstance(exc, OSError):
+                raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
+            raise
+        try:
+            with _signals_held():
+                _write_journal(out, list(sites))
+                _fault("after-commit")
+                for number, audience in enumerate(sites):
+                    _swap_one(out, audience)
+                    if number == 0 and len(sites) > 1:
+                        _fault("between-sites")
+                (out / JOURNAL).unlink()
+        except OSError as exc:
+            if not os.path.lexists(out / JOURNAL):
+                _remove_quietly(staging)
+                raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
+            raise _write_error(exc, self.shown, "The swap is half done; fix this and build again: "
+                                                "the next build finishes it first.") from None
+        _remove_quietly(out / PREVIOUS, "during-cleanup")  # what a killed cleanup leaves, the next build removes
+        _remove_quietly(staging)
+
+
+def write_sites(out: Path, sites: Mapping[str, Mapping[str, bytes]],
+                finish: Callable[[Path], None] | None = None) -> None:
+    """Replace OUT/<audience> for each site as one pair (benchmarks and one-off scripts; build() uses Output)."""
+    with Output(out, tuple(sites), {}) as output:
+        output.write(sites, finish)

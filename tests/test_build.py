@@ -217,7 +217,7 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path: Path, mon
         real(path, data)
 
     monkeypatch.setattr(site_gen.write, "_write_file", failing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(site_gen.write.WriteFailed, match="No space left on device"):
         build(root, out, TODAY)
     monkeypatch.undo()
     assert tree(out) == before

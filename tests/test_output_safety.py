@@ -1,0 +1,406 @@
+"""A build never destroys what is not its own, and both sites change as one pair (issue 6, items 1 and 2).
+
+Ownership: OUT/public and OUT/internal are replaced only when absent, empty, or marked as site-gen's output;
+dangerous --out values are usage errors (exit 2, one line) that change no file anywhere.
+The pair: a build killed at any point leaves both old or both new sites (after the next build's recovery).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import site_gen.write
+from site_gen.build import build
+from site_gen.cli import main
+from site_gen.write import FAULT_POINTS, MARKER, OutputError
+
+from .conftest import REPO, TODAY, copy_example, edit
+
+DAY = ["--today", "2026-11-23"]
+
+
+def snapshot(top: Path, outputs: tuple[Path, ...] = ()) -> dict[str, str]:
+    """Every file and symbolic link under top with a hash of its bytes (or its target), except under outputs."""
+    skip = [output.resolve() for output in outputs]
+    found: dict[str, str] = {}
+    for folder, subfolders, files in os.walk(top):  # does not follow links
+        here = Path(folder)
+        if any(here == s or s in here.parents for s in skip):
+            subfolders[:] = []
+            continue
+        for name in files + [n for n in subfolders if (here / n).is_symlink()]:
+            path = here / name
+            key = path.relative_to(top).as_posix()
+            if path.is_symlink():
+                found[key] = "link to " + os.readlink(path)
+            else:
+                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def repo_at(path: Path) -> Path:
+    """The example backlog with a git folder and an uncommitted file: what `--out` must never delete."""
+    copy_example(path)
+    (path / ".git").mkdir()
+    (path / ".git/config").write_text("[core]\n\tbare = false\n")
+    (path / "notes-not-committed.md").write_text("draft\n")
+    (path / "templates/public").mkdir(parents=True)
+    (path / "templates/public/story.html").write_text('{% extends "default/story.html" %}\n')
+    return path
+
+
+# --- item 1: dangerous --out values --------------------------------------------------------------
+
+def _repo_as_internal(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "internal")
+    return work, ["internal", "--out", "."]
+
+
+def _repo_named_public_out_parent(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "public")
+    return work / "public", [".", "--out", ".."]
+
+
+def _repo_through_a_symlink(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "internal")
+    (work / "alias").symlink_to("internal")
+    return work, ["alias", "--out", "."]
+
+
+def _out_templates(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", "templates"]
+
+
+def _out_backlog(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", "backlog"]
+
+
+def _out_git(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", ".git"]
+
+
+def _user_folder_public(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    (work / "public").mkdir()
+    (work / "public/index.html").write_text("<p>my own page</p>\n")
+    return work, ["repo", "--out", "."]
+
+
+def _out_root(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    return work, ["repo", "--out", "/"]
+
+
+def _out_home(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    return work, ["repo", "--out", str(work.parent)]  # the test sets HOME to work's parent
+
+
+def _public_is_a_link(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    (work / "docs").mkdir()
+    (work / "docs/report.txt").write_text("mine\n")
+    (work / "site").mkdir()
+    (work / "site/public").symlink_to("../docs")
+    return work, ["repo", "--out", "site"]
+
+
+def _internal_is_a_file(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    (work / "site").mkdir()
+    (work / "site/internal").write_text("not a folder\n")
+    return work, ["repo", "--out", "site"]
+
+
+def _foreign_staging_folder(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    (work / "site/.site-gen-staging").mkdir(parents=True)
+    (work / "site/.site-gen-staging/keep.txt").write_text("mine\n")
+    return work, ["repo", "--out", "site"]
+
+
+def _out_under_a_file(work: Path) -> tuple[Path, list[str]]:
+    repo_at(work / "repo")
+    return work, ["repo", "--out", "repo/site.yaml/_site"]
+
+
+DANGEROUS = {
+    "out-dot-with-the-repo-at-internal": (_repo_as_internal, 2, "the repository"),
+    "out-parent-of-a-repo-named-public": (_repo_named_public_out_parent, 2, "the repository"),
+    "repo-given-through-a-symlink": (_repo_through_a_symlink, 2, "the repository"),
+    "out-templates": (_out_templates, 2, "templates folder"),
+    "out-backlog": (_out_backlog, 2, "backlog folder"),
+    "out-git": (_out_git, 2, ".git folder"),
+    "user-folder-public-with-a-file": (_user_folder_public, 2, "holds files site-gen did not write"),
+    "out-root": (_out_root, 2, "the root folder"),
+    "out-home": (_out_home, 2, "your home folder"),
+    "out-public-is-a-link-to-a-user-folder": (_public_is_a_link, 2, "is a symbolic link"),
+    "out-internal-is-a-regular-file": (_internal_is_a_file, 2, "is not a folder"),
+    "foreign-folder-named-like-staging": (_foreign_staging_folder, 2, "holds files site-gen did not write"),
+    "out-under-a-regular-file": (_out_under_a_file, 1, "Not a directory"),
+}
+
+
+@pytest.mark.parametrize("case", DANGEROUS.values(), ids=DANGEROUS.keys())
+def test_a_dangerous_out_is_refused_in_one_line_and_changes_no_file(case, tmp_path: Path, monkeypatch) -> None:
+    layout, status, reason = case
+    home = tmp_path / "home"
+    work = home / "work"
+    work.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    cwd, args = layout(work)
+    before = snapshot(tmp_path)
+    monkeypatch.chdir(cwd)
+    outcome = CliRunner().invoke(main, ["build", *args, *DAY], catch_exceptions=False)
+    assert outcome.exit_code == status, outcome.output
+    assert outcome.stderr.startswith("Error: ") and outcome.stderr.count("\n") == 1, outcome.stderr
+    assert reason in outcome.stderr
+    assert snapshot(tmp_path) == before
+
+
+def _default_out(work: Path) -> tuple[Path, Path]:
+    return repo_at(work / "repo"), work / "repo/_site"
+
+
+def _empty_user_folder(work: Path) -> tuple[Path, Path]:
+    (work / "public").mkdir()
+    return repo_at(work / "repo"), work
+
+
+def _out_is_the_repo(work: Path) -> tuple[Path, Path]:
+    repo = repo_at(work / "repo")
+    return repo, repo
+
+
+SAFE = {"default-out": _default_out, "empty-folder-public": _empty_user_folder, "out-is-the-repository": _out_is_the_repo}
+
+
+@pytest.mark.parametrize("layout", SAFE.values(), ids=SAFE.keys())
+def test_a_safe_out_is_built_twice_and_nothing_outside_the_two_sites_changes(layout, tmp_path: Path) -> None:
+    root, out = layout(tmp_path)
+    outputs = (out / "public", out / "internal")
+    before = snapshot(tmp_path, outputs)
+    for _ in range(2):  # the second build replaces the first one's marked output
+        build(root, out, TODAY, workers=1)
+        assert snapshot(tmp_path, outputs) == before
+        for audience in ("public", "internal"):
+            marker = json.loads((out / audience / MARKER).read_text())
+            assert marker["format"] == 1 and marker["tool"] == "site-gen"
+
+
+def _fuzz_tree(top: Path) -> Path:
+    """A home folder with a repository, its output, user folders, links up and sideways, a loop and a file."""
+    home = top / "home"
+    repo = home / "work/repo"  # the smallest backlog: site.yaml, empty record folders (a build takes 0.7 s)
+    for folder in ("backlog/irritants", "feedback", ".git", "templates/public"):
+        (repo / folder).mkdir(parents=True)
+    (repo / "site.yaml").write_bytes((REPO / "site.yaml").read_bytes())
+    (repo / ".git/config").write_text("[core]\n")
+    (repo / "templates/public/story.html").write_text('{% extends "default/story.html" %}\n')
+    (home / "work/public").mkdir()
+    (home / "work/public/mine.txt").write_text("mine\n")
+    (home / "work/internal").write_text("a file\n")
+    (home / "work/docs").mkdir()
+    (home / "work/docs/a.txt").write_text("a\n")
+    (home / "work/link-up").symlink_to("..")
+    (home / "work/link-repo").symlink_to("repo")
+    (home / "work/repo/link-docs").symlink_to("../docs")
+    (home / "work/loop").symlink_to("loop")
+    build(repo, repo / "_site", TODAY, workers=1)
+    return repo
+
+
+SEGMENTS = [".", "..", "repo", "public", "internal", "templates", "backlog", "feedback", ".git", "_site", "new",
+            "docs", "link-up", "link-repo", "link-docs", "loop", "site.yaml", "work", "home"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.sampled_from(["home", "home/work", "home/work/repo", "home/work/docs"]),
+       parts=st.lists(st.sampled_from(SEGMENTS), max_size=4))
+def test_fuzz_no_out_value_changes_a_file_outside_the_two_sites(tmp_path: Path, monkeypatch, start: str,
+                                                                parts: list[str]) -> None:
+    top = tmp_path.resolve()
+    monkeypatch.setenv("HOME", str(top / "home"))
+    repo = top / "home/work/repo"
+    if not repo.exists():
+        _fuzz_tree(top)
+    out = top.joinpath(start, *parts)
+    try:
+        real = out.resolve()
+    except (OSError, RuntimeError):
+        real = None  # a symlink loop: site-gen must refuse it too
+    if real is not None and not (real == top or top in real.parents):
+        event("outside the tree")
+        return  # not ours to write to
+    before = snapshot(top)
+    try:
+        build(repo, out, TODAY, workers=1)
+    except OutputError as exc:
+        event(f"refused: {type(exc).__name__}")
+        assert snapshot(top) == before  # refused or failed: nothing changed anywhere
+        return
+    event("built")
+    outputs = (real / "public", real / "internal")
+    assert snapshot(top, outputs) == {k: v for k, v in before.items()
+                                      if not any((top / k).is_relative_to(o) for o in outputs)}
+    assert (real / "public" / MARKER).is_file() and (real / "internal" / MARKER).is_file()
+
+
+# --- item 2: both sites swap as one -----------------------------------------------------------------
+
+OLD, NEW = "20% off", "25% off"
+
+
+def pair(out: Path) -> tuple[str, str]:
+    """Which version each site shows (the story title on the public home page and on the internal story page)."""
+    def version(page: Path) -> str:
+        text = page.read_text("utf-8")
+        return NEW if NEW in text else OLD if OLD in text else "?"
+    return version(out / "public/index.html"), version(out / "internal/stories/helmet-discount/index.html")
+
+
+def stamps(out: Path) -> tuple[str, str]:
+    return tuple(json.loads((out / audience / MARKER).read_text())["build"] for audience in ("public", "internal"))
+
+
+def run_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_gen", "build", str(root), "--out", str(out), *DAY],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """The example built once (OLD), then edited so that the next build is NEW on both sites."""
+    root = copy_example(tmp_path / "repo")
+    out = root / "_site"
+    build(root, out, TODAY)
+    assert pair(out) == (OLD, OLD)
+    edit(root / "backlog/stories/helmet-discount.md", f"title: {OLD}", f"title: {NEW}")
+    return root, out
+
+
+EXPECTED_AFTER_KILL = {  # what a reader sees right after the kill, and once the next build has recovered
+    "after-staging": ((OLD, OLD), (OLD, OLD)),
+    "after-commit": ((OLD, OLD), (NEW, NEW)),
+    "between-sites": ((NEW, OLD), (NEW, NEW)),  # the one window the journal closes on the next build
+    "during-cleanup": ((NEW, NEW), (NEW, NEW)),
+}
+
+
+@pytest.mark.parametrize("point", FAULT_POINTS)
+def test_a_build_killed_at_each_point_leaves_a_consistent_pair_once_any_build_has_run(point: str, built) -> None:
+    root, out = built
+    old = tree(out)
+    killed = run_build(root, out, SITE_GEN_FAULT=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    right_after, recovered = EXPECTED_AFTER_KILL[point]
+    assert pair(out) == right_after
+    if point == "after-staging":
+        assert {name: data for name, data in tree(out).items() if not name.startswith(".")} == old
+    if point == "during-cleanup":  # killed halfway through removing the old pair
+        assert sorted(p.name for p in (out / ".site-gen-previous").iterdir()) == [MARKER, "public"]
+    # any build finishes the swap first, even one the check refuses
+    edit(root / "backlog/irritants/helmet-rental.yaml", "owner:", "ownr:")
+    refused = run_build(root, out)
+    assert refused.returncode == 1 and "Build refused" in refused.stderr
+    assert pair(out) == recovered
+    stamp_public, stamp_internal = stamps(out)
+    assert stamp_public == stamp_internal
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]  # no staging, previous, journal or lock
+    edit(root / "backlog/irritants/helmet-rental.yaml", "ownr:", "owner:")
+    assert run_build(root, out).returncode == 0
+    assert pair(out) == (NEW, NEW)
+
+
+def test_sigterm_removes_the_staging_folder_and_leaves_the_previous_pair(built) -> None:
+    root, out = built
+    old = tree(out)
+    stopped = run_build(root, out, SITE_GEN_FAULT="after-staging:TERM")
+    assert stopped.returncode == 128 + signal.SIGTERM
+    assert "Traceback" not in stopped.stderr
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+
+
+def test_a_second_build_stops_with_a_clear_message_while_one_is_writing(built) -> None:
+    root, out = built
+    with site_gen.write._locked(out):  # what a running build holds
+        staging = out / ".site-gen-staging"
+        staging.mkdir()
+        (staging / "half-written.html").write_text("…")
+        second = run_build(root, out)
+        assert second.returncode == 1
+        assert second.stderr == (f"Error: another site-gen build is writing to {out} (pid {os.getpid()}); "
+                                 "wait for it to finish\n")
+        assert (staging / "half-written.html").exists()  # the first build's work is left alone
+        staging.joinpath("half-written.html").unlink()
+        staging.rmdir()
+    assert run_build(root, out).returncode == 0
+    assert pair(out) == (NEW, NEW)
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES], ids=["no-space", "permission-denied"])
+def test_a_write_error_is_one_line_exit_1_and_both_previous_sites_stay_whole(error: int, built, monkeypatch) -> None:
+    """As root, chmod cannot provoke EACCES and ENOSPC needs a full disk: both are injected at the one function
+    that writes a site's bytes, while the internal site is written — after the public site is complete."""
+    root, out = built
+    old = tree(out)
+    real = site_gen.write._write_file
+
+    def failing(path: str, data: bytes) -> None:
+        if "internal" in os.path.relpath(path, out) and path.endswith(".html"):
+            raise OSError(error, os.strerror(error), path)
+        real(path, data)
+
+    monkeypatch.setattr(site_gen.write, "_write_file", failing)
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    assert outcome.stderr.count("\n") == 1 and os.strerror(error) in outcome.stderr, outcome.stderr
+    assert "The previous sites are unchanged." in outcome.stderr
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "kill-TERM"])
+def test_workers_exit_when_the_build_that_forked_them_is_killed(signum: int) -> None:
+    script = ("import os, signal, sys, time\n"
+              "from site_gen.parallel import fork_pool\n"
+              "pool = fork_pool(2)\n"
+              "futures = [pool.submit(time.sleep, 120) for _ in range(2)]\n"
+              "time.sleep(1)\n"
+              "print(' '.join(str(pid) for pid in pool._processes), flush=True)\n"
+              f"os.kill(os.getpid(), {int(signum)})\n")
+    # workers that outlive the parent hold the output pipe open: run() then never returns
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert process.returncode == -signum
+    workers = [int(pid) for pid in process.stdout.split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(map(_process_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_process_alive, workers))
