@@ -94,11 +94,14 @@ def raw_html(text: str) -> list[tuple[int, str]]:
                     break
         elif token.type == "inline" and token.children:
             at = line
-            for child in token.children:
+            for index, child in enumerate(token.children):
                 if child.type == "html_inline" and not COMMENT.fullmatch(child.content):
                     found.append((at, child.content))
                 elif child.type == "text" and "<!--" in child.content:
-                    found.append((at, child.content[child.content.index("<!--"):].strip()))
+                    opened = child.content[child.content.index("<!--"):]
+                    rest = opened + "".join(c.content for c in token.children[index + 1:])
+                    if "-->" not in rest:  # closed, it was escaped on purpose (\<!-- … -->) to be shown
+                        found.append((at, opened.strip()))
                 if child.type in ("softbreak", "hardbreak"):
                     at += 1
                 at += child.content.count("\n")

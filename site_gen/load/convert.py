@@ -33,18 +33,11 @@ _NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when g
 
 
 class Problem(Exception):
-    def __init__(self, rule: str, message: str, hint: str = "", offset: int | None = None, keep: Any = None):
+    def __init__(self, rule: str, message: str, hint: str = "", keep: Any = None):
         super().__init__(message)
         self.rule, self.message, self.hint = rule, message, hint
-        self.offset = offset  # where in the value, when the problem is one character of it
         # a value reported but still recorded, so rules do not also report it as missing
         self.keep = keep
-
-    def at(self, loc: SourceLoc, value_col: int | None = None) -> SourceLoc:
-        """loc, moved onto the offending character when the value starts at value_col on loc's line."""
-        if self.offset is None or value_col is None:
-            return loc
-        return SourceLoc(loc.path, loc.line, value_col + self.offset)
 
 
 def describe_character(char: str) -> str:
@@ -65,7 +58,7 @@ def unreadable_problem(name: str, value: str, match: re.Match, keep: bool = Fals
     where = f"column {column} of its line {line + 1}" if line else f"character {column}"
     char = match.group()
     return Problem("control-character", f"'{name}' contains {_kind(char)} {describe_character(char)} at {where} "
-                   "of the value", UNREADABLE_HINT, None if line else offset, value if keep else None)
+                   "of the value", UNREADABLE_HINT, value if keep else None)
 
 
 MAX_UNREADABLE_REPORTS = 20  # per file: a pasted document can hold hundreds
@@ -312,8 +305,7 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
         try:
             value = _convert_node(field, value_node, what, diagnostics)
         except Problem as problem:
-            diagnostics.append(error(problem.at(value_node.loc, _value_col(value_node)), problem.rule,
-                                     problem.message, problem.hint))
+            diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
             if problem.keep is None:
                 continue
             value = problem.keep
@@ -331,11 +323,6 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
                 diagnostics.append(error(key_loc, "required", f"'{field.name}' is empty in {what}",
                                          f"give it a value ({field.doc})"))
     return out
-
-
-def _value_col(node: Node) -> int | None:
-    """The column of a value's first character, when the text of a scalar is written as it reads."""
-    return node.loc.col if isinstance(node, Scalar) and node.plain else None
 
 
 def _required_names(fields: tuple[Field, ...]) -> str:
@@ -368,8 +355,7 @@ def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnos
                                   f"write {field.name}: [a, b]")
                 items.append((coerce(item_field, _yaml_scalar_value(item), item.text, False), item.loc))
             except Problem as problem:
-                diagnostics.append(error(problem.at(item.loc, _value_col(item)), problem.rule, problem.message,
-                                         problem.hint))
+                diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
                 if problem.keep is not None:
                     items.append((problem.keep, item.loc))
         return tuple(items)
