@@ -58,6 +58,11 @@ DIRECTIONS = ("up", "down")
 
 _ID = Field("id", "id", "The record's ID; if given it must equal the file name without extension.")
 
+_ALLOW_PERSONAL_DATA = Field(
+    "allow_personal_data", "list",
+    "Exact strings of public text that look like personal data but are not (e.g. your own phone number); "
+    "never published; check names each one as a warning.", item="text")
+
 IRRITANT_FIELDS: tuple[Field, ...] = (
     _ID,
     Field("title", "text", "Internal wording of the pain point.", required=True),
@@ -78,6 +83,7 @@ IRRITANT_FIELDS: tuple[Field, ...] = (
     Field("closed", "date", "When it was done or declined; required once closed."),
     Field("feedback", "list", "IDs of the feedback rows that are the evidence.", item="feedback-id"),
     Field("visibility", "enum", "internal (default) or public.", choices=VISIBILITY, default="internal"),
+    _ALLOW_PERSONAL_DATA,
 )
 
 DECISION_FIELDS: tuple[Field, ...] = (
@@ -118,6 +124,7 @@ STORY_FIELDS: tuple[Field, ...] = (
     Field("journey_stage", "id", "Journey stage; defaults to its irritants'."),
     Field("audience", "enum", "public or internal (default).", choices=AUDIENCE, default="internal"),
     Field("internal_notes", "text", "Notes for employees only."),
+    _ALLOW_PERSONAL_DATA,
 )
 
 FEEDBACK_FIELDS: tuple[Field, ...] = (

@@ -50,6 +50,7 @@ class Irritant(Located):
     closed: date | None = None
     feedback: tuple[str, ...] = ()
     visibility: str = "internal"
+    allow_personal_data: tuple[str, ...] = ()
     locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
 
     @property
@@ -101,6 +102,7 @@ class Story(Located):
     journey_stage: str | None = None
     audience: str = "internal"
     internal_notes: str | None = None
+    allow_personal_data: tuple[str, ...] = ()
     body: str = ""
     body_line: int = 1
     locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)

@@ -24,12 +24,65 @@ _URL_RE = re.compile(URL_PATTERN)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _TEXT_TYPES = {"text", "markdown", "id", "feedback-id", "enum", "url", "color", "period"}
+# Characters that break readers: C0 controls other than tab and newline (CR is a line break, which XML
+# and JSON carry), lone surrogates that JSON and YAML escapes can produce, and the two non-characters
+# XML forbids. One of them makes feed.xml not well-formed, and feed readers drop the whole feed.
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+UNREADABLE_HINT = "delete it; it often comes from pasting from a word processor"
+_NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
 
 
 class Problem(Exception):
-    def __init__(self, rule: str, message: str, hint: str = ""):
+    def __init__(self, rule: str, message: str, hint: str = "", keep: Any = None):
         super().__init__(message)
         self.rule, self.message, self.hint = rule, message, hint
+        # a value reported but still recorded, so rules do not also report it as missing
+        self.keep = keep
+
+
+def describe_character(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _kind(char: str) -> str:
+    if "\ud800" <= char <= "\udfff":
+        return "the lone surrogate"
+    return "the control character" if char < " " else "the non-character"
+
+
+def unreadable_problem(name: str, value: str, match: re.Match, keep: bool = False) -> Problem:
+    """A Problem naming the first character of value that breaks readers, and where it is."""
+    offset = match.start()
+    line = value.count("\n", 0, offset)
+    column = offset - (value.rfind("\n", 0, offset) + 1) + 1
+    where = f"column {column} of its line {line + 1}" if line else f"character {column}"
+    char = match.group()
+    return Problem("control-character", f"'{name}' contains {_kind(char)} {describe_character(char)} at {where} "
+                   "of the value", UNREADABLE_HINT, value if keep else None)
+
+
+MAX_UNREADABLE_REPORTS = 20  # per file: a pasted document can hold hundreds
+
+
+def report_unreadable(text: str, path: str, first_line: int, diagnostics: list[Diagnostic]) -> str:
+    """Report each character of a file's text that breaks readers at its line and column; return the text
+    with them blanked, so that the YAML parser (which refuses them, naming only a position) still reads
+    the rest and every other problem is reported in the same run."""
+    if UNREADABLE.search(text) is None:
+        return text
+    for count, match in enumerate(UNREADABLE.finditer(text)):
+        if count == MAX_UNREADABLE_REPORTS:
+            break
+        line = first_line + text.count("\n", 0, match.start())
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        diagnostics.append(error(SourceLoc(path, line, column), "control-character",
+                                 f"{_kind(match.group())} {describe_character(match.group())} at column {column}",
+                                 UNREADABLE_HINT))
+    return UNREADABLE.sub(" ", text)
+
+
+def _blank_problem(field: Field) -> Problem:
+    return Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
 
 
 def parse_date(text: str) -> date:
@@ -127,6 +180,12 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
     """
     name, kind = field.name, field.type
     if kind == "text" and value.__class__ is str:
+        # the fast path of every feedback cell: one search in C
+        bad = UNREADABLE.search(value)
+        if bad is not None:
+            raise unreadable_problem(name, value, bad, keep=True)
+        if (field.required or name in _NOT_BLANK) and (not value or value.isspace()):
+            raise _blank_problem(field)
         return value
     if kind in _TEXT_TYPES:
         if not isinstance(value, str) or isinstance(value, _Timestamp):
@@ -134,6 +193,11 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
                 raise Problem("type", f"'{name}' must be text, but YAML reads {raw} as {_describe(value)}",
                               f'quote it: {name}: "{raw}"')
             raise Problem("type", f"'{name}' must be text, got {_describe(value)}", f'write it as {name}: "…"')
+        bad = UNREADABLE.search(value)
+        if bad is not None:
+            raise unreadable_problem(name, value, bad, keep=kind in ("text", "markdown"))
+        if kind in ("text", "markdown") and field.required and (not value or value.isspace()):
+            raise _blank_problem(field)
         return _check_text(field, value)
     if kind == "date":
         if isinstance(value, date):
@@ -242,7 +306,9 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
             value = _convert_node(field, value_node, what, diagnostics)
         except Problem as problem:
             diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
-            continue
+            if problem.keep is None:
+                continue
+            value = problem.keep
         if value is None:
             continue
         out.values[key] = value
@@ -290,6 +356,8 @@ def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnos
                 items.append((coerce(item_field, _yaml_scalar_value(item), item.text, False), item.loc))
             except Problem as problem:
                 diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
+                if problem.keep is not None:
+                    items.append((problem.keep, item.loc))
         return tuple(items)
     if not isinstance(node, Scalar):
         raise Problem("type", f"'{field.name}' must be a single value, got {_describe(node)}",
@@ -343,6 +411,8 @@ class RowConverter:
             except Problem as problem:
                 at = SourceLoc(loc.path, loc.line, column_of(key)) if column_of else loc
                 diagnostics.append(error(at, problem.rule, f"{self.what}: {problem.message}", problem.hint))
+                if problem.keep is not None:
+                    values[key] = problem.keep
                 continue
             if cache is not None and value.__class__ is str:
                 cache[value] = converted

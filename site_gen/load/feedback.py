@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Container
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..model import FeedbackRow
-from .convert import RowConverter, convert_mapping, did_you_mean
+from .convert import RowConverter, convert_mapping, did_you_mean, report_unreadable
 from .source import FEEDBACK_LIMIT, read_source, relative
 from .yamlsafe import Sequence, parse_yaml
 
@@ -51,7 +52,8 @@ def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
 
 
 def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # lines end at '\n' only: splitlines() would also end them at \v, \f and U+2028 inside a cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[FeedbackRow] = []
     try:
         header = next(reader, None)
@@ -158,7 +160,7 @@ def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feed
 
 
 def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
-    node, problems = parse_yaml(text, rel)
+    node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None:
         if not problems:

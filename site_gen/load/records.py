@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
 from ..model import Decision, InternalConfig, Irritant, Metric, PublicConfig, Rules, SeriesPoint, SiteConfig, Story
-from .convert import Converted, convert_mapping
+from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
 from .source import RECORD_LIMIT, read_source, relative
 from .yamlsafe import parse_yaml
@@ -47,7 +47,7 @@ def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irri
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
         return None
-    node, problems = parse_yaml(text, rel)
+    node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None and problems:
         return None
@@ -65,7 +65,8 @@ def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[
     split = split_front_matter(text, rel, diagnostics)
     if split is None:
         return None
-    node, problems = parse_yaml(split.front_matter, rel, line_offset=1)
+    report_unreadable(split.body, rel, split.body_line, diagnostics)
+    node, problems = parse_yaml(report_unreadable(split.front_matter, rel, 2, diagnostics), rel, line_offset=1)
     diagnostics.extend(problems)
     if node is None and problems:
         return None
@@ -93,7 +94,7 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
         return SiteConfig(loc=at)
-    node, problems = parse_yaml(text, rel)
+    node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None and problems:
         return SiteConfig(loc=at)

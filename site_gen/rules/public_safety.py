@@ -1,68 +1,262 @@
-"""Rule group 8: public fields carry no e-mail addresses, phone numbers or customer references."""
+"""Rule group 8: public text carries no e-mail addresses, phone numbers or customer references.
+
+What is scanned is what customers read: the rendered text of every public field and
+body, with character references decoded, markdown escapes removed and link targets
+included — `ana&#64;example.com`, `ana\\@example.com` and a CRM link are as readable as
+`ana@example.com`. HTML comments are never published (site_gen.markdown drops them), so
+what they hold is not reported. A true false positive is allowed, visibly, by listing the
+exact string in the record's `allow_personal_data`: every check then names it as a warning.
+"""
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
-from ..diagnostics import Diagnostic, SourceLoc, error
-from ..model import Backlog
+from ..diagnostics import Diagnostic, SourceLoc, error, warning
+from ..markdown import COMMENT, raw_html, render_markdown
+from ..model import Backlog, Irritant, Story
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # international numbers from 8 digits, national ones from 9 (so "2025-2026" is not a phone number)
-PHONE = re.compile(r"(?<![\w.+])(?:\+\d(?:[ .()/-]{0,2}\d){7,14}|\d(?:[ .()/-]{0,2}\d){8,14})(?![\w])")
+PHONE = re.compile(r"(?<![\w.+])(?:\+\d(?:[ \u00a0\u202f.()/-]{0,2}\d){7,14}|\d(?:[ \u00a0\u202f.()/-]{0,2}\d){8,14})"
+                   r"(?![\w])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ANY_DIGIT = re.compile(r"\d")
-# characters that cannot be part of a CRM reference; translate() and split() run in C, which
-# matters when every public story body is scanned
-_SEPARATORS = str.maketrans({c: " " for c in "()[]{}<>,;!?\"'`*|\\"})
-_SEPARATORS_AND_STOPS = str.maketrans({c: " " for c in "()[]{}<>,;!?\"'`*|\\.:"})
+# web addresses: their paths hold dates and IDs (/news/2009/02/11/340), not phone numbers; a tel: link
+# has no '//' and is still scanned
+URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S+")
+ALNUM_RUN = re.compile(r"[^\W_]+")  # what a customer reference must not touch on either side
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
+# a reference, one a line: what precedes its first alphanumeric run, the run, the rest
+_SHAPE = re.compile(r"^((?:[^\w\n]|_)*)([^\W_]+)(.*)$", re.M)
+_SPACE_AT_ENDS = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.M)
+_FEW_TOKENS = 16
+# characters markdown can remove or turn into something else inside a line; a body without any of
+# them reads exactly as written (block markers at the start of a line only ever drop a prefix)
+_MARKUP = re.compile(r"[\\&<*_`\[\]~|!]")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
 
 
-def find_personal_data(text: str, customer_refs: frozenset[str], any_dotted: bool = True) -> list[tuple[str, str]]:
-    """What in text looks like personal data: (the text found, what it is)."""
+def _lower(text: str) -> str:
+    """Lower case, one character for one, so positions in it are positions in text."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)  # 'İ' lowers to two characters
+
+
+class CustomerReferences:
+    """Every customer value from the feedback, found in text at any non-alphanumeric boundary, in any case.
+
+    References are indexed by their first alphanumeric run ('CUST-737397' -> 'cust'), with the
+    offsets and lengths seen for it; a text is compared only at the runs it shares with the index.
+    Scanning costs one pass over the text, however many references there are.
+    """
+
+    def __init__(self, references: Iterable[str]):
+        # ~100,000 references: lower-case, strip and take apart all of them joined, in a few passes in C
+        joined = _SPACE_AT_ENDS.sub("", _lower("\n".join(set(references))))
+        self._known = frozenset(joined.split("\n"))  # (the short ones are never looked up)
+        by_token: dict[str, set[tuple[int, int]]] = {}
+        shapes = {(token, len(before), len(before) + len(token) + len(after))
+                  for before, token, after in _SHAPE.findall(joined)}
+        for token, offset, length in shapes:
+            if length >= MIN_REFERENCE_LENGTH:
+                by_token.setdefault(token, set()).add((offset, length))
+        self._shapes = {token: tuple(sorted(shapes)) for token, shapes in by_token.items()}
+        self._tokens = frozenset(self._shapes)
+        # few distinct first runs ('cust'): looking for each in a text is cheaper than splitting it into words
+        self._few_tokens = tuple(self._tokens) if len(self._tokens) <= _FEW_TOKENS else None
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, the reference in lower case) of every reference in text."""
+        if not self._tokens:
+            return []
+        lowered = _lower(text)
+        if self._few_tokens is not None:
+            if not any(token in lowered for token in self._few_tokens):
+                return []
+        elif not self._tokens & set(ALNUM_RUN.findall(lowered)):
+            return []
+        found = []
+        for run in ALNUM_RUN.finditer(lowered):
+            shapes = self._shapes.get(run.group())
+            if shapes is None:
+                continue
+            for offset, length in shapes:
+                start = run.start() - offset
+                end = start + length
+                if start < 0 or end > len(lowered):
+                    continue
+                reference = lowered[start:end]
+                if reference not in self._known:
+                    continue
+                # the start is a boundary: a run starts there, or the reference starts with punctuation
+                if end < len(lowered) and lowered[end].isalnum() and reference[-1].isalnum():
+                    continue
+                found.append((start, end, reference))
+        return found
+
+
+def find_personal_data(text: str, references: CustomerReferences) -> list[tuple[int, int, str, str]]:
+    """What in readable text looks like personal data: (start, end, the text found, what it is)."""
     found = []
     if "@" in text:
-        found += [(m.group(), "an e-mail address") for m in EMAIL.finditer(text)]
+        found += [(m.start(), m.end(), m.group(), "an e-mail address") for m in EMAIL.finditer(text)]
     if ANY_DIGIT.search(text):
-        found += [(m.group(), "a phone number") for m in PHONE.finditer(text)
+        phones = URL.sub(lambda m: " " * len(m.group()), text) if "://" in text or "www." in text else text
+        found += [(m.start(), m.end(), text[m.start():m.end()], "a phone number") for m in PHONE.finditer(phones)
                   if not ISO_DATE.fullmatch(m.group().strip())]
-    references = customer_refs.intersection(text.translate(_SEPARATORS_AND_STOPS).split())
-    if any_dotted:  # references that hold '.' or ':' themselves ("C.1024") need words split at spaces only
-        references |= customer_refs.intersection(text.translate(_SEPARATORS).split())
-    found += [(reference, "a customer reference") for reference in sorted(references)]
+    found += [(start, end, text[start:end], "a customer reference") for start, end, _ in references.find(text)]
     return found
 
 
-def _public_texts(backlog: Backlog) -> Iterator[tuple[SourceLoc, str, str]]:
-    for story in backlog.stories.values():
-        if not story.is_public:
-            continue
-        for name in ("title", "you_said", "we_did", "result"):
-            value = getattr(story, name)
-            if value:
-                yield story.at(name), name, value
-        if story.body:
-            yield SourceLoc(story.loc.path, story.body_line, 1), "body", story.body
-    for irritant in backlog.irritants.values():
-        if not irritant.is_public:
-            continue
-        for name in ("public_title", "public_reason"):
-            value = getattr(irritant, name)
-            if value:
-                yield irritant.at(name), name, value
+class _Readable(HTMLParser):
+    """The text of rendered HTML as a reader gets it, with link targets and image texts."""
+
+    BLOCKS = frozenset("p li ul ol h1 h2 h3 h4 h5 h6 pre blockquote table tr td th br hr div".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+        for name, value in attrs:
+            if value and name in ("href", "src", "title", "alt"):
+                self.targets.append(unquote(value) if name in ("href", "src") else value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def readable_markdown(body: str) -> str:
+    """A markdown body as customers read it: its rendered text, then its link targets, one a line."""
+    if not _MARKUP.search(body):
+        return body
+    reader = _Readable()
+    reader.feed(str(render_markdown(body)))
+    reader.close()
+    return "".join(reader.parts) + "\n" + "\n".join(reader.targets)
+
+
+def readable_plain(text: str) -> str:
+    """A plain public field as customers read it: markdown escapes removed, character references decoded."""
+    if "\\" in text:
+        text = _BACKSLASH_ESCAPE.sub(r"\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _PublicText:
+    name: str       # the field, or 'body'
+    loc: SourceLoc
+    source: str     # as written
+    readable: str   # as read
+
+
+def _public_texts(record: Story | Irritant) -> Iterator[_PublicText]:
+    names = ("title", "you_said", "we_did", "result") if isinstance(record, Story) else ("public_title",
+                                                                                         "public_reason")
+    for name in names:
+        value = getattr(record, name)
+        if value:
+            yield _PublicText(name, record.at(name), value, readable_plain(value))
+    if isinstance(record, Story) and record.body:
+        yield _PublicText("body", SourceLoc(record.loc.path, record.body_line, 1), record.body,
+                          readable_markdown(record.body))
+
+
+def _public_records(backlog: Backlog) -> Iterator[Story | Irritant]:
+    yield from (story for story in backlog.stories.values() if story.is_public)
+    yield from (irritant for irritant in backlog.irritants.values() if irritant.is_public)
+
+
+def _body_line(text: _PublicText, needle: str) -> SourceLoc:
+    """The line of the body a customer reads needle on: as written, or once escapes are undone."""
+    if text.name != "body":
+        return text.loc
+    wanted = needle.lower()
+    body = COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text.source)  # never published
+    for offset, line in enumerate(body.split("\n")):
+        if wanted in line.lower() or wanted in unquote(readable_plain(line)).lower():
+            return SourceLoc(text.loc.path, text.loc.line + offset, 1)
+    return text.loc
+
+
+def _allowed_spans(readable: str, allowed: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans = []
+    for exception in allowed:
+        start = readable.find(exception) if exception else -1
+        while start >= 0:
+            spans.append((start, start + len(exception)))
+            start = readable.find(exception, start + 1)
+    return spans
+
+
+def _check_record(record: Story | Irritant, references: CustomerReferences) -> Iterator[Diagnostic]:
+    allowed = tuple(record.allow_personal_data)
+    texts = list(_public_texts(record))
+    for text in texts:
+        spans = _allowed_spans(text.readable, allowed)
+        reported = set()
+        for start, end, needle, what in sorted(find_personal_data(text.readable, references)):
+            if any(low <= start and end <= high for low, high in spans) or (needle, what) in reported:
+                continue
+            reported.add((needle, what))
+            yield error(_body_line(text, needle), "personal-data", f"public field '{text.name}' contains {what} "
+                        f"({needle})", "public text must not identify a customer: remove it or rephrase; if it "
+                        "identifies nobody, list it under allow_personal_data")
+    for index, exception in enumerate(allowed):
+        at = record.at(f"allow_personal_data.{index}")
+        if any(exception and exception in text.readable for text in texts):
+            yield warning(at, "personal-data-allowed", f"'{exception}' is published although it looks like "
+                          "personal data: allow_personal_data lists it",
+                          "reviewers: make sure it identifies no customer")
+        else:
+            yield warning(at, "personal-data-allowed-unused", f"allow_personal_data lists '{exception}', which no "
+                          "public text of this record contains", "remove the stale exception")
+
+
+def _raw_html(story: Story) -> Iterator[Diagnostic]:
+    by_line: dict[int, list[str]] = {}
+    for line, snippet in raw_html(story.body):
+        by_line.setdefault(line, []).append(snippet)
+    for line, snippets in sorted(by_line.items()):
+        at = SourceLoc(story.loc.path, story.body_line + line, 1)
+        unclosed = [s for s in snippets if s.startswith("<!--")]
+        if unclosed:
+            yield error(at, "html-comment-unclosed", "an HTML comment opened here is never closed, so customers "
+                        f"read it as text ({unclosed[0][:40]})", "close it with '-->'")
+        others = [s for s in snippets if not s.startswith("<!--")]
+        if others:
+            shown = " ".join(others)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            yield warning(at, "raw-html", f"raw HTML in a public body is shown to customers as text: {shown}",
+                          "write markdown instead (*emphasis*, **bold**, [link](https://…)); "
+                          "HTML comments <!-- … --> are dropped")
 
 
 def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
-    refs = frozenset(row.customer for row in backlog.feedback
-                     if row.customer and len(row.customer) >= MIN_REFERENCE_LENGTH)
-    any_dotted = any("." in ref or ":" in ref for ref in refs)
-    for loc, name, text in _public_texts(backlog):
-        for needle, what in find_personal_data(text, refs, any_dotted):
-            at = loc
-            if name == "body":  # point at the line of the body that holds it
-                at = SourceLoc(loc.path, loc.line + text.count("\n", 0, text.find(needle)), 1)
-            yield error(at, "personal-data", f"public field '{name}' contains {what} ({needle})",
-                        "public text must not identify a customer: remove it or rephrase")
+    references = CustomerReferences(row.customer for row in backlog.feedback if row.customer)
+    for record in _public_records(backlog):
+        yield from _check_record(record, references)
+        if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
+            yield from _raw_html(record)

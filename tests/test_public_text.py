@@ -1,0 +1,264 @@
+"""The text customers read: no personal data in any readable form, nothing that breaks a feed, no comments.
+
+Each case edits a copy of the example as a pull request would. Customers in the
+example's feedback include CUST-737397 and CUST-512317.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from site_gen.build import BuildRefused, build
+from site_gen.diagnostics import Diagnostic, Severity
+from site_gen.rules.public_safety import CustomerReferences
+
+from .conftest import REPO, TODAY, edit, found, line_of, run_check
+
+STORY = "backlog/stories/helmet-discount.md"
+BODY_LINE = "A helmet of your own fits better too."
+YOU_SAID = "You asked to rent a helmet together with the bike."
+
+
+def _only(root: Path, rule: str) -> list[Diagnostic]:
+    return [d for d in run_check(root).diagnostics if d.rule == rule]
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text("utf-8", errors="replace")
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".pf_fragment")}
+
+
+def _story_page(site: Path, title_words: str) -> str:
+    pages = [text for path, text in _files(site).items()
+             if path.startswith("stories/") and path.count("/") == 2 and title_words in text]
+    assert len(pages) == 1, f"one story page shows {title_words!r}"
+    return pages[0]
+
+
+# --- 6. personal data, as customers read it ------------------------------------------------
+
+PERSONAL_DATA = [
+    # (case, old text, new text, text on the offending line, what is reported)
+    ("a CRM link in the body", BODY_LINE, f"{BODY_LINE} See https://crm.example.org/customers/CUST-737397",
+     "crm.example.org", "a customer reference (CUST-737397)"),
+    ("a CRM link behind link text", BODY_LINE, f"{BODY_LINE} See [your ticket](https://crm.example.org/c/CUST-737397).",
+     "your ticket", "a customer reference (CUST-737397)"),
+    ("a reference after a hash sign", YOU_SAID, "A rider (#CUST-512317) asked to rent a helmet.",
+     "#CUST-512317", "a customer reference (CUST-512317)"),
+    ("a reference in lower case", BODY_LINE, f"{BODY_LINE} Thanks, cust-737397!", "cust-737397",
+     "a customer reference (cust-737397)"),
+    ("an e-mail address with an encoded @ in the body", BODY_LINE, f"{BODY_LINE} Write to ana&#64;example.com.",
+     "ana&#64;example.com", "an e-mail address (ana@example.com)"),
+    ("an e-mail address with an escaped @ in the body", BODY_LINE, f"{BODY_LINE} Write to ana\\@example.com.",
+     "ana\\@example.com", "an e-mail address (ana@example.com)"),
+    ("an e-mail address with an escaped @ in a field", YOU_SAID, "Write to ana\\@example.com, you said.",
+     "ana\\@example.com", "an e-mail address (ana@example.com)"),
+    ("a reference with an encoded hyphen in the body", BODY_LINE, f"{BODY_LINE} Ticket CUST&#45;737397.",
+     "CUST&#45;737397", "a customer reference (CUST-737397)"),
+    ("a reference with an encoded hyphen in a field", YOU_SAID, "Ticket CUST&#45;737397 asked for a helmet.",
+     "CUST&#45;737397", "a customer reference (CUST-737397)"),
+    ("a tel: link", BODY_LINE, f"{BODY_LINE} [Call Sam](tel:+442079460958).", "Call Sam",
+     "a phone number (+442079460958)"),
+]
+
+
+@pytest.mark.parametrize("case", PERSONAL_DATA, ids=[c[0] for c in PERSONAL_DATA])
+def test_personal_data_in_any_readable_form_is_an_error_on_its_line(example: Path, case: tuple) -> None:
+    _, old, new, on_line, says = case
+    edit(example / STORY, old, new)
+    errors = _only(example, "personal-data")
+    assert [(d.loc.path, d.loc.line) for d in errors] == [(STORY, line_of(example / STORY, on_line))], \
+        [d.as_text() for d in errors]
+    assert says in errors[0].message
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)
+
+
+def test_the_date_path_of_a_web_address_is_not_a_phone_number(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE} As the news said: https://example.org/news/2009/02/11/340 and "
+         "[in March](https://example.org/news/2009/03/11/341).")
+    edit(example / STORY, YOU_SAID, "You read https://example.org/news/2009/02/11/340 and asked for helmets.")
+    assert run_check(example).diagnostics == []
+
+
+def test_a_phone_number_next_to_a_web_address_is_still_found(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE} See https://example.org/help or call +44 20 7946 0958.")
+    assert [d.message for d in _only(example, "personal-data")] == [
+        "public field 'body' contains a phone number (+44 20 7946 0958)"]
+
+
+def test_an_allowed_string_is_published_and_named_as_a_warning_in_every_check(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE} Our partner shops answer on 0800 555 0199.")
+    assert [d.message for d in _only(example, "personal-data")] == [
+        "public field 'body' contains a phone number (0800 555 0199)"]
+    edit(example / STORY, "audience: public", 'audience: public\nallow_personal_data: ["0800 555 0199"]')
+    result = run_check(example)
+    assert found(result) == [(STORY, line_of(example / STORY, "allow_personal_data"), "personal-data-allowed")]
+    allowed = result.diagnostics[0]
+    assert allowed.severity is Severity.WARNING
+    assert "'0800 555 0199'" in allowed.message
+    build(example, example / "_site", TODAY)
+    assert "0800 555 0199" in _story_page(example / "_site/public", "20% off a helmet")
+
+
+def test_an_allowed_string_excuses_only_itself(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE} Shops: 0800 555 0199. Sam: +44 20 7946 0958.")
+    edit(example / STORY, "audience: public", "audience: public\nallow_personal_data:\n  - 0800 555 0199")
+    assert [d.message for d in _only(example, "personal-data")] == [
+        "public field 'body' contains a phone number (+44 20 7946 0958)"]
+
+
+def test_an_allowed_string_no_public_text_holds_is_a_stale_exception(example: Path) -> None:
+    edit(example / "backlog/irritants/cash-at-stations.yaml", "visibility: public",
+         "visibility: public\nallow_personal_data: [staleexceptioncanary 0800 000 0000]")
+    result = run_check(example)
+    stale = [d for d in result.diagnostics if d.rule == "personal-data-allowed-unused"]
+    assert [(d.loc.line, d.severity) for d in stale] == [
+        (line_of(example / "backlog/irritants/cash-at-stations.yaml", "allow_personal_data"), Severity.WARNING)]
+    assert "staleexceptioncanary 0800 000 0000" in stale[0].message
+    # the exception is for reviewers, never for customers
+    build(example, example / "_site", TODAY)
+    assert not [path for path, text in _files(example / "_site/public").items() if "staleexceptioncanary" in text]
+    assert "allow_personal_data" not in (REPO / "site_gen/views/public.py").read_text("utf-8")
+
+
+def test_customer_references_are_found_quickly_among_a_hundred_thousand() -> None:
+    references = CustomerReferences([f"CUST-{n:06d}" for n in range(0, 200_000, 2)] + ["A.1024", "(X)-77"])
+    assert len(references) == 100_002
+    text = ("Riders in CUST-000010's group (cust-000012) and https://crm/CUST-000014/x wrote; CUST-000013 did not; "
+            "XCUST-000016, CUST-0000181 and CUST-000018b are other words; A.1024 and (x)-77 are references. ") * 3
+    started = time.perf_counter()
+    for _ in range(1_000):
+        hits = references.find(text)
+    elapsed = time.perf_counter() - started
+    assert sorted({text[start:end] for start, end, _ in hits}) == [
+        "(x)-77", "A.1024", "CUST-000010", "CUST-000014", "cust-000012"]
+    assert elapsed < 5, f"1,000 texts took {elapsed:.1f} s"  # a giant alternation regex takes minutes
+
+
+# --- 7. text that breaks readers -------------------------------------------------------------
+
+def test_a_control_character_in_you_said_is_a_located_error_and_nothing_is_built(example: Path) -> None:
+    edit(example / STORY, "You asked to rent", "You asked\x0b to rent")
+    assert [(d.loc.path, d.loc.line, d.loc.col, d.rule) for d in run_check(example).diagnostics] == [
+        (STORY, line_of(example / STORY, "you_said:"), 20, "control-character")]
+    diagnostic = run_check(example).diagnostics[0]
+    assert "U+000B" in diagnostic.message and "column 20" in diagnostic.message
+    assert diagnostic.hint == "delete it; it often comes from pasting from a word processor"
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)
+    assert not (example / "_site").exists()
+
+
+UNREADABLE = [
+    # (case, file, old, new, text on the offending line, character)
+    ("an escape in a quoted story field", STORY, YOU_SAID, '"You asked\\v to rent a helmet."', "you_said:", "U+000B"),
+    ("in a story body", STORY, BODY_LINE, "A helmet\x0c of your own.", "A helmet", "U+000C"),
+    ("an escape in an irritant", "backlog/irritants/helmet-rental.yaml", "owner: Tomás Lindqvist",
+     'owner: "Tom\\x1bás"', "owner:", "U+001B"),
+    ("an escape in site.yaml", "site.yaml", "organisation: Kestrel Cycle Share",
+     'organisation: "Kestrel\\0 Cycle Share"', "organisation:", "U+0000"),
+    ("a CSV cell", "feedback/surveys-and-reviews.csv", "Unlock failed", "Unlock\x0b failed", "Unlock\x0b failed",
+     "U+000B"),
+    ("a JSON escape", "feedback/helpdesk-export.jsonl", "Let me reserve", "Let me\\u000b reserve",
+     "Let me\\u000b", "U+000B"),
+    ("a lone surrogate from a JSON escape", "feedback/helpdesk-export.jsonl", "Let me reserve",
+     "Let me\\ud800 reserve", "Let me\\ud800", "U+D800"),
+    ("a YAML feedback row", "feedback/interviews.yaml", "id: INT-2026-03-02", "id: INT-2026-03-02\n  verbatim: a\x07b",
+     "verbatim: a", "U+0007"),
+]
+
+
+@pytest.mark.parametrize("case", UNREADABLE, ids=[c[0] for c in UNREADABLE])
+def test_characters_that_break_readers_are_located_errors_wherever_they_are(example: Path, case: tuple) -> None:
+    _, file, old, new, on_line, character = case
+    edit(example / file, old, new)
+    errors = [d for d in run_check(example).diagnostics if d.rule == "control-character"]
+    assert [(d.loc.path, d.loc.line) for d in errors] == [(file, line_of(example / file, on_line))], \
+        [d.as_text() for d in errors]
+    assert character in errors[0].message
+    assert errors[0].severity is Severity.ERROR
+
+
+@pytest.mark.parametrize("file, old, new", [
+    (STORY, "title: 20% off a helmet at partner bike shops", 'title: "  "'),
+    (STORY, "you_said: You asked to rent a helmet together with the bike.", 'you_said: " "'),
+    ("backlog/irritants/cash-at-stations.yaml", "public_title: Paying with cash at stations", "public_title: ' '"),
+    ("backlog/irritants/helmet-rental.yaml", "title: ", 'title: "\t"\ncause: '),
+], ids=["story title", "public story you_said", "public title", "irritant title"])
+def test_titles_and_required_text_that_are_blank_are_errors(example: Path, file: str, old: str, new: str) -> None:
+    edit(example / file, old, new)
+    result = run_check(example)
+    key = new.split(":")[0]
+    assert (file, line_of(example / file, f"{key}:"), "required" if key != "you_said" else "story-public") in \
+        found(result), [d.as_text() for d in result.diagnostics]
+    assert result.failed()
+
+
+TRICKY = {
+    "title": "Helmets & locks <together> 🚲 at last",
+    "you_said": "You asked\tfor helmets — שלום, مرحبا — with ]]> and <b> in your words.",
+    "body": "Tabs\tstay, emoji 🚲 stay, RTL שלום stays, & stays, <i> stays as text, ]]> stays.",
+}
+
+
+def test_every_kind_of_allowed_tricky_text_builds_feeds_that_parse(example: Path) -> None:
+    edit(example / STORY, "title: 20% off a helmet at partner bike shops", f"title: {json.dumps(TRICKY['title'], ensure_ascii=False)}")
+    edit(example / STORY, f"you_said: {YOU_SAID}", f"you_said: {json.dumps(TRICKY['you_said'], ensure_ascii=False)}")
+    edit(example / STORY, BODY_LINE, TRICKY["body"])
+    result = run_check(example)
+    assert [d for d in result.diagnostics if d.severity is Severity.ERROR] == []
+    build(example, example / "_site", TODAY)
+    public = example / "_site/public"
+    atom = ET.parse(public / "feed.xml").getroot()
+    titles = [t.text for t in atom.iter("{http://www.w3.org/2005/Atom}title")]
+    assert TRICKY["title"] in titles
+    contents = "".join(c.text or "" for c in atom.iter("{http://www.w3.org/2005/Atom}content"))
+    assert "you said:</strong> you asked\tfor helmets" in contents.lower() and "]]&gt; stays" in contents
+    assert ET.parse(public / "sitemap.xml").getroot().tag.endswith("urlset")
+    feed = json.loads((public / "feed.json").read_text("utf-8"))
+    assert TRICKY["title"] in [item["title"] for item in feed["items"]]
+
+
+# --- 8. comments and raw HTML in bodies ----------------------------------------------------
+
+def test_an_html_comment_in_a_public_body_is_published_nowhere(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\n<!-- owner: Maya, CUST-737397 -->\n\nInline <!-- note to "
+         "Maya --> too, and `<!-- kept as code -->`.")
+    # a comment is never published, so the customer reference inside it is not personal data
+    assert run_check(example).diagnostics == []
+    build(example, example / "_site", TODAY)
+    site = example / "_site"
+    page = _story_page(site / "public", "20% off a helmet")
+    assert "Inline  too" in page and "&lt;!-- kept as code --&gt;" in page
+    feeds = (site / "public/feed.xml").read_text("utf-8") + (site / "public/feed.json").read_text("utf-8")
+    assert "Inline  too" in feeds
+    for name, text in {**_files(site / "public"), **_files(site / "internal")}.items():
+        assert "owner: Maya" not in text and "note to" not in text, name
+    assert "Inline  too" in _story_page(site / "internal", "20% off a helmet")
+
+
+def test_raw_html_in_a_public_body_is_a_warning_on_its_line_and_shown_as_text(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nSome <b>bold</b> words.")
+    result = run_check(example)
+    assert found(result) == [(STORY, line_of(example / STORY, "<b>bold"), "raw-html")]
+    assert result.diagnostics[0].severity is Severity.WARNING
+    assert "<b> </b>" in result.diagnostics[0].message
+    build(example, example / "_site", TODAY)
+    assert "Some &lt;b&gt;bold&lt;/b&gt; words." in _story_page(example / "_site/public", "20% off a helmet")
+
+
+def test_raw_html_in_an_internal_body_is_not_reported(example: Path) -> None:
+    edit(example / STORY, "audience: public", "audience: internal")
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nSome <b>bold</b> words.")
+    assert _only(example, "raw-html") == []
+
+
+def test_a_comment_that_is_never_closed_is_an_error_not_a_leak(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nText <!-- owner: Maya, do not publish")
+    assert found(run_check(example)) == [(STORY, line_of(example / STORY, "<!-- owner"), "html-comment-unclosed")]
