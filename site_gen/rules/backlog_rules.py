@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from datetime import date
 
 from ..diagnostics import Diagnostic, error, with_severity
-from ..model import Backlog, Irritant
+from ..facts import Facts, IrritantFacts
+from ..model import Backlog, Irritant, Rules
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     rules = backlog.config.rules
-    open_irritants = [i for i in backlog.irritants.values() if i.is_open]
+    open_irritants = [backlog.irritants[key] for key in facts.open_irritants]
     if len(open_irritants) > rules.max_open:
         # reported on the newest ones: they are the ones that made the list too long
         newest = sorted(open_irritants, key=lambda i: (i.opened or date.min, i.id))[rules.max_open:]
@@ -21,13 +22,12 @@ def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
                         "decide: close, decline or merge an open irritant before opening another "
                         "(or raise rules.max_open in site.yaml)")
     for irritant in backlog.irritants.values():
-        yield from _dated_and_assigned(irritant)
-        yield from _on_time(irritant, today, rules.review_every_days, rules.overdue, rules.unreviewed)
+        yield from _dated_and_assigned(irritant, facts.irritants[irritant.id])
+        yield from _on_time(irritant, facts.irritants[irritant.id], rules)
 
 
-def _dated_and_assigned(irritant: Irritant) -> Iterator[Diagnostic]:
-    declined = irritant.status == "declined" or irritant.triage == "decline"
-    if not declined:
+def _dated_and_assigned(irritant: Irritant, facts: IrritantFacts) -> Iterator[Diagnostic]:
+    if not facts.declined:
         for name, why in (("owner", "the person responsible"), ("cause", "the identified or probable cause"),
                           ("target", "the target resolution date, YYYY-MM-DD")):
             if getattr(irritant, name) is None:
@@ -56,19 +56,16 @@ def _dated_and_assigned(irritant: Irritant) -> Iterator[Diagnostic]:
                     "add 'public_title:' in the customer's words, or set visibility: internal")
 
 
-def _on_time(irritant: Irritant, today: date, every: int, overdue: str, unreviewed: str) -> Iterator[Diagnostic]:
-    if not irritant.is_open:
-        return
-    if irritant.target is not None and irritant.target < today:
-        days = (today - irritant.target).days
-        yield with_severity(overdue, error(
+def _on_time(irritant: Irritant, facts: IrritantFacts, rules: Rules) -> Iterator[Diagnostic]:
+    if facts.days_late is not None:
+        yield with_severity(rules.overdue, error(
             irritant.at("target"), "overdue",
-            f"open irritant is {days} day(s) past its target {irritant.target} (owner: {irritant.owner or 'nobody'})",
+            f"open irritant is {facts.days_late} day(s) past its target {irritant.target} "
+            f"(owner: {irritant.owner or 'nobody'})",
             "fix it, or decide at the next meeting: set a new target or decline it"))
-    last = irritant.reviewed or irritant.opened
-    if last is not None and (today - last).days > every:
-        days = (today - last).days
-        yield with_severity(unreviewed, error(
+    if facts.unreviewed:
+        yield with_severity(rules.unreviewed, error(
             irritant.at("reviewed" if irritant.reviewed else "opened"), "unreviewed",
-            f"open irritant was last reviewed {days} days ago (rules.review_every_days is {every})",
+            f"open irritant was last reviewed {facts.days_since_review} days ago "
+            f"(rules.review_every_days is {rules.review_every_days})",
             "review it at the team meeting and set 'reviewed:' to that date"))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error, with_severity
+from ..facts import Facts
 from ..fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from ..model import Backlog
 
@@ -21,11 +21,11 @@ _QUESTION_TEXT = {
 }
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     severity = backlog.config.rules.review_due
     for decision in backlog.decisions.values():
-        if decision.status == "active" and decision.review_on is not None and decision.review_on < today:
-            days = (today - decision.review_on).days
+        days = facts.decisions[decision.id].days_overdue
+        if days is not None:
             yield with_severity(severity, error(
                 decision.at("review_on"), "decision-review",
                 f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, SourceLoc, error
+from ..facts import Facts
 from ..model import Backlog
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -55,7 +55,7 @@ def _public_texts(backlog: Backlog) -> Iterator[tuple[SourceLoc, str, str]]:
                 yield irritant.at(name), name, value
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     refs = frozenset(row.customer for row in backlog.feedback
                      if row.customer and len(row.customer) >= MIN_REFERENCE_LENGTH)
     any_dotted = any("." in ref or ":" in ref for ref in refs)

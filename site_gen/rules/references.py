@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, SourceLoc, error
+from ..facts import Facts
 from ..load.convert import did_you_mean
 from ..model import Backlog
 
@@ -16,7 +16,7 @@ def _unknown(loc: SourceLoc, value: str, what: str, known, where: str) -> Diagno
     return error(loc, "reference", f"{what} '{value}' does not exist in {where}", hint)
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     config = backlog.config
     stages, teams, segments = set(config.journey_stages), set(config.teams), set(config.segments)
     metric_ids = {m.id for m in config.metrics}

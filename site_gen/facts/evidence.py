@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from .model import Backlog, FeedbackRow, Story
+from ..model import Backlog, FeedbackRow
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The feedback behind one irritant."""
+
+    rows: tuple[FeedbackRow, ...]              # file order
+    customers: int                             # distinct customer references
+    segments: tuple[tuple[str, int], ...]      # most common first
+    sources: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:
+        return cls(rows, distinct_customers(rows),
+                   tuple(Counter(r.segment for r in rows if r.segment).most_common()),
+                   tuple(Counter(r.source for r in rows if r.source).most_common()))
+
+
+NO_EVIDENCE = Evidence((), 0, (), ())
 
 
 def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
@@ -22,14 +42,5 @@ def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
     return {irritant_id: tuple(rows.values()) for irritant_id, rows in linked.items()}
 
 
-def distinct_customers(rows) -> int:
+def distinct_customers(rows: Iterable[FeedbackRow]) -> int:
     return len({row.customer for row in rows if row.customer})
-
-
-def story_journey_stage(story: Story, backlog: Backlog) -> str | None:
-    """A story's own stage, else its irritants' stage when they agree on one."""
-    if story.journey_stage:
-        return story.journey_stage
-    stages = {backlog.irritants[i].journey_stage for i in story.irritants if i in backlog.irritants}
-    stages.discard(None)
-    return stages.pop() if len(stages) == 1 else None
