@@ -24,8 +24,8 @@ class SourceLoc:
 
 
 class Severity(StrEnum):
-    ERROR = "error"
     WARNING = "warning"
+    ERROR = "error"
 
 
 @dataclass(frozen=True, slots=True)

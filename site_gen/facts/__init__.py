@@ -16,16 +16,33 @@ what only the sites show.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
-from ..model import Backlog, Decision, FeedbackRow, Irritant, Metric, Rules, SeriesPoint, Story
+from ..model import (
+    Backlog,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    FeedbackKind,
+    FeedbackRow,
+    Irritant,
+    IrritantStatus,
+    Metric,
+    Rules,
+    SeriesPoint,
+    Story,
+    Triage,
+)
 from ..text import month_key
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .risks import RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
+
+_Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
            "Score", "Change", "RiskSignal", "derive_facts"]
@@ -35,11 +52,11 @@ __all__ = ["Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts
 class IrritantFacts:
     is_open: bool                  # open or in progress: counts against rules.max_open
     declined: bool                 # triaged or closed as declined
-    last_review: date | None       # reviewed, else opened
-    days_since_review: int | None
+    last_review: date              # reviewed, else opened
+    days_since_review: int
     unreviewed: bool               # open and not reviewed within rules.review_every_days
     days_late: int | None          # open and past its target: how many days
-    age_days: int | None           # days since it was opened
+    age_days: int                  # days since it was opened
     evidence: Evidence
     decisions: tuple[str, ...]     # IDs, oldest first
     stories: tuple[str, ...]       # IDs, oldest first
@@ -116,7 +133,7 @@ class Facts:
         """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere."""
         linked = {row.id for facts in self.irritants.values() for row in facts.evidence.rows}
         return tuple(sorted((row for row in self.backlog.feedback if row.id not in linked),
-                            key=lambda row: (row.date or date.min, row.id), reverse=True))
+                            key=lambda row: (row.date, row.id), reverse=True))
 
 
 def derive_facts(backlog: Backlog, as_of: date) -> Facts:
@@ -148,16 +165,16 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
                    decisions: list[Decision], stories: list[Story]) -> IrritantFacts:
     is_open = irritant.is_open
     last_review = irritant.reviewed or irritant.opened
-    since_review = (as_of - last_review).days if last_review is not None else None
+    since_review = (as_of - last_review).days
     late = (as_of - irritant.target).days if irritant.target is not None else None
     return IrritantFacts(
         is_open=is_open,
-        declined=irritant.status == "declined" or irritant.triage == "decline",
+        declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
         last_review=last_review,
         days_since_review=since_review,
-        unreviewed=is_open and since_review is not None and since_review > rules.review_every_days,
+        unreviewed=is_open and since_review > rules.review_every_days,
         days_late=late if is_open and late is not None and late > 0 else None,
-        age_days=(as_of - irritant.opened).days if irritant.opened else None,
+        age_days=(as_of - irritant.opened).days,
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),
         stories=tuple(s.id for s in stories))
@@ -165,7 +182,7 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
 
 def decision_facts(decision: Decision, as_of: date) -> DecisionFacts:
     overdue = None
-    if decision.status == "active" and decision.review_on is not None and decision.review_on < as_of:
+    if decision.status == DecisionStatus.ACTIVE and decision.review_on < as_of:
         overdue = (as_of - decision.review_on).days
     return DecisionFacts(overdue)
 
@@ -175,7 +192,6 @@ def story_facts(story: Story, irritants: Mapping[str, Irritant],
     stage = story.journey_stage
     if not stage:
         stages = {irritants[i].journey_stage for i in story.irritants if i in irritants}
-        stages.discard(None)
         stage = stages.pop() if len(stages) == 1 else None
     customers = {row.customer for irritant_id in story.irritants for row in evidence.get(irritant_id, ())
                  if row.customer}
@@ -188,7 +204,7 @@ def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
     alarm = change is not None and crosses_threshold(metric, change)
     about = [d for d in backlog.decisions.values() if d.metric == metric.id]
     answered = change is not None and any(
-        d.kind == "metric-response" and d.date is not None and month_key(d.date) >= change.latest.period
+        d.kind == DecisionKind.METRIC_RESPONSE and month_key(d.date) >= change.latest.period
         for d in about)
     return MetricFacts(series, change, alarm, answered,
                        tuple(d.id for d in reversed(_oldest_first(about))))
@@ -200,9 +216,9 @@ def _groups(feedback: tuple[FeedbackRow, ...], attribute: str, keys: tuple[str, 
         key = getattr(row, attribute)
         if key in rows_of:
             rows_of[key].append(row)
-    return {key: GroupFacts(len(rows), sum(r.kind == "complaint" for r in rows), scores_of(rows))
+    return {key: GroupFacts(len(rows), sum(r.kind == FeedbackKind.COMPLAINT for r in rows), scores_of(rows))
             for key, rows in rows_of.items()}
 
 
-def _oldest_first(records):  # decisions and stories both have an optional date
-    return sorted(records, key=lambda record: (record.date or date.min, record.id))
+def _oldest_first(records: Iterable[_Dated]) -> list[_Dated]:
+    return sorted(records, key=lambda record: (record.date, record.id))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..model import FeedbackRow, Metric
+from ..model import FeedbackKind, FeedbackRow, Metric
 from .scores import Change
 
 RECENT_DAYS = 30
@@ -35,7 +35,7 @@ def risk_signals(feedback: tuple[FeedbackRow, ...], stages: tuple[str, ...], met
     recent: Counter[str] = Counter()
     before: Counter[str] = Counter()
     for row in feedback:
-        if row.kind != "complaint" or row.date is None or row.journey_stage is None or row.date > as_of:
+        if row.kind != FeedbackKind.COMPLAINT or row.date > as_of:
             continue
         if row.date >= recent_start:
             recent[row.journey_stage] += 1

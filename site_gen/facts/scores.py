@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..model import FeedbackRow, Metric, SeriesPoint
+from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
 from ..text import month_key
 
 
@@ -32,45 +32,45 @@ def csat(scores: list[int]) -> float:
     return 100.0 * sum(score >= 4 for score in scores) / len(scores)
 
 
-FORMULAS: dict[str, Callable[[list[int]], float]] = {"nps": nps, "ces": ces, "csat": csat}
-UNITS = {"nps": "", "ces": "", "csat": "%"}
+FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
+UNITS = {ScoreType.NPS: "", ScoreType.CES: "", ScoreType.CSAT: "%"}
 
 
 @dataclass(frozen=True, slots=True)
 class Score:
     """One score type over a set of feedback rows, by its standard definition."""
 
-    score_type: str    # nps, ces or csat
+    score_type: ScoreType
     value: float       # rounded to 2 decimals
     responses: int
 
     @property
     def display(self) -> str:
         """NPS +12, CES 4.91, CSAT 78%: how the number reads next to its name."""
-        if self.score_type == "nps":
+        if self.score_type == ScoreType.NPS:
             return f"{self.value:+.0f}"
-        if self.score_type == "csat":
+        if self.score_type == ScoreType.CSAT:
             return f"{self.value:.0f}%"
         return f"{self.value:.2f}"
 
 
-def score(score_type: str, scores: list[int]) -> Score:
+def score(score_type: ScoreType, scores: list[int]) -> Score:
     return Score(score_type, round(FORMULAS[score_type](scores), 2), len(scores))
 
 
 def scores_of(rows: Iterable[FeedbackRow]) -> tuple[Score, ...]:
     """Every score type present in rows, in a stable order."""
-    by_type: dict[str, list[int]] = defaultdict(list)
+    by_type: dict[ScoreType, list[int]] = defaultdict(list)
     for row in rows:
-        if row.score_type in FORMULAS and row.score is not None:
+        if row.score_type is not None and row.score is not None:
             by_type[row.score_type].append(row.score)
     return tuple(score(kind, values) for kind, values in sorted(by_type.items()))
 
 
-def scores_by_month(feedback: Iterable[FeedbackRow], score_type: str) -> dict[str, list[int]]:
+def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType) -> dict[str, list[int]]:
     months: dict[str, list[int]] = defaultdict(list)
     for row in feedback:
-        if row.score_type == score_type and row.score is not None and row.date is not None:
+        if row.score_type == score_type and row.score is not None:
             months[month_key(row.date)].append(row.score)
     return months
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error, with_severity
 from ..facts import Facts, IrritantFacts
-from ..model import Backlog, Irritant, Rules
+from ..model import CLOSED_STATUSES, Backlog, Irritant, IrritantStatus, Rules, Triage
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
@@ -15,7 +14,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     open_irritants = [backlog.irritants[key] for key in facts.open_irritants]
     if len(open_irritants) > rules.max_open:
         # reported on the newest ones: they are the ones that made the list too long
-        newest = sorted(open_irritants, key=lambda i: (i.opened or date.min, i.id))[rules.max_open:]
+        newest = sorted(open_irritants, key=lambda i: (i.opened, i.id))[rules.max_open:]
         for irritant in newest:
             yield error(irritant.at("status"), "backlog-short",
                         f"{len(open_irritants)} irritants are open; the limit is {rules.max_open}",
@@ -33,24 +32,23 @@ def _dated_and_assigned(irritant: Irritant, facts: IrritantFacts) -> Iterator[Di
             if getattr(irritant, name) is None:
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
-    if irritant.triage == "decline" and irritant.decline_reason is None:
+    if irritant.triage == Triage.DECLINE and irritant.decline_reason is None:
         yield error(irritant.at("triage"), "dated-assigned", "a declined irritant needs a 'decline_reason'",
                     "add 'decline_reason:' saying why we don't handle it")
-    if irritant.status == "declined" and irritant.triage not in (None, "decline"):
+    if irritant.status == IrritantStatus.DECLINED and irritant.triage != Triage.DECLINE:
         yield error(irritant.at("status"), "dated-assigned", f"status is declined but triage is '{irritant.triage}'",
                     "set triage: decline (with a decline_reason), or change the status")
-    if irritant.status in ("done", "declined") and irritant.closed is None:
+    if irritant.status in CLOSED_STATUSES and irritant.closed is None:
         yield error(irritant.at("status"), "dated-assigned", f"irritant is {irritant.status} but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
     if irritant.closed is not None and irritant.is_open:
         yield error(irritant.at("closed"), "dated-assigned", f"irritant has a 'closed' date but is {irritant.status}",
                     "remove 'closed', or set the status to done or declined")
-    if irritant.opened is not None:
-        for name in ("target", "closed", "reviewed"):
-            value = getattr(irritant, name)
-            if value is not None and value < irritant.opened:
-                yield error(irritant.at(name), "date-order", f"{name} {value} is before opened {irritant.opened}",
-                            f"a {name} date cannot come before the irritant was opened")
+    for name in ("target", "closed", "reviewed"):
+        value = getattr(irritant, name)
+        if value is not None and value < irritant.opened:
+            yield error(irritant.at(name), "date-order", f"{name} {value} is before opened {irritant.opened}",
+                        f"a {name} date cannot come before the irritant was opened")
     if irritant.is_public and irritant.public_title is None:
         yield error(irritant.at("visibility"), "public-title", "a public irritant needs a 'public_title'",
                     "add 'public_title:' in the customer's words, or set visibility: internal")

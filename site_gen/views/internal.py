@@ -12,9 +12,8 @@ from datetime import date
 from markupsafe import Markup
 
 from ..facts import DecisionFacts, Facts, GroupFacts, IrritantFacts, MetricFacts, RiskSignal
-from ..fields import IRRITANT_STATUS, TRIAGE
 from ..history import FileChange
-from ..model import Backlog, Decision, FeedbackRow, Irritant, Metric, Story
+from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, Story, Triage
 from ..text import humanize
 
 RenderMarkdown = Callable[[str], Markup]
@@ -113,7 +112,7 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         rows = found.evidence.rows
         pages.append(IrritantPage(
             irritant=irritant, facts=found, summary=render_markdown(irritant.summary or ""),
-            verbatims=tuple(sorted((r for r in rows if r.verbatim), key=lambda r: (r.date or date.min, r.id),
+            verbatims=tuple(sorted((r for r in rows if r.verbatim), key=lambda r: (r.date, r.id),
                                    reverse=True)[:SAMPLE_VERBATIMS]),
             decisions=tuple(backlog.decisions[key] for key in found.decisions),
             stories=tuple(backlog.stories[key] for key in found.stories),
@@ -122,14 +121,14 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
 
     board = tuple(
         (triage, tuple((status, tuple(p for p in pages if p.irritant.triage == triage and p.irritant.status == status))
-                       for status in IRRITANT_STATUS))
-        for triage in TRIAGE)
+                       for status in IrritantStatus))
+        for triage in Triage)
 
     decisions = tuple(DecisionPage(d, facts.decisions[d.id], render_markdown(d.body))
-                      for d in sorted(backlog.decisions.values(), key=lambda d: (d.date or date.min, d.id),
+                      for d in sorted(backlog.decisions.values(), key=lambda d: (d.date, d.id),
                                       reverse=True))
     story_pages = tuple(StoryPage(s, render_markdown(s.body), facts.stories[s.id].journey_stage)
-                        for s in sorted(backlog.stories.values(), key=lambda s: (s.date or date.min, s.id),
+                        for s in sorted(backlog.stories.values(), key=lambda s: (s.date, s.id),
                                         reverse=True))
 
     metrics = tuple(MetricView(metric, facts.metrics[metric.id],

@@ -106,7 +106,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
 
     public = [s for s in backlog.stories.values()
-              if s.audience == "public" and s.title and s.date and s.you_said and s.we_did]
+              if s.is_public and s.title and s.you_said and s.we_did]
     # oldest first to number colliding slugs stably; ties broken on public text only
     public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
     slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
@@ -128,7 +128,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     def journey_order(irritant: PublicIrritant) -> tuple:
         return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position), irritant.title)
 
-    irritants = [i for i in backlog.irritants.values() if i.visibility == "public" and i.public_title]
+    irritants = [i for i in backlog.irritants.values() if i.is_public and i.public_title]
     working_on = _unique_anchors([_public_irritant(i, stages, with_reason=False) for i in irritants
                                   if facts.irritants[i.id].is_open])
     declined = _unique_anchors([_public_irritant(i, stages, with_reason=True) for i in irritants
@@ -154,6 +154,6 @@ def _public_irritant(irritant: Irritant, stages: Mapping[str, PublicStage], with
     target = irritant.target
     return PublicIrritant(
         anchor=slugify(irritant.public_title or "", "item"), title=irritant.public_title or "",
-        stage=_stage(irritant.journey_stage, stages), status=irritant.status or "open",
+        stage=_stage(irritant.journey_stage, stages), status=irritant.status,
         target_month=month_label(month_key(target)) if target and not with_reason else None,
         public_reason=irritant.public_reason if with_reason else None)
