@@ -33,7 +33,7 @@ def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
     by_id = {row.id: row for row in backlog.feedback}
     linked: dict[str, dict[str, FeedbackRow]] = defaultdict(dict)
     for row in backlog.feedback:
-        if row.irritant in backlog.irritants:
+        if row.irritant is not None and row.irritant in backlog.irritants:
             linked[row.irritant][row.id] = row
     for irritant in backlog.irritants.values():
         for row_id in irritant.feedback:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..facts import Facts
@@ -10,7 +10,7 @@ from ..fieldtypes import did_you_mean
 from ..model import Backlog
 
 
-def _unknown(loc: SourceLoc, value: str, what: str, known, where: str) -> Diagnostic:
+def _unknown(loc: SourceLoc, value: str, what: str, known: Sequence[str], where: str) -> Diagnostic:
     hint = did_you_mean(value, known) or (f"use one of: {', '.join(known)}" if len(known) <= 12 else
                                          f"check the ID in {where}")
     return error(loc, "reference", f"{what} '{value}' does not exist in {where}", hint)
