@@ -119,14 +119,13 @@ class FieldType:
         raise NotImplementedError
 
 
-class Text(FieldType):
+class Textual(FieldType):
+    """A value written as text, with the checks of its type (an ID's format, an enum's choices…)."""
+
     __slots__ = ()
-    repeats = False
     words = "text"
 
     def coerce(self, name: str, value: object, raw: str, from_text: bool) -> Any:
-        if value.__class__ is str and type(self) is Text:
-            return value
         if not isinstance(value, str) or isinstance(value, Timestamp):
             if isinstance(value, (bool, int, float, date, Timestamp)):
                 raise Problem("type", f"'{name}' must be text, but YAML reads {raw} as {describe(value)}",
@@ -135,7 +134,7 @@ class Text(FieldType):
         return self.check(name, value)
 
     def check(self, name: str, value: str) -> Any:
-        """The text checks of this type, once the value is known to be text."""
+        """The checks of this type, once the value is known to be text."""
         return value
 
     def schema(self, name: str, vocab: Vocabulary) -> Schema:
@@ -145,14 +144,23 @@ class Text(FieldType):
         return self.words
 
 
+class Text(Textual):
+    __slots__ = ()
+    repeats = False
+
+    def coerce(self, name: str, value: object, raw: str, from_text: bool) -> Any:
+        if value.__class__ is str:  # the common case, first
+            return value
+        return super().coerce(name, value, raw, from_text)
+
+
 class Markdown(Text):
     __slots__ = ()
     words = "markdown"
 
 
-class Id(Text):
+class Id(Textual):
     __slots__ = ()
-    repeats = True
     words = "ID"
 
     def check(self, name: str, value: str) -> Any:
@@ -166,8 +174,9 @@ class Id(Text):
         return {"type": "string", "enum": list(known)} if known else {"type": "string", "pattern": ID_PATTERN}
 
 
-class FeedbackId(Text):
+class FeedbackId(Textual):
     __slots__ = ()
+    repeats = False
     words = "feedback ID"
 
     def check(self, name: str, value: str) -> Any:
@@ -180,9 +189,8 @@ class FeedbackId(Text):
         return {"type": "string", "pattern": FEEDBACK_ID_PATTERN}
 
 
-class Period(Text):
+class Period(Textual):
     __slots__ = ()
-    repeats = True
     words = "month, YYYY-MM"
 
     def check(self, name: str, value: str) -> Any:
@@ -194,9 +202,8 @@ class Period(Text):
         return {"type": "string", "pattern": PERIOD_PATTERN}
 
 
-class Color(Text):
+class Color(Textual):
     __slots__ = ()
-    repeats = True
     words = "colour, #rrggbb"
 
     def check(self, name: str, value: str) -> Any:
@@ -208,9 +215,8 @@ class Color(Text):
         return {"type": "string", "pattern": COLOR_PATTERN}
 
 
-class Url(Text):
+class Url(Textual):
     __slots__ = ()
-    repeats = True
     words = "http(s) URL"
 
     def check(self, name: str, value: str) -> Any:
@@ -223,11 +229,10 @@ class Url(Text):
         return {"type": "string", "pattern": URL_PATTERN}
 
 
-class Enum(Text):
+class Enum(Textual):
     """One of a StrEnum's values; the loader hands on the enum member, which compares equal to its text."""
 
     __slots__ = ("states", "choices")
-    repeats = True
 
     def __init__(self, states: type[StrEnum]):
         self.states = states

@@ -29,7 +29,6 @@ from .yamlsafe import Mapping, Node, Scalar, Sequence
 __all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter"]
 
 _DATE_RE = re.compile(DATE_PATTERN)
-_Timestamp = Timestamp
 
 
 def _yaml_scalar_value(node: Scalar) -> Any:
@@ -51,7 +50,7 @@ def _yaml_scalar_value(node: Scalar) -> Any:
     if tag == "timestamp":
         if _DATE_RE.match(text):
             return parse_date(text)
-        return _Timestamp(text)
+        return Timestamp(text)
     return text
 
 
