@@ -41,7 +41,7 @@ def main() -> None:
     started = time.perf_counter()
     result = check_repository(args.repo, today)
     checked = time.perf_counter()
-    sites = render_sites(result, args.repo.absolute(), today, workers=args.workers)
+    sites = render_sites(result, args.repo.absolute(), workers=args.workers)
     rendered = time.perf_counter()
     write_sites(out, sites)
     written = time.perf_counter()

@@ -124,7 +124,7 @@ def _public_files(view, templates: Path, logo: bytes | None) -> dict[str, bytes]
         raise _template_error(exc) from None
 
 
-def render_sites(result: CheckResult, root: Path, today: date, only: str | None = None,
+def render_sites(result: CheckResult, root: Path, only: str | None = None,
                  progress: Progress | None = None, workers: int | None = 1) -> dict[str, dict[str, bytes]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
@@ -140,7 +140,7 @@ def render_sites(result: CheckResult, root: Path, today: date, only: str | None 
     try:
         if only in (None, "public"):
             logo_name, logo = _logo(root, backlog.config.public.logo)
-            view = public_view(backlog, markdown, logo_name)
+            view = public_view(backlog, result.facts, markdown, logo_name)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, view, templates, logo)
@@ -149,7 +149,7 @@ def render_sites(result: CheckResult, root: Path, today: date, only: str | None 
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(view, environment("public", templates), logo, ticker)
         if only in (None, "internal"):
-            view = internal_view(backlog, today, markdown, file_histories(root))
+            view = internal_view(backlog, result.facts, markdown, file_histories(root))
             count = len(view.irritants) + len(view.decisions) + len(view.stories) + len(view.stages) + len(view.teams)
             ticker = progress("internal", count + 7) if progress else None
             sites["internal"] = internal_site.render(view, environment("internal", templates), ticker)
@@ -195,7 +195,7 @@ def _build(root: Path, out: Path, today: date, only: str | None, progress: Progr
         if result.errors:
             raise BuildRefused(result)
         try:
-            sites = render_sites(result, root.absolute(), today, only, progress, workers)
+            sites = render_sites(result, root.absolute(), only, progress, workers)
         except jinja2.TemplateError as exc:
             raise _template_error(exc) from exc
         searched = False

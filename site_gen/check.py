@@ -1,4 +1,4 @@
-"""`check` = load + rules. `build` reuses exactly this, then renders."""
+"""`check` = load + facts + rules. `build` reuses exactly this, then renders from the same facts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity, sorted_diagnostics
+from .facts import Facts, derive_facts
 from .load import load_backlog
 from .model import Backlog
 from .rules import run_rules
@@ -15,6 +16,7 @@ from .rules import run_rules
 @dataclass(frozen=True)
 class CheckResult:
     backlog: Backlog
+    facts: Facts
     diagnostics: list[Diagnostic]
 
     @property
@@ -32,5 +34,6 @@ class CheckResult:
 def check_repository(root: Path, today: date, workers: int | None = None) -> CheckResult:
     """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml."""
     backlog, diagnostics = load_backlog(root, workers)
-    diagnostics.extend(run_rules(backlog, today))
-    return CheckResult(backlog, sorted_diagnostics(diagnostics))
+    facts = derive_facts(backlog, today)
+    diagnostics.extend(run_rules(backlog, facts))
+    return CheckResult(backlog, facts, sorted_diagnostics(diagnostics))

@@ -23,9 +23,48 @@ class SourceLoc:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+# Every rule id a diagnostic can carry, with what it checks. Ids are stable: people grep for
+# them, and the README's rules table lists exactly these (tests/test_docs.py checks both ways).
+RULES: dict[str, str] = {
+    "parse": "the file reads: valid UTF-8, valid YAML/CSV/JSON, no tags, not absurdly deep, within size limits",
+    "front-matter": "markdown starts with a closed `---` block",
+    "duplicate-key": "a field appears once",
+    "unknown-field": "no unknown fields (typos)",
+    "type": "each value has its field's type",
+    "value": "each value is allowed for its field",
+    "date": "dates are real dates",
+    "required": "required fields are given",
+    "id-format": "IDs are valid",
+    "id-mismatch": "a record's id matches its file name",
+    "id-duplicate": "IDs are unique",
+    "reference": "every reference resolves",
+    "symlink": "no links out of the repository",
+    "backlog-short": "open + in-progress irritants stay within rules.max_open",
+    "dated-assigned": "owner, cause and target unless declined; decline_reason; closed once closed",
+    "date-order": "target, closed and reviewed not before opened; review_on not before a decision's date",
+    "public-title": "a public irritant has a public title",
+    "unreviewed": "open irritants are reviewed within rules.review_every_days",
+    "overdue": "open irritants are not past their target",
+    "metrics-max": "at most three metrics",
+    "metric-definition": "each metric is computed or given",
+    "metric-decision": "a metric that moved by its threshold has a metric-response decision",
+    "decision-review": "active decisions are reviewed by review_on",
+    "decision-questions": "arbitrations answer the four questions, debriefs the four points, metric responses name "
+                          "a metric",
+    "story-evidence": "a story closes at least one irritant",
+    "story-public": "a public story has you_said and we_did",
+    "personal-data": "public text holds no e-mail address, phone number or customer reference",
+    "personal-data-allowed": "an exception listed in allow_personal_data is named in every check",
+    "personal-data-allowed-unused": "an allow_personal_data exception no public text holds is stale",
+    "control-character": "no control characters, lone surrogates or non-characters in text",
+    "raw-html": "raw HTML in a public body is shown as text",
+    "html-comment-unclosed": "an HTML comment in a public body is closed",
+}
+
+
 class Severity(StrEnum):
-    ERROR = "error"
     WARNING = "warning"
+    ERROR = "error"
 
 
 @dataclass(frozen=True, slots=True)

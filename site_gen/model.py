@@ -1,21 +1,125 @@
 """The validated backlog: immutable records that remember where they were written.
 
+Each record field is declared once, here, with its contract (`declare`): its
+type, its meaning and whether it is required. Validation, the JSON Schemas and
+the README's field tables are derived from these declarations (`fields.py`).
+Which fields may be published is NOT decided here: that is views/public.py's
+allow-list, on purpose, so adding a field here can never publish it.
+
 Every record has `.loc` (its file) and `.locs` (field name -> where that value
 was written; list entries as 'name.N'), so any rule can point at the exact line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from enum import StrEnum
 from types import MappingProxyType
 
-from .diagnostics import SourceLoc
+from .diagnostics import Severity, SourceLoc
+from .fieldtypes import (
+    Boolean,
+    Color,
+    Date,
+    Enum,
+    FeedbackId,
+    Id,
+    Integer,
+    List,
+    Markdown,
+    Number,
+    Object,
+    ObjectList,
+    Period,
+    Text,
+    Url,
+    declare,
+)
 
 _NO_LOCS: Mapping[str, SourceLoc] = MappingProxyType({})
 
-OPEN_STATUSES = ("open", "in-progress")
+
+# --- states ---------------------------------------------------------------------------------
+
+class Triage(StrEnum):
+    ACT_NOW = "act-now"
+    PLAN = "plan"
+    DECLINE = "decline"
+
+
+class IrritantStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class Visibility(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+class DecisionStatus(StrEnum):
+    ACTIVE = "active"
+    REVIEWED = "reviewed"
+    SUPERSEDED = "superseded"
+
+
+class DecisionKind(StrEnum):
+    ARBITRATION = "arbitration"
+    METRIC_RESPONSE = "metric-response"
+    DECLINE = "decline"
+    DEBRIEF = "debrief"
+
+
+class DecisionChange(StrEnum):
+    PRIORITY = "priority"
+    RULE = "rule"
+    RESOURCES = "resources"
+    FRICTION = "friction"
+
+
+class Audience(StrEnum):
+    INTERNAL = "internal"
+    PUBLIC = "public"
+
+
+class Source(StrEnum):
+    SURVEY = "survey"
+    TICKET = "ticket"
+    CHAT = "chat"
+    CALL = "call"
+    REVIEW = "review"
+    SOCIAL = "social"
+    INTERVIEW = "interview"
+    FIELD = "field"
+
+
+class ScoreType(StrEnum):
+    NPS = "nps"
+    CES = "ces"
+    CSAT = "csat"
+
+
+class FeedbackKind(StrEnum):
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    SUGGESTION = "suggestion"
+
+
+class Direction(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+OPEN_STATUSES = (IrritantStatus.OPEN, IrritantStatus.IN_PROGRESS)
+CLOSED_STATUSES = (IrritantStatus.DONE, IrritantStatus.DECLINED)
+
+JOURNEY_STAGE_DOC = "Journey stage, one of site.yaml's journey_stages."
+TEAM_DOC = "Team, one of site.yaml's teams."
+ID_DOC = "The record's ID; if given it must equal the file name without extension."
 
 
 class Located:
@@ -29,29 +133,43 @@ class Located:
         return self.locs.get(name, self.loc)
 
 
-@dataclass(frozen=True, slots=True)
+def _locs() -> Mapping[str, SourceLoc]:
+    return field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+
+
+ALLOW_PERSONAL_DATA_DOC = ("Exact strings of public text that look like personal data but are not (e.g. your own "
+                           "phone number); never published; check names each one as a warning.")
+
+
+# --- records --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Irritant(Located):
-    id: str
+    id: str = declare(Id(), ID_DOC, from_file_name=True)
     loc: SourceLoc
-    title: str | None = None
-    summary: str | None = None
-    public_title: str | None = None
-    journey_stage: str | None = None
-    team: str | None = None
-    owner: str | None = None
-    cause: str | None = None
-    triage: str | None = None
-    decline_reason: str | None = None
-    public_reason: str | None = None
-    status: str | None = None
-    opened: date | None = None
-    target: date | None = None
-    reviewed: date | None = None
-    closed: date | None = None
-    feedback: tuple[str, ...] = ()
-    visibility: str = "internal"
-    allow_personal_data: tuple[str, ...] = ()
-    locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+    title: str = declare(Text(), "Internal wording of the pain point.", required=True)
+    summary: str | None = declare(Markdown(), "What customers experience, in a few sentences (internal).")
+    public_title: str | None = declare(Text(), "Customer-facing wording; required when visibility is public.")
+    journey_stage: str = declare(Id(), JOURNEY_STAGE_DOC, required=True)
+    team: str = declare(Id(), TEAM_DOC, required=True)
+    owner: str | None = declare(Text(), "The person responsible (internal).")
+    cause: str | None = declare(Text(), "The identified or probable cause (internal).")
+    triage: Triage = declare(
+        Enum(Triage), "act-now: fix it now; plan: schedule it with a date; decline: we won't, and say why.",
+        required=True)
+    decline_reason: str | None = declare(Text(), "Why we decline (internal); required when triage is decline.")
+    public_reason: str | None = declare(
+        Text(), "Customer-facing reason for a decline; published only when visibility is public.")
+    status: IrritantStatus = declare(Enum(IrritantStatus), "Where the irritant stands.", required=True)
+    opened: dt.date = declare(Date(), "When the team decided to act on it (YYYY-MM-DD).", required=True)
+    target: dt.date | None = declare(Date(), "Target resolution date; required unless declined; not before opened.")
+    reviewed: dt.date | None = declare(Date(), "Last review at the team meeting.")
+    closed: dt.date | None = declare(Date(), "When it was done or declined; required once closed.")
+    feedback: tuple[str, ...] = declare(List(FeedbackId()), "IDs of the feedback rows that are the evidence.",
+                                        default=())
+    visibility: Visibility = declare(Enum(Visibility), "internal (default) or public.", default=Visibility.INTERNAL)
+    allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
+    locs: Mapping[str, SourceLoc] = _locs()
 
     @property
     def is_open(self) -> bool:
@@ -59,150 +177,194 @@ class Irritant(Located):
 
     @property
     def is_public(self) -> bool:
-        return self.visibility == "public"
+        return self.visibility == Visibility.PUBLIC
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Decision(Located):
-    id: str
+    id: str = declare(Id(), ID_DOC, from_file_name=True)
     loc: SourceLoc
-    title: str | None = None
-    date: date | None = None
-    owner: str | None = None
-    review_on: date | None = None
-    status: str | None = None
-    kind: str | None = None
-    change: str | None = None
-    metric: str | None = None
-    irritants: tuple[str, ...] = ()
-    steps_delta: int | None = None
-    customer: str | None = None
-    promise: str | None = None
-    teams: str | None = None
-    simplest: str | None = None
-    what_happened: str | None = None
-    customer_impact: str | None = None
-    root_cause: str | None = None
-    prevention: str | None = None
+    title: str = declare(Text(), "What was decided, in one line.", required=True)
+    date: dt.date = declare(Date(), "When it was decided.", required=True)
+    owner: str = declare(Text(), "Who is accountable for the decision (internal).", required=True)
+    review_on: dt.date = declare(Date(), "When the team looks at it again. Every decision has one.", required=True)
+    status: DecisionStatus = declare(Enum(DecisionStatus), "active, reviewed or superseded.", required=True)
+    kind: DecisionKind = declare(Enum(DecisionKind),
+                                 "arbitration, metric-response (needs metric), decline or debrief.", required=True)
+    change: DecisionChange | None = declare(Enum(DecisionChange), "What the decision changes.")
+    metric: str | None = declare(Id(), "For metric-response decisions: the metric id from site.yaml.")
+    irritants: tuple[str, ...] = declare(List(Id()), "IDs of the irritants this decision is about.", default=())
+    steps_delta: int | None = declare(Integer(), "Process steps added (+) or removed (-).")
+    customer: str | None = declare(Text(), "Arbitration: what changes for the customer?")
+    promise: str | None = declare(Text(), "Arbitration: does it keep our promise?")
+    teams: str | None = declare(Text(), "Arbitration: what does it cost our teams?")
+    simplest: str | None = declare(
+        Text(), "Arbitration: is it the simplest, clearest option for the customer at comparable effort?")
+    what_happened: str | None = declare(Text(), "Debrief: what happened.")
+    customer_impact: str | None = declare(Text(), "Debrief: the impact on customers.")
+    root_cause: str | None = declare(Text(), "Debrief: the root cause.")
+    prevention: str | None = declare(Text(), "Debrief: what prevents it from happening again.")
     body: str = ""
     body_line: int = 1
-    locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+    locs: Mapping[str, SourceLoc] = _locs()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Story(Located):
-    id: str
+    id: str = declare(Id(), ID_DOC, from_file_name=True)
     loc: SourceLoc
-    title: str | None = None
-    date: date | None = None
-    you_said: str | None = None
-    we_did: str | None = None
-    result: str | None = None
-    irritants: tuple[str, ...] = ()
-    journey_stage: str | None = None
-    audience: str = "internal"
-    internal_notes: str | None = None
-    allow_personal_data: tuple[str, ...] = ()
+    title: str = declare(Text(), "Headline of the story.", required=True)
+    date: dt.date = declare(Date(), "Publication date.", required=True)
+    you_said: str | None = declare(Text(), "What customers told us, in their terms, with no personal data.")
+    we_did: str | None = declare(Text(), "What changed.")
+    result: str | None = declare(Text(), "The measured effect, if known.")
+    irritants: tuple[str, ...] = declare(List(Id()), "IDs of the irritants this story closes (at least one).",
+                                         required=True, default=())
+    journey_stage: str | None = declare(Id(), "Journey stage; defaults to its irritants'.")
+    audience: Audience = declare(Enum(Audience), "public or internal (default).", default=Audience.INTERNAL)
+    internal_notes: str | None = declare(Text(), "Notes for employees only.")
+    allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
     body: str = ""
     body_line: int = 1
-    locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+    locs: Mapping[str, SourceLoc] = _locs()
 
     @property
     def is_public(self) -> bool:
-        return self.audience == "public"
+        return self.audience == Audience.PUBLIC
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedbackRow:
     """One piece of customer voice. Rows are many, so they keep one location each."""
 
+    id: str = declare(FeedbackId(),
+                      "Row ID from the export (letters, digits, _ . : -); unique across all feedback.", required=True)
+    loc: SourceLoc
+    date: dt.date = declare(Date(), "When the customer said it.", required=True)
+    source: Source = declare(Enum(Source), "Where it came from.", required=True)
+    customer: str | None = declare(Text(), "Opaque CRM reference (internal, never published).")
+    segment: str | None = declare(Id(), "Customer segment, one of site.yaml's segments.")
+    team: str | None = declare(Id(), TEAM_DOC)
+    journey_stage: str = declare(Id(), JOURNEY_STAGE_DOC, required=True)
+    score_type: ScoreType | None = declare(Enum(ScoreType),
+                                           "nps (0-10), ces (1-7) or csat (1-5); together with score.")
+    score: int | None = declare(Integer(), "The score: nps 0-10, ces 1-7, csat 1-5.")
+    verbatim: str | None = declare(Text(), "The customer's words (internal unless consent_public is true).")
+    consent_public: bool = declare(Boolean(), "The customer agreed that the verbatim may be published.",
+                                   default=False)
+    kind: FeedbackKind | None = declare(Enum(FeedbackKind), "complaint, praise or suggestion.")
+    irritant: str | None = declare(Id(), "The irritant this row is evidence for.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unreadable:
+    """A record file (or feedback row) too broken to build: a required field is missing or invalid.
+
+    It keeps its place in the backlog so that references to its ID do not cascade
+    into false `reference` errors; its problems are already reported.
+    """
+
+    kind: str          # irritant, decision, story or feedback row
     id: str
     loc: SourceLoc
-    date: date | None = None
-    source: str | None = None
-    customer: str | None = None
-    segment: str | None = None
-    team: str | None = None
-    journey_stage: str | None = None
-    score_type: str | None = None
-    score: int | None = None
-    verbatim: str | None = None
-    consent_public: bool = False
-    kind: str | None = None
-    irritant: str | None = None
 
+
+# --- site.yaml ------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class SeriesPoint:
-    period: str  # YYYY-MM
-    value: float
+    period: str = declare(Period(), "Month, YYYY-MM.", required=True)
+    value: float = declare(Number(), "The value for that month.", required=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Metric(Located):
-    id: str
+    id: str = declare(Id(), "Metric ID, referenced by metric-response decisions.", required=True, default="")
     loc: SourceLoc
-    name: str
-    direction: str
-    threshold: float
-    unit: str = ""
-    compute: str | None = None
-    series: tuple[SeriesPoint, ...] = ()
-    locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+    name: str = declare(Text(), "Display name.", required=True, default="")
+    direction: Direction = declare(Enum(Direction), "up: higher is better; down: lower is better.",
+                                   required=True, default=Direction.UP)
+    threshold: float = declare(
+        Number(minimum=0), "Absolute change between the last two complete periods that demands a decision.",
+        required=True, default=0.0)
+    unit: str = declare(Text(), "Unit shown after values, e.g. %.", default="")
+    compute: ScoreType | None = declare(Enum(ScoreType), "Compute by month from feedback scores.")
+    series: tuple[SeriesPoint, ...] = declare(ObjectList(SeriesPoint), "Values from elsewhere, by month.",
+                                              default=())
+    locs: Mapping[str, SourceLoc] = _locs()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rules:
-    max_open: int = 10
-    review_every_days: int = 14
-    overdue: str = "warning"
-    unreviewed: str = "warning"
-    review_due: str = "warning"
+    max_open: int = declare(Integer(minimum=1), "Most open irritants (open + in-progress) allowed.", default=10)
+    review_every_days: int = declare(Integer(minimum=1), "Open irritants are reviewed at least this often.",
+                                     default=14)
+    overdue: Severity = declare(Enum(Severity), "Severity of an open irritant past its target.",
+                                default=Severity.WARNING)
+    unreviewed: Severity = declare(Enum(Severity), "Severity of an open irritant not reviewed in time.",
+                                   default=Severity.WARNING)
+    review_due: Severity = declare(Enum(Severity), "Severity of an active decision past its review_on date.",
+                                   default=Severity.WARNING)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PublicConfig:
-    title: str = "You said, we did"
-    base_url: str | None = None
-    language: str = "en"
-    accent: str = "#0a7d5a"
-    logo: str | None = None
+    title: str = declare(Text(), "Site title.", default="You said, we did")
+    base_url: str | None = declare(Url(), "Where the public site is hosted, ending with /.")
+    language: str = declare(Text(), "Language tag, e.g. en.", default="en")
+    accent: str = declare(Color(), "Accent colour, #rrggbb.", default="#0a7d5a")
+    logo: str | None = declare(Text(), "Path of a logo image inside the repository, or null.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InternalConfig:
-    title: str = "Customer backlog"
-    base_url: str | None = None
+    title: str = declare(Text(), "Site title.", default="Customer backlog")
+    base_url: str | None = declare(Url(), "Where the internal site is hosted, ending with /.")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig(Located):
     loc: SourceLoc
-    organisation: str = ""
-    public: PublicConfig = PublicConfig()
-    internal: InternalConfig = InternalConfig()
-    journey_stages: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    segments: tuple[str, ...] = ()
-    rules: Rules = Rules()
-    metrics: tuple[Metric, ...] = ()
-    locs: Mapping[str, SourceLoc] = field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
+    organisation: str = declare(Text(), "Your organisation's name.", required=True, default="")
+    public: PublicConfig = declare(Object(PublicConfig), "The public site.", default=PublicConfig())
+    internal: InternalConfig = declare(Object(InternalConfig), "The internal site.", default=InternalConfig())
+    journey_stages: tuple[str, ...] = declare(List(Id()), "Journey stages, in journey order.", required=True,
+                                              default=())
+    teams: tuple[str, ...] = declare(List(Id()), "Teams that own irritants.", required=True, default=())
+    segments: tuple[str, ...] = declare(List(Id()), "Customer segments.", default=())
+    rules: Rules = declare(Object(Rules), "Backlog rules.", default=Rules())
+    metrics: tuple[Metric, ...] = declare(ObjectList(Metric), "At most three customer metrics.", default=())
+    locs: Mapping[str, SourceLoc] = _locs()
 
 
 @dataclass(frozen=True, slots=True)
 class Backlog:
-    """Everything a team keeps in its repository, loaded. Records are sorted by ID."""
+    """Everything a team keeps in its repository, loaded. Records are sorted by ID.
+
+    `unreadable` holds what could not be built (its problems are reported): its
+    IDs still count as known, so nothing that names them is reported missing.
+    """
 
     config: SiteConfig
     irritants: Mapping[str, Irritant]
     decisions: Mapping[str, Decision]
     stories: Mapping[str, Story]
     feedback: tuple[FeedbackRow, ...]
+    unreadable: tuple[Unreadable, ...] = ()
+
+    def unreadable_ids(self, kind: str) -> frozenset[str]:
+        """IDs of the unreadable records of a kind: they exist, but could not be built."""
+        return frozenset(stub.id for stub in self.unreadable if stub.kind == kind)
 
     def counts(self) -> dict[str, int]:
-        return {
-            "irritants": len(self.irritants),
-            "decisions": len(self.decisions),
-            "stories": len(self.stories),
-            "feedback rows": len(self.feedback),
+        unreadable = {kind: sum(stub.kind == kind for stub in self.unreadable)
+                      for kind in ("irritant", "decision", "story", "feedback row")}
+        counts = {
+            "irritants": len(self.irritants) + unreadable["irritant"],
+            "decisions": len(self.decisions) + unreadable["decision"],
+            "stories": len(self.stories) + unreadable["story"],
+            "feedback rows": len(self.feedback) + unreadable["feedback row"],
         }
+        if self.unreadable:
+            counts["unreadable"] = len(self.unreadable)
+        return counts

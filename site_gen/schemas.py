@@ -7,100 +7,23 @@ from typing import Any
 
 from .fields import (
     ARBITRATION_QUESTIONS,
-    COLOR_PATTERN,
-    DATE_PATTERN,
     DEBRIEF_POINTS,
     DECISION_FIELDS,
     FEEDBACK_FIELDS,
-    FEEDBACK_ID_PATTERN,
-    ID_PATTERN,
     IRRITANT_FIELDS,
-    PERIOD_PATTERN,
     SCORE_RANGE,
     SITE_FIELDS,
     STORY_FIELDS,
-    URL_PATTERN,
-    Field,
 )
-from .model import SiteConfig
+from .fieldtypes import object_schema
+from .model import Audience, DecisionKind, IrritantStatus, SiteConfig, Triage, Visibility
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 BASE_ID = "https://site-gen.example/schemas/"
 
 
-def _scalar(field: Field, vocab: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    kind = field.type
-    if kind in ("text", "markdown"):
-        return {"type": "string"}
-    if kind == "id":
-        known = vocab.get(field.name)
-        return {"type": "string", "enum": list(known)} if known else {"type": "string", "pattern": ID_PATTERN}
-    if kind == "feedback-id":
-        return {"type": "string", "pattern": FEEDBACK_ID_PATTERN}
-    if kind == "date":
-        # YAML editors see an unquoted date as a string; the pattern still guides them
-        return {"type": "string", "pattern": DATE_PATTERN}
-    if kind == "period":
-        return {"type": "string", "pattern": PERIOD_PATTERN}
-    if kind == "color":
-        return {"type": "string", "pattern": COLOR_PATTERN}
-    if kind == "url":
-        return {"type": "string", "pattern": URL_PATTERN}
-    if kind == "enum":
-        return {"type": "string", "enum": list(field.choices)}
-    if kind == "integer":
-        schema: dict[str, Any] = {"type": "integer"}
-    elif kind == "number":
-        schema = {"type": "number"}
-    elif kind == "boolean":
-        return {"type": "boolean"}
-    else:  # pragma: no cover - contract bug
-        raise AssertionError(kind)
-    if field.minimum is not None:
-        schema["minimum"] = field.minimum
-    if field.maximum is not None:
-        schema["maximum"] = field.maximum
-    return schema
-
-
-def _field_schema(field: Field, vocab: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    if field.type == "object":
-        schema = _object(field.fields, vocab)
-    elif field.type == "object-list":
-        schema = {"type": "array", "items": _object(field.fields, vocab)}
-    elif field.type == "list":
-        if field.item == "text":
-            item: dict[str, Any] = {"type": "string"}
-        else:
-            item = _scalar(Field(field.item, field.item, ""), {})
-        schema = {"type": "array", "items": item, "uniqueItems": True}
-    else:
-        schema = _scalar(field, vocab)
-        if not field.required:
-            # `logo: null` or an empty `target:` reads as absent, as check treats it
-            schema["type"] = [schema["type"], "null"]
-            if "enum" in schema:
-                schema["enum"] = schema["enum"] + [None]
-    schema["description"] = field.doc
-    if field.default is not None:
-        schema["default"] = field.default
-    return schema
-
-
-def _object(fields: tuple[Field, ...], vocab: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": {f.name: _field_schema(f, vocab) for f in fields},
-        "additionalProperties": False,
-    }
-    required = [f.name for f in fields if f.required]
-    if required:
-        schema["required"] = required
-    return schema
-
-
 def _when(field: str, value: str, then_required: list[str]) -> dict[str, Any]:
-    return {"if": {"properties": {field: {"const": value}}, "required": [field]},
+    return {"if": {"properties": {field: {"const": str(value)}}, "required": [field]},
             "then": {"required": then_required}}
 
 
@@ -116,30 +39,30 @@ def build_schemas(config: SiteConfig | None = None) -> dict[str, dict[str, Any]]
     def document(name: str, title: str, body: dict[str, Any]) -> dict[str, Any]:
         return {"$schema": DRAFT, "$id": BASE_ID + name, "title": title, **body}
 
-    irritant = _object(IRRITANT_FIELDS, vocab)
+    irritant = object_schema(IRRITANT_FIELDS, vocab)
     irritant["allOf"] = [
-        _when("visibility", "public", ["public_title"]),
-        _when("triage", "decline", ["decline_reason"]),
-        _when("status", "done", ["closed"]),
-        _when("status", "declined", ["closed"]),
+        _when("visibility", Visibility.PUBLIC, ["public_title"]),
+        _when("triage", Triage.DECLINE, ["decline_reason"]),
+        _when("status", IrritantStatus.DONE, ["closed"]),
+        _when("status", IrritantStatus.DECLINED, ["closed"]),
     ]
-    decision = _object(DECISION_FIELDS, vocab)
+    decision = object_schema(DECISION_FIELDS, vocab)
     decision["allOf"] = [
-        _when("kind", "metric-response", ["metric"]),
-        _when("kind", "arbitration", list(ARBITRATION_QUESTIONS)),
-        _when("kind", "debrief", list(DEBRIEF_POINTS)),
+        _when("kind", DecisionKind.METRIC_RESPONSE, ["metric"]),
+        _when("kind", DecisionKind.ARBITRATION, list(ARBITRATION_QUESTIONS)),
+        _when("kind", DecisionKind.DEBRIEF, list(DEBRIEF_POINTS)),
     ]
-    story = _object(STORY_FIELDS, vocab)
+    story = object_schema(STORY_FIELDS, vocab)
     story["properties"]["irritants"]["minItems"] = 1
-    story["allOf"] = [_when("audience", "public", ["you_said", "we_did"])]
-    row = _object(FEEDBACK_FIELDS, vocab)
+    story["allOf"] = [_when("audience", Audience.PUBLIC, ["you_said", "we_did"])]
+    row = object_schema(FEEDBACK_FIELDS, vocab)
     row["allOf"] = [
-        {"if": {"properties": {"score_type": {"const": kind}}, "required": ["score_type"]},
+        {"if": {"properties": {"score_type": {"const": str(kind)}}, "required": ["score_type"]},
          "then": {"required": ["score"], "properties": {"score": {"minimum": low, "maximum": high}}}}
         for kind, (low, high) in SCORE_RANGE.items()
     ]
     return {
-        "site.schema.json": document("site.schema.json", "site-gen site.yaml", _object(SITE_FIELDS, vocab)),
+        "site.schema.json": document("site.schema.json", "site-gen site.yaml", object_schema(SITE_FIELDS, vocab)),
         "irritant.schema.json": document("irritant.schema.json", "site-gen irritant", irritant),
         "decision.schema.json": document("decision.schema.json", "site-gen decision front matter", decision),
         "story.schema.json": document("story.schema.json", "site-gen story front matter", story),

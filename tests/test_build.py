@@ -95,7 +95,7 @@ def test_visibility_fails_closed_even_if_the_view_is_asked_directly(tmp_path: Pa
     edit(story, "audience: public", "audience: pubic")
     result = check_repository(root, TODAY)
     assert result.errors  # a build would refuse; the view must still not publish them
-    public = render_sites(result, root, TODAY, only="public")["public"]
+    public = render_sites(result, root, only="public")["public"]
     text = "\n".join(data.decode() for data in public.values())
     assert "open public title" not in text
     assert "2026-10-publicmark-story-title-public-2" not in "\n".join(public)

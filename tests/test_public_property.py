@@ -50,7 +50,7 @@ def test_internal_text_never_reaches_public_output(token: str, irritant_visibili
         root = Path(folder)
         _write(root, token, irritant_visibility, story_audience)
         result = check_repository(root, TODAY, workers=1)
-        public = render_sites(result, root, TODAY, only="public", workers=1)["public"]
+        public = render_sites(result, root, only="public", workers=1)["public"]
     text = "\n".join(name + "\n" + data.decode("utf-8") for name, data in public.items())
     assert token not in text
     for n, visibility in enumerate(irritant_visibility):

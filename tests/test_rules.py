@@ -265,3 +265,32 @@ def test_every_problem_is_reported_in_one_run_sorted_by_file_and_line(example: P
     keys = [(d.loc.path, d.loc.line) for d in result.diagnostics]
     assert keys == sorted(keys)
 
+
+
+def test_a_record_without_a_required_field_is_reported_once_and_still_exists(example: Path) -> None:
+    """An irritant that cannot be built (no title) keeps its ID: the story and the feedback rows that name it
+    are not reported as broken references, and the summary still counts it."""
+    edit(example / IRR / "day-pass-confusing.yaml", "title: Tourists cannot tell the day pass from pay-as-you-go\n", "")
+    result = run_check(example)
+    assert [(d.rule, d.loc.path) for d in result.diagnostics] == [("required", f"{IRR}/day-pass-confusing.yaml")]
+    assert "day-pass-confusing" not in result.backlog.irritants
+    assert result.backlog.counts() == {"irritants": 13, "decisions": 8, "stories": 15, "feedback rows": 4006,
+                                       "unreadable": 1}
+
+
+def test_a_feedback_row_without_a_date_is_reported_once_and_its_id_still_resolves(example: Path) -> None:
+    edit(example / "feedback/surveys-and-reviews.csv", "REV-1103-0001,2025-11-03,", "REV-1103-0001,,")
+    result = run_check(example)
+    row = line_of(example / "feedback/surveys-and-reviews.csv", "REV-1103-0001")
+    assert found(result) == [("feedback/surveys-and-reviews.csv", row, "required")]
+    assert "REV-1103-0001" not in {row.id for row in result.backlog.feedback}
+
+
+def test_per_record_rules_wait_until_the_required_fields_are_valid(example: Path) -> None:
+    """A status nobody can read leaves no status to judge: the record's other rules run once it is fixed."""
+    irritant = example / IRR / "battery-range-wrong.yaml"
+    edit(irritant, "owner: Maya Okafor\n", "")
+    assert [d.rule for d in run_check(example).diagnostics] == ["dated-assigned"]
+    status = next(line for line in irritant.read_text(encoding="utf-8").splitlines() if line.startswith("status:"))
+    edit(irritant, status, "status: doing")
+    assert [d.rule for d in run_check(example).diagnostics] == ["value"]

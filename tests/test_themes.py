@@ -21,7 +21,7 @@ def test_a_team_template_shadows_the_default_and_can_extend_it(example: Path) ->
     (example / "templates/public/story.html").write_text(
         '{% extends "default/story.html" %}{% block content %}<p class="team-banner">Team banner</p>'
         "{{ super() }}{% endblock %}", encoding="utf-8")
-    site = render_sites(check_repository(example, TODAY), example, TODAY, only="public")["public"]
+    site = render_sites(check_repository(example, TODAY), example, only="public")["public"]
     story = site["stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html"].decode()
     assert '<p class="team-banner">Team banner</p>' in story
     assert "You can now cancel in the app in two taps" in story  # the default's content, via super()
@@ -31,7 +31,7 @@ def test_a_team_template_shadows_the_default_and_can_extend_it(example: Path) ->
 def test_a_team_stylesheet_replaces_the_default(example: Path) -> None:
     (example / "templates/common").mkdir(parents=True)
     (example / "templates/common/site.css").write_text("body { color: rebeccapurple; }\n", encoding="utf-8")
-    sites = render_sites(check_repository(example, TODAY), example, TODAY)
+    sites = render_sites(check_repository(example, TODAY), example)
     assert sites["public"]["assets/site.css"] == b"body { color: rebeccapurple; }\n"
     assert sites["internal"]["assets/site.css"] == b"body { color: rebeccapurple; }\n"
 

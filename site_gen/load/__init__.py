@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
-from ..model import Backlog
+from ..model import Backlog, FeedbackRow, Unreadable
 from ..parallel import can_fork, fork_pool
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import load_feedback_file
@@ -74,12 +74,18 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
         for kind, record in chunk_records:
             _keep_unique(records[kind], record, kind, diagnostics)
 
+    def built(kind: str) -> dict:
+        return {key: record for key, record in sorted(records[kind].items()) if not isinstance(record, Unreadable)}
+
+    unreadable = [record for kind in LOADERS for record in records[kind].values() if isinstance(record, Unreadable)]
+    unreadable += [row for row in feedback if isinstance(row, Unreadable)]
     backlog = Backlog(
         config=config,
-        irritants=dict(sorted(records["irritant"].items())),
-        decisions=dict(sorted(records["decision"].items())),
-        stories=dict(sorted(records["story"].items())),
-        feedback=tuple(feedback),
+        irritants=built("irritant"),
+        decisions=built("decision"),
+        stories=built("story"),
+        feedback=tuple(row for row in feedback if isinstance(row, FeedbackRow)) if unreadable else tuple(feedback),
+        unreadable=tuple(unreadable),
     )
     return backlog, diagnostics
 

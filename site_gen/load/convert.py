@@ -1,105 +1,39 @@
 """Turn located YAML nodes (or flat feedback rows) into typed values, per the field contract.
 
 A value that fails its check is left out, with a diagnostic that says what was
-wrong and how to fix it; the record is still built so later rules can run.
+wrong and how to fix it; the record is still built so later rules can run
+(unless a required field is missing: then the loader keeps a stub, see model.Unreadable).
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..fields import COLOR_PATTERN, DATE_PATTERN, FEEDBACK_ID_RE, ID_RE, PERIOD_PATTERN, URL_PATTERN, Field
+from ..fieldtypes import (
+    DATE_PATTERN,
+    UNREADABLE,
+    UNREADABLE_HINT,
+    Field,
+    List,
+    Object,
+    ObjectList,
+    Problem,
+    Text,
+    Timestamp,
+    describe,
+    describe_character,
+    did_you_mean,
+    parse_date,
+    unreadable_kind,
+)
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
+__all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter"]
+
 _DATE_RE = re.compile(DATE_PATTERN)
-_PERIOD_RE = re.compile(PERIOD_PATTERN)
-_COLOR_RE = re.compile(COLOR_PATTERN)
-_URL_RE = re.compile(URL_PATTERN)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-_TEXT_TYPES = {"text", "markdown", "id", "feedback-id", "enum", "url", "color", "period"}
-# Characters that break readers: C0 controls other than tab and newline (CR is a line break, which XML
-# and JSON carry), lone surrogates that JSON and YAML escapes can produce, and the two non-characters
-# XML forbids. One of them makes feed.xml not well-formed, and feed readers drop the whole feed.
-UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-UNREADABLE_HINT = "delete it; it often comes from pasting from a word processor"
-_NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
-
-
-class Problem(Exception):
-    def __init__(self, rule: str, message: str, hint: str = "", keep: Any = None):
-        super().__init__(message)
-        self.rule, self.message, self.hint = rule, message, hint
-        # a value reported but still recorded, so rules do not also report it as missing
-        self.keep = keep
-
-
-def describe_character(char: str) -> str:
-    return f"U+{ord(char):04X}"
-
-
-def _kind(char: str) -> str:
-    if "\ud800" <= char <= "\udfff":
-        return "the lone surrogate"
-    return "the control character" if char < " " else "the non-character"
-
-
-def unreadable_problem(name: str, value: str, match: re.Match, keep: bool = False) -> Problem:
-    """A Problem naming the first character of value that breaks readers, and where it is."""
-    offset = match.start()
-    line = value.count("\n", 0, offset)
-    column = offset - (value.rfind("\n", 0, offset) + 1) + 1
-    where = f"column {column} of its line {line + 1}" if line else f"character {column}"
-    char = match.group()
-    return Problem("control-character", f"'{name}' contains {_kind(char)} {describe_character(char)} at {where} "
-                   "of the value", UNREADABLE_HINT, value if keep else None)
-
-
-MAX_UNREADABLE_REPORTS = 20  # per file: a pasted document can hold hundreds
-
-
-def report_unreadable(text: str, path: str, first_line: int, diagnostics: list[Diagnostic]) -> str:
-    """Report each character of a file's text that breaks readers at its line and column; return the text
-    with them blanked, so that the YAML parser (which refuses them, naming only a position) still reads
-    the rest and every other problem is reported in the same run."""
-    if UNREADABLE.search(text) is None:
-        return text
-    for count, match in enumerate(UNREADABLE.finditer(text)):
-        if count == MAX_UNREADABLE_REPORTS:
-            break
-        line = first_line + text.count("\n", 0, match.start())
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        diagnostics.append(error(SourceLoc(path, line, column), "control-character",
-                                 f"{_kind(match.group())} {describe_character(match.group())} at column {column}",
-                                 UNREADABLE_HINT))
-    return UNREADABLE.sub(" ", text)
-
-
-def _blank_problem(field: Field) -> Problem:
-    return Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
-
-
-def parse_date(text: str) -> date:
-    """An ISO date, or a Problem naming why it is not one (2026-02-30 is not a date)."""
-    text = text.strip()
-    if not _DATE_RE.match(text):
-        raise Problem("type", f"'{text}' is not a date", "write dates as YYYY-MM-DD, e.g. 2026-10-31")
-    year, month, day = (int(part) for part in text.split("-"))
-    try:
-        return date(year, month, day)
-    except ValueError:
-        if 1 <= month <= 12:
-            last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-            hint = f"{_MONTHS[month - 1]} {year} has {last} days"
-        else:
-            hint = "months run from 01 to 12"
-        raise Problem("date", f"{text} is not a real date", hint) from None
 
 
 def _yaml_scalar_value(node: Scalar) -> Any:
@@ -121,12 +55,8 @@ def _yaml_scalar_value(node: Scalar) -> Any:
     if tag == "timestamp":
         if _DATE_RE.match(text):
             return parse_date(text)
-        return _Timestamp(text)
+        return Timestamp(text)
     return text
-
-
-class _Timestamp(str):
-    """A YAML timestamp with a time part: not a date, reported as such."""
 
 
 def _yaml_int(text: str) -> int:
@@ -151,122 +81,47 @@ def _yaml_int(text: str) -> int:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean (yes/no/on/off/true/false are booleans in YAML)"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, _Timestamp):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, (list, tuple, Sequence)):
+    if isinstance(value, Sequence):
         return "a list"
-    if isinstance(value, (dict, Mapping)):
+    if isinstance(value, Mapping):
         return "a mapping"
-    if value is None:
-        return "empty"
-    return "text"
+    return describe(value)
 
 
-def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+_NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
 
 
 def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
     """Check one scalar value against its field; return the typed value or raise Problem.
 
-    from_text: the value came from a CSV cell, where everything is text.
+    from_text: the value came from a CSV cell, where everything is text. The
+    checks themselves belong to the field's type (site_gen/fieldtypes.py).
     """
-    name, kind = field.name, field.type
-    if kind == "text" and value.__class__ is str:
-        # the fast path of every feedback cell: one search in C
-        bad = UNREADABLE.search(value)
-        if bad is not None:
-            raise unreadable_problem(name, value, bad, keep=True)
-        if (field.required or name in _NOT_BLANK) and (not value or value.isspace()):
-            raise _blank_problem(field)
-        return value
-    if kind in _TEXT_TYPES:
-        if not isinstance(value, str) or isinstance(value, _Timestamp):
-            if isinstance(value, (bool, int, float, date, _Timestamp)):
-                raise Problem("type", f"'{name}' must be text, but YAML reads {raw} as {_describe(value)}",
-                              f'quote it: {name}: "{raw}"')
-            raise Problem("type", f"'{name}' must be text, got {_describe(value)}", f'write it as {name}: "…"')
-        bad = UNREADABLE.search(value)
-        if bad is not None:
-            raise unreadable_problem(name, value, bad, keep=kind in ("text", "markdown"))
-        if kind in ("text", "markdown") and field.required and (not value or value.isspace()):
-            raise _blank_problem(field)
-        return _check_text(field, value)
-    if kind == "date":
-        if isinstance(value, date):
-            return value
-        if isinstance(value, _Timestamp):
-            raise Problem("type", f"'{name}' must be a date without a time, got {raw!r}",
-                          "write dates as YYYY-MM-DD")
-        if isinstance(value, str):
-            return parse_date(value)
-        raise Problem("type", f"'{name}' must be a date, got {_describe(value)}", "write dates as YYYY-MM-DD")
-    if kind in ("integer", "number"):
-        if from_text and isinstance(value, str):
-            try:
-                value = int(value) if kind == "integer" else float(value)
-            except ValueError:
-                whole = "whole " if kind == "integer" else ""
-                raise Problem("type", f"'{name}' must be a {whole}number, got {value!r}",
-                              "write digits only, e.g. 7") from None
-        ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok:
-            raise Problem("type", f"'{name}' must be a {'whole ' if kind == 'integer' else ''}number, "
-                          f"got {_describe(value)}",
-                          f"write it without quotes, e.g. {name}: 7")
-        if not math.isfinite(value):
-            raise Problem("value", f"'{name}' must be a finite number, got {raw!r}", "write an ordinary number")
-        if field.minimum is not None and value < field.minimum:
-            raise Problem("value", f"'{name}' must be at least {field.minimum:g}, got {value}",
-                          f"use a value of {field.minimum:g} or more")
-        if field.maximum is not None and value > field.maximum:
-            raise Problem("value", f"'{name}' must be at most {field.maximum:g}, got {value}",
-                          f"use a value of {field.maximum:g} or less")
-        return value
-    if kind == "boolean":
-        if from_text and isinstance(value, str):
-            lowered = value.strip().lower()
-            if lowered in ("true", "false"):
-                return lowered == "true"
-        if isinstance(value, bool):
-            return value
-        raise Problem("type", f"'{name}' must be true or false, got {raw!r}", f"write {name}: true or {name}: false")
-    raise AssertionError(f"field type {kind} is not a scalar")  # pragma: no cover - contract bug
+    converted = field.type.coerce(field.name, value, raw, from_text)
+    if (field.required or field.name in _NOT_BLANK) and isinstance(field.type, Text) and (
+            not converted or converted.isspace()):
+        raise Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
+    return converted
 
 
-def _check_text(field: Field, value: str) -> str:
-    name, kind = field.name, field.type
-    if kind == "enum":
-        if value not in field.choices:
-            suggestion = did_you_mean(value, field.choices)
-            raise Problem("value", f"'{name}' must be one of {', '.join(field.choices)} (got {value!r})",
-                          suggestion or f"use one of: {', '.join(field.choices)}")
-    elif kind == "id":
-        if not ID_RE.match(value):
-            raise Problem("id-format", f"'{name}' {value!r} is not a valid ID",
-                          "IDs use lower-case letters, digits and single hyphens, e.g. slow-unlock")
-    elif kind == "feedback-id":
-        if not FEEDBACK_ID_RE.match(value):
-            raise Problem("id-format", f"'{name}' {value!r} is not a valid feedback ID",
-                          "feedback IDs use letters, digits, _ . : and -")
-    elif kind == "period":
-        if not _PERIOD_RE.match(value):
-            raise Problem("type", f"'{name}' must be a month as YYYY-MM, got {value!r}", 'e.g. period: "2026-10"')
-    elif kind == "color":
-        if not _COLOR_RE.match(value):
-            raise Problem("value", f"'{name}' must be a colour as #rrggbb, got {value!r}", 'e.g. accent: "#0a7d5a"')
-    elif kind == "url":
-        if not _URL_RE.match(value):
-            raise Problem("value", f"'{name}' must be an http(s) URL, got {value!r}",
-                          "e.g. https://example.org/changes/")
-    return value
+MAX_UNREADABLE_REPORTS = 20  # per file: a pasted document can hold hundreds
+
+
+def report_unreadable(text: str, path: str, first_line: int, diagnostics: list[Diagnostic]) -> str:
+    """Report each character of a file's text that breaks readers at its line and column; return the text
+    with them blanked, so that the YAML parser (which refuses them, naming only a position) still reads
+    the rest and every other problem is reported in the same run."""
+    if UNREADABLE.search(text) is None:
+        return text
+    for count, match in enumerate(UNREADABLE.finditer(text)):
+        if count == MAX_UNREADABLE_REPORTS:
+            break
+        line = first_line + text.count("\n", 0, match.start())
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        diagnostics.append(error(SourceLoc(path, line, column), "control-character",
+                                 f"{unreadable_kind(match.group())} {describe_character(match.group())} "
+                                 f"at column {column}", UNREADABLE_HINT))
+    return UNREADABLE.sub(" ", text)
 
 
 class Converted:
@@ -330,30 +185,30 @@ def _required_names(fields: tuple[Field, ...]) -> str:
 
 
 def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnostic]) -> Any:
-    if field.type == "object":
+    kind = field.type
+    if isinstance(kind, Object) and not isinstance(kind, ObjectList):
         if isinstance(node, Scalar) and node.tag == "null":
             return None
-        return convert_mapping(node, field.fields, f"'{field.name}'", node.loc, diagnostics)
-    if field.type in ("list", "object-list"):
+        return convert_mapping(node, kind.fields, f"'{field.name}'", node.loc, diagnostics)
+    if isinstance(kind, (List, ObjectList)):
         if isinstance(node, Scalar) and node.tag == "null":
             return ()
         if not isinstance(node, Sequence):
-            example = "[a, b]" if field.type == "list" else "a list of mappings"
+            example = "[a, b]" if isinstance(kind, List) else "a list of mappings"
             raise Problem("type", f"'{field.name}' must be a list, got {_describe(node)}",
                           f"write {field.name}: {example}")
-        items = []
+        items: list[Any] = []
         for item in node.items:
             if item is None:
                 continue
-            if field.type == "object-list":
-                items.append(convert_mapping(item, field.fields, f"an entry of '{field.name}'", item.loc, diagnostics))
+            if isinstance(kind, ObjectList):
+                items.append(convert_mapping(item, kind.fields, f"an entry of '{field.name}'", item.loc, diagnostics))
                 continue
-            item_field = Field(field.name, field.item, field.doc)
             try:
                 if not isinstance(item, Scalar):
                     raise Problem("type", f"each entry of '{field.name}' must be a single value, got {_describe(item)}",
                                   f"write {field.name}: [a, b]")
-                items.append((coerce(item_field, _yaml_scalar_value(item), item.text, False), item.loc))
+                items.append((kind.item.coerce(field.name, _yaml_scalar_value(item), item.text, False), item.loc))
             except Problem as problem:
                 diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
                 if problem.keep is not None:
@@ -369,7 +224,6 @@ def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnos
 
 
 _MISS = object()
-_UNIQUE_TYPES = ("text", "markdown", "feedback-id")  # values rarely repeat: nothing to remember
 
 
 class RowConverter:
@@ -385,7 +239,7 @@ class RowConverter:
         self.from_text = from_text
         self.what = what
         self.caches: dict[str, dict[str, Any] | None] = {
-            f.name: (None if f.type in _UNIQUE_TYPES else {}) for f in fields}
+            f.name: ({} if f.type.repeats else None) for f in fields}
 
     def __call__(self, row: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
                  column_of: Callable[[str], int] | None = None) -> dict[str, Any]:

@@ -11,16 +11,18 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
-from ..model import FeedbackRow
+from ..model import FeedbackRow, Unreadable
 from .convert import RowConverter, convert_mapping, did_you_mean, report_unreadable
 from .source import FEEDBACK_LIMIT, read_source, relative
 from .yamlsafe import Sequence, parse_yaml
 
 FIELDS_BY_NAME = {f.name: f for f in FEEDBACK_FIELDS}
+ESSENTIAL = tuple(f.name for f in FEEDBACK_FIELDS if f.essential and f.name != "id")
+Loaded = FeedbackRow | Unreadable   # a row lacking a required field is kept as a stub: its ID still exists
 SUFFIXES = (".csv", ".jsonl", ".yaml", ".yml")
 
 
-def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) -> list[Loaded]:
     rel = relative(path, root)
     text = read_source(path, root, FEEDBACK_LIMIT, diagnostics)
     if text is None:
@@ -33,7 +35,7 @@ def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) ->
 
 
 def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
-         given: Container[str] = ()) -> FeedbackRow | None:
+         given: Container[str] = ()) -> Loaded | None:
     """given: the fields the row wrote, valid or not (a bad score is reported once, not twice)."""
     if "id" not in values:
         return None
@@ -48,13 +50,16 @@ def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
         if not low <= score <= high:
             diagnostics.append(error(loc, "value", f"a {score_type} score runs from {low} to {high}, got {score}",
                                      "check the export's score column"))
+    for name in ESSENTIAL:
+        if name not in values:
+            return Unreadable(kind="feedback row", id=values["id"], loc=loc)
     return FeedbackRow(loc=loc, **values)
 
 
-def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded]:
     # lines end at '\n' only: splitlines() would also end them at \v, \f and U+2028 inside a cell
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[FeedbackRow] = []
+    rows: list[Loaded] = []
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -132,8 +137,8 @@ def _json_columns(line: str):
     return column_of
 
 
-def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
-    rows: list[FeedbackRow] = []
+def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded]:
+    rows: list[Loaded] = []
     convert = RowConverter(FEEDBACK_FIELDS, from_text=False)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -159,7 +164,7 @@ def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feed
     return rows
 
 
-def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[FeedbackRow]:
+def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded]:
     node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None:
@@ -171,7 +176,7 @@ def _load_yaml(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Feedb
         diagnostics.append(error(node.loc, "type", "a YAML feedback batch must be a list of rows",
                                  "start each row with '- id: …'"))
         return []
-    rows: list[FeedbackRow] = []
+    rows: list[Loaded] = []
     for item in node.items:
         if item is None:
             continue

@@ -7,7 +7,20 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
-from ..model import Decision, InternalConfig, Irritant, Metric, PublicConfig, Rules, SeriesPoint, SiteConfig, Story
+from ..fieldtypes import Field
+from ..model import (
+    Decision,
+    Direction,
+    InternalConfig,
+    Irritant,
+    Metric,
+    PublicConfig,
+    Rules,
+    SeriesPoint,
+    SiteConfig,
+    Story,
+    Unreadable,
+)
 from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
 from .source import RECORD_LIMIT, read_source, relative
@@ -42,7 +55,12 @@ def _record_id(path: Path, rel: str, values: dict, locs: dict, what: str,
     return stem
 
 
-def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | None:
+def _buildable(fields: tuple[Field, ...], values: dict[str, Any]) -> bool:
+    """Every essential field has a valid value (the ones missing or invalid are already reported)."""
+    return all(f.name in values for f in fields if f.essential)
+
+
+def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | Unreadable | None:
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
@@ -54,10 +72,13 @@ def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irri
     converted = convert_mapping(node, IRRITANT_FIELDS, "irritant", SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
+    if not _buildable(IRRITANT_FIELDS, values):
+        return Unreadable(kind="irritant", id=record_id, loc=SourceLoc(rel))
     return Irritant(id=record_id, loc=SourceLoc(rel), locs=locs, **values)
 
 
-def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[Diagnostic]):
+def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
+                   diagnostics: list[Diagnostic]) -> dict[str, Any] | Unreadable | None:
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics, allow_bom=False)
     if text is None:
@@ -73,18 +94,20 @@ def _load_markdown(path: Path, root: Path, fields, what: str, diagnostics: list[
     converted = convert_mapping(node, fields, what, SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, what, diagnostics)
+    if not _buildable(fields, values):
+        return Unreadable(kind=what, id=record_id, loc=SourceLoc(rel))
     return dict(id=record_id, loc=SourceLoc(rel), locs=locs, body=split.body,
                 body_line=split.body_line, **values)
 
 
-def load_decision(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | None:
+def load_decision(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | Unreadable | None:
     fields = _load_markdown(path, root, DECISION_FIELDS, "decision", diagnostics)
-    return None if fields is None else Decision(**fields)
+    return fields if fields is None or isinstance(fields, Unreadable) else Decision(**fields)
 
 
-def load_story(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | None:
+def load_story(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | Unreadable | None:
     fields = _load_markdown(path, root, STORY_FIELDS, "story", diagnostics)
-    return None if fields is None else Story(**fields)
+    return fields if fields is None or isinstance(fields, Unreadable) else Story(**fields)
 
 
 def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> SiteConfig:
@@ -134,7 +157,7 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
     metric_loc = SourceLoc(first.path, first.line, first.col)
     return Metric(
         id=values.get("id", ""), loc=metric_loc, name=values.get("name", values.get("id", "")),
-        direction=values.get("direction", "up"), threshold=float(values.get("threshold", 0)),
+        direction=values.get("direction", Direction.UP), threshold=float(values.get("threshold", 0)),
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
         locs=locs)
 

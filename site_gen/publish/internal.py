@@ -35,7 +35,7 @@ def render(site: InternalSite, env: jinja2.Environment,
     shared = {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
-        "charts": {v.metric.id: line_chart(v.series, v.metric.name, v.metric.unit) for v in site.metrics},
+        "charts": {v.metric.id: line_chart(v.facts.series, v.metric.name, v.metric.unit) for v in site.metrics},
     }
     files = render_pages(env, pages(site), shared, progress)
     files["assets/site.css"] = theme_file(env, "site.css")

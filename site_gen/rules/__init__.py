@@ -1,21 +1,20 @@
-"""records ──rules──▶ diagnostics. Each family is a module with `check(backlog, today)`.
+"""facts ──rules──▶ diagnostics. Each family is a module with `check(backlog, facts)`.
 
 Rule ids are stable: people grep for them and the README documents each one.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from ..diagnostics import Diagnostic
+from ..facts import Facts
 from ..model import Backlog
 from . import backlog_rules, decisions, metrics, public_safety, references, stories
 
 FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety)
 
 
-def run_rules(backlog: Backlog, today: date) -> list[Diagnostic]:
+def run_rules(backlog: Backlog, facts: Facts) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for family in FAMILIES:
-        found.extend(family.check(backlog, today))
+        found.extend(family.check(backlog, facts))
     return found

@@ -3,72 +3,67 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error, with_severity
-from ..model import Backlog, Irritant
+from ..facts import Facts, IrritantFacts
+from ..model import CLOSED_STATUSES, Backlog, Irritant, IrritantStatus, Rules, Triage
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     rules = backlog.config.rules
-    open_irritants = [i for i in backlog.irritants.values() if i.is_open]
+    open_irritants = [backlog.irritants[key] for key in facts.open_irritants]
     if len(open_irritants) > rules.max_open:
         # reported on the newest ones: they are the ones that made the list too long
-        newest = sorted(open_irritants, key=lambda i: (i.opened or date.min, i.id))[rules.max_open:]
+        newest = sorted(open_irritants, key=lambda i: (i.opened, i.id))[rules.max_open:]
         for irritant in newest:
             yield error(irritant.at("status"), "backlog-short",
                         f"{len(open_irritants)} irritants are open; the limit is {rules.max_open}",
                         "decide: close, decline or merge an open irritant before opening another "
                         "(or raise rules.max_open in site.yaml)")
     for irritant in backlog.irritants.values():
-        yield from _dated_and_assigned(irritant)
-        yield from _on_time(irritant, today, rules.review_every_days, rules.overdue, rules.unreviewed)
+        yield from _dated_and_assigned(irritant, facts.irritants[irritant.id])
+        yield from _on_time(irritant, facts.irritants[irritant.id], rules)
 
 
-def _dated_and_assigned(irritant: Irritant) -> Iterator[Diagnostic]:
-    declined = irritant.status == "declined" or irritant.triage == "decline"
-    if not declined:
+def _dated_and_assigned(irritant: Irritant, facts: IrritantFacts) -> Iterator[Diagnostic]:
+    if not facts.declined:
         for name, why in (("owner", "the person responsible"), ("cause", "the identified or probable cause"),
                           ("target", "the target resolution date, YYYY-MM-DD")):
             if getattr(irritant, name) is None:
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
-    if irritant.triage == "decline" and irritant.decline_reason is None:
+    if irritant.triage == Triage.DECLINE and irritant.decline_reason is None:
         yield error(irritant.at("triage"), "dated-assigned", "a declined irritant needs a 'decline_reason'",
                     "add 'decline_reason:' saying why we don't handle it")
-    if irritant.status == "declined" and irritant.triage not in (None, "decline"):
+    if irritant.status == IrritantStatus.DECLINED and irritant.triage != Triage.DECLINE:
         yield error(irritant.at("status"), "dated-assigned", f"status is declined but triage is '{irritant.triage}'",
                     "set triage: decline (with a decline_reason), or change the status")
-    if irritant.status in ("done", "declined") and irritant.closed is None:
+    if irritant.status in CLOSED_STATUSES and irritant.closed is None:
         yield error(irritant.at("status"), "dated-assigned", f"irritant is {irritant.status} but has no 'closed' date",
                     "add 'closed: YYYY-MM-DD'")
     if irritant.closed is not None and irritant.is_open:
         yield error(irritant.at("closed"), "dated-assigned", f"irritant has a 'closed' date but is {irritant.status}",
                     "remove 'closed', or set the status to done or declined")
-    if irritant.opened is not None:
-        for name in ("target", "closed", "reviewed"):
-            value = getattr(irritant, name)
-            if value is not None and value < irritant.opened:
-                yield error(irritant.at(name), "date-order", f"{name} {value} is before opened {irritant.opened}",
-                            f"a {name} date cannot come before the irritant was opened")
+    for name in ("target", "closed", "reviewed"):
+        value = getattr(irritant, name)
+        if value is not None and value < irritant.opened:
+            yield error(irritant.at(name), "date-order", f"{name} {value} is before opened {irritant.opened}",
+                        f"a {name} date cannot come before the irritant was opened")
     if irritant.is_public and irritant.public_title is None:
         yield error(irritant.at("visibility"), "public-title", "a public irritant needs a 'public_title'",
                     "add 'public_title:' in the customer's words, or set visibility: internal")
 
 
-def _on_time(irritant: Irritant, today: date, every: int, overdue: str, unreviewed: str) -> Iterator[Diagnostic]:
-    if not irritant.is_open:
-        return
-    if irritant.target is not None and irritant.target < today:
-        days = (today - irritant.target).days
-        yield with_severity(overdue, error(
+def _on_time(irritant: Irritant, facts: IrritantFacts, rules: Rules) -> Iterator[Diagnostic]:
+    if facts.days_late is not None:
+        yield with_severity(rules.overdue, error(
             irritant.at("target"), "overdue",
-            f"open irritant is {days} day(s) past its target {irritant.target} (owner: {irritant.owner or 'nobody'})",
+            f"open irritant is {facts.days_late} day(s) past its target {irritant.target} "
+            f"(owner: {irritant.owner or 'nobody'})",
             "fix it, or decide at the next meeting: set a new target or decline it"))
-    last = irritant.reviewed or irritant.opened
-    if last is not None and (today - last).days > every:
-        days = (today - last).days
-        yield with_severity(unreviewed, error(
+    if facts.unreviewed:
+        yield with_severity(rules.unreviewed, error(
             irritant.at("reviewed" if irritant.reviewed else "opened"), "unreviewed",
-            f"open irritant was last reviewed {days} days ago (rules.review_every_days is {every})",
+            f"open irritant was last reviewed {facts.days_since_review} days ago "
+            f"(rules.review_every_days is {rules.review_every_days})",
             "review it at the team meeting and set 'reviewed:' to that date"))

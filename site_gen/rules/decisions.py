@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error, with_severity
+from ..facts import Facts
 from ..fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
-from ..model import Backlog
+from ..model import Backlog, DecisionKind
 
 _QUESTION_TEXT = {
     "customer": "what changes for the customer?",
@@ -21,24 +21,27 @@ _QUESTION_TEXT = {
 }
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+_ANSWERS = {DecisionKind.ARBITRATION: ARBITRATION_QUESTIONS, DecisionKind.DEBRIEF: DEBRIEF_POINTS}
+
+
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     severity = backlog.config.rules.review_due
     for decision in backlog.decisions.values():
-        if decision.status == "active" and decision.review_on is not None and decision.review_on < today:
-            days = (today - decision.review_on).days
+        days = facts.decisions[decision.id].days_overdue
+        if days is not None:
             yield with_severity(severity, error(
                 decision.at("review_on"), "decision-review",
                 f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "
-                f"{decision.owner or 'nobody'})",
+                f"{decision.owner})",
                 "review it: set status: reviewed (or superseded), or move review_on to a new date"))
-        if decision.date is not None and decision.review_on is not None and decision.review_on < decision.date:
+        if decision.review_on < decision.date:
             yield error(decision.at("review_on"), "date-order",
                         f"review_on {decision.review_on} is before the decision's date {decision.date}",
                         "a decision is reviewed after it is made")
-        if decision.kind == "metric-response" and decision.metric is None:
+        if decision.kind == DecisionKind.METRIC_RESPONSE and decision.metric is None:
             yield error(decision.at("kind"), "decision-questions", "a metric-response decision needs a 'metric'",
                         "add 'metric:' with the id of the metric that moved")
-        required = {"arbitration": ARBITRATION_QUESTIONS, "debrief": DEBRIEF_POINTS}.get(decision.kind or "", ())
+        required = _ANSWERS.get(decision.kind, ())
         for name in required:
             if getattr(decision, name) is None:
                 yield error(decision.at("kind"), "decision-questions",

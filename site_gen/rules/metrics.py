@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error
-from ..metrics import crosses_threshold, last_complete_change, metric_series
+from ..facts import Facts
 from ..model import Backlog
-from ..text import month_key
 
 MAX_METRICS = 3
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     metrics = backlog.config.metrics
     if len(metrics) > MAX_METRICS:
         for metric in metrics[MAX_METRICS:]:
@@ -31,14 +29,9 @@ def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
                         f"{'both' if metric.compute else 'neither'}",
                         "compute: nps|ces|csat derives it from feedback; series: [{period, value}] gives it")
             continue
-        change = last_complete_change(metric_series(metric, backlog.feedback), today)
-        if change is None or not crosses_threshold(metric, change):
-            continue
-        answered = any(
-            d.kind == "metric-response" and d.metric == metric.id and d.date is not None
-            and month_key(d.date) >= change.latest.period
-            for d in backlog.decisions.values())
-        if not answered:
+        moved = facts.metrics[metric.id]
+        change = moved.change
+        if moved.alarm and not moved.answered and change is not None:
             unit = metric.unit or ""
             yield error(metric.at("threshold"), "metric-decision",
                         f"{metric.name} moved {change.delta:+g}{unit} from {change.previous.period} "

@@ -14,11 +14,11 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
+from ..facts import Facts
 from ..markdown import COMMENT, raw_html, render_markdown
 from ..model import Backlog, Irritant, Story
 
@@ -254,8 +254,8 @@ def _raw_html(story: Story) -> Iterator[Diagnostic]:
                           "HTML comments <!-- … --> are dropped")
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
-    references = CustomerReferences(row.customer for row in backlog.feedback if row.customer)
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    references = CustomerReferences(facts.customer_references)
     for record in _public_records(backlog):
         yield from _check_record(record, references)
         if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing

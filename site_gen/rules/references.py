@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterator, Sequence
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..load.convert import did_you_mean
+from ..facts import Facts
+from ..fieldtypes import did_you_mean
 from ..model import Backlog
 
 
-def _unknown(loc: SourceLoc, value: str, what: str, known, where: str) -> Diagnostic:
+def _unknown(loc: SourceLoc, value: str, what: str, known: Sequence[str], where: str) -> Diagnostic:
     hint = did_you_mean(value, known) or (f"use one of: {', '.join(known)}" if len(known) <= 12 else
                                          f"check the ID in {where}")
     return error(loc, "reference", f"{what} '{value}' does not exist in {where}", hint)
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     config = backlog.config
     stages, teams, segments = set(config.journey_stages), set(config.teams), set(config.segments)
     metric_ids = {m.id for m in config.metrics}
+    # records too broken to build still exist: naming them is not a broken reference
+    irritant_ids = backlog.irritants.keys() | backlog.unreadable_ids("irritant")
+    unreadable_rows = backlog.unreadable_ids("feedback row")
 
     feedback_ids: dict[str, SourceLoc] = {}
     for row in backlog.feedback:
@@ -27,30 +30,30 @@ def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
         if first is not row.loc:
             yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
                         "feedback IDs are unique across all batches; drop the repeated row")
-        if row.journey_stage is not None and row.journey_stage not in stages and stages:
+        if row.journey_stage not in stages and stages:
             yield _unknown(row.loc, row.journey_stage, "journey stage", config.journey_stages, "site.yaml")
         if row.team is not None and row.team not in teams and teams:
             yield _unknown(row.loc, row.team, "team", config.teams, "site.yaml")
         if row.segment is not None and row.segment not in segments:
             yield _unknown(row.loc, row.segment, "segment", config.segments, "site.yaml")
-        if row.irritant is not None and row.irritant not in backlog.irritants:
+        if row.irritant is not None and row.irritant not in irritant_ids:
             yield _unknown(row.loc, row.irritant, "irritant", sorted(backlog.irritants), "backlog/irritants/")
 
     for irritant in backlog.irritants.values():
-        if irritant.journey_stage is not None and irritant.journey_stage not in stages and stages:
+        if irritant.journey_stage not in stages and stages:
             yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
                            config.journey_stages, "site.yaml")
-        if irritant.team is not None and irritant.team not in teams and teams:
+        if irritant.team not in teams and teams:
             yield _unknown(irritant.at("team"), irritant.team, "team", config.teams, "site.yaml")
         for index, row_id in enumerate(irritant.feedback):
-            if row_id not in feedback_ids:
+            if row_id not in feedback_ids and row_id not in unreadable_rows:
                 yield error(irritant.at(f"feedback.{index}"), "reference",
                             f"feedback row '{row_id}' does not exist in feedback/",
                             "check the row ID in the export, or remove it from the list")
 
     for decision in backlog.decisions.values():
         for index, irritant_id in enumerate(decision.irritants):
-            if irritant_id not in backlog.irritants:
+            if irritant_id not in irritant_ids:
                 yield _unknown(decision.at(f"irritants.{index}"), irritant_id, "irritant",
                                sorted(backlog.irritants), "backlog/irritants/")
         if decision.metric is not None and decision.metric not in metric_ids:
@@ -58,7 +61,7 @@ def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
 
     for story in backlog.stories.values():
         for index, irritant_id in enumerate(story.irritants):
-            if irritant_id not in backlog.irritants:
+            if irritant_id not in irritant_ids:
                 yield _unknown(story.at(f"irritants.{index}"), irritant_id, "irritant",
                                sorted(backlog.irritants), "backlog/irritants/")
         if story.journey_stage is not None and story.journey_stage not in stages and stages:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from ..diagnostics import Diagnostic, error
+from ..facts import Facts
 from ..model import Backlog
 
 
-def check(backlog: Backlog, today: date) -> Iterator[Diagnostic]:
+def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     for story in backlog.stories.values():
         if "irritants" in story.locs and not story.irritants:
             yield error(story.at("irritants"), "story-evidence", "a story needs at least one irritant",

@@ -22,7 +22,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..evidence import distinct_customers, rows_by_irritant, story_journey_stage
+from ..facts import Facts
 from ..model import Backlog, Irritant
 from ..text import humanize, month_key, month_label, slugify
 
@@ -99,24 +99,24 @@ def _unique_slugs(bases: list[str]) -> list[str]:
     return out
 
 
-def public_view(backlog: Backlog, render_markdown: RenderMarkdown, logo_name: str | None = None) -> PublicSite:
+def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
+                logo_name: str | None = None) -> PublicSite:
     """Build the public site's data from the allow-listed fields of public records."""
     config = backlog.config
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
-    evidence = rows_by_irritant(backlog)
 
     public = [s for s in backlog.stories.values()
-              if s.audience == "public" and s.title and s.date and s.you_said and s.we_did]
+              if s.is_public and s.title and s.you_said and s.we_did]
     # oldest first to number colliding slugs stably; ties broken on public text only
     public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
     slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
     stories = []
     for story, slug in zip(public, slugs, strict=True):
-        rows = [row for irritant_id in story.irritants for row in evidence.get(irritant_id, ())]
+        story_facts = facts.stories[story.id]
         stories.append(PublicStory(
             slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
-            result=story.result, stage=_stage(story_journey_stage(story, backlog), stages),
-            body=render_markdown(story.body), customers=distinct_customers(rows)))
+            result=story.result, stage=_stage(story_facts.journey_stage, stages),
+            body=render_markdown(story.body), customers=story_facts.customers))
     stories.sort(key=lambda s: (s.date, s.slug), reverse=True)
 
     months: dict[str, list[PublicStory]] = {}
@@ -128,10 +128,11 @@ def public_view(backlog: Backlog, render_markdown: RenderMarkdown, logo_name: st
     def journey_order(irritant: PublicIrritant) -> tuple:
         return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position), irritant.title)
 
-    irritants = [i for i in backlog.irritants.values() if i.visibility == "public" and i.public_title]
-    working_on = _unique_anchors([_public_irritant(i, stages, with_reason=False) for i in irritants if i.is_open])
+    irritants = [i for i in backlog.irritants.values() if i.is_public and i.public_title]
+    working_on = _unique_anchors([_public_irritant(i, stages, with_reason=False) for i in irritants
+                                  if facts.irritants[i.id].is_open])
     declined = _unique_anchors([_public_irritant(i, stages, with_reason=True) for i in irritants
-                                if i.status == "declined" or i.triage == "decline"])
+                                if facts.irritants[i.id].declined])
 
     return PublicSite(
         organisation=config.organisation, title=config.public.title, base_url=config.public.base_url,
@@ -153,6 +154,6 @@ def _public_irritant(irritant: Irritant, stages: Mapping[str, PublicStage], with
     target = irritant.target
     return PublicIrritant(
         anchor=slugify(irritant.public_title or "", "item"), title=irritant.public_title or "",
-        stage=_stage(irritant.journey_stage, stages), status=irritant.status or "open",
+        stage=_stage(irritant.journey_stage, stages), status=irritant.status,
         target_month=month_label(month_key(target)) if target and not with_reason else None,
         public_reason=irritant.public_reason if with_reason else None)

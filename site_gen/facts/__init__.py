@@ -1,0 +1,224 @@
+"""What the backlog means as of a date, derived once: rules and views read these facts.
+
+`derive_facts(backlog, as_of)` is a pure function. Every judgement a rule and a
+page both need — is this irritant overdue, is this decision due, how did this
+metric move, how do customers score this journey stage — is answered here and
+nowhere else, so `check` and the dashboard cannot disagree.
+
+Facts are keyed by record ID, and each record's facts come from a small
+function of that record and what links to it (its evidence rows, the decisions
+and stories that name it): one changed file only changes the facts of the
+records it touches. Facts about the whole feedback (journey stages, segments,
+the unlinked inbox) are computed on first use, so `check` does not pay for
+what only the sites show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import TypeVar
+
+from ..model import (
+    Backlog,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    FeedbackKind,
+    FeedbackRow,
+    Irritant,
+    IrritantStatus,
+    Metric,
+    Rules,
+    SeriesPoint,
+    Story,
+    Triage,
+)
+from ..text import month_key
+from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
+from .risks import RiskSignal, risk_signals
+from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
+
+_Dated = TypeVar("_Dated", Decision, Story)
+
+__all__ = ["Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
+           "Score", "Change", "RiskSignal", "derive_facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class IrritantFacts:
+    is_open: bool                  # open or in progress: counts against rules.max_open
+    declined: bool                 # triaged or closed as declined
+    last_review: date              # reviewed, else opened
+    days_since_review: int
+    unreviewed: bool               # open and not reviewed within rules.review_every_days
+    days_late: int | None          # open and past its target: how many days
+    age_days: int                  # days since it was opened
+    evidence: Evidence
+    decisions: tuple[str, ...]     # IDs, oldest first
+    stories: tuple[str, ...]       # IDs, oldest first
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFacts:
+    days_overdue: int | None       # active and past review_on: how many days
+
+    @property
+    def due(self) -> bool:
+        return self.days_overdue is not None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFacts:
+    journey_stage: str | None      # its own, else its irritants' when they agree on one
+    customers: int                 # distinct customers behind its irritants
+
+
+@dataclass(frozen=True, slots=True)
+class MetricFacts:
+    series: tuple[SeriesPoint, ...]
+    change: Change | None          # between the last two complete months
+    alarm: bool                    # that change crosses the threshold
+    answered: bool                 # a metric-response decision dated in or after the later month
+    decisions: tuple[str, ...]     # IDs of decisions about this metric, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFacts:
+    """Feedback about one journey stage or one segment."""
+
+    feedback: int
+    complaints: int
+    scores: tuple[Score, ...]
+
+
+@dataclass(frozen=True)
+class Facts:
+    as_of: date
+    backlog: Backlog
+    irritants: Mapping[str, IrritantFacts]
+    decisions: Mapping[str, DecisionFacts]
+    stories: Mapping[str, StoryFacts]
+    metrics: Mapping[str, MetricFacts]
+    customer_references: frozenset[str]   # every customer value in the feedback
+
+    @property
+    def open_irritants(self) -> tuple[str, ...]:
+        return tuple(key for key, facts in self.irritants.items() if facts.is_open)
+
+    @cached_property
+    def stages(self) -> Mapping[str, GroupFacts]:
+        """Journey stage -> its feedback volume, complaints and scores, in journey order."""
+        return _groups(self.backlog.feedback, "journey_stage", self.backlog.config.journey_stages)
+
+    @cached_property
+    def segments(self) -> Mapping[str, GroupFacts]:
+        return _groups(self.backlog.feedback, "segment", self.backlog.config.segments)
+
+    @cached_property
+    def risks(self) -> tuple[RiskSignal, ...]:
+        config = self.backlog.config
+        changes = {key: (facts.change, facts.alarm) for key, facts in self.metrics.items()}
+        return risk_signals(self.backlog.feedback, config.journey_stages, config.metrics, changes, self.as_of)
+
+    @cached_property
+    def unlinked(self) -> tuple[FeedbackRow, ...]:
+        """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere."""
+        linked = {row.id for facts in self.irritants.values() for row in facts.evidence.rows}
+        return tuple(sorted((row for row in self.backlog.feedback if row.id not in linked),
+                            key=lambda row: (row.date, row.id), reverse=True))
+
+
+def derive_facts(backlog: Backlog, as_of: date) -> Facts:
+    """Everything the backlog means on as_of; pure, and each fact computed once."""
+    rules = backlog.config.rules
+    evidence = rows_by_irritant(backlog)
+    decisions_of: dict[str, list[Decision]] = defaultdict(list)
+    for decision in _oldest_first(backlog.decisions.values()):
+        for irritant_id in decision.irritants:
+            decisions_of[irritant_id].append(decision)
+    stories_of: dict[str, list[Story]] = defaultdict(list)
+    for story in _oldest_first(backlog.stories.values()):
+        for irritant_id in story.irritants:
+            stories_of[irritant_id].append(story)
+
+    irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
+                                             Evidence.of(evidence[irritant.id]) if irritant.id in evidence
+                                             else NO_EVIDENCE,
+                                             decisions_of[irritant.id], stories_of[irritant.id])
+                 for irritant in backlog.irritants.values()}
+    stories = {story.id: story_facts(story, backlog.irritants, evidence) for story in backlog.stories.values()}
+    decisions = {decision.id: decision_facts(decision, as_of) for decision in backlog.decisions.values()}
+    metrics = {metric.id: metric_facts(metric, backlog, as_of) for metric in backlog.config.metrics}
+    references = frozenset(row.customer for row in backlog.feedback if row.customer)
+    return Facts(as_of, backlog, irritants, decisions, stories, metrics, references)
+
+
+def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evidence,
+                   decisions: list[Decision], stories: list[Story]) -> IrritantFacts:
+    is_open = irritant.is_open
+    last_review = irritant.reviewed or irritant.opened
+    since_review = (as_of - last_review).days
+    late = (as_of - irritant.target).days if irritant.target is not None else None
+    return IrritantFacts(
+        is_open=is_open,
+        declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
+        last_review=last_review,
+        days_since_review=since_review,
+        unreviewed=is_open and since_review > rules.review_every_days,
+        days_late=late if is_open and late is not None and late > 0 else None,
+        age_days=(as_of - irritant.opened).days,
+        evidence=evidence,
+        decisions=tuple(d.id for d in decisions),
+        stories=tuple(s.id for s in stories))
+
+
+def decision_facts(decision: Decision, as_of: date) -> DecisionFacts:
+    overdue = None
+    if decision.status == DecisionStatus.ACTIVE and decision.review_on < as_of:
+        overdue = (as_of - decision.review_on).days
+    return DecisionFacts(overdue)
+
+
+def story_facts(story: Story, irritants: Mapping[str, Irritant],
+                evidence: Mapping[str, tuple[FeedbackRow, ...]]) -> StoryFacts:
+    stage = story.journey_stage
+    if not stage:
+        stages = {irritants[i].journey_stage for i in story.irritants if i in irritants}
+        stage = stages.pop() if len(stages) == 1 else None
+    customers = {row.customer for irritant_id in story.irritants for row in evidence.get(irritant_id, ())
+                 if row.customer}
+    return StoryFacts(stage, len(customers))
+
+
+def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
+    series = metric_series(metric, backlog.feedback)
+    change = last_complete_change(series, as_of)
+    alarm = change is not None and crosses_threshold(metric, change)
+    about = [d for d in backlog.decisions.values() if d.metric == metric.id]
+    answered = change is not None and any(
+        d.kind == DecisionKind.METRIC_RESPONSE and month_key(d.date) >= change.latest.period
+        for d in about)
+    return MetricFacts(series, change, alarm, answered,
+                       tuple(d.id for d in reversed(_oldest_first(about))))
+
+
+def _groups(feedback: tuple[FeedbackRow, ...], attribute: str, keys: tuple[str, ...]) -> Mapping[str, GroupFacts]:
+    rows_of: dict[str, list[FeedbackRow]] = {key: [] for key in keys}
+    for row in feedback:
+        key = getattr(row, attribute)
+        if key in rows_of:
+            rows_of[key].append(row)
+    return {key: GroupFacts(len(rows), sum(r.kind == FeedbackKind.COMPLAINT for r in rows), scores_of(rows))
+            for key, rows in rows_of.items()}
+
+
+def _oldest_first(records: Iterable[_Dated]) -> list[_Dated]:
+    return sorted(records, key=lambda record: (record.date, record.id))

@@ -1,0 +1,46 @@
+"""Who is behind an irritant: the feedback rows linked either way (a row's `irritant`, an irritant's `feedback`)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..model import Backlog, FeedbackRow
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The feedback behind one irritant."""
+
+    rows: tuple[FeedbackRow, ...]              # file order
+    customers: int                             # distinct customer references
+    segments: tuple[tuple[str, int], ...]      # most common first
+    sources: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:
+        return cls(rows, distinct_customers(rows),
+                   tuple(Counter(r.segment for r in rows if r.segment).most_common()),
+                   tuple(Counter(r.source for r in rows if r.source).most_common()))
+
+
+NO_EVIDENCE = Evidence((), 0, (), ())
+
+
+def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
+    """Irritant ID -> its evidence rows (the union of both link directions), in file order."""
+    by_id = {row.id: row for row in backlog.feedback}
+    linked: dict[str, dict[str, FeedbackRow]] = defaultdict(dict)
+    for row in backlog.feedback:
+        if row.irritant is not None and row.irritant in backlog.irritants:
+            linked[row.irritant][row.id] = row
+    for irritant in backlog.irritants.values():
+        for row_id in irritant.feedback:
+            if row_id in by_id:
+                linked[irritant.id][row_id] = by_id[row_id]
+    return {irritant_id: tuple(rows.values()) for irritant_id, rows in linked.items()}
+
+
+def distinct_customers(rows: Iterable[FeedbackRow]) -> int:
+    return len({row.customer for row in rows if row.customer})

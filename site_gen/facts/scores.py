@@ -1,0 +1,107 @@
+"""Customer scores, defined once: NPS, CES and CSAT, and a metric's monthly series.
+
+The dashboard's metrics, the journey map and every later view use these
+definitions, so the same label always means the same number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
+from ..text import month_key
+
+
+def nps(scores: list[int]) -> float:
+    """Net Promoter Score: % promoters (9–10) minus % detractors (0–6), from −100 to +100."""
+    promoters = sum(score >= 9 for score in scores)
+    detractors = sum(score <= 6 for score in scores)
+    return 100.0 * (promoters - detractors) / len(scores)
+
+
+def ces(scores: list[int]) -> float:
+    """Customer Effort Score: the mean of 1–7 answers."""
+    return sum(scores) / len(scores)
+
+
+def csat(scores: list[int]) -> float:
+    """Customer satisfaction: % of 4–5 answers on a 1–5 scale."""
+    return 100.0 * sum(score >= 4 for score in scores) / len(scores)
+
+
+FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
+UNITS = {ScoreType.NPS: "", ScoreType.CES: "", ScoreType.CSAT: "%"}
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One score type over a set of feedback rows, by its standard definition."""
+
+    score_type: ScoreType
+    value: float       # rounded to 2 decimals
+    responses: int
+
+    @property
+    def display(self) -> str:
+        """NPS +12, CES 4.91, CSAT 78%: how the number reads next to its name."""
+        if self.score_type == ScoreType.NPS:
+            return f"{self.value:+.0f}"
+        if self.score_type == ScoreType.CSAT:
+            return f"{self.value:.0f}%"
+        return f"{self.value:.2f}"
+
+
+def score(score_type: ScoreType, scores: list[int]) -> Score:
+    return Score(score_type, round(FORMULAS[score_type](scores), 2), len(scores))
+
+
+def scores_of(rows: Iterable[FeedbackRow]) -> tuple[Score, ...]:
+    """Every score type present in rows, in a stable order."""
+    by_type: dict[ScoreType, list[int]] = defaultdict(list)
+    for row in rows:
+        if row.score_type is not None and row.score is not None:
+            by_type[row.score_type].append(row.score)
+    return tuple(score(kind, values) for kind, values in sorted(by_type.items()))
+
+
+def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType) -> dict[str, list[int]]:
+    months: dict[str, list[int]] = defaultdict(list)
+    for row in feedback:
+        if row.score_type == score_type and row.score is not None:
+            months[month_key(row.date)].append(row.score)
+    return months
+
+
+def metric_series(metric: Metric, feedback: Iterable[FeedbackRow]) -> tuple[SeriesPoint, ...]:
+    """The metric's value per month, oldest first."""
+    if metric.compute is None:
+        return tuple(sorted(metric.series, key=lambda point: point.period))
+    formula = FORMULAS[metric.compute]
+    months = scores_by_month(feedback, metric.compute)
+    return tuple(SeriesPoint(period, round(formula(scores), 2)) for period, scores in sorted(months.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    previous: SeriesPoint
+    latest: SeriesPoint
+
+    @property
+    def delta(self) -> float:
+        return round(self.latest.value - self.previous.value, 6)
+
+
+def last_complete_change(series: tuple[SeriesPoint, ...], today: date) -> Change | None:
+    """The change between the last two complete months: a month counts once it has ended."""
+    complete = [point for point in series if point.period < month_key(today)]
+    if len(complete) < 2:
+        return None
+    return Change(complete[-2], complete[-1])
+
+
+def crosses_threshold(metric: Metric, change: Change) -> bool:
+    """A move of at least the threshold either way demands a decision: gains need explaining too."""
+    return abs(change.delta) >= metric.threshold
