@@ -1,0 +1,87 @@
+"""Inputs that once gave a traceback, a hang or a misleading screen: each now gives one clear message.
+
+Every test drives the command line (CliRunner, or `python -m site_gen` in a subprocess when the fault
+is in the process's own streams, blocks, or needs another user's files) and asserts the message, the
+exit code, and that no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.cli import main
+
+from .conftest import copy_example, edit
+
+TODAY = ["--today", "2026-11-23"]
+
+
+def invoke(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
+
+
+def run_module(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "site_gen", *args], capture_output=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+# --- folders that cannot be read --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("folder", ["backlog/irritants", "feedback/2025"])
+def test_an_unreadable_folder_is_a_located_parse_error(folder: str, example: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, and chmod does not stop root: the PermissionError the kernel would raise for
+    another user is injected where site-gen lists a folder (os.scandir, and os.listdir for good measure)."""
+    (example / "feedback/2025").mkdir()
+    (example / "feedback/2025/old.jsonl").write_text("", encoding="utf-8")
+    denied = str(example / folder)
+
+    def guarded(real):
+        def listing(path=".", *args):
+            if os.fspath(path) == denied:
+                raise PermissionError(13, "Permission denied", denied)
+            return real(path, *args)
+        return listing
+
+    monkeypatch.setattr(os, "scandir", guarded(os.scandir))
+    monkeypatch.setattr(os, "listdir", guarded(os.listdir))
+    outcome = invoke("check", str(example), *TODAY)
+    monkeypatch.undo()
+    assert outcome.exit_code == 1
+    assert "Traceback" not in outcome.output
+    assert (f"{folder}/:1:1: error[parse] cannot read folder: Permission denied; its files were not checked"
+            " — give this user read and execute permission on the folder") in outcome.stdout.splitlines()
+
+
+# --- files that are not regular files -------------------------------------------------------------------
+
+def test_a_named_pipe_or_socket_in_the_backlog_is_skipped_without_being_opened(example: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: before, `check` hung here forever.
+    os.mkfifo(example / "backlog/irritants/pipe.yaml")
+    os.mkfifo(example / "feedback/pipe.jsonl")
+    monkeypatch.chdir(example)  # a socket's path must be short: bind it relative to the repository
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind("backlog/stories/socket.md")
+    try:
+        process = run_module("check", str(example), *TODAY, timeout=30)
+    finally:
+        listener.close()
+    assert process.returncode == 1, process.stderr
+    assert b"Traceback" not in process.stderr
+    assert process.stdout.decode().splitlines() == [
+        "backlog/irritants/pipe.yaml:1:1: error[parse] not a regular file (a named pipe); skipped without reading it"
+        " — keep only ordinary text files under backlog/ and feedback/",
+        "backlog/stories/socket.md:1:1: error[parse] not a regular file (a socket); skipped without reading it"
+        " — keep only ordinary text files under backlog/ and feedback/",
+        "feedback/pipe.jsonl:1:1: error[parse] not a regular file (a named pipe); skipped without reading it"
+        " — keep only ordinary text files under backlog/ and feedback/",
+    ]
