@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .check import CheckResult, check_repository
+from .dates import RANGE, UnusableDate, in_range
 from .diagnostics import format_github, format_json, format_summary_markdown, format_text
 from .load import NotABacklog
 
@@ -19,8 +20,18 @@ def _today(value: date | None) -> date:
     return value or date.today()
 
 
-_TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                      help="Check as if today were this date (YYYY-MM-DD), for reproducible runs.")
+class _Day(click.DateTime):
+    """YYYY-MM-DD within the dates every computation has room for (see site_gen/dates.py)."""
+
+    def convert(self, value, param, ctx):
+        moment = super().convert(value, param, ctx)
+        if not in_range(moment.date()):
+            self.fail(f"{moment.date()} is outside the dates site-gen handles ({RANGE})", param, ctx)
+        return moment
+
+
+_TODAY = click.option("--today", type=_Day(formats=["%Y-%m-%d"]), default=None,
+                      help=f"Check as if today were this date (YYYY-MM-DD, {RANGE}), for reproducible runs.")
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
@@ -34,7 +45,17 @@ def _run_check(path: Path, today) -> CheckResult:
         raise click.UsageError(f"{exc}. {_WHERE}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Set up once for every command: usage errors the library raises."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UnusableDate as exc:  # SOURCE_DATE_EPOCH, read where the build needs it
+            raise click.UsageError(str(exc)) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="site-gen")
 def main() -> None:
     """site-gen: the customer backlog as code.

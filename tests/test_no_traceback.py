@@ -85,3 +85,49 @@ def test_a_named_pipe_or_socket_in_the_backlog_is_skipped_without_being_opened(e
         "feedback/pipe.jsonl:1:1: error[parse] not a regular file (a named pipe); skipped without reading it"
         " — keep only ordinary text files under backlog/ and feedback/",
     ]
+
+
+# --- "today" and SOURCE_DATE_EPOCH ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "9000-12-31x", "9001-01-01", "9999-12-31"])
+def test_a_today_outside_the_supported_range_is_a_usage_error(command: str, day: str, example: Path,
+                                                               tmp_path: Path) -> None:
+    outcome = invoke(command, str(example), "--today", day, *(["--out", str(tmp_path / "out")]
+                                                               if command == "build" else []))
+    assert outcome.exit_code == 2, outcome.output
+    assert "Traceback" not in outcome.output
+    if day.endswith("x"):
+        assert "'9000-12-31x' does not match the format '%Y-%m-%d'" in outcome.stderr
+    else:
+        assert (f"Invalid value for '--today': {day} is outside the dates site-gen handles "
+                "(1900-01-01 to 9000-12-31)") in outcome.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "9000-12-31"])
+def test_the_ends_of_the_supported_range_build(day: str, example: Path, tmp_path: Path) -> None:
+    outcome = invoke("build", str(example), "--today", day, "--out", str(tmp_path / "out"))
+    assert outcome.exit_code == 0, outcome.output
+    assert (tmp_path / "out/internal/index.html").is_file()
+
+
+@pytest.mark.parametrize("epoch, why", [
+    ("99999999999999999999", "is outside the dates site-gen handles (1900-01-01 to 9000-12-31)"),
+    ("253402300800", "is outside the dates site-gen handles (1900-01-01 to 9000-12-31)"),  # 10000-01-01
+    ("abc", "must be a whole number of seconds since 1970-01-01 UTC"),
+    ("1.5e9", "must be a whole number of seconds since 1970-01-01 UTC"),
+])
+def test_an_unusable_source_date_epoch_names_the_variable(epoch: str, why: str, example: Path,
+                                                          tmp_path: Path) -> None:
+    outcome = invoke("build", str(example), "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": epoch})
+    assert outcome.exit_code == 2, outcome.output
+    assert "Traceback" not in outcome.output
+    assert f"SOURCE_DATE_EPOCH={epoch!r} {why}" in outcome.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_valid_source_date_epoch_sets_today(example: Path, tmp_path: Path) -> None:
+    outcome = invoke("build", str(example), "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1795392000"})
+    assert outcome.exit_code == 0, outcome.output
+    assert "23 November 2026" in (tmp_path / "out/internal/index.html").read_text("utf-8")
