@@ -131,3 +131,27 @@ def test_a_valid_source_date_epoch_sets_today(example: Path, tmp_path: Path) -> 
     outcome = invoke("build", str(example), "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1795392000"})
     assert outcome.exit_code == 0, outcome.output
     assert "23 November 2026" in (tmp_path / "out/internal/index.html").read_text("utf-8")
+
+
+# --- JSONL rows ------------------------------------------------------------------------------------------------
+
+ROW = '{"id": "X-1", "date": "2026-01-01", "source": "chat", "journey_stage": "payment"'
+
+
+@pytest.mark.parametrize("line, expected", [
+    (ROW + ', "score_type": "nps", "score": ' + "7" * 5000 + "}",
+     "feedback/extra.jsonl:2:113: error[parse] a number with 5,000 digits; Python reads at most 4,300"
+     " — each line holds one JSON object of text, dates and small numbers"),
+    (ROW + ', "source": "email"}',
+     "feedback/extra.jsonl:2:83: error[duplicate-key] field 'source' appears twice in this object"
+     " — keep one of them; JSON readers would otherwise silently use the last"),
+    (ROW + ', "verbatim": {"a": 1, "a": 2}}',
+     "feedback/extra.jsonl:2:104: error[duplicate-key] field 'a' appears twice in this object"
+     " — keep one of them; JSON readers would otherwise silently use the last"),
+])
+def test_a_jsonl_row_json_cannot_hold_safely_is_a_located_error(line: str, expected: str, example: Path) -> None:
+    (example / "feedback/extra.jsonl").write_text(ROW + "}\n" + line + "\n", encoding="utf-8")
+    outcome = invoke("check", str(example), *TODAY)
+    assert outcome.exit_code == 1
+    assert "Traceback" not in outcome.output
+    assert outcome.stdout.splitlines() == [expected]
