@@ -46,7 +46,17 @@ def _run_check(path: Path, today) -> CheckResult:
 
 
 class _Main(click.Group):
-    """Set up once for every command: usage errors the library raises."""
+    """Set up once for every command: streams that cannot fail, usage errors."""
+
+    def main(self, *args, **kwargs):
+        # A terminal that cannot show a character gets '?' instead of a UnicodeEncodeError traceback
+        # (PYTHONIOENCODING=latin-1, an old Windows console).
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.reconfigure(errors="replace")
+            except (AttributeError, ValueError, OSError):
+                pass  # not a text stream we can change: leave it as it is
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:

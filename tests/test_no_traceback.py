@@ -155,3 +155,19 @@ def test_a_jsonl_row_json_cannot_hold_safely_is_a_located_error(line: str, expec
     assert outcome.exit_code == 1
     assert "Traceback" not in outcome.output
     assert outcome.stdout.splitlines() == [expected]
+
+
+# --- terminals that cannot show every character ---------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_output_falls_back_to_replacement_characters(encoding: str, example: Path) -> None:
+    edit(example / "backlog/irritants/helmet-rental.yaml", "owner:", "ownr:")
+    process = run_module("check", str(example), *TODAY, env={"PYTHONIOENCODING": encoding})
+    assert process.returncode == 1
+    assert b"Traceback" not in process.stderr
+    line = process.stdout.decode("utf-8").splitlines()[0]  # ascii and latin-1 replacements are valid UTF-8
+    assert line in [
+        # Python replaces what the terminal cannot show with '?'; click writes UTF-8 to a terminal that says ascii
+        "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field 'ownr' in irritant"
+        f" {dash} did you mean 'owner'?" for dash in ("?", "—")]
+    assert "1 error(s), 0 warning(s)" in process.stderr.decode()
