@@ -171,3 +171,41 @@ def test_output_falls_back_to_replacement_characters(encoding: str, example: Pat
         "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field 'ownr' in irritant"
         f" {dash} did you mean 'owner'?" for dash in ("?", "—")]
     assert "1 error(s), 0 warning(s)" in process.stderr.decode()
+
+
+# --- control characters cannot repaint the terminal ---------------------------------------------------------
+
+def _crafted(example: Path) -> None:
+    source = example / "backlog/irritants/helmet-rental.yaml"
+    # a file name with an ESC sequence and a bidi isolate, and a key with ESC, RLO and a C1 CSI in it
+    source.with_name("helmet\x1b[2K\u2066.yaml").write_bytes(source.read_bytes())
+    edit(source, "owner:", '"ownr\\e[2K\\e[1A\\u202e\\x9b":')
+
+
+KNOWN = ("known fields: id, title, summary, public_title, journey_stage, team, owner, cause, triage, decline_reason, "
+         "public_reason, status, opened, target, reviewed, closed, feedback, visibility")
+
+
+def test_control_characters_in_text_output_are_escaped(example: Path) -> None:
+    _crafted(example)
+    outcome = invoke("check", str(example), *TODAY)
+    assert outcome.exit_code == 1
+    assert outcome.stdout.splitlines() == [
+        "backlog/irritants/helmet\\x1b[2K\\u2066.yaml:1:1: error[id-format] file name 'helmet\\x1b[2K\\u2066.yaml' "
+        "is not a valid irritant ID — rename the file using lower-case letters, digits and hyphens, "
+        "e.g. slow-unlock.yaml",
+        "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field "
+        f"'ownr\\x1b[2K\\x1b[1A\\u202e\\x9b' in irritant — {KNOWN}",
+    ]
+
+
+def test_control_characters_in_github_and_json_output_are_escaped(example: Path) -> None:
+    _crafted(example)
+    github = invoke("check", str(example), *TODAY, "--format", "github").stdout
+    assert "file=backlog/irritants/helmet\\x1b[2K\\u2066.yaml" in github
+    assert "unknown field 'ownr\\x1b[2K\\x1b[1A\\u202e\\x9b' in irritant" in github
+    raw = invoke("check", str(example), *TODAY, "--format", "json").stdout
+    messages = [d["message"] for d in json.loads(raw)["diagnostics"]]
+    assert "unknown field 'ownr\x1b[2K\x1b[1A\u202e\x9b' in irritant" in messages  # the exact text, for tools
+    for output in (github, raw):
+        assert not any(char in output for char in "\x1b\x9b\u202e\u2066"), output
