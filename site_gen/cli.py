@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import date
@@ -12,7 +13,7 @@ import click
 from . import __version__
 from .check import CheckResult, check_repository
 from .dates import RANGE, UnusableDate, in_range
-from .diagnostics import format_github, format_json, format_summary_markdown, format_text
+from .diagnostics import escape_text, format_github, format_json, format_summary_markdown, format_text
 from .load import NotABacklog
 
 
@@ -45,8 +46,25 @@ def _run_check(path: Path, today) -> CheckResult:
         raise click.UsageError(f"{exc}. {_WHERE}") from None
 
 
+class _Warnings(logging.Handler):
+    """Warnings the library logs (git refusing the checkout, …): each printed once per run, escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            click.echo(f"warning: {escape_text(message)}", err=True)
+
+
+_WARNINGS = _Warnings()
+
+
 class _Main(click.Group):
-    """Set up once for every command: streams that cannot fail, usage errors."""
+    """Set up once for every command: streams that cannot fail, warnings printed once, usage errors."""
 
     def main(self, *args, **kwargs):
         # A terminal that cannot show a character gets '?' instead of a UnicodeEncodeError traceback
@@ -56,6 +74,9 @@ class _Main(click.Group):
                 stream.reconfigure(errors="replace")
             except (AttributeError, ValueError, OSError):
                 pass  # not a text stream we can change: leave it as it is
+        _WARNINGS.seen.clear()
+        if _WARNINGS not in logging.getLogger("site_gen").handlers:
+            logging.getLogger("site_gen").addHandler(_WARNINGS)
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):

@@ -173,6 +173,35 @@ def test_output_falls_back_to_replacement_characters(encoding: str, example: Pat
     assert "1 error(s), 0 warning(s)" in process.stderr.decode()
 
 
+# --- git refusing the checkout ------------------------------------------------------------------------------
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+                   check=True, capture_output=True)
+
+
+def test_git_refusing_a_checkout_of_another_user_is_said_once(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "example")
+    for folder, dirs, files in os.walk(root):  # git (>= 2.35.2) refuses a repository another user owns
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+            os.chown(name, 12345, 12345)
+    home = tmp_path / "home"
+    home.mkdir()
+    process = run_module("build", str(root), "--out", str(tmp_path / "out"),
+                         env={"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "XDG_CONFIG_HOME": str(home)})
+    assert process.returncode == 0, process.stderr
+    stderr = process.stderr.decode()
+    assert "Traceback" not in stderr
+    warning = (f"warning: git refuses to read {root} because another user owns it (\"dubious ownership\"), "
+               "so the internal site shows no change history and 'today' is the wall clock's date. If you trust "
+               f"this checkout: git config --global --add safe.directory {root}")
+    assert stderr.splitlines().count(warning) == 1, stderr
+    assert "No git history" in (tmp_path / "out/internal/irritants/helmet-rental/index.html").read_text("utf-8")
+
+
 # --- control characters cannot repaint the terminal ---------------------------------------------------------
 
 def _crafted(example: Path) -> None:
