@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .check import CheckResult, check_repository
 from .collector import paused_collector
+from .dates import epoch_day
 from .history import data_date, file_histories
 from .markdown import render_markdown
 from .parallel import can_fork, fork_pool
@@ -76,10 +77,14 @@ def _logo(root: Path, logo: str | None) -> tuple[str | None, bytes | None]:
 
 
 def build_date(root: Path) -> date:
-    """'Today' for a build: SOURCE_DATE_EPOCH, else the last commit's date, else the wall clock."""
+    """'Today' for a build: SOURCE_DATE_EPOCH, else the last commit's date, else the wall clock.
+
+    Raises UnusableDate when SOURCE_DATE_EPOCH is set but malformed or out of range (the reproducible-builds
+    spec asks for an error rather than a silent fallback to the clock).
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    if epoch:
+        return epoch_day(epoch, "SOURCE_DATE_EPOCH")
     return data_date(root) or date.today()
 
 

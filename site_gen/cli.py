@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -15,7 +16,8 @@ import click
 
 from . import __version__
 from .check import CheckResult, check_repository
-from .diagnostics import format_github, format_json, format_summary_markdown, format_text
+from .dates import RANGE, UnusableDate, in_range
+from .diagnostics import escape_text, format_github, format_json, format_summary_markdown, format_text
 from .load import NotABacklog
 
 
@@ -23,8 +25,18 @@ def _today(value: date | None) -> date:
     return value or date.today()
 
 
-_TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                      help="Check as if today were this date (YYYY-MM-DD), for reproducible runs.")
+class _Day(click.DateTime):
+    """YYYY-MM-DD within the dates every computation has room for (see site_gen/dates.py)."""
+
+    def convert(self, value, param, ctx):
+        moment = super().convert(value, param, ctx)
+        if not in_range(moment.date()):
+            self.fail(f"{moment.date()} is outside the dates site-gen handles ({RANGE})", param, ctx)
+        return moment
+
+
+_TODAY = click.option("--today", type=_Day(formats=["%Y-%m-%d"]), default=None,
+                      help=f"Check as if today were this date (YYYY-MM-DD, {RANGE}), for reproducible runs.")
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
@@ -38,7 +50,47 @@ def _run_check(path: Path, today) -> CheckResult:
         raise click.UsageError(f"{exc}. {_WHERE}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Warnings(logging.Handler):
+    """Warnings the library logs (git refusing the checkout, …): each printed once per run, escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            click.echo(f"warning: {escape_text(message)}", err=True)
+
+
+_WARNINGS = _Warnings()
+
+
+class _Main(click.Group):
+    """Set up once for every command: streams that cannot fail, warnings printed once, usage errors."""
+
+    def main(self, *args, **kwargs):
+        # A terminal that cannot show a character gets '?' instead of a UnicodeEncodeError traceback
+        # (PYTHONIOENCODING=latin-1, an old Windows console).
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.reconfigure(errors="replace")
+            except (AttributeError, ValueError, OSError):
+                pass  # not a text stream we can change: leave it as it is
+        _WARNINGS.seen.clear()
+        if _WARNINGS not in logging.getLogger("site_gen").handlers:
+            logging.getLogger("site_gen").addHandler(_WARNINGS)
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UnusableDate as exc:  # SOURCE_DATE_EPOCH, read where the build needs it
+            raise click.UsageError(str(exc)) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="site-gen")
 def main() -> None:
     """site-gen: the customer backlog as code.

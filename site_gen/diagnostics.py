@@ -6,6 +6,7 @@ Rules yield them; the command line decides how to print them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,8 +80,9 @@ class Diagnostic:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message)
 
     def as_text(self) -> str:
+        """One line for a terminal: file names and messages quote what people wrote, escapes included."""
         hint = f" — {self.hint}" if self.hint else ""
-        return f"{self.loc}: {self.severity.value}[{self.rule}] {self.message}{hint}"
+        return escape_text(f"{self.loc}: {self.severity.value}[{self.rule}] {self.message}{hint}")
 
     def as_dict(self) -> dict:
         return {
@@ -113,13 +115,37 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 # --- output formats -------------------------------------------------------------------
 
+# Bidirectional overrides, isolates and marks: they reorder what a terminal or a review shows ("Trojan Source").
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_UNSAFE_IN_GITHUB = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")  # not \n, \r
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def escape_text(text: str) -> str:
+    """Control characters (C0, DEL, C1), line separators and bidi controls shown as escapes such as \\x1b.
+
+    A key or file name is the author's text: written raw to a terminal, an ESC sequence could erase the
+    lines above and fake a clean check, and a newline could fake a diagnostic.
+    """
+    return _UNSAFE.sub(_escape_char, text)
+
+
 def format_text(diagnostics: list[Diagnostic]) -> str:
     return "".join(d.as_text() + "\n" for d in diagnostics)
 
 
 def _escape_data(value: str) -> str:
-    # GitHub's workflow-command escaping: see actions/toolkit core/src/command.ts
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's workflow-command escaping: see actions/toolkit core/src/command.ts. The log viewer shows ANSI
+    # escapes, so other control characters are escaped first, as in the text format; %0A is GitHub's newline.
+    return _UNSAFE_IN_GITHUB.sub(_escape_char, value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
@@ -145,7 +171,7 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
 
 
 def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    return escape_text(value.replace("\n", " ")).replace("|", "\\|")
 
 
 def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
@@ -173,4 +199,6 @@ def format_json(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
         "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "checked": counts},
         "diagnostics": [d.as_dict() for d in diagnostics],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)  # escapes C0 controls inside strings
+    # DEL, C1 and bidi controls too: they only occur inside strings, and "\u009b" reads back the same
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"

@@ -27,7 +27,7 @@ VALID_STORY = (
 
 # name -> (file, bytes, rule, line, words the author needs to see)
 CORPUS = {
-    "malformed YAML": (IRRITANT, b"title: [unclosed\nteam: app\n", "parse", 2, "YAML syntax error"),
+    "malformed YAML": (IRRITANT, b"title: [unclosed\nteam: app\n", "parse", 1, "opened with '[' on line 1"),
     "tab indentation": (IRRITANT, b"title: x\n\tteam: app\n", "parse", 2, "YAML syntax error"),
     "top level is a list": (IRRITANT, b"- title: x\n", "type", 1, "must be a mapping"),
     "wrong type": (IRRITANT, VALID_IRRITANT.replace("title: Broken", "title: [a, b]").encode(), "type", 1,
@@ -50,7 +50,7 @@ CORPUS = {
     "recursive alias": (IRRITANT, b"title: &a [*a]\n", "parse", 1, "refers to itself"),
     "deep flow nesting": (IRRITANT, b"title: " + b"[" * 50_000 + b"]" * 50_000 + b"\n", "parse", 1,
                           "nested more than"),
-    "deep block nesting": (IRRITANT, b"title:\n" + b"- " * 50_000 + b"x\n", "parse", 1, "nested more than"),
+    "deep block nesting": (IRRITANT, b"title:\n" + b"- " * 50_000 + b"x\n", "parse", 2, "nested more than"),
     "moderately deep nesting": (IRRITANT, b"title: " + b"[" * 200 + b"]" * 200 + b"\n", "parse", 1,
                                 "nested more than 64"),
     "empty file": (IRRITANT, b"", "required", 1, "irritant is empty"),
@@ -63,7 +63,7 @@ CORPUS = {
                                 "byte-order mark"),
     "front matter never closed": (STORY, b"---\ntitle: x\n\nBody.\n", "front-matter", 1, "never closed"),
     "markdown without front matter": (STORY, b"# Just a story\n", "front-matter", 1, "does not start"),
-    "bad YAML in front matter": (STORY, b"---\ntitle: x\ndate: [\n---\nBody\n", "parse", 4, "YAML syntax error"),
+    "bad YAML in front matter": (STORY, b"---\ntitle: x\ndate: [\n---\nBody\n", "parse", 3, "YAML syntax error"),
     "CSV with a bad column": ("feedback/extra.csv", b"id,date,sorce,journey_stage\nX-1,2026-01-01,survey,payment\n",
                               "unknown-field", 1, "did you mean 'source'?"),
     "CSV with a bad row": ("feedback/extra.csv",
@@ -118,7 +118,7 @@ def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(exam
     process = subprocess.run([sys.executable, "-m", "site_gen", "check", str(example), "--today", "2026-11-23"],
                              capture_output=True, text=True, timeout=60)
     assert process.returncode == 1, process.stderr
-    assert f"{IRRITANT}:1:1: error[parse] YAML is nested more than" in process.stdout
+    assert f"{IRRITANT}:1:1007: error[parse] YAML is nested more than" in process.stdout  # the 1,000th '['
 
 
 def test_crlf_files_are_read_like_lf_files(example: Path) -> None:
@@ -195,3 +195,70 @@ def test_a_bad_feedback_cell_is_pointed_at_by_column(example: Path) -> None:
     result = run_check(example)
     assert found(result) == [("feedback/extra.csv", 2, "type"), ("feedback/extra.jsonl", 1, "date")]
     assert [d.loc.col for d in result.diagnostics] == [55, 15]  # the 'eleven' cell; the "date" key
+
+
+# --- parse errors point where the mistake is ---------------------------------------------------------------
+
+FRONT = "---\ntitle: Broken\ndate: 2026-01-01\n"  # a story's front matter: YAML line 1 is file line 2
+
+WHERE = {
+    "quoted string never closed": (
+        IRRITANT, 'title: x\nteam: app\nsummary: "never closed\n\nmore words\n\nowner: x\ncause: y\ntriage: plan\n',
+        '3:10: error[parse] YAML syntax error: a quoted string opened on line 3 is never closed '
+        '(found the end of the file on line 9)'),
+    "single-quoted string never closed": (
+        IRRITANT, "title: 'never closed\nteam: app\n",
+        "1:8: error[parse] YAML syntax error: a quoted string opened on line 1 is never closed "
+        "(found the end of the file on line 2)"),
+    "list never closed": (
+        IRRITANT, "title: x\nteam: app\nsegments: [commuter, tourist\nowner: x\ncause: y\n",
+        "3:11: error[parse] YAML syntax error: a list opened with '[' on line 3 is never closed "
+        "(expected ',' or ']' before line 4, column 6)"),
+    "list never closed at the end": (
+        IRRITANT, "title: x\nteam: app\nsegments: [commuter,\n  tourist\n",
+        "3:11: error[parse] YAML syntax error: a list opened with '[' on line 3 is never closed "
+        "(found the end of the file on line 4)"),
+    "mapping never closed": (
+        IRRITANT, "title: x\nextra: {a: 1, b: 2\nteam: app\n",
+        "2:8: error[parse] YAML syntax error: a mapping opened with '{' on line 2 is never closed "
+        "(expected ',' or '}' before line 3, column 5)"),
+    "empty list never closed": (
+        IRRITANT, "title: x\nsegments: [\n",
+        "2:11: error[parse] YAML syntax error: a list opened with '[' on line 2 is never closed "
+        "(found the end of the file on line 2)"),
+    "front matter: quoted string never closed": (
+        STORY, FRONT + 'summary: "never closed\nirritants: [helmet-rental]\n---\n\nBody.\n',
+        "4:10: error[parse] YAML syntax error: a quoted string opened on line 4 is never closed "
+        "(found the end of the front matter on line 6)"),
+    "front matter: list never closed": (
+        STORY, FRONT + "irritants: [helmet-rental\n---\n\nBody.\n",
+        "4:12: error[parse] YAML syntax error: a list opened with '[' on line 4 is never closed "
+        "(found the end of the front matter on line 5)"),
+    "front matter: empty list never closed": (
+        STORY, "---\ntitle: x\ndate: [\n---\nBody\n",
+        "3:7: error[parse] YAML syntax error: a list opened with '[' on line 3 is never closed "
+        "(found the end of the front matter on line 4)"),
+    "deep flow nesting below line 1": (
+        IRRITANT, "title: x\nteam: app\nsummary: " + "[" * 1500 + "]" * 1500 + "\n",
+        "3:1009: error[parse] YAML is nested more than 1000 levels deep"),
+    "deep block nesting below line 1": (
+        IRRITANT, "title: x\nteam: app\nsegments:\n" + "- " * 50_000 + "x\n",
+        "4:2001: error[parse] YAML is nested more than 1000 levels deep"),
+    "front matter: deep block nesting": (
+        STORY, FRONT + "irritants:\n" + "- " * 50_000 + "x\n---\n\nBody.\n",
+        "5:2001: error[parse] YAML is nested more than 1000 levels deep"),
+    "nesting beyond 64 levels on its own line": (
+        IRRITANT, "title: x\nteam: app\n" + "".join("  " * i + "a:\n" for i in range(70)) + "  " * 70 + "b\n",
+        "68:131: error[parse] YAML is nested more than 64 levels deep"),
+}
+
+
+@pytest.mark.parametrize("name", list(WHERE))
+def test_a_parse_error_points_at_the_line_of_the_mistake(name: str, example: Path) -> None:
+    rel, content, expected = WHERE[name]
+    (example / rel).write_text(content, encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["check", str(example), "--today", "2026-11-23"], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    mine = [line for line in outcome.stdout.splitlines() if line.startswith(rel + ":")]
+    assert len(mine) == 1, outcome.stdout
+    assert mine[0].startswith(f"{rel}:{expected}"), mine[0]

@@ -45,9 +45,9 @@ def load_backlog(root: Path, workers: int | None = None) -> tuple[Backlog, list[
 def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     config = load_site_config(root / "site.yaml", root, diagnostics)
-    jobs = _record_jobs(root)
+    jobs = _record_jobs(root, diagnostics)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    feedback_paths = list_files(root / FEEDBACK_DIR, FEEDBACK_SUFFIXES, recursive=True)
+    feedback_paths = list_files(root / FEEDBACK_DIR, FEEDBACK_SUFFIXES, root, diagnostics, recursive=True)
 
     feedback: list = []
     loaded: list[list] = [[] for _ in chunks]
@@ -90,12 +90,12 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
     return backlog, diagnostics
 
 
-def _record_jobs(root: Path) -> list[tuple[str, Path]]:
+def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
     """Every record file with its kind, in a stable order."""
     jobs = [("irritant" if path.suffix in (".yaml", ".yml") else "ignored", path)
-            for path in list_files(root / IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json"))]
-    jobs += [("decision", path) for path in list_files(root / DECISIONS_DIR, (".md",))]
-    jobs += [("story", path) for path in list_files(root / STORIES_DIR, (".md",))]
+            for path in list_files(root / IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json"), root, diagnostics)]
+    jobs += [("decision", path) for path in list_files(root / DECISIONS_DIR, (".md",), root, diagnostics)]
+    jobs += [("story", path) for path in list_files(root / STORIES_DIR, (".md",), root, diagnostics)]
     return jobs
 
 

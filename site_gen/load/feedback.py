@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sys
 from collections.abc import Container
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,42 @@ def _json_columns(line: str):
     return column_of
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """As in YAML, a key written twice is an error: json.loads would silently keep the last."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
+
+
+_decode = json.JSONDecoder(object_pairs_hook=_unique_keys).decode
+
+
+def _second_key_column(line: str, key: str) -> int:
+    found = list(re.finditer(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:", line))
+    return found[1].start() + 1 if len(found) > 1 else 1
+
+
+def _unreadable_number(line: str, loc: SourceLoc, exc: ValueError) -> Diagnostic:
+    limit = sys.get_int_max_str_digits()
+    digits = re.search(rf"\d{{{limit + 1},}}", line) if limit else None
+    if digits is None:
+        return error(loc, "parse", f"invalid JSON: {exc}", "each line holds one JSON object")
+    return error(SourceLoc(loc.path, loc.line, digits.start() + 1), "parse",
+                 f"a number with {len(digits.group()):,} digits; Python reads at most {limit:,}",
+                 "each line holds one JSON object of text, dates and small numbers")
+
+
 def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded]:
     rows: list[Loaded] = []
     convert = RowConverter(FEEDBACK_FIELDS, from_text=False)
@@ -145,10 +183,18 @@ def _load_jsonl(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Load
             continue
         loc = SourceLoc(rel, number, 1)
         try:
-            document = json.loads(line)
+            document = _decode(line)
         except json.JSONDecodeError as exc:
             diagnostics.append(error(SourceLoc(rel, number, exc.colno), "parse", f"invalid JSON: {exc.msg}",
                                      "each line holds one JSON object"))
+            continue
+        except _DuplicateKey as exc:
+            diagnostics.append(error(SourceLoc(rel, number, _second_key_column(line, exc.key)), "duplicate-key",
+                                     f"field '{exc.key}' appears twice in this object",
+                                     "keep one of them; JSON readers would otherwise silently use the last"))
+            continue
+        except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+            diagnostics.append(_unreadable_number(line, SourceLoc(rel, number, 1), exc))
             continue
         except RecursionError:
             diagnostics.append(error(loc, "parse", "JSON is nested too deeply", "each line holds one flat JSON object"))

@@ -1,4 +1,4 @@
-"""Reading files people edit by hand: size, symlinks, encoding, NUL bytes, BOMs and CRLF.
+"""Reading files people edit by hand: size, symlinks, file types, encoding, NUL bytes, BOMs and CRLF.
 
 Each problem becomes a diagnostic with the line where it is, never an exception.
 """
@@ -6,6 +6,7 @@ Each problem becomes a diagnostic with the line where it is, never an exception.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, SourceLoc, error
@@ -42,14 +43,20 @@ def read_source(path: Path, root: Path, limit: int, diagnostics: list[Diagnostic
                                      "copy the file into the repository instead of linking to it"))
             return None
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            diagnostics.append(_not_a_file(at, status.st_mode))
+            return None
+        size = status.st_size
         if size > limit:
             diagnostics.append(error(at, "parse", f"file is {size / (1 << 20):.1f} MiB; the limit for this kind of "
                                      f"file is {limit / (1 << 20):.0f} MiB",
                                      "split it into smaller files" if limit > RECORD_LIMIT
                                      else "a record is a page of text; move bulk data to feedback/"))
             return None
-        data = path.read_bytes()
+        data = _read_regular(path, at, diagnostics)
+        if data is None:
+            return None
     except OSError as exc:
         diagnostics.append(error(at, "parse", f"cannot read file: {exc.strerror or exc}",
                                  "check the file's permissions"))
@@ -81,16 +88,62 @@ def read_source(path: Path, root: Path, limit: int, diagnostics: list[Diagnostic
     return text
 
 
-def list_files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
-    """Files with one of the suffixes, sorted by name so every run sees the same order."""
-    if not folder.is_dir():
-        return []
-    found = []
-    walker = os.walk(folder) if recursive else [(str(folder), [], os.listdir(folder))]
-    for dirpath, dirnames, filenames in walker:
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or not name.endswith(suffixes):
+_KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+
+
+def _not_a_file(at: SourceLoc, mode: int) -> Diagnostic:
+    # opening a named pipe blocks until something writes to it, and opening a device can act on it
+    kind = _KINDS.get(stat.S_IFMT(mode), "an unknown kind of file")
+    return error(at, "parse", f"not a regular file ({kind}); skipped without reading it",
+                 "keep only ordinary text files under backlog/ and feedback/")
+
+
+def _read_regular(path: Path, at: SourceLoc, diagnostics: list[Diagnostic]) -> bytes | None:
+    """The file's bytes, if it is still a regular file once open (it may have been swapped since stat)."""
+    # O_NONBLOCK: should a named pipe appear between stat and open, opening it returns at once instead of waiting
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            diagnostics.append(_not_a_file(at, mode))
+            return None
+        return handle.read()
+
+
+def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics: list[Diagnostic],
+               recursive: bool = False) -> list[Path]:
+    """Files with one of the suffixes, sorted by name so every run sees the same order.
+
+    A folder that cannot be listed is a located error, not a silent gap: its files would go unchecked.
+    """
+    found: list[Path] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # an optional folder that is not there
+        except OSError as exc:
+            diagnostics.append(error(SourceLoc(relative(current, root) + "/"), "parse",
+                                     f"cannot read folder: {exc.strerror or exc}; its files were not checked",
+                                     "give this user read and execute permission on the folder"))
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
                 continue
-            found.append(Path(dirpath) / name)
+            if recursive and _is_real_dir(entry):
+                pending.append(Path(entry.path))
+            elif entry.name.endswith(suffixes):
+                found.append(Path(entry.path))
     return sorted(found)
+
+
+def _is_real_dir(entry: os.DirEntry) -> bool:
+    # like os.walk: a link to a folder is not followed, so a link cannot make the walk loop
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False

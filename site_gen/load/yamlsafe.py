@@ -67,17 +67,27 @@ _FLOW = re.compile(r"[\[\]{}]")
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?][ \t]+)+", re.M)
 
 
-def _nesting_estimate(text: str) -> int:
-    """An upper bound on nesting depth, cheap enough to run before the parser sees the text."""
-    deepest = 0
+def _too_deep(text: str) -> int | None:
+    """Where nesting first reaches _PREPARSE_DEPTH (an offset into text), by an estimate cheap enough to run
+    before the parser sees the text; None when it never does. The estimate is an upper bound."""
+    found: list[int] = []
     if text.count("[") + text.count("{") >= _PREPARSE_DEPTH:
         depth = 0
         for match in _FLOW.finditer(text):
             depth += 1 if match.group() in "[{" else -1
-            deepest = max(deepest, depth)
+            if depth >= _PREPARSE_DEPTH:
+                found.append(match.start())
+                break
     for match in _BLOCK_PREFIX.finditer(text):
-        deepest = max(deepest, len(match.group()) // 2)
-    return deepest
+        if len(match.group()) // 2 >= _PREPARSE_DEPTH:
+            found.append(match.start() + 2 * _PREPARSE_DEPTH)
+            break
+    return min(found, default=None)
+
+
+def _offset_loc(text: str, offset: int, path: str, line_offset: int) -> SourceLoc:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return SourceLoc(path, text.count("\n", 0, offset) + 1 + line_offset, offset - line_start + 1)
 
 
 def _mark_loc(path: str, mark, line_offset: int) -> SourceLoc:
@@ -87,21 +97,19 @@ def _mark_loc(path: str, mark, line_offset: int) -> SourceLoc:
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list[Diagnostic]]:
-    """Parse one YAML document into located nodes. Problems come back as diagnostics."""
-    if _nesting_estimate(text) >= _PREPARSE_DEPTH:
-        return None, [error(SourceLoc(path, 1 + line_offset, 1), "parse",
+    """Parse one YAML document into located nodes. Problems come back as diagnostics.
+
+    line_offset > 0 means the text is a markdown file's front matter, starting on line 1 + line_offset.
+    """
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [error(_offset_loc(text, deep, path, line_offset), "parse",
                             f"YAML is nested more than {_PREPARSE_DEPTH} levels deep",
                             "records are a few levels deep; this file is probably generated or corrupt")]
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        return None, [error(_mark_loc(path, mark, line_offset), "parse",
-                            f"YAML syntax error: {problem}{context}",
-                            "check indentation and quoting on this line; quote values that contain ': ' "
-                            "or start with a special character")]
+        return None, [_syntax_error(exc, text, path, line_offset)]
     except yaml.YAMLError as exc:
         return None, [error(SourceLoc(path, 1 + line_offset, 1), "parse", f"YAML error: {exc}",
                             "save the file as plain UTF-8 text")]
@@ -113,6 +121,79 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
     walker = _Walker(path, line_offset)
     tree = walker.walk(root, 0)
     return (None if walker.fatal else tree), walker.diagnostics
+
+
+_FLOW_KINDS = {  # libyaml's context -> what the author wrote, how it opens and closes, its block form
+    "while parsing a flow sequence": ("a list", "[", "]", "'- item'"),
+    "while parsing a flow mapping": ("a mapping", "{", "}", "'key: value'"),
+}
+_SYNTAX_HINT = ("check indentation and quoting on this line; quote values that contain ': ' or start with a special "
+                "character")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, line_offset: int) -> Diagnostic:
+    """Where the mistake is. For a quote or bracket that is never closed, libyaml's problem mark is where it
+    gave up (often the end of the file) and its context mark is where the quote or bracket opened: report
+    the opening, and mention where it gave up."""
+    unclosed = _unclosed(exc, text, line_offset)
+    if unclosed is not None:
+        opened, message, hint = unclosed
+        return error(_mark_loc(path, opened, line_offset), "parse", f"YAML syntax error: {message}", hint)
+    mark = exc.problem_mark or exc.context_mark
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return error(_mark_loc(path, mark, line_offset), "parse",
+                 f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}{context}", _SYNTAX_HINT)
+
+
+def _unclosed(exc: yaml.MarkedYAMLError, text: str, line_offset: int):
+    """(mark of the opening, message, hint) for a quoted string or flow collection never closed, else None."""
+    opened, ended, context = exc.context_mark, exc.problem_mark, exc.context or ""
+    if opened is None or ended is None:
+        return None
+    if context == "while parsing a flow node":  # 'date: [' at the end: libyaml does not mark the bracket
+        opened, context = _open_flow_collection(text, ended)
+    if opened is None or opened.line == ended.line:
+        return None  # on one line, the problem mark is the precise place
+    line = opened.line + 1 + line_offset
+    ended_line = ended.line + 1 + line_offset
+    if not line_offset:  # a file ends on its last line, not on the empty one after the final newline
+        ended_line = min(ended_line, text.count("\n") + (not text.endswith("\n")))
+    at_end = ended.line > text.rstrip().count("\n")  # only blank lines after where libyaml gave up
+    end = f"found the end of the {'front matter' if line_offset else 'file'} on line {ended_line}"
+    if context == "while scanning a quoted scalar" and at_end:
+        return (opened, f"a quoted string opened on line {line} is never closed ({end})",
+                "add the closing quote at the end of the value")
+    if context in _FLOW_KINDS:
+        name, left, right, block = _FLOW_KINDS[context]
+        where = end if at_end else f"expected ',' or '{right}' before line {ended_line}, column {ended.column + 1}"
+        return (opened, f"{name} opened with '{left}' on line {line} is never closed ({where})",
+                f"close it with '{right}' on the line it opened, or write one {block} per line")
+    return None
+
+
+def _open_flow_collection(text: str, ended):
+    """The mark and context of the innermost '[' or '{' still open where libyaml gave up, from the tokens.
+
+    libyaml reports an empty unclosed flow collection ('date: [' at the end) with no mark at the bracket.
+    Only on an error, and only for texts the size of a record: the pure-Python scanner is slow.
+    """
+    if len(text) > 1 << 20:
+        return None, ""
+    lines = text.split("\n")
+    upto = sum(len(line) + 1 for line in lines[:ended.line]) + ended.column  # marks count characters per line
+    opened: list = []
+    try:
+        for token in yaml.scan(text[:upto], Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                opened.append(token)
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and opened:
+                opened.pop()
+    except yaml.YAMLError:
+        pass
+    if not opened:
+        return None, ""
+    kind = "sequence" if isinstance(opened[-1], yaml.FlowSequenceStartToken) else "mapping"
+    return opened[-1].start_mark, f"while parsing a flow {kind}"
 
 
 class _Walker:
