@@ -16,6 +16,7 @@ from markupsafe import Markup
 from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .history import data_date, file_histories
+from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
@@ -64,15 +65,11 @@ class BuildReport:
 Progress = Callable[[str, int], Callable[[int], None]]
 
 
-def _logo(root: Path, logo: str | None) -> tuple[str | None, bytes | None]:
-    """The logo's published name and bytes; its name inside the site says nothing about the repository.
-
-    The check has made sure it is an image file inside the repository.
-    """
-    if not logo:
+def _logo(logo: PublishedImage | None) -> tuple[str | None, bytes | None]:
+    """The logo's published name and bytes, as loading read them: the file is not opened again."""
+    if logo is None:
         return None, None
-    path = (root / logo).resolve()
-    return f"assets/logo{path.suffix.lower()}", path.read_bytes()
+    return logo.published_name("logo"), logo.data
 
 
 def build_date(root: Path) -> date:
@@ -139,7 +136,7 @@ def render_sites(result: CheckResult, root: Path, today: date, only: str | None 
     pool = None
     try:
         if only in (None, "public"):
-            logo_name, logo = _logo(root, backlog.config.public.logo)
+            logo_name, logo = _logo(backlog.config.public.logo)
             view = public_view(backlog, markdown, logo_name)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)

@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .diagnostics import SourceLoc
+
+if TYPE_CHECKING:
+    from .load.assets import PublishedImage
 
 _NO_LOCS: Mapping[str, SourceLoc] = MappingProxyType({})
 
@@ -164,7 +168,7 @@ class PublicConfig:
     base_url: str | None = None
     language: str = "en"
     accent: str = "#0a7d5a"
-    logo: str | None = None
+    logo: PublishedImage | None = None    # site.yaml gives a path; loading reads the image once
 
 
 @dataclass(frozen=True, slots=True)
