@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .check import CheckResult, check_repository
@@ -21,7 +22,7 @@ from .markdown import render_markdown
 from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
 from .publish import public as public_site
-from .render import environment
+from .render import TemplateMistake, environment
 from .views.internal import internal_view
 from .views.public import public_view
 from .write import write_tree
@@ -43,8 +44,12 @@ def _template_error(exc: Exception) -> ThemeError:
             filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
     where = f"{filename}:{line}: " if filename else ""
-    return ThemeError(f"{where}template error: {exc} — fix the template (StrictUndefined: public templates only see "
-                      "public fields)")
+    if isinstance(exc, SecurityError | TemplateMistake):
+        hint = ("templates run in a sandbox: they read the fields they are given, but no attribute starting with '_', "
+                "no changing a list or dict, no range over 100,000 items")
+    else:
+        hint = "StrictUndefined: public templates only see public fields"
+    return ThemeError(f"{where}template error: {exc} — fix the template ({hint})")
 
 
 class BuildRefused(Exception):
