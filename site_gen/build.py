@@ -11,17 +11,19 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .dates import epoch_day
 from .history import data_date, file_histories
+from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
 from .publish import public as public_site
-from .render import environment
+from .render import TemplateMistake, environment
 from .views.internal import internal_view
 from .views.public import public_view
 from .write import Output
@@ -43,8 +45,12 @@ def _template_error(exc: Exception) -> ThemeError:
             filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
     where = f"{filename}:{line}: " if filename else ""
-    return ThemeError(f"{where}template error: {exc} — fix the template (StrictUndefined: public templates only see "
-                      "public fields)")
+    if isinstance(exc, SecurityError | TemplateMistake):
+        hint = ("templates run in a sandbox: they read the fields they are given, but no attribute starting with '_', "
+                "no changing a list or dict, no range over 100,000 items")
+    else:
+        hint = "StrictUndefined: public templates only see public fields"
+    return ThemeError(f"{where}template error: {exc} — fix the template ({hint})")
 
 
 class BuildRefused(Exception):
@@ -65,15 +71,11 @@ class BuildReport:
 Progress = Callable[[str, int], Callable[[int], None]]
 
 
-def _logo(root: Path, logo: str | None) -> tuple[str | None, bytes | None]:
-    """The logo's published name and bytes; its name inside the site says nothing about the repository.
-
-    The check has made sure it is an image file inside the repository.
-    """
-    if not logo:
+def _logo(logo: PublishedImage | None) -> tuple[str | None, bytes | None]:
+    """The logo's published name and bytes, as loading read them: the file is not opened again."""
+    if logo is None:
         return None, None
-    path = (root / logo).resolve()
-    return f"assets/logo{path.suffix.lower()}", path.read_bytes()
+    return logo.published_name("logo"), logo.data
 
 
 def build_date(root: Path) -> date:
@@ -144,7 +146,7 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
     pool = None
     try:
         if only in (None, "public"):
-            logo_name, logo = _logo(root, backlog.config.public.logo)
+            logo_name, logo = _logo(backlog.config.public.logo)
             view = public_view(backlog, result.facts, markdown, logo_name)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)

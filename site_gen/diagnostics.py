@@ -60,6 +60,7 @@ RULES: dict[str, str] = {
     "control-character": "no control characters, lone surrogates or non-characters in text",
     "raw-html": "raw HTML in a public body is shown as text",
     "html-comment-unclosed": "an HTML comment in a public body is closed",
+    "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
 }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .diagnostics import Severity, SourceLoc
 from .fieldtypes import (
@@ -37,6 +38,9 @@ from .fieldtypes import (
     Url,
     declare,
 )
+
+if TYPE_CHECKING:
+    from .load.assets import PublishedImage
 
 _NO_LOCS: Mapping[str, SourceLoc] = MappingProxyType({})
 
@@ -313,7 +317,8 @@ class PublicConfig:
     base_url: str | None = declare(Url(), "Where the public site is hosted, ending with /.")
     language: str = declare(Text(), "Language tag, e.g. en.", default="en")
     accent: str = declare(Color(), "Accent colour, #rrggbb.", default="#0a7d5a")
-    logo: str | None = declare(Text(), "Path of a logo image inside the repository, or null.")
+    # site.yaml gives a path; loading reads the image once, and the build publishes those bytes
+    logo: PublishedImage | None = declare(Text(), "Path of a logo image inside the repository, or null.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

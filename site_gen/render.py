@@ -3,18 +3,33 @@
 The public environment's loader cannot see internal templates, and every
 environment uses StrictUndefined: a template that reaches for a field the
 view does not carry fails the build instead of printing nothing.
+
+A team's templates come from its repository, which pull requests change: they
+render in Jinja's immutable sandbox (no attributes starting with '_', so no way
+from `lipsum` or `cycler` to Python's modules; no changing lists or dicts;
+ranges up to 100,000 items), and are read without following symbolic links (a
+link in templates/ could publish feedback/ or .git/config). The sandbox stops
+code and data from escaping; it does not bound time: a template can still loop
+for long, and a CI job's timeout is what stops that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .load.assets import TooLarge, Unreachable, read_without_links
 from .text import long_date, month_label
 
 AUDIENCES = ("public", "internal")
@@ -26,16 +41,102 @@ def package_templates() -> Path:
     return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "templates"
 
 
+TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes
+
+
+class TemplateMistake(jinja2.TemplateRuntimeError):
+    """A template computed something Python refuses: a range over the sandbox's limit, 1/0, 'a' + 1."""
+
+
+class _TeamLoader(jinja2.BaseLoader):
+    """A team's templates/<audience>/ then templates/common/, read without following a symbolic link."""
+
+    def __init__(self, root: Path, folders: tuple[str, ...]):
+        self.root, self.folders = root, folders   # root: the repository; folders: e.g. templates/public
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.folders:
+            filename = os.path.join(self.root, folder, *pieces)
+            if not os.path.lexists(filename):
+                continue
+            try:
+                data = read_without_links(self.root, (*folder.split("/"), *pieces), TEMPLATE_LIMIT)
+            except FileNotFoundError:
+                continue
+            except Unreachable as exc:
+                raise jinja2.TemplateSyntaxError(f"{exc} ({exc.hint})", 1, template, filename) from None
+            except TooLarge as exc:
+                raise jinja2.TemplateSyntaxError(f"template is {exc.args[0]:,} bytes; the limit is "
+                                                 f"{TEMPLATE_LIMIT:,}", 1, template, filename) from None
+            except OSError as exc:
+                raise jinja2.TemplateSyntaxError(f"cannot read template: {exc.strerror or exc}", 1, template,
+                                                 filename) from None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise jinja2.TemplateSyntaxError("template is not valid UTF-8", data.count(b"\n", 0, exc.start) + 1,
+                                                 template, filename) from None
+            uptodate = partial(_unchanged, filename, os.lstat(filename).st_mtime)
+            return text.replace("\r\n", "\n").replace("\r", "\n"), filename, uptodate
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(filename: str, mtime: float) -> bool:
+    try:
+        return os.lstat(filename).st_mtime == mtime
+    except OSError:
+        return False
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, remembering its verdict on each (type, attribute name).
+
+    The verdict depends on nothing else (a leading '_', the type's internals, whether the method
+    changes a list, dict or set), and a large site asks it for every field of every page.
+    """
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """A field already judged safe on this type is returned at once; methods (str.format is wrapped)
+        and everything else take the sandbox's full path."""
+        if self._verdicts.get((type(obj), attribute)):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                return super().getattr(obj, attribute)
+            if not isinstance(value, _METHODS):
+                return value
+        return super().getattr(obj, attribute)
+
+
+_METHODS = (types.MethodType, types.BuiltinMethodType)
+
+
 def environment(audience: str, team_templates: Path | None = None) -> jinja2.Environment:
-    """Team templates first (audience, then common), then the defaults; `default/…` reaches a shadowed default."""
+    """Team templates first (audience, then common), then the defaults; `default/…` reaches a shadowed default.
+
+    Every template renders in the immutable sandbox, the defaults too: one behaviour for all themes.
+    """
     assert audience in AUDIENCES
     defaults = package_templates()
     default_loader = jinja2.FileSystemLoader([defaults / audience, defaults / "common"])
     loaders: list[jinja2.BaseLoader] = []
     if team_templates is not None and team_templates.is_dir() and team_templates.resolve() != defaults.resolve():
-        loaders.append(jinja2.FileSystemLoader([team_templates / audience, team_templates / "common"]))
+        loaders.append(_TeamLoader(team_templates.parent, (f"{team_templates.name}/{audience}",
+                                                           f"{team_templates.name}/common")))
     loaders += [jinja2.PrefixLoader({"default": default_loader}), default_loader]
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
@@ -64,13 +165,27 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
                  progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     cache: dict[str, jinja2.Template] = {}
-    for page in pages:
-        template = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
-        html = template.render(**shared, **page.context, root=page.root, page_path=page.path)
-        out[page.path] = html.encode("utf-8")
-        if progress:
-            progress(1)
+    with template_mistakes():
+        for page in pages:
+            template = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
+            html = template.render(**shared, **page.context, root=page.root, page_path=page.path)
+            out[page.path] = html.encode("utf-8")
+            if progress:
+                progress(1)
     return out
+
+
+@contextmanager
+def template_mistakes() -> Iterator[None]:
+    """Python errors raised by a template's own expressions become template errors that keep its file and line.
+
+    The sandbox's range() raises OverflowError, `{{ 1 / 0 }}` ZeroDivisionError, `{{ 'a' + 1 }}` TypeError:
+    none is a jinja2.TemplateError, so without this they would end the build with a traceback.
+    """
+    try:
+        yield
+    except (ArithmeticError, TypeError, ValueError, RecursionError) as exc:
+        raise TemplateMistake(f"{type(exc).__name__}: {exc}").with_traceback(exc.__traceback__) from None
 
 
 def theme_file(env: jinja2.Environment, name: str) -> bytes:
@@ -83,6 +198,7 @@ def not_found_page(env: jinja2.Environment, shared: dict[str, Any], base_url: st
     """A host serves 404.html at whatever path was missing: links are absolute to the base URL's path
     and the stylesheet is inlined, so the page looks right wherever it appears."""
     root = urlsplit(base_url).path if base_url else "./"
-    html = env.get_template("404.html").render(
-        **{**shared, "inline_css": theme_file(env, "site.css").decode("utf-8")}, root=root, page_path="404.html")
+    with template_mistakes():
+        html = env.get_template("404.html").render(
+            **{**shared, "inline_css": theme_file(env, "site.css").decode("utf-8")}, root=root, page_path="404.html")
     return html.encode("utf-8")

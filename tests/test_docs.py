@@ -55,10 +55,16 @@ def test_the_rules_check_names_a_rule_missing_from_the_readme() -> None:
 
 
 def _rule_ids_in_code() -> dict[str, str]:
-    """rule id -> a file that emits it: the literal rule of every error(), warning() and Problem() call."""
+    """rule id -> a file that emits it: the literal rule of every error(), warning() and Problem() call,
+    or a module's `RULE = "…"` constant that its calls pass on."""
     emitted: dict[str, str] = {}
     for path in sorted((REPO / "site_gen").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for node in module.body:
+            if (isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["RULE"]
+                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                emitted.setdefault(node.value.value, str(path.relative_to(REPO)))
+        for node in ast.walk(module):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from ..model import (
     Story,
     Unreadable,
 )
+from .assets import load_image
 from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
 from .source import RECORD_LIMIT, read_source, relative
@@ -133,8 +135,9 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
             locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
             sections[name] = cls(**section_values)
     public = sections.get("public")
-    if public is not None and public.logo:
-        _check_logo(public.logo, locs.get("public.logo", at), root, diagnostics)
+    if public is not None and public.logo is not None:  # read once, here: the build publishes these bytes
+        logo = load_image(public.logo, locs.get("public.logo", at), root, diagnostics) if public.logo else None
+        sections["public"] = replace(public, logo=logo)
     metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
     return SiteConfig(loc=at, locs=locs, metrics=metrics, **sections, **values)
 
@@ -161,16 +164,3 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
         locs=locs)
 
-
-LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
-
-
-def _check_logo(logo: str, loc: SourceLoc, root: Path, diagnostics: list[Diagnostic]) -> None:
-    """The logo must be an image inside the repository: the build copies it into the public site."""
-    path = (root / logo).resolve()
-    if not logo.lower().endswith(LOGO_TYPES):
-        diagnostics.append(error(loc, "reference", f"logo '{logo}' is not an image file",
-                                 f"use a {', '.join(LOGO_TYPES)} file inside the repository, or logo: null"))
-    elif not path.is_relative_to(root.resolve()) or not path.is_file():
-        diagnostics.append(error(loc, "reference", f"logo '{logo}' is not a file inside the repository",
-                                 "give a path relative to site.yaml, e.g. logo: assets/logo.svg"))
