@@ -16,10 +16,11 @@ from markupsafe import Markup
 
 from .check import CheckResult, check_repository
 from .collector import paused_collector
-from .dates import epoch_day
-from .history import data_date, file_histories
+from .errors import BuildError, BuildRefused, ThemeError
+from .history import file_histories
 from .load.assets import PublishedImage
 from .markdown import render_markdown
+from .model import Audience
 from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
 from .publish import public as public_site
@@ -27,14 +28,6 @@ from .render import TemplateMistake, environment
 from .views.internal import internal_view
 from .views.public import public_view
 from .write import Output
-
-
-class BuildError(Exception):
-    """A build failed for a reason the user can act on; nothing was written."""
-
-
-class ThemeError(BuildError):
-    """A template failed to render: a mistake in a team's templates/, reported with its file and line."""
 
 
 def _template_error(exc: Exception) -> ThemeError:
@@ -51,14 +44,6 @@ def _template_error(exc: Exception) -> ThemeError:
     else:
         hint = "StrictUndefined: public templates only see public fields"
     return ThemeError(f"{where}template error: {exc} — fix the template ({hint})")
-
-
-class BuildRefused(Exception):
-    """The check found errors: nothing was written."""
-
-    def __init__(self, result: CheckResult):
-        super().__init__(f"{result.errors} error(s): fix them before publishing")
-        self.result = result
 
 
 @dataclass(frozen=True)
@@ -78,22 +63,10 @@ def _logo(logo: PublishedImage | None) -> tuple[str | None, bytes | None]:
     return logo.published_name("logo"), logo.data
 
 
-def build_date(root: Path) -> date:
-    """'Today' for a build: SOURCE_DATE_EPOCH, else the last commit's date, else the wall clock.
-
-    Raises UnusableDate when SOURCE_DATE_EPOCH is set but malformed or out of range (the reproducible-builds
-    spec asks for an error rather than a silent fallback to the clock).
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return epoch_day(epoch, "SOURCE_DATE_EPOCH")
-    return data_date(root) or date.today()
-
-
-def _markdown_sources(result: CheckResult, only: str | None) -> list[str]:
+def _markdown_sources(result: CheckResult, only: Audience | None) -> list[str]:
     backlog = result.backlog
     texts = [s.body for s in backlog.stories.values()]
-    if only != "public":
+    if only != Audience.PUBLIC:
         texts += [d.body for d in backlog.decisions.values()] + [i.summary or "" for i in backlog.irritants.values()]
     return texts
 
@@ -131,7 +104,7 @@ def _public_files(view, templates: Path, logo: bytes | None) -> dict[str, bytes]
         raise _template_error(exc) from None
 
 
-def render_sites(result: CheckResult, root: Path, only: str | None = None,
+def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                  progress: Progress | None = None, workers: int | None = 1) -> dict[str, dict[str, bytes]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
@@ -145,7 +118,7 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
     public_job = None
     pool = None
     try:
-        if only in (None, "public"):
+        if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             view = public_view(backlog, result.facts, markdown, logo_name)
             if can_fork(workers) and only is None:
@@ -155,7 +128,7 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
                 count = len(view.stories) + len(view.months) + len(view.stages) + 6
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(view, environment("public", templates), logo, ticker)
-        if only in (None, "internal"):
+        if only in (None, Audience.INTERNAL):
             view = internal_view(backlog, result.facts, markdown, file_histories(root))
             count = len(view.irritants) + len(view.decisions) + len(view.stories) + len(view.stages) + len(view.teams)
             ticker = progress("internal", count + 7) if progress else None
@@ -181,7 +154,7 @@ def index_search(folder: Path) -> bool:
     return True
 
 
-def build(root: Path, out: Path, today: date, only: str | None = None,
+def build(root: Path, out: Path, today: date, only: Audience | None = None,
           progress: Progress | None = None, workers: int | None = None) -> BuildReport:
     """Check, render both sites into memory, then swap both output folders in as one pair.
 
@@ -191,16 +164,16 @@ def build(root: Path, out: Path, today: date, only: str | None = None,
         return _build(root, out, today, only, progress, workers)
 
 
-def _build(root: Path, out: Path, today: date, only: str | None, progress: Progress | None,
+def _build(root: Path, out: Path, today: date, only: Audience | None, progress: Progress | None,
            workers: int | None) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     sources = {"repository": root,
                **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
     # locks OUT and finishes a killed build's swap first, so even a refused build leaves a consistent pair
-    with Output(out, (only,) if only else ("public", "internal"), sources) as output:
+    with Output(out, (only,) if only else (Audience.PUBLIC, Audience.INTERNAL), sources) as output:
         result = check_repository(root, today, workers)
         if result.errors:
-            raise BuildRefused(result)
+            raise BuildRefused(result.diagnostics, result.errors)
         try:
             sites = render_sites(result, root.absolute(), only, progress, workers)
         except jinja2.TemplateError as exc:

@@ -7,22 +7,22 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
-from .check import CheckResult, check_repository
-from .dates import RANGE, UnusableDate, in_range
-from .diagnostics import escape_text, format_github, format_json, format_summary_markdown, format_text
-from .load import NotABacklog
+from .dates import RANGE, in_range
+from .diagnostics import escape_text
+from .errors import BuildRefused, NotABacklog, SiteGenError, UsageError
+from .model import Audience
 
-
-def _today(value: date | None) -> date:
-    return value or date.today()
+if TYPE_CHECKING:
+    from .asof import AsOf
 
 
 class _Day(click.DateTime):
@@ -40,14 +40,24 @@ _TODAY = click.option("--today", type=_Day(formats=["%Y-%m-%d"]), default=None,
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
-_WHERE = "Run site-gen in the folder that holds site.yaml, or pass that folder."
+def _as_of(path: Path, today: datetime | None) -> AsOf:
+    """The one "today" of this run: --today, else SOURCE_DATE_EPOCH, else the clock (site_gen/asof.py)."""
+    from .asof import resolve_as_of
+
+    return resolve_as_of(today.date() if today else None, path.absolute())
 
 
-def _run_check(path: Path, today) -> CheckResult:
-    try:
-        return check_repository(path, _today(today.date() if today else None))
-    except NotABacklog as exc:
-        raise click.UsageError(f"{exc}. {_WHERE}") from None
+def _fail(exc: SiteGenError) -> NoReturn:
+    """Every failure a user can act on is printed here: diagnostics on stdout like `check`'s, the message on
+    stderr, then the exit code of its kind (1, or 2 for a usage error)."""
+    from .diagnostics import format_text
+
+    if isinstance(exc, UsageError):
+        raise click.UsageError(str(exc)) from None
+    if isinstance(exc, BuildRefused):
+        click.echo(format_text(exc.diagnostics), nl=False)
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
 
 
 class _Warnings(logging.Handler):
@@ -83,11 +93,11 @@ class _Main(click.Group):
             logging.getLogger("site_gen").addHandler(_WARNINGS)
         return super().main(*args, **kwargs)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except UnusableDate as exc:  # SOURCE_DATE_EPOCH, read where the build needs it
-            raise click.UsageError(str(exc)) from None
+        except SiteGenError as exc:
+            _fail(exc)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,7 +117,7 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text",
               show_default=True, help="text for people, github for pull-request annotations, json for tools.")
-def check(path: Path, today, strict: bool, output_format: str) -> None:
+def check(path: Path, today: datetime | None, strict: bool, output_format: str) -> None:
     """Check the backlog rules; report every problem with its file and line.
 
     \b
@@ -118,40 +128,47 @@ def check(path: Path, today, strict: bool, output_format: str) -> None:
     Exit status: 0 clean (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage error.
     """
-    result = _run_check(path, today)
+    from .check import check_repository
+    from .diagnostics import format_github, format_json, format_summary_markdown, format_text
+
+    as_of = _as_of(path, today)
+    result = check_repository(path, as_of.day)
     counts = result.backlog.counts()
     if output_format == "json":
-        click.echo(format_json(result.diagnostics, counts), nl=False)
+        click.echo(format_json(result.diagnostics, counts, as_of.day), nl=False)
     elif output_format == "github":
         click.echo(format_github(result.diagnostics), nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(format_summary_markdown(result.diagnostics, counts))
+                handle.write(format_summary_markdown(result.diagnostics, counts, str(as_of)))
     else:
         click.echo(format_text(result.diagnostics), nl=False)
         checked = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
         if result.diagnostics:
-            click.echo(f"{result.errors} error(s), {result.warnings} warning(s) in {checked}.", err=True)
+            click.echo(f"{result.errors} error(s), {result.warnings} warning(s) in {checked}, {as_of}.", err=True)
         else:
-            click.echo(f"No problems in {checked}.", err=True)
+            click.echo(f"No problems in {checked}, {as_of}.", err=True)
     sys.exit(1 if result.failed(strict) else 0)
 
 
 class _Bars:
-    """Progress bars on a terminal; nothing in CI or when output is piped."""
+    """Progress bars on a terminal; nothing in CI or when output is piped. Closed on the way out, error or not."""
 
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
-        self.bars: list = []
+        self.bars: list[Any] = []
 
-    def __call__(self, label: str, total: int):
+    def __call__(self, label: str, total: int) -> Callable[[int], None]:
         bar = click.progressbar(length=total, label=f"{label:<9}", file=sys.stderr)
         bar.__enter__()
         self.bars.append(bar)
-        return bar.update
+        return bar.update  # type: ignore[no-any-return]  # click's ProgressBar.update(n_steps: int)
 
-    def close(self) -> None:
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         for bar in self.bars:
             bar.__exit__(None, None, None)
 
@@ -176,9 +193,10 @@ def _terminate_as_exit() -> Iterator[None]:
 @_PATH
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
               help="Output folder; the sites go to OUT/public/ and OUT/internal/.")
-@click.option("--only", type=click.Choice(["public", "internal"]), default=None, help="Build one site only.")
+@click.option("--only", type=click.Choice([site.value for site in Audience]), default=None,
+              help="Build one site only.")
 @_TODAY
-def build(path: Path, out: Path, only: str | None, today) -> None:
+def build(path: Path, out: Path, only: str | None, today: datetime | None) -> None:
     """Check, then build the public and internal sites.
 
     Nothing is written when the check finds errors, a failed build leaves
@@ -186,49 +204,30 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
     once any next build has run, the new one. site-gen replaces
     OUT/public and OUT/internal only if they are absent, empty or its own
     output (marked by a .site-gen-output file). "Today" (for overdue items)
-    is --today, else SOURCE_DATE_EPOCH, else the date of the last commit, so
-    rebuilds are byte-identical.
+    is --today, else SOURCE_DATE_EPOCH, else the wall clock; the same inputs
+    and the same date give byte-identical sites.
 
     \b
     Example:
       site-gen build
-      site-gen build --out public-html --only public
+      site-gen build --out public-html --only public --today 2026-11-23
 
     Exit status: 0 built, 1 check errors or a write error, 2 usage error
     (including an --out that is not site-gen's to replace).
     """
-    from .build import BuildError, BuildRefused, build_date
     from .build import build as build_sites
-    from .write import OutputError
 
-    bars = _Bars()
-    try:
-        with _terminate_as_exit():
-            day = today.date() if today else build_date(path.absolute())
-            report = build_sites(path, out, day, only, bars if bars.enabled else None)
-    except NotABacklog as exc:
-        raise click.UsageError(f"{exc}. {_WHERE}") from None
-    except OutputError as exc:
-        bars.close()
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except BuildError as exc:
-        bars.close()
-        click.echo(f"{exc}\nNothing was written.", err=True)
-        sys.exit(1)
-    except BuildRefused as refused:
-        bars.close()
-        click.echo(format_text(refused.result.diagnostics), nl=False)
-        click.echo(f"Build refused: {refused.result.errors} error(s). Nothing was written; fix them and build again.",
-                   err=True)
-        sys.exit(1)
-    bars.close()
-    for diagnostic in report.check.diagnostics:
-        click.echo(diagnostic.as_text(), err=True)
+    as_of = _as_of(path, today)
+    with _Bars() as bars, _terminate_as_exit():
+        report = build_sites(path, out, as_of.day, Audience(only) if only else None,
+                             bars if bars.enabled else None)
+    for diagnostic in report.check.diagnostics:  # warnings: the same stream as check's diagnostics
+        click.echo(diagnostic.as_text())
     for audience, count in report.written.items():
         click.echo(f"{audience}: {count:,} files in {out / audience}/", err=True)
-    if "public" in report.written and not report.search_indexed:
+    if Audience.PUBLIC in report.written and not report.search_indexed:
         click.echo("search: skipped (install site-gen[search] for Pagefind)", err=True)
+    click.echo(f"Built {as_of}.", err=True)
 
 
 @main.command()
@@ -239,7 +238,7 @@ def build(path: Path, out: Path, only: str | None, today) -> None:
 @click.option("--allow-remote", is_flag=True,
               help="Allow a --host other machines can reach. Anyone who reaches it reads the internal site.")
 @_TODAY
-def serve(path: Path, port: int, host: str, allow_remote: bool, today) -> None:
+def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime | None) -> None:
     """Preview both sites locally, rebuilt and reloaded when a file changes.
 
     Records, site.yaml, feedback and templates are watched. When the check
@@ -252,14 +251,14 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today) -> None:
       site-gen serve
       site-gen serve path/to/repo --port 8080
     """
-    from .serve import NotLoopback, Preview, is_loopback, serve_forever
+    from .serve import Preview, is_loopback, serve_forever
 
     if not (path / "site.yaml").is_file():
-        raise click.UsageError(f"no site.yaml in {path.absolute()}. Run site-gen in the folder that holds site.yaml.")
+        raise NotABacklog(path.absolute())
+    as_of = _as_of(path, today)
+    fixed = as_of.day if as_of.source != "the clock" else None  # else each rebuild asks the clock again
     try:
-        preview = Preview(path, host, port, today.date() if today else None, allow_remote=allow_remote)
-    except NotLoopback as exc:
-        raise click.UsageError(str(exc)) from None
+        preview = Preview(path, host, port, fixed, allow_remote=allow_remote)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
                                "Try --port with another number.") from None
@@ -268,8 +267,8 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today) -> None:
                    "(owners, customer feedback, notes); the preview has no login.", err=True)
     try:
         serve_forever(preview, lambda url: click.echo(
-            f"Previewing {path.absolute()}\n  public:   {url}public/index.html\n  internal: {url}internal/index.html\n"
-            "Watching for changes; Ctrl-C to stop.", err=True))
+            f"Previewing {path.absolute()} {as_of}\n  public:   {url}public/index.html\n"
+            f"  internal: {url}internal/index.html\nWatching for changes; Ctrl-C to stop.", err=True))
     except OSError as exc:  # the temporary folder could not be made
         raise click.ClickException(f"cannot create the preview folder: {exc}. Set TMPDIR to a writable folder.") \
             from None

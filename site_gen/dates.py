@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+from .errors import UnusableDate
+
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9000, 12, 31)
 RANGE = f"{FIRST_DAY} to {LAST_DAY}"
 
 _SECONDS = re.compile(r"-?\d+")
 
-
-class UnusableDate(ValueError):
-    """A "today" from the environment that site-gen cannot use: a usage error (exit 2)."""
 
 
 def in_range(day: date) -> bool:

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -175,16 +176,16 @@ def _cell(value: str) -> str:
     return escape_text(value.replace("\n", " ")).replace("|", "\\|")
 
 
-def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
+def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int], as_of: str = "") -> str:
     """The job summary: GitHub shows only ten annotations per step, the summary shows all."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     checked = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     out = ["## site-gen check", ""]
     if not diagnostics:
-        out.append(f"No problems found ({checked}).")
+        out.append(f"No problems found ({checked}{', ' + as_of if as_of else ''}).")
         return "\n".join(out) + "\n"
-    out.append(f"**{errors} error(s), {warnings} warning(s)** in {checked}.")
+    out.append(f"**{errors} error(s), {warnings} warning(s)** in {checked}{', ' + as_of if as_of else ''}.")
     out += ["", "| Severity | File | Line | Rule | Problem | Fix |", "|---|---|---|---|---|---|"]
     for d in diagnostics:
         out.append(
@@ -194,10 +195,13 @@ def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int
     return "\n".join(out) + "\n"
 
 
-def format_json(diagnostics: list[Diagnostic], counts: dict[str, int]) -> str:
+def format_json(diagnostics: list[Diagnostic], counts: dict[str, int], as_of: date | None = None) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    summary: dict[str, object] = {"errors": errors, "warnings": len(diagnostics) - errors, "checked": counts}
+    if as_of is not None:
+        summary["as_of"] = as_of.isoformat()
     document = {
-        "summary": {"errors": errors, "warnings": len(diagnostics) - errors, "checked": counts},
+        "summary": summary,
         "diagnostics": [d.as_dict() for d in diagnostics],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False)  # escapes C0 controls inside strings

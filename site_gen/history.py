@@ -52,7 +52,7 @@ def _refusal(root: Path, stderr: str) -> str:
     suggested = _SAFE_DIRECTORY.search(stderr)  # git names the folder to trust: the top of the checkout
     folder = suggested.group(1).strip("'\"") if suggested else str(root.absolute())
     return (f"git refuses to read {folder} because another user owns it (\"dubious ownership\"), so the internal "
-            "site shows no change history and 'today' is the wall clock's date. If you trust this checkout: "
+            "site shows no change history. If you trust this checkout: "
             f"git config --global --add safe.directory {shlex.quote(folder)}")
 
 
@@ -76,7 +76,7 @@ def file_histories(root: Path, folder: str = "backlog") -> dict[str, tuple[FileC
 
 
 def data_date(root: Path) -> date | None:
-    """The date of the last commit: builds are reproducible without reading the wall clock."""
+    """The date of the last commit, shown beside "as of" so a reader knows how fresh the data is."""
     output = (_git(root, ["log", "-1", "--format=%ct"], timeout=30) or "").strip()
     if not output.isdigit() or len(output) > 15:
         return None
@@ -86,6 +86,6 @@ def data_date(root: Path) -> date | None:
         day = None
     if day is None or not in_range(day):
         log.warning(f"the last commit's date ({output} seconds since 1970) is outside the dates site-gen handles "
-                    f"({RANGE}), so 'today' is the wall clock's date; set SOURCE_DATE_EPOCH or --today instead")
+                    f"({RANGE}); it is not shown")
         return None
     return day

@@ -30,8 +30,9 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .build import BuildRefused, build
+from .build import build
 from .diagnostics import Diagnostic
+from .errors import BuildRefused, NotLoopback, SiteGenError
 
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -50,8 +51,6 @@ IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending or taking a 
 RELOAD_EVERY = 15.0  # seconds between two messages on the live-reload stream
 
 
-class NotLoopback(ValueError):
-    """A non-loopback address to listen on, without allow_remote."""
 
 
 def is_loopback(host: str) -> bool:
@@ -151,7 +150,9 @@ class Preview:
                 build(self.root, self.out, self.today or date.today(), workers=1)
                 self.problems, self.failure = [], None
             except BuildRefused as refused:
-                self.problems, self.failure = refused.result.diagnostics, None
+                self.problems, self.failure = refused.diagnostics, None
+            except SiteGenError as exc:
+                self.problems, self.failure = [], str(exc)
             except Exception as exc:  # a preview must survive anything a half-saved file can do
                 self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
         with self._changed:

@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from .errors import OutputBusy, UnsafeOutput, WriteFailed
+
 MARKER = ".site-gen-output"
 FORMAT = 1
 LOCK = ".site-gen.lock"
@@ -54,24 +56,6 @@ AUDIENCES = ("public", "internal")
 FAULT_POINTS = ("after-staging", "after-commit", "between-sites", "during-cleanup")
 
 
-class OutputError(Exception):
-    """The sites could not be written; the message says where and what to do. Exit status: `exit_code`."""
-
-    exit_code = 1
-
-
-class UnsafeOutput(OutputError):
-    """--out would replace or write into something site-gen did not create: a usage error, nothing was touched."""
-
-    exit_code = 2
-
-
-class OutputBusy(OutputError):
-    """Another build holds OUT's lock."""
-
-
-class WriteFailed(OutputError):
-    """The disk refused a write (no space, permission denied, a file where a folder should be)."""
 
 
 def _safe_relative(name: str) -> Path:

@@ -28,7 +28,8 @@ def test_clean_example_exits_0_and_says_so(example: Path) -> None:
     outcome = invoke("check", str(example), *TODAY)
     assert outcome.exit_code == 0
     assert outcome.stdout == ""
-    assert "No problems in 13 irritants, 8 decisions, 15 stories, 4,006 feedback rows." in outcome.stderr
+    assert "No problems in 13 irritants, 8 decisions, 15 stories, 4,006 feedback rows, as of 2026-11-23." \
+        in outcome.stderr
 
 
 def test_text_format_names_file_line_rule_and_fix(example: Path) -> None:
@@ -80,7 +81,7 @@ def test_json_format_is_machine_readable(example: Path) -> None:
     outcome = invoke("check", str(example), *TODAY, "--format", "json")
     assert outcome.exit_code == 1
     document = json.loads(outcome.stdout)
-    assert document["summary"] == {"errors": 1, "warnings": 1, "checked": {
+    assert document["summary"] == {"errors": 1, "warnings": 1, "as_of": "2026-11-23", "checked": {
         "irritants": 13, "decisions": 8, "stories": 15, "feedback rows": 4006}}
     assert document["diagnostics"][1] == {
         "path": "backlog/irritants/helmet-rental.yaml", "line": 7, "col": 1, "rule": "unknown-field",

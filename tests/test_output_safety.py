@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 import site_gen.write
 from site_gen.build import build
 from site_gen.cli import main
-from site_gen.write import FAULT_POINTS, MARKER, OutputError
+from site_gen.errors import OutputError
+from site_gen.write import FAULT_POINTS, MARKER
 
 from .conftest import REPO, TODAY, copy_example, edit
 
