@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from .check import CheckResult, check_repository
@@ -26,7 +26,7 @@ from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import TemplateMistake, environment
 from .views.internal import internal_view
-from .views.public import public_view
+from .views.public import PublicSite, public_view
 from .write import Output
 
 
@@ -96,7 +96,7 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     return lookup
 
 
-def _public_files(view, templates: Path, logo: bytes | None) -> dict[str, bytes]:
+def _public_files(view: PublicSite, templates: Path, logo: bytes | None) -> dict[str, bytes]:
     """Runs in a second process: template errors must cross back with their file and line."""
     try:
         return public_site.render(view, environment("public", templates), logo)
@@ -113,26 +113,27 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     """
     backlog = result.backlog
     templates = root / "templates"
-    markdown = render_markdown_once(_markdown_sources(result, only), workers)
+    markdown = render_markdown_once(_markdown_sources(result, only), workers or 1)
     sites: dict[str, dict[str, bytes]] = {}
     public_job = None
     pool = None
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
-            view = public_view(backlog, result.facts, markdown, logo_name)
+            public = public_view(backlog, result.facts, markdown, logo_name)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
-                public_job = pool.submit(_public_files, view, templates, logo)
+                public_job = pool.submit(_public_files, public, templates, logo)
             else:
-                count = len(view.stories) + len(view.months) + len(view.stages) + 6
+                count = len(public.stories) + len(public.months) + len(public.stages) + 6
                 ticker = progress("public", count) if progress else None
-                sites["public"] = public_site.render(view, environment("public", templates), logo, ticker)
+                sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
         if only in (None, Audience.INTERNAL):
-            view = internal_view(backlog, result.facts, markdown, file_histories(root))
-            count = len(view.irritants) + len(view.decisions) + len(view.stories) + len(view.stages) + len(view.teams)
+            internal = internal_view(backlog, result.facts, markdown, file_histories(root))
+            count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
+                     + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
-            sites["internal"] = internal_site.render(view, environment("internal", templates), ticker)
+            sites["internal"] = internal_site.render(internal, environment("internal", templates), ticker)
         if public_job is not None:
             sites["public"] = public_job.result()
     finally:

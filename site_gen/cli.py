@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 class _Day(click.DateTime):
     """YYYY-MM-DD within the dates every computation has room for (see site_gen/dates.py)."""
 
-    def convert(self, value, param, ctx):
-        moment = super().convert(value, param, ctx)
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        moment: datetime = super().convert(value, param, ctx)
         if not in_range(moment.date()):
             self.fail(f"{moment.date()} is outside the dates site-gen handles ({RANGE})", param, ctx)
         return moment
@@ -80,12 +80,12 @@ _WARNINGS = _Warnings()
 class _Main(click.Group):
     """Set up once for every command: streams that cannot fail, warnings printed once, usage errors."""
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         # A terminal that cannot show a character gets '?' instead of a UnicodeEncodeError traceback
         # (PYTHONIOENCODING=latin-1, an old Windows console).
         for stream in (sys.stdout, sys.stderr):
             try:
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]  # a TextIOWrapper, or not
             except (AttributeError, ValueError, OSError):
                 pass  # not a text stream we can change: leave it as it is
         _WARNINGS.seen.clear()
@@ -163,7 +163,8 @@ class _Bars:
         bar = click.progressbar(length=total, label=f"{label:<9}", file=sys.stderr)
         bar.__enter__()
         self.bars.append(bar)
-        return bar.update  # type: ignore[no-any-return]  # click's ProgressBar.update(n_steps: int)
+        update: Callable[[int], None] = bar.update
+        return update
 
     def __enter__(self) -> _Bars:
         return self
@@ -176,7 +177,7 @@ class _Bars:
 @contextmanager
 def _terminate_as_exit() -> Iterator[None]:
     """SIGTERM unwinds like Ctrl-C (exit 143), so the build removes its staging folder and stops its workers."""
-    def stop(signum, _frame) -> None:
+    def stop(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
 
     if threading.current_thread() is not threading.main_thread():

@@ -11,7 +11,8 @@ def _rgb(color: str) -> tuple[float, float, float]:
     hex_digits = color.lstrip("#")
     if len(hex_digits) == 3:
         hex_digits = "".join(c * 2 for c in hex_digits)
-    return tuple(int(hex_digits[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    r, g, b = (int(hex_digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return r, g, b
 
 
 def _luminance(rgb: tuple[float, float, float]) -> float:

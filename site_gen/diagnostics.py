@@ -78,7 +78,7 @@ class Diagnostic:
     message: str
     hint: str = ""
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message)
 
     def as_text(self) -> str:
@@ -86,7 +86,7 @@ class Diagnostic:
         hint = f" — {self.hint}" if self.hint else ""
         return escape_text(f"{self.loc}: {self.severity.value}[{self.rule}] {self.message}{hint}")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int]:
         return {
             "path": self.loc.path,
             "line": self.loc.line,

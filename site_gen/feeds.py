@@ -72,7 +72,7 @@ def atom_feed(site: PublicSite) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = story.we_did
         ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _content(story, number < FULL_CONTENT_ENTRIES)
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    return _xml(feed)
 
 
 def json_feed(site: PublicSite) -> bytes:
@@ -111,7 +111,12 @@ def sitemap(site: PublicSite, paths: list[str]) -> bytes | None:
         url = ET.SubElement(urlset, f"{{{namespace}}}url")
         ET.SubElement(url, f"{{{namespace}}}loc").text = site.base_url + path.removesuffix("index.html")
     ET.indent(urlset)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(urlset, encoding="utf-8") + b"\n"
+    return _xml(urlset)
+
+
+def _xml(root: ET.Element) -> bytes:
+    body: bytes = ET.tostring(root, encoding="utf-8")  # typed Any: tostring returns str for encoding="unicode"
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def robots(site: PublicSite) -> bytes:

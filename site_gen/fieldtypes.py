@@ -11,11 +11,13 @@ object that knows how to coerce a value (raising `Problem` with what is wrong an
 how to fix it), how to describe itself in JSON Schema and how to explain itself
 in the README.
 
-This module imports nothing from the rest of site_gen, so the model can use it.
+This module imports nothing from the rest of site_gen but the wording helpers (`text.py`, which import
+nothing), so the model can use it.
 """
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import difflib
 import math
@@ -24,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from .text import MONTHS
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 FEEDBACK_ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
@@ -38,8 +42,6 @@ _DATE_RE = re.compile(DATE_PATTERN)
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
 _COLOR_RE = re.compile(COLOR_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 Vocabulary = Mapping[str, tuple[str, ...]]   # field name -> the values site.yaml allows (journey stages, teams…)
 Schema = dict[str, Any]
@@ -96,9 +98,10 @@ def parse_date(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        if 1 <= month <= 12:
-            last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-            hint = f"{_MONTHS[month - 1]} {year} has {last} days"
+        if year < 1:
+            hint = "years run from 0001 to 9999"
+        elif 1 <= month <= 12:
+            hint = f"{MONTHS[month - 1]} {year} has {calendar.monthrange(year, month)[1]} days"
         else:
             hint = "months run from 01 to 12"
         raise Problem("date", f"{text} is not a real date", hint) from None
@@ -183,9 +186,9 @@ class Text(Textual):
 
     def coerce(self, name: str, value: object, raw: str, from_text: bool) -> Any:
         if value.__class__ is str:  # the common case (every feedback cell), first: one search in C
-            bad = UNREADABLE.search(value)  # type: ignore[arg-type]
+            bad = UNREADABLE.search(value)
             if bad is not None:
-                raise unreadable_problem(name, value, bad, keep=True)  # type: ignore[arg-type]
+                raise unreadable_problem(name, value, bad, keep=True)
             return value
         return super().coerce(name, value, raw, from_text)
 

@@ -8,10 +8,14 @@ escaped and shown as text, exactly as with raw HTML switched off.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -36,7 +40,7 @@ def is_safe_url(url: str) -> bool:
 
 def _configured(html: bool) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": html, "typographer": False}).enable(["table", "strikethrough"])
-    parser.validateLink = is_safe_url  # type: ignore[method-assign]
+    parser.validateLink = is_safe_url  # type: ignore[method-assign]  # the hook markdown-it calls; meant to be replaced
     return parser
 
 
@@ -50,12 +54,12 @@ def _without_comments(text: str) -> str:
     return COMMENT.sub("", text)
 
 
-def _html_block(renderer, tokens, idx, options, env) -> str:
+def _html_block(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     rest = _without_comments(tokens[idx].content)
     return _escaping_parser().render(rest) if rest.strip() else ""
 
 
-def _html_inline(renderer, tokens, idx, options, env) -> str:
+def _html_inline(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     content = tokens[idx].content
     return "" if COMMENT.fullmatch(content) else escapeHtml(content)
 

@@ -190,7 +190,7 @@ def template_mistakes() -> Iterator[None]:
 
 def theme_file(env: jinja2.Environment, name: str) -> bytes:
     """A static file of the theme (CSS, JS), taken as is: team themes can shadow it like a template."""
-    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]  # ours always have a loader
     return source.encode("utf-8")
 
 

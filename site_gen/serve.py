@@ -25,8 +25,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
 from markupsafe import escape
 
@@ -80,12 +82,19 @@ def _ip_literal(name: str) -> bool:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
+    @property
+    def host(self) -> str:
+        """The address bound; an IP socket's is text (bytes are for Unix sockets, never used here)."""
+        host = self.server_address[0]
+        assert isinstance(host, str), host
+        return host
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind also asks DNS for the host's full name, which nothing here uses
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        self.server_name, self.server_port = self.host, self.server_address[1]
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the browser went away or stayed silent: nothing to report
         super().handle_error(request, client_address)
@@ -126,7 +135,7 @@ class Preview:
 
     @property
     def url(self) -> str:
-        host = self.server.server_address[0]
+        host = self.server.host
         if ipaddress.ip_address(host).is_unspecified:
             host = "127.0.0.1" if self.server.address_family == socket.AF_INET else "::1"
         return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/"
@@ -165,9 +174,9 @@ class Preview:
             return self.version
 
     def _watch(self) -> None:
-        from watchfiles import watch
+        from watchfiles import Change, watch
 
-        def relevant(_change, path: str) -> bool:
+        def relevant(_change: Change, path: str) -> bool:
             return not (IGNORED_PARTS & set(Path(path).relative_to(self.root).parts)) and not path.startswith(
                 str(self.out))
 
@@ -194,12 +203,16 @@ class Preview:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args, preview: Preview):
+    def __init__(self, request: socket.socket, client_address: object, server: socketserver.BaseServer, *,
+                 preview: Preview):
         self.preview = preview
-        self.timeout = preview.idle_timeout  # socketserver sets it on the connection before reading
-        super().__init__(*args, directory=str(preview.out))
+        super().__init__(request, client_address, server, directory=str(preview.out))
 
-    def log_message(self, *args) -> None:  # the terminal shows rebuilds, not every request
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.preview.idle_timeout)  # before the request is read
+
+    def log_message(self, format: str, *args: object) -> None:  # the terminal shows rebuilds, not every request
         pass
 
     def parse_request(self) -> bool:
@@ -293,10 +306,10 @@ def _plain_path(target: str) -> bool:
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def serve_forever(preview: Preview, announce) -> None:
+def serve_forever(preview: Preview, announce: Callable[[str], object]) -> None:
     """Serve until Ctrl-C, SIGTERM or SIGHUP (a closed terminal); then remove the temporary folder."""
 
-    def stop(_signal_number, _frame) -> None:
+    def stop(_signal_number: int, _frame: FrameType | None) -> None:
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)  # a second signal stops at once, without cleaning up
         raise KeyboardInterrupt

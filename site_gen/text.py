@@ -6,6 +6,8 @@ import re
 import unicodedata
 from datetime import date
 
+# Not calendar.month_name: that follows the process locale (LC_TIME) once anything calls locale.setlocale,
+# and the sites are written in English whatever the machine's locale, byte for byte.
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 

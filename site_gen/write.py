@@ -355,7 +355,7 @@ class Output:
                 raise
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._held.close()
         self._claimed = False
 

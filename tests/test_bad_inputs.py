@@ -84,6 +84,9 @@ CORPUS = {
     "JSONL with an impossible date": ("feedback/extra.jsonl",
                                       b'{"id": "X-1", "date": "2026-02-29", "source": "chat", "journey_stage": "payment"}\n',
                                       "date", 1, "February 2026 has 28 days"),
+    "JSONL with year zero": ("feedback/extra.jsonl",
+                             b'{"id": "X-1", "date": "0000-02-29", "source": "chat", "journey_stage": "payment"}\n',
+                             "date", 1, "years run from 0001 to 9999"),
 }
 
 

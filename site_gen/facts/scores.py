@@ -33,7 +33,6 @@ def csat(scores: list[int]) -> float:
 
 
 FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
-UNITS = {ScoreType.NPS: "", ScoreType.CES: "", ScoreType.CSAT: "%"}
 
 
 @dataclass(frozen=True, slots=True)

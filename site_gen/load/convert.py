@@ -158,7 +158,7 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
             continue  # already reported by the YAML walker (bad tag, too deep)
         loc = value_node.loc if isinstance(value_node, Scalar) else key_loc
         try:
-            value = _convert_node(field, value_node, what, diagnostics)
+            value = _convert_node(field, value_node, diagnostics)
         except Problem as problem:
             diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
             if problem.keep is None:
@@ -184,7 +184,7 @@ def _required_names(fields: tuple[Field, ...]) -> str:
     return ", ".join(f.name for f in fields if f.required)
 
 
-def _convert_node(field: Field, node: Node, what: str, diagnostics: list[Diagnostic]) -> Any:
+def _convert_node(field: Field, node: Node, diagnostics: list[Diagnostic]) -> Any:
     kind = field.type
     if isinstance(kind, Object) and not isinstance(kind, ObjectList):
         if isinstance(node, Scalar) and node.tag == "null":

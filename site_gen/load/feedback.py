@@ -7,7 +7,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Container
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def load_feedback_file(path: Path, root: Path, diagnostics: list[Diagnostic]) ->
 
 
 def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
-         given: Container[str] = ()) -> Loaded | None:
+         given: Iterable[str] = ()) -> Loaded | None:
     """given: the fields the row wrote, valid or not (a bad score is reported once, not twice)."""
     if "id" not in values:
         return None
@@ -47,7 +47,7 @@ def _row(values: dict[str, Any], loc: SourceLoc, diagnostics: list[Diagnostic],
     elif (score_type is None) != (score is None):
         diagnostics.append(error(loc, "required", "feedback row has a score_type without a score, or the reverse",
                                  "give both score_type and score, or neither"))
-    elif score_type is not None:
+    elif score_type is not None and score is not None:
         low, high = SCORE_RANGE[score_type]
         if not low <= score <= high:
             diagnostics.append(error(loc, "value", f"a {score_type} score runs from {low} to {high}, got {score}",
@@ -117,7 +117,7 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded
     return rows
 
 
-def _csv_columns(text: str, line_number: int, header: list[str]):
+def _csv_columns(text: str, line_number: int, header: list[str]) -> Callable[[str], int]:
     """Where each cell of a CSV row starts, found by rescanning its line (only when a cell is wrong)."""
     def column_of(field: str) -> int:
         line = text.split("\n", line_number)[line_number - 1]
@@ -132,7 +132,7 @@ def _csv_columns(text: str, line_number: int, header: list[str]):
     return column_of
 
 
-def _json_columns(line: str):
+def _json_columns(line: str) -> Callable[[str], int]:
     def column_of(field: str) -> int:
         found = line.find(json.dumps(field))
         return found + 1 if found >= 0 else 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ def _flatten(converted: Converted) -> tuple[dict[str, Any], dict[str, SourceLoc]
     return values, locs
 
 
-def _record_id(path: Path, rel: str, values: dict, locs: dict, what: str,
+def _record_id(path: Path, rel: str, values: dict[str, Any], locs: dict[str, SourceLoc], what: str,
                diagnostics: list[Diagnostic]) -> str:
     stem = path.stem
     if not ID_RE.match(stem):
@@ -127,22 +126,26 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     values, locs = _flatten(converted)
     for name in ("journey_stages", "teams", "segments"):
         _report_repeats(values.get(name, ()), name, locs, diagnostics)
-    sections = {}
-    for name, cls in (("public", PublicConfig), ("internal", InternalConfig), ("rules", Rules)):
-        section = values.pop(name, None)
-        if section is not None:
-            section_values, section_locs = _flatten(section)
-            locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
-            sections[name] = cls(**section_values)
-    public = sections.get("public")
-    if public is not None and public.logo is not None:  # read once, here: the build publishes these bytes
-        logo = load_image(public.logo, locs.get("public.logo", at), root, diagnostics) if public.logo else None
-        sections["public"] = replace(public, logo=logo)
+    public, internal, rules = (_section(values.pop(name, None), name, locs) for name in ("public", "internal", "rules"))
+    logo = public.pop("logo", None)  # site.yaml gives a path
+    if logo:  # read once, here: the build publishes these bytes
+        public["logo"] = load_image(logo, locs.get("public.logo", at), root, diagnostics)
     metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
-    return SiteConfig(loc=at, locs=locs, metrics=metrics, **sections, **values)
+    return SiteConfig(loc=at, locs=locs, metrics=metrics, public=PublicConfig(**public),
+                      internal=InternalConfig(**internal), rules=Rules(**rules), **values)
 
 
-def _report_repeats(items: tuple, name: str, locs: dict, diagnostics: list[Diagnostic]) -> None:
+def _section(converted: Converted | None, name: str, locs: dict[str, SourceLoc]) -> dict[str, Any]:
+    """The values of a site.yaml section (none when it is absent); its places go into locs as 'name.key'."""
+    if converted is None:
+        return {}
+    values, section_locs = _flatten(converted)
+    locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
+    return values
+
+
+def _report_repeats(items: tuple[str, ...], name: str, locs: dict[str, SourceLoc],
+                    diagnostics: list[Diagnostic]) -> None:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if item in seen:

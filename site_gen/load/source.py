@@ -141,7 +141,7 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
     return sorted(found)
 
 
-def _is_real_dir(entry: os.DirEntry) -> bool:
+def _is_real_dir(entry: os.DirEntry[str]) -> bool:
     # like os.walk: a link to a folder is not followed, so a link cannot make the walk loop
     try:
         return entry.is_dir(follow_symlinks=False)

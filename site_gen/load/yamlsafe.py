@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostic, SourceLoc, error
 try:  # the C loader is an optional part of PyYAML wheels
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # the same interface, in pure Python
 
 MAX_DEPTH = 64          # records are 3 levels deep; anything near this is an attack or a mistake
 MAX_NODES = 200_000     # bounds alias expansion ("billion laughs")
@@ -33,32 +33,19 @@ class Scalar:
     loc: SourceLoc
     tag: str        # resolved YAML 1.1 type: str, int, float, bool, null, timestamp
     text: str       # the scalar as written (without quotes)
-    plain: bool     # unquoted: YAML guessed its type from its look
-
-    @property
-    def kind(self) -> str:
-        return "scalar"
 
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
     loc: SourceLoc
-    items: tuple = ()
-
-    @property
-    def kind(self) -> str:
-        return "sequence"
+    items: tuple[Node | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
     loc: SourceLoc
     # key -> (location of the key, value); first occurrence wins, duplicates are reported
-    entries: dict = field(default_factory=dict)
-
-    @property
-    def kind(self) -> str:
-        return "mapping"
+    entries: dict[str, tuple[SourceLoc, Node | None]] = field(default_factory=dict)
 
 
 Node = Scalar | Sequence | Mapping
@@ -90,7 +77,7 @@ def _offset_loc(text: str, offset: int, path: str, line_offset: int) -> SourceLo
     return SourceLoc(path, text.count("\n", 0, offset) + 1 + line_offset, offset - line_start + 1)
 
 
-def _mark_loc(path: str, mark, line_offset: int) -> SourceLoc:
+def _mark_loc(path: str, mark: yaml.Mark | None, line_offset: int) -> SourceLoc:
     if mark is None:
         return SourceLoc(path, 1 + line_offset, 1)
     return SourceLoc(path, mark.line + 1 + line_offset, mark.column + 1)
@@ -145,7 +132,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, line_offset: 
                  f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}{context}", _SYNTAX_HINT)
 
 
-def _unclosed(exc: yaml.MarkedYAMLError, text: str, line_offset: int):
+def _unclosed(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> tuple[yaml.Mark, str, str] | None:
     """(mark of the opening, message, hint) for a quoted string or flow collection never closed, else None."""
     opened, ended, context = exc.context_mark, exc.problem_mark, exc.context or ""
     if opened is None or ended is None:
@@ -171,7 +158,7 @@ def _unclosed(exc: yaml.MarkedYAMLError, text: str, line_offset: int):
     return None
 
 
-def _open_flow_collection(text: str, ended):
+def _open_flow_collection(text: str, ended: yaml.Mark) -> tuple[yaml.Mark | None, str]:
     """The mark and context of the innermost '[' or '{' still open where libyaml gave up, from the tokens.
 
     libyaml reports an empty unclosed flow collection ('date: [' at the end) with no mark at the bracket.
@@ -181,7 +168,7 @@ def _open_flow_collection(text: str, ended):
         return None, ""
     lines = text.split("\n")
     upto = sum(len(line) + 1 for line in lines[:ended.line]) + ended.column  # marks count characters per line
-    opened: list = []
+    opened: list[yaml.Token] = []
     try:
         for token in yaml.scan(text[:upto], Loader=yaml.SafeLoader):
             if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
@@ -205,10 +192,10 @@ class _Walker:
         self.fatal = False
         self.path_ids: set[int] = set()  # nodes on the way down, to spot an alias that contains itself
 
-    def loc(self, node) -> SourceLoc:
+    def loc(self, node: yaml.Node) -> SourceLoc:
         return _mark_loc(self.path, node.start_mark, self.line_offset)
 
-    def walk(self, node, depth: int) -> Node | None:
+    def walk(self, node: yaml.Node, depth: int) -> Node | None:
         if self.fatal:
             return None
         self.count += 1
@@ -235,14 +222,14 @@ class _Walker:
                                           "and mappings"))
             return None
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(self.loc(node), tag, node.value, node.style is None)
+            return Scalar(self.loc(node), tag, node.value)
         self.path_ids.add(id(node))
         try:
             return self._collection(node, depth)
         finally:
             self.path_ids.discard(id(node))
 
-    def _collection(self, node, depth: int) -> Node:
+    def _collection(self, node: yaml.Node, depth: int) -> Node:
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.walk(child, depth + 1) for child in node.value)
             return Sequence(self.loc(node), items)

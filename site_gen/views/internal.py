@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from ..facts import DecisionFacts, Facts, GroupFacts, IrritantFacts, MetricFacts, RiskSignal
 from ..history import FileChange
-from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, Story, Triage
+from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, SiteConfig, Story, Triage
 from ..text import humanize
 
 RenderMarkdown = Callable[[str], Markup]
@@ -87,7 +87,7 @@ class InternalSite:
     risks: tuple[RiskView, ...] = field(default=())
 
     @property
-    def config(self):
+    def config(self) -> SiteConfig:
         return self.backlog.config
 
     @property

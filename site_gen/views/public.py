@@ -110,8 +110,9 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     # oldest first to number colliding slugs stably; ties broken on public text only
     public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
     slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
-    stories = []
+    stories: list[PublicStory] = []
     for story, slug in zip(public, slugs, strict=True):
+        assert story.you_said and story.we_did  # kept above: only stories that say both are published
         story_facts = facts.stories[story.id]
         stories.append(PublicStory(
             slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
@@ -120,12 +121,12 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     stories.sort(key=lambda s: (s.date, s.slug), reverse=True)
 
     months: dict[str, list[PublicStory]] = {}
-    for story in stories:
-        months.setdefault(story.month, []).append(story)
+    for public_story in stories:
+        months.setdefault(public_story.month, []).append(public_story)
 
     position = {stage.slug: index for index, stage in enumerate(stages.values())}
 
-    def journey_order(irritant: PublicIrritant) -> tuple:
+    def journey_order(irritant: PublicIrritant) -> tuple[int, str]:
         return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position), irritant.title)
 
     irritants = [i for i in backlog.irritants.values() if i.is_public and i.public_title]
