@@ -36,9 +36,18 @@ AUDIENCES = ("public", "internal")
 
 
 def package_templates() -> Path:
-    """The default theme: inside the wheel, or at the repository root in a source checkout."""
-    inside = Path(__file__).resolve().parent / "templates"
-    return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+    """The default theme, the one place that finds it.
+
+    The theme lives in the repository's top-level templates/ folder. A wheel ships it as
+    site_gen/templates/ (pyproject.toml's force-include); an editable install (`pip install -e .`,
+    the README's first command) runs the package from the checkout, next to that folder.
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "public" / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError(f"site-gen's default theme is missing: neither {package / 'templates'} nor "
+                            f"{package.parent / 'templates'} holds public/base.html; reinstall site-gen")
 
 
 TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes
