@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .dates import epoch_day
-from .history import data_date, file_histories
+from .history import data_date, file_histories, status_histories
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .parallel import can_fork, fork_pool
@@ -147,12 +147,13 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
     try:
         if only in (None, "public"):
             logo_name, logo = _logo(backlog.config.public.logo)
-            view = public_view(backlog, result.facts, markdown, logo_name)
+            view = public_view(backlog, result.facts, markdown, logo_name, status_histories(root))
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, view, templates, logo)
             else:
-                count = len(view.stories) + len(view.months) + len(view.stages) + 6
+                count = (len(view.stories) + len(view.months) + len(view.stages) + len(view.items)
+                         + len(view.redirects) + 6)
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(view, environment("public", templates), logo, ticker)
         if only in (None, "internal"):
