@@ -45,7 +45,8 @@ from .scores import Change, Score, crosses_threshold, last_complete_change, metr
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
-__all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
+__all__ = ["Addresses", "Facts",
+           "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
            "Score", "Change", "RiskSignal", "derive_facts"]
 
 

@@ -67,13 +67,12 @@ def alias_path(kind: str, alias: str) -> str | None:
     A bare slug is an old slug of the same kind (`2026-02-old` -> `stories/2026-02-old`); anything with a
     slash is a path inside the public site (`stories/2026-02-old/`, `old/page.html`).
     """
-    text = alias.strip().lstrip("/")
-    if text.endswith("index.html"):
-        text = text.removesuffix("index.html")
-    text = text.strip("/")
+    text = alias.strip()
+    bare = "/" not in text and not text.endswith(".html")
+    text = text.lstrip("/").removesuffix("index.html").strip("/")
     if not text:
         return None
-    if "/" not in text and not text.endswith(".html"):
+    if bare:
         return f"{kind}/{text}" if valid_slug(text) else None
     segments = text.split("/")
     if any(not _SEGMENT.match(segment) or segment in (".", "..") for segment in segments):

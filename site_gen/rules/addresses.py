@@ -25,7 +25,7 @@ def _records(backlog: Backlog) -> Iterator[tuple[str, Story | Irritant]]:
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     addresses = facts.addresses
     slugs: dict[str, SourceLoc] = {}
-    for kind, record in _records(backlog):
+    for _kind, record in _records(backlog):
         if record.slug is None:
             continue
         where = record.at("slug")
@@ -44,8 +44,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
     # every address a page is written at: records' pages, then the aliases, in file order
     owners: dict[str, SourceLoc] = {}
-    for address_of, (kind, records) in ((addresses.stories, (STORIES, backlog.stories)),
-                                        (addresses.irritants, (ITEMS, backlog.irritants))):
+    for address_of, records in ((addresses.stories, backlog.stories), (addresses.irritants, backlog.irritants)):
         for key, address in address_of.items():
             owners.setdefault(address.path.rstrip("/"), records[key].at("slug"))
     for kind, record in _records(backlog):
@@ -54,8 +53,8 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             path = alias_path(kind, alias)
             if path is None:
                 yield error(where, "alias-format", f"alias {alias!r} is not an address on the public site",
-                            f"write an old slug (e.g. 2026-02-old-title) or a site path (e.g. {kind}/2026-02-old-title/)"
-                            f"; {_SLUG_HINT}")
+                            "write an old slug (e.g. 2026-02-old-title) or a site path "
+                            f"(e.g. {kind}/2026-02-old-title/); {_SLUG_HINT}")
                 continue
             top = path.split("/", 1)[0]
             if top in RESERVED or redirect_file(path) in RESERVED:
@@ -72,9 +71,9 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
     for kind, ids in ((STORIES, addresses.stories), (ITEMS, addresses.irritants)):
         for key, address in ids.items():
-            if address.written:
-                continue
             public: Story | Irritant = backlog.stories[key] if kind == STORIES else backlog.irritants[key]
+            if address.written or public.slug is not None:  # an invalid slug is reported as such
+                continue
             title = "title" if kind == STORIES else "public_title"
             what = "public story" if kind == STORIES else "public item"
             extra = (" (its title has no Latin letters: you may write a slug that says what it is about instead)"
