@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .errors import BuildError, BuildRefused, ThemeError
-from .history import file_histories
+from .history import file_histories, status_histories
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
@@ -120,12 +120,13 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
-            public = public_view(backlog, result.facts, markdown, logo_name)
+            public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root))
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, public, templates, logo)
             else:
-                count = len(public.stories) + len(public.months) + len(public.stages) + 6
+                count = (len(public.stories) + len(public.months) + len(public.stages) + len(public.items)
+                         + len(public.redirects) + 6)
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
         if only in (None, Audience.INTERNAL):

@@ -61,6 +61,11 @@ RULES: dict[str, str] = {
     "control-character": "no control characters, lone surrogates or non-characters in text",
     "raw-html": "raw HTML in a public body is shown as text",
     "html-comment-unclosed": "an HTML comment in a public body is closed",
+    "slug-format": "a slug is lower-case ASCII letters, digits and single hyphens",
+    "slug-duplicate": "no two stories or items share a slug",
+    "slug-missing": "a public story or item carries the slug that keeps its address (warning)",
+    "alias-format": "an alias is an old slug or a path inside the public site",
+    "alias-collision": "an alias is not another record's address or alias, nor one of the site's own pages",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
 }
 

@@ -2,16 +2,28 @@
 
 Built with an XML library and json, not templates, so escaping is not a matter
 of care. Dates come from the data, so rebuilds are byte-identical.
+
+An entry's id is a `tag:` URI (RFC 4151) that never changes when a title or a
+slug does: `tag:HOST,DATE:ADDRESS`, HOST the host of `public.base_url`, DATE
+the story's publication date (for an item's status change, the day of the
+change), ADDRESS the record's first address (its first alias, else its slug),
+e.g. `tag:example.org,2026-02-26:stories/2026-02-cancel-your-plan-in-the-app-any-time`.
+Without a base_url, HOST is the organisation's name as a slug under the
+reserved `.invalid` domain (`northwind-bikes.invalid`), stable as long as the
+organisation keeps its name.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from .text import slugify
-from .views.public import PublicSite, PublicStory
+from .text import long_date, slugify
+from .views.public import PublicIrritant, PublicSite, PublicStage, PublicStatusChange, PublicStory
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Feeds carry every public story; the newest ones in full. Older entries keep their summary and
@@ -21,6 +33,28 @@ FULL_CONTENT_ENTRIES = 50
 
 def story_path(story: PublicStory) -> str:
     return f"stories/{story.slug}/"
+
+
+def item_path(item: PublicIrritant) -> str:
+    return f"items/{item.slug}/"
+
+
+def tag_authority(site: PublicSite) -> str:
+    """The host of public.base_url, else '<organisation>.invalid' (a domain reserved never to exist)."""
+    host = urlsplit(site.base_url).hostname if site.base_url else None
+    return host or f"{slugify(site.organisation, 'site')}.invalid"
+
+
+def tag_id(site: PublicSite, day: date, address: str) -> str:
+    return f"tag:{tag_authority(site)},{day.isoformat()}:{address}"
+
+
+def story_id(site: PublicSite, story: PublicStory) -> str:
+    return tag_id(site, story.date, story.first_address or f"stories/{story.slug}")
+
+
+def change_id(site: PublicSite, item: PublicIrritant, change: PublicStatusChange) -> str:
+    return tag_id(site, change.date, f"{item.first_address or 'items/' + item.slug}/{change.status}")
 
 
 def _absolute(site: PublicSite, path: str) -> str:
@@ -47,32 +81,87 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def atom_feed(site: PublicSite) -> bytes:
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    id: str
+    title: str
+    day: date
+    path: str
+    summary: str
+    content: str
+    stage: PublicStage | None
+
+
+def _story_entries(site: PublicSite, stories: Iterable[PublicStory]) -> list[_Entry]:
+    return [_Entry(story_id(site, story), story.title, story.date, story_path(story), story.we_did,
+                   _content(story, number < FULL_CONTENT_ENTRIES), story.stage)
+            for number, story in enumerate(stories)]
+
+
+def _change_entries(site: PublicSite, item: PublicIrritant) -> list[_Entry]:
+    return [_Entry(change_id(site, item, change), f"{item.title}: {change.label}", change.date, item_path(item),
+                   f"{change.label} on {long_date(change.date)}.",
+                   f"<p>{_escape(item.title)}: <strong>{_escape(change.label)}</strong> on "
+                   f"{long_date(change.date)}.</p>", item.stage)
+            for change in item.changes]
+
+
+def _atom(site: PublicSite, feed_id: str, title: str, path: str, alternate: str, entries: list[_Entry],
+          updated: date | None) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", site.language)
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = _id(site, "")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{site.title} — {site.organisation}"
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _timestamp(site.updated)
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _timestamp(updated)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = site.organisation
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=_absolute(site, "") or "./")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml",
-                  href=_absolute(site, "feed.xml"))
-    for number, story in enumerate(site.stories):
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html",
+                  href=_absolute(site, alternate) or "./")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=_absolute(site, path))
+    for item in entries:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = _id(site, story_path(story))
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = story.title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _timestamp(story.date)
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = _timestamp(story.date)
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
-                      href=_absolute(site, story_path(story)))
-        if story.stage:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=story.stage.slug, label=story.stage.name)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = story.we_did
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = _content(story, number < FULL_CONTENT_ENTRIES)
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = item.id
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _timestamp(item.day)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = _timestamp(item.day)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=_absolute(site, item.path))
+        if item.stage:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=item.stage.slug, label=item.stage.name)
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = item.summary
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = item.content
     ET.indent(feed)
     return _xml(feed)
+
+
+def atom_feed(site: PublicSite) -> bytes:
+    return _atom(site, _id(site, ""), f"{site.title} — {site.organisation}", "feed.xml", "",
+                 _story_entries(site, site.stories), site.updated)
+
+
+def _newest_first(entries: list[_Entry]) -> list[_Entry]:
+    return sorted(entries, key=lambda entry: (entry.day, entry.id), reverse=True)
+
+
+def item_feed(site: PublicSite, item: PublicIrritant) -> bytes:
+    """One item's feed: each public change of its status, and the stories that close it."""
+    stories = [story for story in site.stories if any(link.slug == item.slug for link in story.closes)]
+    entries = _newest_first(_change_entries(site, item) + _story_entries(site, stories))
+    return _atom(site, _id(site, f"{item.first_address or 'items/' + item.slug}/"),
+                 f"{item.title} — {site.organisation}", f"{item_path(item)}feed.xml", item_path(item), entries,
+                 entries[0].day if entries else site.updated)
+
+
+def stage_feed(site: PublicSite, stage: PublicStage) -> bytes:
+    """One journey stage's feed: its stories and the status changes of its items."""
+    entries = _story_entries(site, [story for story in site.stories if story.stage == stage])
+    for item in site.items:
+        if item.stage == stage:
+            entries += _change_entries(site, item)
+    entries = _newest_first(entries)
+    return _atom(site, _id(site, f"stages/{stage.slug}/"), f"{stage.name} — {site.title} — {site.organisation}",
+                 f"stages/{stage.slug}/feed.xml", f"stages/{stage.slug}/", entries,
+                 entries[0].day if entries else site.updated)
 
 
 def json_feed(site: PublicSite) -> bytes:
@@ -83,7 +172,7 @@ def json_feed(site: PublicSite) -> bytes:
         "authors": [{"name": site.organisation}],
         "items": [
             {
-                "id": _id(site, story_path(story)),
+                "id": story_id(site, story),
                 "url": _absolute(site, story_path(story)),
                 "title": story.title,
                 "summary": story.we_did,

@@ -89,3 +89,81 @@ def data_date(root: Path) -> date | None:
                     f"({RANGE}); it is not shown")
         return None
     return day
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """The day a record's status became a value, while the record was public. Nothing else of the commit."""
+
+    date: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusHistory:
+    """Repo-relative path -> its public status changes, oldest first.
+
+    `complete` is False when there is no full history to read (not a checkout, or a shallow clone):
+    pages then fall back to the `closed` date.
+    """
+
+    changes: dict[str, tuple[StatusChange, ...]]
+    complete: bool
+
+
+_STATUS_LINE = re.compile(r"^([+-])(status|visibility):[ \t]*[\"']?([A-Za-z-]*)")
+NO_STATUS_HISTORY = StatusHistory({}, complete=False)
+
+
+def status_histories(root: Path, folder: str = "backlog/irritants") -> StatusHistory:
+    """When each irritant's `status:` line changed while it was public, from one `git log` over the folder.
+
+    Only the date and the new value of the status line are read: never the author, the message or other
+    lines. A change counts from the day the record is public (`visibility: public`): the day it became
+    public, its status then is its first public change. A shallow clone has no full history: that is
+    logged as a warning (the publish workflow needs `fetch-depth: 0`) and nothing is returned.
+    """
+    shallow = (_git(root, ["rev-parse", "--is-shallow-repository"], timeout=30) or "").strip()
+    if shallow != "false":
+        if shallow == "true":
+            log.warning("this checkout is shallow, so the public item pages show only the date each item was "
+                        "closed, not the date of each status change: check out the full history (in GitHub "
+                        "Actions: actions/checkout with fetch-depth: 0)")
+        return NO_STATUS_HISTORY
+    output = _git(root, ["-c", "core.quotepath=off", "log", "--reverse", "--relative", "--no-renames", "--no-color",
+                         "--no-ext-diff", "-p", "--unified=0", "--format=%x1e%cs", "-G", "^(status|visibility):",
+                         "--", folder], timeout=120)
+    if output is None:
+        return NO_STATUS_HISTORY
+    state: dict[str, dict[str, str]] = defaultdict(dict)   # path -> {status, visibility} as of the commit
+    changes: dict[str, list[StatusChange]] = defaultdict(list)
+    for entry in output.split("\x1e")[1:]:
+        header, _, patch = entry.partition("\n")
+        try:
+            day = date.fromisoformat(header.strip())
+        except ValueError:
+            continue
+        path = None
+        touched: dict[str, dict[str, str]] = defaultdict(dict)
+        for line in patch.split("\n"):
+            if line.startswith("+++ "):
+                name = line[4:]
+                path = name[2:] if name.startswith("b/") else None  # /dev/null: the file was deleted
+                continue
+            if path is None or line.startswith("--- "):
+                continue
+            found = _STATUS_LINE.match(line)
+            if found and found.group(1) == "+":
+                touched[path][found.group(2)] = found.group(3)
+            elif found:
+                touched[path].setdefault(found.group(2), "")  # removed without a replacement
+        for name, fields in touched.items():
+            before = dict(state[name])
+            state[name].update(fields)
+            now = state[name]
+            if now.get("visibility") != "public" or not now.get("status"):
+                continue
+            became_public = before.get("visibility") != "public"
+            if became_public or now["status"] != before.get("status"):
+                changes[name].append(StatusChange(day, now["status"]))
+    return StatusHistory({path: tuple(items) for path, items in changes.items()}, complete=True)

@@ -141,6 +141,10 @@ def _locs() -> Mapping[str, SourceLoc]:
     return field(default_factory=lambda: _NO_LOCS, compare=False, repr=False)
 
 
+SLUG_DOC = ("The public address, written once: lower-case letters, digits and hyphens (stories/SLUG/ or "
+            "items/SLUG/). Public; never change it without listing the old one in aliases.")
+ALIASES_DOC = ("Old public addresses (slugs or site paths, e.g. stories/2026-02-old-title) that keep working "
+               "as redirects to this record's page.")
 ALLOW_PERSONAL_DATA_DOC = ("Exact strings of public text that look like personal data but are not (e.g. your own "
                            "phone number); never published; check names each one as a warning.")
 
@@ -172,6 +176,8 @@ class Irritant(Located):
     feedback: tuple[str, ...] = declare(List(FeedbackId()), "IDs of the feedback rows that are the evidence.",
                                         default=())
     visibility: Visibility = declare(Enum(Visibility), "internal (default) or public.", default=Visibility.INTERNAL)
+    slug: str | None = declare(Text(), SLUG_DOC)
+    aliases: tuple[str, ...] = declare(List(Text()), ALIASES_DOC, default=())
     allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
     locs: Mapping[str, SourceLoc] = _locs()
 
@@ -226,6 +232,8 @@ class Story(Located):
                                          required=True, default=())
     journey_stage: str | None = declare(Id(), "Journey stage; defaults to its irritants'.")
     audience: Audience = declare(Enum(Audience), "public or internal (default).", default=Audience.INTERNAL)
+    slug: str | None = declare(Text(), SLUG_DOC)
+    aliases: tuple[str, ...] = declare(List(Text()), ALIASES_DOC, default=())
     internal_notes: str | None = declare(Text(), "Notes for employees only.")
     allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
     body: str = ""

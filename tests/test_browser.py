@@ -146,6 +146,32 @@ def test_reading_from_disk_works_without_a_server(built: Path, browser: Browser)
     assert problems == []
 
 
+def test_an_old_address_leads_to_the_renamed_story_from_disk_and_under_a_sub_path(tmp_path: Path,
+                                                                                 browser: Browser) -> None:
+    """Issue 8: a slug changed with the old one as alias; the old link a customer kept still arrives."""
+    root = copy_example(tmp_path / "repo")
+    story = root / "backlog/stories/cancel-in-the-app.md"
+    story.write_text(story.read_text("utf-8").replace(
+        "slug: 2026-02-cancel-your-plan-in-the-app-any-time",
+        "slug: cancel-in-the-app\naliases: [2026-02-cancel-your-plan-in-the-app-any-time]"), "utf-8")
+    build(root, tmp_path / "out", TODAY, only="public")
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "changes").symlink_to(tmp_path / "out/public")
+    server = _serve(www)
+    old = "stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html"
+    try:
+        for url in ((tmp_path / "out/public" / old).as_uri(), f"http://127.0.0.1:{server.server_port}/changes/{old}"):
+            problems: list[str] = []
+            page = _open(browser, url, problems)
+            page.wait_for_url("**/stories/cancel-in-the-app/index.html", wait_until="load")
+            assert page.locator("h1").inner_text() == "Cancel your plan in the app, any time"
+            page.close()
+            assert problems == [], url
+    finally:
+        server.shutdown()
+
+
 def test_the_site_reads_fine_without_javascript(built: Path, http_base: dict, browser: Browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

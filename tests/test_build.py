@@ -19,7 +19,7 @@ from site_gen.build import BuildRefused, build, render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
 
-from .canary import CANARY, PUBLIC, write_canary_repo
+from .canary import CANARY, OPENED_ON, PUBLIC, STARTED_ON, write_canary_history, write_canary_repo
 from .conftest import REPO, TODAY, copy_example, edit
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -46,7 +46,7 @@ def example_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def canary_site(tmp_path_factory) -> Path:
-    root = write_canary_repo(tmp_path_factory.mktemp("canary"))
+    root = write_canary_history(write_canary_repo(tmp_path_factory.mktemp("canary")))
     result = check_repository(root, TODAY)
     assert result.diagnostics == [], [d.as_text() for d in result.diagnostics]
     out = root / "_site"
@@ -76,6 +76,25 @@ def test_public_strings_do_appear_so_an_empty_site_cannot_pass(canary_site: Path
     assert f"{PUBLIC} body paragraph" in fragments, "stories are in the search index"
 
 
+def test_the_public_facts_added_on_purpose_do_appear(canary_site: Path) -> None:
+    """Issue 8's allow-list: slugs and aliases, status-change dates, a decline's date, story-item links."""
+    public = {name: readable(data) for name, data in tree(canary_site / "public").items()}
+    for address in ("stories/publicmark-story/index.html", "stories/publicmark-story-two/index.html",
+                    "items/publicmark-open-item/index.html", "items/publicmark-declined-item/index.html",
+                    "items/publicmark-open-item/feed.xml", "stages/payment/feed.xml",
+                    "stories/publicmark-story-old-address/index.html",     # aliases: redirect pages
+                    "items/publicmark-open-old-address/index.html"):
+        assert address in public, address
+    item = public["items/publicmark-open-item/index.html"]
+    for day in (OPENED_ON, STARTED_ON):  # the dates of its public status changes, from git
+        assert f'datetime="{day}"' in item, day
+    assert "stories/publicmark-story-two/index.html" in item  # the public story that closes it...
+    assert "items/publicmark-open-item/index.html" in public["stories/publicmark-story-two/index.html"]  # ...and back
+    assert 'datetime="2026-03-01"' in public["items/publicmark-declined-item/index.html"]  # the decline's date
+    assert f"tag:example.org,{STARTED_ON}:items/publicmark-open-old-address/in-progress" in public[
+        "items/publicmark-open-item/feed.xml"]
+
+
 def test_the_internal_site_shows_what_the_public_one_must_not(canary_site: Path) -> None:
     internal = "\n".join(readable(d) for d in tree(canary_site / "internal").values())
     for field in ("owner", "cause", "internalnotes", "summary", "declinereason", "whathappened", "verbatim"):
@@ -83,7 +102,7 @@ def test_the_internal_site_shows_what_the_public_one_must_not(canary_site: Path)
 
 
 def test_a_public_story_of_an_internal_irritant_shows_only_a_customer_count(canary_site: Path) -> None:
-    page = (canary_site / "public/stories/2026-10-publicmark-story-title-public/index.html").read_text("utf-8")
+    page = (canary_site / "public/stories/publicmark-story/index.html").read_text("utf-8")
     assert "2 customers told us" in page  # the internal irritant's rows, linked both ways
 
 
@@ -98,7 +117,8 @@ def test_visibility_fails_closed_even_if_the_view_is_asked_directly(tmp_path: Pa
     public = render_sites(result, root, only="public")["public"]
     text = "\n".join(data.decode() for data in public.values())
     assert "open public title" not in text
-    assert "2026-10-publicmark-story-title-public-2" not in "\n".join(public)
+    assert "publicmark-story-two" not in "\n".join(public)
+    assert "publicmark-open-item" not in "\n".join(public) and "publicmark-open-old-address" not in "\n".join(public)
 
 
 # --- what the public site holds --------------------------------------------------------
@@ -138,7 +158,10 @@ def test_feeds_are_valid_and_carry_every_public_story(example_site: Path) -> Non
     entries = atom.findall(f"{ATOM}entry")
     assert len(entries) == 12
     assert atom.find(f"{ATOM}updated").text == "2026-11-18T00:00:00Z"  # the newest story, not the clock
-    assert all(e.find(f"{ATOM}id").text.startswith("https://example.org/changes/stories/") for e in entries)
+    # permanent ids (RFC 4151 tag URIs on the host of base_url, the date and the first address), not URLs
+    assert all(e.find(f"{ATOM}id").text.startswith("tag:example.org,2026-") for e in entries)
+    assert "tag:example.org,2026-02-26:stories/2026-02-cancel-your-plan-in-the-app-any-time" in [
+        e.find(f"{ATOM}id").text for e in entries]
     feed = json.loads((example_site / "public/feed.json").read_text("utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert [i["title"] for i in feed["items"]] == [e.find(f"{ATOM}title").text for e in entries]

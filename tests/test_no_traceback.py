@@ -225,6 +225,10 @@ def test_control_characters_in_text_output_are_escaped(example: Path) -> None:
         "e.g. slow-unlock.yaml",
         "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field "
         f"'ownr\\x1b[2K\\x1b[1A\\u202e\\x9b' in irritant — {KNOWN}",
+        # the copy also claims the original's public address; the other file's name is escaped in the message too
+        "backlog/irritants/helmet-rental.yaml:16:7: error[slug-duplicate] slug 'renting-a-helmet-at-the-station' is "
+        "already the address of backlog/irritants/helmet\\x1b[2K\\u2066.yaml:16:7 — every public story and item "
+        "needs its own slug: choose another one",
     ]
 
 

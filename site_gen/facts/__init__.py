@@ -38,13 +38,15 @@ from ..model import (
     Triage,
 )
 from ..text import month_key
+from .addresses import Addresses, late_public, public_addresses
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .risks import RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
-__all__ = ["Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
+__all__ = ["Addresses", "Facts",
+           "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
            "Score", "Change", "RiskSignal", "derive_facts"]
 
 
@@ -60,6 +62,7 @@ class IrritantFacts:
     evidence: Evidence
     decisions: tuple[str, ...]     # IDs, oldest first
     stories: tuple[str, ...]       # IDs, oldest first
+    late_public: bool = False      # open after its target month: the public site says "later than planned"
 
     @property
     def overdue(self) -> bool:
@@ -112,6 +115,11 @@ class Facts:
     @property
     def open_irritants(self) -> tuple[str, ...]:
         return tuple(key for key, facts in self.irritants.items() if facts.is_open)
+
+    @cached_property
+    def addresses(self) -> Addresses:
+        """Where each published story and item lives on the public site (slugs, derived slugs, aliases)."""
+        return public_addresses(self.backlog)
 
     @cached_property
     def stages(self) -> Mapping[str, GroupFacts]:
@@ -177,7 +185,8 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         age_days=(as_of - irritant.opened).days,
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),
-        stories=tuple(s.id for s in stories))
+        stories=tuple(s.id for s in stories),
+        late_public=late_public(irritant, as_of))
 
 
 def decision_facts(decision: Decision, as_of: date) -> DecisionFacts:

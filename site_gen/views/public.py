@@ -6,9 +6,17 @@ feeds, sitemap and search index receive only a PublicSite.
 
 Allowed, per the spec:
   public story    — title, date, you_said, we_did, result, journey stage, body,
-                    and the count of distinct customers behind its irritants
-  public irritant — public_title, journey stage, status, target month, and for a
-                    decline its public_reason
+                    the count of distinct customers behind its irritants, its slug
+                    and aliases (its public addresses, old ones included), and the
+                    public items it closes
+  public irritant — public_title, journey stage, status, target month, for a
+                    decline its public_reason and the date it was decided (its
+                    `closed`), its slug and aliases, the dates of its public status
+                    changes (from git: the date and the new status, nothing else of
+                    the commit; without full history, `closed` of a closed item),
+                    whether it is later than planned (open after its target month),
+                    and the public stories that close it
+A link between a story and an item is published only when both are public.
 Everything else (owners, causes, IDs, team names, feedback, internal notes,
 internal titles, customers, verbatims) stays out. Visibility fails closed:
 only the exact values `audience: public` / `visibility: public` publish.
@@ -17,16 +25,22 @@ only the exact values `audience: public` / `visibility: public` publish.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
 
-from ..facts import Facts
-from ..model import Backlog, Irritant
+from ..facts import Facts, IrritantFacts
+from ..facts.addresses import Address, redirect_file
+from ..history import NO_STATUS_HISTORY, StatusHistory
+from ..model import Backlog, Irritant, IrritantStatus
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
+
+# The status of an item in a customer's words (the same words as the status pill of the pages).
+STATUS_WORDS = {IrritantStatus.OPEN: "Planned", IrritantStatus.IN_PROGRESS: "In progress",
+                IrritantStatus.DONE: "Done", IrritantStatus.DECLINED: "Not planned"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +50,16 @@ class PublicStage:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicLink:
+    """A link between a public story and a public item: the other side's address and title only."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class PublicStory:
-    slug: str            # permalink, made from the date and public title only
+    slug: str            # its address, stories/<slug>/: the written slug, else derived from date and title
     title: str
     date: date
     you_said: str
@@ -46,6 +68,8 @@ class PublicStory:
     stage: PublicStage | None
     body: Markup
     customers: int       # distinct customers behind its irritants: a count, never who
+    first_address: str = ""              # stories/<first alias or slug>: feed ids are built on it
+    closes: tuple[PublicLink, ...] = ()  # the public items it closes
 
     @property
     def month(self) -> str:
@@ -53,13 +77,32 @@ class PublicStory:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicStatusChange:
+    date: date
+    status: str
+    label: str           # the status in plain words
+
+
+@dataclass(frozen=True, slots=True)
 class PublicIrritant:
-    anchor: str          # made from the public title only
+    anchor: str          # its id on the list pages: its slug
     title: str           # the irritant's public_title
     stage: PublicStage | None
     status: str
     target_month: str | None   # "January 2027": a month, not the internal target date
     public_reason: str | None  # declines only
+    slug: str = ""             # its address, items/<slug>/
+    first_address: str = ""    # items/<first alias or slug>: feed ids are built on it
+    status_label: str = ""     # the status in plain words
+    late: bool = False         # still open after its target month
+    decided: date | None = None                     # a decline: the day it was decided (its closed date)
+    changes: tuple[PublicStatusChange, ...] = ()    # public status changes, oldest first
+    stories: tuple[PublicLink, ...] = ()            # the public stories that close it
+
+    @property
+    def updated(self) -> date | None:
+        """The day of its last public change."""
+        return self.changes[-1].date if self.changes else self.decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +110,15 @@ class PublicMonth:
     key: str             # 2026-09
     label: str           # September 2026
     stories: tuple[PublicStory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRedirect:
+    """An old address (an alias) that sends readers to a page's current one."""
+
+    path: str            # the file written, e.g. stories/2026-02-old-title/index.html
+    target: str          # the page it points to, e.g. stories/2026-02-new-title/
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,41 +135,36 @@ class PublicSite:
     working_on: tuple[PublicIrritant, ...]
     declined: tuple[PublicIrritant, ...]
     updated: date | None             # the newest story's date: rebuilds are identical
+    items: tuple[PublicIrritant, ...] = ()          # every public item, each with its page: by slug
+    redirects: tuple[PublicRedirect, ...] = ()
 
 
 def _stage(stage_id: str | None, stages: Mapping[str, PublicStage]) -> PublicStage | None:
     return stages.get(stage_id) if stage_id else None
 
 
-def _unique_slugs(bases: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for base in bases:
-        count = seen.get(base, 0) + 1
-        seen[base] = count
-        out.append(base if count == 1 else f"{base}-{count}")
-    return out
-
-
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
-                logo_name: str | None = None) -> PublicSite:
+                logo_name: str | None = None, history: StatusHistory = NO_STATUS_HISTORY) -> PublicSite:
     """Build the public site's data from the allow-listed fields of public records."""
     config = backlog.config
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
+    addresses = facts.addresses
+    story_of = {key: backlog.stories[key] for key in addresses.stories}
+    irritant_of = {key: backlog.irritants[key] for key in addresses.irritants}
 
-    public = [s for s in backlog.stories.values()
-              if s.is_public and s.title and s.you_said and s.we_did]
-    # oldest first to number colliding slugs stably; ties broken on public text only
-    public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
-    slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
+    def item_link(key: str) -> PublicLink:
+        return PublicLink(addresses.irritants[key].slug, irritant_of[key].public_title or "")
+
     stories: list[PublicStory] = []
-    for story, slug in zip(public, slugs, strict=True):
-        assert story.you_said and story.we_did  # kept above: only stories that say both are published
-        story_facts = facts.stories[story.id]
+    for key, story in story_of.items():
+        story_facts = facts.stories[key]
+        address = addresses.stories[key]
         stories.append(PublicStory(
-            slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
-            result=story.result, stage=_stage(story_facts.journey_stage, stages),
-            body=render_markdown(story.body), customers=story_facts.customers))
+            slug=address.slug, title=story.title, date=story.date, you_said=story.you_said or "",
+            we_did=story.we_did or "", result=story.result, stage=_stage(story_facts.journey_stage, stages),
+            body=render_markdown(story.body), customers=story_facts.customers, first_address=address.first,
+            closes=tuple(sorted({item_link(i) for i in story.irritants if i in irritant_of},
+                                key=lambda link: (link.title, link.slug)))))
     stories.sort(key=lambda s: (s.date, s.slug), reverse=True)
 
     months: dict[str, list[PublicStory]] = {}
@@ -126,14 +173,27 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
 
     position = {stage.slug: index for index, stage in enumerate(stages.values())}
 
-    def journey_order(irritant: PublicIrritant) -> tuple[int, str]:
-        return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position), irritant.title)
+    def journey_order(irritant: PublicIrritant) -> tuple[int, str, str]:
+        return (position.get(irritant.stage.slug, len(position)) if irritant.stage else len(position),
+                irritant.title, irritant.slug)
 
-    irritants = [i for i in backlog.irritants.values() if i.is_public and i.public_title]
-    working_on = _unique_anchors([_public_irritant(i, stages, with_reason=False) for i in irritants
-                                  if facts.irritants[i.id].is_open])
-    declined = _unique_anchors([_public_irritant(i, stages, with_reason=True) for i in irritants
-                                if facts.irritants[i.id].declined])
+    closing: dict[str, list[PublicStory]] = {}
+    for told in sorted(stories, key=lambda s: (s.date, s.slug)):
+        for link in told.closes:
+            closing.setdefault(link.slug, []).append(told)
+    items = []
+    for key, irritant in irritant_of.items():
+        address = addresses.irritants[key]
+        items.append(_public_irritant(irritant, address, stages, facts.irritants[key], history,
+                                      tuple(PublicLink(s.slug, s.title) for s in closing.get(address.slug, ()))))
+    working_on = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].is_open]
+    declined = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].declined]
+
+    redirects = [PublicRedirect(redirect_file(alias), address.path, title)
+                 for address, title in [*((addresses.stories[k], s.title) for k, s in story_of.items()),
+                                        *((addresses.irritants[k], i.public_title or "")
+                                          for k, i in irritant_of.items())]
+                 for alias in address.aliases]
 
     return PublicSite(
         organisation=config.organisation, title=config.public.title, base_url=config.public.base_url,
@@ -142,19 +202,33 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
         months=tuple(PublicMonth(key, month_label(key), tuple(items)) for key, items in months.items()),
         working_on=tuple(sorted(working_on, key=journey_order)),
         declined=tuple(sorted(declined, key=journey_order)),
-        updated=stories[0].date if stories else None)
+        updated=stories[0].date if stories else None,
+        items=tuple(sorted(items, key=lambda item: item.slug)),
+        redirects=tuple(sorted(redirects, key=lambda r: r.path)))
 
 
-def _unique_anchors(items: list[PublicIrritant]) -> list[PublicIrritant]:
-    """Two items with the same public title still get their own anchor on the page."""
-    anchors = _unique_slugs([item.anchor for item in items])
-    return [replace(item, anchor=anchor) for item, anchor in zip(items, anchors, strict=True)]
-
-
-def _public_irritant(irritant: Irritant, stages: Mapping[str, PublicStage], with_reason: bool) -> PublicIrritant:
+def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, PublicStage], found: IrritantFacts,
+                     history: StatusHistory, stories: tuple[PublicLink, ...]) -> PublicIrritant:
     target = irritant.target
+    declined = found.declined
+    closed = irritant.closed if irritant.status in (IrritantStatus.DONE, IrritantStatus.DECLINED) else None
+    if history.complete:
+        changes = tuple(PublicStatusChange(change.date, change.status, _words(change.status))
+                        for change in history.changes.get(irritant.loc.path, ()) if change.status in _STATUSES)
+    else:  # no full history: the one public date there is, the day it was closed
+        changes = (PublicStatusChange(closed, irritant.status, _words(irritant.status)),) if closed else ()
     return PublicIrritant(
-        anchor=slugify(irritant.public_title or "", "item"), title=irritant.public_title or "",
+        anchor=address.slug, title=irritant.public_title or "",
         stage=_stage(irritant.journey_stage, stages), status=irritant.status,
-        target_month=month_label(month_key(target)) if target and not with_reason else None,
-        public_reason=irritant.public_reason if with_reason else None)
+        target_month=month_label(month_key(target)) if target and not declined else None,
+        public_reason=irritant.public_reason if declined else None,
+        slug=address.slug, first_address=address.first, status_label=_words(irritant.status),
+        late=found.late_public, decided=closed if irritant.status == IrritantStatus.DECLINED else None,
+        changes=changes, stories=stories)
+
+
+_STATUSES = frozenset(status.value for status in IrritantStatus)
+
+
+def _words(status: str) -> str:
+    return STATUS_WORDS[IrritantStatus(status)] if status in _STATUSES else status
