@@ -61,6 +61,10 @@ RULES: dict[str, str] = {
     "raw-html": "raw HTML in a public body is shown as text",
     "html-comment-unclosed": "an HTML comment in a public body is closed",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
+    "loop-open": "customers who agreed to be contacted are told about a public story within "
+                 "rules.notify_within_days (backlog/notified.csv)",
+    "notify-ledger": "backlog/notified.csv is appended in date order, never dated ahead, one final result per "
+                     "customer and story",
 }
 
 

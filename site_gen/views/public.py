@@ -99,19 +99,42 @@ def _unique_slugs(bases: list[str]) -> list[str]:
     return out
 
 
+def story_slugs(backlog: Backlog) -> dict[str, str]:
+    """Story ID -> the slug of its public page, for the stories the public site shows, oldest first.
+
+    Made from the date and public title only; colliding slugs are numbered in a stable order.
+    """
+    public = [s for s in backlog.stories.values()
+              if s.is_public and s.title and s.you_said and s.we_did]
+    # oldest first to number colliding slugs stably; ties broken on public text only
+    public.sort(key=lambda s: (s.date, s.title, s.you_said or "", s.we_did or "", s.body))
+    slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
+    return {story.id: slug for story, slug in zip(public, slugs, strict=True)}
+
+
+def story_address(backlog: Backlog, story_id: str) -> str | None:
+    """The absolute URL of a story's public page (what a message to a customer links to).
+
+    None when the story is not on the public site or site.yaml has no public.base_url.
+    The one place outside the public renderer that knows where a story's page lives.
+    """
+    base = backlog.config.public.base_url
+    slug = story_slugs(backlog).get(story_id)
+    if base is None or slug is None:
+        return None
+    return f"{base if base.endswith('/') else base + '/'}stories/{slug}/"
+
+
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
                 logo_name: str | None = None) -> PublicSite:
     """Build the public site's data from the allow-listed fields of public records."""
     config = backlog.config
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
 
-    public = [s for s in backlog.stories.values()
-              if s.is_public and s.title and s.you_said and s.we_did]
-    # oldest first to number colliding slugs stably; ties broken on public text only
-    public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
-    slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
+    slugs = story_slugs(backlog)
     stories = []
-    for story, slug in zip(public, slugs, strict=True):
+    for story_id, slug in slugs.items():
+        story = backlog.stories[story_id]
         story_facts = facts.stories[story.id]
         stories.append(PublicStory(
             slug=slug, title=story.title, date=story.date, you_said=story.you_said, we_did=story.we_did,
