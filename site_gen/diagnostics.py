@@ -63,8 +63,8 @@ RULES: dict[str, str] = {
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
     "loop-open": "customers who agreed to be contacted are told about a public story within "
                  "rules.notify_within_days (backlog/notified.csv)",
-    "notify-ledger": "backlog/notified.csv is appended in date order, never dated ahead, one final result per "
-                     "customer and story",
+    "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
+                     "story",
 }
 
 

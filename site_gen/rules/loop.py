@@ -13,7 +13,7 @@ from .references import _unknown
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    yield from _ledger(backlog, facts)
+    yield from _ledger(backlog)
     within = backlog.config.rules.notify_within_days
     for story_id, loop in facts.loops.items():
         if loop.loop_open:
@@ -28,7 +28,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                           f"outside the repository, then add --send; or record how they were told in {LEDGER}")
 
 
-def _ledger(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+def _ledger(backlog: Backlog) -> Iterator[Diagnostic]:
     stories = backlog.stories.keys() | backlog.unreadable_ids("story")
     previous: Notification | None = None
     final: dict[tuple[str, str], Notification] = {}
@@ -40,9 +40,6 @@ def _ledger(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         f"line dated {line.date} comes after a line dated {previous.date} (line {previous.loc.line})",
                         "the ledger is append-only, in date order: add new lines at the end and never edit, "
                         "reorder or remove earlier ones")
-        if line.date > facts.as_of:
-            yield error(line.loc, "notify-ledger", f"line is dated {line.date}, after today ({facts.as_of})",
-                        "write the date the customer was told")
         key = (line.story, line.customer)
         if key in final:
             earlier = final[key]
