@@ -7,6 +7,7 @@ Run from the repository root:  python scripts/example_feedback.py
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 from datetime import date, timedelta
@@ -149,7 +150,25 @@ LINKS = {  # evidence links written in the export by support agents: phrase -> i
 }
 
 COLUMNS = ["id", "date", "source", "customer", "segment", "team", "journey_stage", "score_type", "score",
-           "verbatim", "consent_public", "kind", "irritant"]
+           "verbatim", "consent_public", "kind", "irritant", "contact_ok"]
+
+
+def contact_ok(customer: str, row_id: str) -> str:
+    """The row's answer to "may we contact you about this?": "true", "false" or "" (not asked).
+
+    Chosen from hashes of the customer and the row ID, not from the random stream, so no other value changes:
+    half the rows ask; about a third of customers agree; one answer in ten differs from that customer's usual
+    one (people change their minds, and their newest answer counts).
+    """
+    if not customer:
+        return ""
+    asked = hashlib.sha256(f"{customer}|{row_id}".encode()).digest()
+    if asked[0] % 2:
+        return ""
+    agrees = hashlib.sha256(customer.encode()).digest()[0] < 90
+    if asked[1] < 26:
+        agrees = not agrees
+    return "true" if agrees else "false"
 
 
 def main() -> None:
@@ -157,6 +176,7 @@ def main() -> None:
     all_rows = rows(rng)
     for row in all_rows:
         row["irritant"] = next((irritant for phrase, irritant in LINKS.items() if phrase in row["verbatim"]), "")
+        row["contact_ok"] = contact_ok(row["customer"], row["id"])
     surveys = [r for r in all_rows if r["source"] in ("survey", "review", "social", "field")]
     helpdesk = [r for r in all_rows if r["source"] in ("ticket", "chat", "call")]
     folder = Path("feedback")
@@ -173,6 +193,8 @@ def main() -> None:
                 document["score"] = int(document["score"])
             if "consent_public" in document:
                 document["consent_public"] = True
+            if "contact_ok" in document:
+                document["contact_ok"] = document["contact_ok"] == "true"
             handle.write(json.dumps(document, ensure_ascii=False) + "\n")
     print(f"{len(surveys)} survey/review rows, {len(helpdesk)} helpdesk rows")
 

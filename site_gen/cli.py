@@ -303,3 +303,118 @@ def schema(path: Path, out: Path | None) -> None:
     write_files(out, rendered)
     click.echo(f"Wrote {len(rendered)} schemas to {out}/", err=True)
 
+
+
+@main.command()
+@_PATH
+@click.option("--story", "story_id", default=None, metavar="ID", help="Tell about this story only.")
+@click.option("--since", type=_Day(formats=["%Y-%m-%d"]), default=None,
+              help="Tell about the stories published on or after this date (YYYY-MM-DD).")
+@click.option("--contacts", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="CSV export from your CRM: customer (or reference), email, and optional name, language. "
+                   "Must be kept outside the repository.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one .eml per customer and notify.csv (for a CRM or mail-merge import) into this "
+                   "folder, outside the repository.")
+@click.option("--send", is_flag=True,
+              help="Deliver through SMTP (STARTTLS; settings from SITE_GEN_SMTP_* variables) and record each "
+                   "message in backlog/notified.csv.")
+@click.option("--retry-unknown", is_flag=True,
+              help="Also write to customers whose last attempt has no result (a run that was interrupted).")
+@_TODAY
+def notify(path: Path, story_id: str | None, since: datetime | None, contacts: Path | None, out: Path | None,
+           send: bool, retry_unknown: bool, today: datetime | None) -> None:
+    """Tell the customers whose feedback led to a change, once.
+
+    For each published public story: the customers behind its irritants who
+    agreed to be contacted (their newest contact_ok), are in the contacts
+    file and are not yet recorded as told in backlog/notified.csv. The
+    others are counted, never listed. Without --send nothing leaves the
+    machine. With --send, each message gets an attempt line in the ledger
+    before it is sent and its result after: commit the ledger afterwards.
+
+    \b
+    SMTP settings come from the environment only:
+      SITE_GEN_SMTP_HOST, SITE_GEN_SMTP_PORT (587), SITE_GEN_SMTP_USER,
+      SITE_GEN_SMTP_PASSWORD, SITE_GEN_SMTP_FROM, SITE_GEN_SMTP_RATE
+      (messages per minute, 30), SITE_GEN_SMTP_CAFILE (default: the
+      system's trusted certificates).
+
+    \b
+    Example:
+      site-gen notify --since 2026-10-01 --contacts ~/crm/contacts.csv --out ~/notify
+      SITE_GEN_SMTP_HOST=smtp.example.org site-gen notify --contacts ~/crm/contacts.csv --send
+
+    Exit status: 0 done, 1 check errors or messages not delivered, 2 usage error.
+    """
+    from datetime import UTC
+
+    from .check import check_repository
+    from .diagnostics import format_text
+    from .load.ledger import LEDGER
+    from .notify import NotifyError, read_contacts, sender_address, write_output
+    from .notify.plan import default_sender, mail_merge_csv, messages, plan, select_stories
+    from .notify.send import SmtpSettings, deliver, open_ledger
+
+    if story_id is not None and since is not None:
+        raise click.UsageError("give --story or --since, not both")
+    if send and contacts is None:
+        raise click.UsageError("--send needs --contacts: the addresses come from your CRM's export")
+    day = _as_of(path, today).day
+    try:
+        settings = SmtpSettings.from_environment(os.environ) if send else None
+        result = check_repository(path, day)
+        if result.errors:
+            click.echo(format_text(result.diagnostics), nl=False)
+            click.echo(f"Notify refused: {result.errors} error(s). Fix them first (site-gen check).", err=True)
+            sys.exit(1)
+        backlog, facts = result.backlog, result.facts
+        address_book = read_contacts(contacts, path) if contacts is not None else None
+        plans = plan(backlog, facts, select_stories(backlog, facts, story_id, since.date() if since else None),
+                     address_book.by_customer if address_book else {}, retry_unknown)
+        sender = sender_address(os.environ.get("SITE_GEN_SMTP_FROM"), default_sender(backlog))
+        outgoing = messages(backlog, plans, sender, datetime.now(UTC))
+        if out is not None:
+            write_output(out, path, {**{o.file: o.message for o in outgoing},
+                                     "notify.csv": mail_merge_csv(backlog, plans, outgoing)})
+        last = max((line.date for line in backlog.notified), default=None)
+        if send and outgoing and last is not None and day < last:
+            raise NotifyError(f"{LEDGER} has a line dated {last}, after today ({day}): the ledger is kept in "
+                              "date order")
+    except NotifyError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    for story_plan in plans:
+        click.echo(escape_text(story_plan.counted), err=True)
+    if address_book is not None:
+        for problem in address_book.problems:
+            click.echo(f"warning: {contacts}: {problem}", err=True)
+    if not plans:
+        click.echo("No published public story matches.", err=True)
+    if contacts is None and any(p.no_address for p in plans):
+        click.echo("No --contacts: nobody can be addressed; the counts above need no addresses.", err=True)
+    if out is not None:
+        click.echo(f"Wrote {len(outgoing)} message(s) to {out}/messages/ and {out}/notify.csv", err=True)
+    if not send:
+        click.echo(f"{len(outgoing)} message(s) ready; nothing was sent (add --send to deliver).", err=True)
+        return
+    assert settings is not None
+    try:
+        with _terminate_as_exit(), open_ledger(path / LEDGER, day) as ledger:
+            delivery = deliver(outgoing, settings, ledger, sender.addr_spec)
+    except NotifyError as exc:
+        raise click.UsageError(str(exc)) from None
+    for item, reason in delivery.failed:
+        click.echo(f"failed: {item.recipient.story} / {item.recipient.customer}: {escape_text(reason)}", err=True)
+    for item, reason in delivery.deferred:
+        click.echo(f"deferred: {item.recipient.story} / {item.recipient.customer}: {escape_text(reason)} "
+                   "(tried again on the next run)", err=True)
+    click.echo(f"Sent {len(delivery.sent)}, failed {len(delivery.failed)}, deferred {len(delivery.deferred)}; "
+               f"{ledger.lines} line(s) appended to {LEDGER}: commit it.", err=True)
+    if delivery.interrupted is not None:
+        item, reason = delivery.interrupted
+        click.echo(f"Stopped: {escape_text(reason)}. The result for {item.recipient.story} / "
+                   f"{item.recipient.customer} is unknown: it is not sent again unless you add --retry-unknown.",
+                   err=True)
+    if delivery.failed or delivery.deferred or delivery.interrupted is not None:
+        sys.exit(1)

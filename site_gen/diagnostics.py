@@ -67,6 +67,10 @@ RULES: dict[str, str] = {
     "alias-format": "an alias is an old slug or a path inside the public site",
     "alias-collision": "an alias is not another record's address or alias, nor one of the site's own pages",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
+    "loop-open": "customers who agreed to be contacted are told about a public story within "
+                 "rules.notify_within_days (backlog/notified.csv)",
+    "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
+                     "story",
 }
 
 

@@ -27,6 +27,7 @@ from .model import (
     FeedbackRow,
     Irritant,
     Metric,
+    Notification,
     ScoreType,
     SiteConfig,
     Story,
@@ -35,7 +36,7 @@ from .model import (
 __all__ = ["Field", "ID_PATTERN", "FEEDBACK_ID_PATTERN", "PERIOD_PATTERN", "DATE_PATTERN", "COLOR_PATTERN",
            "URL_PATTERN", "ID_RE", "FEEDBACK_ID_RE", "IRRITANT_FIELDS", "DECISION_FIELDS", "STORY_FIELDS",
            "FEEDBACK_FIELDS", "METRIC_FIELDS", "SITE_FIELDS", "RECORD_FIELDS", "ARBITRATION_QUESTIONS",
-           "DEBRIEF_POINTS", "SCORE_RANGE"]
+           "DEBRIEF_POINTS", "SCORE_RANGE", "NOTIFIED_FIELDS"]
 
 IRRITANT_FIELDS: tuple[Field, ...] = contract_of(Irritant)
 DECISION_FIELDS: tuple[Field, ...] = contract_of(Decision)
@@ -43,6 +44,7 @@ STORY_FIELDS: tuple[Field, ...] = contract_of(Story)
 FEEDBACK_FIELDS: tuple[Field, ...] = contract_of(FeedbackRow)
 METRIC_FIELDS: tuple[Field, ...] = contract_of(Metric)
 SITE_FIELDS: tuple[Field, ...] = contract_of(SiteConfig)
+NOTIFIED_FIELDS: tuple[Field, ...] = contract_of(Notification)
 
 # what people write, by the README's name for it: the docs check and the README tables follow this order
 RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
@@ -51,6 +53,7 @@ RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
     "decision": DECISION_FIELDS,
     "story": STORY_FIELDS,
     "feedback": FEEDBACK_FIELDS,
+    "notified": NOTIFIED_FIELDS,
 }
 
 SCORE_RANGE = {ScoreType.NPS: (0, 10), ScoreType.CES: (1, 7), ScoreType.CSAT: (1, 5)}

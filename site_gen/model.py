@@ -113,6 +113,15 @@ class FeedbackKind(StrEnum):
     SUGGESTION = "suggestion"
 
 
+class NotifyResult(StrEnum):
+    """A notify ledger line: an attempt is written before sending, its result after."""
+
+    ATTEMPT = "attempt"      # about to send; alone as a customer's last line, the result is unknown
+    SENT = "sent"            # final: the customer was told
+    FAILED = "failed"        # final: the address was refused for good (SMTP 5xx)
+    DEFERRED = "deferred"    # not final: refused for now (SMTP 4xx); the next run tries again
+
+
 class Direction(StrEnum):
     UP = "up"
     DOWN = "down"
@@ -266,6 +275,28 @@ class FeedbackRow:
                                    default=False)
     kind: FeedbackKind | None = declare(Enum(FeedbackKind), "complaint, praise or suggestion.")
     irritant: str | None = declare(Id(), "The irritant this row is evidence for.")
+    contact_ok: bool | None = declare(
+        Boolean(), "The customer agreed to be contacted about this feedback (internal). Not given counts as false; "
+        "a customer's newest row that gives it decides.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notification:
+    """One line of the notify ledger, backlog/notified.csv: who was told about which story, how, with what result.
+
+    Append-only: `site-gen notify --send` adds an attempt line before each message and its result after.
+    """
+
+    loc: SourceLoc
+    story: str = declare(Id(), "The story the customer was told about.", required=True)
+    customer: str = declare(Text(), "The customer's opaque CRM reference, as in the feedback.", required=True)
+    date: dt.date = declare(Date(), "When (lines are appended in date order).", required=True)
+    channel: str = declare(Id(), "How: email (written by site-gen notify --send), or e.g. phone, crm, letter.",
+                           required=True)
+    result: NotifyResult = declare(
+        Enum(NotifyResult), "attempt (before sending), then sent, failed (refused for good) or deferred "
+        "(refused for now: tried again). A customer whose last line is an attempt has an unknown result.",
+        required=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -317,6 +348,9 @@ class Rules:
                                    default=Severity.WARNING)
     review_due: Severity = declare(Enum(Severity), "Severity of an active decision past its review_on date.",
                                    default=Severity.WARNING)
+    notify_within_days: int = declare(
+        Integer(minimum=1), "Customers who agreed to be contacted are told about a public story within this many "
+        "days of its date (rule loop-open).", default=30)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -364,6 +398,7 @@ class Backlog:
     stories: Mapping[str, Story]
     feedback: tuple[FeedbackRow, ...]
     unreadable: tuple[Unreadable, ...] = ()
+    notified: tuple[Notification, ...] = ()    # the notify ledger, in file order (never feedback)
 
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""

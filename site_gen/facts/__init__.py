@@ -40,14 +40,14 @@ from ..model import (
 from ..text import month_key
 from .addresses import Addresses, late_public, public_addresses
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
+from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
-__all__ = ["Addresses", "Facts",
-           "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts", "Evidence",
-           "Score", "Change", "RiskSignal", "derive_facts"]
+__all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
+           "Evidence", "Score", "Change", "RiskSignal", "NotifyAudience", "StoryLoop", "derive_facts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +135,23 @@ class Facts:
         config = self.backlog.config
         changes = {key: (facts.change, facts.alarm) for key, facts in self.metrics.items()}
         return risk_signals(self.backlog.feedback, config.journey_stages, config.metrics, changes, self.as_of)
+
+    @cached_property
+    def loops(self) -> Mapping[str, StoryLoop]:
+        """Public story ID -> who it is to be told to, who was told (the ledger), and whether the loop is open."""
+        backlog = self.backlog
+        consent = contact_consent(backlog.feedback)
+        states = ledger_states(backlog.notified)
+        within = backlog.config.rules.notify_within_days
+        loops = {}
+        for story in backlog.stories.values():
+            if not story.is_public:
+                continue
+            customers = (row.customer for irritant_id in story.irritants if irritant_id in self.irritants
+                         for row in self.irritants[irritant_id].evidence.rows if row.customer)
+            audience = audience_of(story.id, customers, consent, states)
+            loops[story.id] = story_loop(story.date, story.is_public, audience, self.as_of, within)
+        return loops
 
     @cached_property
     def unlinked(self) -> tuple[FeedbackRow, ...]:

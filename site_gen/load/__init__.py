@@ -13,6 +13,7 @@ from ..model import Backlog, Decision, FeedbackRow, Irritant, Story, Unreadable
 from ..parallel import can_fork, fork_pool
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
+from .ledger import load_ledger
 from .records import load_decision, load_irritant, load_site_config, load_story
 from .source import list_files, relative
 
@@ -91,6 +92,7 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
         feedback=(tuple(row for row in feedback if isinstance(row, FeedbackRow)) if unreadable
                   else tuple(cast("list[FeedbackRow]", feedback))),
         unreadable=tuple(unreadable),
+        notified=load_ledger(root, diagnostics),
     )
     return backlog, diagnostics
 

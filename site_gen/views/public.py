@@ -143,6 +143,18 @@ def _stage(stage_id: str | None, stages: Mapping[str, PublicStage]) -> PublicSta
     return stages.get(stage_id) if stage_id else None
 
 
+def story_address(facts: Facts, story_id: str) -> str | None:
+    """The absolute URL of a story's public page (what a message to a customer links to).
+
+    None when the story is not on the public site or site.yaml has no public.base_url.
+    """
+    base = facts.backlog.config.public.base_url
+    address = facts.addresses.stories.get(story_id)
+    if base is None or address is None:
+        return None
+    return f"{base if base.endswith('/') else base + '/'}{address.path}"
+
+
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
                 logo_name: str | None = None, history: StatusHistory = NO_STATUS_HISTORY) -> PublicSite:
     """Build the public site's data from the allow-listed fields of public records."""
