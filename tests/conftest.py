@@ -53,6 +53,12 @@ def found(result: CheckResult) -> list[tuple[str, int, str]]:
     return [(d.loc.path, d.loc.line, d.rule) for d in problems(result)]
 
 
+def beyond_example_warnings(lines: list[str]) -> list[str]:
+    """Printed diagnostics (text format) except the example's deliberate warnings."""
+    return [line for line in lines
+            if not any(line.startswith(f"{path}:") and f"warning[{rule}]" in line for path, rule in EXAMPLE_WARNINGS)]
+
+
 def found_all(result: CheckResult) -> list[tuple[str, int, str]]:
     """(file, line, rule) of every diagnostic, the example's deliberate warnings included."""
     return [(d.loc.path, d.loc.line, d.rule) for d in result.diagnostics]

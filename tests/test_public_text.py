@@ -99,7 +99,7 @@ def test_an_allowed_string_is_published_and_named_as_a_warning_in_every_check(ex
     edit(example / STORY, "audience: public", 'audience: public\nallow_personal_data: ["0800 555 0199"]')
     result = run_check(example)
     assert found(result) == [(STORY, line_of(example / STORY, "allow_personal_data"), "personal-data-allowed")]
-    allowed = result.diagnostics[0]
+    allowed = problems(result)[0]
     assert allowed.severity is Severity.WARNING
     assert "'0800 555 0199'" in allowed.message
     build(example, example / "_site", TODAY)
@@ -247,8 +247,8 @@ def test_raw_html_in_a_public_body_is_a_warning_on_its_line_and_shown_as_text(ex
     edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nSome <b>bold</b> words.")
     result = run_check(example)
     assert found(result) == [(STORY, line_of(example / STORY, "<b>bold"), "raw-html")]
-    assert result.diagnostics[0].severity is Severity.WARNING
-    assert "<b> </b>" in result.diagnostics[0].message
+    assert problems(result)[0].severity is Severity.WARNING
+    assert "<b> </b>" in problems(result)[0].message
     build(example, example / "_site", TODAY)
     assert "Some &lt;b&gt;bold&lt;/b&gt; words." in _story_page(example / "_site/public", "20% off a helmet")
 
