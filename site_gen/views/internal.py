@@ -11,7 +11,16 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..facts import DecisionFacts, Facts, FrictionLedger, GroupFacts, IrritantFacts, MetricFacts, RiskSignal, StageEffect
+from ..facts import (
+    DecisionFacts,
+    Facts,
+    FrictionLedger,
+    GroupFacts,
+    IrritantFacts,
+    MetricFacts,
+    RiskSignal,
+    StageEffect,
+)
 from ..history import FileChange
 from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, Story, Triage
 from ..text import humanize
