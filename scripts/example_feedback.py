@@ -89,6 +89,43 @@ def _dip(day: date) -> float:
     return 0.8 if date(2026, 8, 1) <= day <= date(2026, 9, 10) else 0.0
 
 
+# What happened after each fix, by irritant: its closed date, and the share of its complaints still heard
+# afterwards. Most fixes worked. The sign-up ID check loop (closed 2026-04-09) is absent on purpose: the fix
+# did not hold, its complaints keep their full rate, and `site-gen check` reports it (rule recurrence).
+FIXES = {
+    "cancel-needs-phone-call": (date(2026, 2, 26), 0.10),
+    "logged-out-after-update": (date(2026, 7, 24), 0.10),
+    "double-charge-after-failed-ride": (date(2026, 8, 28), 0.0),   # the story says: none since 28 August
+    "seat-clamp-stuck": (date(2026, 9, 30), 0.10),
+}
+# Incidents: from start to end, this share of a stage's complaints are about the incident.
+INCIDENTS = [(date(2026, 8, 3), date(2026, 8, 27), "payment", "I was charged twice for one ride", 0.5)]
+
+
+def _linked_irritant(verbatim: str) -> str:
+    return next((irritant for phrase, irritant in LINKS.items() if phrase in verbatim), "")
+
+
+def _after_fixes(rows: list[dict], rng: random.Random) -> None:
+    """Complaints follow the incidents and stop after the fixes (FIXES, INCIDENTS).
+
+    Uses its own random stream, so every other row stays as it was generated; only complaint wording changes:
+    a fixed complaint heard after its fix becomes another complaint of the same stage that no irritant links to.
+    """
+    for row in rows:
+        if row["kind"] != "complaint":
+            continue
+        day = date.fromisoformat(row["date"])
+        tail = row["verbatim"].split(". ", 1)[1] if ". " in row["verbatim"] else ""
+        for start, end, stage, phrase, share in INCIDENTS:
+            if row["journey_stage"] == stage and start <= day <= end and rng.random() < share:
+                row["verbatim"] = phrase + (". " + tail if tail else "")
+        fix = FIXES.get(_linked_irritant(row["verbatim"]))
+        if fix is not None and day >= fix[0] and rng.random() >= fix[1]:
+            others = [p for p in VOICE[row["journey_stage"]]["complaint"] if not _linked_irritant(p)]
+            row["verbatim"] = rng.choice(others) + (". " + tail if tail else "")
+
+
 def rows(rng: random.Random) -> list[dict]:
     out = []
     days = (END - START).days + 1
@@ -118,6 +155,7 @@ def rows(rng: random.Random) -> list[dict]:
             row["score"] = _score(rng, row["score_type"], kind, _dip(day))
         row["consent_public"] = "true" if kind == "praise" and rng.random() < 0.3 else ""
         out.append(row)
+    _after_fixes(out, random.Random(20260828))
     out.sort(key=lambda r: (r["date"], r["source"], r["verbatim"]))
     for row in out:
         prefix = {"survey": "SRV", "review": "REV", "social": "SOC"}.get(row["source"], "TCK")
@@ -147,6 +185,7 @@ LINKS = {  # evidence links written in the export by support agents: phrase -> i
     "Logged out again after the update": "logged-out-after-update",
     "Battery said 20 km": "battery-range-wrong",
     "No idea if my refund was approved": "refund-status-unclear",
+    "Seat would not go down": "seat-clamp-stuck",
 }
 
 COLUMNS = ["id", "date", "source", "customer", "segment", "team", "journey_stage", "score_type", "score",
@@ -175,7 +214,7 @@ def main() -> None:
     rng = random.Random(20261123)
     all_rows = rows(rng)
     for row in all_rows:
-        row["irritant"] = next((irritant for phrase, irritant in LINKS.items() if phrase in row["verbatim"]), "")
+        row["irritant"] = _linked_irritant(row["verbatim"])
         row["contact_ok"] = contact_ok(row["customer"], row["id"])
     surveys = [r for r in all_rows if r["source"] in ("survey", "review", "social", "field")]
     helpdesk = [r for r in all_rows if r["source"] in ("ticket", "chat", "call")]

@@ -50,7 +50,18 @@ RULES: dict[str, str] = {
     "metrics-max": "at most three metrics",
     "metric-definition": "each metric is computed or given",
     "metric-decision": "a metric that moved by its threshold has a metric-response decision",
-    "decision-review": "active decisions are reviewed by review_on",
+    "decision-review": "decisions past review_on record an outcome (superseded ones excepted)",
+    "decision-outcome": "an outcome has its date; too-early brings a later review_on; did-not-work is followed up "
+                        "by a decision that names it in `follows`",
+    "decision-links": "`supersedes` on the new decision and `superseded_by` with status superseded on the old one "
+                      "agree; no decision names itself",
+    "friction": "a decision that adds steps to the customer's journey is an arbitration whose `customer` answer "
+                "says why",
+    "loop-open": "the loop closes: a done irritant with linked feedback has a story within "
+                 "rules.story_within_days of closing, and a public story's customers who agreed to be contacted "
+                 "are told within rules.notify_within_days (backlog/notified.csv)",
+    "recurrence": "linked complaints after rules.recurrence_grace_days stay below rules.recurrence_share % of the "
+                  "weekly rate before closing",
     "decision-questions": "arbitrations answer the four questions, debriefs the four points, metric responses name "
                           "a metric",
     "story-evidence": "a story closes at least one irritant",
@@ -67,8 +78,6 @@ RULES: dict[str, str] = {
     "alias-format": "an alias is an old slug or a path inside the public site",
     "alias-collision": "an alias is not another record's address or alias, nor one of the site's own pages",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
-    "loop-open": "customers who agreed to be contacted are told about a public story within "
-                 "rules.notify_within_days (backlog/notified.csv)",
     "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
                      "story",
 }

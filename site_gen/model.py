@@ -71,6 +71,15 @@ class DecisionStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+class DecisionOutcome(StrEnum):
+    """What the review found: did the decision do what it was meant to?"""
+
+    WORKED = "worked"
+    PARTLY = "partly"
+    DID_NOT_WORK = "did-not-work"
+    TOO_EARLY = "too-early"
+
+
 class DecisionKind(StrEnum):
     ARBITRATION = "arbitration"
     METRIC_RESPONSE = "metric-response"
@@ -223,6 +232,16 @@ class Decision(Located):
     customer_impact: str | None = declare(Text(), "Debrief: the impact on customers.")
     root_cause: str | None = declare(Text(), "Debrief: the root cause.")
     prevention: str | None = declare(Text(), "Debrief: what prevents it from happening again.")
+    outcome: DecisionOutcome | None = declare(
+        Enum(DecisionOutcome),
+        "What the review found: worked, partly, did-not-work (needs a decision that follows it) or too-early "
+        "(needs a new review_on after outcome_date). Until it has one, a decision past review_on is due.")
+    outcome_note: str | None = declare(Text(), "What the review found, in a sentence (internal).")
+    outcome_date: dt.date | None = declare(Date(), "When the outcome was recorded; required with outcome.")
+    follows: str | None = declare(Id(), "ID of an earlier decision that did not work and that this one follows up.")
+    supersedes: str | None = declare(Id(), "ID of the decision this one replaces; that one says superseded_by.")
+    superseded_by: str | None = declare(
+        Id(), "ID of the decision that replaces this one (with status: superseded); that one says supersedes.")
     body: str = ""
     body_line: int = 1
     locs: Mapping[str, SourceLoc] = _locs()
@@ -346,11 +365,24 @@ class Rules:
                                 default=Severity.WARNING)
     unreviewed: Severity = declare(Enum(Severity), "Severity of an open irritant not reviewed in time.",
                                    default=Severity.WARNING)
-    review_due: Severity = declare(Enum(Severity), "Severity of an active decision past its review_on date.",
-                                   default=Severity.WARNING)
+    review_due: Severity = declare(Enum(Severity), "Severity of a decision past its review_on date without an "
+                                   "outcome.", default=Severity.WARNING)
+    story_within_days: int = declare(
+        Integer(minimum=0), "A done irritant with linked feedback gets a story within this many days of closing.",
+        default=30)
+    loop_open: Severity = declare(Enum(Severity), "Severity of a done irritant still without a story (loop-open).",
+                                  default=Severity.WARNING)
     notify_within_days: int = declare(
         Integer(minimum=1), "Customers who agreed to be contacted are told about a public story within this many "
         "days of its date (rule loop-open).", default=30)
+    effect_weeks: int = declare(
+        Integer(minimum=1), "Weeks compared on each side of an irritant's closed date to tell whether the fix worked.",
+        default=8)
+    recurrence_grace_days: int = declare(
+        Integer(minimum=0), "Days after closing before linked complaints count as a recurrence.", default=14)
+    recurrence_share: float = declare(
+        Number(minimum=0, maximum=100), "Linked complaints after the grace period above this percentage of the "
+        "weekly rate before closing are a recurrence.", default=50.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

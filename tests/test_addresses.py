@@ -17,7 +17,7 @@ import feedparser
 from site_gen.build import build
 from site_gen.history import status_histories
 
-from .conftest import TODAY, edit, found, line_of, run_check
+from .conftest import TODAY, edit, found, line_of, problems, run_check
 
 CANCEL_STORY = "backlog/stories/cancel-in-the-app.md"
 CANCEL_URL = "stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html"
@@ -94,7 +94,8 @@ def test_a_public_record_without_a_slug_keeps_its_address_and_is_told_the_line_t
     edit(path, "slug: 2026-02-cancel-your-plan-in-the-app-any-time\n", "")
     result = run_check(example)
     assert found(result) == [(CANCEL_STORY, line_of(path, "title:"), "slug-missing")]
-    assert "add the line 'slug: 2026-02-cancel-your-plan-in-the-app-any-time'" in result.diagnostics[0].hint
+    (missing,) = [d for d in result.diagnostics if d.rule == "slug-missing"]
+    assert "add the line 'slug: 2026-02-cancel-your-plan-in-the-app-any-time'" in missing.hint
     assert result.errors == 0
     assert (_public(example) / CANCEL_URL).exists()  # today's address, unchanged
 
@@ -103,7 +104,7 @@ def test_a_non_latin_title_without_a_slug_is_asked_for_one(example: Path) -> Non
     path = example / CANCEL_STORY
     edit(path, "slug: 2026-02-cancel-your-plan-in-the-app-any-time\n", "")
     edit(path, "title: Cancel your plan in the app, any time", "title: ألغِ اشتراكك من التطبيق")
-    [warning] = run_check(example).diagnostics
+    [warning] = problems(run_check(example))
     assert warning.rule == "slug-missing"
     assert "'slug: 2026-02-story'" in warning.hint and "no Latin letters" in warning.hint
 
@@ -113,9 +114,9 @@ def test_a_slug_that_is_not_lower_case_ascii_is_an_error_asking_to_write_one(exa
     edit(path, "slug: 2026-02-cancel-your-plan-in-the-app-any-time", "slug: Annulez-à-tout-moment")
     result = run_check(example)
     assert found(result) == [(CANCEL_STORY, line_of(path, "slug:"), "slug-format")]
-    assert "slug: annulez-a-tout-moment" in result.diagnostics[0].hint
+    assert "slug: annulez-a-tout-moment" in problems(result)[0].hint
     edit(path, "slug: Annulez-à-tout-moment", "slug: 取消订阅")
-    [problem] = run_check(example).diagnostics
+    [problem] = problems(run_check(example))
     assert problem.rule == "slug-format" and "write one" in problem.hint
 
 
@@ -124,7 +125,7 @@ def test_two_records_with_one_slug_are_a_located_error(example: Path) -> None:
     edit(other, "slug: 2026-03-pause-your-plan-for-the-winter", "slug: 2026-02-cancel-your-plan-in-the-app-any-time")
     result = run_check(example)
     assert found(result) == [("backlog/stories/pause-for-winter.md", line_of(other, "slug:"), "slug-duplicate")]
-    assert f"{CANCEL_STORY}:{line_of(example / CANCEL_STORY, 'slug:')}" in result.diagnostics[0].message
+    assert f"{CANCEL_STORY}:{line_of(example / CANCEL_STORY, 'slug:')}" in problems(result)[0].message
     # stories and items share one namespace of slugs too
     item = example / UNLOCK_ITEM
     edit(other, "slug: 2026-02-cancel-your-plan-in-the-app-any-time", f"slug: {UNLOCK_SLUG}")
@@ -138,7 +139,7 @@ def test_an_alias_that_collides_is_a_located_error(example: Path) -> None:
          "slug: 2026-03-pause-your-plan-for-the-winter\naliases: [2026-02-cancel-your-plan-in-the-app-any-time]")
     result = run_check(example)
     assert found(result) == [("backlog/stories/pause-for-winter.md", line_of(other, "aliases:"), "alias-collision")]
-    assert CANCEL_STORY in result.diagnostics[0].message
+    assert CANCEL_STORY in problems(result)[0].message
     # another record's alias
     edit(example / CANCEL_STORY, "slug: 2026-02-cancel-your-plan-in-the-app-any-time",
          "slug: cancel-in-the-app\naliases: [2026-02-cancel-your-plan-in-the-app-any-time]")
@@ -146,10 +147,10 @@ def test_an_alias_that_collides_is_a_located_error(example: Path) -> None:
         run_check(example))
     # one of the site's own pages
     edit(other, "aliases: [2026-02-cancel-your-plan-in-the-app-any-time]", "aliases: [archive/]")
-    [problem] = run_check(example).diagnostics
+    [problem] = problems(run_check(example))
     assert problem.rule == "alias-collision" and "archive" in problem.message
     edit(other, "aliases: [archive/]", "aliases: [../outside]")
-    assert [d.rule for d in run_check(example).diagnostics] == ["alias-format"]
+    assert [d.rule for d in problems(run_check(example))] == ["alias-format"]
 
 
 # --- item pages ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from site_gen.cli import main
 
-from .conftest import found, run_check
+from .conftest import found, problems, run_check
 
 IRRITANT = "backlog/irritants/broken.yaml"
 STORY = "backlog/stories/broken.md"
@@ -128,14 +128,14 @@ def test_crlf_files_are_read_like_lf_files(example: Path) -> None:
     for path in [example / "backlog/irritants/helmet-rental.yaml", example / "backlog/stories/helmet-discount.md",
                  example / "feedback/interviews.yaml"]:
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_a_bom_in_a_csv_export_is_accepted(example: Path) -> None:
     # Excel's "CSV UTF-8" starts with a BOM; the header must still read 'id'
     path = example / "feedback/surveys-and-reviews.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_a_50_mb_file_is_refused_with_its_size(example: Path) -> None:
@@ -158,7 +158,7 @@ def test_a_symlink_pointing_outside_the_repository_is_refused(example: Path, tmp
     secret.write_text("title: from outside\n", encoding="utf-8")
     os.symlink(secret, example / IRRITANT)
     result = run_check(example)
-    assert [(d.loc.path, d.loc.line, d.rule) for d in result.diagnostics] == [(IRRITANT, 1, "symlink")]
+    assert [(d.loc.path, d.loc.line, d.rule) for d in problems(result)] == [(IRRITANT, 1, "symlink")]
     assert "outside the repository" in result.diagnostics[0].message
 
 
@@ -167,12 +167,12 @@ def test_a_symlink_inside_the_repository_is_followed(example: Path) -> None:
     target = example / "shared/helmet-rental.yaml"
     (example / "backlog/irritants/helmet-rental.yaml").rename(target)
     os.symlink(target, example / "backlog/irritants/helmet-rental.yaml")
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_a_dangling_symlink_is_reported(example: Path) -> None:
     os.symlink(example / "nowhere.yaml", example / IRRITANT)
-    assert [(d.loc.path, d.rule) for d in run_check(example).diagnostics] == [(IRRITANT, "symlink")]
+    assert [(d.loc.path, d.rule) for d in problems(run_check(example))] == [(IRRITANT, "symlink")]
 
 
 def test_the_same_id_as_yaml_and_yml_is_a_duplicate(example: Path) -> None:
@@ -197,7 +197,7 @@ def test_a_bad_feedback_cell_is_pointed_at_by_column(example: Path) -> None:
         '{"id": "X-2", "date": "2026-02-30", "source": "chat", "journey_stage": "payment"}\n', encoding="utf-8")
     result = run_check(example)
     assert found(result) == [("feedback/extra.csv", 2, "type"), ("feedback/extra.jsonl", 1, "date")]
-    assert [d.loc.col for d in result.diagnostics] == [55, 15]  # the 'eleven' cell; the "date" key
+    assert [d.loc.col for d in problems(result)] == [55, 15]  # the 'eleven' cell; the "date" key
 
 
 # --- parse errors point where the mistake is ---------------------------------------------------------------

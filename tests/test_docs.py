@@ -19,7 +19,7 @@ from types import ModuleType
 
 from site_gen.diagnostics import RULES
 
-from .conftest import REPO, edit, run_check
+from .conftest import REPO, edit, problems, run_check
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -132,13 +132,13 @@ def test_a_field_declared_once_is_validated_in_the_schema_and_missing_from_the_r
     for it. The edit happens in a fresh interpreter, before anything derives from the declaration."""
     edit(example / "backlog/irritants/helmet-rental.yaml", "owner:", "effort: two sprints\nowner:")
     without = run_check(example)
-    assert [(d.rule, d.message) for d in without.diagnostics] == [
+    assert [(d.rule, d.message) for d in problems(without)] == [
         ("unknown-field", "unknown field 'effort' in irritant")]
 
     done = subprocess.run([sys.executable, "-c", THROWAWAY, str(example), str(REPO / "scripts"),
                            str(REPO / "README.md")], capture_output=True, text=True, check=True)
     seen = json.loads(done.stdout)
-    assert seen["diagnostics"] == []
+    assert [line for line in seen["diagnostics"] if "[loop-open]" not in line and "[recurrence]" not in line] == []
     assert seen["value"] == "two sprints"
     assert seen["schema"] == {"type": ["string", "null"], "description": "How big the fix is, in the team's words."}
     assert seen["readme"] == [

@@ -17,7 +17,7 @@ from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
 
-from .conftest import TODAY, copy_example, edit, found
+from .conftest import TODAY, copy_example, edit, found, problems
 
 LOGO_LINE = 9  # `logo: null` in the example's site.yaml
 SVG = "http://www.w3.org/2000/svg"
@@ -57,7 +57,7 @@ def test_a_logo_that_is_a_symbolic_link_is_refused_and_nothing_is_published(targ
     with_logo(repo, "assets/logo.svg")
     result = check_repository(repo, TODAY)
     assert found(result) == [("site.yaml", LOGO_LINE, "asset")]
-    assert "'assets/logo.svg' is a symbolic link" in result.diagnostics[0].message
+    assert "'assets/logo.svg' is a symbolic link" in problems(result)[0].message
     outcome = build_cli(repo, repo / "_site")
     assert outcome.exit_code == 1 and "Traceback" not in outcome.output
     assert not (repo / "_site").exists()
@@ -73,7 +73,7 @@ def test_a_symbolic_link_to_a_folder_on_the_way_to_the_logo_is_refused(inside: b
     with_logo(repo, "assets/brand/v2/logo.svg")
     result = check_repository(repo, TODAY)
     assert found(result) == [("site.yaml", LOGO_LINE, "asset")]
-    assert "the folder 'assets/brand' on the way to it is a symbolic link" in result.diagnostics[0].message
+    assert "the folder 'assets/brand' on the way to it is a symbolic link" in problems(result)[0].message
 
 
 def test_a_logo_that_is_not_a_regular_file_is_refused_without_waiting_on_it(repo: Path) -> None:
@@ -83,7 +83,7 @@ def test_a_logo_that_is_not_a_regular_file_is_refused_without_waiting_on_it(repo
     result = check_repository(repo, TODAY)
     assert time.monotonic() - started < 30
     assert found(result) == [("site.yaml", LOGO_LINE, "reference")]
-    assert "not a regular file" in result.diagnostics[0].message
+    assert "not a regular file" in problems(result)[0].message
 
 
 def test_png_bytes_named_svg_are_published_as_png(repo: Path) -> None:
@@ -150,7 +150,7 @@ def test_an_oversized_logo_is_refused(repo: Path) -> None:
     with_logo(repo, "assets/logo.png")
     result = check_repository(repo, TODAY)
     assert found(result) == [("assets/logo.png", 1, "asset")]
-    assert "the limit is 512 KiB" in result.diagnostics[0].message
+    assert "the limit is 512 KiB" in problems(result)[0].message
 
 
 def test_a_file_that_is_no_image_is_refused_whatever_its_name(repo: Path) -> None:
@@ -158,7 +158,7 @@ def test_a_file_that_is_no_image_is_refused_whatever_its_name(repo: Path) -> Non
     with_logo(repo, "assets/logo.png")
     result = check_repository(repo, TODAY)
     assert found(result) == [("assets/logo.png", 1, "asset")]
-    assert "not a PNG, JPEG, GIF, WebP or SVG image" in result.diagnostics[0].message
+    assert "not a PNG, JPEG, GIF, WebP or SVG image" in problems(result)[0].message
 
 
 LAUGHS = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
@@ -189,7 +189,7 @@ def test_an_svg_that_runs_code_or_loads_other_files_is_refused_at_its_own_line(c
     with_logo(repo, "assets/logo.svg")
     result = check_repository(repo, TODAY)
     assert found(result) == [("assets/logo.svg", 4, "asset")], result.diagnostics
-    assert says in result.diagnostics[0].message
+    assert says in problems(result)[0].message
 
 
 @pytest.mark.parametrize("prolog, says", [
@@ -207,7 +207,7 @@ def test_an_svg_with_a_doctype_entities_or_a_stylesheet_is_refused_before_anythi
     result = check_repository(repo, TODAY)
     assert time.monotonic() - started < 30
     assert found(result) == [("assets/logo.svg", 2, "asset")]
-    assert says in result.diagnostics[0].message
+    assert says in problems(result)[0].message
 
 
 def test_an_svg_that_is_not_well_formed_or_not_svg_is_refused_at_its_line(repo: Path) -> None:
@@ -215,8 +215,8 @@ def test_an_svg_that_is_not_well_formed_or_not_svg_is_refused_at_its_line(repo: 
     with_logo(repo, "assets/logo.svg")
     result = check_repository(repo, TODAY)
     assert found(result) == [("assets/logo.svg", 3, "asset")]
-    assert "not well-formed" in result.diagnostics[0].message
+    assert "not well-formed" in problems(result)[0].message
     (repo / "assets/logo.svg").write_text("<svg><rect/></svg>", "utf-8")
     result = check_repository(repo, TODAY)
     assert found(result) == [("assets/logo.svg", 1, "asset")]
-    assert "without the SVG namespace" in result.diagnostics[0].message
+    assert "without the SVG namespace" in problems(result)[0].message

@@ -17,7 +17,7 @@ from site_gen.build import BuildRefused, build
 from site_gen.diagnostics import Diagnostic, Severity
 from site_gen.rules.public_safety import CustomerReferences
 
-from .conftest import REPO, TODAY, edit, found, line_of, run_check
+from .conftest import REPO, TODAY, edit, found, line_of, problems, run_check
 
 STORY = "backlog/stories/helmet-discount.md"
 BODY_LINE = "A helmet of your own fits better too."
@@ -83,7 +83,7 @@ def test_the_date_path_of_a_web_address_is_not_a_phone_number(example: Path) -> 
     edit(example / STORY, BODY_LINE, f"{BODY_LINE} As the news said: https://example.org/news/2009/02/11/340 and "
          "[in March](https://example.org/news/2009/03/11/341).")
     edit(example / STORY, YOU_SAID, "You read https://example.org/news/2009/02/11/340 and asked for helmets.")
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_a_phone_number_next_to_a_web_address_is_still_found(example: Path) -> None:
@@ -99,7 +99,7 @@ def test_an_allowed_string_is_published_and_named_as_a_warning_in_every_check(ex
     edit(example / STORY, "audience: public", 'audience: public\nallow_personal_data: ["0800 555 0199"]')
     result = run_check(example)
     assert found(result) == [(STORY, line_of(example / STORY, "allow_personal_data"), "personal-data-allowed")]
-    allowed = result.diagnostics[0]
+    allowed = problems(result)[0]
     assert allowed.severity is Severity.WARNING
     assert "'0800 555 0199'" in allowed.message
     build(example, example / "_site", TODAY)
@@ -145,9 +145,9 @@ def test_customer_references_are_found_quickly_among_a_hundred_thousand() -> Non
 
 def test_a_control_character_in_you_said_is_a_located_error_and_nothing_is_built(example: Path) -> None:
     edit(example / STORY, "You asked to rent", "You asked\x0b to rent")
-    assert [(d.loc.path, d.loc.line, d.loc.col, d.rule) for d in run_check(example).diagnostics] == [
+    assert [(d.loc.path, d.loc.line, d.loc.col, d.rule) for d in problems(run_check(example))] == [
         (STORY, line_of(example / STORY, "you_said:"), 20, "control-character")]
-    diagnostic = run_check(example).diagnostics[0]
+    diagnostic = problems(run_check(example))[0]
     assert "U+000B" in diagnostic.message and "column 20" in diagnostic.message
     assert diagnostic.hint == "delete it; it often comes from pasting from a word processor"
     with pytest.raises(BuildRefused):
@@ -231,7 +231,7 @@ def test_an_html_comment_in_a_public_body_is_published_nowhere(example: Path) ->
     edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\n<!-- owner: Maya, CUST-737397 -->\n\nInline <!-- note to "
          "Maya --> too, and `<!-- kept as code -->`.")
     # a comment is never published, so the customer reference inside it is not personal data
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
     build(example, example / "_site", TODAY)
     site = example / "_site"
     page = _story_page(site / "public", "20% off a helmet")
@@ -247,8 +247,8 @@ def test_raw_html_in_a_public_body_is_a_warning_on_its_line_and_shown_as_text(ex
     edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nSome <b>bold</b> words.")
     result = run_check(example)
     assert found(result) == [(STORY, line_of(example / STORY, "<b>bold"), "raw-html")]
-    assert result.diagnostics[0].severity is Severity.WARNING
-    assert "<b> </b>" in result.diagnostics[0].message
+    assert problems(result)[0].severity is Severity.WARNING
+    assert "<b> </b>" in problems(result)[0].message
     build(example, example / "_site", TODAY)
     assert "Some &lt;b&gt;bold&lt;/b&gt; words." in _story_page(example / "_site/public", "20% off a helmet")
 

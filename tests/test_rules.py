@@ -13,7 +13,7 @@ import pytest
 
 from site_gen.diagnostics import Severity
 
-from .conftest import TODAY, edit, found, line_of, run_check
+from .conftest import TODAY, edit, found, line_of, problems, run_check
 
 IRR = "backlog/irritants"
 DEC = "backlog/decisions"
@@ -165,10 +165,11 @@ def _apply(case: Case, root: Path) -> Path:
     return path
 
 
-def test_the_example_passes_every_rule(example: Path) -> None:
+def test_the_example_passes_every_rule_but_its_deliberate_warnings(example: Path) -> None:
     result = run_check(example)
-    assert result.diagnostics == []
-    assert result.backlog.counts() == {"irritants": 13, "decisions": 8, "stories": 15, "feedback rows": 4006}
+    assert problems(result) == []
+    assert not result.failed()
+    assert result.backlog.counts() == {"irritants": 14, "decisions": 8, "stories": 15, "feedback rows": 4006}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -222,7 +223,7 @@ def test_severity_of_overdue_is_configurable(example: Path) -> None:
 
 def test_declined_irritants_need_no_owner_or_target(example: Path) -> None:
     edit(example / IRR / "helmet-rental.yaml", "owner: Tomás Lindqvist\n", "")
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_reviewed_and_superseded_decisions_are_not_due(example: Path) -> None:
@@ -237,13 +238,13 @@ def test_a_metric_response_decision_answers_a_move(example: Path) -> None:
         "---\ntitle: Call riders who left in October\ndate: 2026-11-02\nowner: Leila Haddad\n"
         "review_on: 2026-12-01\nstatus: active\nkind: metric-response\nmetric: churn\n---\n\nWhy they left.\n",
         encoding="utf-8")
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
 
 
 def test_a_metric_counts_only_complete_months(example: Path) -> None:
     # November has not ended on 2026-11-23, so a November jump demands nothing yet
     edit(example / "site.yaml", "{period: 2026-10, value: 3.1}", "{period: 2026-10, value: 3.1}\n      - {period: 2026-11, value: 5.0}")
-    assert run_check(example).diagnostics == []
+    assert problems(run_check(example)) == []
     assert any(d.rule == "metric-decision" for d in run_check(example, today=TODAY.replace(month=12)).diagnostics)
 
 
@@ -267,7 +268,7 @@ def test_every_problem_is_reported_in_one_run_sorted_by_file_and_line(example: P
     edit(example / IRR / "unlock-fails-in-background.yaml", "team: app", "team: no")
     edit(example / STO / "helmet-discount.md", "irritants: [helmet-rental]", "irritants: [nope]")
     result = run_check(example)
-    assert len(result.diagnostics) == 4
+    assert len(problems(result)) == 4
     keys = [(d.loc.path, d.loc.line) for d in result.diagnostics]
     assert keys == sorted(keys)
 
@@ -278,9 +279,9 @@ def test_a_record_without_a_required_field_is_reported_once_and_still_exists(exa
     are not reported as broken references, and the summary still counts it."""
     edit(example / IRR / "day-pass-confusing.yaml", "title: Tourists cannot tell the day pass from pay-as-you-go\n", "")
     result = run_check(example)
-    assert [(d.rule, d.loc.path) for d in result.diagnostics] == [("required", f"{IRR}/day-pass-confusing.yaml")]
+    assert [(d.rule, d.loc.path) for d in problems(result)] == [("required", f"{IRR}/day-pass-confusing.yaml")]
     assert "day-pass-confusing" not in result.backlog.irritants
-    assert result.backlog.counts() == {"irritants": 13, "decisions": 8, "stories": 15, "feedback rows": 4006,
+    assert result.backlog.counts() == {"irritants": 14, "decisions": 8, "stories": 15, "feedback rows": 4006,
                                        "unreadable": 1}
 
 
@@ -296,7 +297,7 @@ def test_per_record_rules_wait_until_the_required_fields_are_valid(example: Path
     """A status nobody can read leaves no status to judge: the record's other rules run once it is fixed."""
     irritant = example / IRR / "battery-range-wrong.yaml"
     edit(irritant, "owner: Maya Okafor\n", "")
-    assert [d.rule for d in run_check(example).diagnostics] == ["dated-assigned"]
+    assert [d.rule for d in problems(run_check(example))] == ["dated-assigned"]
     status = next(line for line in irritant.read_text(encoding="utf-8").splitlines() if line.startswith("status:"))
     edit(irritant, status, "status: doing")
-    assert [d.rule for d in run_check(example).diagnostics] == ["value"]
+    assert [d.rule for d in problems(run_check(example))] == ["value"]

@@ -26,6 +26,7 @@ from ..model import (
     Backlog,
     Decision,
     DecisionKind,
+    DecisionOutcome,
     DecisionStatus,
     FeedbackKind,
     FeedbackRow,
@@ -39,7 +40,9 @@ from ..model import (
 )
 from ..text import month_key
 from .addresses import Addresses, late_public, public_addresses
+from .effect import Effect, Recurrence, StageEffect, Trend, effect_of, recurrence_of, rows_by_stage, stage_effect
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
+from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
@@ -47,7 +50,8 @@ from .scores import Change, Score, crosses_threshold, last_complete_change, metr
 _Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
-           "Evidence", "Score", "Change", "RiskSignal", "NotifyAudience", "StoryLoop", "derive_facts"]
+           "Evidence", "Score", "Change", "RiskSignal", "NotifyAudience", "StoryLoop", "Effect", "Recurrence",
+           "StageEffect", "Trend", "FrictionLedger", "derive_facts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +67,24 @@ class IrritantFacts:
     decisions: tuple[str, ...]     # IDs, oldest first
     stories: tuple[str, ...]       # IDs, oldest first
     late_public: bool = False      # open after its target month: the public site says "later than planned"
+    effect: Effect | None = None   # done with a closed date: linked complaints before and after
+    recurrence: Recurrence | None = None   # done, and complaints keep coming after the grace period
+    loop_open_days: int | None = None      # done with evidence, no story, closed longer than story_within_days
 
     @property
     def overdue(self) -> bool:
         return self.days_late is not None
 
+    @property
+    def loop_open(self) -> bool:
+        return self.loop_open_days is not None
+
 
 @dataclass(frozen=True, slots=True)
 class DecisionFacts:
-    days_overdue: int | None       # active and past review_on: how many days
+    days_overdue: int | None       # past review_on with no outcome (or too-early), not superseded: how many days
+    followed_by: tuple[str, ...] = ()   # IDs of decisions that name this one in `follows`
+    adds_unexplained_steps: bool = False   # adds customer steps without an arbitration that says why
 
     @property
     def due(self) -> bool:
@@ -131,6 +144,30 @@ class Facts:
         return _groups(self.backlog.feedback, "segment", self.backlog.config.segments)
 
     @cached_property
+    def stage_effects(self) -> Mapping[str, StageEffect]:
+        """Done irritant ID -> its journey stage's scores (and segments) over its effect windows."""
+        by_stage = rows_by_stage(self.backlog.feedback)
+        segments = self.backlog.config.segments
+        return {key: stage_effect(facts.effect, irritant.journey_stage, by_stage.get(irritant.journey_stage, ()),
+                                  segments)
+                for key, facts in self.irritants.items()
+                if facts.effect is not None and facts.effect.weeks
+                for irritant in (self.backlog.irritants[key],)}
+
+    @property
+    def fixes(self) -> tuple[str, ...]:
+        """Done irritants with a closed date on or before as_of, most recently closed first."""
+        closed = [(self.backlog.irritants[key].closed, key) for key, facts in self.irritants.items()
+                  if facts.effect is not None]
+        return tuple(key for _, key in sorted(closed, reverse=True))
+
+    @cached_property
+    def friction(self) -> FrictionLedger:
+        """Net customer steps removed by decisions, per journey stage and month."""
+        config = self.backlog.config
+        return friction_ledger(self.backlog.decisions.values(), self.backlog.irritants, config.journey_stages)
+
+    @cached_property
     def risks(self) -> tuple[RiskSignal, ...]:
         config = self.backlog.config
         changes = {key: (facts.change, facts.alarm) for key, facts in self.metrics.items()}
@@ -180,7 +217,12 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                                              decisions_of[irritant.id], stories_of[irritant.id])
                  for irritant in backlog.irritants.values()}
     stories = {story.id: story_facts(story, backlog.irritants, evidence) for story in backlog.stories.values()}
-    decisions = {decision.id: decision_facts(decision, as_of) for decision in backlog.decisions.values()}
+    followed_by: dict[str, list[str]] = defaultdict(list)
+    for decision in backlog.decisions.values():
+        if decision.follows is not None:
+            followed_by[decision.follows].append(decision.id)
+    decisions = {decision.id: decision_facts(decision, as_of, tuple(sorted(followed_by[decision.id])))
+                 for decision in backlog.decisions.values()}
     metrics = {metric.id: metric_facts(metric, backlog, as_of) for metric in backlog.config.metrics}
     references = frozenset(row.customer for row in backlog.feedback if row.customer)
     return Facts(as_of, backlog, irritants, decisions, stories, metrics, references)
@@ -192,6 +234,13 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
     last_review = irritant.reviewed or irritant.opened
     since_review = (as_of - last_review).days
     late = (as_of - irritant.target).days if irritant.target is not None else None
+    effect = recurrence = loop_open = None
+    if irritant.status == IrritantStatus.DONE and irritant.closed is not None and irritant.closed <= as_of:
+        effect = effect_of(irritant.closed, evidence.rows, as_of, rules.effect_weeks)
+        recurrence = recurrence_of(effect, evidence.rows, as_of, rules)
+        since_closed = (as_of - irritant.closed).days
+        if evidence.rows and not stories and since_closed > rules.story_within_days:
+            loop_open = since_closed
     return IrritantFacts(
         is_open=is_open,
         declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
@@ -203,14 +252,21 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),
         stories=tuple(s.id for s in stories),
-        late_public=late_public(irritant, as_of))
+        late_public=late_public(irritant, as_of),
+        effect=effect, recurrence=recurrence, loop_open_days=loop_open)
 
 
-def decision_facts(decision: Decision, as_of: date) -> DecisionFacts:
+def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...] = ()) -> DecisionFacts:
+    """A decision stays due past review_on until its review records an outcome that settles it.
+
+    `too-early` does not settle it: it comes with a new review_on, and is due again once that passes.
+    A superseded decision is never due: the decision that replaced it carries the review.
+    """
     overdue = None
-    if decision.status == DecisionStatus.ACTIVE and decision.review_on < as_of:
+    settled = decision.outcome is not None and decision.outcome != DecisionOutcome.TOO_EARLY
+    if decision.status != DecisionStatus.SUPERSEDED and not settled and decision.review_on < as_of:
         overdue = (as_of - decision.review_on).days
-    return DecisionFacts(overdue)
+    return DecisionFacts(overdue, followed_by, adds_unexplained_steps(decision))
 
 
 def story_facts(story: Story, irritants: Mapping[str, Irritant],

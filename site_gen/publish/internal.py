@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import jinja2
 
-from ..charts import line_chart
+from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
 from ..render import Page, not_found_page, render_pages, theme_file
 from ..views.internal import InternalSite
@@ -22,7 +22,10 @@ def pages(site: InternalSite) -> list[Page]:
         Page("teams/index.html", "teams.html"),
         Page("feedback/index.html", "feedback.html"),
     ]
-    out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html", {"page": p}) for p in site.irritants]
+    out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html",
+                 {"page": p, "effect_chart": effect_chart(p.facts.effect, "Linked complaints per week, before and "
+                                                          "after the fix") if p.facts.effect else None})
+            for p in site.irritants]
     out += [Page(f"decisions/{p.decision.id}/index.html", "decision.html", {"page": p}) for p in site.decisions]
     out += [Page(f"stories/{p.story.id}/index.html", "story.html", {"page": p}) for p in site.stories]
     out += [Page(f"stages/{s.id}/index.html", "stage.html", {"stage": s}) for s in site.stages]

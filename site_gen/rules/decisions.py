@@ -1,13 +1,14 @@
-"""Rule group 7 (decisions): review dates kept, and each kind answers its questions."""
+"""Rule group 7 (decisions): review dates kept until an outcome is recorded, each kind answers its questions,
+outcomes are complete, links between decisions agree, and added customer steps are argued."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..diagnostics import Diagnostic, error, with_severity
-from ..facts import Facts
+from ..diagnostics import Diagnostic, error, warning, with_severity
+from ..facts import DecisionFacts, Facts
 from ..fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
-from ..model import Backlog, DecisionKind
+from ..model import Backlog, Decision, DecisionKind, DecisionOutcome, DecisionStatus
 
 _QUESTION_TEXT = {
     "customer": "what changes for the customer?",
@@ -29,11 +30,14 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     for decision in backlog.decisions.values():
         days = facts.decisions[decision.id].days_overdue
         if days is not None:
+            earlier = (f"; its last outcome, on {decision.outcome_date}, was too-early"
+                       if decision.outcome == DecisionOutcome.TOO_EARLY else " and has no outcome")
             yield with_severity(severity, error(
                 decision.at("review_on"), "decision-review",
                 f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "
-                f"{decision.owner})",
-                "review it: set status: reviewed (or superseded), or move review_on to a new date"))
+                f"{decision.owner}){earlier}",
+                "review it and record what it did: outcome: worked, partly, did-not-work or too-early, with "
+                "outcome_date (and status: reviewed); or move review_on to a new date"))
         if decision.review_on < decision.date:
             yield error(decision.at("review_on"), "date-order",
                         f"review_on {decision.review_on} is before the decision's date {decision.date}",
@@ -47,3 +51,85 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                 yield error(decision.at("kind"), "decision-questions",
                             f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
                             f"add '{name}:' to the front matter")
+        yield from _outcome(decision, facts.decisions[decision.id])
+        if facts.decisions[decision.id].adds_unexplained_steps:
+            yield _friction(decision)
+    yield from _links(backlog)
+
+
+def _outcome(decision: Decision, facts: DecisionFacts) -> Iterator[Diagnostic]:
+    outcome = decision.outcome
+    if outcome is None:
+        for name in ("outcome_date", "outcome_note"):
+            if getattr(decision, name) is not None:
+                yield error(decision.at(name), "decision-outcome", f"'{name}' is given but there is no 'outcome'",
+                            "add outcome: worked, partly, did-not-work or too-early")
+        return
+    if decision.outcome_date is None:
+        yield error(decision.at("outcome"), "decision-outcome", f"outcome '{outcome}' has no 'outcome_date'",
+                    "add 'outcome_date: YYYY-MM-DD', the day the team reviewed it")
+    elif decision.outcome_date < decision.date:
+        yield error(decision.at("outcome_date"), "date-order",
+                    f"outcome_date {decision.outcome_date} is before the decision's date {decision.date}",
+                    "an outcome is recorded after the decision is made")
+    if outcome == DecisionOutcome.TOO_EARLY and decision.outcome_date is not None \
+            and decision.review_on <= decision.outcome_date:
+        yield error(decision.at("review_on"), "decision-outcome",
+                    f"outcome is too-early but review_on {decision.review_on} is not after outcome_date "
+                    f"{decision.outcome_date}",
+                    "set review_on to the day the team will look again")
+    if outcome == DecisionOutcome.DID_NOT_WORK and not facts.followed_by:
+        yield error(decision.at("outcome"), "decision-outcome",
+                    "outcome is did-not-work but no decision follows it up",
+                    f"add a decision saying what the team does instead, with follows: {decision.id}")
+
+
+def _friction(decision: Decision) -> Diagnostic:
+    steps = decision.steps_delta
+    why = ("its 'customer' answer is empty" if decision.kind == DecisionKind.ARBITRATION
+           else f"it is a {decision.kind} decision, not an arbitration")
+    return warning(decision.at("steps_delta"), "friction",
+                   f"decision adds {steps} step(s) to the customer's journey, and {why}",
+                   "remove steps rather than add checks; if the step is worth it, record the trade-off as "
+                   "kind: arbitration and say in 'customer:' what the customer gets for it")
+
+
+def _links(backlog: Backlog) -> Iterator[Diagnostic]:
+    """follows, supersedes and superseded_by: no self-links, and the two sides of a replacement agree."""
+    decisions = backlog.decisions
+    for decision in decisions.values():
+        for name in ("follows", "supersedes", "superseded_by"):
+            if getattr(decision, name) == decision.id:
+                yield error(decision.at(name), "decision-links", f"a decision cannot name itself in '{name}'",
+                            "name another decision's ID")
+    replaced_by: dict[str, str] = {}
+    for new in decisions.values():
+        old = decisions.get(new.supersedes or "")
+        if old is None or old is new:
+            continue
+        replaced_by.setdefault(old.id, new.id)
+        if old.superseded_by == new.id or (old.superseded_by is None and old.status == DecisionStatus.SUPERSEDED):
+            continue   # agrees, or reported below as a superseded decision that does not say by what
+        says = f"superseded_by: {old.superseded_by}" if old.superseded_by else f"status: {old.status}"
+        yield error(old.at("superseded_by" if old.superseded_by else "status"), "decision-links",
+                    f"decision '{new.id}' supersedes this one, but this one says {says}",
+                    f"set superseded_by: {new.id} and status: superseded here, or correct 'supersedes' in {new.id}")
+    for old in decisions.values():
+        new_decision = decisions.get(old.superseded_by or "")
+        if new_decision is not None and new_decision is not old:
+            if new_decision.supersedes != old.id:
+                says = (f"says supersedes: {new_decision.supersedes}" if new_decision.supersedes
+                        else "does not say so")
+                yield error(new_decision.at("supersedes"), "decision-links",
+                            f"decision '{old.id}' says it is superseded by this one, but this one {says}",
+                            f"add supersedes: {old.id}")
+            if old.status != DecisionStatus.SUPERSEDED:
+                yield error(old.at("status"), "decision-links",
+                            f"superseded_by names '{old.superseded_by}' but status is {old.status}",
+                            "set status: superseded")
+        elif old.superseded_by is None and old.status == DecisionStatus.SUPERSEDED:
+            by = replaced_by.get(old.id)
+            yield error(old.at("status"), "decision-links",
+                        "status is superseded but 'superseded_by' does not say which decision replaces it",
+                        f"add superseded_by: {by}" if by else
+                        "add superseded_by: with the ID of the decision that replaces it (and supersedes: on that one)")

@@ -1,10 +1,12 @@
-"""Closing the loop with the people who spoke: the notify ledger is sound, and customers are told in time."""
+"""Closing the loop: a fixed irritant gets its story and the customers behind a story are told (loop-open), a
+fix that did not hold is noticed (recurrence), and the notify ledger is sound (notify-ledger).
+The judgements live in the facts; these rules only word them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..diagnostics import Diagnostic, error, warning
+from ..diagnostics import Diagnostic, error, warning, with_severity
 from ..facts import Facts
 from ..facts.loop import FINAL
 from ..load.ledger import LEDGER
@@ -14,18 +16,49 @@ from .references import _unknown
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     yield from _ledger(backlog)
-    within = backlog.config.rules.notify_within_days
+    yield from _stories_told(backlog, facts)
+    yield from _fixes(backlog, facts)
+
+
+def _fixes(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    rules = backlog.config.rules
+    for irritant in backlog.irritants.values():
+        found = facts.irritants[irritant.id]
+        if found.loop_open_days is not None:
+            evidence = found.evidence
+            yield with_severity(rules.loop_open, warning(
+                irritant.at("closed"), "loop-open",
+                f"irritant was done {found.loop_open_days} days ago and {len(evidence.rows)} linked feedback "
+                f"row(s) from {evidence.customers} customer(s) stand behind it, but no story tells them what changed "
+                f"(rules.story_within_days is {rules.story_within_days})",
+                f"add a story in backlog/stories/ with irritants: [{irritant.id}]"))
+        recurrence = found.recurrence
+        if recurrence is not None:
+            newest = ", ".join(f"{row.id} ({row.date})" for row in recurrence.newest)
+            yield warning(
+                irritant.at("closed"), "recurrence",
+                f"complaints continue after the fix: {len(recurrence.rows)} linked complaint(s) since "
+                f"{recurrence.since} ({recurrence.rate:.1f} a week, {recurrence.share:.0f} % of the "
+                f"{recurrence.baseline:.1f} a week before closing; rules.recurrence_share is "
+                f"{rules.recurrence_share:g} %); newest: {newest}",
+                "look at the newest rows: reopen the irritant (status: in-progress, no closed date) or open a new one "
+                "for what is still wrong, and check that its public story still tells the truth")
+
+
+def _stories_told(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    rules = backlog.config.rules
     for story_id, loop in facts.loops.items():
         if loop.loop_open:
             story = backlog.stories[story_id]
             audience = loop.audience
             unknown = f", {len(audience.unknown)} of them with an unknown result" if audience.unknown else ""
-            yield warning(story.at("date"), "loop-open",
-                          f"story '{story_id}' was published {loop.days_published} days ago and "
-                          f"{audience.waiting} customer(s) who agreed to be contacted have not been told{unknown} "
-                          f"(rules.notify_within_days is {within})",
-                          f"run 'site-gen notify --story {story_id} --contacts FILE' with a contacts export kept "
-                          f"outside the repository, then add --send; or record how they were told in {LEDGER}")
+            yield with_severity(rules.loop_open, warning(
+                story.at("date"), "loop-open",
+                f"story '{story_id}' was published {loop.days_published} days ago and "
+                f"{audience.waiting} customer(s) who agreed to be contacted have not been told{unknown} "
+                f"(rules.notify_within_days is {rules.notify_within_days})",
+                f"run 'site-gen notify --story {story_id} --contacts FILE' with a contacts export kept "
+                f"outside the repository, then add --send; or record how they were told in {LEDGER}"))
 
 
 def _ledger(backlog: Backlog) -> Iterator[Diagnostic]:

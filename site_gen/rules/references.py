@@ -23,6 +23,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     # records too broken to build still exist: naming them is not a broken reference
     irritant_ids = backlog.irritants.keys() | backlog.unreadable_ids("irritant")
     unreadable_rows = backlog.unreadable_ids("feedback row")
+    decision_ids = backlog.decisions.keys() | backlog.unreadable_ids("decision")
 
     feedback_ids: dict[str, SourceLoc] = {}
     for row in backlog.feedback:
@@ -56,6 +57,11 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             if irritant_id not in irritant_ids:
                 yield _unknown(decision.at(f"irritants.{index}"), irritant_id, "irritant",
                                sorted(backlog.irritants), "backlog/irritants/")
+        for name in ("follows", "supersedes", "superseded_by"):
+            linked = getattr(decision, name)
+            if linked is not None and linked not in decision_ids:
+                yield _unknown(decision.at(name), linked, "decision", sorted(backlog.decisions),
+                               "backlog/decisions/")
         if decision.metric is not None and decision.metric not in metric_ids:
             yield _unknown(decision.at("metric"), decision.metric, "metric", sorted(metric_ids), "site.yaml metrics")
 

@@ -11,7 +11,16 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..facts import DecisionFacts, Facts, GroupFacts, IrritantFacts, MetricFacts, RiskSignal
+from ..facts import (
+    DecisionFacts,
+    Facts,
+    FrictionLedger,
+    GroupFacts,
+    IrritantFacts,
+    MetricFacts,
+    RiskSignal,
+    StageEffect,
+)
 from ..history import FileChange
 from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, SiteConfig, Story, Triage
 from ..text import humanize
@@ -19,6 +28,7 @@ from ..text import humanize
 RenderMarkdown = Callable[[str], Markup]
 SAMPLE_VERBATIMS = 8
 UNLINKED_SHOWN = 300
+FIXES_SHOWN = 6          # the dashboard's "Did it work?": the most recently closed fixes
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class IrritantPage:
     decisions: tuple[Decision, ...]
     stories: tuple[Story, ...]
     history: tuple[FileChange, ...]
+    stage_effect: StageEffect | None = None    # its journey stage's scores over the effect windows
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,8 @@ class InternalSite:
     unlinked_total: int
     open_count: int
     risks: tuple[RiskView, ...] = field(default=())
+    fixes: tuple[IrritantPage, ...] = field(default=())     # most recently closed done irritants first
+    friction: FrictionLedger | None = None
 
     @property
     def config(self) -> SiteConfig:
@@ -116,7 +129,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
                                    reverse=True)[:SAMPLE_VERBATIMS]),
             decisions=tuple(backlog.decisions[key] for key in found.decisions),
             stories=tuple(backlog.stories[key] for key in found.stories),
-            history=history.get(irritant.loc.path, ())))
+            history=history.get(irritant.loc.path, ()),
+            stage_effect=facts.stage_effects.get(irritant.id)))
     by_id = {p.irritant.id: p for p in pages}
 
     board = tuple(
@@ -149,7 +163,9 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         stories=story_pages, metrics=metrics, stages=stages, teams=teams,
         unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
         open_count=len(facts.open_irritants),
-        risks=tuple(_risk_view(signal, backlog) for signal in facts.risks))
+        risks=tuple(_risk_view(signal, backlog) for signal in facts.risks),
+        fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
+        friction=facts.friction)
 
 
 @dataclass(frozen=True)

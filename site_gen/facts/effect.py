@@ -1,0 +1,206 @@
+"""Did the fix work? Linked complaints, and the journey stage's scores, before and after an irritant closed.
+
+Both sides are compared over equal windows of whole weeks: `rules.effect_weeks`
+each side, shortened to the whole weeks that have passed since closing, so a
+fix closed three weeks ago is judged on three weeks either side, never on an
+unfinished week. The same numbers feed the irritant page, the dashboard's
+"Did it work?" section and the `recurrence` rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from ..model import FeedbackKind, FeedbackRow, Rules
+from .scores import Score, scores_of
+
+# A change smaller than this, either way, is "the same rate": a handful of rows is noise.
+SAME_RATE_PERCENT = 20.0
+NEWEST_NAMED = 3
+
+
+class Trend(StrEnum):
+    DOWN = "down"
+    SAME = "same"
+    UP = "up"
+    NO_BASELINE = "no-baseline"    # no linked complaint in the weeks before closing
+    TOO_EARLY = "too-early"        # closed less than a week ago
+
+
+def is_complaint(row: FeedbackRow) -> bool:
+    """A linked row counts as a complaint unless it is marked praise or suggestion."""
+    return row.kind is None or row.kind == FeedbackKind.COMPLAINT
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    start: date            # first day of the week
+    complaints: int
+    after: bool            # on or after the closed date
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Linked complaints in equal windows either side of an irritant's closed date."""
+
+    closed: date
+    weeks: int                         # whole weeks on each side; 0 when closed less than a week ago
+    before: int                        # linked complaints in [closed - weeks, closed)
+    after: int                         # linked complaints in [closed, closed + weeks)
+    by_week: tuple[WeekCount, ...]     # oldest first, the before weeks then the after weeks
+
+    @property
+    def start(self) -> date:
+        return self.closed - timedelta(weeks=self.weeks)
+
+    @property
+    def end(self) -> date:
+        """The first day after the after-window."""
+        return self.closed + timedelta(weeks=self.weeks)
+
+    @property
+    def rate_before(self) -> float:
+        """Linked complaints per week before closing."""
+        return self.before / self.weeks if self.weeks else 0.0
+
+    @property
+    def rate_after(self) -> float:
+        return self.after / self.weeks if self.weeks else 0.0
+
+    @property
+    def change_percent(self) -> float | None:
+        """How the weekly rate moved, in percent of the rate before; None without a rate before."""
+        if not self.weeks or not self.before:
+            return None
+        return 100.0 * (self.after - self.before) / self.before
+
+    @property
+    def trend(self) -> Trend:
+        change = self.change_percent
+        if not self.weeks:
+            return Trend.TOO_EARLY
+        if change is None:
+            return Trend.NO_BASELINE
+        if change <= -SAME_RATE_PERCENT:
+            return Trend.DOWN
+        if change >= SAME_RATE_PERCENT:
+            return Trend.UP
+        return Trend.SAME
+
+    @property
+    def window(self) -> str:
+        return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+
+    @property
+    def verdict(self) -> str:
+        """One line a team lead reads: did the complaints stop?"""
+        trend, change = self.trend, self.change_percent
+        if trend == Trend.TOO_EARLY:
+            return "too early to tell: closed less than a week ago"
+        if trend == Trend.NO_BASELINE:
+            if self.after:
+                return f"{self.after} complaint{'s' if self.after != 1 else ''} in the {self.window} after the fix, " \
+                       "none linked before it"
+            return f"no linked complaints in the {self.window} either side of the fix"
+        assert change is not None
+        if trend == Trend.DOWN:
+            return f"complaints down {-change:.0f} % in the {self.window} after the fix"
+        if trend == Trend.UP:
+            return f"complaints up {change:.0f} % in the {self.window} after the fix"
+        return "complaints continue at the same rate"
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """Linked complaints that kept coming after the grace period, against the weekly rate before closing."""
+
+    since: date                        # first day counted: after the grace period, within the last effect_weeks
+    days: int                          # days counted, up to as_of
+    rows: tuple[FeedbackRow, ...]      # the complaints counted, newest first
+    rate: float                        # per week
+    baseline: float                    # per week in the effect window before closing
+    share: float                       # rate as a percentage of the baseline
+
+    @property
+    def newest(self) -> tuple[FeedbackRow, ...]:
+        return self.rows[:NEWEST_NAMED]
+
+
+def effect_of(closed: date, rows: Iterable[FeedbackRow], as_of: date, effect_weeks: int) -> Effect:
+    """Linked complaints per week either side of closed, over min(effect_weeks, whole weeks since) weeks."""
+    weeks = max(0, min(effect_weeks, (as_of - closed).days // 7))
+    counts: dict[int, int] = defaultdict(int)
+    for row in rows:
+        offset = (row.date - closed).days
+        if is_complaint(row) and -7 * weeks <= offset < 7 * weeks:
+            counts[offset // 7] += 1
+    by_week = tuple(WeekCount(closed + timedelta(weeks=k), counts[k], k >= 0) for k in range(-weeks, weeks))
+    return Effect(closed, weeks, sum(w.complaints for w in by_week if not w.after),
+                  sum(w.complaints for w in by_week if w.after), by_week)
+
+
+def recurrence_of(effect: Effect, rows: Iterable[FeedbackRow], as_of: date, rules: Rules) -> Recurrence | None:
+    """Complaints still above rules.recurrence_share % of the rate before, once the grace period is over.
+
+    Counted from the end of the grace period (but no further back than rules.effect_weeks) up to as_of,
+    so a fix that held for a while and then broke again is noticed too. Needs a week to judge and a rate
+    before closing to compare with.
+    """
+    since = max(effect.closed + timedelta(days=rules.recurrence_grace_days + 1),
+                as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
+    days = (as_of - since).days + 1
+    if days < 7 or not effect.before:
+        return None
+    late = tuple(sorted((row for row in rows if is_complaint(row) and since <= row.date <= as_of),
+                        key=lambda row: (row.date, row.id), reverse=True))
+    rate = len(late) / (days / 7)
+    share = 100.0 * rate / effect.rate_before
+    if not late or share <= rules.recurrence_share:
+        return None
+    return Recurrence(since, days, late, rate, effect.rate_before, share)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreChange:
+    """One group's scores (a journey stage, or a segment within it) in the windows before and after."""
+
+    group: str
+    before: tuple[Score, ...]
+    after: tuple[Score, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StageEffect:
+    """The irritant's journey stage, scored over the same windows as its complaints."""
+
+    stage: ScoreChange
+    segments: tuple[ScoreChange, ...]      # in site.yaml order, only segments with scores
+
+
+def stage_effect(effect: Effect, stage: str, stage_rows: Iterable[FeedbackRow],
+                 segments: tuple[str, ...]) -> StageEffect:
+    before: list[FeedbackRow] = []
+    after: list[FeedbackRow] = []
+    for row in stage_rows:
+        if effect.start <= row.date < effect.closed:
+            before.append(row)
+        elif effect.closed <= row.date < effect.end:
+            after.append(row)
+    changes = []
+    for segment in segments:
+        change = ScoreChange(segment, scores_of(r for r in before if r.segment == segment),
+                             scores_of(r for r in after if r.segment == segment))
+        if change.before or change.after:
+            changes.append(change)
+    return StageEffect(ScoreChange(stage, scores_of(before), scores_of(after)), tuple(changes))
+
+
+def rows_by_stage(feedback: Iterable[FeedbackRow]) -> Mapping[str, tuple[FeedbackRow, ...]]:
+    grouped: dict[str, list[FeedbackRow]] = defaultdict(list)
+    for row in feedback:
+        grouped[row.journey_stage].append(row)
+    return {stage: tuple(rows) for stage, rows in grouped.items()}
