@@ -152,7 +152,7 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, view, templates, logo)
             else:
-                count = len(view.stories) + len(view.months) + len(view.stages) + 6
+                count = len(public_site.pages(view))  # paginated lists: count the pages, not the stories
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(view, environment("public", templates), logo, ticker)
         if only in (None, "internal"):

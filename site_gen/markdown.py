@@ -60,6 +60,16 @@ def _html_inline(renderer, tokens, idx, options, env) -> str:
     return "" if COMMENT.fullmatch(content) else escapeHtml(content)
 
 
+def _table_open(renderer, tokens, idx, options, env) -> str:
+    # a wide table scrolls inside its own box (focusable, so a keyboard can scroll it), never the whole page
+    return '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">' + renderer.renderToken(
+        tokens, idx, options, env)
+
+
+def _table_close(renderer, tokens, idx, options, env) -> str:
+    return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # HTML parsing is on only so that comments are recognised where CommonMark says they are
@@ -67,6 +77,8 @@ def _parser() -> MarkdownIt:
     parser = _configured(html=True)
     parser.add_render_rule("html_block", _html_block)
     parser.add_render_rule("html_inline", _html_inline)
+    parser.add_render_rule("table_open", _table_open)
+    parser.add_render_rule("table_close", _table_close)
     return parser
 
 

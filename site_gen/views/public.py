@@ -60,6 +60,7 @@ class PublicIrritant:
     status: str
     target_month: str | None   # "January 2027": a month, not the internal target date
     public_reason: str | None  # declines only
+    decided: date | None = None  # declines only: when the decline was decided (the irritant's closed date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class PublicSite:
     working_on: tuple[PublicIrritant, ...]
     declined: tuple[PublicIrritant, ...]
     updated: date | None             # the newest story's date: rebuilds are identical
+    feedback_url: str | None = None  # where a customer can tell the organisation something
 
 
 def _stage(stage_id: str | None, stages: Mapping[str, PublicStage]) -> PublicStage | None:
@@ -141,7 +143,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
         months=tuple(PublicMonth(key, month_label(key), tuple(items)) for key, items in months.items()),
         working_on=tuple(sorted(working_on, key=journey_order)),
         declined=tuple(sorted(declined, key=journey_order)),
-        updated=stories[0].date if stories else None)
+        updated=stories[0].date if stories else None, feedback_url=config.public.feedback_url)
 
 
 def _unique_anchors(items: list[PublicIrritant]) -> list[PublicIrritant]:
@@ -156,4 +158,5 @@ def _public_irritant(irritant: Irritant, stages: Mapping[str, PublicStage], with
         anchor=slugify(irritant.public_title or "", "item"), title=irritant.public_title or "",
         stage=_stage(irritant.journey_stage, stages), status=irritant.status,
         target_month=month_label(month_key(target)) if target and not with_reason else None,
-        public_reason=irritant.public_reason if with_reason else None)
+        public_reason=irritant.public_reason if with_reason else None,
+        decided=irritant.closed if with_reason else None)
