@@ -76,10 +76,15 @@
       if (ticket !== latest) return;
       list.textContent = "";
       pending = response.results.slice();
-      var n = pending.length;
-      status.textContent = n === 0 ? "Nothing found for “" + query + "”. Try fewer or other words, or browse below."
-        : (n === 1 ? "1 page" : n + " pages") + " found for “" + query + "”.";
-      return show(PAGE);
+      if (!pending.length) {
+        status.textContent = "Nothing found for “" + query + "”. Try fewer or other words, or browse below.";
+        more.hidden = true;
+        return;
+      }
+      return show(PAGE).then(function () {
+        var n = list.children.length;
+        status.textContent = (n === 1 ? "1 result" : n + (pending.length ? "+" : "") + " results") + " for “" + query + "”.";
+      });
     }).catch(function () {
       if (ticket === latest) status.textContent = "Search is not available here. Browse below instead.";
     });
