@@ -4,7 +4,7 @@
   "use strict";
   var box = document.getElementById("search");
   if (!box) return;
-  var form = box.querySelector("form"), input = box.querySelector("input"), status = box.querySelector("[role=status]");
+  var form = box.querySelector("[role=search]"), input = box.querySelector("input"), status = box.querySelector("[role=status]");
   var list = box.querySelector("ol"), more = box.querySelector("button.more");
   var bundle = new URL(box.getAttribute("data-bundle"), document.baseURI);
   var PAGE = 10, engine = null, latest = 0, pending = [], timer = null;
@@ -91,11 +91,13 @@
   }
 
   form.hidden = false;
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  function submit() {
+    clearTimeout(timer);
     history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
     search(input.value);
-  });
+  }
+  form.querySelector("button").addEventListener("click", submit);
+  input.addEventListener("keydown", function (event) { if (event.key === "Enter") submit(); });
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () { search(input.value); }, 250);
