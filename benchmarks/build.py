@@ -54,6 +54,10 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pages = sum(1 for p in out.rglob("*.html"))
+    largest = max((p for p in (out / "public").rglob("*.html") if "pagefind" not in p.parts),
+                  key=lambda p: p.stat().st_size)
+    print(f"largest public page: {largest.relative_to(out / 'public')} ({largest.stat().st_size / 1024:,.0f} KB); "
+          "the target is about 200 KB")
     print(f"full build: {', '.join(f'{n:,} {k}' for k, n in report.check.backlog.counts().items())}")
     print(f"  {elapsed:.1f} s, {pages:,} pages ({pages / elapsed:,.0f} pages/s), peak RSS {peak:.0f} MiB, "
           f"files: {report.written}, search index: {'yes' if report.search_indexed else 'no'}")

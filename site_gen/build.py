@@ -125,8 +125,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, public, templates, logo)
             else:
-                count = (len(public.stories) + len(public.months) + len(public.stages) + len(public.items)
-                         + len(public.redirects) + 6)
+                count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
         if only in (None, Audience.INTERNAL):

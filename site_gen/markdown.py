@@ -64,6 +64,19 @@ def _html_inline(renderer: RendererHTML, tokens: Sequence[Token], idx: int, opti
     return "" if COMMENT.fullmatch(content) else escapeHtml(content)
 
 
+def _table_open(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                env: EnvType) -> str:
+    # a wide table scrolls inside its own box (focusable, so a keyboard can scroll it), never the whole page
+    table: str = renderer.renderToken(tokens, idx, options, env)
+    return '<div class="table-scroll" tabindex="0" role="region" aria-label="Table">' + table
+
+
+def _table_close(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                 env: EnvType) -> str:
+    table: str = renderer.renderToken(tokens, idx, options, env)
+    return table + "</div>\n"
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # HTML parsing is on only so that comments are recognised where CommonMark says they are
@@ -71,6 +84,8 @@ def _parser() -> MarkdownIt:
     parser = _configured(html=True)
     parser.add_render_rule("html_block", _html_block)
     parser.add_render_rule("html_inline", _html_inline)
+    parser.add_render_rule("table_open", _table_open)
+    parser.add_render_rule("table_close", _table_close)
     return parser
 
 

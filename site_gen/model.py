@@ -393,6 +393,8 @@ class PublicConfig:
     accent: str = declare(Color(), "Accent colour, #rrggbb.", default="#0a7d5a")
     # site.yaml gives a path; loading reads the image once, and the build publishes those bytes
     logo: PublishedImage | None = declare(Text(), "Path of a logo image inside the repository, or null.")
+    feedback_url: str | None = declare(Url(), "Where a customer can tell you something (a form or contact page); "
+                                       "shown as \"Tell us what to fix\" on every public page.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,11 +28,60 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from .load.assets import TooLarge, Unreachable, read_without_links
-from .text import long_date, month_label
+from .text import humanize, long_date, month_label
 
 AUDIENCES = ("public", "internal")
+
+# Plain words for every enum value either site shows: the ONE place they are written (the `label` filter).
+# tests/test_labels.py checks that every value of every StrEnum in site_gen.model has one here.
+LABELS: dict[str, str] = {
+    # irritant triage
+    "act-now": "Fix now", "plan": "Planned", "decline": "Won’t do",
+    # irritant status
+    "open": "Planned", "in-progress": "In progress", "done": "Done", "declined": "Won’t do",
+    # visibility and audience
+    "internal": "Internal only", "public": "Public",
+    # decision status, kind and change
+    "active": "Active", "reviewed": "Reviewed", "superseded": "Superseded",
+    "arbitration": "Arbitration", "metric-response": "Response to a metric", "debrief": "Debrief",
+    "priority": "Priority", "rule": "Rule", "resources": "Resources", "friction": "Friction",
+    # feedback source, score type and kind
+    "survey": "Survey", "ticket": "Support ticket", "chat": "Chat", "call": "Phone call", "review": "Review",
+    "social": "Social media", "interview": "Interview", "field": "In person",
+    "nps": "NPS", "ces": "Customer effort", "csat": "Satisfaction",
+    "complaint": "Complaint", "praise": "Praise", "suggestion": "Suggestion",
+    # decision outcome; notify ledger result
+    "worked": "Worked", "partly": "Partly worked", "did-not-work": "Did not work", "too-early": "Too early to tell",
+    "attempt": "Sending", "sent": "Told", "failed": "Address refused", "deferred": "Try again later",
+    # metric direction; rule severity
+    "up": "Higher is better", "down": "Lower is better",
+    "warning": "Warning", "error": "Error",
+}
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+SHORT_ID = 32  # an ID up to this long never breaks; a longer one may, anywhere, rather than widen a phone's page
+
+
+def label(value: object) -> str:
+    """Plain words for an enum value (act-now -> Fix now); any other identifier, e.g. a journey stage, humanized."""
+    text = str(value)
+    return LABELS.get(text) or humanize(text)
+
+
+def is_rtl(language: str) -> bool:
+    """A language tag whose script runs right to left: ar, he, fa, ur (and ar-EG, he-IL …)."""
+    return language.split("-")[0].split("_")[0].lower() in RTL_LANGUAGES
+
+
+def unbroken(value: object) -> Markup:
+    """A date or ID that must not break at its hyphens; a very long one may still break where it must."""
+    text = str(value)
+    if len(text) > SHORT_ID:
+        return Markup('<span class="id">{}</span>').format(text)
+    return Markup('<span class="nowrap">{}</span>').format(escape(text))
 
 
 def package_templates() -> Path:
@@ -155,6 +204,9 @@ def environment(audience: str, team_templates: Path | None = None) -> jinja2.Env
     )
     env.filters["long_date"] = long_date
     env.filters["month_label"] = month_label
+    env.filters["label"] = label
+    env.filters["unbroken"] = unbroken
+    env.tests["rtl"] = is_rtl
     return env
 
 

@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from site_gen.build import build
 
 from .conftest import REPO, TODAY, copy_example
+from .fixtures.customer_corpus import write_corpus_repo
 from .xss import write_xss_repo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -182,30 +183,94 @@ def test_the_site_reads_fine_without_javascript(built: Path, http_base: dict, br
     context.close()
 
 
+def _search(page: Page, words: str) -> list[tuple[str, str, str]]:
+    """(title, meta line, href) of each result the site's search shows for the words."""
+    page.locator("#search-input").fill(words)
+    page.locator("ol.results li").first.wait_for(timeout=15_000)
+    return [(item.locator("h2").inner_text(), item.locator(".meta").inner_text(),
+             item.locator("h2 a").get_attribute("href") or "") for item in page.locator("ol.results li").all()]
+
+
 def test_search_finds_a_story_by_a_word_from_its_body(http_base: dict, browser: Browser) -> None:
     problems: list[str] = []
     page = _open(browser, http_base["public"] + "search/index.html", problems)
-    page.locator(".pagefind-ui__search-input").fill("kiosks")  # from the vouchers story's body
-    result = page.locator(".pagefind-ui__result-link").first
-    result.wait_for(timeout=15_000)
-    titles = page.locator(".pagefind-ui__result-link").all_inner_texts()
-    assert "Pay without a card: vouchers at partner kiosks" in titles
-    result = page.get_by_role("link", name="Pay without a card: vouchers at partner kiosks")
-    result.click()
+    results = _search(page, "kiosks")  # from the vouchers story's body
+    story = [r for r in results if r[0] == "Pay without a card: vouchers at partner kiosks"]
+    assert story and story[0][1].split("\n")[:2] == ["Story", "2 June 2026"], results  # type and date shown
+    page.get_by_role("link", name="Pay without a card: vouchers at partner kiosks").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Pay without a card: vouchers at partner kiosks"
     page.close()
     assert problems == []
 
 
-def test_a_phone_sized_screen_needs_no_sideways_scrolling(http_base: dict, browser: Browser) -> None:
-    for path in ("public/index.html", "public/stories/2026-09-every-double-charge-refunded-without-you-asking/index.html",
-                 "internal/index.html", "internal/board/index.html"):
-        page = browser.new_page(viewport={"width": 320, "height": 640})
-        page.goto(http_base[path.split("/")[0]] + path.split("/", 1)[1])
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+def test_search_finds_a_wont_do_item_and_leads_to_it(http_base: dict, browser: Browser) -> None:
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "search/index.html?q=helmet", problems)
+    page.locator("ol.results li").first.wait_for(timeout=15_000)
+    results = [(item.locator("h2").inner_text(), item.locator(".meta").inner_text())
+               for item in page.locator("ol.results li").all()]
+    assert ("Renting a helmet at the station", "Won’t do") in results, results
+    page.get_by_role("link", name="Renting a helmet at the station").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path.endswith("/wont-do/") and urlsplit(page.url).fragment == \
+        "renting-a-helmet-at-the-station"
+    assert page.locator("#renting-a-helmet-at-the-station").is_visible()
+    page.close()
+    assert problems == []
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The acceptance corpus: 78 real-like stories, long links, right-to-left and CJK titles, same-titled declines."""
+    root = write_corpus_repo(tmp_path_factory.mktemp("corpus") / "repo")
+    out = root.parent / "out"
+    build(root, out, TODAY, workers=1)
+    return out
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.mark.parametrize("which", ["example", "corpus"])
+def test_no_page_of_either_site_scrolls_sideways_on_a_320px_phone(which: str, request: pytest.FixtureRequest,
+                                                                   browser: Browser) -> None:
+    """Measured for the page as a whole: a wide table may scroll inside its own box, the page may not."""
+    out: Path = request.getfixturevalue("built" if which == "example" else "corpus")
+    server = _serve(out)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    wide, checked = [], 0
+    try:
+        for audience in ("public", "internal"):
+            for name in _pages(out / audience):
+                page.goto(base + f"{audience}/{name}", wait_until="load")
+                overflow = page.evaluate(SIDEWAYS)
+                checked += 1
+                if overflow > 0:
+                    wide.append(f"{audience}/{name} by {overflow}px")
+    finally:
         page.close()
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+        server.shutdown()
+    assert wide == []
+    assert checked > (80 if which == "example" else 300)
+
+
+def test_the_corpus_reads_as_its_words_say(corpus: Path, browser: Browser) -> None:
+    """Cards side by side align; right-to-left text is isolated; a wide table scrolls in its own box."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    story = next(p for p in (corpus / "public/stories").iterdir() if "new-library-opening-hours" == p.name[8:])
+    page.goto((story / "index.html").as_uri())
+    tops = page.evaluate("[...document.querySelectorAll('article .cards > .card')].map(c => c.getBoundingClientRect().top)")
+    assert len(tops) == 2 and tops[0] == tops[1], tops  # "We did" sits level with "You said"
+    page.set_viewport_size({"width": 320, "height": 640})
+    box = page.evaluate("(() => { const b = document.querySelector('.prose .table-scroll'); "
+                        "return [b.scrollWidth > b.clientWidth, b.tabIndex]; })()")
+    assert box == [True, 0]  # the table scrolls inside a box a keyboard can reach
+    page.goto((corpus / "public/archive/index.html").as_uri())
+    arabic = page.locator("ul.titles a", has_text="تحسين ترجمة").first
+    assert arabic.get_attribute("dir") == "auto"
+    page.close()
 
 
 def test_xss_corpus_runs_nothing_on_either_site(tmp_path: Path, browser: Browser) -> None:

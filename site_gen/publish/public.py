@@ -1,47 +1,177 @@
-"""The customers' site, rendered from a PublicSite only."""
+"""The customers' site, rendered from a PublicSite only.
+
+Every list is paginated so that no page grows with the history: the home page shows the newest stories and
+numbered pages follow it (page/2/ …); the archive, each month, each journey stage, the working-on list and the
+won't-do list likewise. With 10,000 stories no page is much larger than a few dozen kilobytes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import Any, TypeVar
 
 import jinja2
 
 from ..colors import accent_palette, favicon
 from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed
 from ..render import Page, not_found_page, render_pages, theme_file
-from ..views.public import PublicSite
+from ..text import month_label
+from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
 
-HOME_STORIES = 20
+HOME_STORIES = 20      # story cards per page of the stream, a month, a stage
+LIST_ITEMS = 30        # items per page of working on / won't do
+ARCHIVE_TITLES = 250   # titles per page of the archive
+STAGE_PREVIEW = 5      # items of a stage shown on the stage's first page, with a link to the rest
 ASSETS = ("site.css", "search.js")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a page sits in a numbered series: page 1 is `base`index.html, page n is `base`page/n/index.html."""
+    base: str      # folder of the first page, relative to the site root: "" or "stages/payment/"
+    number: int
+    count: int
+
+    def path(self, number: int) -> str:
+        return f"{self.base}index.html" if number == 1 else f"{self.base}page/{number}/index.html"
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+    @property
+    def shown(self) -> list[int | None]:
+        """The page numbers to link: the first, the last, two either side of this one; None is a gap."""
+        wanted = sorted({1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)})
+        out: list[int | None] = []
+        for number in wanted:
+            if out and out[-1] is not None and number - out[-1] > 1:
+                out.append(None)
+            out.append(number)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class StageGroup:
+    """Consecutive items of one journey stage on a page (stage None: items without one)."""
+    stage: PublicStage | None
+    items: tuple[PublicIrritant, ...]
+    continued: bool   # the group began on an earlier page
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveYear:
+    year: int
+    months: tuple[tuple[PublicMonth, bool], ...]   # (the month with this page's stories, continued from before)
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """At least one chunk, so an empty list still has its (empty) first page."""
+    return [items[start:start + size] for start in range(0, len(items), size)] or [items[:0]]
+
+
+def paged(base: str, template: str, items: Sequence[T], size: int,
+          context: Callable[[Sequence[T], Pager], dict[str, Any]]) -> list[Page]:
+    parts = chunks(items, size)
+    out = []
+    for number, part in enumerate(parts, start=1):
+        pager = Pager(base, number, len(parts))
+        path = pager.path(number)
+        out.append(Page(path, template, {**context(part, pager), "pager": pager,
+                                         "canonical": path.removesuffix("index.html")}))
+    return out
+
+
+def by_month(stories: Iterable[PublicStory]) -> list[PublicMonth]:
+    """Newest-first stories grouped by month, as PublicMonths holding only the given stories."""
+    return [PublicMonth(key, month_label(key), tuple(group)) for key, group in groupby(stories, lambda s: s.month)]
+
+
+def _previous(items: Sequence[T], pager: Pager, size: int) -> T | None:
+    """The entry just before this page's first one: it tells whether a group continues from the page before."""
+    return items[(pager.number - 1) * size - 1] if pager.number > 1 else None
+
+
+def by_stage(items: Sequence[PublicIrritant], before: PublicIrritant | None) -> list[StageGroup]:
+    """Group consecutive items by stage; `before` (the last item of the page before) tells a continued group."""
+    last: PublicStage | None | tuple[()] = before.stage if before else ()
+    out: list[StageGroup] = []
+    for stage, group in groupby(items, lambda i: i.stage):
+        out.append(StageGroup(stage, tuple(group), continued=not out and stage == last))
+    return out
+
+
+def by_year(stories: Sequence[PublicStory], before: PublicStory | None) -> list[ArchiveYear]:
+    years: list[ArchiveYear] = []
+    for year, in_year in groupby(by_month(stories), lambda m: int(m.key[:4])):
+        months = tuple((month, before is not None and not years and index == 0 and before.month == month.key)
+                       for index, month in enumerate(in_year))
+        years.append(ArchiveYear(year, months))
+    return years
+
+
+def declined_order(stages: Sequence[PublicStage]) -> Callable[[PublicIrritant], tuple[Any, ...]]:
+    """Won't do: by journey stage, then newest decision first, then title."""
+    position = {stage.slug: index for index, stage in enumerate(stages)}
+
+    def key(item: PublicIrritant) -> tuple[Any, ...]:
+        stage = position.get(item.stage.slug, len(position)) if item.stage else len(position)
+        return (stage, -(item.decided or date.min).toordinal(), item.title)
+    return key
 
 
 def pages(site: PublicSite) -> list[Page]:
-    home_months, shown = [], 0
-    for month in site.months:
-        if shown >= HOME_STORIES:
-            break
-        home_months.append(month)
-        shown += len(month.stories)
-    counts = {stage.slug: (sum(s.stage == stage for s in site.stories),
-                           sum(i.stage == stage for i in site.working_on)) for stage in site.stages}
-    out = [
-        Page("index.html", "home.html", {"months": home_months, "more": shown < len(site.stories), "canonical": ""}),
-        Page("archive/index.html", "archive.html", {"canonical": "archive/"}),
-        Page("stages/index.html", "stages.html", {"counts": counts, "canonical": "stages/"}),
-        Page("working-on/index.html", "working_on.html", {"canonical": "working-on/"}),
-        Page("wont-do/index.html", "wont_do.html", {"canonical": "wont-do/"}),
-        Page("search/index.html", "search.html", {"canonical": "search/"}),
-    ]
+    declined = sorted(site.declined, key=declined_order(site.stages))
+    stage_stories = {stage.slug: [s for s in site.stories if s.stage == stage] for stage in site.stages}
+    stage_items = {stage.slug: [i for i in site.working_on if i.stage == stage] for stage in site.stages}
+    stage_declined = {stage.slug: sum(i.stage == stage for i in declined) for stage in site.stages}
+    counts = {slug: (len(stage_stories[slug]), len(stage_items[slug])) for slug in stage_stories}
+
+    out = paged("", "home.html", site.stories, HOME_STORIES,
+                lambda part, pager: {"months": by_month(part), "more": pager.number < pager.count})
+    out += paged("archive/", "archive.html", site.stories, ARCHIVE_TITLES,
+                 lambda part, pager: {"years": by_year(part, _previous(site.stories, pager, ARCHIVE_TITLES))})
+    out += [Page("stages/index.html", "stages.html", {"counts": counts, "canonical": "stages/"})]
+    working_at = _where(site.working_on, LIST_ITEMS, "working-on/")
+    declined_at = _where(declined, LIST_ITEMS, "wont-do/")
+    out += paged("working-on/", "working_on.html", site.working_on, LIST_ITEMS,
+                 lambda part, pager: {"groups": by_stage(part, _previous(site.working_on, pager, LIST_ITEMS))})
+    out += paged("wont-do/", "wont_do.html", declined, LIST_ITEMS,
+                 lambda part, pager: {"groups": by_stage(part, _previous(declined, pager, LIST_ITEMS))})
+    out.append(Page("search/index.html", "search.html", {"canonical": "search/"}))
     out += [Page(f"stories/{story.slug}/index.html", "story.html",
                  {"story": story, "canonical": f"stories/{story.slug}/"}) for story in site.stories]
-    out += [Page(f"months/{month.key}/index.html", "month.html", {"month": month, "canonical": f"months/{month.key}/"})
-            for month in site.months]
-    out += [Page(f"stages/{stage.slug}/index.html", "stage.html", {
-        "stage": stage, "stories": [s for s in site.stories if s.stage == stage],
-        "working_on": [i for i in site.working_on if i.stage == stage], "canonical": f"stages/{stage.slug}/"})
-        for stage in site.stages]
+    for month in site.months:
+        out += paged(f"months/{month.key}/", "month.html", month.stories, HOME_STORIES,
+                     lambda part, pager, month=month: {"month": month, "stories": part})  # type: ignore[misc]
+    for stage in site.stages:
+        items = stage_items[stage.slug]
+        out += paged(f"stages/{stage.slug}/", "stage.html", stage_stories[stage.slug], HOME_STORIES,
+                     lambda part, pager, stage=stage, items=items: {  # type: ignore[misc]
+                         "stage": stage, "stories": part, "working_on": items[:STAGE_PREVIEW],
+                         "working_on_count": len(items), "working_on_at": working_at.get(stage.slug),
+                         "declined_count": stage_declined[stage.slug], "declined_at": declined_at.get(stage.slug)})
     out += [Page(f"items/{item.slug}/index.html", "item.html", {"item": item, "canonical": f"items/{item.slug}/"})
             for item in site.items]
+    return out
+
+
+def _where(items: Sequence[PublicIrritant], size: int, base: str) -> dict[str, str]:
+    """stage slug -> the address (relative to the root) of the list page where that stage's group begins."""
+    out: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if item.stage and item.stage.slug not in out:
+            pager = Pager(base, index // size + 1, 0)
+            out[item.stage.slug] = f"{pager.path(pager.number)}#stage-{item.stage.slug}"
     return out
 
 
@@ -73,3 +203,4 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
         files["sitemap.xml"] = map_xml
     files["robots.txt"] = robots(site)
     return files
+

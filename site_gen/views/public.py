@@ -100,6 +100,11 @@ class PublicIrritant:
     stories: tuple[PublicLink, ...] = ()            # the public stories that close it
 
     @property
+    def path(self) -> str:
+        """items/<slug>/: the folder of its page, relative to the site root."""
+        return f"items/{self.slug}/"
+
+    @property
     def updated(self) -> date | None:
         """The day of its last public change."""
         return self.changes[-1].date if self.changes else self.decided
@@ -137,6 +142,7 @@ class PublicSite:
     updated: date | None             # the newest story's date: rebuilds are identical
     items: tuple[PublicIrritant, ...] = ()          # every public item, each with its page: by slug
     redirects: tuple[PublicRedirect, ...] = ()
+    feedback_url: str | None = None  # where a customer can tell the organisation something
 
 
 def _stage(stage_id: str | None, stages: Mapping[str, PublicStage]) -> PublicStage | None:
@@ -214,7 +220,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
         months=tuple(PublicMonth(key, month_label(key), tuple(items)) for key, items in months.items()),
         working_on=tuple(sorted(working_on, key=journey_order)),
         declined=tuple(sorted(declined, key=journey_order)),
-        updated=stories[0].date if stories else None,
+        updated=stories[0].date if stories else None, feedback_url=config.public.feedback_url,
         items=tuple(sorted(items, key=lambda item: item.slug)),
         redirects=tuple(sorted(redirects, key=lambda r: r.path)))
 

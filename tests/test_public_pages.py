@@ -1,0 +1,117 @@
+"""The public site's lists, addresses for sharing and reading direction, as a customer meets them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from site_gen.build import build, render_sites
+from site_gen.check import check_repository
+from site_gen.publish.public import HOME_STORIES, Pager
+
+from .conftest import TODAY, copy_example, edit
+from .fixtures.customer_corpus import write_corpus_repo
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, str]:
+    root = write_corpus_repo(tmp_path_factory.mktemp("corpus"))
+    result = check_repository(root, TODAY)
+    assert result.diagnostics == [], [d.as_text() for d in result.diagnostics]
+    public = render_sites(result, root, only="public")["public"]
+    return {name: data.decode("utf-8") for name, data in public.items() if name.endswith(".html")}
+
+
+def _story_titles(html: str) -> list[str]:
+    return re.findall(r'<h3 dir="auto"><a href="[^"]*stories/[^"]+">([^<]+)</a>', html)
+
+
+def test_the_home_page_shows_the_newest_stories_then_numbered_pages(corpus: dict[str, str]) -> None:
+    home = corpus["index.html"]
+    assert len(_story_titles(home)) == HOME_STORIES  # never the whole history
+    pages = sorted(int(m) for m in re.findall(r"^page/(\d+)/index.html$", "\n".join(corpus), re.M))
+    assert pages == [2, 3, 4]  # 78 stories, 20 a page
+    assert 'href="page/2/index.html" aria-label="Page 2"' in home and 'rel="next" href="page/2/index.html"' in home
+    second = corpus["page/2/index.html"]
+    assert 'rel="prev" href="../../index.html"' in second and len(_story_titles(second)) == HOME_STORIES
+    assert not set(_story_titles(home)) & set(_story_titles(second))
+
+
+def test_the_archive_groups_years_and_months_with_the_titles_under_them(corpus: dict[str, str]) -> None:
+    archive = corpus["archive/index.html"]
+    years = re.findall(r'<h2 id="y-(\d{4})">', archive)
+    assert years == sorted(years, reverse=True) and len(years) == 8
+    section_2022 = archive[archive.index('id="y-2022"'):archive.index('id="y-2021"')]
+    assert "June 2022</a></h3>" in section_2022 and ">New library opening hours</a>" in section_2022
+
+
+def test_wont_do_is_dated_grouped_by_stage_newest_first(corpus: dict[str, str]) -> None:
+    page = corpus["wont-do/index.html"]
+    group = page[page.index('id="stage-use-the-service"'):page.index('id="stage-pay"')]
+    dates = re.findall(r'Decided <time datetime="(\d{4}-\d{2}-\d{2})"', group)
+    assert dates == sorted(dates, reverse=True) and {"2008-03-12", "2015-09-30", "2023-01-18"} <= set(dates)
+    assert group.count(">Library food policy</a></h3>") == 3  # the same title, told apart by its date
+
+
+def test_no_public_page_of_a_large_site_grows_with_its_history(tmp_path: Path) -> None:
+    """2,000 stories: every list is paginated, so the largest page stays far under 200 KB."""
+    root = copy_example(tmp_path / "repo")
+    for number in range(2_000):
+        (root / f"backlog/stories/bulk-{number}.md").write_text(
+            f"---\ntitle: Bulk change number {number}\ndate: 2026-0{1 + number % 9}-1{number % 10}\n"
+            "audience: public\nirritants: [cash-at-stations]\nyou_said: Something was slow for a long time.\n"
+            "we_did: We made it faster for everyone.\n---\n\nBody.\n", encoding="utf-8")
+    result = check_repository(root, TODAY)
+    public = render_sites(result, root, only="public")["public"]
+    name, size = max(((n, len(d)) for n, d in public.items() if n.endswith(".html")), key=lambda item: item[1])
+    assert size < 100_000, f"{name} is {size:,} bytes"
+
+
+def test_pager_shows_first_last_and_neighbours() -> None:
+    assert Pager("", 7, 500).shown == [1, None, 5, 6, 7, 8, 9, None, 500]
+    assert Pager("", 1, 3).shown == [1, 2, 3]
+    assert Pager("stages/pay/", 3, 3).path(3) == "stages/pay/page/3/index.html"
+
+
+def test_every_public_page_can_be_shared_and_a_customer_can_write_back(corpus: dict[str, str]) -> None:
+    base = "https://www.northfield.gov.uk/you-said-we-did/"
+    for name, html in corpus.items():
+        if name == "404.html":
+            continue
+        assert '<meta property="og:title"' in html and '<meta name="twitter:card" content="summary">' in html, name
+        address = base + name.removesuffix("index.html")
+        assert f'<link rel="canonical" href="{address}">' in html and f'content="{address}"' in html, name
+        assert 'href="https://www.northfield.gov.uk/contact/tell-us">Tell us what to fix</a>' in html, name
+    story = corpus["stories/2022-06-new-library-opening-hours/index.html"]
+    assert '<meta property="og:description" content="You said: Opening hours were different' in story
+    assert '<meta property="og:type" content="article">' in story
+    assert "<title>New library opening hours — You said, we did — Northfield City Council</title>" in story
+    assert "<title>You said, we did — Northfield City Council</title>" in corpus["index.html"]
+
+
+def test_without_a_base_url_there_is_no_absolute_address_and_without_feedback_url_no_link(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "  base_url: https://example.org/changes/\n", "")
+    out = tmp_path / "out"
+    build(root, out, TODAY, workers=1)
+    home = (out / "public/index.html").read_text("utf-8")
+    assert 'og:title' in home and "og:url" not in home and "canonical" not in home and "og:image" not in home
+    assert "Tell us what to fix" not in home
+
+
+def test_an_organisation_named_in_the_site_title_is_not_repeated(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", 'title: "You said, we did"', 'title: "Kestrel Cycle Share: you said, we did"')
+    public = render_sites(check_repository(root, TODAY), root, only="public")["public"]
+    assert "<title>Kestrel Cycle Share: you said, we did</title>" in public["index.html"].decode()
+    assert "<title>Archive — Kestrel Cycle Share: you said, we did</title>" in public["archive/index.html"].decode()
+
+
+@pytest.mark.parametrize(("language", "direction"), [("ar", ' dir="rtl"'), ("he", ' dir="rtl"'), ("en", "")])
+def test_a_right_to_left_language_turns_the_whole_page(language: str, direction: str, tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "  language: en", f"  language: {language}")
+    public = render_sites(check_repository(root, TODAY), root, only="public")["public"]
+    assert f'<html lang="{language}"{direction}>' in public["index.html"].decode()
