@@ -132,7 +132,8 @@ def _public_files(view, templates: Path, logo: bytes | None) -> dict[str, bytes]
 
 
 def render_sites(result: CheckResult, root: Path, only: str | None = None,
-                 progress: Progress | None = None, workers: int | None = 1) -> dict[str, dict[str, bytes]]:
+                 progress: Progress | None = None, workers: int | None = 1,
+                 future: bool = False) -> dict[str, dict[str, bytes]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
     With several workers, the public site renders in a second process while
@@ -147,7 +148,7 @@ def render_sites(result: CheckResult, root: Path, only: str | None = None,
     try:
         if only in (None, "public"):
             logo_name, logo = _logo(backlog.config.public.logo)
-            view = public_view(backlog, result.facts, markdown, logo_name)
+            view = public_view(backlog, result.facts, markdown, logo_name, future)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, view, templates, logo)
@@ -182,17 +183,17 @@ def index_search(folder: Path) -> bool:
 
 
 def build(root: Path, out: Path, today: date, only: str | None = None,
-          progress: Progress | None = None, workers: int | None = None) -> BuildReport:
+          progress: Progress | None = None, workers: int | None = None, future: bool = False) -> BuildReport:
     """Check, render both sites into memory, then swap both output folders in as one pair.
 
     Raises write.UnsafeOutput before anything else when OUT/public or OUT/internal is not site-gen's to replace.
     """
     with paused_collector():
-        return _build(root, out, today, only, progress, workers)
+        return _build(root, out, today, only, progress, workers, future)
 
 
 def _build(root: Path, out: Path, today: date, only: str | None, progress: Progress | None,
-           workers: int | None) -> BuildReport:
+           workers: int | None, future: bool = False) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     sources = {"repository": root,
                **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
@@ -202,7 +203,7 @@ def _build(root: Path, out: Path, today: date, only: str | None, progress: Progr
         if result.errors:
             raise BuildRefused(result)
         try:
-            sites = render_sites(result, root.absolute(), only, progress, workers)
+            sites = render_sites(result, root.absolute(), only, progress, workers, future)
         except jinja2.TemplateError as exc:
             raise _template_error(exc) from exc
         searched = False

@@ -145,6 +145,10 @@ ALLOW_PERSONAL_DATA_DOC = ("Exact strings of public text that look like personal
                            "phone number); never published; check names each one as a warning.")
 
 
+SLUG_DOC = ("The public address of a public record, made once from its public title (`site-gen new` writes it); "
+            "public.")
+
+
 # --- records --------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +177,7 @@ class Irritant(Located):
                                         default=())
     visibility: Visibility = declare(Enum(Visibility), "internal (default) or public.", default=Visibility.INTERNAL)
     allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
+    slug: str | None = declare(Id(), SLUG_DOC)
     locs: Mapping[str, SourceLoc] = _locs()
 
     @property
@@ -208,6 +213,8 @@ class Decision(Located):
     customer_impact: str | None = declare(Text(), "Debrief: the impact on customers.")
     root_cause: str | None = declare(Text(), "Debrief: the root cause.")
     prevention: str | None = declare(Text(), "Debrief: what prevents it from happening again.")
+    supersedes: str | None = declare(Id(), "ID of the decision this one replaces.")
+    superseded_by: str | None = declare(Id(), "ID of the decision that replaced this one (status: superseded).")
     body: str = ""
     body_line: int = 1
     locs: Mapping[str, SourceLoc] = _locs()
@@ -228,6 +235,7 @@ class Story(Located):
     audience: Audience = declare(Enum(Audience), "public or internal (default).", default=Audience.INTERNAL)
     internal_notes: str | None = declare(Text(), "Notes for employees only.")
     allow_personal_data: tuple[str, ...] = declare(List(Text()), ALLOW_PERSONAL_DATA_DOC, default=())
+    slug: str | None = declare(Id(), SLUG_DOC)
     body: str = ""
     body_line: int = 1
     locs: Mapping[str, SourceLoc] = _locs()
@@ -360,6 +368,16 @@ class Backlog:
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""
         return frozenset(stub.id for stub in self.unreadable if stub.kind == kind)
+
+    def unreadable_counts(self) -> dict[str, int]:
+        """Unreadable records per kind, keyed like counts(): {'irritants': 1}; kinds with none left out."""
+        plural = {"irritant": "irritants", "decision": "decisions", "story": "stories",
+                  "feedback row": "feedback rows"}
+        found: dict[str, int] = {}
+        for stub in self.unreadable:
+            key = plural.get(stub.kind, stub.kind)
+            found[key] = found.get(key, 0) + 1
+        return found
 
     def counts(self) -> dict[str, int]:
         unreadable = {kind: sum(stub.kind == kind for stub in self.unreadable)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..facts import Facts
 from ..model import Backlog
-from . import backlog_rules, decisions, metrics, public_safety, references, stories
+from . import backlog_rules, decisions, metrics, placeholders, public_safety, references, stories
 
-FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety)
+FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety, placeholders)
 
 
 def run_rules(backlog: Backlog, facts: Facts) -> list[Diagnostic]:

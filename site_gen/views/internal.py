@@ -11,6 +11,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from ..digest import Digest, as_markdown, recent_digests
 from ..facts import DecisionFacts, Facts, GroupFacts, IrritantFacts, MetricFacts, RiskSignal
 from ..history import FileChange
 from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, Story, Triage
@@ -71,6 +72,12 @@ class TeamView:
 
 
 @dataclass(frozen=True)
+class DigestPage:
+    digest: Digest
+    html: Markup         # the same markdown `site-gen digest` posts to the team chat
+
+
+@dataclass(frozen=True)
 class InternalSite:
     backlog: Backlog
     today: date
@@ -85,6 +92,7 @@ class InternalSite:
     unlinked_total: int
     open_count: int
     risks: tuple[RiskView, ...] = field(default=())
+    digests: tuple[DigestPage, ...] = field(default=())   # newest week first
 
     @property
     def config(self):
@@ -149,7 +157,9 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         stories=story_pages, metrics=metrics, stages=stages, teams=teams,
         unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
         open_count=len(facts.open_irritants),
-        risks=tuple(_risk_view(signal, backlog) for signal in facts.risks))
+        risks=tuple(_risk_view(signal, backlog) for signal in facts.risks),
+        digests=tuple(DigestPage(d, render_markdown(as_markdown(d, backlog.config.organisation)))
+                      for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)))
 
 
 @dataclass(frozen=True)

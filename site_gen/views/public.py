@@ -100,13 +100,18 @@ def _unique_slugs(bases: list[str]) -> list[str]:
 
 
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
-                logo_name: str | None = None) -> PublicSite:
-    """Build the public site's data from the allow-listed fields of public records."""
+                logo_name: str | None = None, future: bool = False) -> PublicSite:
+    """Build the public site's data from the allow-listed fields of public records.
+
+    A story dated after the build's today is scheduled (facts): left out until its date, unless `future`
+    (a preview).
+    """
     config = backlog.config
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
 
     public = [s for s in backlog.stories.values()
-              if s.is_public and s.title and s.you_said and s.we_did]
+              if s.is_public and s.title and s.you_said and s.we_did
+              and (future or not facts.stories[s.id].scheduled)]
     # oldest first to number colliding slugs stably; ties broken on public text only
     public.sort(key=lambda s: (s.date, s.title, s.you_said, s.we_did, s.body))
     slugs = _unique_slugs([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in public])
