@@ -394,8 +394,8 @@ def new_irritant(title, public_title, stage, team, owner, cause, triage, target,
           --owner "Jonas Berg" --from-feedback T-1042,T-1077
     """
     from .model import Triage
-    from .new import NewError, NewIrritant, check_feedback, feedback_defaults, irritant_text, record_id as make_id
-    from .new import split_ids
+    from .new import NewError, NewIrritant, check_feedback, feedback_defaults, irritant_text, split_ids
+    from .new import record_id as make_id
 
     backlog = _load_for(path)
     config = backlog.config

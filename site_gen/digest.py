@@ -197,7 +197,8 @@ def as_markdown(digest: Digest, organisation: str) -> str:
         return "\n".join(out) + "\n"
     praise = sum(s.praise for s in digest.stages)
     complaints = sum(s.complaints for s in digest.stages)
-    out += [f"{_n(digest.total, 'piece')} of feedback ({_signed(digest.total - digest.total_before)} on the week before): "
+    change = _signed(digest.total - digest.total_before)
+    out += [f"{_n(digest.total, 'piece')} of feedback ({change} on the week before): "
             f"{_n(complaints, 'complaint')}, {_n(praise, 'praise')}.", "", "**By journey stage**", ""]
     for stage in digest.stages:
         out.append(f"- {humanize(stage.stage)}: {_n(stage.complaints, 'complaint')} "
@@ -275,4 +276,5 @@ def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str |
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=address(path))
         ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = html
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -115,7 +116,7 @@ _QUESTIONS = {
 @dataclass(frozen=True)
 class NewDecision:
     title: str
-    date: date
+    date: dt.date
     kind: DecisionKind = DecisionKind.ARBITRATION
     owner: str | None = None
     review_on: date | None = None
@@ -146,7 +147,7 @@ def decision_text(new: NewDecision) -> str:
 @dataclass(frozen=True)
 class NewStory:
     title: str
-    date: date
+    date: dt.date
     irritants: tuple[str, ...]
     public: bool = False
     you_said: str | None = None
