@@ -8,12 +8,12 @@ only the `status:` line of the old decision and adds `superseded_by:` after it.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -119,7 +119,7 @@ class NewDecision:
     date: dt.date
     kind: DecisionKind = DecisionKind.ARBITRATION
     owner: str | None = None
-    review_on: date | None = None
+    review_on: dt.date | None = None
     metric: str | None = None
     irritants: tuple[str, ...] = ()
     supersedes: str | None = None
