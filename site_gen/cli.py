@@ -189,7 +189,8 @@ def build(path: Path, out: Path, only: str | None, today, future: bool) -> None:
     OUT/public and OUT/internal only if they are absent, empty or its own
     output (marked by a .site-gen-output file). "Today" (for overdue items)
     is --today, else SOURCE_DATE_EPOCH, else the date of the last commit, so
-    rebuilds are byte-identical.
+    rebuilds are byte-identical. A public story dated after today is held
+    back until its date; --future previews it.
 
     \b
     Example:

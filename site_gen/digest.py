@@ -191,7 +191,16 @@ def _quote(row: FeedbackRow) -> str:
 
 def as_markdown(digest: Digest, organisation: str) -> str:
     """The digest as markdown a team chat shows as it is: lists and quotes, no tables."""
-    out = [f"**Customer voice, week of {digest.label}** — {_chat_text(organisation)}", ""]
+    return f"**{headline(digest)}** — {_chat_text(organisation)}\n\n" + digest_body(digest)
+
+
+def headline(digest: Digest) -> str:
+    return f"Customer voice, week of {digest.label}"
+
+
+def digest_body(digest: Digest) -> str:
+    """as_markdown without its headline: the internal page shows the headline as its title."""
+    out: list[str] = []
     if not digest.total:
         out.append(f"No feedback this week ({digest.total_before} the week before).")
         return "\n".join(out) + "\n"
@@ -271,7 +280,7 @@ def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str |
         path = f"digest/{digest.key}/"
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = identity(path)
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"Customer voice, week of {digest.label}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = headline(digest)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{digest.sunday.isoformat()}T23:59:59Z"
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=address(path))
         ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = html

@@ -11,7 +11,7 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..digest import Digest, as_markdown, recent_digests
+from ..digest import Digest, digest_body, recent_digests
 from ..facts import DecisionFacts, Facts, GroupFacts, IrritantFacts, MetricFacts, RiskSignal
 from ..history import FileChange
 from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, Story, Triage
@@ -74,7 +74,7 @@ class TeamView:
 @dataclass(frozen=True)
 class DigestPage:
     digest: Digest
-    html: Markup         # the same markdown `site-gen digest` posts to the team chat
+    html: Markup         # the same markdown `site-gen digest` posts to the team chat, below its headline
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
         open_count=len(facts.open_irritants),
         risks=tuple(_risk_view(signal, backlog) for signal in facts.risks),
-        digests=tuple(DigestPage(d, render_markdown(as_markdown(d, backlog.config.organisation)))
+        digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
                       for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)))
 
 
