@@ -105,7 +105,8 @@ def _public_files(view: PublicSite, templates: Path, logo: bytes | None) -> dict
 
 
 def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
-                 progress: Progress | None = None, workers: int | None = 1) -> dict[str, dict[str, bytes]]:
+                 progress: Progress | None = None, workers: int | None = 1,
+                 future: bool = False) -> dict[str, dict[str, bytes]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
     With several workers, the public site renders in a second process while
@@ -120,7 +121,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
-            public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root))
+            public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
                 public_job = pool.submit(_public_files, public, templates, logo)
@@ -156,17 +157,17 @@ def index_search(folder: Path) -> bool:
 
 
 def build(root: Path, out: Path, today: date, only: Audience | None = None,
-          progress: Progress | None = None, workers: int | None = None) -> BuildReport:
+          progress: Progress | None = None, workers: int | None = None, future: bool = False) -> BuildReport:
     """Check, render both sites into memory, then swap both output folders in as one pair.
 
     Raises write.UnsafeOutput before anything else when OUT/public or OUT/internal is not site-gen's to replace.
     """
     with paused_collector():
-        return _build(root, out, today, only, progress, workers)
+        return _build(root, out, today, only, progress, workers, future)
 
 
 def _build(root: Path, out: Path, today: date, only: Audience | None, progress: Progress | None,
-           workers: int | None) -> BuildReport:
+           workers: int | None, future: bool = False) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     sources = {"repository": root,
                **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
@@ -176,7 +177,7 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
         if result.errors:
             raise BuildRefused(result.diagnostics, result.errors)
         try:
-            sites = render_sites(result, root.absolute(), only, progress, workers)
+            sites = render_sites(result, root.absolute(), only, progress, workers, future)
         except jinja2.TemplateError as exc:
             raise _template_error(exc) from exc
         searched = False

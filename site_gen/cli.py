@@ -7,9 +7,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +23,7 @@ from .model import Audience
 
 if TYPE_CHECKING:
     from .asof import AsOf
+    from .model import Backlog
 
 
 class _Day(click.DateTime):
@@ -129,7 +130,7 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str) 
     --strict), 2 usage error.
     """
     from .check import check_repository
-    from .diagnostics import format_github, format_json, format_summary_markdown, format_text
+    from .diagnostics import describe_counts, format_github, format_json, format_summary_markdown, format_text
 
     as_of = _as_of(path, today)
     result = check_repository(path, as_of.day)
@@ -144,7 +145,7 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str) 
                 handle.write(format_summary_markdown(result.diagnostics, counts, str(as_of)))
     else:
         click.echo(format_text(result.diagnostics), nl=False)
-        checked = ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+        checked = describe_counts(counts, result.backlog.unreadable_counts())
         if result.diagnostics:
             click.echo(f"{result.errors} error(s), {result.warnings} warning(s) in {checked}, {as_of}.", err=True)
         else:
@@ -197,7 +198,9 @@ def _terminate_as_exit() -> Iterator[None]:
 @click.option("--only", type=click.Choice([site.value for site in Audience]), default=None,
               help="Build one site only.")
 @_TODAY
-def build(path: Path, out: Path, only: str | None, today: datetime | None) -> None:
+@click.option("--future", is_flag=True,
+              help="Preview: publish stories dated after today too (they are otherwise held back until their date).")
+def build(path: Path, out: Path, only: str | None, today: datetime | None, future: bool) -> None:
     """Check, then build the public and internal sites.
 
     Nothing is written when the check finds errors, a failed build leaves
@@ -206,7 +209,8 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None) -> No
     OUT/public and OUT/internal only if they are absent, empty or its own
     output (marked by a .site-gen-output file). "Today" (for overdue items)
     is --today, else SOURCE_DATE_EPOCH, else the wall clock; the same inputs
-    and the same date give byte-identical sites.
+    and the same date give byte-identical sites. A public story dated after
+    today is held back until its date; --future previews it.
 
     \b
     Example:
@@ -221,7 +225,7 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None) -> No
     as_of = _as_of(path, today)
     with _Bars() as bars, _terminate_as_exit():
         report = build_sites(path, out, as_of.day, Audience(only) if only else None,
-                             bars if bars.enabled else None)
+                             bars if bars.enabled else None, future=future)
     for diagnostic in report.check.diagnostics:  # warnings: the same stream as check's diagnostics
         click.echo(diagnostic.as_text())
     for audience, count in report.written.items():
@@ -418,3 +422,298 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
                    err=True)
     if delivery.failed or delivery.deferred or delivery.interrupted is not None:
         sys.exit(1)
+# --- starters: new, init, digest, feedback (issue 10, items 4-6 and 8) -------------------------------------
+
+def _load_for(path: Path) -> Backlog:
+    from .load import load_backlog
+
+    return load_backlog(path)[0]
+
+
+def _today(value: date | None) -> date:
+    """The one "today" (site_gen/asof.py): --today, else SOURCE_DATE_EPOCH, else the clock."""
+    from .asof import resolve_as_of
+
+    return resolve_as_of(value).day
+
+
+def _ask(value: Any, label: str, flag: str, choices: Sequence[str] | None = None, default: Any = None,
+         free_text: bool = False) -> Any:
+    """A value from its flag, else a prompt on a terminal, else the default; a missing choice is a usage error."""
+    if value is not None:
+        if choices is not None and value not in choices:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=flag)
+        return value
+    if sys.stdin.isatty():
+        kind = click.Choice(list(choices)) if choices else None
+        answer = click.prompt(label + (" (Enter to leave a TODO)" if free_text else ""),
+                              default=default if default is not None else ("" if free_text else None),
+                              type=kind, show_choices=bool(choices), show_default=default is not None)
+        return answer or None
+    if default is not None or free_text:
+        return default
+    raise click.UsageError(f"{flag} is required when not on a terminal" +
+                           (f" (one of {', '.join(choices)})" if choices else ""))
+
+
+def _create(path: Path, kind: str, record: str, text: str, edit: bool,
+            after: Callable[[], object] | None = None) -> None:
+    from .new import NewError, new_path, write_new
+    relative = new_path(path, kind, record)
+    try:
+        write_new(path, relative, text)
+        changed = after() if after else None
+    except NewError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {relative}" + (f"; {changed} is now superseded" if changed else ""), err=True)
+    if edit:
+        click.edit(filename=str(path / relative))
+    if "TODO" in (path / relative).read_text(encoding="utf-8"):
+        click.echo("Replace each TODO, then run site-gen check (it reports any TODO left, rule placeholder).", err=True)
+
+
+_NEW_PATH = click.option("--path", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                         show_default=True, help="The repository (the folder that holds site.yaml).")
+_NEW_ID = click.option("--id", "record_id", default=None, help="The ID (file name); default: made from the title.")
+_NEW_EDIT = click.option("--edit", is_flag=True, help="Open the new file in $EDITOR.")
+_NEW_TITLE = click.option("--title", default=None, help="The title (prompted for on a terminal).")
+
+
+@main.group()
+def new() -> None:
+    """Start a new irritant, decision or story from a valid file.
+
+    \b
+    Example:
+      site-gen new irritant --title "Refunds take two weeks" --stage payment --team billing
+      site-gen new decision --title "Refund in 3 days" --supersedes refund-policy --edit
+      site-gen new story --title "Refunds now take 3 days" --irritant slow-refunds --public
+    """
+
+
+@new.command("irritant")
+@_NEW_TITLE
+@click.option("--public-title", default=None, help="Customer-facing wording; makes the irritant public (slug from it).")
+@click.option("--stage", default=None, help="Journey stage, from site.yaml.")
+@click.option("--team", default=None, help="Team, from site.yaml.")
+@click.option("--owner", default=None, help="The person responsible.")
+@click.option("--cause", default=None, help="The identified or probable cause.")
+@click.option("--triage", type=click.Choice(["act-now", "plan", "decline"]), default=None, help="Default: plan.")
+@click.option("--target", type=_Day(formats=["%Y-%m-%d"]), default=None, help="Target date; default: 4 weeks out.")
+@click.option("--from-feedback", "feedback", multiple=True, metavar="ID…",
+              help="Feedback row IDs that are the evidence (repeat, or separate with commas).")
+@_NEW_ID
+@_NEW_EDIT
+@_NEW_PATH
+@_TODAY
+def new_irritant(title: str, public_title: str | None, stage: str | None, team: str | None, owner: str | None,
+                 cause: str | None, triage: str | None, target: datetime | None, feedback: tuple[str, ...],
+                 record_id: str | None, edit: bool, path: Path, today: datetime | None) -> None:
+    """Create backlog/irritants/ID.yaml: every required field, TODO where only you know.
+
+    \b
+    Example:
+      site-gen new irritant --title "Refunds take two weeks" --stage payment --team billing \\
+          --owner "Jonas Berg" --from-feedback T-1042,T-1077
+    """
+    from .model import Triage
+    from .new import NewError, NewIrritant, check_feedback, feedback_defaults, irritant_text, split_ids
+    from .new import record_id as make_id
+
+    backlog = _load_for(path)
+    config = backlog.config
+    rows = split_ids(feedback)
+    try:
+        check_feedback(backlog, rows)
+    except NewError as exc:
+        raise click.UsageError(str(exc)) from None
+    row_stage, row_team = feedback_defaults(backlog, rows)
+    title = _ask(title, "Title (internal wording)", "--title")
+    irritant = NewIrritant(
+        title=title, opened=_today(today.date() if today else None), feedback=rows,
+        public_title=_ask(public_title, "Public title (customer wording; empty keeps it internal)", "--public-title",
+                          free_text=True) if public_title is not None or sys.stdin.isatty() else None,
+        journey_stage=_ask(stage, "Journey stage", "--stage", config.journey_stages, row_stage),
+        team=_ask(team, "Team", "--team", config.teams, row_team),
+        owner=_ask(owner, "Owner", "--owner", free_text=True), cause=_ask(cause, "Cause", "--cause", free_text=True),
+        triage=Triage(triage or "plan"), target=target.date() if target else None)
+    _create(path, "irritant", record_id or make_id(title, "irritant"), irritant_text(irritant), edit)
+
+
+@new.command("decision")
+@_NEW_TITLE
+@click.option("--kind", type=click.Choice(["arbitration", "metric-response", "decline", "debrief"]), default=None,
+              help="Default: arbitration.")
+@click.option("--owner", default=None, help="Who is accountable.")
+@click.option("--review-on", type=_Day(formats=["%Y-%m-%d"]), default=None, help="Default: 90 days out.")
+@click.option("--metric", default=None, help="For metric-response: the metric id from site.yaml.")
+@click.option("--irritant", "irritants", multiple=True, metavar="ID", help="Irritant this decision is about.")
+@click.option("--supersedes", default=None, metavar="ID",
+              help="The decision this one replaces: it gets status: superseded and superseded_by.")
+@_NEW_ID
+@_NEW_EDIT
+@_NEW_PATH
+@_TODAY
+def new_decision(title: str, kind: str | None, owner: str | None, review_on: datetime | None, metric: str | None,
+                 irritants: tuple[str, ...], supersedes: str | None, record_id: str | None, edit: bool, path: Path,
+                 today: datetime | None) -> None:
+    """Create backlog/decisions/ID.md with the questions its kind must answer.
+
+    \b
+    Example:
+      site-gen new decision --title "Refund deposits within 3 days" --kind arbitration --irritant slow-refunds
+      site-gen new decision --title "Refund within 1 day" --supersedes refund-deposits-within-3-days
+    """
+    from .model import DecisionKind
+    from .new import NewDecision, NewError, check_irritants, check_supersedes, decision_text, split_ids, supersede
+    from .new import record_id as make_id
+
+    backlog = _load_for(path)
+    title = _ask(title, "Title (what was decided, in one line)", "--title")
+    new_id = record_id or make_id(title, "decision")
+    linked = split_ids(irritants)
+    try:
+        check_irritants(backlog, linked)
+        if supersedes:
+            check_supersedes(backlog, supersedes)
+    except NewError as exc:
+        raise click.UsageError(str(exc)) from None
+    decision = NewDecision(
+        title=title, date=_today(today.date() if today else None), kind=DecisionKind(kind or "arbitration"),
+        owner=_ask(owner, "Owner", "--owner", free_text=True), review_on=review_on.date() if review_on else None,
+        metric=metric, irritants=linked, supersedes=supersedes)
+    _create(path, "decision", new_id, decision_text(decision), edit,
+            (lambda: supersede(path, backlog, supersedes, new_id)) if supersedes else None)
+
+
+@new.command("story")
+@_NEW_TITLE
+@click.option("--irritant", "irritants", multiple=True, metavar="ID", help="Irritant it closes (at least one).")
+@click.option("--public", is_flag=True, help="A public story (audience: public), with a slug from its title.")
+@click.option("--you-said", default=None, help="What customers told us, in their terms.")
+@click.option("--we-did", default=None, help="What changed.")
+@_NEW_ID
+@_NEW_EDIT
+@_NEW_PATH
+@_TODAY
+def new_story(title: str, irritants: tuple[str, ...], public: bool, you_said: str | None, we_did: str | None,
+              record_id: str | None, edit: bool, path: Path, today: datetime | None) -> None:
+    """Create backlog/stories/ID.md: "you said, we did", dated today.
+
+    \b
+    Example:
+      site-gen new story --title "Refunds now take 3 days" --irritant slow-refunds --public
+    """
+    from .new import NewError, NewStory, check_irritants, split_ids, story_text
+    from .new import record_id as make_id
+
+    backlog = _load_for(path)
+    title = _ask(title, "Title (public wording if the story is public)", "--title")
+    linked = split_ids(irritants) or split_ids([_ask(None, "Irritant IDs it closes", "--irritant")])
+    try:
+        check_irritants(backlog, linked)
+    except NewError as exc:
+        raise click.UsageError(str(exc)) from None
+    story = NewStory(title=title, date=_today(today.date() if today else None), irritants=linked, public=public,
+                     you_said=_ask(you_said, "You said", "--you-said", free_text=True),
+                     we_did=_ask(we_did, "We did", "--we-did", free_text=True))
+    _create(path, "story", record_id or make_id(title, "story"), story_text(story), edit)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+@click.option("--organisation", default=None, help="Your organisation's name (default: the folder's name).")
+@click.option("--no-git", is_flag=True, help="Do not run git init.")
+@_TODAY
+def init(directory: Path, organisation: str | None, no_git: bool, today: datetime | None) -> None:
+    """Start a new team repository that check and build accept at once.
+
+    Writes site.yaml (with comments), one example of each record kind, feedback, JSON Schemas, the check and
+    publish workflows, a pre-commit hook, editor settings and a README, then runs git init. Refuses a
+    DIRECTORY that is not empty.
+
+    \b
+    Example:
+      site-gen init my-team-backlog --organisation "Northwind Bikes"
+      cd my-team-backlog && site-gen check && site-gen build
+    """
+    from .starter import StarterError, create_repository
+
+    try:
+        written = create_repository(directory, organisation, _today(today.date() if today else None), git=not no_git)
+    except StarterError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created a backlog repository in {directory}/ ({len(written)} files). Next:\n"
+               f"  cd {directory} && site-gen check && site-gen build", err=True)
+
+
+@main.command()
+@_PATH
+@click.option("--week", type=_Day(formats=["%Y-%m-%d"]), default=None,
+              help="Any day of the week (Monday-Sunday) to digest; default: last complete week.")
+@click.option("--post", is_flag=True, help="Send it to the incoming webhook in $SITE_GEN_WEBHOOK_URL (Slack JSON).")
+@_TODAY
+def digest(path: Path, week: datetime | None, post: bool, today: datetime | None) -> None:
+    """The week's praise and complaints as markdown for the team chat. INTERNAL: quotes customers.
+
+    Counts by journey stage against the week before, the biggest movers and the most telling verbatims.
+    --post sends it to the URL in the environment variable SITE_GEN_WEBHOOK_URL (a secret: never a flag
+    or a file in the repository).
+
+    \b
+    Example:
+      site-gen digest --week 2026-11-16
+      SITE_GEN_WEBHOOK_URL=https://hooks.slack.com/services/… site-gen digest --post
+    """
+    from .digest import WEBHOOK_VARIABLE, PostError, as_markdown, last_complete_week, webhook_payload, weekly_digest
+    from .digest import post as post_digest
+
+    backlog = _load_for(path)
+    monday = week.date() if week else last_complete_week(_today(today.date() if today else None))
+    text = as_markdown(weekly_digest(backlog.feedback, backlog.config.journey_stages, monday),
+                       backlog.config.organisation)
+    if not post:
+        click.echo(text, nl=False)
+        return
+    url = os.environ.get(WEBHOOK_VARIABLE, "").strip()
+    if not url:
+        raise click.UsageError(f"--post needs the webhook URL in the environment variable {WEBHOOK_VARIABLE}")
+    try:
+        post_digest(url, webhook_payload(text))
+    except PostError as exc:
+        raise click.ClickException(f"digest not posted: {exc}") from None
+    click.echo(f"Posted the digest for the week of {monday.isoformat()}.", err=True)
+
+
+@main.command()
+@click.argument("words", nargs=-1)
+@click.option("--path", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="The repository (the folder that holds site.yaml).")
+@click.option("--stage", default=None, help="Only this journey stage.")
+@click.option("--unlinked", is_flag=True, help="Only rows no irritant cites yet.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="At most this many rows.")
+def feedback(words: tuple[str, ...], path: Path, stage: str | None, unlinked: bool, output_format: str,
+             limit: int) -> None:
+    """Find feedback rows by the customer's words: ID, date, stage, score, verbatim — IDs to cite.
+
+    Every word must appear (any case, any accents) in the verbatim, ID, segment, kind or source.
+
+    \b
+    Example:
+      site-gen feedback refund deposit --stage payment --unlinked
+      site-gen feedback helmet --format json
+    """
+    from .feedback_search import Query, as_json, as_table, search
+
+    backlog = _load_for(path)
+    if stage is not None and stage not in backlog.config.journey_stages:
+        raise click.BadParameter(f"{stage!r} is not one of {', '.join(backlog.config.journey_stages)}",
+                                 param_hint="--stage")
+    cited = frozenset(key for irritant in backlog.irritants.values() for key in irritant.feedback)
+    rows = search(backlog.feedback, Query(words, stage, unlinked), cited)
+    shown = rows[:limit]
+    click.echo(as_json(shown) if output_format == "json" else as_table(shown), nl=False)
+    if output_format == "text":
+        click.echo(f"{len(rows):,} matching row(s)" + (f", first {limit} shown (--limit)" if len(rows) > limit
+                                                        else "") + ".", err=True)

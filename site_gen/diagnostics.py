@@ -77,6 +77,7 @@ RULES: dict[str, str] = {
     "slug-missing": "a public story or item carries the slug that keeps its address (warning)",
     "alias-format": "an alias is an old slug or a path inside the public site",
     "alias-collision": "an alias is not another record's address or alias, nor one of the site's own pages",
+    "placeholder": "no `TODO` placeholder left by `site-gen new` in a field or a body line",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
     "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
                      "story",
@@ -156,6 +157,17 @@ def escape_text(text: str) -> str:
     lines above and fake a clean check, and a newline could fake a diagnostic.
     """
     return _UNSAFE.sub(_escape_char, text)
+
+
+def describe_counts(counts: dict[str, int], unreadable: dict[str, int]) -> str:
+    """'13 irritants (1 unreadable), 8 decisions, …': a file that failed to parse still counts, and says so."""
+    parts = []
+    for kind, count in counts.items():
+        if kind == "unreadable":
+            continue  # said per kind below
+        broken = unreadable.get(kind)
+        parts.append(f"{count:,} {kind}" + (f" ({broken:,} unreadable)" if broken else ""))
+    return ", ".join(parts)
 
 
 def format_text(diagnostics: list[Diagnostic]) -> str:

@@ -131,6 +131,28 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+# The words people use for a state, before spelling: `doing` is one letter from `done`, but means in-progress.
+# A word counts only where its state is one of the field's choices (`closed` means nothing for a decision).
+COMMON_WORDS: Mapping[str, str] = {
+    "doing": "in-progress", "wip": "in-progress", "in progress": "in-progress", "started": "in-progress",
+    "ongoing": "in-progress", "working": "in-progress", "active": "in-progress",
+    "fixed": "done", "resolved": "done", "closed": "done", "complete": "done", "completed": "done",
+    "finished": "done", "shipped": "done",
+    "wontfix": "declined", "won't fix": "declined", "wont fix": "declined", "rejected": "declined",
+    "refused": "declined", "dropped": "declined",
+    "todo": "open", "new": "open", "to do": "open", "backlog": "open",
+}
+
+
+def meant(word: str, choices: Iterable[str]) -> str:
+    """'did you mean …?' from the words people use for a state first, then from spelling."""
+    choices = list(choices)
+    spoken = COMMON_WORDS.get(re.sub(r"[\s_-]+", " ", word.strip().lower()))
+    if spoken in choices:
+        return f"did you mean '{spoken}'?"
+    return did_you_mean(word, choices)
+
+
 # --- field types ----------------------------------------------------------------------------
 
 class FieldType:
@@ -279,7 +301,7 @@ class Enum(Textual):
 
     def check(self, name: str, value: str) -> Any:
         if value not in self.choices:
-            suggestion = did_you_mean(value, self.choices)
+            suggestion = meant(value, self.choices)
             raise Problem("value", f"'{name}' must be one of {', '.join(self.choices)} (got {value!r})",
                           suggestion or f"use one of: {', '.join(self.choices)}")
         return self.states(value)

@@ -167,6 +167,7 @@ ALLOW_PERSONAL_DATA_DOC = ("Exact strings of public text that look like personal
                            "phone number); never published; check names each one as a warning.")
 
 
+
 # --- records --------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -437,6 +438,16 @@ class Backlog:
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""
         return frozenset(stub.id for stub in self.unreadable if stub.kind == kind)
+
+    def unreadable_counts(self) -> dict[str, int]:
+        """Unreadable records per kind, keyed like counts(): {'irritants': 1}; kinds with none left out."""
+        plural = {"irritant": "irritants", "decision": "decisions", "story": "stories",
+                  "feedback row": "feedback rows"}
+        found: dict[str, int] = {}
+        for stub in self.unreadable:
+            key = plural.get(stub.kind, stub.kind)
+            found[key] = found.get(key, 0) + 1
+        return found
 
     def counts(self) -> dict[str, int]:
         unreadable = {kind: sum(stub.kind == kind for stub in self.unreadable)

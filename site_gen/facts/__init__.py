@@ -95,6 +95,7 @@ class DecisionFacts:
 class StoryFacts:
     journey_stage: str | None      # its own, else its irritants' when they agree on one
     customers: int                 # distinct customers behind its irritants
+    scheduled: bool = False        # dated after as_of: held back from the public site until its date
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                                              else NO_EVIDENCE,
                                              decisions_of[irritant.id], stories_of[irritant.id])
                  for irritant in backlog.irritants.values()}
-    stories = {story.id: story_facts(story, backlog.irritants, evidence) for story in backlog.stories.values()}
+    stories = {story.id: story_facts(story, backlog.irritants, evidence, as_of) for story in backlog.stories.values()}
     followed_by: dict[str, list[str]] = defaultdict(list)
     for decision in backlog.decisions.values():
         if decision.follows is not None:
@@ -270,14 +271,15 @@ def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...]
 
 
 def story_facts(story: Story, irritants: Mapping[str, Irritant],
-                evidence: Mapping[str, tuple[FeedbackRow, ...]]) -> StoryFacts:
+                evidence: Mapping[str, tuple[FeedbackRow, ...]], as_of: date | None = None) -> StoryFacts:
     stage = story.journey_stage
     if not stage:
         stages = {irritants[i].journey_stage for i in story.irritants if i in irritants}
         stage = stages.pop() if len(stages) == 1 else None
     customers = {row.customer for irritant_id in story.irritants for row in evidence.get(irritant_id, ())
                  if row.customer}
-    return StoryFacts(stage, len(customers))
+    # scheduled publishing, as static-site generators treat future dates: the daily build publishes it on the day
+    return StoryFacts(stage, len(customers), scheduled=as_of is not None and story.date > as_of)
 
 
 def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:

@@ -8,6 +8,7 @@ import jinja2
 
 from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
+from ..digest import atom_feed
 from ..render import Page, not_found_page, render_pages, theme_file
 from ..views.internal import InternalSite
 
@@ -30,6 +31,8 @@ def pages(site: InternalSite) -> list[Page]:
     out += [Page(f"stories/{p.story.id}/index.html", "story.html", {"page": p}) for p in site.stories]
     out += [Page(f"stages/{s.id}/index.html", "stage.html", {"stage": s}) for s in site.stages]
     out += [Page(f"teams/{t.id}/index.html", "team.html", {"team": t}) for t in site.teams]
+    out.append(Page("digest/index.html", "digests.html"))
+    out += [Page(f"digest/{p.digest.key}/index.html", "digest.html", {"page": p}) for p in site.digests]
     return out
 
 
@@ -44,4 +47,6 @@ def render(site: InternalSite, env: jinja2.Environment,
     files["assets/site.css"] = theme_file(env, "site.css")
     files["assets/favicon.svg"] = favicon(site.config.public.accent)
     files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
+    files["digest/feed.xml"] = atom_feed([(p.digest, str(p.html)) for p in site.digests], site.config.internal.title,
+                                         site.config.internal.base_url, site.config.organisation)
     return files

@@ -8,9 +8,9 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..facts import Facts
 from ..model import Backlog
-from . import addresses, backlog_rules, decisions, loop, metrics, public_safety, references, stories
+from . import addresses, backlog_rules, decisions, loop, metrics, placeholders, public_safety, references, stories
 
-FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety, addresses, loop)
+FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety, addresses, loop, placeholders)
 
 
 def run_rules(backlog: Backlog, facts: Facts) -> list[Diagnostic]:

@@ -11,6 +11,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from ..digest import Digest, digest_body, recent_digests
 from ..facts import (
     DecisionFacts,
     Facts,
@@ -82,6 +83,12 @@ class TeamView:
 
 
 @dataclass(frozen=True)
+class DigestPage:
+    digest: Digest
+    html: Markup         # the same markdown `site-gen digest` posts to the team chat, below its headline
+
+
+@dataclass(frozen=True)
 class InternalSite:
     backlog: Backlog
     today: date
@@ -98,6 +105,7 @@ class InternalSite:
     risks: tuple[RiskView, ...] = field(default=())
     fixes: tuple[IrritantPage, ...] = field(default=())     # most recently closed done irritants first
     friction: FrictionLedger | None = None
+    digests: tuple[DigestPage, ...] = field(default=())   # newest week first
 
     @property
     def config(self) -> SiteConfig:
@@ -165,7 +173,9 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         open_count=len(facts.open_irritants),
         risks=tuple(_risk_view(signal, backlog) for signal in facts.risks),
         fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
-        friction=facts.friction)
+        friction=facts.friction,
+        digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
+                      for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)))
 
 
 @dataclass(frozen=True)

@@ -162,12 +162,17 @@ def story_address(facts: Facts, story_id: str) -> str | None:
 
 
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
-                logo_name: str | None = None, history: StatusHistory = NO_STATUS_HISTORY) -> PublicSite:
-    """Build the public site's data from the allow-listed fields of public records."""
+                logo_name: str | None = None, history: StatusHistory = NO_STATUS_HISTORY,
+                future: bool = False) -> PublicSite:
+    """Build the public site's data from the allow-listed fields of public records.
+
+    A story dated after the build's today is scheduled (facts): left out until its date, unless `future`
+    (a preview).
+    """
     config = backlog.config
     stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
     addresses = facts.addresses
-    story_of = {key: backlog.stories[key] for key in addresses.stories}
+    story_of = {key: backlog.stories[key] for key in addresses.stories if future or not facts.stories[key].scheduled}
     irritant_of = {key: backlog.irritants[key] for key in addresses.irritants}
 
     def item_link(key: str) -> PublicLink:

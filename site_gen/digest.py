@@ -1,0 +1,289 @@
+"""`site-gen digest`: the week's praise and complaints, as markdown for a team chat. INTERNAL: it quotes verbatims.
+
+A week runs Monday to Sunday. The digest counts the week's feedback by journey stage, names
+the stages that moved most against the week before, and quotes the most telling verbatims
+(the harshest complaints and the warmest praise, one per stage first, for variety). The same
+text is posted to a chat (`post`, Slack-compatible `{"text": …}`), shown on the internal site
+(one page per week) and carried by the internal site's digest feed (`atom_feed`).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from xml.etree import ElementTree as ET
+
+from .model import FeedbackKind, FeedbackRow, ScoreType
+from .text import MONTHS, humanize
+
+WEBHOOK_VARIABLE = "SITE_GEN_WEBHOOK_URL"
+MOVERS = 3
+COMPLAINTS_QUOTED = 3
+PRAISE_QUOTED = 2
+QUOTE_LENGTH = 280
+WEEKS_PUBLISHED = 52        # digest pages on the internal site: the last year
+_SCALES = {ScoreType.NPS: (0, 10), ScoreType.CES: (1, 7), ScoreType.CSAT: (1, 5)}
+
+
+@dataclass(frozen=True, slots=True)
+class StageWeek:
+    stage: str
+    praise: int
+    complaints: int
+    total: int
+    praise_before: int
+    complaints_before: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    stage: str
+    kind: str            # "complaints" or "praise"
+    before: int
+    now: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    monday: date
+    stages: tuple[StageWeek, ...]        # journey order; stages with no feedback in either week left out
+    movers: tuple[Mover, ...]
+    complaints: tuple[FeedbackRow, ...]  # quoted
+    praise: tuple[FeedbackRow, ...]      # quoted
+    total: int
+    total_before: int
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def key(self) -> str:
+        """ISO week, 2026-W47: the page's address."""
+        year, week, _ = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def label(self) -> str:
+        first, last = self.monday, self.sunday
+        start = f"{first.day} {MONTHS[first.month - 1]}" if first.month != last.month else str(first.day)
+        if first.year != last.year:
+            start += f" {first.year}"
+        return f"{start}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+
+
+def week_start(day: date) -> date:
+    """The Monday of day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def last_complete_week(today: date) -> date:
+    """The Monday of the last week that has ended by today: what a Monday-morning digest is about."""
+    return week_start(today) - timedelta(days=7)
+
+
+def _in_week(rows: Iterable[FeedbackRow], monday: date) -> list[FeedbackRow]:
+    end = monday + timedelta(days=7)
+    return [row for row in rows if monday <= row.date < end]
+
+
+def _harshness(row: FeedbackRow) -> float:
+    """0 for the worst score on its scale, 1 for the best; 0.5 without a score."""
+    if row.score_type is None or row.score is None:
+        return 0.5
+    low, high = _SCALES[ScoreType(row.score_type)]
+    return (row.score - low) / (high - low)
+
+
+def _telling(rows: Sequence[FeedbackRow], count: int, worst_first: bool) -> tuple[FeedbackRow, ...]:
+    """The strongest verbatims, one per journey stage before a second from the same stage."""
+    with_words = [row for row in rows if row.verbatim and row.verbatim.strip()]
+    ranked = sorted(with_words, key=lambda row: ((_harshness(row) if worst_first else -_harshness(row)),
+                                                 -min(len(row.verbatim or ""), QUOTE_LENGTH), row.id))
+    chosen: list[FeedbackRow] = []
+    stages: set[str] = set()
+    for row in ranked:
+        if row.journey_stage not in stages:
+            chosen.append(row)
+            stages.add(row.journey_stage)
+    chosen += [row for row in ranked if row not in chosen]
+    return tuple(chosen[:count])
+
+
+def weekly_digest(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], monday: date) -> Digest:
+    """The digest of the week starting on monday, against the week before. Pure."""
+    monday = week_start(monday)
+    return _digest(_in_week(feedback, monday), _in_week(feedback, monday - timedelta(days=7)), journey_stages,
+                   monday)
+
+
+def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: Sequence[str],
+            monday: date) -> Digest:
+    order = list(journey_stages) + sorted({row.journey_stage for row in now + before} - set(journey_stages))
+
+    def count(rows: list[FeedbackRow], stage: str, kind: FeedbackKind | None = None) -> int:
+        return sum(row.journey_stage == stage and (kind is None or row.kind == kind) for row in rows)
+
+    stages = tuple(
+        StageWeek(stage, count(now, stage, FeedbackKind.PRAISE), count(now, stage, FeedbackKind.COMPLAINT),
+                  count(now, stage), count(before, stage, FeedbackKind.PRAISE),
+                  count(before, stage, FeedbackKind.COMPLAINT))
+        for stage in order if count(now, stage) or count(before, stage))
+    moves = [Mover(s.stage, "complaints", s.complaints_before, s.complaints) for s in stages] + \
+            [Mover(s.stage, "praise", s.praise_before, s.praise) for s in stages]
+    movers = sorted((m for m in moves if m.change), key=lambda m: (-abs(m.change), m.kind, order.index(m.stage)))
+    return Digest(
+        monday=monday, stages=stages, movers=tuple(movers[:MOVERS]),
+        complaints=_telling([r for r in now if r.kind == FeedbackKind.COMPLAINT], COMPLAINTS_QUOTED, True),
+        praise=_telling([r for r in now if r.kind == FeedbackKind.PRAISE], PRAISE_QUOTED, False),
+        total=len(now), total_before=len(before))
+
+
+def recent_digests(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], today: date,
+                   limit: int = WEEKS_PUBLISHED) -> list[Digest]:
+    """The digests of the complete weeks that have feedback, newest first, at most `limit`; one pass over rows."""
+    last = last_complete_week(today)
+    weeks: dict[date, list[FeedbackRow]] = {}
+    for row in feedback:
+        monday = week_start(row.date)
+        if monday <= last:
+            weeks.setdefault(monday, []).append(row)
+    mondays = sorted(weeks, reverse=True)[:limit]
+    return [_digest(weeks[m], weeks.get(m - timedelta(days=7), []), journey_stages, m) for m in mondays]
+
+
+# --- markdown for a team chat (and the internal page) ------------------------------------------
+
+def _chat_text(text: str) -> str:
+    """Customer words, safe in a chat message and in CommonMark: one line, no mention or link syntax.
+
+    Slack reads <…> as links and mentions (<!channel>) and asks for &, < and > to be escaped;
+    CommonMark shows these entities as the characters they stand for.
+    """
+    text = " ".join(text.split())
+    if len(text) > QUOTE_LENGTH:
+        text = text[:QUOTE_LENGTH - 1].rstrip() + "…"
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _n(count: int, word: str) -> str:
+    """1 complaint, 2 complaints; praise is uncountable."""
+    return f"{count} {word}" if count == 1 or word == "praise" else f"{count} {word}s"
+
+
+def _signed(number: int) -> str:
+    return f"+{number}" if number > 0 else str(number)
+
+
+def _quote(row: FeedbackRow) -> str:
+    score = f", {row.score_type} {row.score}" if row.score_type and row.score is not None else ""
+    segment = f", {row.segment}" if row.segment else ""
+    return f"> {_chat_text(row.verbatim or '')}\n> — {humanize(row.journey_stage)}{segment}{score} ({row.id})"
+
+
+def as_markdown(digest: Digest, organisation: str) -> str:
+    """The digest as markdown a team chat shows as it is: lists and quotes, no tables."""
+    return f"**{headline(digest)}** — {_chat_text(organisation)}\n\n" + digest_body(digest)
+
+
+def headline(digest: Digest) -> str:
+    return f"Customer voice, week of {digest.label}"
+
+
+def digest_body(digest: Digest) -> str:
+    """as_markdown without its headline: the internal page shows the headline as its title."""
+    out: list[str] = []
+    if not digest.total:
+        out.append(f"No feedback this week ({digest.total_before} the week before).")
+        return "\n".join(out) + "\n"
+    praise = sum(s.praise for s in digest.stages)
+    complaints = sum(s.complaints for s in digest.stages)
+    change = _signed(digest.total - digest.total_before)
+    out += [f"{_n(digest.total, 'piece')} of feedback ({change} on the week before): "
+            f"{_n(complaints, 'complaint')}, {_n(praise, 'praise')}.", "", "**By journey stage**", ""]
+    for stage in digest.stages:
+        out.append(f"- {humanize(stage.stage)}: {_n(stage.complaints, 'complaint')} "
+                   f"({_signed(stage.complaints - stage.complaints_before)}), {stage.praise} praise "
+                   f"({_signed(stage.praise - stage.praise_before)}), {stage.total} in all")
+    if digest.movers:
+        out += ["", "**Biggest movers**", ""]
+        out += [f"- {humanize(m.stage)}: {m.kind} {m.before} → {m.now} ({_signed(m.change)})" for m in digest.movers]
+    for title, rows in (("**What hurt**", digest.complaints), ("**What pleased**", digest.praise)):
+        if rows:
+            out += ["", title, ""]
+            for row in rows:
+                out += [_quote(row), ""]
+            out.pop()
+    out += ["", "_Internal: customer words, not for sharing outside the company._"]
+    return "\n".join(out) + "\n"
+
+
+def webhook_payload(markdown: str) -> bytes:
+    """Slack-compatible incoming-webhook JSON (Mattermost, Rocket.Chat and Discord's /slack endpoint read it too)."""
+    return json.dumps({"text": markdown}, ensure_ascii=False).encode("utf-8")
+
+
+class PostError(Exception):
+    """The webhook did not take the message."""
+
+
+def post(url: str, payload: bytes, timeout: float = 15) -> int:
+    """POST the payload to an incoming-webhook URL; the HTTP status, or PostError. The URL is never printed."""
+    if not url.startswith(("https://", "http://")):
+        raise PostError(f"{WEBHOOK_VARIABLE} must be an http(s) URL")
+    request = urllib.request.Request(url, data=payload, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8",
+                                              "User-Agent": "site-gen digest"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        raise PostError(f"the webhook answered HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PostError(f"could not reach the webhook: {reason}") from None
+
+
+# --- the internal site's feed of digests --------------------------------------------------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str | None, organisation: str) -> bytes:
+    """An Atom feed of the weekly digests, newest first: (digest, its HTML) pairs. Internal site only."""
+    def address(path: str) -> str:
+        # without a base URL, relative to the feed itself (digest/feed.xml)
+        return base_url + path if base_url else (path.removeprefix("digest/") or "./")
+
+    def identity(path: str) -> str:
+        return base_url + path if base_url else f"urn:site-gen:internal-digest:{path.strip('/') or 'feed'}"
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = identity("digest/")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{title}: weekly digest — {organisation}"
+    newest = entries[0][0].sunday if entries else date(1970, 1, 1)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = f"{newest.isoformat()}T23:59:59Z"
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = organisation
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=address("digest/"))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=address("digest/feed.xml"))
+    for digest, html in entries:
+        path = f"digest/{digest.key}/"
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = identity(path)
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = headline(digest)
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{digest.sunday.isoformat()}T23:59:59Z"
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=address(path))
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = html
+    ET.indent(feed)
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"

@@ -1,0 +1,41 @@
+"""`site-gen init`: a new team repository that check and build accept at once, as a new user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def site_gen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_init_then_check_then_build_pass(tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    created = site_gen("init", str(team), cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    checked = site_gen("check", cwd=team)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "No problems in 1 irritants, 1 decisions, 1 stories, 4 feedback rows, as of" in checked.stderr
+    built = site_gen("build", cwd=team)
+    assert built.returncode == 0, built.stderr
+    assert (team / "_site/public/index.html").is_file() and (team / "_site/internal/digest/feed.xml").is_file()
+    for part in ("site.yaml", "backlog/irritants", "backlog/decisions", "backlog/stories", "feedback/example.csv",
+                 ".github/workflows/check.yml", ".github/workflows/publish.yml", ".pre-commit-config.yaml",
+                 ".vscode/settings.json", "README.md", "schemas/irritant.schema.json", ".git"):
+        assert (team / part).exists(), part
+    assert "# The backlog rules" in (team / "site.yaml").read_text("utf-8")  # explained by comments
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    refused = site_gen("init", str(tmp_path), cwd=tmp_path)
+    assert refused.returncode == 1 and "is not empty" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -1,0 +1,114 @@
+"""The paper cuts of a team's first week: the words people use, scheduled stories, honest counts, finding feedback."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from site_gen.build import render_sites
+from site_gen.check import check_repository
+from site_gen.cli import main
+
+from .conftest import TODAY, edit, run_check
+
+IRR = "backlog/irritants"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def status_hint(example: Path, written: str) -> str:
+    edit(example / IRR / "helmet-rental.yaml", "status: declined", f"status: {written}")
+    [problem] = [d for d in run_check(example).diagnostics if d.rule == "value"]
+    return problem.hint
+
+
+def test_doing_means_in_progress_not_done(example: Path) -> None:
+    assert status_hint(example, "doing") == "did you mean 'in-progress'?"
+
+
+def test_the_words_people_use_for_each_state(example: Path) -> None:
+    path = example / IRR / "helmet-rental.yaml"
+    original = path.read_text("utf-8")
+    expected = {"wip": "in-progress", '"in progress"': "in-progress", "fixed": "done", "resolved": "done",
+                "closed": "done", "wontfix": "declined", "rejected": "declined", "dnoe": "done"}
+    for written, meant in expected.items():
+        path.write_text(original, encoding="utf-8")
+        assert status_hint(example, written) == f"did you mean '{meant}'?", written
+
+
+# --- scheduled stories ----------------------------------------------------------------------------
+
+STORY = "backlog/stories/deposit-back-faster.md"
+
+
+def public_pages(example: Path, today: date, future: bool = False) -> dict[str, bytes]:
+    result = check_repository(example, today)
+    return render_sites(result, example, "public", future=future)["public"]
+
+
+def test_a_story_dated_in_the_future_waits_for_its_date(example: Path) -> None:
+    edit(example / STORY, "date: ", "date: 2026-12-01\nold_date: ")
+    edit(example / STORY, "\nold_date: ", "\n# was: ")
+    result = check_repository(example, TODAY)
+    assert result.facts.stories["deposit-back-faster"].scheduled
+    assert result.errors == 0
+    title = result.backlog.stories["deposit-back-faster"].title.encode()
+    before = public_pages(example, TODAY)
+    assert not any(title in page for page in before.values())
+    assert not any(path.startswith("stories/2026-12-") for path in before)
+    on_the_day = public_pages(example, date(2026, 12, 1))
+    assert title in on_the_day["index.html"] and title in on_the_day["feed.xml"]
+    preview = public_pages(example, TODAY, future=True)
+    assert title in preview["index.html"]
+
+
+def test_build_future_flag_previews_scheduled_stories(example: Path, tmp_path: Path) -> None:
+    edit(example / STORY, "date: ", "date: 2027-01-05\n# was: ")
+    title = check_repository(example, TODAY).backlog.stories["deposit-back-faster"].title
+    out = tmp_path / "out"
+    assert invoke("build", str(example), "--out", str(out), "--today", "2026-11-23", "--only", "public").exit_code == 0
+    assert title not in (out / "public/index.html").read_text("utf-8")
+    assert invoke("build", str(example), "--out", str(out), "--today", "2026-11-23", "--only", "public",
+                  "--future").exit_code == 0
+    assert title in (out / "public/index.html").read_text("utf-8")
+
+
+# --- counts ---------------------------------------------------------------------------------------
+
+def test_the_summary_says_how_many_records_are_unreadable(example: Path) -> None:
+    edit(example / IRR / "day-pass-confusing.yaml", "title: Tourists cannot tell the day pass from pay-as-you-go\n", "")
+    outcome = invoke("check", str(example), "--today", "2026-11-23")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.splitlines()[-1] == \
+        "1 error(s), 2 warning(s) in 14 irritants (1 unreadable), 8 decisions, 15 stories, 4,006 feedback rows, " \
+        "as of 2026-11-23."
+
+
+# --- feedback search ------------------------------------------------------------------------------
+
+def test_feedback_lists_matching_rows_to_cite(example: Path) -> None:
+    outcome = invoke("feedback", "no", "bikes", "CENTRAL", "--path", str(example), "--stage", "discover")
+    assert outcome.exit_code == 0
+    header, *rows = outcome.stdout.splitlines()
+    assert header.split() == ["ID", "DATE", "STAGE", "SCORE", "VERBATIM"]
+    assert rows and all(" discover " in row and "central" in row.lower() for row in rows)
+    assert any(row.startswith("SRV-1101-0002 ") and "nps 6" in row for row in rows)
+    assert outcome.stderr == f"{len(rows)} matching row(s).\n"
+
+
+def test_feedback_json_and_unlinked(example: Path) -> None:
+    everything = json.loads(invoke("feedback", "refund", "--path", str(example), "--format", "json",
+                                   "--limit", "5000").stdout)
+    unlinked = json.loads(invoke("feedback", "refund", "--path", str(example), "--format", "json", "--unlinked",
+                                 "--limit", "5000").stdout)
+    assert {"id", "date", "journey_stage", "score", "verbatim"} <= set(everything[0])
+    assert 0 < len(unlinked) < len(everything)
+    assert all(row["irritant"] is None for row in unlinked)
+    assert [row["date"] for row in everything] == sorted((row["date"] for row in everything), reverse=True)
+    outcome = invoke("feedback", "x", "--path", str(example), "--stage", "checkout")
+    assert outcome.exit_code == 2 and "'checkout' is not one of" in outcome.stderr
