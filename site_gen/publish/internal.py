@@ -55,6 +55,7 @@ def render(site: InternalSite, env: jinja2.Environment,
     }
     files = render_pages(env, pages(site), shared, progress)
     files["assets/site.css"] = theme_file(env, "site.css")
+    files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
     files["assets/favicon.svg"] = favicon(site.config.public.accent)
     files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
     return files
