@@ -717,3 +717,82 @@ def feedback(words: tuple[str, ...], path: Path, stage: str | None, unlinked: bo
     if output_format == "text":
         click.echo(f"{len(rows):,} matching row(s)" + (f", first {limit} shown (--limit)" if len(rows) > limit
                                                         else "") + ".", err=True)
+# --- the weekly ritual: agenda and reviewed ----------------------------------------------------
+
+_DAY = _Day(formats=["%Y-%m-%d"])
+
+
+@main.command()
+@_PATH
+@click.option("--date", "on", type=_DAY, default=None, help="The meeting's date (YYYY-MM-DD; default today).")
+@click.option("--since", type=_DAY, default=None,
+              help="The last meeting's date: fresh voices and new feedback are after it (default: a week before).")
+@click.option("--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown",
+              show_default=True, help="markdown for a chat or a pull request; html for a printable page.")
+def agenda(path: Path, on: datetime | None, since: datetime | None, output_format: str) -> None:
+    """The weekly meeting's agenda, from the backlog: 15–20 minutes, the same six sections every week.
+
+    \b
+    Example:
+      site-gen agenda --date 2026-11-25
+      site-gen agenda --format html > agenda.html
+    """
+    from .agenda import build_agenda, render_markdown
+    from .facts import derive_facts
+    from .load import load_backlog
+    from .publish.internal import agenda_page
+    from .render import environment
+
+    day = _today(on.date() if on else None)
+    backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
+    meeting = build_agenda(derive_facts(backlog, day), since.date() if since else None)
+    if output_format == "html":
+        click.echo(agenda_page(meeting, backlog.config, environment("internal", path / "templates")).decode(), nl=False)
+    else:
+        click.echo(render_markdown(meeting, backlog.config.internal.base_url), nl=False)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--on", type=_DAY, default=None, help="The review's date (YYYY-MM-DD; default today).")
+@click.option("--status", type=click.Choice(["open", "in-progress", "done", "declined"]), default=None,
+              help="Also set the status (done or declined also writes closed: with the review date).")
+@click.option("--target", type=_DAY, default=None, help="Also set a new target date.")
+@click.option("--repo", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The backlog repository (the folder that holds site.yaml).")
+def reviewed(ids: tuple[str, ...], on: datetime | None, status: str | None, target: datetime | None,
+             path: Path) -> None:
+    """Record the meeting's reviews in the irritant files, changing only those lines.
+
+    Sets reviewed: (added after opened: when absent), and --status and --target
+    when given; comments, order and formatting stay. Unknown IDs are refused and
+    nothing is written.
+
+    \b
+    Example:
+      site-gen reviewed unlock-fails-in-background support-wait-evenings --on 2026-11-25
+      site-gen reviewed day-pass-confusing --target 2027-03-31
+    """
+    from .diagnostics import format_text
+    from .load import load_backlog
+    from .model import IrritantStatus
+    from .reviewed import ReviewRefused, new_errors, plan_reviews, read_texts, resolve, write_edits
+
+    day = _today(on.date() if on else None)
+    try:
+        backlog, _ = load_backlog(path)
+        texts, shapes = read_texts(path.absolute(), resolve(backlog, ids))
+        edits = plan_reviews(backlog, texts, ids, day, IrritantStatus(status) if status else None,
+                             target.date() if target else None)
+    except ReviewRefused as exc:
+        if exc.exit_code == 2:
+            raise click.UsageError(str(exc)) from None
+        raise click.ClickException(str(exc)) from None
+    problems = [d for edit in edits for d in new_errors(backlog, edit, day)]
+    if problems:
+        click.echo(format_text(problems), nl=False, err=True)
+        click.echo("Nothing was written: these changes would fail site-gen check.", err=True)
+        sys.exit(1)
+    write_edits(path.absolute(), edits, shapes)
+    for edit in edits:
+        click.echo(f"{edit.path}: {', '.join(edit.changed)}", err=True)

@@ -47,6 +47,8 @@ from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledge
 from .risks import RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
 
+WEEK = 7  # days between two weekly meetings
+
 _Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
@@ -62,7 +64,10 @@ class IrritantFacts:
     days_since_review: int
     unreviewed: bool               # open and not reviewed within rules.review_every_days
     days_late: int | None          # open and past its target: how many days
-    age_days: int                  # days since it was opened
+    age_days: int                  # days it has been open: to as_of, or to `closed` once closed
+    days_to_target: int | None     # open with a target on or after as_of: days left (0 = today)
+    target_this_week: bool         # open and its target falls within the next 7 days (before next week's meeting)
+    segments: tuple[str, ...]      # the segments of its evidence, most common first
     evidence: Evidence
     decisions: tuple[str, ...]     # IDs, oldest first
     stories: tuple[str, ...]       # IDs, oldest first
@@ -78,6 +83,15 @@ class IrritantFacts:
     @property
     def loop_open(self) -> bool:
         return self.loop_open_days is not None
+
+    @property
+    def lateness(self) -> int:
+        """Days past target (negative: days left); the board sorts by it, latest first. No target sorts last."""
+        if self.days_late is not None:
+            return self.days_late
+        if self.days_to_target is not None:
+            return -self.days_to_target
+        return -(10 ** 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +256,8 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         since_closed = (as_of - irritant.closed).days
         if evidence.rows and not stories and since_closed > rules.story_within_days:
             loop_open = since_closed
+    # a closed irritant stopped ageing the day it closed ("6525 days old" for an item done years ago)
+    ended = irritant.closed if not is_open and irritant.closed is not None else as_of
     return IrritantFacts(
         is_open=is_open,
         declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
@@ -249,7 +265,10 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         days_since_review=since_review,
         unreviewed=is_open and since_review > rules.review_every_days,
         days_late=late if is_open and late is not None and late > 0 else None,
-        age_days=(as_of - irritant.opened).days,
+        age_days=max(0, (ended - irritant.opened).days),
+        days_to_target=-late if is_open and late is not None and late <= 0 else None,
+        target_this_week=is_open and late is not None and -WEEK < late <= 0,
+        segments=tuple(name for name, _ in evidence.segments),
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),
         stories=tuple(s.id for s in stories),

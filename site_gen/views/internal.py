@@ -11,6 +11,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from ..agenda import Agenda, build_agenda
 from ..digest import Digest, digest_body, recent_digests
 from ..facts import (
     DecisionFacts,
@@ -23,8 +24,18 @@ from ..facts import (
     StageEffect,
 )
 from ..history import FileChange
-from ..model import Backlog, Decision, FeedbackRow, Irritant, IrritantStatus, Metric, SiteConfig, Story, Triage
-from ..text import humanize
+from ..model import (
+    OPEN_STATUSES,
+    Backlog,
+    Decision,
+    FeedbackRow,
+    Irritant,
+    Metric,
+    SiteConfig,
+    Story,
+    Triage,
+)
+from ..text import humanize, month_key, slugify
 
 RenderMarkdown = Callable[[str], Markup]
 SAMPLE_VERBATIMS = 8
@@ -82,6 +93,36 @@ class TeamView:
     stories: tuple[StoryPage, ...]
 
 
+Board = tuple[tuple[str, tuple[tuple[str, tuple[IrritantPage, ...]], ...]], ...]
+
+FILTER_DIMENSIONS = (("team", "Team"), ("owner", "Owner"), ("stage", "Journey stage"), ("segment", "Segment"))
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """One value to filter the board by: a page of its own (works without JavaScript)."""
+
+    dimension: str      # team, owner, stage or segment
+    value: str
+    slug: str
+    label: str
+    count: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.dimension}:{self.slug}"
+
+    def matches(self, page: IrritantPage) -> bool:
+        return self.value in _values(page, self.dimension)
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    path: str
+    filter: BoardFilter
+    board: Board
+
+
 @dataclass(frozen=True)
 class DigestPage:
     digest: Digest
@@ -93,7 +134,7 @@ class InternalSite:
     backlog: Backlog
     today: date
     irritants: tuple[IrritantPage, ...]
-    board: tuple[tuple[str, tuple[tuple[str, tuple[IrritantPage, ...]], ...]], ...]  # triage -> status -> pages
+    board: Board                              # the open irritants: triage -> open status -> pages, latest first
     decisions: tuple[DecisionPage, ...]
     stories: tuple[StoryPage, ...]
     metrics: tuple[MetricView, ...]
@@ -106,6 +147,12 @@ class InternalSite:
     fixes: tuple[IrritantPage, ...] = field(default=())     # most recently closed done irritants first
     friction: FrictionLedger | None = None
     digests: tuple[DigestPage, ...] = field(default=())   # newest week first
+    agenda: Agenda | None = None
+    open_irritants: tuple[IrritantPage, ...] = ()          # latest first
+    board_filters: tuple[BoardFilter, ...] = ()
+    boards: tuple[BoardPage, ...] = ()                      # one page per filter value
+    filter_keys: Mapping[str, str] = field(default_factory=dict)   # irritant ID -> its filters' keys, for scripts
+    archive: tuple[tuple[str, tuple[IrritantPage, ...]], ...] = ()   # closed month (newest first) -> pages
 
     @property
     def config(self) -> SiteConfig:
@@ -141,10 +188,21 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
             stage_effect=facts.stage_effects.get(irritant.id)))
     by_id = {p.irritant.id: p for p in pages}
 
-    board = tuple(
-        (triage, tuple((status, tuple(p for p in pages if p.irritant.triage == triage and p.irritant.status == status))
-                       for status in IrritantStatus))
-        for triage in Triage)
+    open_pages = sorted((p for p in pages if p.facts.is_open), key=lambda p: (-p.facts.lateness, p.irritant.id))
+    board = _board(open_pages)
+    filters = _filters(open_pages, backlog)
+    keys: dict[str, list[str]] = {}
+    for f in filters:
+        for page in open_pages:
+            if f.matches(page):
+                keys.setdefault(page.irritant.id, []).append(f.key)
+    boards = tuple(BoardPage(f"board/{f.dimension}/{f.slug}/index.html", f,
+                             _board([p for p in open_pages if f.matches(p)])) for f in filters)
+    closed = sorted((p for p in pages if not p.facts.is_open),
+                    key=lambda p: (p.irritant.closed or p.irritant.opened, p.irritant.id), reverse=True)
+    archive: dict[str, list[IrritantPage]] = {}
+    for page in closed:
+        archive.setdefault(month_key(page.irritant.closed or page.irritant.opened), []).append(page)
 
     decisions = tuple(DecisionPage(d, facts.decisions[d.id], render_markdown(d.body))
                       for d in sorted(backlog.decisions.values(), key=lambda d: (d.date, d.id),
@@ -168,6 +226,9 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
 
     return InternalSite(
         backlog=backlog, today=facts.as_of, irritants=tuple(pages), board=board, decisions=decisions,
+        open_irritants=tuple(open_pages), board_filters=filters, boards=boards,
+        filter_keys={key: " ".join(values) for key, values in keys.items()},
+        archive=tuple((month, tuple(items)) for month, items in archive.items()),
         stories=story_pages, metrics=metrics, stages=stages, teams=teams,
         unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
         open_count=len(facts.open_irritants),
@@ -175,7 +236,53 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
         friction=facts.friction,
         digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
-                      for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)))
+                      for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)),
+        agenda=build_agenda(facts))
+
+
+def _board(open_pages: list[IrritantPage]) -> Board:
+    """Triage groups that hold open irritants, a column per open status; pages keep their order (latest first)."""
+    groups = []
+    for triage in Triage:
+        in_group = [p for p in open_pages if p.irritant.triage == triage]
+        if in_group:
+            groups.append((str(triage), tuple((str(status), tuple(p for p in in_group if p.irritant.status == status))
+                                              for status in OPEN_STATUSES)))
+    return tuple(groups)
+
+
+def _values(page: IrritantPage, dimension: str) -> tuple[str, ...]:
+    irritant = page.irritant
+    if dimension == "team":
+        return (irritant.team,)
+    if dimension == "owner":
+        return (irritant.owner,) if irritant.owner else ()
+    if dimension == "stage":
+        return (irritant.journey_stage,)
+    return page.facts.segments
+
+
+def _filters(open_pages: list[IrritantPage], backlog: Backlog) -> tuple[BoardFilter, ...]:
+    config = backlog.config
+    found = []
+    for dimension, _ in FILTER_DIMENSIONS:
+        counts: dict[str, int] = {}
+        for page in open_pages:
+            for value in _values(page, dimension):
+                counts[value] = counts.get(value, 0) + 1
+        order = {"team": config.teams, "stage": config.journey_stages, "segment": config.segments}.get(dimension)
+        values = [v for v in order if v in counts] if order else sorted(counts, key=str.casefold)
+        slugs: set[str] = set()
+        for value in values:
+            slug = base = slugify(value, dimension)
+            number = 1
+            while slug in slugs:  # two owners whose names differ only in accents or punctuation
+                number += 1
+                slug = f"{base}-{number}"
+            slugs.add(slug)
+            found.append(BoardFilter(dimension, value, slug, value if dimension == "owner" else humanize(value),
+                                     counts[value]))
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,237 @@
+"""The weekly ritual: the agenda, `reviewed`, and a board that works for a real backlog."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from site_gen.agenda import build_agenda, render_markdown
+from site_gen.build import build
+from site_gen.check import check_repository
+
+from .conftest import copy_example, edit
+from .large_backlog import write_large_backlog
+from .test_browser import browser as browser  # noqa: F401  (the shared Chromium fixture)
+
+MEETING = date(2026, 11, 25)
+
+
+def site_gen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=cwd, capture_output=True, text=True,
+                          check=False)
+
+
+@pytest.fixture
+def meeting_repo(tmp_path: Path) -> Path:
+    """The example, changed so that on 2026-11-25 every kind of agenda item exists exactly once or twice."""
+    root = copy_example(tmp_path / "repo")
+    irritants = root / "backlog" / "irritants"
+    edit(irritants / "unlock-fails-in-background.yaml", "target: 2026-12-15", "target: 2026-11-20")   # 5 days late
+    edit(irritants / "battery-range-wrong.yaml", "target: 2027-02-15", "target: 2026-11-28")         # in 3 days
+    # support-wait-evenings was reviewed on 2026-11-10: 15 days on the 25th, over the 14-day cadence
+    edit(root / "backlog" / "decisions" / "november-metrics-review.md", "review_on: 2026-12-15", "review_on: 2026-11-20")
+    edit(root / "backlog" / "stories" / "price-screen-test.md", "date: 2026-11-20", "date: 2026-11-27")
+    return root
+
+
+def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_due_for_review(meeting_repo):
+    facts = check_repository(meeting_repo, MEETING).facts
+    agenda = build_agenda(facts)
+    assert [(i.irritant.id, i.reasons) for i in agenda.irritants.items] == [
+        ("unlock-fails-in-background", ("5 days late",)),
+        ("support-wait-evenings", ("not reviewed for 15 days (every 14)",)),
+        ("battery-range-wrong", ("target in 3 days",)),
+    ]
+    assert agenda.irritants.items[0].question.startswith("Extend the target")
+    assert [(d.decision.id, d.days_overdue) for d in agenda.decisions.items] == [("november-metrics-review", 5)]
+    assert [s.story.id for s in agenda.stories.items] == ["price-screen-test"]
+    assert agenda.since == date(2026, 11, 18)
+    assert agenda.customers_waiting is None   # the notify facts are not there yet: the line is left out
+
+
+def test_the_empty_chair_gets_three_fresh_voices_from_different_stages_and_segments(meeting_repo):
+    agenda = build_agenda(check_repository(meeting_repo, MEETING).facts)
+    voices = [v.row for v in agenda.voices.items]
+    assert len(voices) == 3
+    assert all(date(2026, 11, 18) < row.date <= MEETING for row in voices)
+    assert len({row.journey_stage for row in voices}) == 3
+    assert len({row.segment for row in voices}) == 3
+    assert voices == [v.row for v in build_agenda(check_repository(meeting_repo, MEETING).facts).voices.items]
+
+
+def test_new_unlinked_feedback_is_counted_by_stage_within_the_window(meeting_repo):
+    facts = check_repository(meeting_repo, MEETING).facts
+    agenda = build_agenda(facts, since=date(2026, 11, 21))
+    expected = {}
+    for row in facts.unlinked:
+        if date(2026, 11, 21) < row.date <= MEETING:
+            expected[row.journey_stage] = expected.get(row.journey_stage, 0) + 1
+    assert {item.inbox.stage: item.inbox.rows for item in agenda.inbox.items} == expected
+    assert agenda.unlinked_total == sum(expected.values()) > 0
+
+
+def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_repo):
+    result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# Weekly customer meeting — 25 November 2026\n")
+    assert ("[Bluetooth unlock times out when the app is backgrounded]"
+            "(https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html)") in text
+    assert "Maya Okafor, target 2026-11-20: 5 days late" in text
+    for section in ("The empty chair", "Irritants to review", "Metrics and risk signals", "Decisions to review",
+                    "New feedback no irritant covers", "Closing the loop"):
+        assert f". {section}" in text
+    assert "  - Did it work?" in text       # a metric-response decision due for review
+    html = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25", "--format", "html").stdout
+    assert html.startswith("<!doctype html>") and "<style>" in html
+    assert 'href="https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html"' in html
+
+
+def test_each_section_is_capped_with_and_n_more(tmp_path):
+    root = write_large_backlog(tmp_path / "repo", open_count=13)
+    day = date(2027, 3, 1)   # everything open is late and unreviewed by then
+    agenda = build_agenda(check_repository(root, day).facts)
+    assert len(agenda.irritants.items) == 8 and agenda.irritants.more == 5
+    assert "- … and 5 more irritants — [see all](index.html#open)" in render_markdown(agenda)
+
+
+# --- reviewed -------------------------------------------------------------------------------------
+
+def _changed_lines(before: bytes, after: bytes) -> list[tuple[str, str]]:
+    import difflib
+
+    diff = difflib.ndiff(before.decode().splitlines(keepends=True), after.decode().splitlines(keepends=True))
+    return [(line[0], line[2:]) for line in diff if line[0] in "+-"]
+
+
+def test_reviewed_changes_only_the_intended_lines_and_keeps_comments_quotes_and_order(example):
+    path = example / "backlog" / "irritants" / "support-wait-evenings.yaml"
+    text = path.read_text()
+    text = text.replace("reviewed: 2026-11-10", "reviewed: '2026-11-10'   # at the ops sync")
+    text = text.replace("target: 2027-01-15", 'target: "2027-01-15"')
+    path.write_text(text)
+    before = path.read_bytes()
+    result = site_gen("reviewed", "support-wait-evenings", "--on", "2026-11-25", "--target", "2027-02-01",
+                      "--status", "open", cwd=example)
+    assert result.returncode == 0, result.stderr
+    assert sorted(_changed_lines(before, path.read_bytes())) == sorted([
+        ("-", "status: in-progress\n"), ("+", "status: open\n"),
+        ("-", 'target: "2027-01-15"\n'), ("+", 'target: "2027-02-01"\n'),
+        ("-", "reviewed: '2026-11-10'   # at the ops sync\n"), ("+", "reviewed: '2026-11-25'   # at the ops sync\n"),
+    ])
+    assert len(path.read_bytes().splitlines()) == len(before.splitlines())
+    assert not check_repository(example, MEETING).errors
+
+
+def test_reviewed_adds_the_line_after_opened_when_absent_and_closes_with_closed(example):
+    path = example / "backlog" / "irritants" / "day-pass-confusing.yaml"
+    path.write_text(path.read_text().replace("reviewed: 2026-11-17\n", ""))
+    before = path.read_bytes()
+    result = site_gen("reviewed", "day-pass-confusing", "--on", "2026-11-25", "--status", "done", cwd=example)
+    assert result.returncode == 0, result.stderr
+    after = path.read_text()
+    assert "opened: 2026-11-02\nreviewed: 2026-11-25\nclosed: 2026-11-25\ntarget: 2027-02-28\n" in after
+    assert sorted(_changed_lines(before, path.read_bytes())) == sorted([
+        ("-", "status: open\n"), ("+", "status: done\n"), ("+", "reviewed: 2026-11-25\n"),
+        ("+", "closed: 2026-11-25\n")])
+    assert not check_repository(example, MEETING).errors
+
+
+def test_reviewed_keeps_crlf_line_ends(example):
+    path = example / "backlog" / "irritants" / "refund-status-unclear.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    assert site_gen("reviewed", "refund-status-unclear", "--on", "2026-11-25", cwd=example).returncode == 0
+    assert path.read_bytes() == before.replace(b"reviewed: 2026-11-17\r\n", b"reviewed: 2026-11-25\r\n")
+
+
+def test_reviewed_refuses_unknown_ids_with_did_you_mean_and_writes_nothing(example):
+    files = {p: p.read_bytes() for p in (example / "backlog").rglob("*.*")}
+    result = site_gen("reviewed", "support-wait-evenings", "unlock-fails-in-backgrund", cwd=example)
+    assert result.returncode == 2
+    assert "no irritant 'unlock-fails-in-backgrund' — did you mean 'unlock-fails-in-background'?" in result.stderr
+    assert {p: p.read_bytes() for p in (example / "backlog").rglob("*.*")} == files
+
+
+def test_reviewed_refuses_a_change_check_would_reject(example):
+    path = example / "backlog" / "irritants" / "day-pass-confusing.yaml"
+    before = path.read_bytes()
+    result = site_gen("reviewed", "day-pass-confusing", "--target", "2026-01-01", "--on", "2026-11-25", cwd=example)
+    assert result.returncode == 1
+    assert "date-order" in result.stderr and "Nothing was written" in result.stderr
+    assert path.read_bytes() == before
+
+
+# --- the board ------------------------------------------------------------------------------------
+
+def test_a_closed_irritant_stops_ageing_the_day_it_closed():
+    facts = check_repository(Path(__file__).resolve().parent.parent, date(2044, 1, 1)).facts
+    assert facts.irritants["cancel-needs-phone-call"].age_days == (date(2026, 2, 26) - date(2026, 1, 12)).days
+    assert facts.irritants["battery-range-wrong"].age_days == (date(2044, 1, 1) - date(2026, 10, 27)).days
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory) -> Path:
+    root = write_large_backlog(tmp_path_factory.mktemp("large") / "repo")
+    build(root, root.parent / "out", date(2026, 11, 23))
+    return root.parent / "out" / "internal"
+
+
+def test_the_board_shows_open_irritants_only_and_the_archive_the_closed_ones_by_month(large_site):
+    board = (large_site / "board" / "index.html").read_text()
+    linked = set(re.findall(r'irritants/(irritant-\d+)/index.html', board))
+    assert linked == {f"irritant-{n:02d}" for n in range(13)}
+    assert '— declined"' not in board and '— done"' not in board   # no closed columns
+    archive = (large_site / "board" / "archive" / "index.html").read_text()
+    assert set(re.findall(r'irritants/(irritant-\d+)/index.html', archive)) == {f"irritant-{n:02d}"
+                                                                              for n in range(13, 75)}
+    months = re.findall(r'<h2 id="m-(\d{4}-\d{2})">', archive)
+    assert months == sorted(months, reverse=True)
+    assert " days late" in board
+
+
+def test_board_filters_are_pages_that_work_without_javascript(large_site):
+    team = (large_site / "board" / "team" / "app" / "index.html").read_text()
+    assert set(re.findall(r'irritants/(irritant-\d+)/index.html', team)) == {"irritant-00", "irritant-04",
+                                                                              "irritant-08", "irritant-12"}
+    assert (large_site / "board" / "owner" / "tomas-lindqvist" / "index.html").is_file()
+    assert (large_site / "board" / "stage" / "first-ride" / "index.html").is_file()
+    assert (large_site / "board" / "segment" / "tourist" / "index.html").is_file()
+
+
+def test_the_dashboard_lists_the_open_irritants_and_its_counters_link_to_their_lists(large_site):
+    dashboard = (large_site / "index.html").read_text()
+    for anchor in ("open", "overdue", "unreviewed", "decisions-due"):
+        assert f'href="#{anchor}"' in dashboard and f'<section id="{anchor}">' in dashboard
+    open_list = dashboard.split('<section id="open">', 1)[1].split("</section>", 1)[0]
+    assert len(re.findall(r"irritants/irritant-\d+/index.html", open_list)) == 13
+    assert "<td>Leila Haddad</td><td>open</td>" in open_list
+
+
+# --- in Chromium: one screen for the board, two A4 pages for the agenda ------------------------------
+
+def test_the_board_of_75_irritants_fits_one_screen_and_filters_in_place_with_javascript(large_site, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto((large_site / "board" / "index.html").as_uri())
+    bottom = page.evaluate("document.querySelector('.board-page').getBoundingClientRect().bottom")
+    assert bottom <= 1.5 * 800, f"the open board is {bottom:.0f}px tall"
+    page.click("nav.filters a[data-filter='team:app']")
+    assert page.evaluate("document.querySelectorAll('.board-page .card:not([hidden])').length") == 4
+    assert page.evaluate("location.hash") == "#team:app"
+    page.close()
+
+
+def test_the_agenda_prints_on_two_a4_pages(meeting_repo, tmp_path, browser):  # noqa: F811
+    out = tmp_path / "out"
+    build(meeting_repo, out, MEETING)
+    page = browser.new_page()
+    page.goto((out / "internal" / "agenda" / "index.html").as_uri())
+    assert page.locator("nav.main a[aria-current=page]").inner_text() == "Agenda"
+    pdf = page.pdf(format="A4")
+    page.close()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
