@@ -338,11 +338,13 @@ class Output:
     """
 
     def __init__(self, out: Path, audiences: tuple[str, ...], sources: Mapping[str, Path]):
-        self.out = out.absolute()
         self.shown = out
         self.audiences = audiences
         self.sources = sources
         check_output(out, audiences, sources)
+        # the very folder check_output judged: "a/../public/.." is resolved once, not re-read by the OS
+        # component by component while writing (where a missing "public" would fail half-way)
+        self.out = _resolve(out)
         self._held = ExitStack()
         self._claimed = False
 

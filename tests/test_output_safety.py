@@ -405,3 +405,13 @@ def test_workers_exit_when_the_build_that_forked_them_is_killed(signum: int) -> 
     while any(map(_process_alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(map(_process_alive, workers))
+
+
+def test_an_out_through_a_missing_folder_and_back_is_the_folder_that_was_checked(tmp_path: Path) -> None:
+    """Found by the fuzz above: 'home/../public/..' names tmp_path, but the OS cannot walk through a
+    'public' that does not exist yet; the build writes where the checks looked, and leaves nothing behind."""
+    repo = copy_example(tmp_path / "repo")
+    (tmp_path / "home").mkdir()
+    build(repo, tmp_path / "home" / ".." / "public" / "..", TODAY, workers=1)
+    assert (tmp_path / "public" / MARKER).is_file() and (tmp_path / "internal" / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "internal", "public", "repo"]

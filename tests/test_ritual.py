@@ -51,7 +51,10 @@ def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_d
     assert [(d.decision.id, d.days_overdue) for d in agenda.decisions.items] == [("november-metrics-review", 5)]
     assert [s.story.id for s in agenda.stories.items] == ["price-screen-test"]
     assert agenda.since == date(2026, 11, 18)
-    assert agenda.customers_waiting is None   # the notify facts are not there yet: the line is left out
+    # the public stories whose customers agreed to be contacted and are not in backlog/notified.csv yet
+    assert agenda.customers_waiting == tuple((key, loop.audience.waiting) for key, loop in facts.loops.items()
+                                             if loop.published and loop.audience.waiting)
+    assert agenda.customers_waiting
 
 
 def test_the_empty_chair_gets_three_fresh_voices_from_different_stages_and_segments(meeting_repo):
