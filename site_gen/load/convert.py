@@ -8,7 +8,7 @@ wrong and how to fix it; the record is still built so later rules can run
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
@@ -102,6 +102,24 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
             not converted or converted.isspace()):
         raise Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
     return converted
+
+
+def unknown_columns(header: list[str], known: Iterable[str], what: str, listed: str, rel: str,
+                    diagnostics: list[Diagnostic]) -> bool:
+    """Report each header cell of a CSV that is not a known column, at its column; True when there was one.
+
+    `what` ends the message ("in feedback"), `listed` is the hint when no known name is close.
+    """
+    known = list(known)
+    found = False
+    col = 1
+    for name in header:
+        if name not in known:
+            found = True
+            diagnostics.append(error(SourceLoc(rel, 1, col), "unknown-field", f"unknown column '{name}' {what}",
+                                     did_you_mean(name, known) or listed))
+        col += len(name) + 1
+    return found
 
 
 MAX_UNREADABLE_REPORTS = 20  # per file: a pasted document can hold hundreds

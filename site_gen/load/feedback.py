@@ -14,7 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..model import FeedbackRow, Unreadable
-from .convert import RowConverter, convert_mapping, did_you_mean, report_unreadable
+from .convert import RowConverter, convert_mapping, report_unreadable, unknown_columns
 from .source import FEEDBACK_LIMIT, read_source, relative
 from .yamlsafe import Sequence, parse_yaml
 
@@ -73,15 +73,8 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded
                                  "start with a header line: id,date,source,journey_stage,…"))
         return rows
     header = [name.strip() for name in header]
-    usable = True
-    col = 1
-    for name in header:
-        if name not in FIELDS_BY_NAME:
-            usable = False
-            diagnostics.append(error(SourceLoc(rel, 1, col), "unknown-field", f"unknown column '{name}' in feedback",
-                                     did_you_mean(name, FIELDS_BY_NAME) or
-                                     f"known columns: {', '.join(FIELDS_BY_NAME)}"))
-        col += len(name) + 1
+    usable = not unknown_columns(header, FIELDS_BY_NAME, "in feedback", f"known columns: {', '.join(FIELDS_BY_NAME)}",
+                                 rel, diagnostics)
     for name in (f.name for f in FEEDBACK_FIELDS if f.required):
         if name not in header:
             usable = False

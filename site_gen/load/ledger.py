@@ -9,7 +9,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import NOTIFIED_FIELDS
 from ..model import Notification
-from .convert import RowConverter, did_you_mean
+from .convert import RowConverter, unknown_columns
 from .source import FEEDBACK_LIMIT, read_source, relative
 
 LEDGER = "backlog/notified.csv"
@@ -39,14 +39,8 @@ def parse_ledger(text: str, rel: str, diagnostics: list[Diagnostic]) -> tuple[No
     if header is None:
         return ()
     header = [name.strip() for name in header]
-    usable = True
-    col = 1
-    for name in header:
-        if name not in COLUMNS:
-            usable = False
-            diagnostics.append(error(SourceLoc(rel, 1, col), "unknown-field", f"unknown column '{name}' in the ledger",
-                                     did_you_mean(name, COLUMNS) or f"the columns are {','.join(COLUMNS)}"))
-        col += len(name) + 1
+    usable = not unknown_columns(header, COLUMNS, "in the ledger", f"the columns are {','.join(COLUMNS)}", rel,
+                                 diagnostics)
     for name in COLUMNS:
         if name not in header:
             usable = False
