@@ -201,7 +201,11 @@ def environment(audience: str, team_templates: Path | None = None) -> jinja2.Env
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Interface text is written {{ _("…") }} / {% trans %} so that it can be translated; English until a
+    # catalogue is installed. newstyle: _("%(n)s stories", n=…) escapes its arguments like any other output.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     env.filters["long_date"] = long_date
     env.filters["month_label"] = month_label
     env.filters["label"] = label
