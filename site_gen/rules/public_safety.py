@@ -21,16 +21,8 @@ from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..facts import Facts
 from ..markdown import COMMENT, raw_html, render_markdown
 from ..model import Backlog, Irritant, Story
+from ..personal_data import find_contact_details
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# international numbers from 8 digits, national ones from 9 (so "2025-2026" is not a phone number)
-PHONE = re.compile(r"(?<![\w.+])(?:\+\d(?:[ \u00a0\u202f.()/-]{0,2}\d){7,14}|\d(?:[ \u00a0\u202f.()/-]{0,2}\d){8,14})"
-                   r"(?![\w])")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ANY_DIGIT = re.compile(r"\d")
-# web addresses: their paths hold dates and IDs (/news/2009/02/11/340), not phone numbers; a tel: link
-# has no '//' and is still scanned
-URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S+")
 ALNUM_RUN = re.compile(r"[^\W_]+")  # what a customer reference must not touch on either side
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
 # a reference, one a line: what precedes its first alphanumeric run, the run, the rest
@@ -109,13 +101,7 @@ class CustomerReferences:
 
 def find_personal_data(text: str, references: CustomerReferences) -> list[tuple[int, int, str, str]]:
     """What in readable text looks like personal data: (start, end, the text found, what it is)."""
-    found = []
-    if "@" in text:
-        found += [(m.start(), m.end(), m.group(), "an e-mail address") for m in EMAIL.finditer(text)]
-    if ANY_DIGIT.search(text):
-        phones = URL.sub(lambda m: " " * len(m.group()), text) if "://" in text or "www." in text else text
-        found += [(m.start(), m.end(), text[m.start():m.end()], "a phone number") for m in PHONE.finditer(phones)
-                  if not ISO_DATE.fullmatch(m.group().strip())]
+    found = find_contact_details(text)
     found += [(start, end, text[start:end], "a customer reference") for start, end, _ in references.find(text)]
     return found
 
