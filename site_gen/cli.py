@@ -422,6 +422,70 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
                    err=True)
     if delivery.failed or delivery.deferred or delivery.interrupted is not None:
         sys.exit(1)
+# --- import: survey, review and helpdesk exports into feedback/ (issue 11, item 1) ------------------------------
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--preset", default=None, metavar="NAME",
+              help="The export's format: typeform, qualtrics, google-play, google-forms, surveygizmo, surveymonkey, "
+                   "zendesk.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Read a column into a field (id, date, customer, name, segment, team, journey_stage, kind, source, "
+                   "verbatim, nps, ces, csat, contact_ok); a column is its name, a unique start of it, or #N. Repeat.")
+@click.option("--source", default=None, help="Source of every row (default: the preset's, e.g. review).")
+@click.option("--stage", default=None, help="Journey stage of every row, from site.yaml.")
+@click.option("--kind", default=None, help="complaint, praise or suggestion, for every row.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The feedback CSV to add to (default: feedback/PRESET.csv).")
+@click.option("--strict", is_flag=True, help="Write nothing if any row cannot be read.")
+@click.option("--contacts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write reference -> e-mail address pairs here, outside the repository, for notify --contacts.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The secret key for customer references, outside the repository (default: $SITE_GEN_CUSTOMER_KEY).")
+@click.option("--repo", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The backlog repository (the folder that holds site.yaml).")
+def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str | None, stage: str | None,
+            kind: str | None, out: Path | None, strict: bool, contacts_out: Path | None, key_file: Path | None,
+            path: Path) -> None:
+    """Add the rows of a survey, review or helpdesk export to feedback/, once.
+
+    Row IDs come from the export's own IDs (or a hash of the row), so importing
+    the same or an overlapping export again adds only the new rows. Dates become
+    ISO, scores keep their scale, e-mail addresses and phone numbers in verbatims
+    become [email] and [phone], and a customer's e-mail address becomes a keyed
+    reference (key: $SITE_GEN_CUSTOMER_KEY or --key-file, outside the repository).
+
+    \b
+    Example:
+      site-gen import reviews_202611.csv --preset google-play --stage discover
+      site-gen import tickets.csv --preset zendesk --stage support --contacts-out ~/crm/contacts.csv
+      site-gen import export.csv --map "Response=id" --map "Submitted=date" --map "Comment=verbatim" --stage payment
+
+    Exit status: 0 imported, 1 the file cannot be imported (nothing written), 2 usage error.
+    """
+    from .importer import ImportRequest, run_import
+
+    report = run_import(ImportRequest(file, path, preset, maps, source, stage, kind, out, strict, contacts_out,
+                                      key_file))
+    click.echo(escape_text(f"Read {report.read} row(s) from {file} ({report.encoding}, {report.delimiter}-separated, "
+                           f"{report.layout})"), err=True)
+    for note in report.notes:
+        click.echo(f"  note: {note}", err=True)
+    click.echo(f"  added: {report.added} to {report.out}", err=True)
+    click.echo(f"  already present: {report.present}", err=True)
+    reasons: dict[str, list[int]] = {}
+    for skipped in report.skipped:
+        reasons.setdefault(skipped.reason, []).append(skipped.row)
+    click.echo(f"  skipped: {len(report.skipped)}", err=True)
+    for reason, rows in reasons.items():
+        shown = ", ".join(map(str, rows[:10])) + (f" … ({len(rows)} rows)" if len(rows) > 10 else "")
+        click.echo(escape_text(f"    row {shown}: {reason}"), err=True)
+    placed = ", ".join(f"{count} {placeholder}" for placeholder, count in sorted(report.placeholders.items()))
+    click.echo(f"  placeholders inserted: {placed or 0}", err=True)
+    if report.contacts is not None:
+        click.echo(f"  contacts: {report.contacts} new pair(s) in {contacts_out}", err=True)
+
+
 # --- starters: new, init, digest, feedback (issue 10, items 4-6 and 8) -------------------------------------
 
 def _load_for(path: Path) -> Backlog:
