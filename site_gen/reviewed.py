@@ -24,6 +24,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Severity
 from .facts import derive_facts
 from .fieldtypes import did_you_mean
+from .files import replace_file
 from .load.records import load_irritant
 from .model import Backlog, Irritant, IrritantStatus, Unreadable
 from .rules import backlog_rules
@@ -207,15 +208,4 @@ def write_edits(root: Path, edits: Sequence[FileEdit], shapes: dict[str, _Shape]
         shape = shapes[edit.path]
         text = edit.after.replace("\n", "\r\n") if shape.crlf else edit.after
         data = (("\ufeff" if shape.bom else "") + text).encode("utf-8")
-        mode = os.stat(target).st_mode & 0o7777
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_file(target, data, os.stat(target).st_mode & 0o7777)

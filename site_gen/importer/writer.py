@@ -3,13 +3,12 @@ renamed over it (a crash leaves the old file or the new one, never half of eithe
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..files import replace_file
 from .errors import ImportFailed
 
 
@@ -48,18 +47,8 @@ def append_csv(path: Path, default_header: Sequence[str], rows: Sequence[dict[st
 
 
 def _replace(path: Path, data: bytes, private: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o600 if private else (path.stat().st_mode & 0o777 if path.exists() else 0o644)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        replace_file(path, data, mode)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise ImportFailed(f"cannot write {path}: {exc.strerror or exc}; it is unchanged") from None
