@@ -88,7 +88,8 @@ def untranslated(catalog: Catalog) -> list[str]:
 
 def _stable(data: bytes) -> bytes:
     """The catalogue without its dates, which write_po refreshes on every run."""
-    return b"\n".join(line for line in data.split(b"\n") if not line.startswith((b'"POT-Creation-Date', b'"PO-Revision')))
+    dated = (b'"POT-Creation-Date', b'"PO-Revision')
+    return b"\n".join(line for line in data.split(b"\n") if not line.startswith(dated))
 
 
 def main(argv: list[str]) -> int:

@@ -99,6 +99,7 @@ def translations(language: str, locales: Locales = Locales()) -> gettext.GNUTran
         if team.plural_forms and language not in packaged_languages():
             catalog.mime_headers = [*catalog.mime_headers, ("Plural-Forms", team.plural_forms)]
         for msgid, msgstr in team.messages:
+            catalog.delete(msgid)  # add() would keep the packaged msgstr of a message it already has
             catalog.add(msgid, msgstr)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)

@@ -64,20 +64,22 @@ def _parse_team(data: bytes, language: str, rel: str, diagnostics: list[Diagnost
         return None
     messages: list[tuple[MsgId, MsgStr]] = []
     for message in catalog:
-        if not message.id or message.fuzzy or not _translated(message.string):
+        string = message.string
+        if not message.id or message.fuzzy or string is None or not _translated(string):
             continue
-        messages.append((_id(message.id), message.string if isinstance(message.string, str)
-                         else tuple(message.string)))
+        messages.append((_id(message.id), string if isinstance(string, str) else tuple(string)))
     header = dict(catalog.mime_headers).get("Plural-Forms")
     return TeamCatalogue(language, rel, tuple(messages), header)
 
 
-def _id(value: object) -> MsgId:
+def _id(value: str | tuple[str, ...] | list[str]) -> MsgId:
     if isinstance(value, str):
         return value
-    singular, plural = tuple(value)[:2]  # type: ignore[call-overload]  # Babel types a plural id as a tuple
+    singular, plural = tuple(value)[:2]  # Babel keeps a plural message's id as (singular, plural)
     return (str(singular), str(plural))
 
 
-def _translated(string: object) -> bool:
-    return bool(string) if isinstance(string, str) else bool(string) and all(string)  # type: ignore[call-overload]
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    if string is None or isinstance(string, str):
+        return bool(string)
+    return bool(string) and all(string)
