@@ -143,9 +143,13 @@ class Language:
 
     def month_label(self, key: str) -> str:
         """2026-09 -> September 2026, Septembre 2026, September 2026, Septiembre de 2026 (a heading: capitalised)."""
-        year, month = key.split("-")
-        text = format_skeleton("yMMMM", date(int(year), int(month), 1), locale=self.locale)
+        text = self.month_text(key)
         return text[:1].upper() + text[1:]
+
+    def month_text(self, key: str) -> str:
+        """2026-09 as running text writes it: September 2026, septembre 2026, septiembre de 2026."""
+        year, month = key.split("-")
+        return format_skeleton("yMMMM", date(int(year), int(month), 1), locale=self.locale)
 
     def month_split(self, key: str) -> tuple[str, str]:
         """2026-09 -> ("Sep", "tember 2026"): a short name to show and the rest for screen readers."""

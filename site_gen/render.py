@@ -216,6 +216,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]  # i18n extension
     env.filters["long_date"] = words.long_date
     env.filters["month_label"] = words.month_label
+    env.filters["month_text"] = words.month_text
     env.filters["month_split"] = words.month_split
     env.filters["number"] = words.number
     env.filters["label"] = partial(label, gettext=words.gettext)
