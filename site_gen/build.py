@@ -18,6 +18,7 @@ from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .errors import BuildError, BuildRefused, ThemeError
 from .history import file_histories, status_histories
+from .i18n import Locales, language
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
@@ -96,10 +97,12 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     return lookup
 
 
-def _public_files(view: PublicSite, templates: Path, logo: bytes | None) -> dict[str, bytes]:
+def _public_files(view: PublicSite, templates: Path, logo: bytes | None,
+                  words: tuple[str, Locales]) -> dict[str, bytes]:
     """Runs in a second process: template errors must cross back with their file and line."""
     try:
-        return public_site.render(view, environment("public", templates), logo)
+        chosen = language(*words)
+        return public_site.render(view, environment("public", templates, chosen), logo, words=chosen)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
 
@@ -124,17 +127,21 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
             if can_fork(workers) and only is None:
                 pool = fork_pool(1)
-                public_job = pool.submit(_public_files, public, templates, logo)
+                public_job = pool.submit(_public_files, public, templates, logo,
+                                         (backlog.config.public.language, backlog.locales))
             else:
                 count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
                 ticker = progress("public", count) if progress else None
-                sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
+                chosen = language(backlog.config.public.language, backlog.locales)
+                sites["public"] = public_site.render(public, environment("public", templates, chosen), logo, ticker,
+                                                     chosen)
         if only in (None, Audience.INTERNAL):
             internal = internal_view(backlog, result.facts, markdown, file_histories(root))
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
-            sites["internal"] = internal_site.render(internal, environment("internal", templates), ticker)
+            env = environment("internal", templates, language(backlog.config.internal.language, backlog.locales))
+            sites["internal"] = internal_site.render(internal, env, ticker)
         if public_job is not None:
             sites["public"] = public_job.result()
     finally:

@@ -803,6 +803,7 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     """
     from .agenda import build_agenda, render_markdown
     from .facts import derive_facts
+    from .i18n import language
     from .load import load_backlog
     from .publish.internal import agenda_page
     from .render import environment
@@ -811,7 +812,9 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
     meeting = build_agenda(derive_facts(backlog, day), since.date() if since else None)
     if output_format == "html":
-        click.echo(agenda_page(meeting, backlog.config, environment("internal", path / "templates")).decode(), nl=False)
+        words = language(backlog.config.internal.language, backlog.locales)
+        env = environment("internal", path / "templates", words)
+        click.echo(agenda_page(meeting, backlog.config, env).decode(), nl=False)
     else:
         click.echo(render_markdown(meeting, backlog.config.internal.base_url), nl=False)
 

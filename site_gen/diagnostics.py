@@ -79,6 +79,9 @@ RULES: dict[str, str] = {
     "alias-collision": "an alias is not another record's address or alias, nor one of the site's own pages",
     "placeholder": "no `TODO` placeholder left by `site-gen new` in a field or a body line",
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
+    "language-unknown": "`public.language` and `internal.language` name a catalogue: packaged (en, fr, de, es) or "
+                        "the repository's `locale/<language>.po`",
+    "locale": "a team catalogue `locale/<language>.po` reads: valid UTF-8 and .po syntax, a regular file (no link)",
     "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
                      "story",
 }

@@ -22,7 +22,8 @@ from datetime import date
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from .text import long_date, slugify
+from .i18n import Language, language
+from .text import slugify
 from .views.public import PublicIrritant, PublicSite, PublicStage, PublicStatusChange, PublicStory
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -98,12 +99,16 @@ def _story_entries(site: PublicSite, stories: Iterable[PublicStory]) -> list[_En
             for number, story in enumerate(stories)]
 
 
-def _change_entries(site: PublicSite, item: PublicIrritant) -> list[_Entry]:
-    return [_Entry(change_id(site, item, change), f"{item.title}: {change.label}", change.date, item_path(item),
-                   f"{change.label} on {long_date(change.date)}.",
-                   f"<p>{_escape(item.title)}: <strong>{_escape(change.label)}</strong> on "
-                   f"{long_date(change.date)}.</p>", item.stage)
-            for change in item.changes]
+def _change_entries(site: PublicSite, item: PublicIrritant, words: Language) -> list[_Entry]:
+    entries = []
+    for change in item.changes:
+        status, day = words.gettext(change.label), words.long_date(change.date)
+        entries.append(_Entry(
+            change_id(site, item, change), f"{item.title}: {status}", change.date, item_path(item),
+            words.gettext("%(status)s on %(date)s.") % {"status": status, "date": day},
+            "<p>" + words.gettext("%(title)s: <strong>%(status)s</strong> on %(date)s.")
+            % {"title": _escape(item.title), "status": _escape(status), "date": _escape(day)} + "</p>", item.stage))
+    return entries
 
 
 def _atom(site: PublicSite, feed_id: str, title: str, path: str, alternate: str, entries: list[_Entry],
@@ -143,21 +148,21 @@ def _newest_first(entries: list[_Entry]) -> list[_Entry]:
     return sorted(entries, key=lambda entry: (entry.day, entry.id), reverse=True)
 
 
-def item_feed(site: PublicSite, item: PublicIrritant) -> bytes:
+def item_feed(site: PublicSite, item: PublicIrritant, words: Language | None = None) -> bytes:
     """One item's feed: each public change of its status, and the stories that close it."""
     stories = [story for story in site.stories if any(link.slug == item.slug for link in story.closes)]
-    entries = _newest_first(_change_entries(site, item) + _story_entries(site, stories))
+    entries = _newest_first(_change_entries(site, item, words or language()) + _story_entries(site, stories))
     return _atom(site, _id(site, f"{item.first_address or 'items/' + item.slug}/"),
                  f"{item.title} — {site.organisation}", f"{item_path(item)}feed.xml", item_path(item), entries,
                  entries[0].day if entries else site.updated)
 
 
-def stage_feed(site: PublicSite, stage: PublicStage) -> bytes:
+def stage_feed(site: PublicSite, stage: PublicStage, words: Language | None = None) -> bytes:
     """One journey stage's feed: its stories and the status changes of its items."""
     entries = _story_entries(site, [story for story in site.stories if story.stage == stage])
     for item in site.items:
         if item.stage == stage:
-            entries += _change_entries(site, item)
+            entries += _change_entries(site, item, words or language())
     entries = _newest_first(entries)
     return _atom(site, _id(site, f"stages/{stage.slug}/"), f"{stage.name} — {site.title} — {site.organisation}",
                  f"stages/{stage.slug}/feed.xml", f"stages/{stage.slug}/", entries,

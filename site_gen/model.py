@@ -38,6 +38,7 @@ from .fieldtypes import (
     Url,
     declare,
 )
+from .i18n import Locales
 
 if TYPE_CHECKING:
     from .load.assets import PublishedImage
@@ -390,7 +391,9 @@ class Rules:
 class PublicConfig:
     title: str = declare(Text(), "Site title.", default="You said, we did")
     base_url: str | None = declare(Url(), "Where the public site is hosted, ending with /.")
-    language: str = declare(Text(), "Language tag, e.g. en.", default="en")
+    language: str = declare(Text(), "Language of the public site and of the messages `notify` writes: a language "
+                            "tag whose catalogue is packaged (en, fr, de, es) or in the repository's locale/ folder; "
+                            "fr-CA uses fr's catalogue with Canadian dates.", default="en")
     accent: str = declare(Color(), "Accent colour, #rrggbb.", default="#0a7d5a")
     # site.yaml gives a path; loading reads the image once, and the build publishes those bytes
     logo: PublishedImage | None = declare(Text(), "Path of a logo image inside the repository, or null.")
@@ -402,6 +405,7 @@ class PublicConfig:
 class InternalConfig:
     title: str = declare(Text(), "Site title.", default="Customer backlog")
     base_url: str | None = declare(Url(), "Where the internal site is hosted, ending with /.")
+    language: str = declare(Text(), "Language of the internal site, like public.language.", default="en")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -434,6 +438,7 @@ class Backlog:
     feedback: tuple[FeedbackRow, ...]
     unreadable: tuple[Unreadable, ...] = ()
     notified: tuple[Notification, ...] = ()    # the notify ledger, in file order (never feedback)
+    locales: Locales = Locales()               # the team's own catalogues (locale/*.po) beside the packaged ones
 
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""

@@ -30,8 +30,9 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from .i18n import N_, Gettext, Language, language
 from .load.assets import TooLarge, Unreachable, read_without_links
-from .text import humanize, long_date, month_label
+from .text import humanize
 
 AUDIENCES = ("public", "internal")
 
@@ -39,36 +40,40 @@ AUDIENCES = ("public", "internal")
 # tests/test_labels.py checks that every value of every StrEnum in site_gen.model has one here.
 LABELS: dict[str, str] = {
     # irritant triage
-    "act-now": "Fix now", "plan": "Planned", "decline": "Won’t do",
+    "act-now": N_("Fix now"), "plan": N_("Planned"), "decline": N_("Won’t do"),
     # irritant status
-    "open": "Planned", "in-progress": "In progress", "done": "Done", "declined": "Won’t do",
+    "open": N_("Planned"), "in-progress": N_("In progress"), "done": N_("Done"), "declined": N_("Won’t do"),
     # visibility and audience
-    "internal": "Internal only", "public": "Public",
+    "internal": N_("Internal only"), "public": N_("Public"),
     # decision status, kind and change
-    "active": "Active", "reviewed": "Reviewed", "superseded": "Superseded",
-    "arbitration": "Arbitration", "metric-response": "Response to a metric", "debrief": "Debrief",
-    "priority": "Priority", "rule": "Rule", "resources": "Resources", "friction": "Friction",
+    "active": N_("Active"), "reviewed": N_("Reviewed"), "superseded": N_("Superseded"),
+    "arbitration": N_("Arbitration"), "metric-response": N_("Response to a metric"), "debrief": N_("Debrief"),
+    "priority": N_("Priority"), "rule": N_("Rule"), "resources": N_("Resources"), "friction": N_("Friction"),
     # feedback source, score type and kind
-    "survey": "Survey", "ticket": "Support ticket", "chat": "Chat", "call": "Phone call", "review": "Review",
-    "social": "Social media", "interview": "Interview", "field": "In person",
-    "nps": "NPS", "ces": "Customer effort", "csat": "Satisfaction",
-    "complaint": "Complaint", "praise": "Praise", "suggestion": "Suggestion",
+    "survey": N_("Survey"), "ticket": N_("Support ticket"), "chat": N_("Chat"), "call": N_("Phone call"),
+    "review": N_("Review"),
+    "social": N_("Social media"), "interview": N_("Interview"), "field": N_("In person"),
+    "nps": N_("NPS"), "ces": N_("Customer effort"), "csat": N_("Satisfaction"),
+    "complaint": N_("Complaint"), "praise": N_("Praise"), "suggestion": N_("Suggestion"),
     # decision outcome; notify ledger result
-    "worked": "Worked", "partly": "Partly worked", "did-not-work": "Did not work", "too-early": "Too early to tell",
-    "attempt": "Sending", "sent": "Told", "failed": "Address refused", "deferred": "Try again later",
+    "worked": N_("Worked"), "partly": N_("Partly worked"), "did-not-work": N_("Did not work"),
+    "too-early": N_("Too early to tell"),
+    "attempt": N_("Sending"), "sent": N_("Told"), "failed": N_("Address refused"), "deferred": N_("Try again later"),
     # metric direction; rule severity
-    "up": "Higher is better", "down": "Lower is better",
-    "warning": "Warning", "error": "Error",
+    "up": N_("Higher is better"), "down": N_("Lower is better"),
+    "warning": N_("Warning"), "error": N_("Error"),
 }
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 SHORT_ID = 32  # an ID up to this long never breaks; a longer one may, anywhere, rather than widen a phone's page
 
 
-def label(value: object) -> str:
-    """Plain words for an enum value (act-now -> Fix now); any other identifier, e.g. a journey stage, humanized."""
+def label(value: object, gettext: Gettext = str) -> str:
+    """Plain words for an enum value (act-now -> Fix now), in the site's language; any other identifier,
+    e.g. a journey stage (the team's own words), humanized."""
     text = str(value)
-    return LABELS.get(text) or humanize(text)
+    words = LABELS.get(text)
+    return gettext(words) if words else humanize(text)
 
 
 def is_rtl(language: str) -> bool:
@@ -181,10 +186,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 _METHODS = (types.MethodType, types.BuiltinMethodType)
 
 
-def environment(audience: str, team_templates: Path | None = None) -> jinja2.Environment:
+def environment(audience: str, team_templates: Path | None = None,
+                words: Language | None = None) -> jinja2.Environment:
     """Team templates first (audience, then common), then the defaults; `default/…` reaches a shadowed default.
 
     Every template renders in the immutable sandbox, the defaults too: one behaviour for all themes.
+    `words`: the site's language (its catalogue and Babel's formats); English when not given.
     """
     assert audience in AUDIENCES
     defaults = package_templates()
@@ -203,12 +210,17 @@ def environment(audience: str, team_templates: Path | None = None) -> jinja2.Env
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Interface text is written {{ _("…") }} / {% trans %} so that it can be translated; English until a
-    # catalogue is installed. newstyle: _("%(n)s stories", n=…) escapes its arguments like any other output.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
-    env.filters["long_date"] = long_date
-    env.filters["month_label"] = month_label
-    env.filters["label"] = label
+    # Interface text is written {{ _("…") }} / {% trans %}, translated by the language's catalogue.
+    # newstyle: _("%(n)s stories", n=…) escapes its arguments like any other output.
+    words = words or language()
+    env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]  # i18n extension
+    env.filters["long_date"] = words.long_date
+    env.filters["month_label"] = words.month_label
+    env.filters["month_text"] = words.month_text
+    env.filters["month_split"] = words.month_split
+    env.filters["number"] = words.number
+    env.filters["label"] = partial(label, gettext=words.gettext)
+    env.globals["language"] = words.tag
     env.filters["unbroken"] = unbroken
     env.tests["rtl"] = is_rtl
     return env

@@ -14,6 +14,7 @@ from ..parallel import can_fork, fork_pool
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
+from .locales import load_locales
 from .records import load_decision, load_irritant, load_site_config, load_story
 from .source import list_files, relative
 
@@ -93,6 +94,7 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
                   else tuple(cast("list[FeedbackRow]", feedback))),
         unreadable=tuple(unreadable),
         notified=load_ledger(root, diagnostics),
+        locales=load_locales(root, diagnostics),
     )
     return backlog, diagnostics
 

@@ -9,29 +9,29 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-# Wording per language (the primary subtag of public.language). English only for now; a language
-# without wording falls back to English, and the summary says so.
-WORDING: dict[str, dict[str, str]] = {
-    "en": {
-        "subject": "You told us, we changed it: {title}",
-        "hello": "Hello {name},",
-        "hello_anonymous": "Hello,",
-        "intro": "You took the time to tell us about something that got in your way. You were not the only one. "
-                 "Here is what you told us:",
-        "we_did": "Here is what we changed:",
-        "result": "What it changed so far:",
-        "read": "Read the whole story:",
-        "thanks": "Thank you for telling us: it is how we know what to fix.",
-        "why": "You receive this message because you agreed to be contacted about your feedback.",
-    },
+from ..i18n import N_, Locales
+from ..i18n import language as i18n_language
+
+# The message's words: English msgids, written in the site's language (public.language) or the
+# contact's own (the contacts file's language column) from the same catalogues as the sites.
+WORDING: dict[str, str] = {
+    "subject": N_("You told us, we changed it: %(title)s"),
+    "hello": N_("Hello %(name)s,"),
+    "hello_anonymous": N_("Hello,"),
+    "intro": N_("You took the time to tell us about something that got in your way. You were not the only one. "
+                "Here is what you told us:"),
+    "we_did": N_("Here is what we changed:"),
+    "result": N_("What it changed so far:"),
+    "read": N_("Read the whole story:"),
+    "thanks": N_("Thank you for telling us: it is how we know what to fix."),
+    "why": N_("You receive this message because you agreed to be contacted about your feedback."),
 }
 FALLBACK = "en"
 
 
-def wording_language(language: str) -> str:
-    """The language messages are written in: public.language if we have its wording, else English."""
-    primary = language.split("-")[0].split("_")[0].lower()
-    return primary if primary in WORDING else FALLBACK
+def wording_language(language: str, locales: Locales = Locales()) -> str:  # noqa: B008
+    """The catalogue messages are written with: the language's, else English (check reports an unknown one)."""
+    return locales.catalogue_for(language) or FALLBACK
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +45,18 @@ class StoryWords:
     url: str
 
 
-def subject_of(words: StoryWords, language: str) -> str:
-    return " ".join(WORDING[wording_language(language)]["subject"].format(title=words.title).split())
+def subject_of(words: StoryWords, language: str, locales: Locales = Locales()) -> str:  # noqa: B008
+    text = i18n_language(language, locales).gettext(WORDING["subject"]) % {"title": words.title}
+    return " ".join(text.split())
 
 
 def compose(words: StoryWords, to: Address, sender: Address, organisation: str, language: str,
-            now: datetime, name: str | None = None) -> EmailMessage:
-    """The message to one customer. now: its Date header (timezone-aware)."""
-    lang = wording_language(language)
-    w = WORDING[lang]
-    hello = w["hello"].format(name=name) if name else w["hello_anonymous"]
+            now: datetime, name: str | None = None, locales: Locales = Locales()) -> EmailMessage:  # noqa: B008
+    """The message to one customer, in `language` (a tag with a catalogue). now: its Date header (timezone-aware)."""
+    lang = language if locales.catalogue_for(language) else FALLBACK
+    chosen = i18n_language(lang, locales)
+    w = {key: chosen.gettext(text) for key, text in WORDING.items()}
+    hello = w["hello"] % {"name": name} if name else w["hello_anonymous"]
     result = [w["result"], "", _indent(words.result), ""] if words.result else []
     plain = "\n".join([
         hello, "",
@@ -79,7 +81,7 @@ def compose(words: StoryWords, to: Address, sender: Address, organisation: str, 
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = subject_of(words, language)
+    message["Subject"] = subject_of(words, lang, locales)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender.domain or None)
     # a notification, not a conversation: out-of-office replies should not answer it (RFC 3834)

@@ -112,7 +112,6 @@ def messages(backlog: Backlog, plans: list[StoryPlan], sender: Address, now: dat
     """Every message, in the order they are sent: stories oldest first, customers sorted."""
     from email import policy
 
-    language = backlog.config.public.language
     out = []
     for story_plan in plans:
         names: dict[str, int] = {}
@@ -122,10 +121,17 @@ def messages(backlog: Backlog, plans: list[StoryPlan], sender: Address, now: dat
             names[base] = names.get(base, 0) + 1
             stem = base if names[base] == 1 else f"{base}-{names[base]}"
             message = compose(story_plan.words, contact.address(), sender, backlog.config.organisation,
-                              language, now, contact.name)
+                              language_for(backlog, contact), now, contact.name, backlog.locales)
             out.append(Outgoing(recipient, f"messages/{story_plan.story.id}/{stem}.eml",
                                 message.as_bytes(policy=policy.SMTP)))
     return out
+
+
+def language_for(backlog: Backlog, contact: Contact) -> str:
+    """A message's language: the contact's own when a catalogue has it, else the public site's."""
+    if contact.language and backlog.locales.catalogue_for(contact.language):
+        return contact.language
+    return backlog.config.public.language
 
 
 CSV_COLUMNS = ("story", "customer", "email", "name", "language", "subject", "title", "you_said", "we_did",
@@ -143,14 +149,14 @@ def mail_merge_csv(backlog: Backlog, plans: list[StoryPlan], outgoing: list[Outg
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    language = backlog.config.public.language
     for story_plan in plans:
         words = story_plan.words
         for recipient in story_plan.recipients:
             contact = recipient.contact
             writer.writerow([_cell(value) for value in (
                 story_plan.story.id, contact.customer, contact.email, contact.name or "",
-                contact.language or language, subject_of(words, language), words.title, words.you_said,
+                language_for(backlog, contact), subject_of(words, language_for(backlog, contact), backlog.locales),
+                words.title, words.you_said,
                 words.we_did, words.result or "", words.url,
                 files.get((recipient.story, contact.customer), ""))])
     return buffer.getvalue().encode("utf-8")

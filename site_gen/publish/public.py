@@ -17,6 +17,7 @@ import jinja2
 
 from ..colors import accent_palette, favicon
 from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed
+from ..i18n import Language
 from ..render import Page, not_found_page, render_pages, theme_file
 from ..text import month_label
 from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
@@ -182,7 +183,8 @@ def redirect_pages(site: PublicSite) -> list[Page]:
 
 
 def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
-           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+           progress: Callable[[int], None] | None = None, words: Language | None = None) -> dict[str, bytes]:
+    """words: the site's language, for the feeds (the templates have theirs from env)."""
     shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
     site_pages = pages(site)
     files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress)  # pages win
@@ -195,9 +197,9 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
     files["feed.xml"] = atom_feed(site)
     files["feed.json"] = json_feed(site)
     for item in site.items:
-        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item)
+        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words)
     for stage in site.stages:
-        files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage)
+        files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage, words)
     map_xml = sitemap(site, [page.path for page in site_pages])
     if map_xml is not None:
         files["sitemap.xml"] = map_xml

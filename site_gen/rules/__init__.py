@@ -8,9 +8,21 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..facts import Facts
 from ..model import Backlog
-from . import addresses, backlog_rules, decisions, loop, metrics, placeholders, public_safety, references, stories
+from . import (
+    addresses,
+    backlog_rules,
+    decisions,
+    language,
+    loop,
+    metrics,
+    placeholders,
+    public_safety,
+    references,
+    stories,
+)
 
-FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety, addresses, loop, placeholders)
+FAMILIES = (references, backlog_rules, metrics, decisions, stories, public_safety, addresses, loop, placeholders,
+            language)
 
 
 def run_rules(backlog: Backlog, facts: Facts) -> list[Diagnostic]:

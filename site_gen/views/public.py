@@ -33,14 +33,16 @@ from markupsafe import Markup
 from ..facts import Facts, IrritantFacts
 from ..facts.addresses import Address, redirect_file
 from ..history import NO_STATUS_HISTORY, StatusHistory
+from ..i18n import N_
 from ..model import Backlog, Irritant, IrritantStatus
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
 
 # The status of an item in a customer's words (the same words as the status pill of the pages).
-STATUS_WORDS = {IrritantStatus.OPEN: "Planned", IrritantStatus.IN_PROGRESS: "In progress",
-                IrritantStatus.DONE: "Done", IrritantStatus.DECLINED: "Not planned"}
+# English msgids: the pages and feeds translate them (`_(item.status_label)`).
+STATUS_WORDS = {IrritantStatus.OPEN: N_("Planned"), IrritantStatus.IN_PROGRESS: N_("In progress"),
+                IrritantStatus.DONE: N_("Done"), IrritantStatus.DECLINED: N_("Not planned")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ class PublicIrritant:
     title: str           # the irritant's public_title
     stage: PublicStage | None
     status: str
-    target_month: str | None   # "January 2027": a month, not the internal target date
+    target_month: str | None   # "2027-01": a month, not the internal target date (pages word it: January 2027)
     public_reason: str | None  # declines only
     slug: str = ""             # its address, items/<slug>/
     first_address: str = ""    # items/<first alias or slug>: feed ids are built on it
@@ -243,7 +245,7 @@ def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, 
     return PublicIrritant(
         anchor=address.slug, title=irritant.public_title or "",
         stage=_stage(irritant.journey_stage, stages), status=irritant.status,
-        target_month=month_label(month_key(target)) if target and not declined else None,
+        target_month=month_key(target) if target and not declined else None,
         public_reason=irritant.public_reason if declined else None,
         slug=address.slug, first_address=address.first, status_label=_words(irritant.status),
         late=found.late_public, decided=closed if irritant.status == IrritantStatus.DECLINED else None,

@@ -7,6 +7,9 @@
   var form = box.querySelector("[role=search]"), input = box.querySelector("input"), status = box.querySelector("[role=status]");
   var list = box.querySelector("ol"), more = box.querySelector("button.more");
   var bundle = new URL(box.getAttribute("data-bundle"), document.baseURI);
+  // the page's own words, in its language (data-searching, data-none …); {n} and {query} are filled in here
+  var words = box.dataset, plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  function say(text, n, query) { return text.replace("{n}", n).replace("{query}", query); }
   var PAGE = 10, engine = null, latest = 0, pending = [], timer = null;
 
   function load() {
@@ -71,22 +74,23 @@
     var ticket = ++latest;
     query = query.trim();
     if (!query) { list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
-    status.textContent = "Searching…";
+    status.textContent = words.searching;
     load().then(function (pagefind) { return pagefind.search(query); }).then(function (response) {
       if (ticket !== latest) return;
       list.textContent = "";
       pending = response.results.slice();
       if (!pending.length) {
-        status.textContent = "Nothing found for “" + query + "”. Try fewer or other words, or browse below.";
+        status.textContent = say(words.none, "", query);
         more.hidden = true;
         return;
       }
       return show(PAGE).then(function () {
         var n = list.children.length;
-        status.textContent = (n === 1 ? "1 result" : n + (pending.length ? "+" : "") + " results") + " for “" + query + "”.";
+        var count = n + (pending.length ? "+" : "");
+        status.textContent = say(plural.select(n) === "one" && !pending.length ? words.one : words.many, count, query);
       });
     }).catch(function () {
-      if (ticket === latest) status.textContent = "Search is not available here. Browse below instead.";
+      if (ticket === latest) status.textContent = words.unavailable;
     });
   }
 

@@ -1,0 +1,185 @@
+"""The languages both sites and the notify messages are written in.
+
+Interface text is English in the templates and the code (`{{ _("…") }}`, `N_("…")`) and is translated
+by gettext catalogues: the packaged ones (site_gen/locale/<language>.po: en, fr, de, es), each of which a
+team can extend or override with its own `locale/<language>.po` at the repository's root (its entries win;
+a language only the team has becomes available too). Catalogues are compiled in memory at build time with
+Babel, so the .po files are the only source. Dates, month names and numbers are formatted by Babel (CLDR)
+for the language's locale.
+
+A team's catalogues are read without following symbolic links, like its templates, and a broken one
+is a located error (rule `locale`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+PACKAGED = Path(__file__).resolve().parent / "locale"
+TEAM_FOLDER = "locale"          # a team's catalogues: locale/<language>.po at the repository's root
+DEFAULT = "en"
+
+MsgId = str | tuple[str, str]            # a message, or a (singular, plural) pair
+MsgStr = str | tuple[str, ...]           # its translation, or one per plural form
+
+
+def N_(message: str) -> str:  # noqa: N802  # gettext's name for "mark for extraction, translate later"
+    """Marks text for the catalogues where it is written; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class TeamCatalogue:
+    """A team's locale/<language>.po, read at load time: its translated entries, nothing else."""
+
+    language: str
+    path: str                                   # relative to the repository, e.g. locale/fr.po
+    messages: tuple[tuple[MsgId, MsgStr], ...]
+    plural_forms: str | None                    # its Plural-Forms header, for a language Babel does not know
+
+
+@dataclass(frozen=True, slots=True)
+class Locales:
+    """The catalogues a repository can use: the packaged ones and the team's own."""
+
+    team: tuple[TeamCatalogue, ...] = ()
+
+    @property
+    def available(self) -> tuple[str, ...]:
+        return tuple(sorted(set(packaged_languages()) | {catalogue.language for catalogue in self.team}))
+
+    def catalogue_for(self, tag: str) -> str | None:
+        """The catalogue a language tag uses: itself (fr, pt-BR), else its primary subtag (fr-CA -> fr)."""
+        available = self.available
+        wanted = normal(tag)
+        if wanted in available:
+            return wanted
+        primary = wanted.split("-")[0]
+        return primary if primary in available else None
+
+
+def normal(tag: str) -> str:
+    """pt_BR, PT-br -> pt-br: catalogue names are compared this way."""
+    return tag.strip().replace("_", "-").lower()
+
+
+@cache
+def packaged_languages() -> tuple[str, ...]:
+    return tuple(sorted(normal(path.stem) for path in PACKAGED.glob("*.po")))
+
+
+def packaged_catalog(language: str) -> Catalog:
+    """A packaged catalogue as Babel reads it (scripts/messages.py and the tests use it too)."""
+    with open(PACKAGED / f"{language}.po", "rb") as handle:
+        return read_po(handle, locale=_babel_tag(language))
+
+
+@cache
+def translations(language: str, locales: Locales = Locales()) -> gettext.GNUTranslations:  # noqa: B008
+    """The compiled catalogue of a language: the packaged one, then the team's entries over it."""
+    team = next((c for c in locales.team if c.language == language), None)
+    if language in packaged_languages():
+        catalog = packaged_catalog(language)
+    else:
+        catalog = Catalog(locale=_babel_tag(language) if _known(language) else None)
+    if team is not None:
+        if team.plural_forms and language not in packaged_languages():
+            catalog.mime_headers = [*catalog.mime_headers, ("Plural-Forms", team.plural_forms)]
+        for msgid, msgstr in team.messages:
+            catalog.delete(msgid)  # add() would keep the packaged msgstr of a message it already has
+            catalog.add(msgid, msgstr)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _babel_tag(language: str) -> str:
+    return language.replace("-", "_")
+
+
+def _known(language: str) -> bool:
+    try:
+        Locale.parse(_babel_tag(language))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Language:
+    """One interface language: its gettext and Babel's formats for its locale.
+
+    `tag` is what site.yaml says (the pages' lang attribute); `catalogue` the catalogue it uses.
+    """
+
+    tag: str
+    catalogue: str
+    translations: gettext.GNUTranslations
+    locale: Locale
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def long_date(self, day: date) -> str:
+        """3 September 2026, 3 septembre 2026, 3. September 2026, 3 de septiembre de 2026."""
+        return format_date(day, "long", locale=self.locale)
+
+    def month_label(self, key: str) -> str:
+        """2026-09 -> September 2026, Septembre 2026, September 2026, Septiembre de 2026 (a heading: capitalised)."""
+        text = self.month_text(key)
+        return text[:1].upper() + text[1:]
+
+    def month_text(self, key: str) -> str:
+        """2026-09 as running text writes it: September 2026, septembre 2026, septiembre de 2026."""
+        year, month = key.split("-")
+        return format_skeleton("yMMMM", date(int(year), int(month), 1), locale=self.locale)
+
+    def month_split(self, key: str) -> tuple[str, str]:
+        """2026-09 -> ("Sep", "tember 2026"): a short name to show and the rest for screen readers."""
+        label = self.month_label(key)
+        year, month = key.split("-")
+        short = format_date(date(int(year), int(month), 1), "LLL", locale=Locale(self.locale.language)).rstrip(".")
+        if label.lower().startswith(short.lower()):
+            return label[:len(short)], label[len(short):]
+        return short[:1].upper() + short[1:], f" ({label})"
+
+    def number(self, value: int | float) -> str:
+        """1,234 · 1 234 · 1.234: grouped as the locale groups digits."""
+        return format_decimal(value, locale=self.locale)
+
+
+def language(tag: str = DEFAULT, locales: Locales = Locales()) -> Language:  # noqa: B008
+    """The Language for a tag site.yaml gives; a tag without a catalogue (check reports it) falls back to English."""
+    catalogue = locales.catalogue_for(tag) or DEFAULT
+    return Language(tag, catalogue, translations(catalogue, locales), _locale(tag, catalogue))
+
+
+@cache
+def _locale(tag: str, catalogue: str) -> Locale:
+    # Plain "en" writes dates day first (3 September 2026), as the sites always have; en-US writes September 3.
+    for candidate in (("en_GB",) if normal(tag) == "en" else ()) + (_babel_tag(tag), _babel_tag(catalogue)):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse("en_GB")
+
+
+Gettext = Callable[[str], str]
