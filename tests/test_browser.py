@@ -355,3 +355,51 @@ def test_feeds_parse_and_carry_every_public_story(built: Path) -> None:
         assert item.get("content_html") or item.get("content_text")
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", item["date_published"])  # RFC 3339
     assert sorted(re.search(r"stories/([^/]+)/$", i["url"]).group(1) for i in feed["items"]) == stories
+
+
+@pytest.fixture(scope="module")
+def built_in_french(tmp_path_factory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("browser-fr") / "repo")
+    site = root / "site.yaml"
+    text = site.read_text("utf-8")
+    assert "  language: en\n" in text and "internal:\n" in text
+    site.write_text(text.replace("  language: en\n", "  language: fr\n")
+                    .replace("internal:\n", "internal:\n  language: fr\n"), "utf-8")
+    out = root.parent / "out"
+    build(root, out, TODAY)
+    return out
+
+
+def test_the_french_site_loads_reads_and_searches_in_french(built_in_french: Path, browser: Browser) -> None:
+    """Every public page and the internal dashboard in French: no console error, no serious axe violation, nothing
+    wider than a 320 px phone (French words are longer), and search results typed and dated in French."""
+    axe = (NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8")
+    www = built_in_french.parent / "www"  # hosted under the base_url's sub-paths, as in production
+    www.mkdir()
+    (www / "changes").symlink_to(built_in_french / "public")
+    (www / "backlog").symlink_to(built_in_french / "internal")
+    server = _serve(www)
+    base = f"http://127.0.0.1:{server.server_port}/"
+    problems: list[str] = []
+    failures: list[str] = []
+    try:
+        page = _open(browser, base + "changes/index.html", problems)
+        page.set_viewport_size({"width": 320, "height": 640})
+        names = [f"changes/{name}" for name in _pages(built_in_french / "public")] + ["backlog/index.html"]
+        for name in names:
+            page.goto(base + name, wait_until="load")
+            assert page.evaluate("document.documentElement.lang") == "fr", name
+            if page.evaluate(SIDEWAYS) > 0:
+                failures.append(f"{name}: scrolls sideways")
+            page.add_script_tag(content=axe)
+            result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+            failures += [f"{name}: {v['id']} ({v['impact']})" for v in result["violations"]
+                         if v["impact"] in ("serious", "critical")]
+        page.goto(base + "changes/search/index.html", wait_until="load")
+        results = _search(page, "kiosks")
+        story = [r for r in results if r[0] == "Pay without a card: vouchers at partner kiosks"]
+        assert story and story[0][1].split("\n")[:2] == ["Récit", "2 juin 2026"], results
+        page.close()
+    finally:
+        server.shutdown()
+    assert problems == [] and failures == [] and len(names) > 40
