@@ -88,7 +88,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
                       for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
     grid = "".join(
         f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{escape(text)}</text>'
+        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
         for v, text in zip(ticks, labels, strict=True))
     dots = "".join(
         f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="{4 if i in incomplete else 3}"'
@@ -99,7 +99,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     width = CHAR * max(len(month_label(p.period)) for p in points) + 8
     every = max(1, math.ceil(width / slot)) if len(points) > 1 else 1
     months = "".join(
-        f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}">'
+        f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
         f'{escape(month_label(p.period))}{"*" if i in incomplete else ""}</text>'
         for i, p in enumerate(points) if (len(points) - 1 - i) % every == 0)
     marks = ""

@@ -355,3 +355,19 @@ def test_feeds_parse_and_carry_every_public_story(built: Path) -> None:
         assert item.get("content_html") or item.get("content_text")
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", item["date_published"])  # RFC 3339
     assert sorted(re.search(r"stories/([^/]+)/$", i["url"]).group(1) for i in feed["items"]) == stories
+
+
+def test_chart_labels_are_at_least_11px_on_a_375px_phone(built: Path, browser: Browser) -> None:
+    """The dashboard's metric charts scale with the screen; every label, measured as rendered, stays readable."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto((built / "internal" / "index.html").as_uri())
+        sizes = page.evaluate("""() => [...document.querySelectorAll('svg.line-chart')].flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+        })""")
+        assert page.evaluate(SIDEWAYS) == 0
+    finally:
+        page.close()
+    assert len(sizes) > 10
+    assert min(sizes) >= 11
