@@ -59,7 +59,8 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
 
     today: the month it falls in is incomplete — drawn hollow, joined by a dashed line, and said in the
     description. threshold: the value that, reached by the current month, demands a decision (the last complete
-    month's value moved by the metric's threshold the bad way), drawn as a dashed line. decisions: (month, title) marked on the line. The page shows the same
+    month's value moved by the metric's threshold the bad way), drawn as a dashed line. decisions: (month, title)
+    marked on the line. The page shows the same
     numbers as a table (a screen reader reads the title and description, then the table).
     """
     if not points:
@@ -118,9 +119,10 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
                   f'<title>{escape(name)}</title></line>'
                   f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="middle" class="decision">D{number}</text>')
     first, last = points[0], points[-1]
+    lowest, highest = min(p.value for p in points), max(p.value for p in points)
     description = (f"{gettext('From')} {first.value:g}{unit} ({month_label(first.period)}) {gettext('to')} "
                    f"{last.value:g}{unit} ({month_label(last.period)}); {gettext('lowest')} "
-                   f"{min(p.value for p in points):g}{unit}, {gettext('highest')} {max(p.value for p in points):g}{unit}.")
+                   f"{lowest:g}{unit}, {gettext('highest')} {highest:g}{unit}.")
     if incomplete:
         description += f" {month_label(points[incomplete[0]].period)}: {gettext('month not complete yet')} (*)."
     if threshold is not None:

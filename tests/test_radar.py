@@ -15,10 +15,10 @@ import pytest
 from site_gen.build import render_sites
 from site_gen.charts import line_chart, nice_ticks
 from site_gen.check import check_repository
+from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
 from site_gen.facts.risks import risk_signals
 from site_gen.facts.scores import Change
-from site_gen.diagnostics import SourceLoc
 from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
 
 from .conftest import REPO, TODAY, copy_example, line_of

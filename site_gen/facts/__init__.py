@@ -43,8 +43,8 @@ from .addresses import Addresses, late_public, public_addresses
 from .effect import Effect, Recurrence, StageEffect, Trend, effect_of, recurrence_of, rows_by_stage, stage_effect
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
-from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .journey import JourneyFacts, journey_facts
+from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of, stale_days
 
@@ -53,7 +53,8 @@ WEEK = 7  # days between two weekly meetings
 _Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
-           "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts", "NotifyAudience", "StoryLoop", "Effect", "Recurrence",
+           "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts", "NotifyAudience",
+           "StoryLoop", "Effect", "Recurrence",
            "StageEffect", "Trend", "FrictionLedger", "derive_facts"]
 
 

@@ -112,7 +112,8 @@ def _newest(rows: Iterable[FeedbackRow]) -> tuple[str, ...]:
 
 def _group_signals(recent_rows: list[FeedbackRow], before: Figures, recent: Figures,
                    directions: Mapping[ScoreType, Direction], material: Mapping[ScoreType, float],
-                   stage: str | None, segment: str | None, months: tuple[str, ...], baseline: tuple[str, ...]) -> list[RiskSignal]:
+                   stage: str | None, segment: str | None, months: tuple[str, ...],
+                   baseline: tuple[str, ...]) -> list[RiskSignal]:
     found = []
     for now in recent.scores:
         then = before.score(now.score_type)
