@@ -98,7 +98,8 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         f'{escape(" — " + gettext("month not complete yet")) if i in incomplete else ""}</title></circle>'
         for i, p in enumerate(points))
     width = CHAR * max(len(month_label(p.period)) for p in points) + 8
-    every = max(1, math.ceil(width / slot)) if len(points) > 1 else 1
+    # an edge label leans inwards by its whole width, a middle one by half: 1.5 widths keep neighbours apart
+    every = max(1, math.ceil(1.5 * width / slot)) if len(points) > 1 else 1
     months = "".join(
         f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
         f'{escape(month_label(p.period))}{"*" if i in incomplete else ""}</text>'
@@ -108,7 +109,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         level = threshold
         marks += (f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
                   f'class="threshold"><title>{escape(gettext("threshold"))}: {level:g}{escape(unit)}</title></line>'
-                  f'<text x="{WIDTH - RIGHT}" y="{y(level) - 4:.1f}" text-anchor="end" class="threshold">'
+                  f'<text x="{left + 4:.1f}" y="{y(level) - 4:.1f}" text-anchor="start" class="threshold">'
                   f'{escape(gettext("threshold"))}</text>')
     index_of = {p.period: i for i, p in enumerate(points)}
     for number, (period, name) in enumerate(decisions, start=1):
