@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from .facts import WEEK, Facts, IrritantFacts, meeting
+from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, meeting
 from .facts.meeting import StageInbox
-from .model import Decision, DecisionKind, FeedbackRow, Irritant, Story
+from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
 from .text import humanize, long_date
 
 T = TypeVar("T")
@@ -140,19 +140,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
                               f"{change.latest.period}; a move of {metric.threshold:g}{metric.unit} demands a "
                               "decision", "Which metric-response decision do we take, and who owns it?",
                               f"index.html#metric-{key}"))
-    for risk in facts.risks:
-        if risk.kind == "complaints-rising":
-            signals.append(Signal(f"Complaints rising at {humanize(risk.subject)}",
-                                  f"{risk.recent:.0f} complaints in the last 30 days against {risk.before:.0f} a "
-                                  "month before", "Is there an irritant behind it? Open one, or link the rows.",
-                                  f"stages/{risk.subject}/index.html"))
-        else:
-            metric = metric_names[risk.subject]
-            signals.append(Signal(f"{metric.name} close to its threshold",
-                                  f"moved {risk.recent:+g}{metric.unit} in {risk.period}; "
-                                  f"{risk.before:g}{metric.unit} demands a decision",
-                                  "Act before it crosses, or watch one more month?",
-                                  f"index.html#metric-{risk.subject}"))
+    signals += [_risk_item(risk, metric_names) for risk in facts.risks if risk.severity != RiskLevel.LOW]
 
     decisions = [_decision_item(backlog.decisions[key], facts.decisions[key].days_overdue or 0)
                  for key in meeting.decisions_due(facts)]
@@ -299,3 +287,24 @@ def render_markdown(agenda: Agenda, base_url: str | None = None) -> str:
         lines.append(f"- {waiting} customers are waiting to be told (site-gen notify)")
     lines.append("")
     return "\n".join(lines)
+
+
+def _risk_item(risk: RiskSignal, metrics: dict[str, Metric]) -> Signal:
+    """A risk signal as an agenda line: what got worse, over which months, and who covers it."""
+    cover = (f"covered by {', '.join(risk.covered_by)}" if risk.covered_by else "not covered by any irritant")
+    if risk.kind == RiskKind.METRIC_NEAR_THRESHOLD:
+        metric = metrics[risk.subject]
+        return Signal(f"{metric.name} close to its threshold ({risk.severity})",
+                      f"moved {risk.delta:+g}{metric.unit} from {risk.baseline[0]} to {risk.months[0]}, the bad "
+                      f"way; {risk.threshold:g}{metric.unit} demands a decision; {cover}",
+                      "Act before it crosses, or watch one more month?", f"index.html#metric-{risk.subject}")
+    where = humanize(risk.subject) if risk.stage else f"the {risk.subject} segment"
+    window = f"{risk.months[0]}–{risk.months[-1]} against {risk.baseline[0]}–{risk.baseline[-1]}"
+    if risk.kind == RiskKind.SCORE_FALLING:
+        title = f"{str(risk.score_type).upper()} falling at {where} ({risk.severity})"
+        detail = f"{risk.before:g} → {risk.recent:g}, {window}; {cover}"
+    else:
+        title = f"Complaint share rising at {where} ({risk.severity})"
+        detail = f"{risk.before:g}% → {risk.recent:g}%, {window}; {cover}"
+    return Signal(title, detail, "Is an irritant behind it? Open one, or link the rows." if not risk.covered_by
+                  else "Is the irritant covering it moving fast enough?", "journey/index.html#risks")

@@ -3,52 +3,150 @@ readers."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from datetime import date
+
 from markupsafe import Markup, escape
 
 from .facts.effect import Effect
 from .model import SeriesPoint
-from .text import month_label
+from .text import month_key, month_label
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+# Sized for a phone: the viewBox is about as wide as a 375 px screen's content, so 12.5-unit labels render at
+# 11 px or more there (site.css caps the chart's width on a large screen, where they grow).
+WIDTH, HEIGHT = 340, 210
+RIGHT, TOP, BOTTOM = 10, 26, 30
+FONT = 12.5
+CHAR = 0.6 * FONT          # a generous average glyph width, to keep labels apart
 
 
-def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "") -> Markup:
-    """An accessible SVG chart of a monthly series; the page also shows the numbers as a table."""
-    if not points:
-        return Markup('<p class="muted">No data yet.</p>')
-    values = [p.value for p in points]
-    low, high = min(values), max(values)
+def short_month_label(period: str) -> str:
+    """2026-10 -> Oct 2026 (English; pass month_label= for another language, e.g. Babel's format_date)."""
+    return f"{month_label(period)[:3]} {period[:4]}"
+
+
+def nice_step(span: float, count: int = 5) -> float:
+    """The 1-2-5 step (…, 0.1, 0.2, 0.5, 1, 2, 5, 10, …) that cuts span into at most `count` intervals."""
+    raw = span / max(count, 1)
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> tuple[float, ...]:
+    """Round tick values covering low..high, a 1-2-5 step apart: 35.7 and −25.8 give −40, −20, 0, 20, 40."""
+    if high < low:
+        low, high = high, low
     if high == low:
-        low, high = low - 1, high + 1
-    span = high - low
-    low, high = low - span * 0.1, high + span * 0.1
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = inner_w / max(len(points) - 1, 1)
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    step = nice_step(high - low, count)
+    decimals = max(0, -math.floor(math.log10(step)))
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    return tuple(round(n * step, decimals) + 0.0 for n in range(first, last + 1))
+
+
+def tick_text(value: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return f"{value:.{decimals}f}".replace("-", "−")
+
+
+def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, today: date | None = None,
+               threshold: float | None = None, decisions: tuple[tuple[str, str], ...] = (),
+               chart_id: str = "chart", month_label: Callable[[str], str] = short_month_label,
+               gettext: Callable[[str], str] = str) -> Markup:
+    """An accessible SVG line of a monthly series, no JavaScript.
+
+    today: the month it falls in is incomplete — drawn hollow, joined by a dashed line, and said in the
+    description. threshold: the value that, reached by the current month, demands a decision (the last complete
+    month's value moved by the metric's threshold the bad way), drawn as a dashed line. decisions: (month, title)
+    marked on the line. The page shows the same
+    numbers as a table (a screen reader reads the title and description, then the table).
+    """
+    if not points:
+        return Markup(f'<p class="muted">{escape(gettext("No data yet."))}</p>')
+    values = [p.value for p in points] + ([threshold] if threshold is not None else [])
+    ticks = nice_ticks(min(values), max(values), 4)
+    step = ticks[1] - ticks[0]
+    low, high = ticks[0], ticks[-1]
+    labels = [tick_text(v, step) for v in ticks]
+    left = 8 + CHAR * max(len(text) for text in labels)
+    inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = inner_w / max(len(points) - 1, 1)
+    current = month_key(today) if today is not None else None
 
     def x(index: int) -> float:
-        return LEFT + index * step
+        return left + index * slot if len(points) > 1 else left + inner_w / 2
 
     def y(value: float) -> float:
         return TOP + inner_h * (1 - (value - low) / (high - low))
 
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
-    dots = "".join(
-        f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="3"><title>{escape(month_label(p.period))}: '
-        f'{p.value:g}{escape(unit)}</title></circle>' for i, p in enumerate(points))
-    ticks = "".join(
-        f'<text x="{x(i):.1f}" y="{HEIGHT - 12}" text-anchor="middle">{escape(p.period[2:])}</text>'
-        for i, p in enumerate(points) if len(points) <= 13 or i % 2 == 0)
+    incomplete = [i for i, p in enumerate(points) if current is not None and p.period >= current]
+    solid_end = incomplete[0] - 1 if incomplete else len(points) - 1
+    solid = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}"
+                     for i, p in enumerate(points[:solid_end + 1]))
+    dashed = " ".join(f"{'M' if n == 0 else 'L'}{x(i):.1f},{y(points[i].value):.1f}"
+                      for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
     grid = "".join(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.3g}</text>'
-        for v in (low + span * 0.1, (low + high) / 2, high - span * 0.1))
-    summary = f"{title}: from {points[0].value:g}{unit} in {month_label(points[0].period)} " \
-              f"to {points[-1].value:g}{unit} in {month_label(points[-1].period)}"
+        f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
+        for v, text in zip(ticks, labels, strict=True))
+    dots = "".join(
+        f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="{4 if i in incomplete else 3}"'
+        f'{" class=" + chr(34) + "incomplete" + chr(34) if i in incomplete else ""}>'
+        f'<title>{escape(month_label(p.period))}: {p.value:g}{escape(unit)}'
+        f'{escape(" — " + gettext("month not complete yet")) if i in incomplete else ""}</title></circle>'
+        for i, p in enumerate(points))
+    width = CHAR * max(len(month_label(p.period)) for p in points) + 8
+    # an edge label leans inwards by its whole width, a middle one by half: 1.5 widths keep neighbours apart
+    every = max(1, math.ceil(1.5 * width / slot)) if len(points) > 1 else 1
+    months = "".join(
+        f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
+        f'{escape(month_label(p.period))}{"*" if i in incomplete else ""}</text>'
+        for i, p in enumerate(points) if (len(points) - 1 - i) % every == 0)
+    marks = ""
+    if threshold is not None:
+        level = threshold
+        marks += (f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+                  f'class="threshold"><title>{escape(gettext("threshold"))}: {level:g}{escape(unit)}</title></line>'
+                  f'<text x="{left + 4:.1f}" y="{y(level) - 4:.1f}" text-anchor="start" class="threshold">'
+                  f'{escape(gettext("threshold"))}</text>')
+    index_of = {p.period: i for i, p in enumerate(points)}
+    for number, (period, name) in enumerate(decisions, start=1):
+        if period not in index_of:
+            continue
+        at = x(index_of[period])
+        marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
+                  f'<title>{escape(name)}</title></line>'
+                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="middle" class="decision">D{number}</text>')
+    first, last = points[0], points[-1]
+    lowest, highest = min(p.value for p in points), max(p.value for p in points)
+    description = (f"{gettext('From')} {first.value:g}{unit} ({month_label(first.period)}) {gettext('to')} "
+                   f"{last.value:g}{unit} ({month_label(last.period)}); {gettext('lowest')} "
+                   f"{lowest:g}{unit}, {gettext('highest')} {highest:g}{unit}.")
+    if incomplete:
+        description += f" {month_label(points[incomplete[0]].period)}: {gettext('month not complete yet')} (*)."
+    if threshold is not None:
+        description += f" {gettext('threshold')}: {threshold:g}{unit}."
+    if decisions:
+        description += " " + "; ".join(f"D{n}: {name} ({month_label(period)})"
+                                       for n, (period, name) in enumerate(decisions, start=1)) + "."
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(summary)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(summary)}</title>{grid}'
-        f'<path d="{path}" class="line"/>{dots}{ticks}</svg>')
+        f'<svg class="chart line-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f'{grid}{marks}<path d="{solid}" class="line"/>'
+        f'{f"<path d={chr(34)}{dashed}{chr(34)} class={chr(34)}line incomplete{chr(34)}/>" if dashed else ""}'
+        f'{dots}{months}</svg>')
+
+
+def _anchor(index: int, count: int, every: int) -> str:
+    """Edge labels lean inwards so they stay inside the drawing."""
+    if count > 1 and index == count - 1:
+        return "end"
+    if index == 0 and count > 1:
+        return "start"
+    return "middle"
 
 
 # the before/after chart is narrower, so its labels stay readable on a phone

@@ -50,6 +50,10 @@ RULES: dict[str, str] = {
     "metrics-max": "at most three metrics",
     "metric-definition": "each metric is computed or given",
     "metric-decision": "a metric that moved by its threshold has a metric-response decision",
+    "metric-stale": "a metric's last data point is for a month that ended at most rules.metric_stale_days ago",
+    "risk-uncovered": "a high-severity risk signal (a falling score, a rising complaint share, a metric moving "
+                      "towards its threshold) is covered by an open irritant of its stage or segment, or linked "
+                      "to its feedback",
     "decision-review": "decisions past review_on record an outcome (superseded ones excepted)",
     "decision-outcome": "an outcome has its date; too-early brings a later review_on; did-not-work is followed up "
                         "by a decision that names it in `follows`",

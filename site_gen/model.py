@@ -385,6 +385,12 @@ class Rules:
     recurrence_share: float = declare(
         Number(minimum=0, maximum=100), "Linked complaints after the grace period above this percentage of the "
         "weekly rate before closing are a recurrence.", default=50.0)
+    risk_months: int = declare(
+        Integer(minimum=1), "Risk signals compare the last this many complete months with as many months before "
+        "(scores and complaint share, per journey stage and per segment).", default=3)
+    metric_stale_days: int = declare(
+        Integer(minimum=1), "A metric whose last data point's month ended more than this many days ago is stale "
+        "(rule metric-stale).", default=45)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -403,3 +403,17 @@ def test_the_french_site_loads_reads_and_searches_in_french(built_in_french: Pat
     finally:
         server.shutdown()
     assert problems == [] and failures == [] and len(names) > 40
+def test_chart_labels_are_at_least_11px_on_a_375px_phone(built: Path, browser: Browser) -> None:
+    """The dashboard's metric charts scale with the screen; every label, measured as rendered, stays readable."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto((built / "internal" / "index.html").as_uri())
+        sizes = page.evaluate("""() => [...document.querySelectorAll('svg.line-chart')].flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+        })""")
+        assert page.evaluate(SIDEWAYS) == 0
+    finally:
+        page.close()
+    assert len(sizes) > 10
+    assert min(sizes) >= 11

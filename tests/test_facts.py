@@ -90,7 +90,8 @@ def test_the_journey_map_shows_the_nps_index_not_a_mean_score(tmp_path: Path) ->
     _one_month_of_scores(root)
     result = check_repository(root, TODAY)
     journey = render_sites(result, root, only="internal", workers=1)["internal"]["journey/index.html"].decode()
-    payment = journey.split('href="../stages/payment/index.html"', 1)[1].split("</tr>", 1)[0]
+    totals = journey.split('<h2 id="totals">', 1)[1]
+    payment = totals.split('href="../stages/payment/index.html"', 1)[1].split("</tr>", 1)[0]
     assert ">NPS</abbr> +9 " in payment     # +9.09 on the −100…+100 scale
     assert ">CSAT</abbr> 50% " in payment
     assert ">CES</abbr> 3.60 " in payment

@@ -43,16 +43,18 @@ from .addresses import Addresses, late_public, public_addresses
 from .effect import Effect, Recurrence, StageEffect, Trend, effect_of, recurrence_of, rows_by_stage, stage_effect
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
+from .journey import JourneyFacts, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
-from .risks import RiskSignal, risk_signals
-from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of
+from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
+from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of, stale_days
 
 WEEK = 7  # days between two weekly meetings
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
-           "Evidence", "Score", "Change", "RiskSignal", "NotifyAudience", "StoryLoop", "Effect", "Recurrence",
+           "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts", "NotifyAudience",
+           "StoryLoop", "Effect", "Recurrence",
            "StageEffect", "Trend", "FrictionLedger", "derive_facts"]
 
 
@@ -119,6 +121,7 @@ class MetricFacts:
     alarm: bool                    # that change crosses the threshold
     answered: bool                 # a metric-response decision dated in or after the later month
     decisions: tuple[str, ...]     # IDs of decisions about this metric, newest first
+    stale_days: int | None = None  # its last data point's month ended more than rules.metric_stale_days ago
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +187,32 @@ class Facts:
 
     @cached_property
     def risks(self) -> tuple[RiskSignal, ...]:
+        """Direction-aware risk signals, most severe first, each with the open irritants that cover it."""
         config = self.backlog.config
         changes = {key: (facts.change, facts.alarm) for key, facts in self.metrics.items()}
-        return risk_signals(self.backlog.feedback, config.journey_stages, config.metrics, changes, self.as_of)
+        metrics_of: dict[str, list[str]] = defaultdict(list)
+        for decision in self.backlog.decisions.values():
+            if decision.metric:
+                for irritant_id in decision.irritants:
+                    metrics_of[irritant_id].append(decision.metric)
+        open_irritants = [OpenIrritant(key, self.backlog.irritants[key].journey_stage,
+                                       facts.segments[0] if facts.segments else None,
+                                       frozenset(row.id for row in facts.evidence.rows), tuple(metrics_of[key]))
+                          for key, facts in self.irritants.items() if facts.is_open]
+        return risk_signals(self.backlog.feedback, config.journey_stages, config.segments, config.metrics, changes,
+                            month_key(self.as_of), config.rules.risk_months, open_irritants)
+
+    @cached_property
+    def journey(self) -> JourneyFacts:
+        """The journey map: each stage's last complete month against the one before, and segment × stage."""
+        config = self.backlog.config
+        open_by_stage: dict[str, list[str]] = defaultdict(list)
+        for key in self.open_irritants:
+            open_by_stage[self.backlog.irritants[key].journey_stage].append(key)
+        directions = {m.compute: m.direction for m in config.metrics if m.compute is not None}
+        return journey_facts(self.backlog.feedback, config.journey_stages, config.segments, month_key(self.as_of),
+                             config.rules.risk_months, directions,
+                             {stage: tuple(keys) for stage, keys in open_by_stage.items()})
 
     @cached_property
     def loops(self) -> Mapping[str, StoryLoop]:
@@ -310,7 +336,8 @@ def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
         d.kind == DecisionKind.METRIC_RESPONSE and month_key(d.date) >= change.latest.period
         for d in about)
     return MetricFacts(series, change, alarm, answered,
-                       tuple(d.id for d in reversed(_oldest_first(about))))
+                       tuple(d.id for d in reversed(_oldest_first(about))),
+                       stale_days(series, as_of, backlog.config.rules.metric_stale_days))
 
 
 def _groups(feedback: tuple[FeedbackRow, ...], attribute: str, keys: tuple[str, ...]) -> Mapping[str, GroupFacts]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
 from ..text import month_key
@@ -104,3 +104,18 @@ def last_complete_change(series: tuple[SeriesPoint, ...], today: date) -> Change
 def crosses_threshold(metric: Metric, change: Change) -> bool:
     """A move of at least the threshold either way demands a decision: gains need explaining too."""
     return abs(change.delta) >= metric.threshold
+
+
+def period_end(period: str) -> date:
+    """The last day of a YYYY-MM month."""
+    year, month = (int(part) for part in period.split("-"))
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def stale_days(series: tuple[SeriesPoint, ...], today: date, allowed: int) -> int | None:
+    """Days since the month of the last data point ended, when more than allowed; None when fresh or empty."""
+    if not series:
+        return None
+    days = (today - period_end(series[-1].period)).days
+    return days if days > allowed else None

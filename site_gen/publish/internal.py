@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import jinja2
+from markupsafe import Markup
 
 from ..agenda import Agenda
 from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
 from ..digest import atom_feed
-from ..model import SiteConfig
+from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
-from ..views.internal import InternalSite
+from ..text import month_key
+from ..views.internal import InternalSite, MetricView
 
 
 def pages(site: InternalSite) -> list[Page]:
@@ -52,12 +55,26 @@ def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment) -> 
     return html.encode("utf-8")
 
 
+def metric_chart(view: MetricView, today: date) -> Markup:
+    """A metric's line with the incomplete month, the threshold its next month is measured against, and its
+    decisions marked (D1 = the oldest)."""
+    metric, series = view.metric, view.facts.series
+    complete = [p for p in series if p.period < month_key(today)]
+    threshold = None
+    if complete and metric.threshold > 0:
+        sign = -1.0 if metric.direction == Direction.UP else 1.0
+        threshold = round(complete[-1].value + sign * metric.threshold, 6)
+    decisions = tuple((month_key(d.date), d.title) for d in reversed(view.decisions))
+    return line_chart(series, metric.name, metric.unit, today=today, threshold=threshold, decisions=decisions,
+                      chart_id=f"metric-{metric.id}-chart")
+
+
 def render(site: InternalSite, env: jinja2.Environment,
            progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
     shared = {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
-        "charts": {v.metric.id: line_chart(v.facts.series, v.metric.name, v.metric.unit) for v in site.metrics},
+        "charts": {v.metric.id: metric_chart(v, site.today) for v in site.metrics},
     }
     files = render_pages(env, pages(site), shared, progress)
     files["assets/site.css"] = theme_file(env, "site.css")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..diagnostics import Diagnostic, error
-from ..facts import Facts
+from ..diagnostics import Diagnostic, error, warning
+from ..facts import Facts, RiskKind, RiskLevel, RiskSignal
 from ..model import Backlog
 
 MAX_METRICS = 3
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    yield from check_risks(backlog, facts)
     metrics = backlog.config.metrics
     if len(metrics) > MAX_METRICS:
         for metric in metrics[MAX_METRICS:]:
@@ -30,6 +31,13 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         "compute: nps|ces|csat derives it from feedback; series: [{period, value}] gives it")
             continue
         moved = facts.metrics[metric.id]
+        if moved.stale_days is not None:
+            last = moved.series[-1].period
+            yield warning(metric.loc, "metric-stale",
+                          f"{metric.name} has no data after {last}: that month ended {moved.stale_days} days ago "
+                          f"(rules.metric_stale_days is {backlog.config.rules.metric_stale_days})",
+                          "feed it (add this month's point to its series, or the feedback it is computed from), "
+                          "or remove a metric nobody measures any more: it cannot trigger a decision")
         change = moved.change
         if moved.alarm and not moved.answered and change is not None:
             unit = metric.unit or ""
@@ -39,3 +47,34 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         f"the threshold is {metric.threshold:g}{unit} and no decision answers it",
                         f"add a decision with kind: metric-response, metric: {metric.id}, "
                         f"dated {change.latest.period} or later")
+
+
+def check_risks(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    """A high risk signal nobody is working on: located at the stage, segment or metric in site.yaml."""
+    config = backlog.config
+    for signal in facts.risks:
+        if signal.severity != RiskLevel.HIGH or signal.covered:
+            continue
+        if signal.stage is not None:
+            loc = config.at(f"journey_stages.{config.journey_stages.index(signal.stage)}")
+            where = f"journey stage '{signal.stage}'"
+        elif signal.segment is not None:
+            loc = config.at(f"segments.{config.segments.index(signal.segment)}")
+            where = f"segment '{signal.segment}'"
+        else:
+            metric = next(m for m in config.metrics if m.id == signal.metric)
+            loc, where = metric.loc, f"metric '{metric.id}'"
+        yield warning(loc, "risk-uncovered", f"high risk at {where}: {_what(signal)}, and no open irritant covers it",
+                      f"open an irritant for it (site-gen new irritant --stage …) or link the {signal.row_count} "
+                      "feedback row(s) behind it to an open one" if signal.row_count else
+                      "open an irritant for it, or answer it with a metric-response decision naming an open one")
+
+
+def _what(signal: RiskSignal) -> str:
+    window = f"{signal.months[0]}–{signal.months[-1]} against {signal.baseline[0]}–{signal.baseline[-1]}"
+    if signal.kind == RiskKind.SCORE_FALLING:
+        return f"{str(signal.score_type).upper()} fell from {signal.before:g} to {signal.recent:g} ({window})"
+    if signal.kind == RiskKind.COMPLAINTS_RISING:
+        return f"complaint share rose from {signal.before:g}% to {signal.recent:g}% ({window})"
+    return (f"moved from {signal.before:g} to {signal.recent:g} between {signal.baseline[0]} and {signal.months[0]}, "
+            f"close to its threshold of {signal.threshold:g}")

@@ -19,7 +19,9 @@ from ..facts import (
     FrictionLedger,
     GroupFacts,
     IrritantFacts,
+    JourneyFacts,
     MetricFacts,
+    RiskKind,
     RiskSignal,
     StageEffect,
 )
@@ -41,6 +43,7 @@ RenderMarkdown = Callable[[str], Markup]
 SAMPLE_VERBATIMS = 8
 UNLINKED_SHOWN = 300
 FIXES_SHOWN = 6          # the dashboard's "Did it work?": the most recently closed fixes
+RISK_ROWS_SHOWN = 5      # feedback rows shown under a risk signal (the count says how many stand behind it)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,8 @@ class InternalSite:
     boards: tuple[BoardPage, ...] = ()                      # one page per filter value
     filter_keys: Mapping[str, str] = field(default_factory=dict)   # irritant ID -> its filters' keys, for scripts
     archive: tuple[tuple[str, tuple[IrritantPage, ...]], ...] = ()   # closed month (newest first) -> pages
+    journey: JourneyFacts | None = None
+    irritant_by_id: Mapping[str, IrritantPage] = field(default_factory=dict)
 
     @property
     def config(self) -> SiteConfig:
@@ -232,7 +237,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         stories=story_pages, metrics=metrics, stages=stages, teams=teams,
         unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
         open_count=len(facts.open_irritants),
-        risks=tuple(_risk_view(signal, backlog) for signal in facts.risks),
+        risks=_risk_views(facts.risks, backlog, by_id),
+        journey=facts.journey, irritant_by_id=by_id,
         fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
         friction=facts.friction,
         digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
@@ -287,17 +293,28 @@ def _filters(open_pages: list[IrritantPage], backlog: Backlog) -> tuple[BoardFil
 
 @dataclass(frozen=True)
 class RiskView:
-    title: str
-    detail: str
-    link: str | None = None
+    """A risk signal with what the page needs to word it: names, its feedback rows, the irritants covering it."""
+
+    signal: RiskSignal
+    name: str                              # the stage or segment humanized, or the metric's name
+    unit: str                              # the metric's unit; % for a complaint share
+    rows: tuple[FeedbackRow, ...]          # newest first, at most RISK_ROWS_SHOWN (signal.row_count: all)
+    irritants: tuple[IrritantPage, ...]    # open irritants that cover it
+    link: str | None = None                # the stage's page
 
 
-def _risk_view(signal: RiskSignal, backlog: Backlog) -> RiskView:
-    if signal.kind == "complaints-rising":
-        return RiskView(f"Complaints rising at {humanize(signal.subject)}",
-                        f"{signal.recent:.0f} complaints in the last 30 days against {signal.before:.0f} a month "
-                        "before.", f"stages/{signal.subject}/index.html")
-    metric = next(m for m in backlog.config.metrics if m.id == signal.subject)
-    return RiskView(f"{metric.name} close to its threshold",
-                    f"moved {signal.recent:+g}{metric.unit} in {signal.period}; "
-                    f"a move of {signal.before:g}{metric.unit} demands a decision.")
+def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
+                pages: Mapping[str, IrritantPage]) -> tuple[RiskView, ...]:
+    wanted = {row_id for signal in signals for row_id in signal.rows[:RISK_ROWS_SHOWN]}
+    rows = {row.id: row for row in backlog.feedback if row.id in wanted}
+    metrics = {m.id: m for m in backlog.config.metrics}
+    views = []
+    for signal in signals:
+        if signal.metric is not None:
+            name, unit = metrics[signal.metric].name, metrics[signal.metric].unit
+        else:
+            name, unit = humanize(signal.subject), "%" if signal.kind == RiskKind.COMPLAINTS_RISING else ""
+        views.append(RiskView(signal, name, unit, tuple(rows[key] for key in signal.rows[:RISK_ROWS_SHOWN]),
+                              tuple(pages[key] for key in signal.covered_by if key in pages),
+                              f"stages/{signal.stage}/index.html" if signal.stage else None))
+    return tuple(views)

@@ -1,0 +1,279 @@
+"""Journey map and risk radar, charts people read, and the metric-stale rule (issue 11 items 3–5)."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from site_gen.build import render_sites
+from site_gen.charts import line_chart, nice_ticks
+from site_gen.check import check_repository
+from site_gen.diagnostics import SourceLoc
+from site_gen.facts import RiskKind, RiskLevel
+from site_gen.facts.risks import risk_signals
+from site_gen.facts.scores import Change
+from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
+
+from .conftest import REPO, TODAY, copy_example, line_of
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+# --- charts ------------------------------------------------------------------------------------------------
+
+
+def _is_round(value: float, step: float) -> bool:
+    return abs(value / step - round(value / step)) < 1e-9
+
+
+def _one_two_five(step: float) -> bool:
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-9 for m in (1, 2, 5))
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (-25.8, 35.7, (-40, -20, 0, 20, 40)),
+    (4.12, 4.91, (4.0, 4.2, 4.4, 4.6, 4.8, 5.0)),
+    (0, 35.7, (0, 10, 20, 30, 40)),
+    (-25.8, -3.0, (-30, -20, -10, 0)),
+])
+def test_ticks_are_round_values_a_1_2_5_step_apart(low: float, high: float, expected: tuple[float, ...]) -> None:
+    ticks = nice_ticks(low, high, 4)
+    assert ticks == pytest.approx(expected)
+    step = ticks[1] - ticks[0]
+    assert _one_two_five(step) and all(_is_round(t, step) for t in ticks)
+    assert ticks[0] <= low and ticks[-1] >= high
+
+
+def test_one_value_still_gets_round_ticks_around_it() -> None:
+    ticks = nice_ticks(4.91, 4.91, 4)
+    assert ticks[0] < 4.91 < ticks[-1] and all(_is_round(t, 0.5) for t in ticks)
+
+
+def _chart(today: date = date(2026, 11, 23), **options: object) -> ET.Element:
+    points = (SeriesPoint("2026-08", 35.7), SeriesPoint("2026-09", 4.91), SeriesPoint("2026-10", -25.8),
+              SeriesPoint("2026-11", -3.0))
+    svg = str(line_chart(points, "Net Promoter Score", today=today, chart_id="nps", **options))  # type: ignore[arg-type]
+    return ET.fromstring(svg)   # parses as XML: a stray & or < would raise
+
+
+def test_the_chart_is_xml_with_a_title_and_a_description_a_screen_reader_reads() -> None:
+    svg = _chart()
+    assert svg.get("role") == "img" and svg.get("aria-labelledby") == "nps-title nps-desc"
+    assert svg.find(f"{SVG}title").text == "Net Promoter Score"
+    desc = svg.find(f"{SVG}desc").text
+    assert "From 35.7 (Aug 2026) to -3 (Nov 2026)" in desc and "lowest -25.8, highest 35.7" in desc
+    assert "<script" not in ET.tostring(svg, encoding="unicode")
+
+
+def test_the_y_axis_is_labelled_with_round_ticks_not_data_values() -> None:
+    labels = [t.text for t in _chart().iter(f"{SVG}text") if t.get("class") == "y"]
+    assert labels == ["−40", "−20", "0", "20", "40"]
+
+
+def test_months_read_as_month_and_year_and_another_language_can_name_them() -> None:
+    months = [t.text for t in _chart().iter(f"{SVG}text") if t.get("class") == "x"]
+    assert months[-1] == "Nov 2026*" and all(re.fullmatch(r"[A-Z][a-z]{2} 2026\*?", m) for m in months)
+    french = {"2026-08": "août 2026", "2026-09": "sept. 2026", "2026-10": "oct. 2026", "2026-11": "nov. 2026"}
+    months = [t.text for t in _chart(month_label=french.__getitem__).iter(f"{SVG}text") if t.get("class") == "x"]
+    assert months[-1] == "nov. 2026*"
+
+
+def test_the_current_month_is_drawn_as_incomplete_and_said_so() -> None:
+    svg = _chart()
+    hollow = [c for c in svg.iter(f"{SVG}circle") if c.get("class") == "incomplete"]
+    assert len(hollow) == 1 and "month not complete yet" in hollow[0].find(f"{SVG}title").text
+    assert any(p.get("class") == "line incomplete" for p in svg.iter(f"{SVG}path"))
+    assert "Nov 2026: month not complete yet" in svg.find(f"{SVG}desc").text
+    complete = _chart(today=date(2026, 12, 1))   # in December, November is complete like the others
+    assert not [c for c in complete.iter(f"{SVG}circle") if c.get("class") == "incomplete"]
+    assert not [p for p in complete.iter(f"{SVG}path") if p.get("class") == "line incomplete"]
+
+
+def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
+    svg = _chart(threshold=-35.8, decisions=(("2026-09", "Fix the unlock flow"),))
+    classes = [e.get("class") for e in svg.iter()]
+    assert "threshold" in classes and "decision" in classes
+    marker = next(t for t in svg.iter(f"{SVG}text") if t.get("class") == "decision")
+    assert marker.text == "D1"
+    desc = svg.find(f"{SVG}desc").text
+    assert "threshold: -35.8" in desc and "D1: Fix the unlock flow (Sep 2026)" in desc
+
+
+def test_labels_stay_readable_on_a_375px_phone() -> None:
+    """The chart's content box on a 375 px phone is about 306 px wide (measured in Chromium); the CSS gives
+    its text 12.5 user units: rendered at 306/340 of that, 11.25 px — at least 11 px."""
+    svg = _chart()
+    width = float(svg.get("viewBox").split()[2])
+    css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
+    size = float(re.search(r"svg\.chart\.line-chart \{[^}]*font-size: ([\d.]+)px", css).group(1))
+    assert size * 306 / width >= 11
+
+
+# --- risk signals ---------------------------------------------------------------------------------------
+
+
+def _scores_by_month(root: Path, nps_by_month: dict[str, int], *, stage: str = "cancel", segment: str = "tourist",
+                     kind: str = "praise", rows: int = 40) -> None:
+    """Only these rows of feedback: `rows` NPS answers a month, all the same score, at one stage and segment."""
+    for path in (root / "feedback").iterdir():
+        path.unlink()
+    lines = ["id,date,source,customer,segment,journey_stage,score_type,score,kind"]
+    for month, value in nps_by_month.items():
+        for n in range(rows):
+            lines.append(f"R-{month}-{n},{month}-{n % 28 + 1:02d},survey,C-{n},{segment},{stage},nps,{value},{kind}")
+    (root / "feedback" / "scores.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+FALLING = {"2026-05": 10, "2026-06": 10, "2026-07": 10, "2026-08": 0, "2026-09": 0, "2026-10": 0}
+RISING = {month: 10 - value for month, value in FALLING.items()}
+
+
+def test_a_falling_stage_and_segment_score_is_a_high_risk_nobody_covers(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    _scores_by_month(root, FALLING)
+    result = check_repository(root, TODAY)
+    falling = {(s.stage, s.segment): s for s in result.facts.risks if s.kind == RiskKind.SCORE_FALLING}
+    assert set(falling) == {("cancel", None), (None, "tourist")}
+    stage = falling[("cancel", None)]
+    assert (stage.severity, stage.score_type, stage.before, stage.recent) == (RiskLevel.HIGH, "nps", 100, -100)
+    assert stage.months == ("2026-08", "2026-09", "2026-10") and stage.baseline == ("2026-05", "2026-06", "2026-07")
+    assert stage.row_count == 120 and stage.rows[0] == "R-2026-10-27"   # the detractors behind it, newest first
+    assert not stage.covered_by
+    warnings = [(d.loc.path, d.loc.line, d.message) for d in result.diagnostics if d.rule == "risk-uncovered"]
+    site = root / "site.yaml"
+    assert [(path, line) for path, line, _ in warnings] == [("site.yaml", line_of(site, "journey_stages:")),
+                                                            ("site.yaml", line_of(site, "segments:"))]
+    stage_warning = next(d for d in result.diagnostics if d.rule == "risk-uncovered" and "cancel" in d.message)
+    text = site.read_text(encoding="utf-8").split("\n")[stage_warning.loc.line - 1]
+    assert text[stage_warning.loc.col - 1:].startswith("cancel")   # the column points at the stage itself
+
+
+def test_an_improvement_is_never_a_risk(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    _scores_by_month(root, RISING)
+    result = check_repository(root, TODAY)
+    assert result.facts.risks == ()
+    assert not [d for d in result.diagnostics if d.rule == "risk-uncovered"]
+
+
+def test_a_rising_complaint_share_is_a_risk_and_a_falling_one_is_not(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    _scores_by_month(root, dict.fromkeys(FALLING, 8))   # passives: the score does not move
+    path = root / "feedback" / "scores.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    recent = [line.replace(",praise", ",complaint") if line.startswith(("R-2026-08", "R-2026-09", "R-2026-1"))
+              else line for line in lines]
+    path.write_text("\n".join(recent), encoding="utf-8")
+    (rising,) = check_repository(root, TODAY).facts.risks[:1]
+    assert (rising.kind, rising.stage, rising.before, rising.recent) == (RiskKind.COMPLAINTS_RISING, "cancel", 0, 100)
+    assert rising.severity == RiskLevel.HIGH
+    earlier = [line.replace(",praise", ",complaint") if line.startswith(("R-2026-05", "R-2026-06", "R-2026-07"))
+               else line for line in lines]
+    path.write_text("\n".join(earlier), encoding="utf-8")
+    assert check_repository(root, TODAY).facts.risks == ()
+
+
+def test_an_open_irritant_of_the_stage_covers_its_risk(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    _scores_by_month(root, FALLING, stage="payment", segment="business")
+    result = check_repository(root, TODAY)
+    stage = next(s for s in result.facts.risks if s.stage == "payment")
+    assert stage.covered_by == ("deposit-refund-slow",)     # the example's open payment irritant
+    assert [d.message for d in result.diagnostics if d.rule == "risk-uncovered"] == [
+        "high risk at segment 'business': NPS fell from 100 to -100 (2026-08–2026-10 against 2026-05–2026-07), "
+        "and no open irritant covers it"]
+
+
+def _metric(direction: Direction) -> Metric:
+    return Metric(id="churn", loc=SourceLoc("site.yaml", 20), name="Churn", direction=direction, threshold=0.5,
+                  series=(SeriesPoint("2026-09", 3.0),))
+
+
+@pytest.mark.parametrize(("direction", "delta", "risk"), [
+    (Direction.DOWN, +0.4, True), (Direction.DOWN, -0.4, False), (Direction.UP, -0.4, True),
+    (Direction.UP, +0.4, False), (Direction.DOWN, +0.2, False)])
+def test_a_metric_is_a_risk_only_when_it_moves_towards_its_threshold_the_bad_way(
+        direction: Direction, delta: float, risk: bool) -> None:
+    change = Change(SeriesPoint("2026-09", 3.0), SeriesPoint("2026-10", 3.0 + delta))
+    signals = risk_signals((), (), (), (_metric(direction),), {"churn": (change, False)}, "2026-11", 3)
+    assert bool(signals) == risk
+    if risk:
+        assert signals[0].kind == RiskKind.METRIC_NEAR_THRESHOLD and signals[0].severity == RiskLevel.MEDIUM
+
+
+def test_the_example_raises_no_uncovered_high_risk() -> None:
+    """Its high risks (first ride, payment, support, segments) all have open irritants working on them."""
+    result = check_repository(REPO, TODAY)
+    assert any(s.severity == RiskLevel.HIGH for s in result.facts.risks)
+    assert all(s.covered for s in result.facts.risks if s.severity == RiskLevel.HIGH)
+
+
+# --- the journey map and the dashboard agree -----------------------------------------------------------------
+
+
+def _section(html: str, start: str, end: str) -> str:
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_journey_map_and_the_dashboard_agree_on_every_number() -> None:
+    result = check_repository(REPO, TODAY)
+    internal = render_sites(result, REPO, only="internal", workers=1)["internal"]
+    journey, dashboard = internal["journey/index.html"].decode(), internal["index.html"].decode()
+    # the same strip, figure for figure (links are relative to each page, so compare without them)
+    strip = [re.sub(r'href="[^"]*"', "", _section(page, '<ol class="strip">', "</ol>\n"))
+             for page in (journey, dashboard)]
+    assert strip[0] == strip[1] and "All stages" in strip[0]
+    numbers = re.findall(r"[+−-]?\d+(?:\.\d+)?%?", re.sub(r"<[^>]+>", " ", strip[0]))
+    assert len(numbers) > 100
+    # every risk the dashboard lists is on the journey map, worded and numbered the same
+    dashboard_risks = re.findall(r'<li class="risk .*?</li>', _section(dashboard, '<ol class="risks">', "</ol>"), re.S)
+    journey_risks = _section(journey, '<ol class="risks">', "</ol>")
+    assert dashboard_risks and all(re.sub(r'href="[^"]*"', "", risk) in re.sub(r'href="[^"]*"', "", journey_risks)
+                                   for risk in dashboard_risks)
+    # and the strip's "All stages" are the dashboard's metrics for the same month
+    facts = result.facts
+    total = facts.journey.total.latest
+    for metric in result.backlog.config.metrics:
+        if metric.compute is not None:
+            (point,) = [p for p in facts.metrics[metric.id].series if p.period == facts.journey.latest]
+            assert total.score(metric.compute).value == point.value
+    nps = total.score(ScoreType.NPS)
+    assert f"<b>{nps.display}</b>" in _section(strip[1], "All stages", "</li>")
+    assert f"<td>October 2026</td><td>{facts.metrics['nps'].series[-2].value:g}</td>" in dashboard
+
+
+# --- metric-stale ------------------------------------------------------------------------------------------------
+
+
+def _stale(root: Path, today: str) -> list[str]:
+    run = subprocess.run([sys.executable, "-m", "site_gen", "check", str(root), "--today", today],
+                         capture_output=True, text=True, check=False)
+    return [line for line in run.stdout.splitlines() + run.stderr.splitlines() if "[metric-stale]" in line]
+
+
+def test_a_metric_nobody_feeds_is_stale_after_metric_stale_days(tmp_path: Path) -> None:
+    """Monthly churn's last point is 2026-10, which ended on 31 October: 45 days later is the last fresh day."""
+    root = copy_example(tmp_path / "repo")
+    assert _stale(root, "2026-12-15") == []
+    (line,) = [line for line in _stale(root, "2026-12-16") if "Monthly churn" in line]
+    assert line.startswith(f"site.yaml:{line_of(root / 'site.yaml', '- id: churn')}:")
+    assert "warning[metric-stale] Monthly churn has no data after 2026-10: that month ended 46 days ago " \
+           "(rules.metric_stale_days is 45)" in line
+
+
+def test_metric_stale_days_is_a_setting(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    site = root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("  max_open: 10\n", "  max_open: 10\n"
+                                                             "  metric_stale_days: 20\n"), encoding="utf-8")
+    stale = [d for d in check_repository(root, TODAY).diagnostics if d.rule == "metric-stale"]
+    assert [d.message.split(" has")[0] for d in stale] == ["Monthly churn"]    # 23 days after 31 October
+    assert [d for d in check_repository(root, date(2026, 11, 20)).diagnostics if d.rule == "metric-stale"] == []
