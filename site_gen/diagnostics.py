@@ -81,6 +81,8 @@ RULES: dict[str, str] = {
     "asset": "the logo is a real, safe image file of the repository (no links, true type, size cap, no active SVG)",
     "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
                      "story",
+    "theme-not-in-backlog": "no complaint theme of the unlinked feedback has more distinct customers than the open "
+                            "irritant with the least evidence (build and agenda only)",
 }
 
 

@@ -12,7 +12,7 @@ from ..colors import accent_palette, favicon
 from ..digest import atom_feed
 from ..model import SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
-from ..views.internal import InternalSite
+from ..views.internal import THEMES_SHOWN, InternalSite
 
 
 def pages(site: InternalSite) -> list[Page]:
@@ -24,7 +24,7 @@ def pages(site: InternalSite) -> list[Page]:
         Page("stories/index.html", "stories.html"),
         Page("journey/index.html", "journey.html"),
         Page("teams/index.html", "teams.html"),
-        Page("feedback/index.html", "feedback.html"),
+        Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN}),
         Page("agenda/index.html", "agenda.html", {"agenda": site.agenda}),
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]
