@@ -297,9 +297,9 @@ def render_markdown(agenda: Agenda, base_url: str | None = None) -> str:
         lines += ["**A bigger problem than one you are working on is not in the backlog.** These complaint themes "
                   f"have more customers than {link(irritant.title, f'irritants/{irritant.id}/index.html')} "
                   f"({customers} customers), the open irritant with the least evidence:", ""]
-        for item in agenda.themes.items:
-            theme = item.theme
-            lines.append(f"- {link('“' + theme.wording + '”', item.link)} — {theme.customers} customers, "
+        for flagged in agenda.themes.items:
+            theme = flagged.theme
+            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {theme.customers} customers, "
                          f"{_md(humanize(theme.journey_stage))}. *Open it as an irritant, link it to one, or decline "
                          "it?*")
         lines += more(agenda.themes, "themes")
