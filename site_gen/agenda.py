@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, meeting
+from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, Theme, meeting
 from .facts.meeting import StageInbox
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
 from .text import humanize, long_date
@@ -29,6 +29,7 @@ SIGNALS = 4
 DECISIONS = 4
 STAGES = 6
 STORIES = 4
+THEMES = 3
 
 ARBITRATION_QUESTIONS = ("What changed for the customer?", "Did it keep our promise?",
                          "What did it cost our teams?", "Was it the simplest, clearest option for the customer?")
@@ -89,6 +90,14 @@ class InboxItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ThemeItem:
+    """A complaint theme of the unlinked feedback bigger than the smallest open irritant (theme-not-in-backlog)."""
+
+    theme: Theme
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoryItem:
     story: Story
     why: str
@@ -108,6 +117,8 @@ class Agenda:
     unlinked_total: int
     stories: Capped[StoryItem]
     customers_waiting: tuple[tuple[str, int], ...] | None   # None: the notify facts are not there yet
+    themes: Capped[ThemeItem] = Capped(())       # bigger than smallest_open, yet in no irritant
+    smallest_open: tuple[Irritant, int] | None = None   # the open irritant with the least evidence, its customers
 
     @property
     def title(self) -> str:
@@ -148,6 +159,9 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     inbox = [InboxItem(stage, humanize(stage.stage), f"stages/{stage.stage}/index.html")
              for stage in meeting.unlinked_since(facts, since)]
 
+    smallest = facts.themes.smallest_open
+    themes = [ThemeItem(theme, f"feedback/index.html#theme-{theme.key}") for theme in facts.themes.bigger]
+
     stories = [StoryItem(backlog.stories[key], f"goes out on {backlog.stories[key].date.isoformat()}",
                          f"stories/{key}/index.html") for key in meeting.stories_scheduled(facts)]
     stories += [StoryItem(backlog.stories[key], "internal, and its irritants are done: tell customers?",
@@ -162,7 +176,9 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         inbox=Capped.of(inbox, STAGES, "feedback/index.html"),
         unlinked_total=sum(item.inbox.rows for item in inbox),
         stories=Capped.of(stories, STORIES, "stories/index.html"),
-        customers_waiting=meeting.customers_waiting(facts))
+        customers_waiting=meeting.customers_waiting(facts),
+        themes=Capped.of(themes, THEMES, "feedback/index.html#complaints"),
+        smallest_open=(backlog.irritants[smallest[0]], smallest[1]) if smallest else None)
 
 
 def _days(count: int) -> str:
@@ -264,6 +280,18 @@ def render_markdown(agenda: Agenda, base_url: str | None = None) -> str:
     lines.append("")
 
     lines += ["## 5. New feedback no irritant covers", ""]
+    if agenda.themes.items and agenda.smallest_open:
+        irritant, customers = agenda.smallest_open
+        lines += ["**A bigger problem than one you are working on is not in the backlog.** These complaint themes "
+                  f"have more customers than {link(irritant.title, f'irritants/{irritant.id}/index.html')} "
+                  f"({customers} customers), the open irritant with the least evidence:", ""]
+        for flagged in agenda.themes.items:
+            theme = flagged.theme
+            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {theme.customers} customers, "
+                         f"{_md(humanize(theme.journey_stage))}. *Open it as an irritant, link it to one, or decline "
+                         "it?*")
+        lines += more(agenda.themes, "themes")
+        lines.append("")
     if agenda.inbox.items:
         lines.append(f"{agenda.unlinked_total} new rows since {agenda.since.isoformat()}, by journey stage:")
         lines.append("")

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .check import CheckResult, check_repository
 from .collector import paused_collector
+from .diagnostics import Diagnostic, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .history import file_histories, status_histories
 from .i18n import Locales, language
@@ -26,6 +27,7 @@ from .parallel import can_fork, fork_pool
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import TemplateMistake, environment
+from .rules.themes import theme_warnings
 from .views.internal import internal_view
 from .views.public import PublicSite, public_view
 from .write import Output
@@ -52,6 +54,12 @@ class BuildReport:
     check: CheckResult
     written: dict[str, int]          # audience -> number of files
     search_indexed: bool
+    warnings: tuple[Diagnostic, ...] = ()   # what only build reports (theme-not-in-backlog): check stays fast
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        """check's diagnostics and build's own warnings, in one sorted stream."""
+        return sorted_diagnostics([*self.check.diagnostics, *self.warnings])
 
 
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -193,4 +201,5 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
             nonlocal searched
             searched = index_search(staging)
         output.write(sites, finish)
-    return BuildReport(result, {audience: len(files) for audience, files in sites.items()}, searched)
+    return BuildReport(result, {audience: len(files) for audience, files in sites.items()}, searched,
+                       tuple(theme_warnings(result.facts)))

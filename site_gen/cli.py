@@ -226,7 +226,7 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     with _Bars() as bars, _terminate_as_exit():
         report = build_sites(path, out, as_of.day, Audience(only) if only else None,
                              bars if bars.enabled else None, future=future)
-    for diagnostic in report.check.diagnostics:  # warnings: the same stream as check's diagnostics
+    for diagnostic in report.diagnostics:  # warnings: check's stream, and theme-not-in-backlog
         click.echo(diagnostic.as_text())
     for audience, count in report.written.items():
         click.echo(f"{audience}: {count:,} files in {out / audience}/", err=True)
@@ -807,10 +807,14 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     from .load import load_backlog
     from .publish.internal import agenda_page
     from .render import environment
+    from .rules.themes import theme_warnings
 
     day = _today(on.date() if on else None)
     backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
-    meeting = build_agenda(derive_facts(backlog, day), since.date() if since else None)
+    facts = derive_facts(backlog, day)
+    meeting = build_agenda(facts, since.date() if since else None)
+    for diagnostic in theme_warnings(facts):   # on stderr: stdout is the agenda itself
+        click.echo(diagnostic.as_text(), err=True)
     if output_format == "html":
         words = language(backlog.config.internal.language, backlog.locales)
         env = environment("internal", path / "templates", words)

@@ -47,6 +47,7 @@ from .journey import JourneyFacts, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of, stale_days
+from .themes import Inbox, Theme, inbox_themes
 
 WEEK = 7  # days between two weekly meetings
 
@@ -55,7 +56,7 @@ _Dated = TypeVar("_Dated", Decision, Story)
 __all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
            "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts", "NotifyAudience",
            "StoryLoop", "Effect", "Recurrence",
-           "StageEffect", "Trend", "FrictionLedger", "derive_facts"]
+           "StageEffect", "Trend", "FrictionLedger", "Inbox", "Theme", "derive_facts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,15 @@ class Facts:
         linked = {row.id for facts in self.irritants.values() for row in facts.evidence.rows}
         return tuple(sorted((row for row in self.backlog.feedback if row.id not in linked),
                             key=lambda row: (row.date, row.id), reverse=True))
+
+    @cached_property
+    def themes(self) -> Inbox:
+        """The unlinked feedback as ranked themes, and those bigger than an open irritant's evidence.
+
+        Only the sites and the agenda ask (rule theme-not-in-backlog runs in build and agenda): check never does.
+        """
+        open_evidence = {key: facts.evidence.customers for key, facts in self.irritants.items() if facts.is_open}
+        return inbox_themes(self.unlinked, self.backlog.config.journey_stages, self.as_of, open_evidence)
 
 
 def derive_facts(backlog: Backlog, as_of: date) -> Facts:

@@ -15,7 +15,7 @@ from ..digest import atom_feed
 from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..text import month_key
-from ..views.internal import InternalSite, MetricView
+from ..views.internal import THEMES_SHOWN, InternalSite, MetricView
 
 
 def pages(site: InternalSite) -> list[Page]:
@@ -27,7 +27,7 @@ def pages(site: InternalSite) -> list[Page]:
         Page("stories/index.html", "stories.html"),
         Page("journey/index.html", "journey.html"),
         Page("teams/index.html", "teams.html"),
-        Page("feedback/index.html", "feedback.html"),
+        Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN}),
         Page("agenda/index.html", "agenda.html", {"agenda": site.agenda}),
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]

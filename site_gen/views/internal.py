@@ -18,6 +18,7 @@ from ..facts import (
     Facts,
     FrictionLedger,
     GroupFacts,
+    Inbox,
     IrritantFacts,
     JourneyFacts,
     MetricFacts,
@@ -42,6 +43,7 @@ from ..text import humanize, month_key, slugify
 RenderMarkdown = Callable[[str], Markup]
 SAMPLE_VERBATIMS = 8
 UNLINKED_SHOWN = 300
+THEMES_SHOWN = 40        # per section of the inbox page; the rest are counted
 FIXES_SHOWN = 6          # the dashboard's "Did it work?": the most recently closed fixes
 RISK_ROWS_SHOWN = 5      # feedback rows shown under a risk signal (the count says how many stand behind it)
 
@@ -158,6 +160,8 @@ class InternalSite:
     archive: tuple[tuple[str, tuple[IrritantPage, ...]], ...] = ()   # closed month (newest first) -> pages
     journey: JourneyFacts | None = None
     irritant_by_id: Mapping[str, IrritantPage] = field(default_factory=dict)
+    inbox: Inbox | None = None                 # the unlinked feedback as themes (facts/themes.py)
+    smallest_open: IrritantPage | None = None  # the open irritant with the least evidence, that themes are held to
 
     @property
     def config(self) -> SiteConfig:
@@ -243,7 +247,9 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         friction=facts.friction,
         digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
                       for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)),
-        agenda=build_agenda(facts))
+        agenda=build_agenda(facts),
+        inbox=facts.themes,
+        smallest_open=by_id[facts.themes.smallest_open[0]] if facts.themes.smallest_open else None)
 
 
 def _board(open_pages: list[IrritantPage]) -> Board:

@@ -1,0 +1,235 @@
+"""Themes in the unlinked inbox (issue 11 item 2): what customers keep saying that no irritant covers yet.
+
+Unlinked feedback is grouped into themes of similar wording, per kind and journey stage, ranked by distinct
+customers; each theme has its facts, samples and the `site-gen new irritant` command that opens it. A complaint
+theme bigger than the smallest open irritant is flagged on the dashboard and the agenda, and reported by build and
+agenda (rule theme-not-in-backlog) — never by check, which must stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shlex
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+from site_gen.agenda import build_agenda, render_markdown
+from site_gen.build import render_sites
+from site_gen.check import check_repository
+from site_gen.diagnostics import SourceLoc
+from site_gen.facts.themes import COMMAND_IDS, Inbox, cluster_rows, inbox_themes
+from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
+
+from .conftest import REPO, TODAY, copy_example
+
+STAGES = ("discover", "first-ride", "support")
+TOP_THREE = ["Brakes felt weak on the hill", "Chat closed while I was typing", "Charged after I ended the ride"]
+BIGGER = "A bigger problem than one you are working on is not in the backlog"
+
+
+def row(number: int, verbatim: str, kind: str = "complaint", stage: str = "first-ride", day: date = date(2026, 10, 1),
+        customer: str | None = None) -> FeedbackRow:
+    return FeedbackRow(id=f"FB-{number}", loc=SourceLoc("feedback/export.csv", number + 2), date=day,
+                       source=Source.SURVEY, customer=customer or f"CUST-{number}", segment="commuter",
+                       journey_stage=stage, verbatim=verbatim, kind=FeedbackKind(kind))
+
+
+def shape(inbox: Inbox) -> list[tuple[str | None, str, str, tuple[str, ...]]]:
+    return [(theme.kind, theme.journey_stage, theme.wording, theme.ids)
+            for themes in inbox.themes.values() for theme in themes]
+
+
+def example_inbox() -> Inbox:
+    return check_repository(REPO, TODAY).facts.themes
+
+
+def test_the_examples_biggest_complaint_themes_come_first_each_one_problem_whole() -> None:
+    result = check_repository(REPO, TODAY)
+    complaints = result.facts.themes.complaints
+    assert [theme.wording for theme in complaints[:3]] == TOP_THREE
+    assert [len(theme.rows) for theme in complaints[:3]] == [74, 69, 67]
+    for theme in complaints[:3]:
+        # every row of the theme says it, and every unlinked complaint that says it is in the theme
+        saying = {r.id for r in result.facts.unlinked if r.kind == FeedbackKind.COMPLAINT
+                  and (r.verbatim or "").startswith(theme.wording)}
+        assert set(theme.ids) == saying
+        assert theme.customers == len({r.customer for r in theme.rows if r.customer})
+    assert [t.customers for t in complaints] == sorted((t.customers for t in complaints), reverse=True)
+
+
+def test_the_seat_theme_of_the_issue_is_found_once_its_rows_are_unlinked(example: Path) -> None:
+    """The issue was filed when the seat complaints were linked to no irritant: unlink them again, and they are a
+    top theme — the most rows (75), second by distinct customers (65 against the brakes' 68)."""
+    csv = example / "feedback/surveys-and-reviews.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",seat-clamp-stuck,", ",,"), encoding="utf-8")
+    jsonl = example / "feedback/helpdesk-export.jsonl"
+    jsonl.write_text(jsonl.read_text(encoding="utf-8").replace(', "irritant": "seat-clamp-stuck"', ""),
+                     encoding="utf-8")
+    complaints = check_repository(example, TODAY).facts.themes.complaints
+    assert [(t.wording, len(t.rows), t.customers) for t in complaints[:2]] == [
+        ("Brakes felt weak on the hill", 74, 68), ("Seat would not go down", 75, 65)]
+
+
+def test_similar_wordings_join_and_different_problems_stay_apart() -> None:
+    rows = [row(1, "Seat would not go down"), row(2, "Seat would not go down. Please fix this."),
+            row(3, "SEAT would NOT go down!!"), row(4, "Seat would not go down. Really annoying."),
+            row(5, "Brakes felt weak on the hill. Please fix this."), row(6, "Brakes felt weak on the hill"),
+            row(7, "Brakes felt weak on the hill. Really annoying.")]
+    clusters = sorted(sorted(r.id for r in members) for members in cluster_rows(rows))
+    assert clusters == [["FB-1", "FB-2", "FB-3", "FB-4"], ["FB-5", "FB-6", "FB-7"]]
+    inbox = inbox_themes(rows, STAGES, TODAY, {})
+    assert [t.wording for t in inbox.complaints] == ["Seat would not go down", "Brakes felt weak on the hill"]
+
+
+def test_a_theme_never_mixes_kinds_or_stages_and_praise_has_its_own_section() -> None:
+    rows = [row(1, "The app is great"), row(2, "The app is great", kind="praise"),
+            row(3, "The app is great", kind="praise"), row(4, "The app is great"),
+            row(5, "The app is great", stage="support"), row(6, "The app is great", stage="support"),
+            row(7, "Add a phone holder", kind="suggestion"), row(8, "Add a phone holder please", kind="suggestion")]
+    inbox = inbox_themes(rows, STAGES, TODAY, {})
+    assert [(t.journey_stage, t.ids) for t in inbox.complaints] == [("first-ride", ("FB-4", "FB-1")),
+                                                                   ("support", ("FB-6", "FB-5"))]
+    assert [t.ids for t in inbox.praise] == [("FB-3", "FB-2")]
+    assert [t.ids for t in inbox.suggestions] == [("FB-8", "FB-7")]
+    for themes in inbox.themes.values():
+        for theme in themes:
+            assert len({r.kind for r in theme.rows}) == 1 and len({r.journey_stage for r in theme.rows}) == 1
+
+
+def test_the_same_rows_in_any_order_give_the_same_themes_in_the_same_order() -> None:
+    unlinked = list(check_repository(REPO, TODAY).facts.unlinked)
+    expected = shape(inbox_themes(unlinked, STAGES, TODAY, {}))
+    for seed in range(3):
+        shuffled = unlinked[:]
+        random.Random(seed).shuffle(shuffled)
+        assert shape(inbox_themes(shuffled, STAGES, TODAY, {})) == expected
+
+
+def test_the_same_themes_under_any_hash_seed() -> None:
+    program = ("import json; from pathlib import Path; from datetime import date; "
+               "from site_gen.check import check_repository; "
+               f"i = check_repository(Path({str(REPO)!r}), date(2026, 11, 23)).facts.themes; "
+               "print(json.dumps([(t.kind, t.wording, t.ids, t.command) for ts in i.themes.values() for t in ts]))")
+    outputs = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1 and json.loads(outputs.pop())
+
+
+def test_a_theme_counts_customers_segments_and_its_trend_over_complete_months() -> None:
+    rows = [row(1, "Seat would not go down", day=date(2026, 11, 20), customer="C1"),   # this month: not counted
+            row(2, "Seat would not go down", day=date(2026, 10, 31), customer="C1"),
+            row(3, "Seat would not go down", day=date(2026, 8, 1), customer="C2"),
+            row(4, "Seat would not go down", day=date(2026, 7, 31), customer="C3"),
+            row(5, "Seat would not go down", day=date(2026, 5, 1), customer="C3"),
+            row(6, "Seat would not go down", day=date(2026, 4, 30), customer="C4")]   # before both windows
+    [theme] = inbox_themes(rows, STAGES, TODAY, {}).complaints
+    assert (theme.customers, len(theme.rows)) == (4, 6)
+    assert (theme.recent, theme.before) == (2, 2)
+    assert (theme.recent_months, theme.before_months) == (("2026-08", "2026-10"), ("2026-05", "2026-07"))
+    assert theme.segments == (("commuter", 6),)
+    assert theme.ids[0] == "FB-1"   # newest first
+
+
+def test_a_complaint_theme_is_flagged_when_bigger_than_the_smallest_open_irritant_with_evidence() -> None:
+    rows = [row(n, "Seat would not go down") for n in range(5)] + \
+           [row(n, "Brakes felt weak on the hill") for n in range(5, 8)] + \
+           [row(n, "Love the bikes", kind="praise") for n in range(8, 20)]
+    inbox = inbox_themes(rows, STAGES, TODAY, {"big": 10, "small": 4, "no-evidence-yet": 0})
+    assert inbox.smallest_open == ("small", 4)
+    assert [t.wording for t in inbox.bigger] == ["Seat would not go down"]   # praise is no problem
+    assert inbox_themes(rows, STAGES, TODAY, {"no-evidence-yet": 0}).bigger == ()
+
+
+def test_check_never_groups_the_inbox_and_never_reports_the_rule(example: Path) -> None:
+    result = check_repository(example, TODAY)
+    assert "themes" not in vars(result.facts)   # a lazy fact: only build and agenda ask for it
+    assert not [d for d in result.diagnostics if d.rule == "theme-not-in-backlog"]
+    checked = subprocess.run([sys.executable, "-m", "site_gen", "check", "--today", "2026-11-23"], cwd=example,
+                             capture_output=True, text=True, check=False)
+    assert "theme-not-in-backlog" not in checked.stdout + checked.stderr
+
+
+def test_build_and_agenda_report_each_theme_bigger_than_a_backlog_item(example: Path, tmp_path: Path) -> None:
+    built = subprocess.run([sys.executable, "-m", "site_gen", "build", "--today", "2026-11-23", "--out",
+                            str(tmp_path / "out")], cwd=example, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    warned = [line for line in built.stdout.splitlines() if "warning[theme-not-in-backlog]" in line]
+    assert len(warned) == len(example_inbox().bigger) == 9
+    assert "complaint theme “Brakes felt weak on the hill” (First ride): 68 customer(s) in 74 unlinked row(s), " \
+           "more than the 43 behind open irritant 'day-pass-confusing'" in warned[0] + "".join(warned)
+    agenda = subprocess.run([sys.executable, "-m", "site_gen", "agenda", "--date", "2026-11-23"], cwd=example,
+                            capture_output=True, text=True, check=False)
+    assert agenda.returncode == 0
+    assert sorted(line for line in agenda.stderr.splitlines() if "theme-not-in-backlog" in line) == sorted(warned)
+    assert "theme-not-in-backlog" not in agenda.stdout   # the agenda itself stays clean markdown
+
+
+def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant() -> None:
+    result = check_repository(REPO, TODAY)
+    site = render_sites(result, REPO, only=Audience.INTERNAL)["internal"]
+    dashboard = site["index.html"].decode()
+    assert BIGGER in dashboard
+    assert "Tourists cannot tell the day pass from pay-as-you-go (43 customers)" in dashboard
+    assert "<q>Brakes felt weak on the hill</q></a> — 68 customers, First ride" in dashboard
+    inbox = site["feedback/index.html"].decode()
+    assert inbox.index("<h2 id=\"complaints-heading\">") < inbox.index("<h2 id=\"suggestions-heading\">") \
+        < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
+    top = result.facts.themes.complaints[0]
+    assert f'<pre class="command"><code>{top.command.replace(chr(39), "&#39;")}</code></pre>' in inbox
+    agenda = render_markdown(build_agenda(result.facts))
+    assert f"**{BIGGER}.**" in agenda
+    assert "[Tourists cannot tell the day pass from pay-as-you-go](irritants/day-pass-confusing/index.html) " \
+           "(43 customers)" in agenda
+    assert "“Brakes felt weak on the hill”" in agenda
+
+
+def test_the_command_opens_the_theme_as_an_irritant_with_its_rows_as_evidence(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    theme = check_repository(root, TODAY).facts.themes.complaints[0]
+    argv = shlex.split(theme.command)   # as a POSIX shell reads it
+    assert argv[:3] == ["site-gen", "new", "irritant"]
+    done = subprocess.run([sys.executable, "-m", "site_gen", *argv[1:], "--today", "2026-11-23"], cwd=root,
+                          capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    irritant = yaml.safe_load((root / "backlog/irritants/brakes-felt-weak-on-the-hill.yaml").read_text("utf-8"))
+    assert (irritant["title"], irritant["journey_stage"], irritant["team"]) == (TOP_THREE[0], "first-ride", "app")
+    assert tuple(irritant["feedback"]) == theme.ids
+    after = check_repository(root, TODAY).facts
+    assert TOP_THREE[0] not in [t.wording for t in after.themes.complaints]
+    assert after.irritants["brakes-felt-weak-on-the-hill"].evidence.customers == theme.customers
+
+
+def test_a_very_large_theme_links_its_newest_rows_in_a_command_a_shell_accepts() -> None:
+    start = date(2025, 1, 1)
+    rows = [row(n, "Seat would not go down", day=start + timedelta(days=n % 600)) for n in range(COMMAND_IDS + 700)]
+    [theme] = inbox_themes(rows, STAGES, TODAY, {}).complaints
+    assert len(theme.rows) == COMMAND_IDS + 700
+    assert theme.command_ids == theme.ids[:COMMAND_IDS]
+    assert len(theme.command.encode()) < 128 * 1024   # Linux's limit on one argument (MAX_ARG_STRLEN)
+
+
+def test_one_said_once_is_no_theme_and_rows_without_words_are_counted() -> None:
+    rows = [row(1, "Seat would not go down"), row(2, "Brakes felt weak on the hill"), row(3, "   ")]
+    inbox = inbox_themes(rows, STAGES, TODAY, {})
+    assert (shape(inbox), inbox.ungrouped, inbox.without_verbatim) == ([], 2, 1)
+
+
+def test_the_inbox_page_says_when_a_theme_is_only_in_its_command_in_part(example: Path) -> None:
+    """A theme of more rows than its command links says so on the page (and the rest stay in the inbox)."""
+    csv = example / "feedback/surveys-and-reviews.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    extra = [f"XTRA-{n},2026-10-{n % 28 + 1:02d},survey,CUST-X{n},commuter,app,first-ride,,,"
+             f"Brakes felt weak on the hill,,complaint,," for n in range(COMMAND_IDS)]
+    csv.write_text("\n".join(lines + extra) + "\n", encoding="utf-8")
+    result = check_repository(example, TODAY)
+    html = render_sites(result, example, only=Audience.INTERNAL)["internal"]["feedback/index.html"].decode()
+    assert f"The command links the newest {COMMAND_IDS} of its {COMMAND_IDS + 74} rows" in html
