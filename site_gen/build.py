@@ -21,7 +21,7 @@ from .history import file_histories, status_histories
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
-from .parallel import can_fork, fork_pool
+from .parallel import can_fork, fork_pool, shared
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import TemplateMistake, environment
@@ -71,8 +71,14 @@ def _markdown_sources(result: CheckResult, only: Audience | None) -> list[str]:
     return texts
 
 
-def _render_chunk(texts: list[str]) -> list[str]:
-    return [str(render_markdown(text)) for text in texts]
+def _render_chunk(index: int) -> list[str]:
+    """In a worker: the markdown of the texts its pool was forked with (shared, not pickled), chunk `index`."""
+    texts: list[list[str]] = shared()
+    return [str(render_markdown(text)) for text in texts[index]]
+
+
+MARKDOWN_FORK_FROM = 200  # distinct markdown texts; below this the workers cost more than they save
+PUBLIC_FORK_FROM = 1_000  # public pages; below this rendering them in a second process costs more than it saves
 
 
 def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Markup]:
@@ -81,12 +87,12 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     markdown-it-py dominates a large build (~0.7 ms per 300-word page per core).
     """
     unique = sorted(set(texts))
-    if not can_fork(workers) or len(unique) < 200:
+    if not can_fork(workers) or len(unique) < MARKDOWN_FORK_FROM:
         rendered = {text: render_markdown(text) for text in unique}
     else:
         chunks = [unique[i::workers] for i in range(workers)]
-        with fork_pool(workers) as pool:
-            results = list(pool.map(_render_chunk, chunks))
+        with fork_pool(workers, chunks) as pool:
+            results = list(pool.map(_render_chunk, range(workers)))
         rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results, strict=True)
                     for text, html in zip(chunk, htmls, strict=True)}
 
@@ -96,8 +102,10 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     return lookup
 
 
-def _public_files(view: PublicSite, templates: Path, logo: bytes | None) -> dict[str, bytes]:
-    """Runs in a second process: template errors must cross back with their file and line."""
+def _public_files() -> dict[str, bytes]:
+    """Runs in a second process, forked with the public view (not pickled): template errors must cross back
+    with their file and line."""
+    view, templates, logo = shared()
     try:
         return public_site.render(view, environment("public", templates), logo)
     except jinja2.TemplateError as exc:
@@ -122,11 +130,11 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
-            if can_fork(workers) and only is None:
-                pool = fork_pool(1)
-                public_job = pool.submit(_public_files, public, templates, logo)
+            count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
+            if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
+                pool = fork_pool(1, (public, templates, logo))
+                public_job = pool.submit(_public_files)
             else:
-                count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
         if only in (None, Audience.INTERNAL):
