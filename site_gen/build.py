@@ -105,7 +105,8 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
 def _public_files() -> dict[str, bytes]:
     """Runs in a second process, forked with the public view (not pickled): template errors must cross back
     with their file and line."""
-    view, templates, logo = shared()
+    payload: tuple[PublicSite, Path, bytes | None] = shared()
+    view, templates, logo = payload
     try:
         return public_site.render(view, environment("public", templates), logo)
     except jinja2.TemplateError as exc:
