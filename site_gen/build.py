@@ -21,7 +21,7 @@ from .history import file_histories, status_histories
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
-from .parallel import can_fork, fork_pool, shared
+from .parallel import PipeReceiver, can_fork, fork_pool, pipe_files, shared
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import TemplateMistake, environment
@@ -102,15 +102,18 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     return lookup
 
 
-def _public_files() -> dict[str, bytes]:
-    """Runs in a second process, forked with the public view (not pickled): template errors must cross back
-    with their file and line."""
-    payload: tuple[PublicSite, Path, bytes | None] = shared()
-    view, templates, logo = payload
+def _public_files() -> None:
+    """Runs in a second process, forked with the public view (not pickled); the pages go back through a pipe
+    as they are rendered. Template errors must cross back with their file and line."""
+    payload: tuple[PublicSite, Path, bytes | None, int] = shared()
+    view, templates, logo, write_end = payload
+    files = pipe_files(write_end)
     try:
-        return public_site.render(view, environment("public", templates), logo)
+        public_site.render(view, environment("public", templates), logo, out=files)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
+    finally:
+        files.stream.close()  # the parent's receiver stops here
 
 
 def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
@@ -127,13 +130,16 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     sites: dict[str, dict[str, bytes]] = {}
     public_job = None
     pool = None
+    receiver = None
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
             count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
             if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
-                pool = fork_pool(1, (public, templates, logo))
+                receiver = PipeReceiver()
+                pool = fork_pool(1, (public, templates, logo, receiver.write_end))
+                receiver.start()
                 public_job = pool.submit(_public_files)
             else:
                 ticker = progress("public", count) if progress else None
@@ -144,8 +150,9 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                      + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
             sites["internal"] = internal_site.render(internal, environment("internal", templates), ticker)
-        if public_job is not None:
-            sites["public"] = public_job.result()
+        if public_job is not None and receiver is not None:
+            public_job.result()
+            sites["public"] = receiver.result()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -17,11 +17,12 @@ import gc
 import multiprocessing
 import os
 import signal
+import struct
 import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, BinaryIO
 
 PR_SET_PDEATHSIG = 1
 
@@ -84,3 +85,53 @@ def shared() -> Any:
 def forked() -> int:
     """How many workers this process has forked: a small build must fork none (tests/test_startup.py)."""
     return _forked[0]
+
+
+_HEADER = struct.Struct("<II")  # path length, content length
+
+
+class PipeFiles(dict[str, bytes]):
+    """In a worker: files {path: bytes} that go to the parent through a pipe as they are set, and are not kept.
+
+    A site handed back as one result would be pickled whole (a second copy in the worker), then unpickled
+    (two more in the parent) — 100 MB of pages cost 400. Streamed, each page exists once, in the parent.
+    Only item assignment streams: `files[path] = data`.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        name = path.encode("utf-8")
+        self.stream.write(_HEADER.pack(len(name), len(data)) + name)
+        self.stream.write(data)
+
+
+class PipeReceiver:
+    """In the parent: a thread that collects what a worker's PipeFiles sends, until the worker closes its end."""
+
+    def __init__(self) -> None:
+        self.read_end, self.write_end = os.pipe()
+        self.files: dict[str, bytes] = {}
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+
+    def start(self) -> None:
+        """Call after the fork: the parent's copy of the write end is closed, so the worker's close ends it."""
+        os.close(self.write_end)
+        self._thread.start()
+
+    def _receive(self) -> None:
+        with open(self.read_end, "rb", buffering=1 << 20) as stream:
+            while header := stream.read(_HEADER.size):
+                name_length, length = _HEADER.unpack(header)
+                name = stream.read(name_length).decode("utf-8")
+                self.files[name] = stream.read(length)
+
+    def result(self) -> dict[str, bytes]:
+        self._thread.join()
+        return self.files
+
+
+def pipe_files(write_end: int) -> PipeFiles:
+    return PipeFiles(open(write_end, "wb", buffering=1 << 20))  # noqa: SIM115  # the worker closes it when done
