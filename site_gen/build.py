@@ -141,6 +141,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 pool = fork_pool(1, (public, templates, logo, receiver.write_end))
                 receiver.start()
                 public_job = pool.submit(_public_files)
+                stop = pool.shutdown
+                public_job.add_done_callback(lambda _job: stop(wait=False))  # its memory goes once its pages are sent
             else:
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(public, environment("public", templates), logo, ticker)
