@@ -18,6 +18,7 @@ from synthetic import build as make_repo  # noqa: E402
 import site_gen.build as build_module  # noqa: E402
 from site_gen.check import check_repository  # noqa: E402
 from site_gen.collector import paused_collector  # noqa: E402
+from site_gen.history import status_histories  # noqa: E402
 from site_gen.publish import public as public_site  # noqa: E402
 from site_gen.views.public import public_view  # noqa: E402
 
@@ -38,7 +39,8 @@ def main() -> None:
                       feedback=stories * 20)
         result = check_repository(root, TODAY)
         markdown = build_module.render_markdown_once(build_module._markdown_sources(result, None), 1)
-        pages = len(public_site.pages(public_view(result.backlog, result.facts, markdown, None, {}, False)))
+        view = public_view(result.backlog, result.facts, markdown, None, status_histories(root), False)
+        pages = len(public_site.pages(view))
         alone, forked = Runs(f"{stories:>6,} stories, {pages:>6,} public pages: one process"), Runs("forked")
         for _ in range(args.runs):  # paired and interleaved: the machine's load hits both alike
             for runs, threshold in ((alone, 10**9), (forked, 0)):
