@@ -38,7 +38,11 @@ def load() -> str:
 
 def _children(pid: int) -> list[int]:
     found = []
-    for task in (PROC / str(pid) / "task").glob("*/children"):
+    try:
+        tasks = list((PROC / str(pid) / "task").glob("*/children"))
+    except OSError:
+        return []  # the process ended meanwhile
+    for task in tasks:
         try:
             found += [int(child) for child in task.read_text().split()]
         except OSError:
