@@ -19,11 +19,11 @@ from .collector import paused_collector
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .history import file_histories, status_histories
-from .i18n import Locales, language
+from .i18n import Language, language
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
-from .parallel import can_fork, fork_pool
+from .parallel import PipeReceiver, can_fork, fork_pool, pipe_files, shared
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .render import TemplateMistake, environment
@@ -80,8 +80,14 @@ def _markdown_sources(result: CheckResult, only: Audience | None) -> list[str]:
     return texts
 
 
-def _render_chunk(texts: list[str]) -> list[str]:
-    return [str(render_markdown(text)) for text in texts]
+def _render_chunk(index: int) -> list[str]:
+    """In a worker: the markdown of the texts its pool was forked with (shared, not pickled), chunk `index`."""
+    texts: list[list[str]] = shared()
+    return [str(render_markdown(text)) for text in texts[index]]
+
+
+MARKDOWN_FORK_FROM = 200  # distinct markdown texts; below this the workers cost more than they save
+PUBLIC_FORK_FROM = 1_000  # public pages; below this rendering them in a second process costs more than it saves
 
 
 def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Markup]:
@@ -90,12 +96,12 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     markdown-it-py dominates a large build (~0.7 ms per 300-word page per core).
     """
     unique = sorted(set(texts))
-    if not can_fork(workers) or len(unique) < 200:
+    if not can_fork(workers) or len(unique) < MARKDOWN_FORK_FROM:
         rendered = {text: render_markdown(text) for text in unique}
     else:
         chunks = [unique[i::workers] for i in range(workers)]
-        with fork_pool(workers) as pool:
-            results = list(pool.map(_render_chunk, chunks))
+        with fork_pool(workers, chunks) as pool:
+            results = list(pool.map(_render_chunk, range(workers)))
         rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results, strict=True)
                     for text, html in zip(chunk, htmls, strict=True)}
 
@@ -105,14 +111,18 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
     return lookup
 
 
-def _public_files(view: PublicSite, templates: Path, logo: bytes | None,
-                  words: tuple[str, Locales]) -> dict[str, bytes]:
-    """Runs in a second process: template errors must cross back with their file and line."""
+def _public_files() -> None:
+    """Runs in a second process, forked with the public view (not pickled); the pages go back through a pipe
+    as they are rendered. Template errors must cross back with their file and line."""
+    payload: tuple[PublicSite, Path, bytes | None, Language, int] = shared()
+    view, templates, logo, chosen, write_end = payload
+    files = pipe_files(write_end)
     try:
-        chosen = language(*words)
-        return public_site.render(view, environment("public", templates, chosen), logo, words=chosen)
+        public_site.render(view, environment("public", templates, chosen), logo, words=chosen, out=files)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
+    finally:
+        files.stream.close()  # the parent's receiver stops here
 
 
 def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
@@ -129,18 +139,22 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     sites: dict[str, dict[str, bytes]] = {}
     public_job = None
     pool = None
+    receiver = None
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
-            if can_fork(workers) and only is None:
-                pool = fork_pool(1)
-                public_job = pool.submit(_public_files, public, templates, logo,
-                                         (backlog.config.public.language, backlog.locales))
+            count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
+            chosen = language(backlog.config.public.language, backlog.locales)
+            if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
+                receiver = PipeReceiver()
+                pool = fork_pool(1, (public, templates, logo, chosen, receiver.write_end))
+                receiver.start()
+                public_job = pool.submit(_public_files)
+                stop = pool.shutdown
+                public_job.add_done_callback(lambda _job: stop(wait=False))  # its memory goes once its pages are sent
             else:
-                count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
                 ticker = progress("public", count) if progress else None
-                chosen = language(backlog.config.public.language, backlog.locales)
                 sites["public"] = public_site.render(public, environment("public", templates, chosen), logo, ticker,
                                                      chosen)
         if only in (None, Audience.INTERNAL):
@@ -150,8 +164,9 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             ticker = progress("internal", count + 7) if progress else None
             env = environment("internal", templates, language(backlog.config.internal.language, backlog.locales))
             sites["internal"] = internal_site.render(internal, env, ticker)
-        if public_job is not None:
-            sites["public"] = public_job.result()
+        if public_job is not None and receiver is not None:
+            public_job.result()
+            sites["public"] = receiver.result()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

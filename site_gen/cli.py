@@ -1,8 +1,12 @@
-"""The command line: a few lines per command around the library. Exit codes: 0 ok, 1 problems, 2 usage."""
+"""The command line: a few lines per command around the library. Exit codes: 0 ok, 1 problems, 2 usage.
+
+`site-gen --help` must start in well under 50 ms: at module level import only click and the small modules
+below (no model, loader, YAML, Jinja or markdown); each command imports what it needs in its body.
+tests/test_startup.py checks it.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -17,13 +21,13 @@ import click
 
 from . import __version__
 from .dates import RANGE, in_range
-from .diagnostics import escape_text
 from .errors import BuildRefused, NotABacklog, SiteGenError, UsageError
-from .model import Audience
 
 if TYPE_CHECKING:
     from .asof import AsOf
     from .model import Backlog
+
+SITES = ("internal", "public")  # model.Audience's values, spelled here so --help need not import the model
 
 
 class _Day(click.DateTime):
@@ -61,21 +65,32 @@ def _fail(exc: SiteGenError) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
-class _Warnings(logging.Handler):
+_WARNINGS: list[Any] = []  # the one handler, made when a command first runs (--help needs no logging)
+
+
+def _print_warnings() -> None:
     """Warnings the library logs (git refusing the checkout, …): each printed once per run, escaped."""
+    import logging
 
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.seen: set[str] = set()
+    from .diagnostics import escape_text
 
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self.seen:
-            self.seen.add(message)
-            click.echo(f"warning: {escape_text(message)}", err=True)
+    class Warnings(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.seen: set[str] = set()
 
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message not in self.seen:
+                self.seen.add(message)
+                click.echo(f"warning: {escape_text(message)}", err=True)
 
-_WARNINGS = _Warnings()
+    if not _WARNINGS:
+        _WARNINGS.append(Warnings())
+    handler = _WARNINGS[0]
+    handler.seen.clear()
+    if handler not in logging.getLogger("site_gen").handlers:
+        logging.getLogger("site_gen").addHandler(handler)
 
 
 class _Main(click.Group):
@@ -89,12 +104,10 @@ class _Main(click.Group):
                 stream.reconfigure(errors="replace")  # type: ignore[union-attr]  # a TextIOWrapper, or not
             except (AttributeError, ValueError, OSError):
                 pass  # not a text stream we can change: leave it as it is
-        _WARNINGS.seen.clear()
-        if _WARNINGS not in logging.getLogger("site_gen").handlers:
-            logging.getLogger("site_gen").addHandler(_WARNINGS)
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
+        _print_warnings()  # here, not in main: --help and --version stop before invoke
         try:
             return super().invoke(ctx)
         except SiteGenError as exc:
@@ -195,7 +208,7 @@ def _terminate_as_exit() -> Iterator[None]:
 @_PATH
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
               help="Output folder; the sites go to OUT/public/ and OUT/internal/.")
-@click.option("--only", type=click.Choice([site.value for site in Audience]), default=None,
+@click.option("--only", type=click.Choice(SITES), default=None,
               help="Build one site only.")
 @_TODAY
 @click.option("--future", is_flag=True,
@@ -221,6 +234,7 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     (including an --out that is not site-gen's to replace).
     """
     from .build import build as build_sites
+    from .model import Audience
 
     as_of = _as_of(path, today)
     with _Bars() as bars, _terminate_as_exit():
@@ -354,7 +368,7 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
     from datetime import UTC
 
     from .check import check_repository
-    from .diagnostics import format_text
+    from .diagnostics import escape_text, format_text
     from .load.ledger import LEDGER
     from .notify import NotifyError, read_contacts, sender_address, write_output
     from .notify.plan import default_sender, mail_merge_csv, messages, plan, select_stories
@@ -463,6 +477,7 @@ def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str |
 
     Exit status: 0 imported, 1 the file cannot be imported (nothing written), 2 usage error.
     """
+    from .diagnostics import escape_text
     from .importer import ImportRequest, run_import
 
     report = run_import(ImportRequest(file, path, preset, maps, source, stage, kind, out, strict, contacts_out,

@@ -1,5 +1,10 @@
 """Worker processes for bulk work, forked so they share the loaded model without copying it.
 
+What a worker needs is handed over by the fork itself, never pickled: `fork_pool(size, payload)` forks its
+workers at once with `payload` in place, and a worker reads it with `shared()`. Before the fork, gc.freeze()
+moves every object into a generation no collection visits, so a collection in a worker never writes to the
+parent's objects and their pages stay shared copy-on-write (only what a worker writes is copied).
+
 A worker never outlives the build that forked it: killed with SIGKILL or SIGTERM, the parent takes its
 workers with it (PR_SET_PDEATHSIG on Linux, a watchdog thread elsewhere), so no 70 MB process is left
 waiting on a queue nobody will fill, holding the terminal's output open.
@@ -8,15 +13,21 @@ waiting on a queue nobody will fill, holding the terminal's output open.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
+import struct
 import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any, BinaryIO
 
 PR_SET_PDEATHSIG = 1
+
+_payload: list[Any] = [None]   # set while a pool forks; in a worker, what its parent shared
+_forked: list[int] = [0]       # workers forked by this process so far: tests read it through forked()
 
 
 def can_fork(workers: int | None) -> bool:
@@ -46,6 +57,81 @@ def _die_with_parent(parent: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def fork_pool(size: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+class _Pool(ProcessPoolExecutor):
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait, cancel_futures=cancel_futures)
+        _payload[0] = None  # the parent lets go of it; the workers are gone
+
+
+def fork_pool(size: int, payload: Any = None) -> ProcessPoolExecutor:
+    """`size` workers, forked now, each seeing `payload` through shared() without a copy."""
+    pool = _Pool(size, mp_context=multiprocessing.get_context("fork"),
+                 initializer=_die_with_parent, initargs=(os.getpid(),))
+    _payload[0] = payload
+    gc.freeze()
+    try:
+        pool.submit(int)  # a fork pool starts all its workers at the first submit: fork them while frozen
+    finally:
+        gc.unfreeze()  # this process's own collections (after the build) free the model as usual
+    _forked[0] += size
+    return pool
+
+
+def shared() -> Any:
+    """In a worker: the payload its pool was forked with."""
+    return _payload[0]
+
+
+def forked() -> int:
+    """How many workers this process has forked: a small build must fork none (tests/test_startup.py)."""
+    return _forked[0]
+
+
+_HEADER = struct.Struct("<II")  # path length, content length
+
+
+class PipeFiles(dict[str, bytes]):
+    """In a worker: files {path: bytes} that go to the parent through a pipe as they are set, and are not kept.
+
+    A site handed back as one result would be pickled whole (a second copy in the worker), then unpickled
+    (two more in the parent) — 100 MB of pages cost 400. Streamed, each page exists once, in the parent.
+    Only item assignment streams: `files[path] = data`.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        name = path.encode("utf-8")
+        self.stream.write(_HEADER.pack(len(name), len(data)) + name)
+        self.stream.write(data)
+
+
+class PipeReceiver:
+    """In the parent: a thread that collects what a worker's PipeFiles sends, until the worker closes its end."""
+
+    def __init__(self) -> None:
+        self.read_end, self.write_end = os.pipe()
+        self.files: dict[str, bytes] = {}
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+
+    def start(self) -> None:
+        """Call after the fork: the parent's copy of the write end is closed, so the worker's close ends it."""
+        os.close(self.write_end)
+        self._thread.start()
+
+    def _receive(self) -> None:
+        with open(self.read_end, "rb", buffering=1 << 20) as stream:
+            while header := stream.read(_HEADER.size):
+                name_length, length = _HEADER.unpack(header)
+                name = stream.read(name_length).decode("utf-8")
+                self.files[name] = stream.read(length)
+
+    def result(self) -> dict[str, bytes]:
+        self._thread.join()
+        return self.files
+
+
+def pipe_files(write_end: int) -> PipeFiles:
+    return PipeFiles(open(write_end, "wb", buffering=1 << 20))  # noqa: SIM115  # the worker closes it when done

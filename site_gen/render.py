@@ -239,8 +239,10 @@ class Page:
 
 
 def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any],
-                 progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
+                 progress: Callable[[int], None] | None = None,
+                 out: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """{path: bytes} of the pages, set into `out` when given (a worker's parallel.PipeFiles)."""
+    out = {} if out is None else out
     cache: dict[str, jinja2.Template] = {}
     with template_mistakes():
         for page in pages:

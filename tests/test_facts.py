@@ -103,3 +103,23 @@ def test_nps_ces_and_csat_follow_their_published_definitions() -> None:
     assert scores.nps([0, 6]) == -100.0
     assert scores.csat([5, 4, 3, 2]) == 50.0
     assert scores.ces([1, 7]) == 4.0
+
+
+def test_stage_effects_take_exactly_the_rows_in_each_window() -> None:
+    """The windows are found by bisection over rows sorted by date: the same rows a scan of every row finds."""
+    from site_gen.facts.effect import ScoreChange, StageEffect
+    from site_gen.facts.scores import scores_of
+
+    result = check_repository(REPO, TODAY)
+    backlog = result.backlog
+    assert result.facts.stage_effects  # the example has done irritants with effect windows
+    for key, found in result.facts.stage_effects.items():
+        effect = result.facts.irritants[key].effect
+        assert effect is not None
+        rows = [r for r in backlog.feedback if r.journey_stage == backlog.irritants[key].journey_stage]
+        before = [r for r in rows if effect.start <= r.date < effect.closed]
+        after = [r for r in rows if effect.closed <= r.date < effect.end]
+        segments = [ScoreChange(s, scores_of(r for r in before if r.segment == s),
+                                scores_of(r for r in after if r.segment == s)) for s in backlog.config.segments]
+        stage = ScoreChange(backlog.irritants[key].journey_stage, scores_of(before), scores_of(after))
+        assert found == StageEffect(stage, tuple(c for c in segments if c.before or c.after))

@@ -9,8 +9,9 @@ unfinished week. The same numbers feed the irritant page, the dashboard's
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -181,15 +182,18 @@ class StageEffect:
     segments: tuple[ScoreChange, ...]      # in site.yaml order, only segments with scores
 
 
-def stage_effect(effect: Effect, stage: str, stage_rows: Iterable[FeedbackRow],
+def _date(row: FeedbackRow) -> date:
+    return row.date
+
+
+def stage_effect(effect: Effect, stage: str, stage_rows: Sequence[FeedbackRow],
                  segments: tuple[str, ...]) -> StageEffect:
-    before: list[FeedbackRow] = []
-    after: list[FeedbackRow] = []
-    for row in stage_rows:
-        if effect.start <= row.date < effect.closed:
-            before.append(row)
-        elif effect.closed <= row.date < effect.end:
-            after.append(row)
+    """stage_rows sorted by date (rows_by_stage): the windows are found by bisection, not by a scan of every
+    row for every done irritant (minutes at 2,000 irritants and 200,000 rows)."""
+    low = bisect_left(stage_rows, effect.start, key=_date)
+    middle = bisect_left(stage_rows, effect.closed, lo=low, key=_date)
+    high = bisect_left(stage_rows, effect.end, lo=middle, key=_date)
+    before, after = stage_rows[low:middle], stage_rows[middle:high]
     changes = []
     for segment in segments:
         change = ScoreChange(segment, scores_of(r for r in before if r.segment == segment),
@@ -200,7 +204,8 @@ def stage_effect(effect: Effect, stage: str, stage_rows: Iterable[FeedbackRow],
 
 
 def rows_by_stage(feedback: Iterable[FeedbackRow]) -> Mapping[str, tuple[FeedbackRow, ...]]:
+    """Journey stage -> its rows, sorted by date."""
     grouped: dict[str, list[FeedbackRow]] = defaultdict(list)
     for row in feedback:
         grouped[row.journey_stage].append(row)
-    return {stage: tuple(rows) for stage, rows in grouped.items()}
+    return {stage: tuple(sorted(rows, key=_date)) for stage, rows in grouped.items()}

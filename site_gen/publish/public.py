@@ -183,11 +183,13 @@ def redirect_pages(site: PublicSite) -> list[Page]:
 
 
 def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
-           progress: Callable[[int], None] | None = None, words: Language | None = None) -> dict[str, bytes]:
-    """words: the site's language, for the feeds (the templates have theirs from env)."""
+           progress: Callable[[int], None] | None = None, words: Language | None = None,
+           out: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """words: the site's language, for the feeds (the templates have theirs from env). The public site's files are
+    set into `out` when given (it only ever assigns items: see parallel.PipeFiles)."""
     shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
     site_pages = pages(site)
-    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress)  # pages win
+    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, out)  # pages win
     for name in ASSETS:
         files[f"assets/{name}"] = theme_file(env, name)
     files["assets/favicon.svg"] = favicon(site.accent)

@@ -1,0 +1,40 @@
+"""How long `site-gen --help` and `site-gen --version` take to start: median and range of 20 interleaved runs.
+
+    python benchmarks/startup.py
+Python itself and `import click` are timed alike, for scale. Target (issue 12): under 50 ms. Measure with
+compiled bytecode, as an installed package has it (this script compiles site_gen first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Runs, load, run_command  # noqa: E402
+
+import site_gen  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    compileall.compile_dir(Path(site_gen.__file__).parent, quiet=1)
+    commands = {"python -c pass": ["-c", "pass"], "python -c 'import click'": ["-c", "import click"],
+                "site-gen --help": ["-m", "site_gen", "--help"], "site-gen --version": ["-m", "site_gen", "--version"]}
+    runs = {name: Runs(name) for name in commands}
+    print(f"before: {load()}")
+    for _ in range(args.runs):
+        for name, argv in commands.items():
+            run = run_command([sys.executable, *argv], pss=False)
+            runs[name].add(run.seconds * 1000, cpu_seconds=run.cpu_seconds * 1000)
+    print(f"after:  {load()}")
+    for each in runs.values():
+        print(str(each).replace(" s", " ms"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Start-up and worker processes: `--help` imports no loader, a small build forks nothing, workers share by fork."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import site_gen.build as build_module
+from site_gen import parallel
+from site_gen.build import build, render_sites
+from site_gen.cli import SITES, main
+from site_gen.model import Audience
+
+from .conftest import REPO, TODAY, copy_example, run_check
+
+HEAVY = ("site_gen.model", "site_gen.load", "site_gen.check", "site_gen.build", "jinja2", "markdown_it", "yaml")
+
+
+def imported(*args: str) -> set[str]:
+    completed = subprocess.run([sys.executable, "-X", "importtime", "-m", "site_gen", *args], capture_output=True,
+                               text=True, timeout=60, check=True)
+    return {line.split("|")[-1].strip() for line in completed.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_neither_the_loader_nor_the_renderer(flag: str) -> None:
+    """The model, the loader, YAML, Jinja and markdown are imported by the commands that use them, not at start."""
+    modules = imported(flag)
+    assert "site_gen.cli" in modules  # the measurement itself works
+    assert sorted(set(HEAVY) & modules) == []
+
+
+def test_every_command_still_shows_its_full_help() -> None:
+    runner = CliRunner()
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        help_text = " ".join((command.help or "").replace("\b", "").split())
+        assert help_text and help_text in " ".join(result.output.split()), name
+
+
+def test_the_site_choices_are_the_audiences() -> None:
+    assert sorted(SITES) == sorted(audience.value for audience in Audience)
+
+
+def test_a_small_build_forks_no_worker(tmp_path: Path) -> None:
+    """The example (87 pages) renders faster in one process than a fork costs: nothing is forked."""
+    root = copy_example(tmp_path / "repo")
+    before = parallel.forked()
+    report = build(root, tmp_path / "out", TODAY, workers=2)
+    assert report.written["public"] > 10
+    assert parallel.forked() == before
+
+
+class Unpicklable:
+    name = "the model"
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("a worker must get this by fork, not by pickle")
+
+
+def _payload_name() -> str:
+    payload: Unpicklable = parallel.shared()
+    return payload.name
+
+
+def test_a_worker_reads_what_its_parent_shared_without_a_copy() -> None:
+    with parallel.fork_pool(1, Unpicklable()) as pool:
+        assert pool.submit(_payload_name).result(timeout=60) == "the model"
+    assert gc.get_freeze_count() == 0  # frozen for the fork only
+    assert parallel.shared() is None  # the parent lets go of it
+
+
+def test_sites_rendered_by_workers_are_the_sites_one_process_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_check(REPO)
+    alone = render_sites(result, REPO, workers=1)
+    monkeypatch.setattr(build_module, "MARKDOWN_FORK_FROM", 1)
+    monkeypatch.setattr(build_module, "PUBLIC_FORK_FROM", 1)
+    before = parallel.forked()
+    together = render_sites(result, REPO, workers=2)
+    assert parallel.forked() == before + 3  # two markdown workers and the public renderer
+    assert together == alone
