@@ -165,6 +165,7 @@ def _anchor(index: int, count: int, every: int) -> str:
 # the before/after chart is narrower, so its labels stay readable on a phone
 E_WIDTH, E_HEIGHT = 480, 240
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 44
+E_CHAR = 0.62 * 14         # a bold glyph at the chart's 14 px (site.css), generously
 
 
 EFFECT_TITLE = N_("Linked complaints per week, before and after the fix")
@@ -197,6 +198,9 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     close_x = E_LEFT + effect.weeks * slot
     closed = words.gettext("closed %(date)s") % {"date": effect.closed.isoformat()}
     before, after = words.gettext("before"), words.gettext("after")
+    # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
+    fits = close_x + 4 + E_CHAR * len(closed) <= E_WIDTH
+    label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     ticks = "".join(
         f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">'
         f'{escape(format_skeleton("Md", w.start, locale=words.locale))}</text>'
@@ -207,7 +211,7 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         for v in sorted({0, highest // 2, highest}))
     marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
               f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
-              f'<text x="{close_x + 4:.1f}" y="{E_TOP - 8}" class="closed">{escape(closed)}</text>')
+              f'<text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" class="closed">{escape(closed)}</text>')
     description = words.ngettext(
         "Linked complaints per week, a week before and after the irritant was closed on %(date)s: "
         "%(before)s before, %(after)s after.",
