@@ -162,8 +162,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
-            env = environment("internal", templates, language(backlog.config.internal.language, backlog.locales))
-            sites["internal"] = internal_site.render(internal, env, ticker)
+            words = language(backlog.config.internal.language, backlog.locales)
+            sites["internal"] = internal_site.render(internal, environment("internal", templates, words), ticker, words)
         if public_job is not None and receiver is not None:
             public_job.result()
             sites["public"] = receiver.result()

@@ -7,9 +7,12 @@ import math
 from collections.abc import Callable
 from datetime import date
 
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from .facts.effect import Effect
+from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
@@ -22,7 +25,7 @@ CHAR = 0.6 * FONT          # a generous average glyph width, to keep labels apar
 
 
 def short_month_label(period: str) -> str:
-    """2026-10 -> Oct 2026 (English; pass month_label= for another language, e.g. Babel's format_date)."""
+    """2026-10 -> Oct 2026 (English; pass month_label= for another language: Language.short_month)."""
     return f"{month_label(period)[:3]} {period[:4]}"
 
 
@@ -54,7 +57,7 @@ def tick_text(value: float, step: float) -> str:
 def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, today: date | None = None,
                threshold: float | None = None, decisions: tuple[tuple[str, str], ...] = (),
                chart_id: str = "chart", month_label: Callable[[str], str] = short_month_label,
-               gettext: Callable[[str], str] = str) -> Markup:
+               gettext: Callable[[str], str] = str, number: Callable[[float], str] = "{:g}".format) -> Markup:
     """An accessible SVG line of a monthly series, no JavaScript.
 
     today: the month it falls in is incomplete — drawn hollow, joined by a dashed line, and said in the
@@ -62,9 +65,11 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     month's value moved by the metric's threshold the bad way), drawn as a dashed line. decisions: (month, title)
     marked on the line. The page shows the same
     numbers as a table (a screen reader reads the title and description, then the table).
+    gettext, month_label and number: the site's catalogue, month names and digits (Language.gettext,
+    Language.short_month, Language.number); every sentence is one message, so a language can order its words.
     """
     if not points:
-        return Markup(f'<p class="muted">{escape(gettext("No data yet."))}</p>')
+        return Markup('<p class="muted">{}</p>').format(gettext("No data yet."))
     values = [p.value for p in points] + ([threshold] if threshold is not None else [])
     ticks = nice_ticks(min(values), max(values), 4)
     step = ticks[1] - ticks[0]
@@ -91,11 +96,13 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
         f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
         for v, text in zip(ticks, labels, strict=True))
+    not_complete = gettext("month not complete yet")
+    point_title = gettext("%(month)s: %(value)s")
     dots = "".join(
         f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="{4 if i in incomplete else 3}"'
         f'{" class=" + chr(34) + "incomplete" + chr(34) if i in incomplete else ""}>'
-        f'<title>{escape(month_label(p.period))}: {p.value:g}{escape(unit)}'
-        f'{escape(" — " + gettext("month not complete yet")) if i in incomplete else ""}</title></circle>'
+        f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
+        f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
         for i, p in enumerate(points))
     width = CHAR * max(len(month_label(p.period)) for p in points) + 8
     # an edge label leans inwards by its whole width, a middle one by half: 1.5 widths keep neighbours apart
@@ -105,31 +112,37 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         f'{escape(month_label(p.period))}{"*" if i in incomplete else ""}</text>'
         for i, p in enumerate(points) if (len(points) - 1 - i) % every == 0)
     marks = ""
+    threshold_word = gettext("threshold")
+    threshold_said = "" if threshold is None else gettext("Threshold: %(value)s") % {"value": number(threshold) + unit}
     if threshold is not None:
         level = threshold
         marks += (f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
-                  f'class="threshold"><title>{escape(gettext("threshold"))}: {level:g}{escape(unit)}</title></line>'
+                  f'class="threshold"><title>{escape(threshold_said)}</title></line>'
                   f'<text x="{left + 4:.1f}" y="{y(level) - 4:.1f}" text-anchor="start" class="threshold">'
-                  f'{escape(gettext("threshold"))}</text>')
+                  f'{escape(threshold_word)}</text>')
     index_of = {p.period: i for i, p in enumerate(points)}
-    for number, (period, name) in enumerate(decisions, start=1):
+    for n, (period, name) in enumerate(decisions, start=1):
         if period not in index_of:
             continue
         at = x(index_of[period])
         marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
                   f'<title>{escape(name)}</title></line>'
-                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="middle" class="decision">D{number}</text>')
+                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="middle" class="decision">D{n}</text>')
     first, last = points[0], points[-1]
     lowest, highest = min(p.value for p in points), max(p.value for p in points)
-    description = (f"{gettext('From')} {first.value:g}{unit} ({month_label(first.period)}) {gettext('to')} "
-                   f"{last.value:g}{unit} ({month_label(last.period)}); {gettext('lowest')} "
-                   f"{lowest:g}{unit}, {gettext('highest')} {highest:g}{unit}.")
+    description = gettext("From %(first)s (%(first_month)s) to %(last)s (%(last_month)s); lowest %(lowest)s, "
+                          "highest %(highest)s.") % {
+        "first": number(first.value) + unit, "first_month": month_label(first.period),
+        "last": number(last.value) + unit, "last_month": month_label(last.period),
+        "lowest": number(lowest) + unit, "highest": number(highest) + unit}
     if incomplete:
-        description += f" {month_label(points[incomplete[0]].period)}: {gettext('month not complete yet')} (*)."
+        description += " " + gettext("%(month)s: month not complete yet (*).") % {
+            "month": month_label(points[incomplete[0]].period)}
     if threshold is not None:
-        description += f" {gettext('threshold')}: {threshold:g}{unit}."
+        description += f" {threshold_said}."
     if decisions:
-        description += " " + "; ".join(f"D{n}: {name} ({month_label(period)})"
+        marked = gettext("D%(number)s: %(title)s (%(month)s)")
+        description += " " + "; ".join(marked % {"number": n, "title": name, "month": month_label(period)}
                                        for n, (period, name) in enumerate(decisions, start=1)) + "."
     return Markup(
         f'<svg class="chart line-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -152,16 +165,22 @@ def _anchor(index: int, count: int, every: int) -> str:
 # the before/after chart is narrower, so its labels stay readable on a phone
 E_WIDTH, E_HEIGHT = 480, 240
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 44
+E_CHAR = 0.62 * 14         # a bold glyph at the chart's 14 px (site.css), generously
 
 
-def effect_chart(effect: Effect, title: str, chart_id: str = "effect") -> Markup:
+EFFECT_TITLE = N_("Linked complaints per week, before and after the fix")
+
+
+def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | None = None) -> Markup:
     """Linked complaints per week either side of the closed date, as bars, with the close date marked.
 
     The title and description are read by screen readers (aria-labelledby); the page shows the same numbers
-    as a table next to it.
+    as a table next to it, and the verdict above it. words: the site's language (English when not given).
     """
+    words = words or language()
     if not effect.weeks:
-        return Markup('<p class="muted">Closed less than a week ago: no full week to compare yet.</p>')
+        return Markup('<p class="muted">{}</p>').format(
+            words.gettext("Closed less than a week ago: no full week to compare yet."))
     weeks = effect.by_week
     highest = max(max(w.complaints for w in weeks), 1)
     inner_w, inner_h = E_WIDTH - E_LEFT - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
@@ -174,12 +193,17 @@ def effect_chart(effect: Effect, title: str, chart_id: str = "effect") -> Markup
     bars = "".join(
         f'<rect x="{E_LEFT + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
         f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
-        f'<title>week of {w.start.isoformat()}: {w.complaints}</title></rect>'
+        f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
         for i, w in enumerate(weeks))
     close_x = E_LEFT + effect.weeks * slot
+    closed = words.gettext("closed %(date)s") % {"date": effect.closed.isoformat()}
+    before, after = words.gettext("before"), words.gettext("after")
+    # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
+    fits = close_x + 4 + E_CHAR * len(closed) <= E_WIDTH
+    label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     ticks = "".join(
         f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">'
-        f'{w.start.day}/{w.start.month}</text>'
+        f'{escape(format_skeleton("Md", w.start, locale=words.locale))}</text>'
         for i, w in enumerate(weeks) if len(weeks) <= 8 or i % 2 == 0)
     grid = "".join(
         f'<line x1="{E_LEFT}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
@@ -187,15 +211,33 @@ def effect_chart(effect: Effect, title: str, chart_id: str = "effect") -> Markup
         for v in sorted({0, highest // 2, highest}))
     marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
               f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
-              f'<text x="{close_x + 4:.1f}" y="{E_TOP - 8}" class="closed">closed {effect.closed.isoformat()}</text>')
-    description = (f"Linked complaints per week, {effect.window} before and after the irritant was closed on "
-                   f"{effect.closed.isoformat()}: {effect.before} before ({effect.rate_before:.1f} a week), "
-                   f"{effect.after} after ({effect.rate_after:.1f} a week); {effect.verdict}.")
+              f'<text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" class="closed">{escape(closed)}</text>')
+    description = words.ngettext(
+        "Linked complaints per week, a week before and after the irritant was closed on %(date)s: "
+        "%(before)s before, %(after)s after.",
+        "Linked complaints per week, %(num)d weeks before and after the irritant was closed on %(date)s: "
+        "%(before)s before (%(rate_before)s a week), %(after)s after (%(rate_after)s a week).",
+        effect.weeks) % {"num": effect.weeks, "date": effect.closed.isoformat(), "before": effect.before,
+                         "after": effect.after, "rate_before": _tenths(effect.rate_before, words),
+                         "rate_after": _tenths(effect.rate_after, words)}
+    title = words.gettext(EFFECT_TITLE)
     return Markup(
         f'<svg class="chart effect" viewBox="0 0 {E_WIDTH} {E_HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
         f'{grid}{bars}{marker}{ticks}'
-        f'<text x="{E_LEFT + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">before</text>'
-        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">after</text>'
+        f'<text x="{E_LEFT + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">'
+        f'{escape(before)}</text>'
+        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">'
+        f'{escape(after)}</text>'
         f'</svg>')
+
+
+def _tenths(value: float, words: Language) -> str:
+    """2.4, 0.0 (2,4 in French): a weekly rate, to one decimal."""
+    return format_decimal(value, format="0.0", locale=words.locale)
+
+
+def _week_said(words: Language, start: date, complaints: int) -> str:
+    return words.ngettext("Week of %(week)s: %(num)d linked complaint", "Week of %(week)s: %(num)d linked complaints",
+                          complaints) % {"week": words.long_date(start), "num": complaints}

@@ -4,7 +4,8 @@ A week runs Monday to Sunday. The digest counts the week's feedback by journey s
 the stages that moved most against the week before, and quotes the most telling verbatims
 (the harshest complaints and the warmest praise, one per stage first, for variety). The same
 text is posted to a chat (`post`, Slack-compatible `{"text": …}`), shown on the internal site
-(one page per week) and carried by the internal site's digest feed (`atom_feed`).
+(one page per week) and carried by the internal site's digest feed (`atom_feed`), all three written in
+`internal.language` (a `Language` passed in; English when none is).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from xml.etree import ElementTree as ET
 
+from .i18n import N_, Language, language
 from .model import FeedbackKind, FeedbackRow, ScoreType
-from .text import MONTHS, humanize
+from .text import humanize
 
 WEBHOOK_VARIABLE = "SITE_GEN_WEBHOOK_URL"
 MOVERS = 3
@@ -71,13 +73,9 @@ class Digest:
         year, week, _ = self.monday.isocalendar()
         return f"{year}-W{week:02d}"
 
-    @property
-    def label(self) -> str:
-        first, last = self.monday, self.sunday
-        start = f"{first.day} {MONTHS[first.month - 1]}" if first.month != last.month else str(first.day)
-        if first.year != last.year:
-            start += f" {first.year}"
-        return f"{start}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+    def label(self, words: Language | None = None) -> str:
+        """16–22 November 2026 (16 au 22 novembre 2026 in French)."""
+        return (words or language()).day_range(self.monday, self.sunday)
 
 
 def week_start(day: date) -> date:
@@ -174,9 +172,8 @@ def _chat_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _n(count: int, word: str) -> str:
-    """1 complaint, 2 complaints; praise is uncountable."""
-    return f"{count} {word}" if count == 1 or word == "praise" else f"{count} {word}s"
+def _bold(text: str) -> str:
+    return f"**{text}**"
 
 
 def _signed(number: int) -> str:
@@ -189,40 +186,59 @@ def _quote(row: FeedbackRow) -> str:
     return f"> {_chat_text(row.verbatim or '')}\n> — {humanize(row.journey_stage)}{segment}{score} ({row.id})"
 
 
-def as_markdown(digest: Digest, organisation: str) -> str:
+def as_markdown(digest: Digest, organisation: str, words: Language | None = None) -> str:
     """The digest as markdown a team chat shows as it is: lists and quotes, no tables."""
-    return f"**{headline(digest)}** — {_chat_text(organisation)}\n\n" + digest_body(digest)
+    return f"**{headline(digest, words)}** — {_chat_text(organisation)}\n\n" + digest_body(digest, words)
 
 
-def headline(digest: Digest) -> str:
-    return f"Customer voice, week of {digest.label}"
+def headline(digest: Digest, words: Language | None = None) -> str:
+    words = words or language()
+    return words.gettext("Customer voice, week of %(week)s") % {"week": digest.label(words)}
 
 
-def digest_body(digest: Digest) -> str:
+_KINDS = {"complaints": N_("complaints"), "praise": N_("praise")}
+
+
+def digest_body(digest: Digest, words: Language | None = None) -> str:
     """as_markdown without its headline: the internal page shows the headline as its title."""
+    w = words or language()
     out: list[str] = []
     if not digest.total:
-        out.append(f"No feedback this week ({digest.total_before} the week before).")
+        out.append(w.gettext("No feedback this week (%(before)s the week before).") % {"before": digest.total_before})
         return "\n".join(out) + "\n"
     praise = sum(s.praise for s in digest.stages)
     complaints = sum(s.complaints for s in digest.stages)
-    change = _signed(digest.total - digest.total_before)
-    out += [f"{_n(digest.total, 'piece')} of feedback ({change} on the week before): "
-            f"{_n(complaints, 'complaint')}, {_n(praise, 'praise')}.", "", "**By journey stage**", ""]
+
+    def complaints_of(count: int) -> str:
+        return w.ngettext("%(num)d complaint", "%(num)d complaints", count) % {"num": count}
+
+    def praise_of(count: int) -> str:
+        return w.ngettext("%(num)d praise", "%(num)d praise", count) % {"num": count}
+
+    out += [w.ngettext("%(num)d piece of feedback (%(change)s on the week before): %(complaints)s, %(praise)s.",
+                       "%(num)d pieces of feedback (%(change)s on the week before): %(complaints)s, %(praise)s.",
+                       digest.total) % {"num": digest.total, "change": _signed(digest.total - digest.total_before),
+                                        "complaints": complaints_of(complaints), "praise": praise_of(praise)},
+            "", _bold(w.gettext("By journey stage")), ""]
     for stage in digest.stages:
-        out.append(f"- {humanize(stage.stage)}: {_n(stage.complaints, 'complaint')} "
-                   f"({_signed(stage.complaints - stage.complaints_before)}), {stage.praise} praise "
-                   f"({_signed(stage.praise - stage.praise_before)}), {stage.total} in all")
+        out.append("- " + w.gettext("%(stage)s: %(complaints)s (%(complaints_change)s), %(praise)s "
+                                    "(%(praise_change)s), %(total)s in all") % {
+            "stage": humanize(stage.stage), "complaints": complaints_of(stage.complaints),
+            "complaints_change": _signed(stage.complaints - stage.complaints_before),
+            "praise": praise_of(stage.praise), "praise_change": _signed(stage.praise - stage.praise_before),
+            "total": stage.total})
     if digest.movers:
-        out += ["", "**Biggest movers**", ""]
-        out += [f"- {humanize(m.stage)}: {m.kind} {m.before} → {m.now} ({_signed(m.change)})" for m in digest.movers]
-    for title, rows in (("**What hurt**", digest.complaints), ("**What pleased**", digest.praise)):
+        out += ["", _bold(w.gettext("Biggest movers")), ""]
+        out += ["- " + w.gettext("%(stage)s: %(kind)s %(before)s → %(now)s (%(change)s)") % {
+            "stage": humanize(m.stage), "kind": w.gettext(_KINDS[m.kind]), "before": m.before, "now": m.now,
+            "change": _signed(m.change)} for m in digest.movers]
+    for title, rows in ((w.gettext("What hurt"), digest.complaints), (w.gettext("What pleased"), digest.praise)):
         if rows:
-            out += ["", title, ""]
+            out += ["", _bold(title), ""]
             for row in rows:
                 out += [_quote(row), ""]
             out.pop()
-    out += ["", "_Internal: customer words, not for sharing outside the company._"]
+    out += ["", "_" + w.gettext("Internal: customer words, not for sharing outside the company.") + "_"]
     return "\n".join(out) + "\n"
 
 
@@ -257,8 +273,10 @@ def post(url: str, payload: bytes, timeout: float = 15) -> int:
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str | None, organisation: str) -> bytes:
+def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str | None, organisation: str,
+              words: Language | None = None) -> bytes:
     """An Atom feed of the weekly digests, newest first: (digest, its HTML) pairs. Internal site only."""
+    words = words or language()
     def address(path: str) -> str:
         # without a base URL, relative to the feed itself (digest/feed.xml)
         return base_url + path if base_url else (path.removeprefix("digest/") or "./")
@@ -269,7 +287,8 @@ def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str |
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = identity("digest/")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{title}: weekly digest — {organisation}"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = words.gettext("%(title)s: weekly digest — %(organisation)s") % {
+        "title": title, "organisation": organisation}
     newest = entries[0][0].sunday if entries else date(1970, 1, 1)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = f"{newest.isoformat()}T23:59:59Z"
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -280,7 +299,7 @@ def atom_feed(entries: Sequence[tuple[Digest, str]], title: str, base_url: str |
         path = f"digest/{digest.key}/"
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = identity(path)
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = headline(digest)
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = headline(digest, words)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{digest.sunday.isoformat()}T23:59:59Z"
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=address(path))
         ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = html

@@ -160,6 +160,23 @@ class Language:
             return label[:len(short)], label[len(short):]
         return short[:1].upper() + short[1:], f" ({label})"
 
+    def short_month(self, key: str) -> str:
+        """2026-10 -> Oct 2026, oct. 2026, Okt. 2026, oct 2026: a chart's month label."""
+        year, month = key.split("-")
+        return format_skeleton("yMMM", date(int(year), int(month), 1), locale=self.locale)
+
+    def day_range(self, first: date, last: date) -> str:
+        """16–22 November 2026, 16 au 22 novembre 2026, 16. bis 22. November 2026, 16 al 22 de noviembre de 2026.
+
+        The month and year are written once when both days share them; the joining words are the catalogue's.
+        """
+        if (first.year, first.month) == (last.year, last.month):
+            return self.gettext(N_("%(first_day)s–%(last)s")) % {
+                "first_day": format_date(first, "d", locale=self.locale), "last": self.long_date(last)}
+        start = (format_skeleton("MMMMd", first, locale=self.locale) if first.year == last.year
+                 else self.long_date(first))
+        return self.gettext(N_("%(first)s–%(last)s")) % {"first": start, "last": self.long_date(last)}
+
     def number(self, value: int | float) -> str:
         """1,234 · 1 234 · 1.234: grouped as the locale groups digits."""
         return format_decimal(value, locale=self.locale)

@@ -219,6 +219,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["month_text"] = words.month_text
     env.filters["month_split"] = words.month_split
     env.filters["number"] = words.number
+    env.filters["day_range"] = words.day_range
     env.filters["label"] = partial(label, gettext=words.gettext)
     env.globals["language"] = words.tag
     env.filters["unbroken"] = unbroken

@@ -12,6 +12,7 @@ import pytest
 from site_gen.build import render_sites
 from site_gen.check import CheckResult
 from site_gen.diagnostics import Severity
+from site_gen.facts.effect import Trend
 
 from .conftest import EXAMPLE_WARNINGS, REPO, TODAY, edit, found, found_all, line_of, run_check
 
@@ -37,13 +38,14 @@ def test_the_example_warns_exactly_where_the_data_says() -> None:
 
 def test_most_example_fixes_visibly_work_and_the_sign_up_loop_does_not() -> None:
     facts = run_check(REPO).facts
-    verdicts = {key: facts.irritants[key].effect.verdict for key in facts.fixes}  # type: ignore[union-attr]
+    effects = {key: facts.irritants[key].effect for key in facts.fixes}
+    verdicts = {key: (e.trend, e.change_rounded, e.weeks) for key, e in effects.items() if e is not None}
     assert verdicts == {
-        "seat-clamp-stuck": "complaints down 92 % in the 7 weeks after the fix",
-        "double-charge-after-failed-ride": "complaints down 100 % in the 8 weeks after the fix",
-        "logged-out-after-update": "complaints down 67 % in the 8 weeks after the fix",
-        "signup-id-check-loop": "complaints continue at the same rate",
-        "cancel-needs-phone-call": "complaints down 100 % in the 8 weeks after the fix",
+        "seat-clamp-stuck": (Trend.DOWN, 92, 7),
+        "double-charge-after-failed-ride": (Trend.DOWN, 100, 8),
+        "logged-out-after-update": (Trend.DOWN, 67, 8),
+        "signup-id-check-loop": (Trend.SAME, 6, 8),
+        "cancel-needs-phone-call": (Trend.DOWN, 100, 8),
     }
 
 
@@ -109,7 +111,7 @@ def test_before_and_after_count_linked_complaints_in_equal_whole_week_windows(tm
     assert [w.complaints for w in effect.by_week] == [1, 2, 2, 3, 1, 0, 1, 0]
     assert effect.by_week[4].start == CLOSED and effect.by_week[4].after
     assert (effect.rate_before, effect.rate_after) == (2.0, 0.5)
-    assert effect.verdict == "complaints down 75 % in the 4 weeks after the fix"
+    assert (effect.trend, effect.change_rounded) == (Trend.DOWN, 75)
 
 
 def test_the_stage_and_its_segments_are_scored_over_the_same_windows(tmp_path: Path) -> None:
@@ -124,22 +126,22 @@ def test_the_stage_and_its_segments_are_scored_over_the_same_windows(tmp_path: P
 
 
 @pytest.mark.parametrize("after, verdict", [
-    (8, "complaints continue at the same rate"),
-    (11, "complaints up 38 % in the 4 weeks after the fix"),
-    (0, "complaints down 100 % in the 4 weeks after the fix"),
+    (8, (Trend.SAME, 0)),
+    (11, (Trend.UP, 38)),
+    (0, (Trend.DOWN, 100)),
 ])
-def test_the_verdict_says_whether_complaints_stopped(tmp_path: Path, after: int, verdict: str) -> None:
+def test_the_verdict_says_whether_complaints_stopped(tmp_path: Path, after: int, verdict: tuple[Trend, int]) -> None:
     rows = [_row(n, CLOSED - timedelta(days=1 + 3 * n)) for n in range(8)]
     rows += [_row(100 + n, CLOSED + timedelta(days=2 * n)) for n in range(after)]
     effect = run_check(_repo(tmp_path, rows), CLOSED + timedelta(days=28)).facts.irritants["charged-twice"].effect
-    assert effect is not None and effect.verdict == verdict
+    assert effect is not None and (effect.trend, effect.change_rounded) == verdict
 
 
 def test_a_fix_closed_less_than_a_week_ago_is_too_early_to_judge(tmp_path: Path) -> None:
     result = run_check(_repo(tmp_path, _fixture_rows()), CLOSED + timedelta(days=6))
     effect = result.facts.irritants["charged-twice"].effect
     assert effect is not None and effect.weeks == 0
-    assert effect.verdict == "too early to tell: closed less than a week ago"
+    assert effect.trend == Trend.TOO_EARLY
     assert result.facts.irritants["charged-twice"].recurrence is None
 
 
@@ -356,7 +358,7 @@ def test_the_irritant_page_shows_the_chart_with_the_close_date_and_the_verdict(i
     assert '<svg class="chart effect"' in page and 'aria-labelledby="effect-title effect-desc"' in page
     assert "closed 2026-08-28</text>" in page
     assert "<desc id=\"effect-desc\">Linked complaints per week, 8 weeks before and after the irritant was closed " \
-           "on 2026-08-28: 19 before (2.4 a week), 0 after (0.0 a week)" in page
+           "on 2026-08-28: 19 before (2.4 a week), 0 after (0.0 a week).</desc>" in page
     assert "<td>2026-08-28</td><td>0</td><td>after</td>" in page                    # the data table
     assert "<script" not in page
     recurring = internal["irritants/signup-id-check-loop/index.html"].decode()

@@ -104,7 +104,7 @@ def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
     marker = next(t for t in svg.iter(f"{SVG}text") if t.get("class") == "decision")
     assert marker.text == "D1"
     desc = svg.find(f"{SVG}desc").text
-    assert "threshold: -35.8" in desc and "D1: Fix the unlock flow (Sep 2026)" in desc
+    assert "Threshold: -35.8." in desc and "D1: Fix the unlock flow (Sep 2026)" in desc
 
 
 def test_labels_stay_readable_on_a_375px_phone() -> None:

@@ -25,6 +25,8 @@ NEWEST_NAMED = 3
 
 
 class Trend(StrEnum):
+    """The verdict on a fix, which the pages word ("Did it work?"): complaints down, the same, up, or no judgement."""
+
     DOWN = "down"
     SAME = "same"
     UP = "up"
@@ -93,26 +95,10 @@ class Effect:
         return Trend.SAME
 
     @property
-    def window(self) -> str:
-        return f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
-
-    @property
-    def verdict(self) -> str:
-        """One line a team lead reads: did the complaints stop?"""
-        trend, change = self.trend, self.change_percent
-        if trend == Trend.TOO_EARLY:
-            return "too early to tell: closed less than a week ago"
-        if trend == Trend.NO_BASELINE:
-            if self.after:
-                return f"{self.after} complaint{'s' if self.after != 1 else ''} in the {self.window} after the fix, " \
-                       "none linked before it"
-            return f"no linked complaints in the {self.window} either side of the fix"
-        assert change is not None
-        if trend == Trend.DOWN:
-            return f"complaints down {-change:.0f} % in the {self.window} after the fix"
-        if trend == Trend.UP:
-            return f"complaints up {change:.0f} % in the {self.window} after the fix"
-        return "complaints continue at the same rate"
+    def change_rounded(self) -> int | None:
+        """The change in whole percent, as the verdict states it (down 92, up 38); None without a rate before."""
+        change = self.change_percent
+        return None if change is None else round(abs(change))
 
 
 @dataclass(frozen=True, slots=True)

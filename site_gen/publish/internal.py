@@ -11,14 +11,18 @@ from markupsafe import Markup
 from ..agenda import Agenda
 from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
-from ..digest import atom_feed
+from ..digest import atom_feed, digest_body
+from ..i18n import Language, language
+from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..text import month_key
-from ..views.internal import THEMES_SHOWN, InternalSite, MetricView
+from ..views.internal import THEMES_SHOWN, DigestPage, InternalSite, MetricView
 
 
-def pages(site: InternalSite) -> list[Page]:
+def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
+    """words: the internal site's language, for what Python draws or writes (charts, the digest's text)."""
+    words = words or language()
     out = [
         Page("index.html", "dashboard.html"),
         Page("board/index.html", "board.html", {"board": site.board, "current": None}),
@@ -32,16 +36,21 @@ def pages(site: InternalSite) -> list[Page]:
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]
     out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html",
-                 {"page": p, "effect_chart": effect_chart(p.facts.effect, "Linked complaints per week, before and "
-                                                          "after the fix") if p.facts.effect else None})
+                 {"page": p, "effect_chart": effect_chart(p.facts.effect, words=words) if p.facts.effect else None})
             for p in site.irritants]
     out += [Page(f"decisions/{p.decision.id}/index.html", "decision.html", {"page": p}) for p in site.decisions]
     out += [Page(f"stories/{p.story.id}/index.html", "story.html", {"page": p}) for p in site.stories]
     out += [Page(f"stages/{s.id}/index.html", "stage.html", {"stage": s}) for s in site.stages]
     out += [Page(f"teams/{t.id}/index.html", "team.html", {"team": t}) for t in site.teams]
     out.append(Page("digest/index.html", "digests.html"))
-    out += [Page(f"digest/{p.digest.key}/index.html", "digest.html", {"page": p}) for p in site.digests]
+    out += [Page(f"digest/{p.digest.key}/index.html", "digest.html", {"page": p, "body": digest_html(p, words)})
+            for p in site.digests]
     return out
+
+
+def digest_html(page: DigestPage, words: Language) -> Markup:
+    """The same markdown `site-gen digest` posts to the team chat, below its headline, as HTML."""
+    return render_markdown(digest_body(page.digest, words))
 
 
 def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment) -> bytes:
@@ -55,7 +64,7 @@ def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment) -> 
     return html.encode("utf-8")
 
 
-def metric_chart(view: MetricView, today: date) -> Markup:
+def metric_chart(view: MetricView, today: date, words: Language | None = None) -> Markup:
     """A metric's line with the incomplete month, the threshold its next month is measured against, and its
     decisions marked (D1 = the oldest)."""
     metric, series = view.metric, view.facts.series
@@ -65,22 +74,29 @@ def metric_chart(view: MetricView, today: date) -> Markup:
         sign = -1.0 if metric.direction == Direction.UP else 1.0
         threshold = round(complete[-1].value + sign * metric.threshold, 6)
     decisions = tuple((month_key(d.date), d.title) for d in reversed(view.decisions))
+    words = words or language()
     return line_chart(series, metric.name, metric.unit, today=today, threshold=threshold, decisions=decisions,
-                      chart_id=f"metric-{metric.id}-chart")
+                      chart_id=f"metric-{metric.id}-chart", month_label=words.short_month, gettext=words.gettext,
+                      number=words.number)
 
 
 def render(site: InternalSite, env: jinja2.Environment,
-           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+           progress: Callable[[int], None] | None = None, words: Language | None = None) -> dict[str, bytes]:
+    """words: the internal site's language (the templates have theirs from env); English when not given."""
+    words = words or language()
     shared = {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
-        "charts": {v.metric.id: metric_chart(v, site.today) for v in site.metrics},
+        "charts": {v.metric.id: metric_chart(v, site.today, words) for v in site.metrics},
     }
-    files = render_pages(env, pages(site), shared, progress)
+    listed = pages(site, words)
+    files = render_pages(env, listed, shared, progress)
     files["assets/site.css"] = theme_file(env, "site.css")
     files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
     files["assets/favicon.svg"] = favicon(site.config.public.accent)
     files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
-    files["digest/feed.xml"] = atom_feed([(p.digest, str(p.html)) for p in site.digests], site.config.internal.title,
-                                         site.config.internal.base_url, site.config.organisation)
+    bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
+    files["digest/feed.xml"] = atom_feed([(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"]))
+                                          for p in site.digests], site.config.internal.title,
+                                         site.config.internal.base_url, site.config.organisation, words)
     return files

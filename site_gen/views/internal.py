@@ -12,7 +12,7 @@ from datetime import date
 from markupsafe import Markup
 
 from ..agenda import Agenda, build_agenda
-from ..digest import Digest, digest_body, recent_digests
+from ..digest import Digest, recent_digests
 from ..facts import (
     DecisionFacts,
     Facts,
@@ -130,8 +130,7 @@ class BoardPage:
 
 @dataclass(frozen=True)
 class DigestPage:
-    digest: Digest
-    html: Markup         # the same markdown `site-gen digest` posts to the team chat, below its headline
+    digest: Digest       # worded at render time in internal.language, as `site-gen digest` posts it (publish.internal)
 
 
 @dataclass(frozen=True)
@@ -245,8 +244,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         journey=facts.journey, irritant_by_id=by_id,
         fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
         friction=facts.friction,
-        digests=tuple(DigestPage(d, render_markdown(digest_body(d)))
-                      for d in recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of)),
+        digests=tuple(DigestPage(d) for d in recent_digests(backlog.feedback, backlog.config.journey_stages,
+                                                             facts.as_of)),
         agenda=build_agenda(facts),
         inbox=facts.themes,
         smallest_open=by_id[facts.themes.smallest_open[0]] if facts.themes.smallest_open else None)
