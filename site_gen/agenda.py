@@ -7,6 +7,11 @@ feedback by journey stage; (f) stories ready to publish and customers waiting to
 Every judgement (what is overdue, which voices, what is ready) comes from the facts (site_gen/facts/);
 this module only selects, caps ("and N more") and words them. Links are paths from the internal site's
 root, so the internal page, the printable HTML and the markdown for a chat all point at the same pages.
+
+The wording follows `internal.language`: a constant sentence is a catalogue message marked `N_()` here and
+translated where it is shown; a sentence with values is a `Phrase` (its message and named values), said in
+the page's or the markdown's language with Babel's digits and dates. The page and the markdown share the
+messages, so one translation serves both.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, Union
 
 from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, Theme, meeting
 from .facts.meeting import StageInbox
+from .i18n import N_, Language, language
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
-from .text import humanize, long_date
+from .render import label
+from .text import humanize
 
 T = TypeVar("T")
 
@@ -31,11 +38,79 @@ STAGES = 6
 STORIES = 4
 THEMES = 3
 
-ARBITRATION_QUESTIONS = ("What changed for the customer?", "Did it keep our promise?",
-                         "What did it cost our teams?", "Was it the simplest, clearest option for the customer?")
-DEBRIEF_POINTS = ("What happened?", "What was the impact on customers?", "What was the root cause?",
-                  "Is the prevention in place, and did it work?")
-OUTCOME_QUESTIONS = ("Did it work?", "Keep it (with a new review_on), change it, or supersede it?")
+# Catalogue messages, translated where they are shown (the page: _(question); the markdown: words.gettext)
+ARBITRATION_QUESTIONS = (N_("What changed for the customer?"), N_("Did it keep our promise?"),
+                         N_("What did it cost our teams?"),
+                         N_("Was it the simplest, clearest option for the customer?"))
+DEBRIEF_POINTS = (N_("What happened?"), N_("What was the impact on customers?"), N_("What was the root cause?"),
+                  N_("Is the prevention in place, and did it work?"))
+OUTCOME_QUESTIONS = (N_("Did it work?"), N_("Keep it (with a new review_on), change it, or supersede it?"))
+OVERDUE_QUESTION = N_("Extend the target (to when?), decline, escalate, or close?")
+UNREVIEWED_QUESTION = N_("Still on track? Confirm or extend the target, decline, escalate, or close.")
+THIS_WEEK_QUESTION = N_("Will it land this week? Close it, or extend the target.")
+ALARM_QUESTION = N_("Which metric-response decision do we take, and who owns it?")
+NEAR_QUESTION = N_("Act before it crosses, or watch one more month?")
+UNCOVERED_QUESTION = N_("Is an irritant behind it? Open one, or link the rows.")
+COVERED_QUESTION = N_("Is the irritant covering it moving fast enough?")
+SEVERITY = {RiskLevel.HIGH: N_("high"), RiskLevel.MEDIUM: N_("medium"), RiskLevel.LOW: N_("low")}
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """A change, written with its sign (+1.5, -2) in the language's digits."""
+
+    value: float
+
+
+Value = Union[str, int, float, date, Signed, "Phrase"]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Agenda wording with values, said in a language where it is shown (the page, the markdown).
+
+    `message` is a catalogue message marked where the phrase is made (`N_()`, or `Phrase.ngettext` for one
+    counted by its value `num`); its values fill its named placeholders: a float in the language's digits, a
+    date as the language writes it, a nested Phrase said too; text (names, IDs, ISO dates and months) as it is.
+    str() says it in English, so a team's own agenda template written before still shows it.
+    """
+
+    message: str
+    values: tuple[tuple[str, Value], ...] = ()
+    plural: str = ""
+
+    @classmethod
+    def of(cls, message: str, **values: Value) -> Phrase:
+        return cls(message, tuple(values.items()))
+
+    @classmethod
+    def ngettext(cls, singular: str, plural: str, num: int, **values: Value) -> Phrase:
+        """A counted phrase (named like gettext's function, so the catalogue extractor finds both forms)."""
+        return cls(singular, (("num", num), *values.items()), plural)
+
+    def say(self, words: Language | None = None) -> str:
+        words = words or language()
+        if not self.values:
+            return words.gettext(self.message)
+        named = {key: _said(value, words) for key, value in self.values}
+        if self.plural:
+            return words.ngettext(self.message, self.plural, int(named["num"])) % named
+        return words.gettext(self.message) % named
+
+    def __str__(self) -> str:
+        return self.say()
+
+
+def _said(value: Value, words: Language) -> str | int:
+    if isinstance(value, Phrase):
+        return value.say(words)
+    if isinstance(value, Signed):
+        return ("+" if value.value >= 0 else "") + words.number(value.value)
+    if isinstance(value, float):
+        return words.number(value)
+    if isinstance(value, date):
+        return words.long_date(value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +136,16 @@ class Voice:
 class IrritantItem:
     irritant: Irritant
     facts: IrritantFacts
-    reasons: tuple[str, ...]
-    question: str
+    reasons: tuple[Phrase, ...]
+    question: str          # a catalogue message
     link: str
 
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    title: str
-    detail: str
-    question: str
+    title: Phrase
+    detail: Phrase
+    question: str          # a catalogue message
     link: str
 
 
@@ -78,7 +153,7 @@ class Signal:
 class DecisionItem:
     decision: Decision
     days_overdue: int
-    questions: tuple[str, ...]
+    questions: tuple[str, ...]   # catalogue messages
     link: str
 
 
@@ -100,7 +175,7 @@ class ThemeItem:
 @dataclass(frozen=True, slots=True)
 class StoryItem:
     story: Story
-    why: str
+    why: Phrase
     link: str
 
 
@@ -121,8 +196,8 @@ class Agenda:
     smallest_open: tuple[Irritant, int] | None = None   # the open irritant with the least evidence, its customers
 
     @property
-    def title(self) -> str:
-        return f"Weekly customer meeting — {long_date(self.on)}"
+    def title(self) -> Phrase:
+        return Phrase.of(N_("Weekly customer meeting — %(date)s"), date=self.on)
 
 
 def default_since(on: date) -> date:
@@ -146,11 +221,12 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     for key in meeting.metrics_without_decision(facts):
         metric, change = metric_names[key], facts.metrics[key].change
         assert change is not None  # an alarm is a change that crossed the threshold
-        signals.append(Signal(f"{metric.name} moved past its threshold",
-                              f"{change.delta:+g}{metric.unit} from {change.previous.period} to "
-                              f"{change.latest.period}; a move of {metric.threshold:g}{metric.unit} demands a "
-                              "decision", "Which metric-response decision do we take, and who owns it?",
-                              f"index.html#metric-{key}"))
+        signals.append(Signal(
+            Phrase.of(N_("%(metric)s moved past its threshold"), metric=metric.name),
+            Phrase.of(N_("%(delta)s%(unit)s from %(previous)s to %(latest)s; a move of %(threshold)s%(unit)s "
+                         "demands a decision"), delta=Signed(change.delta), unit=metric.unit,
+                      previous=change.previous.period, latest=change.latest.period, threshold=float(metric.threshold)),
+            ALARM_QUESTION, f"index.html#metric-{key}"))
     signals += [_risk_item(risk, metric_names) for risk in facts.risks if risk.severity != RiskLevel.LOW]
 
     decisions = [_decision_item(backlog.decisions[key], facts.decisions[key].days_overdue or 0)
@@ -162,9 +238,10 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     smallest = facts.themes.smallest_open
     themes = [ThemeItem(theme, f"feedback/index.html#theme-{theme.key}") for theme in facts.themes.bigger]
 
-    stories = [StoryItem(backlog.stories[key], f"goes out on {backlog.stories[key].date.isoformat()}",
+    stories = [StoryItem(backlog.stories[key],
+                         Phrase.of(N_("goes out on %(date)s"), date=backlog.stories[key].date.isoformat()),
                          f"stories/{key}/index.html") for key in meeting.stories_scheduled(facts)]
-    stories += [StoryItem(backlog.stories[key], "internal, and its irritants are done: tell customers?",
+    stories += [StoryItem(backlog.stories[key], Phrase(N_("internal, and its irritants are done: tell customers?")),
                           f"stories/{key}/index.html") for key in meeting.stories_ready(facts)]
 
     return Agenda(
@@ -181,24 +258,23 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         smallest_open=(backlog.irritants[smallest[0]], smallest[1]) if smallest else None)
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
 def _irritant_item(irritant: Irritant, facts: IrritantFacts, cadence: int) -> IrritantItem:
     reasons = []
     if facts.days_late is not None:
-        reasons.append(f"{_days(facts.days_late)} late")
+        reasons.append(Phrase.ngettext("%(num)d day late", "%(num)d days late", facts.days_late))
     if facts.unreviewed:
-        reasons.append(f"not reviewed for {facts.days_since_review} days (every {cadence})")
+        reasons.append(Phrase.ngettext("not reviewed for %(num)d day (every %(every)d)",
+                                       "not reviewed for %(num)d days (every %(every)d)", facts.days_since_review,
+                                       every=cadence))
     if facts.target_this_week and facts.days_to_target is not None:
-        reasons.append("target today" if facts.days_to_target == 0 else f"target in {_days(facts.days_to_target)}")
+        reasons.append(Phrase(N_("target today")) if facts.days_to_target == 0 else
+                       Phrase.ngettext("target in %(num)d day", "target in %(num)d days", facts.days_to_target))
     if facts.overdue:
-        question = "Extend the target (to when?), decline, escalate, or close?"
+        question = OVERDUE_QUESTION
     elif facts.unreviewed:
-        question = "Still on track? Confirm or extend the target, decline, escalate, or close."
+        question = UNREVIEWED_QUESTION
     else:
-        question = "Will it land this week? Close it, or extend the target."
+        question = THIS_WEEK_QUESTION
     return IrritantItem(irritant, facts, tuple(reasons), question, f"irritants/{irritant.id}/index.html")
 
 
@@ -223,116 +299,147 @@ def _md(text: str) -> str:
     return "".join(out)
 
 
-def render_markdown(agenda: Agenda, base_url: str | None = None) -> str:
-    """The agenda as markdown; links are absolute under base_url (the internal site), else relative paths."""
+def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language | None = None) -> str:
+    """The agenda as markdown in words' language (English when none); links are absolute under base_url (the
+    internal site), else relative paths."""
     base = base_url or ""
+    w = words or language()
+    _, ngettext = w.gettext, w.ngettext
 
     def link(text: str, path: str) -> str:
         return f"[{_md(text)}]({base}{path})"
 
-    def more(section: Capped[T], noun: str) -> list[str]:
+    def more(section: Capped[T], singular: str, plural: str) -> list[str]:
         if not section.more:
             return []
-        where = f" — {link('see all', section.more_link)}" if section.more_link else ""
-        return [f"- … and {section.more} more {noun}{where}"]
+        where = f" — {link(_('see all'), section.more_link)}" if section.more_link else ""
+        return [f"- {ngettext(singular, plural, section.more) % {'num': section.more}}{where}"]
 
-    lines = [f"# {_md(agenda.title)}", "",
-             f"{_md(agenda.organisation)} · since the last meeting on {agenda.since.isoformat()} · "
-             "15–20 minutes", ""]
+    def customers(count: int) -> str:
+        return ngettext("%(num)d customer", "%(num)d customers", count) % {"num": count}
 
-    lines += ["## 1. The empty chair — customers speak first", ""]
+    lines = [f"# {_md(agenda.title.say(w))}", "",
+             f"{_md(agenda.organisation)} · "
+             f"{_('since the last meeting on %(date)s') % {'date': agenda.since.isoformat()}} · "
+             f"{_('15–20 minutes')}", ""]
+
+    lines += [f"## {_('1. The empty chair — customers speak first')}", ""]
     for voice in agenda.voices.items:
         row = voice.row
-        who = " · ".join(x for x in (humanize(row.journey_stage), row.segment or "", row.source,
+        who = " · ".join(x for x in (humanize(row.journey_stage), row.segment or "", label(row.source, _),
                                      row.date.isoformat()) if x)
         lines += [f"> “{_md(row.verbatim or '')}”", f"> — {link(who, voice.link)}", ""]
     if not agenda.voices.items:
-        lines += ["No new verbatims since the last meeting. Who will call a customer this week?", ""]
+        lines += [_("No new verbatims since the last meeting. Who will call a customer this week?"), ""]
 
-    lines += ["## 2. Irritants to review", ""]
+    lines += [f"## {_('2. Irritants to review')}", ""]
     for item in agenda.irritants.items:
-        owner = _md(item.irritant.owner or "no owner")
-        target = item.irritant.target.isoformat() if item.irritant.target else "no target"
-        lines.append(f"- **{link(item.irritant.title, item.link)}** — {owner}, target {target}: "
-                     f"{'; '.join(item.reasons)}. *{item.question}*")
-    lines += more(agenda.irritants, "irritants")
+        owner = _md(item.irritant.owner or _("no owner"))
+        target = (_("target %(date)s") % {"date": item.irritant.target.isoformat()} if item.irritant.target
+                  else _("no target"))
+        lines.append(f"- **{link(item.irritant.title, item.link)}** — {owner}, {target}: "
+                     f"{'; '.join(reason.say(w) for reason in item.reasons)}. *{_(item.question)}*")
+    lines += more(agenda.irritants, "… and %(num)d more irritant", "… and %(num)d more irritants")
     if not agenda.irritants.items:
-        lines.append("Nothing overdue, unreviewed or due this week.")
+        lines.append(_("Nothing overdue, unreviewed or due this week."))
     lines.append("")
 
-    lines += ["## 3. Metrics and risk signals", ""]
+    lines += [f"## {_('3. Metrics and risk signals')}", ""]
     for signal in agenda.signals.items:
-        lines.append(f"- **{link(signal.title, signal.link)}** — {_md(signal.detail)}. *{signal.question}*")
-    lines += more(agenda.signals, "signals")
+        lines.append(f"- **{link(signal.title.say(w), signal.link)}** — {_md(signal.detail.say(w))}. "
+                     f"*{_(signal.question)}*")
+    lines += more(agenda.signals, "… and %(num)d more signal", "… and %(num)d more signals")
     if not agenda.signals.items:
-        lines.append("No metric past its threshold without a decision, no risk signal.")
+        lines.append(_("No metric past its threshold without a decision, no risk signal."))
     lines.append("")
 
-    lines += ["## 4. Decisions to review", ""]
+    lines += [f"## {_('4. Decisions to review')}", ""]
     for decision in agenda.decisions.items:
         d = decision.decision
-        lines.append(f"- **{link(d.title, decision.link)}** — {_md(d.owner)}, review was due "
-                     f"{d.review_on.isoformat()} ({_days(decision.days_overdue)} ago)")
-        lines += [f"  - {question}" for question in decision.questions]
-    lines += more(agenda.decisions, "decisions")
+        due = ngettext("review was due %(date)s (%(num)d day ago)", "review was due %(date)s (%(num)d days ago)",
+                       decision.days_overdue) % {"date": d.review_on.isoformat(), "num": decision.days_overdue}
+        lines.append(f"- **{link(d.title, decision.link)}** — {_md(d.owner)}, {due}")
+        lines += [f"  - {_(question)}" for question in decision.questions]
+    lines += more(agenda.decisions, "… and %(num)d more decision", "… and %(num)d more decisions")
     if not agenda.decisions.items:
-        lines.append("No decision due for review.")
+        lines.append(_("No decision due for review."))
     lines.append("")
 
-    lines += ["## 5. New feedback no irritant covers", ""]
+    lines += [f"## {_('5. New feedback no irritant covers')}", ""]
     if agenda.themes.items and agenda.smallest_open:
-        irritant, customers = agenda.smallest_open
-        lines += ["**A bigger problem than one you are working on is not in the backlog.** These complaint themes "
-                  f"have more customers than {link(irritant.title, f'irritants/{irritant.id}/index.html')} "
-                  f"({customers} customers), the open irritant with the least evidence:", ""]
+        irritant, count = agenda.smallest_open
+        lines += [f"**{_('A bigger problem than one you are working on is not in the backlog.')}** " +
+                  _("These complaint themes have more customers than %(irritant)s (%(customers)s), the open "
+                    "irritant with the least evidence:") % {
+                      "irritant": link(irritant.title, f"irritants/{irritant.id}/index.html"),
+                      "customers": customers(count)}, ""]
+        question = _("Open it as an irritant, link it to one, or decline it?")
         for flagged in agenda.themes.items:
             theme = flagged.theme
-            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {theme.customers} customers, "
-                         f"{_md(humanize(theme.journey_stage))}. *Open it as an irritant, link it to one, or decline "
-                         "it?*")
-        lines += more(agenda.themes, "themes")
+            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {customers(theme.customers)}, "
+                         f"{_md(humanize(theme.journey_stage))}. *{question}*")
+        lines += more(agenda.themes, "… and %(num)d more theme", "… and %(num)d more themes")
         lines.append("")
     if agenda.inbox.items:
-        lines.append(f"{agenda.unlinked_total} new rows since {agenda.since.isoformat()}, by journey stage:")
+        lines.append(ngettext("%(num)d new row since %(date)s, by journey stage:",
+                              "%(num)d new rows since %(date)s, by journey stage:", agenda.unlinked_total) % {
+            "num": agenda.unlinked_total, "date": agenda.since.isoformat()})
         lines.append("")
     for entry in agenda.inbox.items:
         sample = f" — “{_md(entry.inbox.newest[0].verbatim or '')}”" if entry.inbox.newest else ""
-        lines.append(f"- {link(entry.name, entry.link)}: {entry.inbox.rows} "
-                     f"({entry.inbox.complaints} complaint{'s' if entry.inbox.complaints != 1 else ''}){sample}")
-    lines += more(agenda.inbox, "stages")
+        complaints = ngettext("%(num)d complaint", "%(num)d complaints", entry.inbox.complaints) % {
+            "num": entry.inbox.complaints}
+        lines.append(f"- {link(entry.name, entry.link)}: {entry.inbox.rows} ({complaints}){sample}")
+    lines += more(agenda.inbox, "… and %(num)d more stage", "… and %(num)d more stages")
     if not agenda.inbox.items:
-        lines.append("None: every new row is linked to an irritant.")
+        lines.append(_("None: every new row is linked to an irritant."))
     lines.append("")
 
-    lines += ["## 6. Closing the loop", ""]
+    lines += [f"## {_('6. Closing the loop')}", ""]
     for story in agenda.stories.items:
-        lines.append(f"- {link(story.story.title, story.link)} — {_md(story.why)}")
-    lines += more(agenda.stories, "stories")
+        lines.append(f"- {link(story.story.title, story.link)} — {_md(story.why.say(w))}")
+    lines += more(agenda.stories, "… and %(num)d more story", "… and %(num)d more stories")
     if not agenda.stories.items:
-        lines.append("No story scheduled or ready to publish.")
+        lines.append(_("No story scheduled or ready to publish."))
     if agenda.customers_waiting:
-        waiting = sum(n for _, n in agenda.customers_waiting)
-        lines.append(f"- {waiting} customers are waiting to be told (site-gen notify)")
+        waiting = sum(n for _story, n in agenda.customers_waiting)
+        told = ngettext("%(num)d customer is waiting to be told (<code>site-gen notify</code>)",
+                        "%(num)d customers are waiting to be told (<code>site-gen notify</code>)", waiting)
+        lines.append(f"- {told.replace('<code>', '').replace('</code>', '') % {'num': waiting}}")
     lines.append("")
     return "\n".join(lines)
 
 
 def _risk_item(risk: RiskSignal, metrics: dict[str, Metric]) -> Signal:
     """A risk signal as an agenda line: what got worse, over which months, and who covers it."""
-    cover = (f"covered by {', '.join(risk.covered_by)}" if risk.covered_by else "not covered by any irritant")
+    cover = (Phrase.of(N_("covered by %(irritants)s"), irritants=", ".join(risk.covered_by)) if risk.covered_by
+             else Phrase(N_("not covered by any irritant")))
+    severity = Phrase(SEVERITY[risk.severity])
     if risk.kind == RiskKind.METRIC_NEAR_THRESHOLD:
         metric = metrics[risk.subject]
-        return Signal(f"{metric.name} close to its threshold ({risk.severity})",
-                      f"moved {risk.delta:+g}{metric.unit} from {risk.baseline[0]} to {risk.months[0]}, the bad "
-                      f"way; {risk.threshold:g}{metric.unit} demands a decision; {cover}",
-                      "Act before it crosses, or watch one more month?", f"index.html#metric-{risk.subject}")
-    where = humanize(risk.subject) if risk.stage else f"the {risk.subject} segment"
-    window = f"{risk.months[0]}–{risk.months[-1]} against {risk.baseline[0]}–{risk.baseline[-1]}"
+        return Signal(
+            Phrase.of(N_("%(metric)s close to its threshold (%(severity)s)"), metric=metric.name, severity=severity),
+            Phrase.of(N_("moved %(delta)s%(unit)s from %(previous)s to %(latest)s, the bad way; "
+                         "%(threshold)s%(unit)s demands a decision; %(cover)s"), delta=Signed(risk.delta),
+                      unit=metric.unit, previous=risk.baseline[0], latest=risk.months[0],
+                      threshold=float(risk.threshold), cover=cover),
+            NEAR_QUESTION, f"index.html#metric-{risk.subject}")
+    window = Phrase.of(N_("%(first)s–%(last)s against %(earlier_first)s–%(earlier_last)s"), first=risk.months[0],
+                       last=risk.months[-1], earlier_first=risk.baseline[0], earlier_last=risk.baseline[-1])
+    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": risk.subject})
     if risk.kind == RiskKind.SCORE_FALLING:
-        title = f"{str(risk.score_type).upper()} falling at {where} ({risk.severity})"
-        detail = f"{risk.before:g} → {risk.recent:g}, {window}; {cover}"
+        title = (Phrase.of(N_("%(score)s falling at %(stage)s (%(severity)s)"), **where, severity=severity,
+                           score=str(risk.score_type).upper()) if risk.stage else
+                 Phrase.of(N_("%(score)s falling at the %(segment)s segment (%(severity)s)"), **where,
+                           severity=severity, score=str(risk.score_type).upper()))
+        detail = Phrase.of(N_("%(before)s → %(recent)s, %(window)s; %(cover)s"), before=float(risk.before),
+                           recent=float(risk.recent), window=window, cover=cover)
     else:
-        title = f"Complaint share rising at {where} ({risk.severity})"
-        detail = f"{risk.before:g}% → {risk.recent:g}%, {window}; {cover}"
-    return Signal(title, detail, "Is an irritant behind it? Open one, or link the rows." if not risk.covered_by
-                  else "Is the irritant covering it moving fast enough?", "journey/index.html#risks")
+        title = (Phrase.of(N_("Complaint share rising at %(stage)s (%(severity)s)"), **where, severity=severity)
+                 if risk.stage else
+                 Phrase.of(N_("Complaint share rising at the %(segment)s segment (%(severity)s)"), **where,
+                           severity=severity))
+        detail = Phrase.of(N_("%(before)s%% → %(recent)s%%, %(window)s; %(cover)s"), before=float(risk.before),
+                           recent=float(risk.recent), window=window, cover=cover)
+    return Signal(title, detail, COVERED_QUESTION if risk.covered_by else UNCOVERED_QUESTION,
+                  "journey/index.html#risks")

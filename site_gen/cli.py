@@ -832,12 +832,12 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     meeting = build_agenda(facts, since.date() if since else None)
     for diagnostic in theme_warnings(facts):   # on stderr: stdout is the agenda itself
         click.echo(diagnostic.as_text(), err=True)
+    words = language(backlog.config.internal.language, backlog.locales)
     if output_format == "html":
-        words = language(backlog.config.internal.language, backlog.locales)
         env = environment("internal", path / "templates", words)
-        click.echo(agenda_page(meeting, backlog.config, env).decode(), nl=False)
+        click.echo(agenda_page(meeting, backlog.config, env, words).decode(), nl=False)
     else:
-        click.echo(render_markdown(meeting, backlog.config.internal.base_url), nl=False)
+        click.echo(render_markdown(meeting, backlog.config.internal.base_url, words), nl=False)
 
 
 @main.command()

@@ -6,7 +6,7 @@ import html
 import importlib.util
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from functools import cache
 from pathlib import Path
@@ -108,6 +108,8 @@ def _english_left(language: str, pages: dict[str, str], own_words: str = "") -> 
 
 MONTH = {"fr": "Novembre 2026", "de": "November 2026", "es": "Noviembre de 2026"}
 DAY = {"fr": "18 novembre 2026", "de": "18. November 2026", "es": "18 de noviembre de 2026"}
+TITLE = {"fr": "Réunion client hebdomadaire — 25 novembre 2026", "de": "Wöchentliches Kundentreffen — 25. November 2026",
+         "es": "Reunión semanal de clientes — 25 de noviembre de 2026"}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -158,6 +160,8 @@ def test_site_gen_digest_writes_the_chat_message_in_the_internal_language(tmp_pa
     assert outcome.exit_code == 0
     assert outcome.stdout.startswith("**La voix des clients, semaine du 16 au 22 novembre 2026** — Kestrel")
     assert "**Par étape du parcours**" in outcome.stdout and "complaint" not in outcome.stdout
+    # a quote's score as the sites label it ("NPS 2", "Satisfaction 2"), never the raw field value "csat 2"
+    assert ", Satisfaction 2 (" in outcome.stdout and not re.search(r", (nps|ces|csat) \d", outcome.stdout)
 
 
 def test_the_check_finds_english_left_on_a_page() -> None:
@@ -228,3 +232,57 @@ def test_a_notify_message_is_written_in_french() -> None:
     assert plain.startswith("Bonjour Camille,")
     assert "Voici ce que nous avons changé\u00a0:" in plain
     assert "Here is" not in plain
+
+
+# --- the weekly agenda: its page and the markdown of `site-gen agenda` ----------------------------
+
+def _fragments(text: str) -> set[str]:
+    """The phrases a reader meets: runs of two words or more between punctuation, markup and link targets."""
+    text = re.sub(r"\]\([^)]*\)", "]", text)   # a markdown link's target is an address, not words
+    parts = re.split(r"[\[\]()*_>#|—–·:;,.?!“”\"‘’«»„…/\n]+|\s-\s|^\s*-\s", text, flags=re.M)
+    return {" ".join(part.split()) for part in parts if len(re.findall(r"[A-Za-z]{2,}", part)) >= 2}
+
+
+def _english_kept(english: str, translated: str, language: str, own_words: str) -> list[str]:
+    """The phrases of the English agenda still shown, word for word, in its translation.
+
+    Independent of the catalogue, so English that is no catalogue entry at all (a sentence built in Python) is
+    found: a phrase is allowed only when it is the team's own (its files' text, IDs read as words) or the
+    translation itself says it (a msgstr that contains it: "NPS", "site-gen notify").
+    """
+    own = " ".join(own_words.replace("-", " ").replace("_", " ").lower().split())
+    said = " ".join(str(part) for message in packaged_catalog(language) if message.id
+                    for part in (message.string if isinstance(message.string, tuple) else (message.string,)))
+    return sorted(phrase for phrase in _fragments(english) & _fragments(translated)
+                  if " ".join(phrase.replace("-", " ").lower().split()) not in own and phrase not in said)
+
+
+def _agenda_outputs(root: Path) -> tuple[str, str, str]:
+    """The agenda as `site-gen agenda` prints it (markdown, html) and as the internal site's page."""
+    printed = [CliRunner().invoke(main, ["agenda", str(root), "--date", "2026-11-25", *extra],
+                                  catch_exceptions=False) for extra in ((), ("--format", "html"))]
+    assert all(outcome.exit_code == 0 for outcome in printed)
+    site = render_sites(run_check(root, date(2026, 11, 25)), root, only="internal", workers=1)["internal"]
+    return printed[0].stdout, _visible(printed[1].stdout), _visible(site["agenda/index.html"].decode())
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_agenda_page_and_markdown_leave_no_english_in_each_language(tmp_path: Path, language: str) -> None:
+    """Every section has items (an irritant late, one unreviewed, one due this week; a decision due; a story
+    going out; risk signals; themes; new feedback), worded in internal.language on the page and in the markdown."""
+    root = copy_example(tmp_path / "repo")
+    irritants = root / "backlog" / "irritants"
+    edit(irritants / "unlock-fails-in-background.yaml", "target: 2026-12-15", "target: 2026-11-20")
+    edit(irritants / "battery-range-wrong.yaml", "target: 2027-02-15", "target: 2026-11-28")
+    edit(root / "backlog" / "decisions" / "november-metrics-review.md", "review_on: 2026-12-15", "review_on: 2026-11-20")
+    edit(root / "backlog" / "stories" / "price-screen-test.md", "date: 2026-11-20", "date: 2026-11-27")
+    english = _agenda_outputs(root)
+    own_words = "\n".join(path.read_text(encoding="utf-8") for path in sorted(root.rglob("*"))
+                          if path.is_file() and path.suffix in (".yaml", ".md", ".csv"))
+    edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+    translated = _agenda_outputs(root)
+    for name, before, after in zip(("markdown", "html", "page"), english, translated, strict=True):
+        assert _english_kept(before, after, language, own_words) == [], name
+    markdown, _, page = translated
+    assert _english_left(language, {"agenda.md": markdown, "agenda/index.html": page}, own_words) == []
+    assert markdown.startswith(f"# {TITLE[language]}\n")

@@ -42,7 +42,7 @@ def meeting_repo(tmp_path: Path) -> Path:
 def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_due_for_review(meeting_repo):
     facts = check_repository(meeting_repo, MEETING).facts
     agenda = build_agenda(facts)
-    assert [(i.irritant.id, i.reasons) for i in agenda.irritants.items] == [
+    assert [(i.irritant.id, tuple(map(str, i.reasons))) for i in agenda.irritants.items] == [
         ("unlock-fails-in-background", ("5 days late",)),
         ("support-wait-evenings", ("not reviewed for 15 days (every 14)",)),
         ("battery-range-wrong", ("target in 3 days",)),

@@ -32,7 +32,7 @@ def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
         Page("journey/index.html", "journey.html"),
         Page("teams/index.html", "teams.html"),
         Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN}),
-        Page("agenda/index.html", "agenda.html", {"agenda": site.agenda}),
+        Page("agenda/index.html", "agenda.html", {"agenda": site.agenda, "words": words}),
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]
     out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html",
@@ -53,11 +53,11 @@ def digest_html(page: DigestPage, words: Language) -> Markup:
     return render_markdown(digest_body(page.digest, words))
 
 
-def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment) -> bytes:
+def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment, words: Language | None = None) -> bytes:
     """The agenda as one printable page on its own (site-gen agenda --format html): the stylesheet inline,
-    links to the internal site at its base_url (relative when it has none)."""
+    links to the internal site at its base_url (relative when it has none); words: env's language."""
     shared = {"config": config, "today": agenda.on, "inline_css": theme_file(env, "site.css").decode("utf-8"),
-              "palette": accent_palette(config.public.accent)}
+              "palette": accent_palette(config.public.accent), "words": words or language()}
     root = config.internal.base_url or ""
     with template_mistakes():
         html = env.get_template("agenda.html").render(**shared, agenda=agenda, root=root, page_path="agenda/index.html")
