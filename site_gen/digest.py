@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from .i18n import N_, Language, language
 from .model import FeedbackKind, FeedbackRow, ScoreType
+from .render import label
 from .text import humanize
 
 WEBHOOK_VARIABLE = "SITE_GEN_WEBHOOK_URL"
@@ -180,8 +181,9 @@ def _signed(number: int) -> str:
     return f"+{number}" if number > 0 else str(number)
 
 
-def _quote(row: FeedbackRow) -> str:
-    score = f", {row.score_type} {row.score}" if row.score_type and row.score is not None else ""
+def _quote(row: FeedbackRow, words: Language) -> str:
+    score = (f", {label(row.score_type, words.gettext)} {row.score}" if row.score_type and row.score is not None
+             else "")
     segment = f", {row.segment}" if row.segment else ""
     return f"> {_chat_text(row.verbatim or '')}\n> — {humanize(row.journey_stage)}{segment}{score} ({row.id})"
 
@@ -236,7 +238,7 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
         if rows:
             out += ["", _bold(title), ""]
             for row in rows:
-                out += [_quote(row), ""]
+                out += [_quote(row, w), ""]
             out.pop()
     out += ["", "_" + w.gettext("Internal: customer words, not for sharing outside the company.") + "_"]
     return "\n".join(out) + "\n"
