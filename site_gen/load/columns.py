@@ -160,7 +160,8 @@ def _check_scores(types: list[Any] | tuple[Any, ...] | None, scores: list[Any] |
     """A score type goes with a score in its range, or neither is given."""
     if types is None and scores is None:
         return
-    pairs = set(zip(types if types is not None else repeat(None), scores if scores is not None else repeat(None), strict=False))
+    nothing = repeat(None)
+    pairs = set(zip(types if types is not None else nothing, scores if scores is not None else nothing, strict=False))
     for score_type, score in pairs:
         if (score_type is None) != (score is None):
             raise _Precise
