@@ -41,6 +41,7 @@ from .fieldtypes import (
 
 if TYPE_CHECKING:
     from .load.assets import PublishedImage
+    from .load.parquet import ParquetFeedback
 
 _NO_LOCS: Mapping[str, SourceLoc] = MappingProxyType({})
 
@@ -434,6 +435,8 @@ class Backlog:
     feedback: tuple[FeedbackRow, ...]
     unreadable: tuple[Unreadable, ...] = ()
     notified: tuple[Notification, ...] = ()    # the notify ledger, in file order (never feedback)
+    # feedback/*.parquet: rows kept in DuckDB, never loaded as objects (the duckdb extra); None without any
+    stored_feedback: ParquetFeedback | None = field(default=None, compare=False)
 
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""
@@ -456,7 +459,8 @@ class Backlog:
             "irritants": len(self.irritants) + unreadable["irritant"],
             "decisions": len(self.decisions) + unreadable["decision"],
             "stories": len(self.stories) + unreadable["story"],
-            "feedback rows": len(self.feedback) + unreadable["feedback row"],
+            "feedback rows": len(self.feedback) + unreadable["feedback row"]
+            + (self.stored_feedback.rows() if self.stored_feedback is not None else 0),
         }
         if self.unreadable:
             counts["unreadable"] = len(self.unreadable)

@@ -4,11 +4,18 @@ hands over to it whenever a row needs a located diagnostic."""
 from __future__ import annotations
 
 import random
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
 
+import duckdb
 import pytest
 
+from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
 from site_gen.load import feedback as feedback_loader
+from site_gen.load import parquet
 from site_gen.load.columns import fast_rows
 
 HEADER = "id,date,source,customer,segment,team,journey_stage,score_type,score,verbatim,consent_public,kind,irritant"
@@ -65,3 +72,77 @@ def test_a_row_that_needs_a_word_is_reported_at_its_line_as_before(bad_row: str,
     diagnostics: list[Diagnostic] = []
     feedback_loader._load_csv(text, "feedback/x.csv", diagnostics)
     assert diagnostics and str(diagnostics[0].loc).startswith(expected), diagnostics
+
+
+# --- Parquet batches through DuckDB --------------------------------------------------------------------
+
+def _synthetic(root: Path, rows: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import build
+    build(root, 40, 10, 20, rows, seed=3)
+
+
+def _as_parquet(csv_path: Path, out: Path, where: str = "") -> None:
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, all_varchar=true) {where}) "
+               f"TO '{out}' (FORMAT parquet)")
+
+
+def test_parquet_rows_give_the_same_figures_as_the_same_rows_in_csv(tmp_path: Path) -> None:
+    """One metric definition, two paths: the facts derived from a CSV batch and from the same rows in Parquet
+    (half in each of two files, to cross a file boundary) agree on every figure."""
+    as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
+    _synthetic(as_csv, 6_000)
+    shutil.copytree(as_csv, as_parquet)
+    export = as_parquet / "feedback/export.csv"
+    _as_parquet(export, as_parquet / "feedback/2026-10.parquet", "WHERE CAST(split_part(id, '-', 2) AS INT) < 3000")
+    _as_parquet(export, as_parquet / "feedback/2026-11.parquet", "WHERE CAST(split_part(id, '-', 2) AS INT) >= 3000")
+    export.unlink()
+    today = date(2026, 11, 23)
+    by_csv, by_parquet = check_repository(as_csv, today, 1), check_repository(as_parquet, today, 1)
+    assert by_parquet.errors == 0 and by_parquet.backlog.feedback == ()
+    assert by_parquet.backlog.counts() == by_csv.backlog.counts()
+    one, other = by_csv.facts, by_parquet.facts
+    assert {key: facts.series for key, facts in other.metrics.items()} == \
+        {key: facts.series for key, facts in one.metrics.items()}
+    assert [m.series for m in one.metrics.values()][0]   # the metric has figures to compare
+    assert other.stages == one.stages and other.segments == one.segments
+    assert other.customer_references == one.customer_references
+    for key, facts in one.irritants.items():
+        stored = other.irritants[key].evidence
+        assert (stored.size, stored.customers, stored.segments, stored.sources) == \
+            (facts.evidence.size, facts.evidence.customers, facts.evidence.segments, facts.evidence.sources), key
+    assert sum(facts.evidence.size for facts in one.irritants.values()) > 100
+
+
+def test_a_bad_parquet_row_is_reported_with_its_file_and_row_number(tmp_path: Path) -> None:
+    _synthetic(tmp_path, 50)
+    export = tmp_path / "feedback/export.csv"
+    lines = export.read_text().splitlines()
+    header = lines[0].split(",")
+    bad = lines[3].split(",")
+    bad[header.index("score_type")], bad[header.index("score")] = "nps", "12"
+    bad[header.index("journey_stage")] = "checkout"
+    lines[3] = ",".join(bad)
+    (tmp_path / "bad.csv").write_text("\n".join([lines[0], *lines[1:5], lines[1]]) + "\n")  # row 5 repeats row 1
+    _as_parquet(tmp_path / "bad.csv", tmp_path / "feedback/bad.parquet")
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    found = {(str(d.loc), d.rule) for d in result.diagnostics if d.loc.path == "feedback/bad.parquet"}
+    assert ("feedback/bad.parquet:3:1", "value") in found         # nps 12: off the scale
+    assert ("feedback/bad.parquet:3:1", "reference") in found     # a journey stage site.yaml does not list
+    assert ("feedback/bad.parquet:5:1", "id-duplicate") in found  # the same ID as its row 1
+    assert ("feedback/bad.parquet:1:1", "id-duplicate") in found  # and as the CSV's row with that ID
+    row = lines[1].split(",")[0]
+    assert any(d.rule == "id-duplicate" and f"'{row}' is already used at feedback/export.csv:2:1" in d.message
+               for d in result.diagnostics)
+
+
+def test_without_duckdb_a_parquet_batch_is_a_located_error_that_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB is installed here (the test extra): its absence is simulated at the one seam that asks for it."""
+    _synthetic(tmp_path, 20)
+    _as_parquet(tmp_path / "feedback/export.csv", tmp_path / "feedback/more.parquet", "WHERE false")
+    monkeypatch.setattr(parquet, "available", lambda: False)
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    [problem] = [d for d in result.diagnostics if d.loc.path == "feedback/more.parquet"]
+    assert problem.rule == "parse" and "pip install 'site-gen[duckdb]'" in problem.hint
+    assert result.failed()
