@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -146,3 +147,21 @@ def test_without_duckdb_a_parquet_batch_is_a_located_error_that_says_what_to_ins
     [problem] = [d for d in result.diagnostics if d.loc.path == "feedback/more.parquet"]
     assert problem.rule == "parse" and "pip install 'site-gen[duckdb]'" in problem.hint
     assert result.failed()
+
+
+def test_the_internal_site_counts_parquet_evidence_and_quotes_its_newest_verbatims(tmp_path: Path) -> None:
+    _synthetic(tmp_path, 400)
+    export = tmp_path / "feedback/export.csv"
+    _as_parquet(export, tmp_path / "feedback/all.parquet")
+    export.unlink()
+    subprocess.run([sys.executable, "-m", "site_gen", "build", str(tmp_path), "--today", "2026-11-23", "--only",
+                    "internal", "--out", str(tmp_path / "out")], check=True, capture_output=True)
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    key, facts = max(result.facts.irritants.items(), key=lambda item: item[1].evidence.size)
+    assert facts.evidence.rows == () and facts.evidence.size > 1
+    [page] = (tmp_path / "out/internal").glob(f"**/{key}/index.html") or (tmp_path / "out/internal").glob(f"**/{key}.html")
+    html = page.read_text()
+    assert f"{facts.evidence.size} feedback rows from {facts.evidence.customers} distinct customers" in html
+    newest = duckdb.sql(f"SELECT id FROM '{tmp_path}/feedback/all.parquet' WHERE irritant = '{key}' "
+                        "ORDER BY date DESC, id DESC LIMIT 1").fetchall()
+    assert newest[0][0] in html

@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostic, SourceLoc, error
 from ..facts.scores import WORTH, Tally, worth_sql
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..fieldtypes import FEEDBACK_ID_PATTERN, did_you_mean
-from ..model import FeedbackKind, ScoreType, SiteConfig, Source
+from ..model import FeedbackKind, FeedbackRow, ScoreType, SiteConfig, Source
 from .source import relative
 
 INSTALL_HINT = "pip install 'site-gen[duckdb]' to read Parquet feedback (or export this batch as CSV)"
@@ -263,9 +263,22 @@ class ParquetFeedback:
         return {key: StoredEvidence(v["rows"], v["customers"], tuple(v["segment"]), tuple(v["source"]),
                                     tuple(v["journey_stage"])) for key, v in found.items()}
 
-    def verbatims(self, irritant: str, limit: int) -> list[tuple[str, str, str]]:
-        """(ID, date, verbatim) of an irritant's newest evidence rows with words: only the few a page shows."""
-        return [(str(i), str(d), str(v)) for i, d, v in self._rows(
-            "SELECT id, date, verbatim FROM evidence WHERE irritant_id = ? AND verbatim IS NOT NULL "
-            "ORDER BY date DESC, id DESC LIMIT ?", irritant, limit)]
+    def verbatims(self, irritant: str, limit: int) -> tuple[FeedbackRow, ...]:
+        """An irritant's newest evidence rows with words, as rows: only the few a page shows are read.
+
+        Call after evidence() (derive_facts does), which gathers each irritant's rows."""
+        names = [name for name in _COLUMNS if name != "loc"]
+        found = self.db.execute(
+            f"SELECT filename, row_number, {', '.join(names)} FROM evidence WHERE irritant_id = ? "
+            "AND verbatim IS NOT NULL AND id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL "
+            "AND journey_stage IS NOT NULL ORDER BY date DESC, id DESC LIMIT ?", [irritant, limit]).fetchall()
+        rows = []
+        for filename, row_number, *values in found:
+            given = dict(zip(names, values, strict=True))
+            given["source"] = Source(given["source"])
+            given["score_type"] = ScoreType(given["score_type"]) if given["score_type"] else None
+            given["kind"] = FeedbackKind(given["kind"]) if given["kind"] else None
+            given["consent_public"] = bool(given["consent_public"])
+            rows.append(FeedbackRow(loc=SourceLoc(self.files[filename], int(row_number)), **given))
+        return tuple(rows)
 
