@@ -71,6 +71,7 @@ class ParquetFeedback:
         self.paths = tuple(paths)
         self.files = {str(path): relative(path, root) for path in paths}
         self.db: Any = duckdb.connect()
+        self.db.execute("SET enable_progress_bar = false")   # library code prints nothing
         self.columns: dict[str, set[str]] = {}
         for path in paths:
             described = self.db.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
@@ -163,11 +164,14 @@ class ParquetFeedback:
 
         self.db.register("csv_ids", pa.table({"id": list(csv_ids)}))
         self.db.register("irritant_ids", pa.table({"id": list(irritants)}))
+        # a hash count first: only the rows of a repeated ID are then ordered, not ten million
         repeated = self._rows(
+            "WITH twice AS (SELECT id FROM feedback WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1) "
             "SELECT filename, row_number, id, first FROM (SELECT filename, row_number, id, "
             "first_value(filename || ':' || row_number) OVER (PARTITION BY id ORDER BY filename, row_number) AS first, "
             "row_number() OVER (PARTITION BY id ORDER BY filename, row_number) AS nth FROM feedback "
-            f"WHERE id IS NOT NULL) WHERE nth > 1 ORDER BY filename, row_number LIMIT {REPORTS_PER_CHECK}")
+            "WHERE id IN (SELECT id FROM twice)) WHERE nth > 1 "
+            f"ORDER BY filename, row_number LIMIT {REPORTS_PER_CHECK}")
         for filename, row_number, row_id, first in repeated:
             diagnostics.append(error(SourceLoc(self.files[filename], int(row_number)), "id-duplicate",
                                      f"feedback ID '{row_id}' is already used at {self._place(first)}",
@@ -242,10 +246,10 @@ class ParquetFeedback:
 
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
-        linked = ("SELECT irritant AS irritant_id, id FROM feedback WHERE irritant IS NOT NULL "
-                  "UNION SELECT irritant_id, id FROM listed")
-        self.db.execute(f"CREATE OR REPLACE TEMP TABLE evidence AS SELECT l.irritant_id, f.* FROM ({linked}) l "
-                        "JOIN feedback f USING (id)")
+        # a row naming the irritant, plus the rows the irritant lists that do not name it: each pair once
+        self.db.execute("CREATE OR REPLACE TEMP TABLE evidence AS SELECT irritant AS irritant_id, * FROM feedback "
+                        "WHERE irritant IS NOT NULL UNION ALL SELECT l.irritant_id, f.* FROM (SELECT DISTINCT * "
+                        "FROM listed) l JOIN feedback f USING (id) WHERE f.irritant IS DISTINCT FROM l.irritant_id")
         self.db.unregister("listed")
         found: dict[str, dict[str, Any]] = {}
         for irritant, rows, customers in self._rows(
