@@ -42,6 +42,7 @@ from .i18n import Locales
 
 if TYPE_CHECKING:
     from .load.assets import PublishedImage
+    from .load.parquet import ParquetFeedback
 
 _NO_LOCS: Mapping[str, SourceLoc] = MappingProxyType({})
 
@@ -445,6 +446,8 @@ class Backlog:
     unreadable: tuple[Unreadable, ...] = ()
     notified: tuple[Notification, ...] = ()    # the notify ledger, in file order (never feedback)
     locales: Locales = Locales()               # the team's own catalogues (locale/*.po) beside the packaged ones
+    # feedback/*.parquet: rows kept in DuckDB, never loaded as objects (the duckdb extra); None without any
+    stored_feedback: ParquetFeedback | None = field(default=None, compare=False)
 
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""
@@ -467,7 +470,8 @@ class Backlog:
             "irritants": len(self.irritants) + unreadable["irritant"],
             "decisions": len(self.decisions) + unreadable["decision"],
             "stories": len(self.stories) + unreadable["story"],
-            "feedback rows": len(self.feedback) + unreadable["feedback row"],
+            "feedback rows": len(self.feedback) + unreadable["feedback row"]
+            + (self.stored_feedback.rows() if self.stored_feedback is not None else 0),
         }
         if self.unreadable:
             counts["unreadable"] = len(self.unreadable)

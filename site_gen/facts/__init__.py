@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..model import (
     Backlog,
@@ -34,6 +34,7 @@ from ..model import (
     IrritantStatus,
     Metric,
     Rules,
+    ScoreType,
     SeriesPoint,
     Story,
     Triage,
@@ -46,8 +47,21 @@ from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
 from .journey import JourneyFacts, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
-from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of, stale_days
+from .scores import (
+    Change,
+    Score,
+    Tally,
+    crosses_threshold,
+    last_complete_change,
+    metric_series,
+    score_of,
+    stale_days,
+    tally,
+)
 from .themes import Inbox, Theme, inbox_themes
+
+if TYPE_CHECKING:
+    from ..load.parquet import StoredEvidence
 
 WEEK = 7  # days between two weekly meetings
 
@@ -156,11 +170,11 @@ class Facts:
     @cached_property
     def stages(self) -> Mapping[str, GroupFacts]:
         """Journey stage -> its feedback volume, complaints and scores, in journey order."""
-        return _groups(self.backlog.feedback, "journey_stage", self.backlog.config.journey_stages)
+        return _groups(self.backlog, "journey_stage", self.backlog.config.journey_stages)
 
     @cached_property
     def segments(self) -> Mapping[str, GroupFacts]:
-        return _groups(self.backlog.feedback, "segment", self.backlog.config.segments)
+        return _groups(self.backlog, "segment", self.backlog.config.segments)
 
     @cached_property
     def stage_effects(self) -> Mapping[str, StageEffect]:
@@ -262,9 +276,12 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
         for irritant_id in story.irritants:
             stories_of[irritant_id].append(story)
 
+    store = backlog.stored_feedback
+    stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}) if store else {}
     irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
-                                             Evidence.of(evidence[irritant.id]) if irritant.id in evidence
-                                             else NO_EVIDENCE,
+                                             _with_stored(Evidence.of(evidence[irritant.id])
+                                                          if irritant.id in evidence else NO_EVIDENCE,
+                                                          stored.get(irritant.id)),
                                              decisions_of[irritant.id], stories_of[irritant.id])
                  for irritant in backlog.irritants.values()}
     stories = {story.id: story_facts(story, backlog.irritants, evidence, as_of) for story in backlog.stories.values()}
@@ -276,6 +293,8 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                  for decision in backlog.decisions.values()}
     metrics = {metric.id: metric_facts(metric, backlog, as_of) for metric in backlog.config.metrics}
     references = frozenset(row.customer for row in backlog.feedback if row.customer)
+    if store is not None:
+        references |= store.customers()
     return Facts(as_of, backlog, irritants, decisions, stories, metrics, references)
 
 
@@ -337,8 +356,14 @@ def story_facts(story: Story, irritants: Mapping[str, Irritant],
     return StoryFacts(stage, len(customers), scheduled=as_of is not None and story.date > as_of)
 
 
+def _with_stored(evidence: Evidence, stored: StoredEvidence | None) -> Evidence:
+    return evidence if stored is None else evidence.with_stored(stored)
+
+
 def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
-    series = metric_series(metric, backlog.feedback)
+    store = backlog.stored_feedback
+    monthly = store.tallies_by_month(metric.compute) if store is not None and metric.compute is not None else None
+    series = metric_series(metric, backlog.feedback, monthly)
     change = last_complete_change(series, as_of)
     alarm = change is not None and crosses_threshold(metric, change)
     about = [d for d in backlog.decisions.values() if d.metric == metric.id]
@@ -350,14 +375,28 @@ def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
                        stale_days(series, as_of, backlog.config.rules.metric_stale_days))
 
 
-def _groups(feedback: tuple[FeedbackRow, ...], attribute: str, keys: tuple[str, ...]) -> Mapping[str, GroupFacts]:
+def _groups(backlog: Backlog, attribute: str, keys: tuple[str, ...]) -> Mapping[str, GroupFacts]:
+    """Per stage or segment: loaded rows counted here, Parquet rows by DuckDB, added up as tallies."""
     rows_of: dict[str, list[FeedbackRow]] = {key: [] for key in keys}
-    for row in feedback:
+    for row in backlog.feedback:
         key = getattr(row, attribute)
         if key in rows_of:
             rows_of[key].append(row)
-    return {key: GroupFacts(len(rows), sum(r.kind == FeedbackKind.COMPLAINT for r in rows), scores_of(rows))
-            for key, rows in rows_of.items()}
+    stored = backlog.stored_feedback.groups(attribute) if backlog.stored_feedback is not None else {}
+    groups = {}
+    for key, rows in rows_of.items():
+        tallies: dict[ScoreType, Tally] = defaultdict(Tally)
+        for row in rows:
+            if row.score_type is not None and row.score is not None:
+                tallies[row.score_type] += tally(row.score_type, (row.score,))
+        more = stored.get(key)
+        for score_type, counted in more.tallies if more is not None else ():
+            tallies[score_type] += counted
+        groups[key] = GroupFacts(len(rows) + (more.feedback if more else 0),
+                                 sum(r.kind == FeedbackKind.COMPLAINT for r in rows) + (more.complaints if more else 0),
+                                 tuple(score_of(kind, counted) for kind, counted in sorted(tallies.items())
+                                       if counted.responses))
+    return groups
 
 
 def _oldest_first(records: Iterable[_Dated]) -> list[_Dated]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import Backlog, FeedbackRow
+
+if TYPE_CHECKING:
+    from ..load.parquet import StoredEvidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +21,18 @@ class Evidence:
     customers: int                             # distinct customer references
     segments: tuple[tuple[str, int], ...]      # most common first
     sources: tuple[tuple[str, int], ...]
+    stored_rows: int = 0                       # more rows in Parquet batches (feedback/*.parquet), not loaded
+
+    @property
+    def size(self) -> int:
+        """How many feedback rows back the irritant, loaded or stored."""
+        return len(self.rows) + self.stored_rows
+
+    def with_stored(self, stored: StoredEvidence) -> Evidence:
+        """This evidence plus the irritant's rows in Parquet, counted by DuckDB (same definitions)."""
+        customers = {row.customer for row in self.rows if row.customer} | stored.customers
+        return Evidence(self.rows, len(customers), _merged(self.segments, stored.segments),
+                        _merged(self.sources, stored.sources), self.stored_rows + stored.rows)
 
     @classmethod
     def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:
@@ -26,6 +42,15 @@ class Evidence:
 
 
 NO_EVIDENCE = Evidence((), 0, (), ())
+
+
+def _merged(*counted: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    """Counts added up, most common first (ties in first-seen order, as Counter.most_common keeps them)."""
+    total: Counter[str] = Counter()
+    for pairs in counted:
+        for name, count in pairs:
+            total[name] += count
+    return tuple(total.most_common())
 
 
 def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:

@@ -7,29 +7,67 @@ definitions, so the same label always means the same number.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
 from ..text import month_key
 
+# Each score type is stated once, as what one answer is worth: the score is the mean worth of the answers.
+# NPS: a promoter (9-10) is worth +100, a detractor (0-6) -100, a passive 0, so the mean is % promoters
+# minus % detractors. CES: an answer is worth itself (the mean of 1-7 answers). CSAT: a 4-5 answer on the
+# 1-5 scale is worth 100, so the mean is the % satisfied. The Python path sums these worths over rows;
+# the DuckDB path (site_gen/load/parquet.py) sums the SQL expression `worth_sql` builds from the same
+# table, so both reach the same integer sum and count, and the same division gives the same figure.
+WORTH: dict[ScoreType, dict[int, int]] = {
+    ScoreType.NPS: {score: 100 if score >= 9 else -100 if score <= 6 else 0 for score in range(0, 11)},
+    ScoreType.CES: {score: score for score in range(1, 8)},
+    ScoreType.CSAT: {score: 100 if score >= 4 else 0 for score in range(1, 6)},
+}
+
+
+def worth_sql(score_type: ScoreType, column: str = "score") -> str:
+    """The worth of one answer as a SQL expression over an integer score column (the table above, as CASE)."""
+    cases = " ".join(f"WHEN {score} THEN {worth}" for score, worth in WORTH[score_type].items())
+    return f"(CASE {column} {cases} END)"
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The sum of worths and the number of answers: what any set of rows contributes to a score; tallies add."""
+
+    total: int = 0
+    responses: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.total + other.total, self.responses + other.responses)
+
+    @property
+    def value(self) -> float:
+        return self.total / self.responses if self.responses else 0.0
+
+
+def tally(score_type: ScoreType, scores: Iterable[int]) -> Tally:
+    """An answer off the scale (already a check error) is worth nothing and not counted, in SQL as here."""
+    worth = WORTH[score_type]
+    values = [worth[score] for score in scores if score in worth]
+    return Tally(sum(values), len(values))
+
 
 def nps(scores: list[int]) -> float:
     """Net Promoter Score: % promoters (9–10) minus % detractors (0–6), from −100 to +100."""
-    promoters = sum(score >= 9 for score in scores)
-    detractors = sum(score <= 6 for score in scores)
-    return 100.0 * (promoters - detractors) / len(scores)
+    return tally(ScoreType.NPS, scores).value
 
 
 def ces(scores: list[int]) -> float:
     """Customer Effort Score: the mean of 1–7 answers."""
-    return sum(scores) / len(scores)
+    return tally(ScoreType.CES, scores).value
 
 
 def csat(scores: list[int]) -> float:
     """Customer satisfaction: % of 4–5 answers on a 1–5 scale."""
-    return 100.0 * sum(score >= 4 for score in scores) / len(scores)
+    return tally(ScoreType.CSAT, scores).value
 
 
 FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
@@ -54,7 +92,11 @@ class Score:
 
 
 def score(score_type: ScoreType, scores: list[int]) -> Score:
-    return Score(score_type, round(FORMULAS[score_type](scores), 2), len(scores))
+    return score_of(score_type, tally(score_type, scores))
+
+
+def score_of(score_type: ScoreType, counted: Tally) -> Score:
+    return Score(score_type, round(counted.value, 2), counted.responses)
 
 
 def scores_of(rows: Iterable[FeedbackRow]) -> tuple[Score, ...]:
@@ -74,13 +116,17 @@ def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType) -> d
     return months
 
 
-def metric_series(metric: Metric, feedback: Iterable[FeedbackRow]) -> tuple[SeriesPoint, ...]:
-    """The metric's value per month, oldest first."""
+def metric_series(metric: Metric, feedback: Iterable[FeedbackRow],
+                  stored: Mapping[str, Tally] | None = None) -> tuple[SeriesPoint, ...]:
+    """The metric's value per month, oldest first. stored: month -> tally of the rows kept in Parquet."""
     if metric.compute is None:
         return tuple(sorted(metric.series, key=lambda point: point.period))
-    formula = FORMULAS[metric.compute]
-    months = scores_by_month(feedback, metric.compute)
-    return tuple(SeriesPoint(period, round(formula(scores), 2)) for period, scores in sorted(months.items()))
+    by_month = scores_by_month(feedback, metric.compute)
+    months = {month: tally(metric.compute, scores) for month, scores in by_month.items()}
+    for month, counted in (stored or {}).items():
+        months[month] = months.get(month, Tally()) + counted
+    return tuple(SeriesPoint(period, round(counted.value, 2)) for period, counted in sorted(months.items())
+                 if counted.responses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ from typing import TypeVar, cast
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..errors import NotABacklog
-from ..model import Backlog, Decision, FeedbackRow, Irritant, Story, Unreadable
+from ..model import Backlog, Decision, FeedbackRow, Irritant, SiteConfig, Story, Unreadable
 from ..parallel import can_fork, fork_pool
+from . import parquet
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
 from .locales import load_locales
+from .parquet import ParquetFeedback
 from .records import load_decision, load_irritant, load_site_config, load_story
 from .source import list_files, relative
 
@@ -52,7 +54,10 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
     config = load_site_config(root / "site.yaml", root, diagnostics)
     jobs = _record_jobs(root, diagnostics)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    feedback_paths = list_files(root / FEEDBACK_DIR, FEEDBACK_SUFFIXES, root, diagnostics, recursive=True)
+    feedback_paths = list_files(root / FEEDBACK_DIR, FEEDBACK_SUFFIXES + (".parquet",), root, diagnostics,
+                                recursive=True)
+    parquet_paths = [path for path in feedback_paths if path.suffix == ".parquet"]
+    feedback_paths = [path for path in feedback_paths if path.suffix != ".parquet"]
 
     feedback: list[Loaded] = []
     loaded: list[Chunk] = [([], []) for _ in chunks]
@@ -95,8 +100,31 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
         unreadable=tuple(unreadable),
         notified=load_ledger(root, diagnostics),
         locales=load_locales(root, diagnostics),
+        stored_feedback=_stored_feedback(parquet_paths, root, config, diagnostics),
     )
+    if backlog.stored_feedback is not None:
+        backlog.stored_feedback.check_ids({row.id: row.loc for row in backlog.feedback},
+                                          backlog.irritants.keys() | backlog.unreadable_ids("irritant"), diagnostics)
     return backlog, diagnostics
+
+
+def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig,
+                     diagnostics: list[Diagnostic]) -> ParquetFeedback | None:
+    """feedback/*.parquet behind DuckDB, checked; without the duckdb extra each file is a located error."""
+    if not paths:
+        return None
+    if not parquet.available():
+        parquet.missing_extra(paths, root, diagnostics)
+        return None
+    try:
+        store = parquet.ParquetFeedback(paths, root)
+    except Exception as exc:  # duckdb.Error: a file that is not Parquet, or unreadable; say which and why
+        diagnostics.append(error(SourceLoc(relative(paths[0], root)), "parse",
+                                 f"Parquet feedback cannot be read: {str(exc).splitlines()[0]}",
+                                 "export the batch again as Parquet with the feedback columns"))
+        return None
+    store.validate(config, diagnostics)
+    return store
 
 
 def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:

@@ -9,11 +9,12 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..model import FeedbackRow, Unreadable
+from .columns import fast_rows
 from .convert import RowConverter, convert_mapping, report_unreadable, unknown_columns
 from .source import FEEDBACK_LIMIT, read_source, relative
 from .yamlsafe import Sequence, parse_yaml
@@ -86,6 +87,12 @@ def _load_csv(text: str, rel: str, diagnostics: list[Diagnostic]) -> list[Loaded
                                  "keep one column per field"))
     if not usable:
         return rows
+    del reader   # its StringIO holds the text four bytes a character: let it go while the fast path runs
+    clean = fast_rows(text, rel, header)
+    if clean is not None:
+        return cast("list[Loaded]", clean)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next(reader)   # the header, read above
     width = len(header)
     convert = RowConverter(FEEDBACK_FIELDS, from_text=True)
     line = 1

@@ -40,6 +40,8 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
         if row.irritant is not None and row.irritant not in irritant_ids:
             yield _unknown(row.loc, row.irritant, "irritant", sorted(backlog.irritants), "backlog/irritants/")
 
+    listed = {row_id for irritant in backlog.irritants.values() for row_id in irritant.feedback}
+    stored = backlog.stored_feedback.known_ids(listed - feedback_ids.keys()) if backlog.stored_feedback else set()
     for irritant in backlog.irritants.values():
         if irritant.journey_stage not in stages and stages:
             yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
@@ -47,7 +49,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
         if irritant.team not in teams and teams:
             yield _unknown(irritant.at("team"), irritant.team, "team", config.teams, "site.yaml")
         for index, row_id in enumerate(irritant.feedback):
-            if row_id not in feedback_ids and row_id not in unreadable_rows:
+            if row_id not in feedback_ids and row_id not in unreadable_rows and row_id not in stored:
                 yield error(irritant.at(f"feedback.{index}"), "reference",
                             f"feedback row '{row_id}' does not exist in feedback/",
                             "check the row ID in the export, or remove it from the list")

@@ -186,6 +186,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
     for irritant in backlog.irritants.values():
         found = facts.irritants[irritant.id]
         rows = found.evidence.rows
+        if found.evidence.stored_rows and backlog.stored_feedback is not None:   # the few newest, read by DuckDB
+            rows = rows + backlog.stored_feedback.verbatims(irritant.id, SAMPLE_VERBATIMS)
         pages.append(IrritantPage(
             irritant=irritant, facts=found, summary=render_markdown(irritant.summary or ""),
             verbatims=tuple(sorted((r for r in rows if r.verbatim), key=lambda r: (r.date, r.id),

@@ -1,0 +1,288 @@
+"""Feedback batches as Parquet, checked and aggregated by DuckDB queries (the optional `duckdb` extra).
+
+Past a million rows, feedback belongs in a columnar store exported from a warehouse, not in git.
+A `feedback/*.parquet` file has the CSV batches' columns; its rows are never turned into Python
+objects: `check` validates them with SQL (located by file and row number), and the facts ask for
+aggregates (evidence per irritant, scores by month, per stage and segment) whose score definitions
+come from site_gen/facts/scores.py, the same table the Python path uses.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, SourceLoc, error
+from ..facts.scores import WORTH, Tally, worth_sql
+from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
+from ..fieldtypes import FEEDBACK_ID_PATTERN, did_you_mean
+from ..model import FeedbackKind, FeedbackRow, ScoreType, SiteConfig, Source
+from .source import relative
+
+INSTALL_HINT = "pip install 'site-gen[duckdb]' to read Parquet feedback (or export this batch as CSV)"
+REPORTS_PER_CHECK = 20   # rows reported per kind of problem: a broken export can hold millions
+_TYPES = {"date": "DATE", "score": "INTEGER", "consent_public": "BOOLEAN", "contact_ok": "BOOLEAN"}
+_COLUMNS = tuple(f.name for f in FEEDBACK_FIELDS)
+
+
+def available() -> bool:
+    return importlib.util.find_spec("duckdb") is not None
+
+
+def missing_extra(paths: Sequence[Path], root: Path, diagnostics: list[Diagnostic]) -> None:
+    for path in paths:
+        diagnostics.append(error(SourceLoc(relative(path, root)), "parse",
+                                 "this Parquet feedback batch needs DuckDB, which is not installed", INSTALL_HINT))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTally:
+    """One journey stage's or segment's rows in Parquet: volume, complaints and the tallies per score type."""
+
+    feedback: int
+    complaints: int
+    tallies: tuple[tuple[ScoreType, Tally], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvidence:
+    """An irritant's evidence rows kept in Parquet."""
+
+    rows: int
+    customers: frozenset[str]
+    segments: tuple[tuple[str, int], ...]
+    sources: tuple[tuple[str, int], ...]
+    stages: tuple[tuple[str, int], ...]
+
+
+class ParquetFeedback:
+    """A folder's Parquet batches behind one DuckDB view, `feedback`, with typed columns and each row's place."""
+
+    def __init__(self, paths: Sequence[Path], root: Path):
+        import duckdb
+
+        self.paths = tuple(paths)
+        self.files = {str(path): relative(path, root) for path in paths}
+        self.db: Any = duckdb.connect()
+        self.db.execute("SET enable_progress_bar = false")   # library code prints nothing
+        self.columns: dict[str, set[str]] = {}
+        for path in paths:
+            described = self.db.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
+            self.columns[str(path)] = {str(name) for name, *_ in described}
+        present = set().union(*self.columns.values()) if self.columns else set()
+        select = []
+        for name in _COLUMNS:
+            if name not in present:
+                select.append(f"NULL AS {name}, NULL AS raw_{name}" if name in _TYPES else f"NULL AS {name}")
+            elif name in _TYPES:
+                select.append(f"TRY_CAST({name} AS {_TYPES[name]}) AS {name}, {name} AS raw_{name}")
+            else:
+                select.append(f"NULLIF(CAST({name} AS VARCHAR), '') AS {name}")
+        listed = ", ".join(_quote(str(path)) for path in paths)
+        self.db.execute(f"CREATE VIEW feedback AS SELECT filename, file_row_number + 1 AS row_number, "
+                        f"{', '.join(select)} FROM read_parquet([{listed}], filename=true, file_row_number=true, "
+                        "union_by_name=true)")
+        self.present = present
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.db.execute(sql, list(params)).fetchall()]
+
+    # --- check --------------------------------------------------------------------------------
+
+    def validate(self, config: SiteConfig, diagnostics: list[Diagnostic]) -> None:
+        """Required columns, types, allowed values, score ranges and ID format, each bad row by file and row."""
+        known = set(_COLUMNS)
+        usable = True
+        for path, columns in self.columns.items():
+            at = SourceLoc(self.files[path], 1, 1)
+            for name in sorted(columns - known):
+                diagnostics.append(error(at, "unknown-field", f"unknown column '{name}' in feedback",
+                                         did_you_mean(name, known) or f"known columns: {', '.join(_COLUMNS)}"))
+            for field in FEEDBACK_FIELDS:
+                if field.required and field.name not in columns:
+                    usable = False
+                    diagnostics.append(error(at, "required", f"feedback file has no '{field.name}' column",
+                                             f"add a '{field.name}' column to the export"))
+        if not usable:
+            return
+        enums = {"source": [s.value for s in Source], "kind": [k.value for k in FeedbackKind],
+                 "score_type": [t.value for t in ScoreType]}
+        vocab = {"journey_stage": list(config.journey_stages), "team": list(config.teams),
+                 "segment": list(config.segments)}
+        # (the column a message shows, the condition of a bad row, rule, message, hint); {v} is the row's value
+        checks: list[tuple[str, str, str, str, str]] = [
+            ("id", "id IS NULL", "required", "feedback row has no 'id'", "give every row its ID from the export"),
+            ("id", f"NOT regexp_full_match(id, {_quote(FEEDBACK_ID_PATTERN.strip('^$'))})", "id-format",
+             "'id' {v} is not a valid feedback ID", "feedback IDs use letters, digits, _ . : and -"),
+            ("raw_date", "raw_date IS NULL", "required", "feedback row has no 'date'", "add the date"),
+            ("raw_date", "date IS NULL AND raw_date IS NOT NULL", "date", "feedback row: 'date' {v} is not a date",
+             "write dates as YYYY-MM-DD"),
+            ("id", "journey_stage IS NULL", "required", "feedback row has no 'journey_stage'", "add the journey stage"),
+            ("id", "source IS NULL", "required", "feedback row has no 'source'", "add where it came from"),
+            ("id", "(score_type IS NULL) != (raw_score IS NULL)", "required",
+             "feedback row has a score_type without a score, or the reverse",
+             "give both score_type and score, or neither"),
+            ("raw_score", "raw_score IS NOT NULL AND score IS NULL", "type",
+             "feedback row: 'score' {v} is not a whole number", "check the export's score column"),
+            ("score", " OR ".join(f"(score_type = {_quote(kind.value)} AND score NOT BETWEEN {low} AND {high})"
+                                  for kind, (low, high) in SCORE_RANGE.items()), "value",
+             "feedback row: score {v} is off its type's scale ("
+             + ", ".join(f"{kind.value} {low}-{high}" for kind, (low, high) in SCORE_RANGE.items()) + ")",
+             "check the export's score column"),
+        ]
+        for name in ("consent_public", "contact_ok"):
+            checks.append((f"raw_{name}", f"raw_{name} IS NOT NULL AND {name} IS NULL", "type",
+                           f"feedback row: '{name}' {{v}} is not true or false", "write true or false"))
+        for name, allowed in [*enums.items(), *vocab.items()]:
+            if name not in self.present or not allowed:
+                continue
+            rule = "value" if name in enums else "reference"
+            checks.append((name, f"{name} IS NOT NULL AND {name} NOT IN ({', '.join(map(_quote, allowed))})", rule,
+                           f"feedback row: {name.replace('_', ' ')} {{v}} is not one of: {', '.join(allowed)}",
+                           "use the names site.yaml lists" if name in vocab else f"use one of: {', '.join(allowed)}"))
+        for shown, condition, rule, message, hint in checks:
+            found = self._rows(f"SELECT filename, row_number, {shown} FROM feedback WHERE {condition} "
+                               f"ORDER BY filename, row_number LIMIT {REPORTS_PER_CHECK}")
+            for filename, row_number, value in found:
+                diagnostics.append(error(SourceLoc(self.files[filename], int(row_number), 1), rule,
+                                         message.replace("{v}", repr(str(value))), hint))
+
+    def check_ids(self, csv_ids: dict[str, SourceLoc], irritants: Iterable[str],
+                  diagnostics: list[Diagnostic]) -> None:
+        """Feedback IDs are unique across every batch, CSV and Parquet; a row's irritant exists."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        self.db.register("csv_ids", pa.table({"id": list(csv_ids)}))
+        self.db.register("irritant_ids", pa.table({"id": list(irritants)}))
+        # a hash count first: only the rows of a repeated ID are then ordered, not ten million
+        repeated = self._rows(
+            "WITH twice AS (SELECT id FROM feedback WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1) "
+            "SELECT filename, row_number, id, first FROM (SELECT filename, row_number, id, "
+            "first_value(filename || ':' || row_number) OVER (PARTITION BY id ORDER BY filename, row_number) AS first, "
+            "row_number() OVER (PARTITION BY id ORDER BY filename, row_number) AS nth FROM feedback "
+            "WHERE id IN (SELECT id FROM twice)) WHERE nth > 1 "
+            f"ORDER BY filename, row_number LIMIT {REPORTS_PER_CHECK}")
+        for filename, row_number, row_id, first in repeated:
+            diagnostics.append(error(SourceLoc(self.files[filename], int(row_number)), "id-duplicate",
+                                     f"feedback ID '{row_id}' is already used at {self._place(first)}",
+                                     "feedback IDs are unique across all batches; drop the repeated row"))
+        in_csv = self._rows("SELECT filename, row_number, f.id FROM feedback f JOIN csv_ids USING (id) "
+                            f"ORDER BY filename, row_number LIMIT {REPORTS_PER_CHECK}")
+        for filename, row_number, row_id in in_csv:
+            diagnostics.append(error(SourceLoc(self.files[filename], int(row_number)), "id-duplicate",
+                                     f"feedback ID '{row_id}' is already used at {csv_ids[row_id]}",
+                                     "feedback IDs are unique across all batches; drop the repeated row"))
+        if "irritant" in self.present:
+            dangling = self._rows("SELECT filename, row_number, irritant FROM feedback WHERE irritant IS NOT NULL "
+                                  "AND irritant NOT IN (SELECT id FROM irritant_ids) ORDER BY filename, row_number "
+                                  f"LIMIT {REPORTS_PER_CHECK}")
+            for filename, row_number, irritant in dangling:
+                diagnostics.append(error(SourceLoc(self.files[filename], int(row_number)), "reference",
+                                         f"irritant '{irritant}' does not exist in backlog/irritants/",
+                                         "check the ID in backlog/irritants/"))
+        self.db.unregister("csv_ids")
+        self.db.unregister("irritant_ids")
+
+    def _place(self, first: str) -> str:
+        filename, _, row_number = first.rpartition(":")
+        return f"{self.files.get(filename, filename)}:{row_number}:1"
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these row IDs are in the Parquet batches (irritants list their evidence by ID)."""
+        import pyarrow as pa
+
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        self.db.register("wanted", pa.table({"id": wanted}))
+        found = {str(row[0]) for row in self._rows("SELECT DISTINCT id FROM feedback JOIN wanted USING (id)")}
+        self.db.unregister("wanted")
+        return found
+
+    # --- facts ---------------------------------------------------------------------------------
+
+    def rows(self) -> int:
+        return int(self._rows("SELECT count(*) FROM feedback")[0][0])
+
+    def customers(self) -> set[str]:
+        return {str(row[0]) for row in self._rows("SELECT DISTINCT customer FROM feedback WHERE customer IS NOT NULL")}
+
+    def tallies_by_month(self, score_type: ScoreType) -> dict[str, Tally]:
+        """Month (YYYY-MM) -> the tally of its answers of this score type, by the shared definition."""
+        worth = worth_sql(score_type)
+        found = self._rows(f"SELECT strftime(date, '%Y-%m') AS month, sum({worth}), count({worth}) FROM feedback "
+                           "WHERE score_type = ? AND date IS NOT NULL GROUP BY month", score_type.value)
+        return {str(month): Tally(int(total or 0), int(count)) for month, total, count in found}
+
+    def groups(self, column: str) -> dict[str, GroupTally]:
+        """Journey stage or segment -> its volume, complaints and score tallies."""
+        assert column in ("journey_stage", "segment")
+        totals = {str(key): (int(rows), int(complaints)) for key, rows, complaints in self._rows(
+            f"SELECT {column}, count(*), count(*) FILTER (WHERE kind = 'complaint') FROM feedback "
+            f"WHERE {column} IS NOT NULL GROUP BY {column}")}
+        tallies: dict[str, list[tuple[ScoreType, Tally]]] = {key: [] for key in totals}
+        for score_type in WORTH:
+            worth = worth_sql(score_type)
+            for key, total, count in self._rows(f"SELECT {column}, sum({worth}), count({worth}) FROM feedback "
+                                                f"WHERE score_type = ? AND {column} IS NOT NULL GROUP BY {column}",
+                                                score_type.value):
+                if count:
+                    tallies[str(key)].append((score_type, Tally(int(total or 0), int(count))))
+        return {key: GroupTally(rows, complaints, tuple(tallies[key])) for key, (rows, complaints) in totals.items()}
+
+    def evidence(self, listed: dict[str, set[str]]) -> dict[str, StoredEvidence]:
+        """Irritant ID -> its rows in Parquet: those naming it in `irritant`, and those it lists by ID."""
+        import pyarrow as pa
+
+        pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
+        self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
+        # a row naming the irritant, plus the rows the irritant lists that do not name it: each pair once
+        self.db.execute("CREATE OR REPLACE TEMP TABLE evidence AS SELECT irritant AS irritant_id, * FROM feedback "
+                        "WHERE irritant IS NOT NULL UNION ALL SELECT l.irritant_id, f.* FROM (SELECT DISTINCT * "
+                        "FROM listed) l JOIN feedback f USING (id) WHERE f.irritant IS DISTINCT FROM l.irritant_id")
+        self.db.unregister("listed")
+        found: dict[str, dict[str, Any]] = {}
+        for irritant, rows, customers in self._rows(
+                "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL) "
+                "FROM evidence GROUP BY irritant_id"):
+            found[str(irritant)] = {"rows": int(rows), "customers": frozenset(map(str, customers or ())),
+                                    "segment": [], "source": [], "journey_stage": []}
+        for column in ("segment", "source", "journey_stage"):
+            for irritant, value, count, _ in self._rows(
+                    # ties in the order first met, as Counter.most_common on the loaded rows
+                    f"SELECT irritant_id, {column}, count(*) AS n, min(filename || lpad(row_number::VARCHAR, 12, '0'))"
+                    f" AS first FROM evidence WHERE {column} IS NOT NULL GROUP BY irritant_id, {column} "
+                    "ORDER BY irritant_id, n DESC, first"):
+                found[str(irritant)][column].append((str(value), int(count)))
+        return {key: StoredEvidence(v["rows"], v["customers"], tuple(v["segment"]), tuple(v["source"]),
+                                    tuple(v["journey_stage"])) for key, v in found.items()}
+
+    def verbatims(self, irritant: str, limit: int) -> tuple[FeedbackRow, ...]:
+        """An irritant's newest evidence rows with words, as rows: only the few a page shows are read.
+
+        Call after evidence() (derive_facts does), which gathers each irritant's rows."""
+        names = [name for name in _COLUMNS if name != "loc"]
+        found = self.db.execute(
+            f"SELECT filename, row_number, {', '.join(names)} FROM evidence WHERE irritant_id = ? "
+            "AND verbatim IS NOT NULL AND id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL "
+            "AND journey_stage IS NOT NULL ORDER BY date DESC, id DESC LIMIT ?", [irritant, limit]).fetchall()
+        rows = []
+        for filename, row_number, *values in found:
+            given = dict(zip(names, values, strict=True))
+            given["source"] = Source(given["source"])
+            given["score_type"] = ScoreType(given["score_type"]) if given["score_type"] else None
+            given["kind"] = FeedbackKind(given["kind"]) if given["kind"] else None
+            given["consent_public"] = bool(given["consent_public"])
+            rows.append(FeedbackRow(loc=SourceLoc(self.files[filename], int(row_number)), **given))
+        return tuple(rows)
+

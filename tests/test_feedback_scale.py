@@ -1,0 +1,167 @@
+"""Feedback at scale: the fast column-wise CSV reader gives exactly what the precise reader gives, and
+hands over to it whenever a row needs a located diagnostic."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from site_gen.check import check_repository
+from site_gen.diagnostics import Diagnostic
+from site_gen.load import feedback as feedback_loader
+from site_gen.load import parquet
+from site_gen.load.columns import fast_rows
+
+HEADER = "id,date,source,customer,segment,team,journey_stage,score_type,score,verbatim,consent_public,kind,irritant"
+
+
+def _export(rows: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    lines = [HEADER]
+    for number in range(rows):
+        score_type = rng.choice(["nps", "ces", "csat", ""])
+        score = {"nps": rng.randrange(11), "ces": rng.randrange(1, 8), "csat": rng.randrange(1, 6), "": ""}[score_type]
+        verbatim = rng.choice(["", "Seat would not go down", '"Two lines,\nquoted"', "Brakes felt weak"])
+        lines.append(f"FB-{number},2026-{rng.randrange(1, 13):02d}-0{rng.randrange(1, 10)},"
+                     f"{rng.choice(['survey', 'ticket'])},{rng.choice(['', 'CUST-1', 'CUST-2'])},"
+                     f"{rng.choice(['', 'commuter'])},,{rng.choice(['payment', 'support'])},{score_type},{score},"
+                     f"{verbatim},{rng.choice(['', 'true', 'false'])},{rng.choice(['', 'complaint', 'praise'])},")
+    return "\n".join(lines) + "\n"
+
+
+def _precise(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], list[Diagnostic]]:
+    with monkeypatch.context() as patched:
+        patched.setattr(feedback_loader, "fast_rows", lambda *args: None)
+        diagnostics: list[Diagnostic] = []
+        return feedback_loader._load_csv(text, "feedback/x.csv", diagnostics), diagnostics
+
+
+def test_the_fast_reader_builds_exactly_the_rows_and_lines_of_the_precise_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _export(3_000)
+    header = HEADER.split(",")
+    fast = fast_rows(text, "feedback/x.csv", header)
+    precise, problems = _precise(text, monkeypatch)
+    assert problems == []
+    assert fast is not None and len(fast) == 3_000
+    assert fast == precise
+    # rows after a quoted two-line verbatim start one line further down: locations are compared too
+    assert [row.loc for row in fast] == [row.loc for row in precise]  # type: ignore[attr-defined]
+    assert len({row.loc.line for row in fast}) == 3_000
+    assert all(row.consent_public in (True, False) for row in fast)   # an empty cell is the default, not None
+
+
+@pytest.mark.parametrize("bad_row, expected", [
+    ("FB-x,2026-13-01,survey,,,,payment,,,,,,", "feedback/x.csv:6:6"),          # impossible date, its column
+    ("FB-x,2026-01-01,survey,,,,payment,nps,11,,,,", "feedback/x.csv:6:1"),     # score out of range
+    ("FB-x,2026-01-01,survey,,,,payment,nps,,,,,", "feedback/x.csv:6:1"),       # a score type without a score
+    ("FB x,2026-01-01,survey,,,,payment,,,,,,", "feedback/x.csv:6:1"),          # not a feedback ID
+    ("FB-x,2026-01-01,survey,,,,payment,,,bad \x07 bell,,,", "feedback/x.csv:6:"),  # a control character
+    ("FB-x,2026-01-01,survey,,,,payment,,", "feedback/x.csv:6:1"),              # too few cells
+    (",2026-01-01,survey,,,,payment,,,,,,", "feedback/x.csv:6:1"),              # no ID
+])
+def test_a_row_that_needs_a_word_is_reported_at_its_line_as_before(bad_row: str, expected: str) -> None:
+    text = _export(2, seed=1).replace('"Two lines,\nquoted"', "one line") + 'FB-q,2026-01-01,survey,,,,payment,,,"a\nb",,,\n'
+    text += bad_row + "\n"
+    assert fast_rows(text, "feedback/x.csv", HEADER.split(",")) is None
+    diagnostics: list[Diagnostic] = []
+    feedback_loader._load_csv(text, "feedback/x.csv", diagnostics)
+    assert diagnostics and str(diagnostics[0].loc).startswith(expected), diagnostics
+
+
+# --- Parquet batches through DuckDB --------------------------------------------------------------------
+
+def _synthetic(root: Path, rows: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic import build
+    build(root, 40, 10, 20, rows, seed=3)
+
+
+def _as_parquet(csv_path: Path, out: Path, where: str = "") -> None:
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, all_varchar=true) {where}) "
+               f"TO '{out}' (FORMAT parquet)")
+
+
+def test_parquet_rows_give_the_same_figures_as_the_same_rows_in_csv(tmp_path: Path) -> None:
+    """One metric definition, two paths: the facts derived from a CSV batch and from the same rows in Parquet
+    (half in each of two files, to cross a file boundary) agree on every figure."""
+    as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
+    _synthetic(as_csv, 6_000)
+    shutil.copytree(as_csv, as_parquet)
+    export = as_parquet / "feedback/export.csv"
+    _as_parquet(export, as_parquet / "feedback/2026-10.parquet", "WHERE CAST(split_part(id, '-', 2) AS INT) < 3000")
+    _as_parquet(export, as_parquet / "feedback/2026-11.parquet", "WHERE CAST(split_part(id, '-', 2) AS INT) >= 3000")
+    export.unlink()
+    today = date(2026, 11, 23)
+    by_csv, by_parquet = check_repository(as_csv, today, 1), check_repository(as_parquet, today, 1)
+    assert by_parquet.errors == 0 and by_parquet.backlog.feedback == ()
+    assert by_parquet.backlog.counts() == by_csv.backlog.counts()
+    one, other = by_csv.facts, by_parquet.facts
+    assert {key: facts.series for key, facts in other.metrics.items()} == \
+        {key: facts.series for key, facts in one.metrics.items()}
+    assert [m.series for m in one.metrics.values()][0]   # the metric has figures to compare
+    assert other.stages == one.stages and other.segments == one.segments
+    assert other.customer_references == one.customer_references
+    for key, facts in one.irritants.items():
+        stored = other.irritants[key].evidence
+        assert (stored.size, stored.customers, stored.segments, stored.sources) == \
+            (facts.evidence.size, facts.evidence.customers, facts.evidence.segments, facts.evidence.sources), key
+    assert sum(facts.evidence.size for facts in one.irritants.values()) > 100
+
+
+def test_a_bad_parquet_row_is_reported_with_its_file_and_row_number(tmp_path: Path) -> None:
+    _synthetic(tmp_path, 50)
+    export = tmp_path / "feedback/export.csv"
+    lines = export.read_text().splitlines()
+    header = lines[0].split(",")
+    bad = lines[3].split(",")
+    bad[header.index("score_type")], bad[header.index("score")] = "nps", "12"
+    bad[header.index("journey_stage")] = "checkout"
+    lines[3] = ",".join(bad)
+    (tmp_path / "bad.csv").write_text("\n".join([lines[0], *lines[1:5], lines[1]]) + "\n")  # row 5 repeats row 1
+    _as_parquet(tmp_path / "bad.csv", tmp_path / "feedback/bad.parquet")
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    found = {(str(d.loc), d.rule) for d in result.diagnostics if d.loc.path == "feedback/bad.parquet"}
+    assert ("feedback/bad.parquet:3:1", "value") in found         # nps 12: off the scale
+    assert ("feedback/bad.parquet:3:1", "reference") in found     # a journey stage site.yaml does not list
+    assert ("feedback/bad.parquet:5:1", "id-duplicate") in found  # the same ID as its row 1
+    assert ("feedback/bad.parquet:1:1", "id-duplicate") in found  # and as the CSV's row with that ID
+    row = lines[1].split(",")[0]
+    assert any(d.rule == "id-duplicate" and f"'{row}' is already used at feedback/export.csv:2:1" in d.message
+               for d in result.diagnostics)
+
+
+def test_without_duckdb_a_parquet_batch_is_a_located_error_that_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB is installed here (the test extra): its absence is simulated at the one seam that asks for it."""
+    _synthetic(tmp_path, 20)
+    _as_parquet(tmp_path / "feedback/export.csv", tmp_path / "feedback/more.parquet", "WHERE false")
+    monkeypatch.setattr(parquet, "available", lambda: False)
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    [problem] = [d for d in result.diagnostics if d.loc.path == "feedback/more.parquet"]
+    assert problem.rule == "parse" and "pip install 'site-gen[duckdb]'" in problem.hint
+    assert result.failed()
+
+
+def test_the_internal_site_counts_parquet_evidence_and_quotes_its_newest_verbatims(tmp_path: Path) -> None:
+    _synthetic(tmp_path, 400)
+    export = tmp_path / "feedback/export.csv"
+    _as_parquet(export, tmp_path / "feedback/all.parquet")
+    export.unlink()
+    subprocess.run([sys.executable, "-m", "site_gen", "build", str(tmp_path), "--today", "2026-11-23", "--only",
+                    "internal", "--out", str(tmp_path / "out")], check=True, capture_output=True)
+    result = check_repository(tmp_path, date(2026, 11, 23), 1)
+    key, facts = max(result.facts.irritants.items(), key=lambda item: item[1].evidence.size)
+    assert facts.evidence.rows == () and facts.evidence.size > 1
+    [page] = (tmp_path / "out/internal").glob(f"**/{key}/index.html") or (tmp_path / "out/internal").glob(f"**/{key}.html")
+    html = page.read_text()
+    assert f"{facts.evidence.size} feedback rows from {facts.evidence.customers} distinct customers" in html
+    newest = duckdb.sql(f"SELECT id FROM '{tmp_path}/feedback/all.parquet' WHERE irritant = '{key}' "
+                        "ORDER BY date DESC, id DESC LIMIT 1").fetchall()
+    assert newest[0][0] in html
