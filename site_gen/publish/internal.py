@@ -10,6 +10,7 @@ from ..agenda import Agenda
 from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
 from ..digest import atom_feed
+from ..incremental import Kept, PageReuse
 from ..model import SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..views.internal import InternalSite
@@ -53,13 +54,13 @@ def agenda_page(agenda: Agenda, config: SiteConfig, env: jinja2.Environment) -> 
 
 
 def render(site: InternalSite, env: jinja2.Environment,
-           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+           progress: Callable[[int], None] | None = None, reuse: PageReuse | None = None) -> dict[str, bytes | Kept]:
     shared = {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
         "charts": {v.metric.id: line_chart(v.facts.series, v.metric.name, v.metric.unit) for v in site.metrics},
     }
-    files = render_pages(env, pages(site), shared, progress)
+    files = render_pages(env, pages(site), shared, progress, reuse)
     files["assets/site.css"] = theme_file(env, "site.css")
     files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
     files["assets/favicon.svg"] = favicon(site.config.public.accent)

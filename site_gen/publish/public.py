@@ -17,6 +17,7 @@ import jinja2
 
 from ..colors import accent_palette, favicon
 from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed
+from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
 from ..text import month_label
 from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
@@ -182,10 +183,10 @@ def redirect_pages(site: PublicSite) -> list[Page]:
 
 
 def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
-           progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+           progress: Callable[[int], None] | None = None, reuse: PageReuse | None = None) -> dict[str, bytes | Kept]:
     shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
     site_pages = pages(site)
-    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress)  # pages win
+    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, reuse)  # pages win
     for name in ASSETS:
         files[f"assets/{name}"] = theme_file(env, name)
     files["assets/favicon.svg"] = favicon(site.accent)
