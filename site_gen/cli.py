@@ -252,7 +252,9 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
 @click.option("--allow-remote", is_flag=True,
               help="Allow a --host other machines can reach. Anyone who reaches it reads the internal site.")
 @_TODAY
-def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime | None) -> None:
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Index the public site with Pagefind (when installed) on each rebuild where a public page changed.")
+def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime | None, search: bool) -> None:
     """Preview both sites locally, rebuilt and reloaded when a file changes.
 
     Records, site.yaml, feedback and templates are watched. When the check
@@ -272,7 +274,7 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime 
     as_of = _as_of(path, today)
     fixed = as_of.day if as_of.source != "the clock" else None  # else each rebuild asks the clock again
     try:
-        preview = Preview(path, host, port, fixed, allow_remote=allow_remote)
+        preview = Preview(path, host, port, fixed, allow_remote=allow_remote, search=search)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
                                "Try --port with another number.") from None
