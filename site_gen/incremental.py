@@ -111,7 +111,7 @@ def _code_stamp() -> Digest:
     parts = []
     for folder in (package, package_templates()):
         for path in sorted(folder.rglob("*")):
-            if path.suffix in (".py", ".html", ".css", ".js", ".xml") and path.is_file():
+            if path.suffix in (".py", ".html", ".css", ".js", ".xml", ".po", ".mo", ".json") and path.is_file():
                 status = path.stat()
                 parts.append(f"{path}\0{status.st_size}\0{status.st_mtime_ns}")
     return digest("\n".join(parts).encode())
