@@ -25,10 +25,10 @@ from .incremental import (
     Memo,
     PageReuse,
     RunEntry,
+    current_stat,
     digest,
     git_head,
     input_digest,
-    still_there,
     theme_digest,
 )
 from .load.assets import PublishedImage
@@ -281,23 +281,18 @@ def _search(current: Path, staging: Path, changed: list[str], search: bool) -> b
 
 
 def _reuse_run(output: Output, run: RunEntry | None, search: bool) -> BuildReport | None:
-    """Nothing changed since the cached run, and its output files are still in place: stage them as they are."""
+    """Nothing changed since the cached run and its output files are still in place, untouched: then the output
+    is already what this build would write, and it is left exactly as it is (no staging, no swap)."""
     if run is None or set(run.files) != set(output.audiences):
         return None
     for audience, files in run.files.items():
-        folder = output.out / audience
-        if not all(still_there(folder, kept, name) for name, kept in files.items()):
+        folder = os.path.join(output.out, audience)
+        if not all(current_stat(os.path.join(folder, name)) == kept.stat for name, kept in files.items()):
             return None
-    if run.searched and not (output.out / "public" / "pagefind").is_dir() and "public" in run.files:
+    if search and run.searched and not (output.out / "public" / "pagefind").is_dir():
         return None
-    searched = False
-
-    def finish(staging: Path, changed: list[str]) -> None:
-        nonlocal searched
-        searched = _search(output.out / "public", staging, changed, search)
-    output.write(run.files, finish)
     return BuildReport(list(run.diagnostics), dict(run.counts), {a: len(f) for a, f in run.files.items()},
-                       searched, {audience: len(names) for audience, names in output.changed.items()}, reused=True)
+                       run.searched, {audience: 0 for audience in run.files}, reused=True)
 
 
 def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckResult, counts: dict[str, int],

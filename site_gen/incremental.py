@@ -342,7 +342,7 @@ def git_head(root: Path) -> str:
         return "no git"
 
 
-def current_stat(path: Path) -> StatKey | None:
+def current_stat(path: Path | str) -> StatKey | None:
     try:
         status = os.lstat(path)
     except OSError:
