@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +18,20 @@ from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
-from .history import file_histories, status_histories
+from .history import FileChange, StatusHistory, file_histories, status_histories
 from .i18n import Language, language
+from .incremental import (
+    DiskMemo,
+    Kept,
+    Memo,
+    PageReuse,
+    RunEntry,
+    current_stat,
+    digest,
+    git_head,
+    input_digest,
+    theme_digest,
+)
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
@@ -30,7 +42,7 @@ from .render import TemplateMistake, environment
 from .rules.themes import theme_warnings
 from .views.internal import internal_view
 from .views.public import PublicSite, public_view
-from .write import Output
+from .write import Output, keep_folder
 
 
 def _template_error(exc: Exception) -> ThemeError:
@@ -51,15 +63,12 @@ def _template_error(exc: Exception) -> ThemeError:
 
 @dataclass(frozen=True)
 class BuildReport:
-    check: CheckResult
+    diagnostics: list[Diagnostic]    # the check's (all warnings: a build with errors is refused)
+    counts: dict[str, int]           # records of each kind
     written: dict[str, int]          # audience -> number of files
     search_indexed: bool
-    warnings: tuple[Diagnostic, ...] = ()   # what only build reports (theme-not-in-backlog): check stays fast
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        """check's diagnostics and build's own warnings, in one sorted stream."""
-        return sorted_diagnostics([*self.check.diagnostics, *self.warnings])
+    changed: dict[str, int] = field(default_factory=dict)   # audience -> files whose bytes changed
+    reused: bool = False             # nothing changed since the cached run: nothing was loaded or rendered
 
 
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -90,12 +99,20 @@ MARKDOWN_FORK_FROM = 200  # distinct markdown texts; below this the workers cost
 PUBLIC_FORK_FROM = 1_000  # public pages; below this rendering them in a second process costs more than it saves
 
 
-def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Markup]:
+def render_markdown_once(texts: list[str], workers: int,
+                         memo: Memo | DiskMemo | None = None) -> Callable[[str], Markup]:
     """Render each distinct markdown text once, on every core, shared by both sites.
 
-    markdown-it-py dominates a large build (~0.7 ms per 300-word page per core).
+    markdown-it-py dominates a large build (~0.7 ms per 300-word page per core). With a memo, a text
+    rendered by an earlier run is not rendered again.
     """
     unique = sorted(set(texts))
+    known: dict[bytes, str] = {}
+    before: dict[bytes, str] = memo.part("pages").markdown if memo is not None else {}
+    if memo is not None:
+        hashes = {text: digest(text.encode()) for text in unique}
+        known = {hashes[text]: before[hashes[text]] for text in unique if hashes[text] in before}
+        unique = [text for text in unique if hashes[text] not in known]
     if not can_fork(workers) or len(unique) < MARKDOWN_FORK_FROM:
         rendered = {text: render_markdown(text) for text in unique}
     else:
@@ -105,50 +122,82 @@ def render_markdown_once(texts: list[str], workers: int) -> Callable[[str], Mark
         rendered = {text: Markup(html) for chunk, htmls in zip(chunks, results, strict=True)
                     for text, html in zip(chunk, htmls, strict=True)}
 
+    if memo is not None:
+        known.update((hashes[text], str(html)) for text, html in rendered.items())
+        memo.part("pages").markdown = known   # this run's texts only
+        rendered.update((text, Markup(known[hashes[text]])) for text in hashes if text not in rendered)
+
     def lookup(text: str) -> Markup:
         html = rendered.get(text)
         return html if html is not None else render_markdown(text)
     return lookup
 
 
-def _public_files() -> None:
+def _public_files() -> tuple[dict[str, Kept], PageReuse | None]:
     """Runs in a second process, forked with the public view (not pickled); the pages go back through a pipe
-    as they are rendered. Template errors must cross back with their file and line."""
-    payload: tuple[PublicSite, Path, bytes | None, Language, int] = shared()
-    view, templates, logo, chosen, write_end = payload
+    as they are rendered, the reused ones and what each page used as the result. Template errors must cross back
+    with their file and line."""
+    payload: tuple[PublicSite, Path, bytes | None, Language, PageReuse | None, int] = shared()
+    view, templates, logo, chosen, reuse, write_end = payload
     files = pipe_files(write_end)
     try:
-        public_site.render(view, environment("public", templates, chosen), logo, words=chosen, out=files)
+        public_site.render(view, environment("public", templates, chosen), logo, words=chosen, reuse=reuse, out=files)
+        return files.others, (replace(reuse, before={}) if reuse is not None else None)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
     finally:
         files.stream.close()  # the parent's receiver stops here
 
 
+def _reuse(memo: Memo | DiskMemo | None, audience: str, current: Path | None, theme: bytes) -> PageReuse | None:
+    if memo is None:
+        return None
+    return PageReuse(current, theme, memo.part("pages").pages.get(audience, {}))
+
+
+def _histories(root: Path, memo: Memo | DiskMemo | None) -> tuple[StatusHistory, dict[str, tuple[FileChange, ...]]]:
+    """What git says of the backlog (its pages' histories), asked once per commit when there is a memo."""
+    if memo is None:
+        return status_histories(root), file_histories(root)
+    head = git_head(root)
+    known = memo.part("pages").histories
+    if head not in known or head == "no git":
+        known.clear()
+        known[head] = (status_histories(root), file_histories(root))
+    found: tuple[StatusHistory, dict[str, tuple[FileChange, ...]]] = known[head]
+    return found
+
+
 def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                  progress: Progress | None = None, workers: int | None = 1,
-                 future: bool = False) -> dict[str, dict[str, bytes]]:
+                 future: bool = False, memo: Memo | DiskMemo | None = None,
+                 current: Path | None = None) -> dict[str, dict[str, bytes | Kept]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
     With several workers, the public site renders in a second process while
-    this one renders the internal site.
+    this one renders the internal site. With a memo and the current output folder (OUT), a page whose
+    inputs are unchanged since the memo's run is not rendered: it is OUT's file (Kept), hard-linked later.
     """
     backlog = result.backlog
     templates = root / "templates"
-    markdown = render_markdown_once(_markdown_sources(result, only), workers or 1)
-    sites: dict[str, dict[str, bytes]] = {}
+    theme = theme_digest(root) if memo is not None else b""
+    statuses, files_history = _histories(root, memo)
+    markdown = render_markdown_once(_markdown_sources(result, only), workers or 1, memo)
+    sites: dict[str, dict[str, bytes | Kept]] = {}
+    reuses: dict[str, PageReuse | None] = {}
     public_job = None
     pool = None
     receiver = None
     try:
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
-            public = public_view(backlog, result.facts, markdown, logo_name, status_histories(root), future)
+            public = public_view(backlog, result.facts, markdown, logo_name, statuses, future)
+            reuse = _reuse(memo, "public", current / "public" if current else None, theme)
             count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
             chosen = language(backlog.config.public.language, backlog.locales)
             if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
                 receiver = PipeReceiver()
-                pool = fork_pool(1, (public, templates, logo, chosen, receiver.write_end))
+                pool = fork_pool(1, (public, templates, logo, chosen, reuse, receiver.write_end))
                 receiver.start()
                 public_job = pool.submit(_public_files)
                 stop = pool.shutdown
@@ -156,20 +205,26 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             else:
                 ticker = progress("public", count) if progress else None
                 sites["public"] = public_site.render(public, environment("public", templates, chosen), logo, ticker,
-                                                     chosen)
+                                                     chosen, reuse)
+                reuses["public"] = reuse
         if only in (None, Audience.INTERNAL):
-            internal = internal_view(backlog, result.facts, markdown, file_histories(root))
+            internal = internal_view(backlog, result.facts, markdown, files_history)
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
             words = language(backlog.config.internal.language, backlog.locales)
-            sites["internal"] = internal_site.render(internal, environment("internal", templates, words), ticker, words)
+            reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
+            sites["internal"] = internal_site.render(internal, environment("internal", templates, words), ticker, words,
+                                                     reuse)
+            reuses["internal"] = reuse
         if public_job is not None and receiver is not None:
-            public_job.result()
-            sites["public"] = receiver.result()
+            kept, reuses["public"] = public_job.result()
+            sites["public"] = {**receiver.result(), **kept}
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+    if memo is not None:
+        memo.part("pages").pending = dict(reuses)   # completed once the pages are written (_remember)
     return dict(sorted(sites.items(), key=lambda item: item[0] != "public"))
 
 
@@ -187,34 +242,96 @@ def index_search(folder: Path) -> bool:
 
 
 def build(root: Path, out: Path, today: date, only: Audience | None = None,
-          progress: Progress | None = None, workers: int | None = None, future: bool = False) -> BuildReport:
+          progress: Progress | None = None, workers: int | None = None, future: bool = False,
+          search: bool = True, memo: Memo | DiskMemo | None = None, cache: bool = True) -> BuildReport:
     """Check, render both sites into memory, then swap both output folders in as one pair.
 
     Raises write.UnsafeOutput before anything else when OUT/public or OUT/internal is not site-gen's to replace.
+    With `cache` (the default) the work of the previous build is reused from the repository's .site-gen-cache/
+    (`memo`: one kept in memory instead, as serve does); the sites are byte for byte those of a cold build.
     """
+    if memo is None and cache:
+        memo = DiskMemo(root.absolute())
     with paused_collector():
-        return _build(root, out, today, only, progress, workers, future)
+        return _build(root, out, today, only, progress, workers, future, search, memo)
 
 
 def _build(root: Path, out: Path, today: date, only: Audience | None, progress: Progress | None,
-           workers: int | None, future: bool = False) -> BuildReport:
+           workers: int | None, future: bool = False, search: bool = True,
+           memo: Memo | DiskMemo | None = None) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    root = root.absolute()
     sources = {"repository": root,
                **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
+    audiences = (only,) if only else (Audience.PUBLIC, Audience.INTERNAL)
     # locks OUT and finishes a killed build's swap first, so even a refused build leaves a consistent pair
-    with Output(out, (only,) if only else (Audience.PUBLIC, Audience.INTERNAL), sources) as output:
-        result = check_repository(root, today, workers)
+    with Output(out, audiences, sources) as output:
+        run = None
+        if memo is not None:
+            runs = memo.part("runs")
+            run = input_digest(root, runs.extra, today.isoformat(), str(only), future, search)
+            reused = _reuse_run(output, runs.runs.get(run), search)
+            if reused is not None:
+                return reused
+        result = check_repository(root, today, workers, memo)
         if result.errors:
+            if memo is not None:
+                memo.save("files")
             raise BuildRefused(result.diagnostics, result.errors)
         try:
-            sites = render_sites(result, root.absolute(), only, progress, workers, future)
+            sites = render_sites(result, root, only, progress, workers, future, memo, output.out)
         except jinja2.TemplateError as exc:
             raise _template_error(exc) from exc
         searched = False
 
-        def finish(staging: Path) -> None:
+        def finish(staging: Path, changed: list[str]) -> None:
             nonlocal searched
-            searched = index_search(staging)
+            searched = _search(output.out / "public", staging, changed, search)
         output.write(sites, finish)
-    return BuildReport(result, {audience: len(files) for audience, files in sites.items()}, searched,
-                       tuple(theme_warnings(result.facts)))
+        counts = result.backlog.counts()
+        # check's diagnostics and build's own warnings (theme-not-in-backlog: check stays fast), one sorted stream
+        diagnostics = sorted_diagnostics([*result.diagnostics, *theme_warnings(result.facts)])
+        if memo is not None and run is not None:
+            _remember(memo, output, run, result, diagnostics, counts, searched)
+    return BuildReport(diagnostics, counts, {audience: len(files) for audience, files in sites.items()},
+                       searched, {audience: len(names) for audience, names in output.changed.items()})
+
+
+def _search(current: Path, staging: Path, changed: list[str], search: bool) -> bool:
+    """Index the staged public site; when no page changed, the current index is kept as it is (Pagefind cannot
+    update an index, and indexing 10,000 pages takes seconds)."""
+    if not search:
+        return False
+    if not any(name.endswith(".html") for name in changed) and keep_folder(current / "pagefind", staging / "pagefind"):
+        return True
+    return index_search(staging)
+
+
+def _reuse_run(output: Output, run: RunEntry | None, search: bool) -> BuildReport | None:
+    """Nothing changed since the cached run and its output files are still in place, untouched: then the output
+    is already what this build would write, and it is left exactly as it is (no staging, no swap)."""
+    if run is None or set(run.files) != set(output.audiences):
+        return None
+    for audience, files in run.files.items():
+        folder = os.path.join(output.out, audience)
+        if not all(current_stat(os.path.join(folder, name)) == kept.stat for name, kept in files.items()):
+            return None
+    if search and run.searched and not (output.out / "public" / "pagefind").is_dir():
+        return None
+    return BuildReport(list(run.diagnostics), dict(run.counts), {a: len(f) for a, f in run.files.items()},
+                       run.searched, {audience: 0 for audience in run.files}, reused=True)
+
+
+def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckResult,
+              diagnostics: list[Diagnostic], counts: dict[str, int], searched: bool) -> None:
+    """Keep this run for the next: its pages (with what they used), its output files, its diagnostics."""
+    pages = memo.part("pages")
+    for audience, reuse in pages.pending.items():
+        if reuse is not None:
+            pages.pages[audience] = reuse.entries(output.files.get(audience, {}))
+    pages.pending = {}
+    runs = memo.part("runs")
+    logo = result.backlog.config.public.logo
+    runs.extra = (logo.source,) if logo is not None else ()
+    runs.runs = {run: RunEntry(tuple(diagnostics), counts, output.files, searched)}
+    memo.save("files", "pages", "runs")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .collector import paused_collector
 from .diagnostics import Diagnostic, Severity, sorted_diagnostics
@@ -12,6 +13,9 @@ from .facts import Facts, derive_facts
 from .load import load_backlog
 from .model import Backlog
 from .rules import run_rules
+
+if TYPE_CHECKING:
+    from .incremental import DiskMemo, Memo
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,13 @@ class CheckResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def check_repository(root: Path, today: date, workers: int | None = None) -> CheckResult:
-    """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml."""
-    backlog, diagnostics = load_backlog(root, workers)
+def check_repository(root: Path, today: date, workers: int | None = None,
+                     memo: Memo | DiskMemo | None = None) -> CheckResult:
+    """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml.
+
+    With a memo, files unchanged since an earlier run are not parsed again (site_gen.incremental).
+    """
+    backlog, diagnostics = load_backlog(root, workers, memo)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
         facts = derive_facts(backlog, today)
         diagnostics.extend(run_rules(backlog, facts))

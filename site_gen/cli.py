@@ -213,7 +213,13 @@ def _terminate_as_exit() -> Iterator[None]:
 @_TODAY
 @click.option("--future", is_flag=True,
               help="Preview: publish stories dated after today too (they are otherwise held back until their date).")
-def build(path: Path, out: Path, only: str | None, today: datetime | None, future: bool) -> None:
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Index the public site with Pagefind (when installed). A build where no public page changed "
+                   "keeps the previous index.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the previous build's work from .site-gen-cache/ (the result is byte for byte the same).")
+def build(path: Path, out: Path, only: str | None, today: datetime | None, future: bool, search: bool,
+          cache: bool) -> None:
     """Check, then build the public and internal sites.
 
     Nothing is written when the check finds errors, a failed build leaves
@@ -239,13 +245,16 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     as_of = _as_of(path, today)
     with _Bars() as bars, _terminate_as_exit():
         report = build_sites(path, out, as_of.day, Audience(only) if only else None,
-                             bars if bars.enabled else None, future=future)
+                             bars if bars.enabled else None, future=future, search=search, cache=cache)
     for diagnostic in report.diagnostics:  # warnings: check's stream, and theme-not-in-backlog
         click.echo(diagnostic.as_text())
     for audience, count in report.written.items():
         click.echo(f"{audience}: {count:,} files in {out / audience}/", err=True)
     if Audience.PUBLIC in report.written and not report.search_indexed:
-        click.echo("search: skipped (install site-gen[search] for Pagefind)", err=True)
+        click.echo("search: skipped (--no-search)" if not search else
+                   "search: skipped (install site-gen[search] for Pagefind)", err=True)
+    if report.reused:
+        click.echo("Nothing changed since the last build: every file was kept as it was.", err=True)
     click.echo(f"Built {as_of}.", err=True)
 
 
@@ -257,7 +266,9 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
 @click.option("--allow-remote", is_flag=True,
               help="Allow a --host other machines can reach. Anyone who reaches it reads the internal site.")
 @_TODAY
-def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime | None) -> None:
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Index the public site with Pagefind (when installed) on each rebuild where a public page changed.")
+def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime | None, search: bool) -> None:
     """Preview both sites locally, rebuilt and reloaded when a file changes.
 
     Records, site.yaml, feedback and templates are watched. When the check
@@ -277,7 +288,7 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime 
     as_of = _as_of(path, today)
     fixed = as_of.day if as_of.source != "the clock" else None  # else each rebuild asks the clock again
     try:
-        preview = Preview(path, host, port, fixed, allow_remote=allow_remote)
+        preview = Preview(path, host, port, fixed, allow_remote=allow_remote, search=search)
     except OSError as exc:
         raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
                                "Try --port with another number.") from None

@@ -90,8 +90,9 @@ def forked() -> int:
 _HEADER = struct.Struct("<II")  # path length, content length
 
 
-class PipeFiles(dict[str, bytes]):
+class PipeFiles(dict[str, Any]):
     """In a worker: files {path: bytes} that go to the parent through a pipe as they are set, and are not kept.
+    Anything else set (a reused output file's small record, incremental.Kept) is kept in `others`, for the result.
 
     A site handed back as one result would be pickled whole (a second copy in the worker), then unpickled
     (two more in the parent) — 100 MB of pages cost 400. Streamed, each page exists once, in the parent.
@@ -101,8 +102,12 @@ class PipeFiles(dict[str, bytes]):
     def __init__(self, stream: BinaryIO) -> None:
         super().__init__()
         self.stream = stream
+        self.others: dict[str, Any] = {}
 
-    def __setitem__(self, path: str, data: bytes) -> None:
+    def __setitem__(self, path: str, data: Any) -> None:
+        if not isinstance(data, bytes):
+            self.others[path] = data
+            return
         name = path.encode("utf-8")
         self.stream.write(_HEADER.pack(len(name), len(data)) + name)
         self.stream.write(data)

@@ -31,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .i18n import N_, Gettext, Language, language
+from .incremental import Kept, PageReuse, SiteDigests, Tracked, take_used, value_digest
 from .load.assets import TooLarge, Unreachable, read_without_links
 from .text import humanize
 
@@ -241,15 +242,35 @@ class Page:
 
 def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any],
                  progress: Callable[[int], None] | None = None,
-                 out: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """{path: bytes} of the pages, set into `out` when given (a worker's parallel.PipeFiles)."""
+                 reuse: PageReuse | None = None,
+                 out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
+    """Each page's bytes, set into `out` when given (a worker's parallel.PipeFiles); with `reuse`, a page whose
+    inputs are unchanged since the earlier run is not rendered: it is the current output's file (Kept),
+    hard-linked when the site is written."""
     out = {} if out is None else out
     cache: dict[str, jinja2.Template] = {}
+    base = digests = tracked = None
+    if reuse is not None:
+        digests = SiteDigests(shared["site"])
+        base = value_digest({name: value for name, value in shared.items() if name != "site"})
+        tracked = Tracked(shared["site"])
+        shared = {**shared, "site": tracked}
     with template_mistakes():
         for page in pages:
+            key = None
+            if reuse is not None and digests is not None:
+                key = reuse.key(base, page.template, page.path, page.context)
+                kept = reuse.reusable(page.path, key, digests)
+                if kept is not None:
+                    out[page.path] = kept
+                    if progress:
+                        progress(1)
+                    continue
             template = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
             html = template.render(**shared, **page.context, root=page.root, page_path=page.path)
             out[page.path] = html.encode("utf-8")
+            if reuse is not None and tracked is not None and digests is not None:
+                reuse.remember(page.path, key, take_used(tracked), digests)
             if progress:
                 progress(1)
     return out

@@ -35,6 +35,7 @@ from markupsafe import escape
 from .build import build
 from .diagnostics import Diagnostic
 from .errors import BuildRefused, NotLoopback, SiteGenError
+from .incremental import Memo
 
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -47,7 +48,8 @@ RELOAD_SCRIPT = b"""<script>
 })();
 </script>
 """
-IGNORED_PARTS = {".git", ".venv", "node_modules", "_site", "__pycache__", ".pytest_cache", ".hypothesis"}
+IGNORED_PARTS = {".git", ".venv", "node_modules", "_site", "__pycache__", ".pytest_cache", ".hypothesis",
+                 ".site-gen-cache"}
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending or taking a byte
 RELOAD_EVERY = 15.0  # seconds between two messages on the live-reload stream
@@ -108,13 +110,15 @@ class Preview:
     """Builds into a temporary folder, serves it, and rebuilds when the repository changes."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, today: date | None = None, *,
-                 allow_remote: bool = False, idle_timeout: float = IDLE_TIMEOUT):
+                 allow_remote: bool = False, idle_timeout: float = IDLE_TIMEOUT, search: bool = True):
         if not (allow_remote or is_loopback(host)):
             raise NotLoopback(f"--host {host} is not a loopback address, and the preview serves the internal site "
                               "without a login. Keep the default 127.0.0.1, or add --allow-remote if everyone who "
                               f"can reach {host} may read it.")
         self.root = root.absolute()
         self.today = today
+        self.search = search
+        self.memo = Memo()   # parsed files, markdown and pages of the last rebuild: a save re-does only what changed
         self.idle_timeout = idle_timeout
         self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
@@ -156,7 +160,8 @@ class Preview:
                 return
             try:
                 # one process: forking a process that runs server threads can deadlock
-                build(self.root, self.out, self.today or date.today(), workers=1)
+                build(self.root, self.out, self.today or date.today(), workers=1, search=self.search,
+                      memo=self.memo)
                 self.problems, self.failure = [], None
             except BuildRefused as refused:
                 self.problems, self.failure = refused.diagnostics, None

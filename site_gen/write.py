@@ -39,12 +39,16 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import OutputBusy, UnsafeOutput, WriteFailed
+from .incremental import Kept
+
+Content = bytes | Kept   # a file's bytes, or a file of the current output reused as it is (hard-linked)
 
 MARKER = ".site-gen-output"
 FORMAT = 1
@@ -302,7 +306,11 @@ def _marker(build_id: str) -> bytes:
     return (json.dumps({"format": FORMAT, "tool": "site-gen", "build": build_id}) + "\n").encode()
 
 
-def build_id(sites: Mapping[str, Mapping[str, bytes]]) -> str:
+def sha256_of(data: Content) -> bytes:
+    return data.sha256 if isinstance(data, Kept) else hashlib.sha256(data).digest()
+
+
+def build_id(sites: Mapping[str, Mapping[str, Content]]) -> str:
     """Names the pair a build writes into both markers: a digest of the public site's files (else the internal's).
 
     Only public content goes into it, since the public marker is published; two builds with the same public
@@ -311,17 +319,75 @@ def build_id(sites: Mapping[str, Mapping[str, bytes]]) -> str:
     site = sites.get("public", sites.get("internal", {}))
     digest = hashlib.sha256()
     for name in sorted(site):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(site[name]).digest())
+        digest.update(name.encode() + b"\0" + sha256_of(site[name]))
     return digest.hexdigest()[:16]
 
 
-def _stage(folder: Path, files: Mapping[str, bytes], marker: bytes) -> None:
+def _same_file(current: str, data: bytes) -> bool:
+    """The current output file is a plain file holding exactly these bytes."""
+    try:
+        status = os.lstat(current)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+            return False
+        with open(current, "rb") as stream:
+            return stream.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
+def _stage(folder: Path, files: Mapping[str, Content], marker: bytes, current: Path | None = None) -> list[str]:
+    """Write a site into folder; a file whose bytes equal the current output's is staged as a hard link of it.
+
+    A linked file keeps its inode and modification time through the swap, so rsync and Pages deploys skip it.
+    Returns the names of the files written anew (not linked).
+    """
     _make_ours(folder, marker)
     names = sorted(files)
     for sub in sorted({os.path.dirname(_safe_relative(name)) for name in names} - {""}):
         os.makedirs(folder / sub, exist_ok=True)
+    written: list[str] = []
     for name in names:
-        _write_file(os.path.join(folder, name), files[name])
+        target, data = os.path.join(folder, name), files[name]
+        if isinstance(data, Kept):  # the caller checked it is still the file it recorded
+            if current is None:
+                raise OSError(f"cannot reuse {name}: no current output")
+            try:
+                os.link(os.path.join(current, name), target, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(os.path.join(current, name), target, follow_symlinks=False)
+            continue
+        if current is not None and name != MARKER:
+            existing = os.path.join(current, name)
+            if _same_file(existing, data):
+                try:
+                    os.link(existing, target, follow_symlinks=False)
+                    continue
+                except OSError:
+                    pass  # another file system, or links not allowed: write the bytes
+        _write_file(target, data)
+        written.append(name)
+    return written
+
+
+def _recorded(folder: Path, files: Mapping[str, Content]) -> dict[str, Kept]:
+    """Each staged file's SHA-256 and stat (a rename keeps both): what a later build checks before reusing it."""
+    out: dict[str, Kept] = {}
+    for name, data in files.items():
+        status = os.lstat(os.path.join(folder, name))
+        out[name] = Kept(sha256_of(data), (status.st_ino, status.st_size, status.st_mtime_ns))
+    return out
+
+
+def keep_folder(current: Path, staged: Path) -> bool:
+    """Stage a folder of the current output (the search index) unchanged, as hard links; False if it is absent."""
+    if not current.is_dir() or current.is_symlink():
+        return False
+    try:
+        shutil.copytree(current, staged, symlinks=True, copy_function=os.link)
+    except (OSError, shutil.Error):
+        shutil.rmtree(staged, ignore_errors=True)
+        return False
+    return True
 
 
 def _write_error(exc: OSError, out: Path, what: str) -> WriteFailed:
@@ -347,6 +413,8 @@ class Output:
         self.out = _resolve(out)
         self._held = ExitStack()
         self._claimed = False
+        self.changed: dict[str, list[str]] = {}   # audience -> files written anew by write(); the rest are links
+        self.files: dict[str, dict[str, Kept]] = {}  # audience -> every file written, with its hash and stat
 
     def __enter__(self) -> Output:
         if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
@@ -378,9 +446,11 @@ class Output:
                                                 "and build again.") from None
         check_output(self.shown, self.audiences, self.sources)  # again, now that nobody else is writing
 
-    def write(self, sites: Mapping[str, Mapping[str, bytes]],
-              finish: Callable[[Path], None] | None = None) -> None:
-        """Stage every site (public first; `finish` runs on the staged public site: the search indexer), then swap.
+    def write(self, sites: Mapping[str, Mapping[str, Content]],
+              finish: Callable[[Path, list[str]], None] | None = None) -> None:
+        """Stage every site (public first; `finish` runs on the staged public site with the names of the files
+        written anew: the search indexer), then swap. Files whose bytes did not change are hard links of the
+        current output's (self.changed names the others, per audience).
 
         Before the journal is written an error leaves the previous sites whole; after it the swap is finished
         now or, if this process dies, by the next build.
@@ -392,9 +462,12 @@ class Output:
         try:
             _make_ours(staging, marker)
             for audience, files in sites.items():
-                _stage(staging / audience, files, marker)
+                current = out / audience
+                changed = _stage(staging / audience, files, marker, current if _ours(current) else None)
+                self.changed[audience] = changed
+                self.files[audience] = _recorded(staging / audience, files)
                 if audience == "public" and finish is not None:
-                    finish(staging / audience)
+                    finish(staging / audience, changed)
             _fault("after-staging")
         except BaseException as exc:  # SIGTERM too (the CLI turns it into SystemExit): remove what we staged
             _remove_quietly(staging)
@@ -420,8 +493,8 @@ class Output:
         _remove_quietly(staging)
 
 
-def write_sites(out: Path, sites: Mapping[str, Mapping[str, bytes]],
-                finish: Callable[[Path], None] | None = None) -> None:
+def write_sites(out: Path, sites: Mapping[str, Mapping[str, Content]],
+                finish: Callable[[Path, list[str]], None] | None = None) -> None:
     """Replace OUT/<audience> for each site as one pair (benchmarks and one-off scripts; build() uses Output)."""
     with Output(out, tuple(sites), {}) as output:
         output.write(sites, finish)

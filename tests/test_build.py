@@ -235,12 +235,12 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path: Path, mon
 
     def failing_write(path: str, data: bytes) -> None:
         calls["n"] += 1
-        if calls["n"] == 20:
+        if calls["n"] == 5:  # while staging: unchanged files are hard links, only changed ones are written
             raise OSError(28, "No space left on device")
         real(path, data)
 
     monkeypatch.setattr(site_gen.write, "_write_file", failing_write)
-    with pytest.raises(site_gen.write.WriteFailed, match="No space left on device"):
+    with pytest.raises(site_gen.write.WriteFailed, match="No space left on device. The previous sites are unchanged"):
         build(root, out, TODAY)
     monkeypatch.undo()
     assert tree(out) == before

@@ -26,6 +26,7 @@ import site_gen.write
 from site_gen.build import build
 from site_gen.cli import main
 from site_gen.errors import OutputError
+from site_gen.incremental import CACHE_DIR
 from site_gen.write import FAULT_POINTS, MARKER
 
 from .conftest import REPO, TODAY, copy_example, edit
@@ -34,8 +35,9 @@ DAY = ["--today", "2026-11-23"]
 
 
 def snapshot(top: Path, outputs: tuple[Path, ...] = ()) -> dict[str, str]:
-    """Every file and symbolic link under top with a hash of its bytes (or its target), except under outputs."""
-    skip = [output.resolve() for output in outputs]
+    """Every file and symbolic link under top with a hash of its bytes (or its target), except under outputs
+    and in the repository's build cache (.site-gen-cache/, which a build writes by design)."""
+    skip = [output.resolve() for output in outputs] + [cache.resolve() for cache in top.rglob(CACHE_DIR)]
     found: dict[str, str] = {}
     for folder, subfolders, files in os.walk(top):  # does not follow links
         here = Path(folder)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
@@ -20,6 +21,9 @@ from .parquet import ParquetFeedback
 from .records import load_decision, load_irritant, load_site_config, load_story
 from .source import list_files, relative
 
+if TYPE_CHECKING:
+    from ..incremental import DiskMemo, Memo
+
 IRRITANTS_DIR = "backlog/irritants"
 DECISIONS_DIR = "backlog/decisions"
 STORIES_DIR = "backlog/stories"
@@ -32,25 +36,54 @@ PARALLEL_FROM = 2_000  # record files; below this a second process costs more th
 CHUNK = 250             # record files per unit of work shared between the two processes
 LOADERS = {"irritant": load_irritant, "decision": load_decision, "story": load_story}
 Record = Irritant | Decision | Story | Unreadable
-Chunk = tuple[list[tuple[str, Record]], list[Diagnostic]]  # (kind, record) pairs and the problems found
+Chunk = tuple[list[tuple[str, Record]], list[Diagnostic], dict[str, tuple[bytes, Any]]]  # (kind, record) pairs,
+# the problems found, and what the memo is to remember of these files
 _Built = TypeVar("_Built", Irritant, Decision, Story)
 
 
-def load_backlog(root: Path, workers: int | None = None) -> tuple[Backlog, list[Diagnostic]]:
+def load_backlog(root: Path, workers: int | None = None,
+                 memo: Memo | DiskMemo | None = None) -> tuple[Backlog, list[Diagnostic]]:
     """Load everything under root. Problems are returned, not raised, so one run reports them all.
 
     With more than one worker (default: the machine's cores), a large repository's
     records are shared with a second process while this one reads the feedback exports.
+    With a memo (site_gen.incremental), a file whose bytes hash as in an earlier run is not parsed again:
+    its records and its diagnostics come from the memo, exactly as they were; the memo then holds this run's.
     """
     root = root.absolute()
     if not (root / "site.yaml").is_file():
         raise NotABacklog(root)
     with paused_collector():  # a third of the load time at 200,000 feedback rows otherwise
-        return _load(root, workers if workers is not None else (os.cpu_count() or 1))
+        return _load(root, workers if workers is not None else (os.cpu_count() or 1), memo)
 
 
-def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
+Parsed = dict[str, tuple[bytes, Any]]  # relative path -> (hash of its bytes, what loading it gave)
+
+
+def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Parsed,
+                load: Callable[[list[Diagnostic]], Any]) -> tuple[Any, list[Diagnostic]]:
+    """What loading one file gives (its result, its diagnostics), from the memo when its bytes are unchanged."""
+    if memo is None:
+        found: list[Diagnostic] = []
+        return load(found), found
+    from ..incremental import digest, read_regular
+    data = read_regular(path)
+    if data is None:  # a link or a special file: the loader says what is wrong with it, every time
+        found = []
+        return load(found), found
+    hashed, rel = digest(data), relative(path, root)
+    hit, payload = memo.file(rel, hashed)
+    if not hit:
+        found = []
+        payload = (load(found), found)
+    parsed[rel] = (hashed, payload)
+    return payload[0], list(payload[1])
+
+
+def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tuple[Backlog, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
+    if memo is not None:
+        memo.part("files")  # read once, before any worker forks
     config = load_site_config(root / "site.yaml", root, diagnostics)
     jobs = _record_jobs(root, diagnostics)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
@@ -58,29 +91,40 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
                                 recursive=True)
     parquet_paths = [path for path in feedback_paths if path.suffix == ".parquet"]
     feedback_paths = [path for path in feedback_paths if path.suffix != ".parquet"]
+    parsed: Parsed = {}
+
+    def feedback_file(path: Path) -> list[Loaded]:
+        rows, found = _remembered(path, root, memo, parsed,
+                                  lambda found: load_feedback_file(path, root, found))
+        diagnostics.extend(found)
+        return cast("list[Loaded]", rows)
 
     feedback: list[Loaded] = []
-    loaded: list[Chunk] = [([], []) for _ in chunks]
+    loaded: list[Chunk] = [([], [], {}) for _ in chunks]
     if can_fork(workers) and len(jobs) >= PARALLEL_FROM:
+        global _forked_memo
+        _forked_memo = memo  # the worker inherits it through fork: never pickled across
         with fork_pool(1) as pool:
-            futures = [pool.submit(_load_chunk, root, chunk) for chunk in chunks]
+            futures = [pool.submit(_load_forked, root, chunk) for chunk in chunks]
             for path in feedback_paths:
-                feedback.extend(load_feedback_file(path, root, diagnostics))
+                feedback.extend(feedback_file(path))
             # then share the rest: this process takes every chunk the worker has not started, from the end
             for index in reversed(range(len(chunks))):
                 if futures[index].cancel():
-                    loaded[index] = _load_chunk(root, chunks[index])
+                    loaded[index] = _load_chunk(root, chunks[index], memo)
             for index, future in enumerate(futures):
                 if not future.cancelled():
                     loaded[index] = future.result()
+        _forked_memo = None
     else:
         for path in feedback_paths:
-            feedback.extend(load_feedback_file(path, root, diagnostics))
-        loaded = [_load_chunk(root, chunk) for chunk in chunks]
+            feedback.extend(feedback_file(path))
+        loaded = [_load_chunk(root, chunk, memo) for chunk in chunks]
 
     records: dict[str, dict[str, Record]] = {kind: {} for kind in LOADERS}
-    for chunk_records, chunk_diagnostics in loaded:
+    for chunk_records, chunk_diagnostics, chunk_parsed in loaded:
         diagnostics += chunk_diagnostics
+        parsed.update(chunk_parsed)
         for kind, record in chunk_records:
             _keep_unique(records[kind], record, kind, diagnostics)
 
@@ -105,6 +149,8 @@ def _load(root: Path, workers: int) -> tuple[Backlog, list[Diagnostic]]:
     if backlog.stored_feedback is not None:
         backlog.stored_feedback.check_ids({row.id: row.loc for row in backlog.feedback},
                                           backlog.irritants.keys() | backlog.unreadable_ids("irritant"), diagnostics)
+    if memo is not None:
+        memo.part("files").files = parsed  # this run's files only: a deleted file leaves the memo too
     return backlog, diagnostics
 
 
@@ -136,20 +182,31 @@ def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, P
     return jobs
 
 
-def _load_chunk(root: Path, jobs: list[tuple[str, Path]]) -> Chunk:
+_forked_memo: Memo | DiskMemo | None = None
+
+
+def _load_forked(root: Path, jobs: list[tuple[str, Path]]) -> Chunk:
+    return _load_chunk(root, jobs, _forked_memo)
+
+
+def _load_chunk(root: Path, jobs: list[tuple[str, Path]], memo: Memo | DiskMemo | None = None) -> Chunk:
     """Records of some files and the problems found; picklable, so a worker process can run it."""
     diagnostics: list[Diagnostic] = []
     records: list[tuple[str, Record]] = []
+    parsed: Parsed = {}
     for kind, path in jobs:
         if kind == "ignored":
             diagnostics.append(warning(SourceLoc(relative(path, root)), "parse",
                                        "this file is ignored: irritants are .yaml files",
                                        f"rename it to {path.stem}.yaml if it is an irritant"))
             continue
-        record = LOADERS[kind](path, root, diagnostics)
+        loader = LOADERS[kind]
+        record, found = _remembered(path, root, memo, parsed,
+                                    lambda found, loader=loader, path=path: loader(path, root, found))  # type: ignore[misc]
+        diagnostics.extend(found)
         if record is not None:
             records.append((kind, record))
-    return records, diagnostics
+    return records, diagnostics, parsed
 
 
 def _keep_unique(records: dict[str, Record], record: Record, what: str, diagnostics: list[Diagnostic]) -> None:

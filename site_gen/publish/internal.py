@@ -13,6 +13,7 @@ from ..charts import effect_chart, line_chart
 from ..colors import accent_palette, favicon
 from ..digest import atom_feed, digest_body
 from ..i18n import Language, language
+from ..incremental import Kept, PageReuse
 from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
@@ -81,7 +82,8 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
 
 
 def render(site: InternalSite, env: jinja2.Environment,
-           progress: Callable[[int], None] | None = None, words: Language | None = None) -> dict[str, bytes]:
+           progress: Callable[[int], None] | None = None, words: Language | None = None,
+           reuse: PageReuse | None = None) -> dict[str, bytes | Kept]:
     """words: the internal site's language (the templates have theirs from env); English when not given."""
     words = words or language()
     shared = {
@@ -90,7 +92,7 @@ def render(site: InternalSite, env: jinja2.Environment,
         "charts": {v.metric.id: metric_chart(v, site.today, words) for v in site.metrics},
     }
     listed = pages(site, words)
-    files = render_pages(env, listed, shared, progress)
+    files = render_pages(env, listed, shared, progress, reuse)
     files["assets/site.css"] = theme_file(env, "site.css")
     files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
     files["assets/favicon.svg"] = favicon(site.config.public.accent)

@@ -18,6 +18,7 @@ import jinja2
 from ..colors import accent_palette, favicon
 from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed
 from ..i18n import Language
+from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
 from ..text import month_label
 from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
@@ -184,12 +185,12 @@ def redirect_pages(site: PublicSite) -> list[Page]:
 
 def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
            progress: Callable[[int], None] | None = None, words: Language | None = None,
-           out: dict[str, bytes] | None = None) -> dict[str, bytes]:
+           reuse: PageReuse | None = None, out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
     """words: the site's language, for the feeds (the templates have theirs from env). The public site's files are
     set into `out` when given (it only ever assigns items: see parallel.PipeFiles)."""
     shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
     site_pages = pages(site)
-    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, out)  # pages win
+    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, reuse, out)  # pages win
     for name in ASSETS:
         files[f"assets/{name}"] = theme_file(env, name)
     files["assets/favicon.svg"] = favicon(site.accent)

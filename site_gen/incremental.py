@@ -1,0 +1,474 @@
+"""Work an earlier run did, reused when its inputs hash the same: the one incremental machinery of build and serve.
+
+A `Memo` holds, keyed by content hashes:
+
+- `files`: what loading each record or feedback file gave (its records and its diagnostics), by the hash of
+  the file's bytes — a changed file is always reloaded, an unchanged one never is;
+- `markdown`: rendered HTML by the hash of the markdown;
+- `pages`: for each output page, the hash of its own inputs (theme sources, its template, its context) and
+  the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
+  `Tracked`, checked by hashing those attributes of the new site). This answers "which records and facts did
+  this page use": its context names its records and facts, and the recorded attributes name the site-wide
+  ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
+  staging folder) only while its inode, size and modification time are those the build recorded;
+- `runs`: per hash of every input (files, theme, git HEAD, "as of", options), the diagnostics and the output
+  files of that run: a build with nothing changed reuses all of it without loading anything.
+
+`serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
+repository root. The cache file is signed (HMAC-SHA256) with a key kept outside the repository
+(`~/.cache/site-gen/cache-key`), so a cache someone committed, copied or truncated fails the signature
+and is ignored before anything in it is read; one written by another site-gen version, another Python or
+other site-gen code is ignored too. A cache that cannot be read or written only makes the run slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".site-gen-cache"
+CACHE_FILE = "memo.pickle"
+FORMAT = 1
+MAGIC = b"site-gen cache\n"
+KEY_ENV = "SITE_GEN_CACHE_KEY_DIR"   # tests point the key elsewhere than the home folder
+INPUT_FOLDERS = ("backlog", "feedback", "templates")
+Digest = bytes
+StatKey = tuple[int, int, int]      # inode, size, modification time (ns) of an output file
+
+
+def digest(data: bytes) -> Digest:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def value_digest(value: object) -> Digest | None:
+    """A hash of a value's content (its pickle), or None when it cannot be pickled (then nothing is reused)."""
+    try:
+        return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """An output file reused from the current output: its SHA-256 and the stat it must still have."""
+
+    sha256: bytes
+    stat: StatKey
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    key: Digest                               # its template, its context and the shared values it took whole
+    used: tuple[tuple[str, Digest], ...]      # the site's attributes it read, with their hashes then
+    file: Kept
+
+
+@dataclass(frozen=True, slots=True)
+class RunEntry:
+    diagnostics: tuple[Any, ...]
+    counts: Mapping[str, int]
+    files: Mapping[str, Mapping[str, Kept]]   # audience -> path -> file
+    searched: bool
+
+
+@dataclass
+class Memo:
+    files: dict[str, tuple[Digest, Any]] = field(default_factory=dict)
+    markdown: dict[Digest, str] = field(default_factory=dict)
+    pages: dict[str, dict[str, PageEntry]] = field(default_factory=dict)
+    runs: dict[Digest, RunEntry] = field(default_factory=dict)
+    histories: dict[str, Any] = field(default_factory=dict)   # git histories by HEAD commit
+    extra: tuple[str, ...] = ()                                # inputs outside the usual folders (the logo)
+    pending: dict[str, Any] = field(default_factory=dict)      # this run's PageReuse per audience, until written
+
+    # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
+    def part(self, name: str) -> Memo:
+        return self
+
+    def file(self, path: str, hashed: Digest) -> tuple[bool, Any]:
+        known = self.files.get(path)
+        return (True, known[1]) if known is not None and known[0] == hashed else (False, None)
+
+    def save(self, *names: str) -> None:
+        pass
+
+
+# --- the stamp: which site-gen wrote a cache -------------------------------------------------------
+
+def _code_stamp() -> Digest:
+    """site-gen's own code and default theme, by name, size and modification time (an editable install changes)."""
+    package = Path(__file__).resolve().parent
+    from .render import package_templates
+    parts = []
+    for folder in (package, package_templates()):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".html", ".css", ".js", ".xml", ".po", ".mo", ".json") and path.is_file():
+                status = path.stat()
+                parts.append(f"{path}\0{status.st_size}\0{status.st_mtime_ns}")
+    return digest("\n".join(parts).encode())
+
+
+def stamp() -> tuple[object, ...]:
+    from . import __version__
+    return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, _code_stamp())
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+def _key_folder() -> Path:
+    given = os.environ.get(KEY_ENV)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "site-gen"
+
+
+def _signing_key() -> bytes | None:
+    """This user's key for signing caches, made on first use; None when it cannot be kept (no cache then)."""
+    path = _key_folder() / "cache-key"
+    try:
+        data = path.read_bytes()
+        if len(data) == 32:
+            return data
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        data = path.read_bytes()
+        return data if len(data) == 32 else None
+    except OSError:
+        return None
+    key = os.urandom(32)
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(key)
+    return key
+
+
+def load_part(root: Path, name: str) -> Any | None:
+    """One part of root's cache (`runs`, `pages`, `files`, `blob-<hash>`); None when absent or not to be trusted."""
+    key = _signing_key()
+    if key is None:
+        return None
+    try:
+        with open(root / CACHE_DIR / f"{name}.pickle", "rb") as stream:
+            data = stream.read()
+    except OSError:
+        return None
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 32:
+        return None
+    signature, body = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    if not hmac.compare_digest(signature, hmac.new(key, body, hashlib.sha256).digest()):
+        return None  # truncated, edited, or signed by someone else: never unpickled
+    try:
+        written_by, value = pickle.loads(body)
+    except Exception:  # noqa: BLE001 - signed by us yet unreadable (a class that changed): start afresh
+        return None
+    return value if written_by == stamp() else None
+
+
+def save_part(root: Path, name: str, value: object) -> bool:
+    """Write one part of the cache atomically (a reader sees the old file or the new one); False if it could not."""
+    key = _signing_key()
+    if key is None:
+        return False
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# site-gen's cache of earlier runs: never commit it\n*\n", encoding="utf-8")
+        body = pickle.dumps((stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(MAGIC + hmac.new(key, body, hashlib.sha256).digest() + body)
+            os.replace(temporary, folder / f"{name}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return False
+    return True
+
+
+class DiskMemo:
+    """A Memo read part by part from root's `.site-gen-cache/` (a no-change build reads only `runs`), and saved
+    the same way. Large files' parsed rows live in blobs named by the hash of the file, written once."""
+
+    BLOB_FROM = 1 << 20   # files from 1 MiB (feedback exports) get a blob of their own
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.memo = Memo()
+        self._loaded: set[str] = set()
+
+    def part(self, name: str) -> Memo:
+        if name not in self._loaded:
+            self._loaded.add(name)
+            value = load_part(self.root, name)
+            if isinstance(value, dict):
+                setattr(self.memo, name, value)
+        return self.memo
+
+    def save(self, *names: str) -> None:
+        for name in names:
+            value = getattr(self.memo, name)
+            if name == "files":
+                value = {path: (hashed, self._blob(hashed, payload, size)) for path, (hashed, payload, size)
+                         in ((p, (h, v, _size(v))) for p, (h, v) in value.items())}
+            save_part(self.root, name, value)
+        if "files" in names:
+            self._collect()
+
+    def _blob(self, hashed: Digest, payload: Any, size: int) -> Any:
+        if size < self.BLOB_FROM:
+            return payload
+        name = "blob-" + hashed.hex()
+        if not (self.root / CACHE_DIR / f"{name}.pickle").exists():
+            save_part(self.root, name, payload)
+        return Blob(name)
+
+    def _collect(self) -> None:
+        wanted = {f"blob-{hashed.hex()}.pickle" for hashed, _ in self.memo.files.values()}
+        try:
+            for path in (self.root / CACHE_DIR).glob("blob-*.pickle"):
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def file(self, path: str, hashed: Digest) -> tuple[bool, Any]:
+        """(True, what loading the file gave) when the cache has it for these bytes."""
+        known = self.part("files").files.get(path)
+        if known is None or known[0] != hashed:
+            return False, None
+        payload = known[1]
+        if isinstance(payload, Blob):
+            payload = load_part(self.root, payload.name)
+            if payload is None:
+                return False, None
+            self.memo.files[path] = (hashed, payload)
+        return True, payload
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    name: str
+
+
+def _size(payload: Any) -> int:
+    """About how large a file's parsed payload is: the number of its records (rows), times a row's usual size."""
+    records = payload[0] if isinstance(payload, tuple) and payload else ()
+    return len(records) * 200 if isinstance(records, list | tuple) else 0
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+def read_regular(path: Path) -> bytes | None:
+    """A regular file's bytes, not following a symbolic link; None for anything else (the loader decides)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return handle.read()
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        else:
+            yield Path(entry.path)
+
+
+def input_digest(root: Path, extra: Iterable[str], *settings: object) -> Digest:
+    """Every input of a run: site.yaml, the backlog, the feedback, the team's templates, the files named in
+    `extra` (the logo), git's HEAD, and the settings ("as of", options). A link or a special file is named
+    with what it is, so changing it changes the digest too."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update(repr(settings).encode())
+    paths = [root / "site.yaml", *(root / name for name in sorted(set(extra)))]
+    for folder in INPUT_FOLDERS:
+        paths.extend(_walk(root / folder))
+    for path in paths:
+        hasher.update(b"\0" + str(path).encode() + b"\0")
+        data = read_regular(path)
+        if data is None:
+            try:
+                status = os.lstat(path)
+                hasher.update(f"special {status.st_mode} {status.st_size} {status.st_mtime_ns}".encode())
+                if stat.S_ISLNK(status.st_mode):
+                    hasher.update(os.readlink(path).encode())
+            except OSError:
+                hasher.update(b"absent")
+        else:
+            hasher.update(digest(data))
+    hasher.update(git_head(root).encode())
+    return hasher.digest()
+
+
+def git_head(root: Path) -> str:
+    """The checked-out commit (the pages' history comes from git), read from .git without running git."""
+    git = root / ".git"
+    try:
+        head = (git / "HEAD").read_text("utf-8").strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        try:
+            return ref + " " + (git / ref).read_text("utf-8").strip()
+        except OSError:
+            packed = (git / "packed-refs").read_text("utf-8")
+            return ref + " " + next((line.split()[0] for line in packed.splitlines() if line.endswith(" " + ref)), "")
+    except OSError:
+        return "no git"
+
+
+def current_stat(path: Path | str) -> StatKey | None:
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def still_there(folder: Path, kept: Kept, name: str) -> bool:
+    """The current output file is still the one a build recorded (nobody rewrote it since)."""
+    return current_stat(folder / name) == kept.stat
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+class Tracked:
+    """The site as templates see it, noting which of its attributes a page reads.
+
+    Anything that looks at the site as a whole (printing it, iterating it) is noted as "*": the page then
+    depends on the whole site.
+    """
+
+    __slots__ = ("_site", "_used")
+
+    def __init__(self, site: object):
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "_used", set())
+
+    def __getattr__(self, name: str) -> Any:
+        self._used.add(name)
+        return getattr(self._site, name)
+
+    def _whole(self) -> object:
+        self._used.add("*")
+        return self._site
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __iter__(self) -> Iterator[Any]:
+        whole: Any = self._whole()
+        return iter(whole)
+
+    def __len__(self) -> int:
+        return len(self._whole())  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return self._whole() == other
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+
+
+class SiteDigests:
+    """Hashes of the site's attributes, each computed once per build, on first need."""
+
+    def __init__(self, site: object):
+        self.site = site
+        self._known: dict[str, Digest | None] = {}
+
+    def __call__(self, name: str) -> Digest | None:
+        if name not in self._known:
+            self._known[name] = value_digest(self.site if name == "*" else getattr(self.site, name, None))
+        return self._known[name]
+
+    def unchanged(self, used: Iterable[tuple[str, Digest]]) -> bool:
+        return all(self(name) == then for name, then in used)
+
+
+def theme_digest(root: Path) -> Digest:
+    """The team's templates (the default theme is part of the stamp)."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for path in _walk(root / "templates"):
+        data = read_regular(path)
+        hasher.update(str(path).encode() + b"\0" + (digest(data) if data is not None else b"special") + b"\0")
+    return hasher.digest()
+
+
+@dataclass
+class PageReuse:
+    """One site's pages of an earlier run, for render_pages: a page whose inputs hash the same is not rendered."""
+
+    current: Path | None                   # the current output folder of this site, whose files are reused
+    theme: Digest
+    before: Mapping[str, PageEntry]
+    rendered: dict[str, tuple[Digest, tuple[tuple[str, Digest], ...]]] = field(default_factory=dict)
+    kept: dict[str, PageEntry] = field(default_factory=dict)
+
+    def key(self, base: Digest | None, template: str, path: str, context: object) -> Digest | None:
+        if base is None:
+            return None
+        hashed = value_digest(context)
+        return None if hashed is None else digest(b"\0".join((self.theme, base, template.encode(), path.encode(),
+                                                                 hashed)))
+
+    def reusable(self, path: str, key: Digest | None, digests: SiteDigests) -> Kept | None:
+        entry = self.before.get(path)
+        if key is None or entry is None or entry.key != key or self.current is None:
+            return None
+        if not digests.unchanged(entry.used) or not still_there(self.current, entry.file, path):
+            return None
+        self.kept[path] = entry
+        return entry.file
+
+    def remember(self, path: str, key: Digest | None, used: Iterable[str], digests: SiteDigests) -> None:
+        pairs = [(name, digests(name)) for name in sorted(used)]
+        if key is not None and all(hashed is not None for _, hashed in pairs):
+            self.rendered[path] = (key, tuple((name, hashed) for name, hashed in pairs if hashed is not None))
+
+    def entries(self, files: Mapping[str, Kept]) -> dict[str, PageEntry]:
+        """This run's entries, once the written pages have their hashes and stats."""
+        out = dict(self.kept)
+        for path, (key, used) in self.rendered.items():
+            if path in files:
+                out[path] = PageEntry(key, used, files[path])
+        return out
+
+
+def take_used(tracked: Tracked) -> set[str]:
+    """The names read since the last call, and start afresh (a function, not a method: `site.X` is the site's)."""
+    used: set[str] = object.__getattribute__(tracked, "_used")
+    names = set(used)
+    used.clear()
+    return names
