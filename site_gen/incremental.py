@@ -157,13 +157,13 @@ def _signing_key() -> bytes | None:
 
 def load_part(root: Path, name: str) -> Any | None:
     """One part of root's cache (`runs`, `pages`, `files`, `blob-<hash>`); None when absent or not to be trusted."""
-    key = _signing_key()
-    if key is None:
-        return None
     try:
         with open(root / CACHE_DIR / f"{name}.pickle", "rb") as stream:
             data = stream.read()
     except OSError:
+        return None
+    key = _signing_key()  # only now: a build refused before it saves anything makes no key either
+    if key is None:
         return None
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 32:
         return None

@@ -171,3 +171,22 @@ def test_warm_builds_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_p
         for name, data in tree(out / "public").items():
             assert CANARY not in name and CANARY.encode() not in data, name
     assert os.path.isdir(root / CACHE_DIR)
+
+
+def test_a_public_site_rendered_in_a_second_process_reuses_its_unchanged_pages_too(tmp_path: Path,
+                                                                                     monkeypatch) -> None:
+    """Large sites render the public pages in a forked worker: what each page used comes back with its pages."""
+    import site_gen.build as build_module
+    monkeypatch.setattr(build_module, "PUBLIC_FORK_FROM", 1)
+    from site_gen.incremental import Memo
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    memo = Memo()
+    build(root, out, TODAY, search=False, workers=2, memo=memo)
+    pages = {p.relative_to(out / "public").as_posix() for p in (out / "public").rglob("*.html")}
+    assert len(pages) > 30 and pages - {"404.html"} <= set(memo.pages["public"])   # each page came back with what it used
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    report = build(root, out, TODAY, search=False, workers=2, memo=memo)
+    assert not report.reused
+    assert 0 < report.changed["public"] < report.written["public"] // 4
+    assert tree(out) == cold(root, tmp_path / "cold")
