@@ -46,7 +46,17 @@ from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
 from .journey import JourneyFacts, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
-from .scores import Change, Score, crosses_threshold, last_complete_change, metric_series, scores_of, stale_days
+from .scores import (
+    Change,
+    RunningScores,
+    Score,
+    crosses_threshold,
+    last_complete_change,
+    metric_series,
+    running_scores_by,
+    scores_of,
+    stale_days,
+)
 from .themes import Inbox, Theme, inbox_themes
 
 WEEK = 7  # days between two weekly meetings
@@ -167,7 +177,13 @@ class Facts:
         """Done irritant ID -> its journey stage's scores (and segments) over its effect windows."""
         by_stage = rows_by_stage(self.backlog.feedback)
         segments = self.backlog.config.segments
-        return {key: stage_effect(facts.effect, irritant.journey_stage, by_stage.get(irritant.journey_stage, ()),
+        running: dict[str, Mapping[str | None, RunningScores]] = {}
+
+        def scores_of_stage(stage: str) -> Mapping[str | None, RunningScores]:
+            if stage not in running:
+                running[stage] = running_scores_by(by_stage.get(stage, ()), segments)
+            return running[stage]
+        return {key: stage_effect(facts.effect, irritant.journey_stage, scores_of_stage(irritant.journey_stage),
                                   segments)
                 for key, facts in self.irritants.items()
                 if facts.effect is not None and facts.effect.weeks
