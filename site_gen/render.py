@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -76,6 +76,28 @@ def label(value: object, gettext: Gettext = str) -> str:
     text = str(value)
     words = LABELS.get(text)
     return gettext(words) if words else humanize(text)
+
+
+_T = TypeVar("_T")
+_UNSEEN = object()
+
+
+def remembered(function: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """function(value) computed once per value (and type: 1 and 1.0 and True are equal keys) for the
+    environment's life; an unhashable value is passed through each time. For filters whose result depends on
+    nothing but the value and the environment's language, and is immutable (str, Markup, tuple)."""
+    done: dict[tuple[type, Any], _T] = {}
+
+    def lookup(value: Any) -> _T:
+        key = (type(value), value)
+        try:
+            found = done.get(key, _UNSEEN)
+        except TypeError:
+            return function(value)
+        if found is _UNSEEN:
+            found = done[key] = function(value)
+        return found  # type: ignore[return-value]  # _UNSEEN was replaced
+    return lookup
 
 
 def is_rtl(language: str) -> bool:
@@ -266,14 +288,15 @@ def environment(audience: str, team_templates: Path | None = None,
     words = words or language()
     env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]  # i18n extension
     env.install_interface_text(words)  # the same functions, cheaper to call
-    env.filters["long_date"] = words.long_date
-    env.filters["month_label"] = words.month_label
-    env.filters["month_text"] = words.month_text
-    env.filters["month_split"] = words.month_split
-    env.filters["number"] = words.number
-    env.filters["label"] = partial(label, gettext=words.gettext)
+    # Babel's formats cost tens of µs a call and the language is fixed for the environment: each value once
+    env.filters["long_date"] = remembered(words.long_date)
+    env.filters["month_label"] = remembered(words.month_label)
+    env.filters["month_text"] = remembered(words.month_text)
+    env.filters["month_split"] = remembered(words.month_split)
+    env.filters["number"] = remembered(words.number)
+    env.filters["label"] = remembered(partial(label, gettext=words.gettext))
     env.globals["language"] = words.tag
-    env.filters["unbroken"] = unbroken
+    env.filters["unbroken"] = remembered(unbroken)
     env.tests["rtl"] = is_rtl
     return env
 
