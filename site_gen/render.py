@@ -204,15 +204,27 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, /, *args: Any,  # noqa: N805  # Jinja's own names
              **kwargs: Any) -> Any:
-        """Our interface-text functions (InterfaceText) are called at once with the template's evaluation
-        context, skipping three layers of Jinja's generic dispatch on every `_()`; every other callable takes
-        the sandbox's full path."""
+        """What the sandbox does, with the checks a callable's type settles done once.
+
+        Our interface-text functions (InterfaceText) and macros take the template's evaluation context,
+        built-in methods (`day.isoformat()`) nothing: neither can carry the sandbox's unsafe_callable or
+        alters_data marks (a template cannot set attributes), so they are called at once, as Context.call
+        would call them, without three layers of generic dispatch. Every other callable takes the sandbox's
+        full path.
+        """
         direct = __self._direct.get(id(__obj))
-        if direct is not None:
-            kwargs.pop("_loop_vars", None)   # what Context.call drops too: only pass_context callables see them
-            kwargs.pop("_block_vars", None)
-            return direct(__context.eval_ctx, *args, **kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+        kind = type(__obj)
+        if direct is None and kind is not jinja2.runtime.Macro and kind is not types.BuiltinMethodType:
+            return super().call(__context, __obj, *args, **kwargs)
+        kwargs.pop("_loop_vars", None)   # what Context.call drops too: only pass_context callables see them
+        kwargs.pop("_block_vars", None)
+        try:
+            if kind is types.BuiltinMethodType:
+                return __obj(*args, **kwargs)
+            return (direct or __obj)(__context.eval_ctx, *args, **kwargs)
+        except StopIteration:
+            return __context.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """A field already judged safe on this type is returned at once; methods (str.format is wrapped)
