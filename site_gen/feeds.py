@@ -222,7 +222,9 @@ def sitemap(site: PublicSite, paths: list[str]) -> bytes | None:
 
 
 def _xml(root: ET.Element) -> bytes:
-    body: bytes = ET.tostring(root, encoding="utf-8")  # typed Any: tostring returns str for encoding="unicode"
+    # serialized to text, then encoded once: encoding="utf-8" sends each of a feed's thousands of small writes
+    # through a codec; xmlcharrefreplace is what that writer does with what UTF-8 cannot encode
+    body = ET.tostring(root, encoding="unicode").encode("utf-8", "xmlcharrefreplace")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
