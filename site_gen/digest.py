@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 from xml.etree import ElementTree as ET
 
 from .i18n import N_, Language, language
@@ -113,8 +115,10 @@ def _telling(rows: Sequence[FeedbackRow], count: int, worst_first: bool) -> tupl
         if row.journey_stage not in stages:
             chosen.append(row)
             stages.add(row.journey_stage)
-    chosen += [row for row in ranked if row not in chosen]
-    return tuple(chosen[:count])
+    chosen = chosen[:count]
+    # then the next strongest, as many as are still wanted (not a comparison of every row with every chosen one)
+    chosen += list(islice((row for row in ranked if row not in chosen), count - len(chosen)))
+    return tuple(chosen)
 
 
 def weekly_digest(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], monday: date) -> Digest:
@@ -128,14 +132,16 @@ def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: S
             monday: date) -> Digest:
     order = list(journey_stages) + sorted({row.journey_stage for row in now + before} - set(journey_stages))
 
-    def count(rows: list[FeedbackRow], stage: str, kind: FeedbackKind | None = None) -> int:
-        return sum(row.journey_stage == stage and (kind is None or row.kind == kind) for row in rows)
-
+    # each week's rows counted once by (stage, kind), not once per stage and kind
+    kinds_now = Counter((row.journey_stage, row.kind) for row in now)
+    kinds_before = Counter((row.journey_stage, row.kind) for row in before)
+    total_now = Counter(row.journey_stage for row in now)
+    total_before = Counter(row.journey_stage for row in before)
+    praise, complaint = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT
     stages = tuple(
-        StageWeek(stage, count(now, stage, FeedbackKind.PRAISE), count(now, stage, FeedbackKind.COMPLAINT),
-                  count(now, stage), count(before, stage, FeedbackKind.PRAISE),
-                  count(before, stage, FeedbackKind.COMPLAINT))
-        for stage in order if count(now, stage) or count(before, stage))
+        StageWeek(stage, kinds_now[stage, praise], kinds_now[stage, complaint], total_now[stage],
+                  kinds_before[stage, praise], kinds_before[stage, complaint])
+        for stage in order if total_now[stage] or total_before[stage])
     moves = [Mover(s.stage, "complaints", s.complaints_before, s.complaints) for s in stages] + \
             [Mover(s.stage, "praise", s.praise_before, s.praise) for s in stages]
     movers = sorted((m for m in moves if m.change), key=lambda m: (-abs(m.change), m.kind, order.index(m.stage)))

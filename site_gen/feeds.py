@@ -16,7 +16,8 @@ organisation keeps its name.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -148,9 +149,21 @@ def _newest_first(entries: list[_Entry]) -> list[_Entry]:
     return sorted(entries, key=lambda entry: (entry.day, entry.id), reverse=True)
 
 
-def item_feed(site: PublicSite, item: PublicIrritant, words: Language | None = None) -> bytes:
-    """One item's feed: each public change of its status, and the stories that close it."""
-    stories = [story for story in site.stories if any(link.slug == item.slug for link in story.closes)]
+def stories_closing(site: PublicSite) -> dict[str, list[PublicStory]]:
+    """Item slug -> the stories that close it, in the site's order: one pass for every item's feed."""
+    closing: dict[str, list[PublicStory]] = defaultdict(list)
+    for story in site.stories:
+        for slug in dict.fromkeys(link.slug for link in story.closes):
+            closing[slug].append(story)
+    return closing
+
+
+def item_feed(site: PublicSite, item: PublicIrritant, words: Language | None = None,
+              closing: Mapping[str, list[PublicStory]] | None = None) -> bytes:
+    """One item's feed: each public change of its status, and the stories that close it.
+
+    closing: stories_closing(site), when the caller writes many items' feeds."""
+    stories = list((closing if closing is not None else stories_closing(site)).get(item.slug, ()))
     entries = _newest_first(_change_entries(site, item, words or language()) + _story_entries(site, stories))
     return _atom(site, _id(site, f"{item.first_address or 'items/' + item.slug}/"),
                  f"{item.title} — {site.organisation}", f"{item_path(item)}feed.xml", item_path(item), entries,
@@ -209,7 +222,9 @@ def sitemap(site: PublicSite, paths: list[str]) -> bytes | None:
 
 
 def _xml(root: ET.Element) -> bytes:
-    body: bytes = ET.tostring(root, encoding="utf-8")  # typed Any: tostring returns str for encoding="unicode"
+    # serialized to text, then encoded once: encoding="utf-8" sends each of a feed's thousands of small writes
+    # through a codec; xmlcharrefreplace is what that writer does with what UTF-8 cannot encode
+    body = ET.tostring(root, encoding="unicode").encode("utf-8", "xmlcharrefreplace")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 

@@ -22,11 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2 import pass_eval_context
 from jinja2.loaders import split_template_path
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -75,6 +77,28 @@ def label(value: object, gettext: Gettext = str) -> str:
     text = str(value)
     words = LABELS.get(text)
     return gettext(words) if words else humanize(text)
+
+
+_T = TypeVar("_T")
+_UNSEEN = object()
+
+
+def remembered(function: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """function(value) computed once per value (and type: 1 and 1.0 and True are equal keys) for the
+    environment's life; an unhashable value is passed through each time. For filters whose result depends on
+    nothing but the value and the environment's language, and is immutable (str, Markup, tuple)."""
+    done: dict[tuple[type, Any], _T] = {}
+
+    def lookup(value: Any) -> _T:
+        key = (type(value), value)
+        try:
+            found = done.get(key, _UNSEEN)
+        except TypeError:
+            return function(value)
+        if found is _UNSEEN:
+            found = done[key] = function(value)
+        return found  # type: ignore[return-value]  # _UNSEEN was replaced
+    return lookup
 
 
 def is_rtl(language: str) -> bool:
@@ -163,6 +187,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self._verdicts: dict[tuple[type, str], bool] = {}
+        self._direct: dict[int, Callable[..., Any]] = {}   # id -> the function itself, which this keeps alive
+
+    def install_interface_text(self, words: Language) -> None:
+        """`_`, `gettext` and `ngettext` (newstyle, as jinja2.ext.i18n installs them), called directly."""
+        text = InterfaceText(words)
+        gettext, ngettext = text.gettext, text.ngettext   # each `text.gettext` is a new bound method: take it once
+        self.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+        self._direct = {id(function): function for function in (gettext, ngettext)}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -170,6 +202,30 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         if verdict is None:
             verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
         return verdict
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, /, *args: Any,  # noqa: N805  # Jinja's own names
+             **kwargs: Any) -> Any:
+        """What the sandbox does, with the checks a callable's type settles done once.
+
+        Our interface-text functions (InterfaceText) and macros take the template's evaluation context,
+        built-in methods (`day.isoformat()`) nothing: neither can carry the sandbox's unsafe_callable or
+        alters_data marks (a template cannot set attributes), so they are called at once, as Context.call
+        would call them, without three layers of generic dispatch. Every other callable takes the sandbox's
+        full path.
+        """
+        direct = __self._direct.get(id(__obj))
+        kind = type(__obj)
+        if direct is None and kind is not jinja2.runtime.Macro and kind is not types.BuiltinMethodType:
+            return super().call(__context, __obj, *args, **kwargs)
+        kwargs.pop("_loop_vars", None)   # what Context.call drops too: only pass_context callables see them
+        kwargs.pop("_block_vars", None)
+        try:
+            if kind is types.BuiltinMethodType:
+                return __obj(*args, **kwargs)
+            return (direct or __obj)(__context.eval_ctx, *args, **kwargs)
+        except StopIteration:
+            return __context.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """A field already judged safe on this type is returned at once; methods (str.format is wrapped)
@@ -185,6 +241,35 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 _METHODS = (types.MethodType, types.BuiltinMethodType)
+
+
+class InterfaceText:
+    """jinja2.ext.i18n's newstyle gettext and ngettext, for one language, without Jinja's generic call path.
+
+    The same results as the extension's: translated, Markup under autoescape, always %-formatted (so `%%`
+    reads `%`), arguments escaped. The catalogue is fixed for the environment, so a message without
+    arguments, the most common kind (a page's headings and labels), is translated and formatted once.
+    """
+
+    def __init__(self, words: Language):
+        self.translate, self.translate_plural = words.translations.gettext, words.translations.ngettext
+        self.done: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(self, context: EvalContext, message: str, /, **variables: Any) -> str:
+        if not variables and context.autoescape:
+            done = self.done.get(message)
+            if done is None:
+                done = self.done[message] = Markup(self.translate(message)) % variables
+            return done
+        text = self.translate(message)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    @pass_eval_context
+    def ngettext(self, context: EvalContext, singular: str, plural: str, number: int, /, **variables: Any) -> str:
+        variables.setdefault("num", number)
+        text = self.translate_plural(singular, plural, number)
+        return (Markup(text) if context.autoescape else text) % variables
 
 
 def environment(audience: str, team_templates: Path | None = None,
@@ -215,15 +300,17 @@ def environment(audience: str, team_templates: Path | None = None,
     # newstyle: _("%(n)s stories", n=…) escapes its arguments like any other output.
     words = words or language()
     env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]  # i18n extension
-    env.filters["long_date"] = words.long_date
-    env.filters["month_label"] = words.month_label
-    env.filters["month_text"] = words.month_text
-    env.filters["month_split"] = words.month_split
-    env.filters["number"] = words.number
-    env.filters["day_range"] = words.day_range
-    env.filters["label"] = partial(label, gettext=words.gettext)
+    env.install_interface_text(words)  # the same functions, cheaper to call
+    # Babel's formats cost tens of µs a call and the language is fixed for the environment: each value once
+    env.filters["long_date"] = remembered(words.long_date)
+    env.filters["month_label"] = remembered(words.month_label)
+    env.filters["month_text"] = remembered(words.month_text)
+    env.filters["month_split"] = remembered(words.month_split)
+    env.filters["number"] = remembered(words.number)
+    env.filters["label"] = remembered(partial(label, gettext=words.gettext))
+    env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag
-    env.filters["unbroken"] = unbroken
+    env.filters["unbroken"] = remembered(unbroken)
     env.tests["rtl"] = is_rtl
     return env
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_gen.cli import main
+from site_gen.diagnostics import SourceLoc
 from site_gen.digest import as_markdown, last_complete_week, weekly_digest
 from site_gen.load import load_backlog
+from site_gen.model import FeedbackKind, FeedbackRow, ScoreType, Source
 
 from .conftest import REPO
 
@@ -124,3 +128,37 @@ def test_the_internal_site_has_a_page_per_week_and_an_atom_feed(example: Path) -
     entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
     assert entries[0].find("{http://www.w3.org/2005/Atom}title").text == "Customer voice, week of 16–22 November 2026"
     assert not any(path.startswith("digest") for path in sites["public"])  # verbatims stay internal
+
+
+@st.composite
+def _two_weeks(draw: st.DrawFn) -> list[FeedbackRow]:
+    kinds = [None, *FeedbackKind]
+    return [FeedbackRow(id=f"FB-{number}", loc=SourceLoc("feedback/export.csv", number + 2),
+                        date=date(2026, 11, 9) + timedelta(days=draw(st.integers(0, 13))), source=Source.SURVEY,
+                        journey_stage=draw(st.sampled_from(["discover", "ride", "pay", "elsewhere"])),
+                        kind=draw(st.sampled_from(kinds)), verbatim=draw(st.sampled_from([None, "", "slow", "great"])),
+                        score_type=ScoreType.CSAT, score=draw(st.integers(1, 5)))
+            for number in range(draw(st.integers(0, 40)))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_two_weeks())
+def test_a_digest_counts_and_quotes_by_the_plain_definitions(rows: list[FeedbackRow]) -> None:
+    """Each stage's praise, complaints and total, this week and the week before, are its rows of that kind; the
+    quotes are the harshest complaints and warmest praise, one per stage before a second from the same stage."""
+    week = weekly_digest(rows, ("discover", "ride", "pay"), date(2026, 11, 16))
+    now = [r for r in rows if r.date >= date(2026, 11, 16)]
+    before = [r for r in rows if r.date < date(2026, 11, 16)]
+
+    def count(listed: list[FeedbackRow], stage: str, kind: FeedbackKind | None = None) -> int:
+        return sum(r.journey_stage == stage and (kind is None or r.kind == kind) for r in listed)
+    praise, complaint = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT
+    assert {s.stage: (s.praise, s.complaints, s.total, s.praise_before, s.complaints_before) for s in week.stages} == {
+        stage: (count(now, stage, praise), count(now, stage, complaint), count(now, stage),
+                count(before, stage, praise), count(before, stage, complaint))
+        for stage in ("discover", "ride", "pay", "elsewhere") if count(now, stage) or count(before, stage)}
+    for quoted, kind, wanted, worst_first in ((week.complaints, complaint, 3, True), (week.praise, praise, 2, False)):
+        ranked = sorted((r for r in now if r.kind == kind and r.verbatim and r.verbatim.strip()),
+                        key=lambda r: ((r.score - 1) / 4 * (1 if worst_first else -1), -len(r.verbatim or ""), r.id))
+        firsts = [r for i, r in enumerate(ranked) if r.journey_stage not in {o.journey_stage for o in ranked[:i]}]
+        assert list(quoted) == (firsts + [r for r in ranked if r not in firsts])[:wanted]

@@ -11,7 +11,9 @@ from markupsafe import Markup
 
 from site_gen.build import render_sites
 from site_gen.check import check_repository
+from site_gen.diagnostics import SourceLoc
 from site_gen.facts import scores
+from site_gen.model import FeedbackRow, Source
 from site_gen.views.internal import internal_view
 
 from .conftest import REPO, TODAY, copy_example
@@ -123,3 +125,34 @@ def test_stage_effects_take_exactly_the_rows_in_each_window() -> None:
                                 scores_of(r for r in after if r.segment == s)) for s in backlog.config.segments]
         stage = ScoreChange(backlog.irritants[key].journey_stage, scores_of(before), scores_of(after))
         assert found == StageEffect(stage, tuple(c for c in segments if c.before or c.after))
+
+
+_SCALE = {scores.ScoreType.NPS: (0, 10), scores.ScoreType.CES: (1, 7), scores.ScoreType.CSAT: (1, 5)}
+
+
+@st.composite
+def _scored_rows(draw: st.DrawFn) -> list[FeedbackRow]:
+    rows = []
+    for number in range(draw(st.integers(0, 60))):
+        kind = draw(st.sampled_from([None, *_SCALE]))
+        low, high = _SCALE[kind] if kind else (0, 0)
+        rows.append(FeedbackRow(id=f"FB-{number}", loc=SourceLoc("feedback/export.csv", number + 2),
+                                date=date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 60))),
+                                source=Source.SURVEY, journey_stage="checkout",
+                                segment=draw(st.sampled_from([None, "smb", "enterprise"])),
+                                score_type=kind, score=draw(st.integers(low, high)) if kind else None))
+    return sorted(rows, key=lambda row: row.date)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_scored_rows(), st.integers(-5, 65), st.integers(0, 30))
+def test_running_scores_of_a_window_are_the_scores_of_its_rows(rows: list[FeedbackRow], start: int,
+                                                                days: int) -> None:
+    """The irritant page's before/after scores come from running totals: the same numbers as scoring the rows."""
+    first = date(2026, 1, 1) + timedelta(days=start)
+    last = first + timedelta(days=days)
+    running = scores.running_scores_by(rows, ("smb", "enterprise"))
+    assert running[None].window(first, last) == scores.scores_of(r for r in rows if first <= r.date < last)
+    for segment in ("smb", "enterprise"):
+        assert running[segment].window(first, last) == scores.scores_of(
+            r for r in rows if r.segment == segment and first <= r.date < last)

@@ -49,11 +49,13 @@ from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledge
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import (
     Change,
+    RunningScores,
     Score,
     Tally,
     crosses_threshold,
     last_complete_change,
     metric_series,
+    running_scores_by,
     score_of,
     stale_days,
     tally,
@@ -181,7 +183,13 @@ class Facts:
         """Done irritant ID -> its journey stage's scores (and segments) over its effect windows."""
         by_stage = rows_by_stage(self.backlog.feedback)
         segments = self.backlog.config.segments
-        return {key: stage_effect(facts.effect, irritant.journey_stage, by_stage.get(irritant.journey_stage, ()),
+        running: dict[str, Mapping[str | None, RunningScores]] = {}
+
+        def scores_of_stage(stage: str) -> Mapping[str | None, RunningScores]:
+            if stage not in running:
+                running[stage] = running_scores_by(by_stage.get(stage, ()), segments)
+            return running[stage]
+        return {key: stage_effect(facts.effect, irritant.journey_stage, scores_of_stage(irritant.journey_stage),
                                   segments)
                 for key, facts in self.irritants.items()
                 if facts.effect is not None and facts.effect.weeks

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from ..colors import accent_palette, favicon
-from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed
+from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
 from ..i18n import Language
 from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
@@ -199,8 +199,9 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
         files[site.logo] = logo
     files["feed.xml"] = atom_feed(site)
     files["feed.json"] = json_feed(site)
+    closing = stories_closing(site)
     for item in site.items:
-        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words)
+        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words, closing)
     for stage in site.stages:
         files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage, words)
     map_xml = sitemap(site, [page.path for page in site_pages])
