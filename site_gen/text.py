@@ -35,6 +35,3 @@ def month_label(key: str) -> str:
     year, month = key.split("-")
     return f"{MONTHS[int(month) - 1]} {year}"
 
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
