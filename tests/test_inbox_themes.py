@@ -184,7 +184,7 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     assert inbox.index("<h2 id=\"complaints-heading\">") < inbox.index("<h2 id=\"suggestions-heading\">") \
         < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
     top = result.facts.themes.complaints[0]
-    assert f'<pre class="command"><code>{top.command.replace(chr(39), "&#39;")}</code></pre>' in inbox
+    assert f'<pre class="command" tabindex="0"><code>{top.command.replace(chr(39), "&#39;")}</code></pre>' in inbox
     agenda = render_markdown(build_agenda(result.facts))
     assert f"**{BIGGER}.**" in agenda
     assert "[Tourists cannot tell the day pass from pay-as-you-go](irritants/day-pass-confusing/index.html) " \
