@@ -12,7 +12,9 @@ A `Memo` holds, keyed by content hashes:
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
   staging folder) only while its inode, size and modification time are those the build recorded;
 - `runs`: per hash of every input (files, theme, git HEAD, "as of", options), the diagnostics and the output
-  files of that run: a build with nothing changed reuses all of it without loading anything.
+  files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
+  and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
+  diagnostics it stored, loading nothing.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
 repository root. The cache file is signed (HMAC-SHA256) with a key kept outside the repository
@@ -40,7 +42,7 @@ CACHE_FILE = "memo.pickle"
 FORMAT = 1
 MAGIC = b"site-gen cache\n"
 KEY_ENV = "SITE_GEN_CACHE_KEY_DIR"   # tests point the key elsewhere than the home folder
-INPUT_FOLDERS = ("backlog", "feedback", "templates")
+INPUT_FOLDERS = ("backlog", "feedback", "locale", "templates")
 Digest = bytes
 StatKey = tuple[int, int, int]      # inode, size, modification time (ns) of an output file
 
@@ -78,6 +80,13 @@ class RunEntry:
     counts: Mapping[str, int]
     files: Mapping[str, Mapping[str, Kept]]   # audience -> path -> file
     searched: bool
+    command: str = "build"                    # "build" or "check": each keeps its last run
+    unreadable: Mapping[str, int] = field(default_factory=dict)   # unreadable records per kind (check says them)
+
+
+def keep_run(runs: dict[Digest, RunEntry], run: Digest, entry: RunEntry) -> dict[Digest, RunEntry]:
+    """The runs to keep: this one, and the last run of each other command (build's does not evict check's)."""
+    return {**{key: kept for key, kept in runs.items() if kept.command != entry.command}, run: entry}
 
 
 @dataclass
@@ -299,14 +308,16 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def input_digest(root: Path, extra: Iterable[str], *settings: object) -> Digest:
-    """Every input of a run: site.yaml, the backlog, the feedback, the team's templates, the files named in
+def input_digest(root: Path, extra: Iterable[str], *settings: object,
+                 folders: Iterable[str] = INPUT_FOLDERS) -> Digest:
+    """Every input of a run: site.yaml, the backlog (with the ledger), the feedback (CSV and Parquet), the team's
+    catalogues and templates (`folders`: check leaves out the templates it never reads), the files named in
     `extra` (the logo), git's HEAD, and the settings ("as of", options). A link or a special file is named
     with what it is, so changing it changes the digest too."""
     hasher = hashlib.blake2b(digest_size=20)
-    hasher.update(repr(settings).encode())
+    hasher.update(repr((settings, tuple(folders))).encode())
     paths = [root / "site.yaml", *(root / name for name in sorted(set(extra)))]
-    for folder in INPUT_FOLDERS:
+    for folder in folders:
         paths.extend(_walk(root / folder))
     for path in paths:
         hasher.update(b"\0" + str(path).encode() + b"\0")
