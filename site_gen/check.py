@@ -12,15 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collector import paused_collector
-from .diagnostics import Diagnostic, Severity, sorted_diagnostics
-from .facts import Facts, derive_facts
-from .load import load_backlog
-from .model import Backlog
-from .rules import run_rules
+from .diagnostics import Diagnostic, Severity
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed never needs them
+    from .facts import Facts
     from .incremental import DiskMemo, Memo
+    from .model import Backlog
 
 CHECK_FOLDERS = ("backlog", "feedback", "locale")   # check's inputs besides site.yaml and the logo: no templates
 
@@ -55,6 +52,12 @@ def check_repository(root: Path, today: date, workers: int | None = None,
 
     With a memo, files unchanged since an earlier run are not parsed again (site_gen.incremental).
     """
+    from .collector import paused_collector
+    from .diagnostics import sorted_diagnostics
+    from .facts import derive_facts
+    from .load import load_backlog
+    from .rules import run_rules
+
     backlog, diagnostics = load_backlog(root, workers, memo)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
         facts = derive_facts(backlog, today)
