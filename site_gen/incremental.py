@@ -243,13 +243,13 @@ class DiskMemo:
     def _blob(self, hashed: Digest, payload: Any, size: int) -> Any:
         if size < self.BLOB_FROM:
             return payload
-        name = "blob-" + hashed.hex()
+        name = _blob_name(hashed)
         if not (self.root / CACHE_DIR / f"{name}.pickle").exists():
             save_part(self.root, name, payload)
         return Blob(name)
 
     def _collect(self) -> None:
-        wanted = {f"blob-{hashed.hex()}.pickle" for hashed, _ in self.memo.files.values()}
+        wanted = {f"{_blob_name(hashed)}.pickle" for hashed, _ in self.memo.files.values()}
         try:
             for path in (self.root / CACHE_DIR).glob("blob-*.pickle"):
                 if path.name not in wanted:
@@ -269,6 +269,12 @@ class DiskMemo:
                 return False, None
             self.memo.files[path] = (hashed, payload)
         return True, payload
+
+
+def _blob_name(hashed: Digest) -> str:
+    """A blob is named by its file's hash and by the site-gen that wrote it: after an upgrade the blob of an
+    unchanged file is written again (one written by the old site-gen would be ignored on every run, never replaced)."""
+    return "blob-" + digest(hashed + repr(stamp()).encode()).hex()
 
 
 @dataclass(frozen=True, slots=True)

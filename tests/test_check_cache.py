@@ -126,3 +126,21 @@ def test_a_team_catalogue_is_an_input_of_build_and_check(example: Path) -> None:
     _add_catalogue(example)
     assert "locale" in INPUT_FOLDERS
     assert input_digest(example, (), "settings") != before
+
+
+def test_after_an_upgrade_a_large_feedback_file_is_parsed_once_again_then_reused(example: Path, monkeypatch) -> None:
+    """Large files' rows are kept in a blob of their own; one written by an older site-gen is not trusted, and a
+    new one replaces it (else every later run would parse the file again). Seam: the feedback loader, replaced to
+    prove it is not called."""
+    import site_gen.incremental as incremental
+    import site_gen.load as load
+    monkeypatch.setattr(incremental.DiskMemo, "BLOB_FROM", 1)    # every feedback file gets a blob
+    check(example)
+    real = incremental.stamp()
+    monkeypatch.setattr(incremental, "stamp", lambda: ("a newer site-gen", *real[1:]))
+    _edit_record(example)
+    upgraded = check(example)      # the old cache is ignored: everything is parsed again
+    _delete_record(example)
+    cold = check(example, "--no-cache")
+    monkeypatch.setattr(load, "load_feedback_file", lambda *args: pytest.fail("the feedback was parsed again"))
+    assert check(example) == cold != upgraded
