@@ -221,6 +221,7 @@ class DiskMemo:
         self.root = root
         self.memo = Memo()
         self._loaded: set[str] = set()
+        self._files_read: dict[str, Digest] | None = None   # the hashes of the files part as read, if it was
 
     def part(self, name: str) -> Memo:
         if name not in self._loaded:
@@ -228,11 +229,15 @@ class DiskMemo:
             value = load_part(self.root, name)
             if isinstance(value, dict):
                 setattr(self.memo, name, value)
+                if name == "files":
+                    self._files_read = _hashes(value)
         return self.memo
 
     def save(self, *names: str) -> None:
         for name in names:
             value = getattr(self.memo, name)
+            if name == "files" and self._files_read == _hashes(value):
+                continue   # the same files with the same bytes (another "as of" date): the part on disk holds them
             if name == "files":
                 value = {path: (hashed, self._blob(hashed, payload, size)) for path, (hashed, payload, size)
                          in ((p, (h, v, _size(v))) for p, (h, v) in value.items())}
@@ -243,13 +248,14 @@ class DiskMemo:
     def _blob(self, hashed: Digest, payload: Any, size: int) -> Any:
         if size < self.BLOB_FROM:
             return payload
-        name = _blob_name(hashed)
+        name = _blob_name(hashed, repr(stamp()).encode())
         if not (self.root / CACHE_DIR / f"{name}.pickle").exists():
             save_part(self.root, name, payload)
         return Blob(name)
 
     def _collect(self) -> None:
-        wanted = {f"{_blob_name(hashed)}.pickle" for hashed, _ in self.memo.files.values()}
+        written_by = repr(stamp()).encode()   # once: the stamp walks site-gen's own files
+        wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, _ in self.memo.files.values()}
         try:
             for path in (self.root / CACHE_DIR).glob("blob-*.pickle"):
                 if path.name not in wanted:
@@ -266,20 +272,25 @@ class DiskMemo:
         if isinstance(payload, Blob):
             payload = load_part(self.root, payload.name)
             if payload is None:
+                self._files_read = None   # write the part (and the blob) again, even if no file changed
                 return False, None
             self.memo.files[path] = (hashed, payload)
         return True, payload
 
 
-def _blob_name(hashed: Digest) -> str:
+def _blob_name(hashed: Digest, written_by: bytes) -> str:
     """A blob is named by its file's hash and by the site-gen that wrote it: after an upgrade the blob of an
     unchanged file is written again (one written by the old site-gen would be ignored on every run, never replaced)."""
-    return "blob-" + digest(hashed + repr(stamp()).encode()).hex()
+    return "blob-" + digest(hashed + written_by).hex()
 
 
 @dataclass(frozen=True, slots=True)
 class Blob:
     name: str
+
+
+def _hashes(files: Mapping[str, tuple[Digest, Any]]) -> dict[str, Digest]:
+    return {path: entry[0] for path, entry in files.items()}
 
 
 def _size(payload: Any) -> int:

@@ -144,3 +144,16 @@ def test_after_an_upgrade_a_large_feedback_file_is_parsed_once_again_then_reused
     cold = check(example, "--no-cache")
     monkeypatch.setattr(load, "load_feedback_file", lambda *args: pytest.fail("the feedback was parsed again"))
     assert check(example) == cold != upgraded
+
+
+def test_a_check_on_another_day_does_not_rewrite_the_parsed_files(example: Path) -> None:
+    """No file changed: the parsed files on disk are already this run's (only the run itself is new)."""
+    check(example)
+    parsed = example / CACHE_DIR / "files.pickle"
+    before = parsed.stat()
+    later = check(example, today="2027-06-01")
+    assert (parsed.stat().st_ino, parsed.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert later == check(example, "--no-cache", today="2027-06-01")
+    _edit_record(example)
+    assert check(example, today="2027-06-01") == check(example, "--no-cache", today="2027-06-01")
+    assert parsed.stat().st_ino != before.st_ino
