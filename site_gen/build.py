@@ -30,6 +30,7 @@ from .incremental import (
     digest,
     git_head,
     input_digest,
+    keep_run,
     theme_digest,
 )
 from .load.assets import PublishedImage
@@ -333,5 +334,5 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
     runs = memo.part("runs")
     logo = result.backlog.config.public.logo
     runs.extra = (logo.source,) if logo is not None else ()
-    runs.runs = {run: RunEntry(tuple(diagnostics), counts, output.files, searched)}
+    runs.runs = keep_run(runs.runs, run, RunEntry(tuple(diagnostics), counts, output.files, searched))
     memo.save("files", "pages", "runs")

@@ -131,7 +131,9 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]), default="text",
               show_default=True, help="text for people, github for pull-request annotations, json for tools.")
-def check(path: Path, today: datetime | None, strict: bool, output_format: str) -> None:
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse earlier runs' work from .site-gen-cache/ (the diagnostics are exactly the same).")
+def check(path: Path, today: datetime | None, strict: bool, output_format: str, cache: bool) -> None:
     """Check the backlog rules; report every problem with its file and line.
 
     \b
@@ -139,15 +141,20 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str) 
       site-gen check
       site-gen check --format github --today 2026-11-23 path/to/repo
 
+    A check with nothing changed since the last one prints its diagnostics
+    again from .site-gen-cache/ without reading the backlog; --no-cache
+    checks everything afresh.
+
     Exit status: 0 clean (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage error.
     """
-    from .check import check_repository
+    from .check import check_cached
     from .diagnostics import describe_counts, format_github, format_json, format_summary_markdown, format_text
+    from .incremental import DiskMemo
 
     as_of = _as_of(path, today)
-    result = check_repository(path, as_of.day)
-    counts = result.backlog.counts()
+    result = check_cached(path, as_of.day, DiskMemo(path.absolute()) if cache else None)
+    counts = dict(result.counts)
     if output_format == "json":
         click.echo(format_json(result.diagnostics, counts, as_of.day), nl=False)
     elif output_format == "github":
@@ -158,7 +165,7 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str) 
                 handle.write(format_summary_markdown(result.diagnostics, counts, str(as_of)))
     else:
         click.echo(format_text(result.diagnostics), nl=False)
-        checked = describe_counts(counts, result.backlog.unreadable_counts())
+        checked = describe_counts(counts, dict(result.unreadable))
         if result.diagnostics:
             click.echo(f"{result.errors} error(s), {result.warnings} warning(s) in {checked}, {as_of}.", err=True)
         else:

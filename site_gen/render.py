@@ -32,6 +32,7 @@ from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from .default_theme import package_templates
 from .i18n import N_, Gettext, Language, language
 from .incremental import Kept, PageReuse, SiteDigests, Tracked, take_used, value_digest
 from .load.assets import TooLarge, Unreachable, read_without_links
@@ -112,21 +113,6 @@ def unbroken(value: object) -> Markup:
     if len(text) > SHORT_ID:
         return Markup('<span class="id">{}</span>').format(text)
     return Markup('<span class="nowrap">{}</span>').format(escape(text))
-
-
-def package_templates() -> Path:
-    """The default theme, the one place that finds it.
-
-    The theme lives in the repository's top-level templates/ folder. A wheel ships it as
-    site_gen/templates/ (pyproject.toml's force-include); an editable install (`pip install -e .`,
-    the README's first command) runs the package from the checkout, next to that folder.
-    """
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "templates", package.parent / "templates"):
-        if (candidate / "public" / "base.html").is_file():
-            return candidate
-    raise FileNotFoundError(f"site-gen's default theme is missing: neither {package / 'templates'} nor "
-                            f"{package.parent / 'templates'} holds public/base.html; reinstall site-gen")
 
 
 TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes

@@ -1,0 +1,159 @@
+"""A check with a cache (issue 12 item 4): when no input changed since the last check, its diagnostics are printed
+again exactly, without loading anything; any change to any input is noticed; a corrupt cache is ignored."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.build import build
+from site_gen.cli import main
+from site_gen.incremental import CACHE_DIR, INPUT_FOLDERS, input_digest
+
+from .conftest import TODAY, edit
+
+STORY = "backlog/stories/helmet-discount.md"
+
+
+def check(root: Path, *options: str, today: str = "2026-11-23") -> tuple[int, str, str]:
+    """`site-gen check` as a CI job runs it: exit code, standard output, standard error."""
+    result = CliRunner().invoke(main, ["check", str(root), "--today", today, *options], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_a_check_with_nothing_changed_prints_exactly_a_cold_checks_output_and_loads_nothing(
+        example: Path, output_format: str) -> None:
+    cold = check(example, "--no-cache", "--format", output_format)
+    assert not (example / CACHE_DIR).exists()     # --no-cache neither reads nor writes a cache
+    assert check(example, "--format", output_format) == cold   # fills the cache
+    parsed = example / CACHE_DIR / "files.pickle"
+    parsed.unlink()     # the parsed files: a check that loaded anything would write them again
+    assert check(example, "--format", output_format) == cold
+    assert not parsed.exists()
+
+
+def _edit_record(root: Path) -> None:
+    edit(root / STORY, "title: 20% off", "title: 20% off\nownr: nobody")
+
+
+def _add_record(root: Path) -> None:
+    shutil.copy(root / STORY, root / "backlog/stories/helmet-discount-again.md")
+
+
+def _delete_record(root: Path) -> None:
+    (root / STORY).unlink()
+
+
+def _edit_feedback_row(root: Path) -> None:
+    edit(root / "feedback/surveys-and-reviews.csv", "SRV-1101-0002,2025-11-01,", "SRV-1101-0002,2025-13-01,")
+
+
+def _delete_feedback_row(root: Path) -> None:
+    path = root / "feedback/surveys-and-reviews.csv"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), "utf-8")
+
+
+def _edit_site_yaml(root: Path) -> None:
+    edit(root / "site.yaml", "review_every_days: 14", "review_every_days: 3")
+
+
+def _edit_ledger(root: Path) -> None:
+    with open(root / "backlog/notified.csv", "a", encoding="utf-8") as ledger:
+        ledger.write("no-such-story,CUST-647490,2026-11-22,email,sent\n")
+
+
+def _add_catalogue(root: Path) -> None:
+    (root / "locale").mkdir()
+    (root / "locale/fr.po").write_text('msgid "Skip to content"\nmsgstr "Passer\n\nmsgid "x"\n', encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "a record edited": _edit_record, "a record added": _add_record, "a record deleted": _delete_record,
+    "a feedback row edited": _edit_feedback_row, "a feedback row deleted": _delete_feedback_row,
+    "site.yaml edited": _edit_site_yaml, "the ledger edited": _edit_ledger, "a catalogue added": _add_catalogue,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_changed_input_is_noticed(example: Path, change: str) -> None:
+    before = check(example, "--format", "json")     # fills the cache
+    CHANGES[change](example)
+    after = check(example, "--format", "json")
+    assert after != before
+    assert after == check(example, "--no-cache", "--format", "json")
+    assert check(example, "--format", "json") == after   # and that run is the one cached now
+
+
+def test_another_as_of_date_is_a_new_check(example: Path) -> None:
+    check(example)
+    later = check(example, "--format", "json", today="2027-06-01")
+    assert later == check(example, "--no-cache", "--format", "json", today="2027-06-01")
+    assert later != check(example, "--no-cache", "--format", "json")
+
+
+def test_a_corrupt_cache_is_ignored(example: Path) -> None:
+    cold = check(example, "--no-cache")
+    check(example)
+    for part in (example / CACHE_DIR).glob("*.pickle"):
+        data = part.read_bytes()
+        part.write_bytes(data[: len(data) // 2])
+    assert check(example) == cold
+    _edit_record(example)
+    assert check(example) == check(example, "--no-cache")
+
+
+def test_build_and_check_each_keep_their_last_run(example: Path, tmp_path: Path) -> None:
+    """One run store for both commands: a check does not make the next build start afresh, nor the reverse."""
+    out = tmp_path / "out"
+    build(example, out, TODAY, search=False)
+    check(example)
+    assert build(example, out, TODAY, search=False).reused
+    parsed = example / CACHE_DIR / "files.pickle"
+    parsed.unlink()
+    check(example)
+    assert not parsed.exists()   # the check before the build is still the cached one: nothing loaded
+
+
+def test_a_team_catalogue_is_an_input_of_build_and_check(example: Path) -> None:
+    """The sites' interface text comes from locale/*.po: a changed catalogue is a changed input."""
+    before = input_digest(example, (), "settings")
+    _add_catalogue(example)
+    assert "locale" in INPUT_FOLDERS
+    assert input_digest(example, (), "settings") != before
+
+
+def test_after_an_upgrade_a_large_feedback_file_is_parsed_once_again_then_reused(example: Path, monkeypatch) -> None:
+    """Large files' rows are kept in a blob of their own; one written by an older site-gen is not trusted, and a
+    new one replaces it (else every later run would parse the file again). Seam: the feedback loader, replaced to
+    prove it is not called."""
+    import site_gen.incremental as incremental
+    import site_gen.load as load
+    monkeypatch.setattr(incremental.DiskMemo, "BLOB_FROM", 1)    # every feedback file gets a blob
+    check(example)
+    real = incremental.stamp()
+    monkeypatch.setattr(incremental, "stamp", lambda: ("a newer site-gen", *real[1:]))
+    _edit_record(example)
+    upgraded = check(example)      # the old cache is ignored: everything is parsed again
+    _delete_record(example)
+    cold = check(example, "--no-cache")
+    monkeypatch.setattr(load, "load_feedback_file", lambda *args: pytest.fail("the feedback was parsed again"))
+    assert check(example) == cold != upgraded
+
+
+def test_a_check_on_another_day_does_not_rewrite_the_parsed_files(example: Path) -> None:
+    """No file changed: the parsed files on disk are already this run's (only the run itself is new)."""
+    check(example)
+    parsed = example / CACHE_DIR / "files.pickle"
+    before = parsed.stat()
+    later = check(example, today="2027-06-01")
+    assert (parsed.stat().st_ino, parsed.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert later == check(example, "--no-cache", today="2027-06-01")
+    _edit_record(example)
+    assert check(example, today="2027-06-01") == check(example, "--no-cache", today="2027-06-01")
+    assert parsed.stat().st_ino != before.st_ino
