@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import stat
@@ -57,6 +58,76 @@ def value_digest(value: object) -> Digest | None:
         return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return None
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles one value, with every dataclass object inside it written as the hash of its own content."""
+
+    def __init__(self, stream: io.BytesIO, hasher: ContentHasher, root: object):
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.hasher = hasher
+        self.root = root
+
+    def reducer_override(self, obj: Any) -> Any:  # noqa: ANN401 - any value
+        # not called for plain str, int, list, dict …: only a dataclass object is written as its hash
+        if obj is self.root or not hasattr(type(obj), "__dataclass_fields__") or isinstance(obj, type):
+            return NotImplemented
+        hashed = self.hasher.object_digest(obj)
+        return NotImplemented if hashed is None else (_hashed, (hashed,))
+
+
+def _hashed(value: Digest) -> Digest:
+    """What a hashed object is pickled as (these pickles are hashed, never loaded)."""
+    return value
+
+
+class ContentHasher:
+    """Hashes values by content, like value_digest, but hashes each record, view or fact object (a dataclass)
+    once however many values hold it: a nested one is pickled as the hash of its own content (a Merkle hash).
+
+    One hasher serves one rendering of a site, whose objects do not change meanwhile: the 7,000 page contexts
+    and site attributes of a 2,000-story site share most of their objects, and pickling each again for every
+    page was most of an incremental rebuild. The hashes differ from value_digest's; both are only compared
+    with hashes made the same way.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[object, Digest | None]] = {}   # id -> (the object, kept alive; its hash)
+        self._busy: set[int] = set()                                # objects being hashed (a cycle)
+
+    def __call__(self, value: object) -> Digest | None:
+        try:
+            return digest(self._dumps(value))
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, _Unhashable):
+            return None
+
+    def object_digest(self, obj: object) -> Digest | None:
+        known = self._known.get(id(obj))
+        if known is not None:
+            if known[1] is None:
+                raise _Unhashable
+            return known[1]
+        if id(obj) in self._busy:
+            return None   # inside its own hash (a cycle): pickled in place, as pickle does
+        self._busy.add(id(obj))
+        try:
+            hashed = digest(self._dumps(obj))
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, _Unhashable):
+            self._known[id(obj)] = (obj, None)
+            raise _Unhashable from None
+        finally:
+            self._busy.discard(id(obj))
+        self._known[id(obj)] = (obj, hashed)
+        return hashed
+
+    def _dumps(self, value: object) -> bytes:
+        stream = io.BytesIO()
+        _Pickler(stream, self, value).dump(value)
+        return stream.getvalue()
+
+
+class _Unhashable(Exception):
+    """A value holds something pickle cannot write: it has no hash, and nothing that holds it is reused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,13 +524,14 @@ class Tracked:
 class SiteDigests:
     """Hashes of the site's attributes, each computed once per build, on first need."""
 
-    def __init__(self, site: object):
+    def __init__(self, site: object, hasher: ContentHasher | None = None):
         self.site = site
+        self.hasher = hasher or ContentHasher()
         self._known: dict[str, Digest | None] = {}
 
     def __call__(self, name: str) -> Digest | None:
         if name not in self._known:
-            self._known[name] = value_digest(self.site if name == "*" else getattr(self.site, name, None))
+            self._known[name] = self.hasher(self.site if name == "*" else getattr(self.site, name, None))
         return self._known[name]
 
     def unchanged(self, used: Iterable[tuple[str, Digest]]) -> bool:
@@ -485,10 +557,11 @@ class PageReuse:
     rendered: dict[str, tuple[Digest, tuple[tuple[str, Digest], ...]]] = field(default_factory=dict)
     kept: dict[str, PageEntry] = field(default_factory=dict)
 
-    def key(self, base: Digest | None, template: str, path: str, context: object) -> Digest | None:
+    def key(self, base: Digest | None, template: str, path: str, context: object,
+            hasher: ContentHasher) -> Digest | None:
         if base is None:
             return None
-        hashed = value_digest(context)
+        hashed = hasher(context)
         return None if hashed is None else digest(b"\0".join((self.theme, base, template.encode(), path.encode(),
                                                                  hashed)))
 

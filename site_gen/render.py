@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 
 from .default_theme import package_templates
 from .i18n import N_, Gettext, Language, language
-from .incremental import Kept, PageReuse, SiteDigests, Tracked, take_used, value_digest
+from .incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
 from .load.assets import TooLarge, Unreachable, read_without_links
 from .text import humanize
 
@@ -324,15 +324,16 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
     cache: dict[str, jinja2.Template] = {}
     base = digests = tracked = None
     if reuse is not None:
-        digests = SiteDigests(shared["site"])
-        base = value_digest({name: value for name, value in shared.items() if name != "site"})
+        hasher = ContentHasher()   # one per rendering: the pages' contexts share their records
+        digests = SiteDigests(shared["site"], hasher)
+        base = hasher({name: value for name, value in shared.items() if name != "site"})
         tracked = Tracked(shared["site"])
         shared = {**shared, "site": tracked}
     with template_mistakes():
         for page in pages:
             key = None
             if reuse is not None and digests is not None:
-                key = reuse.key(base, page.template, page.path, page.context)
+                key = reuse.key(base, page.template, page.path, page.context, digests.hasher)
                 kept = reuse.reusable(page.path, key, digests)
                 if kept is not None:
                     out[page.path] = kept

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import ipaddress
 import os
 import re
@@ -20,6 +21,7 @@ import shutil
 import signal
 import socket
 import socketserver
+import subprocess
 import sys
 import tempfile
 import threading
@@ -126,6 +128,11 @@ class Preview:
         self.failure: str | None = None
         self._changed = threading.Condition()
         self._building = threading.Lock()
+        self.index: Path | None = None            # the newest finished search index, served as /public/pagefind/
+        self.indexed = 0                          # the version the index was made from (0: none yet)
+        self._indexing = threading.Lock()         # guards _indexer and _generation
+        self._indexer: subprocess.Popen[bytes] | None = None
+        self._generation = 0
         self._serving: threading.Thread | None = None
         self.stopped = threading.Event()
         bind = host.strip().removeprefix("[").removesuffix("]")
@@ -154,14 +161,20 @@ class Preview:
             return False
         return name in self._names or (self._any_address and _ip_literal(name))
 
+    def build_sites(self) -> None:
+        """Rebuild both sites into the served folder (a seam: tests slow it down)."""
+        assert self.out is not None
+        # one process: forking a process that runs server threads can deadlock. No search index here: it is
+        # made in the background once the new pages are served (index_later)
+        build(self.root, self.out, self.today or date.today(), workers=1, search=False, memo=self.memo)
+
     def rebuild(self) -> None:
+        self._stop_indexing()  # a page update never waits for an index it is about to make stale
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
                 return
             try:
-                # one process: forking a process that runs server threads can deadlock
-                build(self.root, self.out, self.today or date.today(), workers=1, search=self.search,
-                      memo=self.memo)
+                self.build_sites()
                 self.problems, self.failure = [], None
             except BuildRefused as refused:
                 self.problems, self.failure = refused.diagnostics, None
@@ -171,7 +184,52 @@ class Preview:
                 self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
         with self._changed:
             self.version += 1
+            version = self.version
             self._changed.notify_all()
+        if self.search and not (self.problems or self.failure):
+            self.index_later(version)
+
+    # --- the search index, made after the pages are served ------------------------------------------------
+
+    def index_command(self, site: Path, out: Path) -> list[str]:
+        """Pagefind over the served public site, writing its index into `out` (a seam: tests slow it down)."""
+        return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--silent"]
+
+    def index_later(self, version: int) -> None:
+        """Index the public site of `version` in a background thread; a later rebuild stops it (its index
+        would be stale) and starts its own. Until it is done the previous index is served."""
+        if self.out is None or importlib.util.find_spec("pagefind") is None:
+            return
+        with self._indexing:
+            self._generation += 1
+            generation = self._generation
+        threading.Thread(target=self._index, args=(version, generation), daemon=True).start()
+
+    def _index(self, version: int, generation: int) -> None:
+        assert self.out is not None
+        made = self.out / f".search-{generation}"
+        with self._indexing:
+            if generation != self._generation or self.stopped.is_set():
+                return
+            process = self._indexer = subprocess.Popen(self.index_command(self.out / "public", made),
+                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finished = process.wait() == 0
+        with self._indexing:
+            if self._indexer is process:
+                self._indexer = None
+            if finished and generation == self._generation and not self.stopped.is_set():
+                previous, self.index, self.indexed = self.index, made, version
+            else:
+                previous = made   # stopped, failed or superseded: never served
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+
+    def _stop_indexing(self) -> subprocess.Popen[bytes] | None:
+        with self._indexing:
+            self._generation += 1
+            if self._indexer is not None:
+                self._indexer.kill()
+            return self._indexer
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self._changed:
@@ -197,6 +255,9 @@ class Preview:
 
     def stop(self) -> None:
         self.stopped.set()
+        indexer = self._stop_indexing()
+        if indexer is not None:
+            indexer.wait()  # killed: gone before its folder is removed
         with self._changed:
             self._changed.notify_all()
         if self._serving:  # shutdown() waits for serve_forever, forever if it never ran
@@ -216,6 +277,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.preview.idle_timeout)  # before the request is read
+
+    def translate_path(self, path: str) -> str:
+        """/public/pagefind/… is the newest finished search index, kept outside the swapped site folders."""
+        file = super().translate_path(path)
+        index, site = self.preview.index, os.path.join(str(self.preview.out), "public", "pagefind")
+        if index is not None and (file == site or file.startswith(site + os.sep)):
+            return str(index) + file[len(site):]
+        return file
 
     def log_message(self, format: str, *args: object) -> None:  # the terminal shows rebuilds, not every request
         pass

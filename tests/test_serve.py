@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -315,3 +316,87 @@ def test_a_temporary_folder_that_cannot_be_made_is_one_clear_line(example: Path,
     [line] = outcome.output.strip().splitlines()
     assert line.startswith("Error: cannot create the preview folder: [Errno 20] Not a directory:")
     assert line.endswith("Set TMPDIR to a writable folder.")
+
+
+# --- answering during a rebuild, and the search index after the pages (issue 12, items 1 and 3) ------------------
+
+
+class HeldPreview(Preview):
+    """A preview whose rebuilds wait for `go` (a seam: a real rebuild of the example is too quick to catch)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.go = threading.Event()
+        self.go.set()
+        self.building = threading.Event()
+
+    def build_sites(self) -> None:
+        self.building.set()
+        assert self.go.wait(timeout=30)
+        super().build_sites()
+
+
+def test_the_server_answers_with_the_previous_pages_while_a_rebuild_runs(example: Path) -> None:
+    preview = HeldPreview(example, port=0, today=TODAY, search=False)
+    preview.start()
+    try:
+        preview.go.clear()
+        preview.building.clear()
+        edit(example / STORY, "title: 20% off a helmet", "title: 30% off a helmet")
+        threading.Thread(target=preview.rebuild, daemon=True).start()  # as the watcher does, without its delay
+        assert preview.building.wait(timeout=20)
+        for _ in range(3):
+            started = time.monotonic()
+            status, html = fetch(preview.url + "public/index.html")
+            assert status == 200 and "20% off a helmet" in html and "30% off" not in html
+            assert time.monotonic() - started < 2
+        preview.go.set()
+        wait_until(lambda: "30% off" in fetch(preview.url + "public/index.html")[1])
+    finally:
+        preview.go.set()
+        preview.stop()
+
+
+def test_a_client_that_hangs_up_mid_page_leaves_no_traceback(served: Served) -> None:
+    """A page far larger than the socket buffers, so the client goes while the server is still writing it."""
+    [folder] = list(served.tmpdir.iterdir())
+    (folder / "public" / "huge.html").write_bytes(b"<p>" + b"x" * 64_000_000 + b"</p></body>")
+    try:
+        for path in ("/public/huge.html", "/public/huge.html?again"):
+            connection = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+            connection.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+            assert connection.recv(1024).startswith(b"HTTP/1.0 200")
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+            connection.close()
+        time.sleep(1)
+        assert status(get(served.port, "/public/index.html", f"127.0.0.1:{served.port}")) == 200
+        assert "Traceback" not in served.stderr and "Error" not in served.stderr
+    finally:
+        (folder / "public" / "huge.html").unlink()
+
+
+class SlowIndexPreview(Preview):
+    """A preview whose Pagefind starts 3 s late (a seam: indexing the example takes well under a second)."""
+
+    def index_command(self, site: Path, out: Path) -> list[str]:
+        return ["sh", "-c", 'sleep 3 && exec "$@"', "sh", *super().index_command(site, out)]
+
+
+def test_with_search_a_page_update_is_served_before_the_index_is_rebuilt(example: Path) -> None:
+    preview = SlowIndexPreview(example, port=0, today=TODAY, search=True)
+    preview.start()
+    try:
+        wait_until(lambda: preview.indexed == preview.version)
+        assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200
+        edited, version = time.monotonic(), preview.version
+        edit(example / STORY, "title: 20% off a helmet", "title: 30% off a helmet")
+        threading.Thread(target=preview.rebuild, daemon=True).start()  # as the watcher does, without its delay
+        wait_until(lambda: preview.version > version and "30% off" in fetch(preview.url + "public/index.html")[1])
+        assert time.monotonic() - edited < 3  # the page did not wait for Pagefind
+        assert preview.indexed < preview.version
+        assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200  # the previous index meanwhile
+        wait_until(lambda: preview.indexed == preview.version)
+        assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200
+        assert [p.name for p in preview.out.iterdir() if p.name.startswith(".search-")] == [preview.index.name]
+    finally:
+        preview.stop()
