@@ -217,12 +217,17 @@ class Preview:
         with self._indexing:
             if self._indexer is process:
                 self._indexer = None
-            if finished and generation == self._generation and not self.stopped.is_set():
-                previous, self.index, self.indexed = self.index, made, version
+            current = finished and generation == self._generation and not self.stopped.is_set()
+            if current:
+                previous, self.index = self.index, made
             else:
                 previous = made   # stopped, failed or superseded: never served
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
+        if current:
+            with self._indexing:  # `indexed` says the work is over: the replaced index is gone too
+                if self.index == made:
+                    self.indexed = version
 
     def _stop_indexing(self) -> subprocess.Popen[bytes] | None:
         with self._indexing:
@@ -393,7 +398,9 @@ def serve_forever(preview: Preview, announce: Callable[[str], object]) -> None:
         preview.start()
         announce(preview.url)
         while True:
-            time.sleep(3600)
+            # short sleeps: a stop signal the kernel hands to another thread (watchfiles' own) does not
+            # interrupt this one, and Python runs the handler only when the main thread wakes
+            time.sleep(0.25)
     except KeyboardInterrupt:
         pass
     finally:
