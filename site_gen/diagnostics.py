@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from .pickling import quick_pickle
 
+
+@quick_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class SourceLoc:
     """A place in a file a person can click: path relative to the repo, 1-based line and column."""
@@ -98,6 +101,7 @@ class Severity(StrEnum):
     ERROR = "error"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     loc: SourceLoc

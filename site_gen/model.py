@@ -39,6 +39,7 @@ from .fieldtypes import (
     declare,
 )
 from .i18n import Locales
+from .pickling import quick_pickle
 
 if TYPE_CHECKING:
     from .load.assets import PublishedImage
@@ -172,6 +173,7 @@ ALLOW_PERSONAL_DATA_DOC = ("Exact strings of public text that look like personal
 
 # --- records --------------------------------------------------------------------------------
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Irritant(Located):
     id: str = declare(Id(), ID_DOC, from_file_name=True)
@@ -211,6 +213,7 @@ class Irritant(Located):
         return self.visibility == Visibility.PUBLIC
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision(Located):
     id: str = declare(Id(), ID_DOC, from_file_name=True)
@@ -250,6 +253,7 @@ class Decision(Located):
     locs: Mapping[str, SourceLoc] = _locs()
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Story(Located):
     id: str = declare(Id(), ID_DOC, from_file_name=True)
@@ -276,6 +280,7 @@ class Story(Located):
         return self.audience == Audience.PUBLIC
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedbackRow:
     """One piece of customer voice. Rows are many, so they keep one location each."""
@@ -302,6 +307,7 @@ class FeedbackRow:
         "a customer's newest row that gives it decides.")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notification:
     """One line of the notify ledger, backlog/notified.csv: who was told about which story, how, with what result.
@@ -321,6 +327,7 @@ class Notification:
         required=True)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unreadable:
     """A record file (or feedback row) too broken to build: a required field is missing or invalid.
@@ -336,12 +343,14 @@ class Unreadable:
 
 # --- site.yaml ------------------------------------------------------------------------------
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SeriesPoint:
     period: str = declare(Period(), "Month, YYYY-MM.", required=True)
     value: float = declare(Number(), "The value for that month.", required=True)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Metric(Located):
     id: str = declare(Id(), "Metric ID, referenced by metric-response decisions.", required=True, default="")
