@@ -321,7 +321,7 @@ class DiskMemo:
             return payload
         name = _blob_name(hashed, repr(stamp()).encode())
         if not (self.root / CACHE_DIR / f"{name}.pickle").exists():
-            save_part(self.root, name, payload)
+            save_part(self.root, name, _as_columns(payload))
         return Blob(name)
 
     def _collect(self) -> None:
@@ -341,12 +341,29 @@ class DiskMemo:
             return False, None
         payload = known[1]
         if isinstance(payload, Blob):
-            payload = load_part(self.root, payload.name)
+            payload = _from_columns(load_part(self.root, payload.name))
             if payload is None:
                 self._files_read = None   # write the part (and the blob) again, even if no file changed
                 return False, None
             self.memo.files[path] = (hashed, payload)
         return True, payload
+
+
+def _as_columns(payload: Any) -> Any:
+    """A feedback export's (rows, diagnostics), its rows as columns when they are all rows (not unreadable)."""
+    from .load.columns import RowColumns
+    from .model import FeedbackRow
+    rows, found = payload
+    if isinstance(rows, list) and all(type(row) is FeedbackRow for row in rows):
+        return RowColumns(rows), found
+    return payload
+
+
+def _from_columns(payload: Any) -> Any:
+    from .load.columns import RowColumns
+    if isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], RowColumns):
+        return payload[0].rows, payload[1]
+    return payload
 
 
 def _blob_name(hashed: Digest, written_by: bytes) -> str:

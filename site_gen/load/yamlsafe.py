@@ -20,6 +20,29 @@ try:  # the C loader is an optional part of PyYAML wheels
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # the same interface, in pure Python
 
+
+
+class _Composer(_Loader):
+    """The loader, with the type of a plain scalar looked up once per distinct text.
+
+    PyYAML resolves every plain scalar by trying its type patterns in Python; a backlog repeats the same
+    few hundred values (statuses, teams, dates) across 30,000 files, so most lookups are a dict hit.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return,no-untyped-call]
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 100_000
+
 MAX_DEPTH = 64          # records are 3 levels deep; anything near this is an attack or a mistake
 MAX_NODES = 200_000     # bounds alias expansion ("billion laughs")
 _PREPARSE_DEPTH = 1_000  # the C composer recurses in C and kills the process near 50,000 levels
@@ -94,7 +117,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
                             f"YAML is nested more than {_PREPARSE_DEPTH} levels deep",
                             "records are a few levels deep; this file is probably generated or corrupt")]
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, text, path, line_offset)]
     except yaml.YAMLError as exc:
