@@ -20,7 +20,8 @@ Names are imported on first use, so `import site_gen` stays cheap.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # not typing's: importing typing is a third of `site-gen --version` (site_gen/start.py)
 
 __version__ = "0.1.0"
 
@@ -41,6 +42,8 @@ __all__ = ["__version__", "load_backlog", "derive_facts", "Facts", "check_reposi
            "render_sites", "BuildReport", "resolve_as_of", "Diagnostic", "SiteGenError"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .asof import resolve_as_of
     from .build import BuildReport, build, render_sites
     from .check import CheckResult, check_repository

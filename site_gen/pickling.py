@@ -26,7 +26,7 @@ def quick_pickle(cls: _Class) -> _Class:
             return (values(self),)
     else:
         def __getstate__(self: Any) -> tuple[Any, ...]:
-            return values(self)  # type: ignore[no-any-return]
+            return values(self)
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         for name, value in zip(names, state, strict=True):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -29,10 +32,42 @@ def imported(*args: str) -> set[str]:
 
 @pytest.mark.parametrize("flag", ["--help", "--version"])
 def test_help_and_version_import_neither_the_loader_nor_the_renderer(flag: str) -> None:
-    """The model, the loader, YAML, Jinja and markdown are imported by the commands that use them, not at start."""
+    """The model, the loader, YAML, Jinja and markdown are imported by the commands that use them, not at start;
+    --help and --version not even Click (importing it alone takes ~100 ms on a slow machine)."""
     modules = imported(flag)
-    assert "site_gen.cli" in modules  # the measurement itself works
-    assert sorted(set(HEAVY) & modules) == []
+    assert "site_gen.start" in modules  # the measurement itself works
+    assert sorted({*HEAVY, "click", "site_gen.cli", "typing"} & modules) == []
+
+
+def test_a_command_s_help_still_comes_from_click_without_the_loader() -> None:
+    modules = imported("check", "--help")
+    assert "click" in modules and sorted(set(HEAVY) & modules) == []
+
+
+def started(args: list[str], columns: int) -> str:
+    return subprocess.run([sys.executable, "-m", "site_gen", *args], capture_output=True, text=True, timeout=60,
+                          check=True, env={**os.environ, "COLUMNS": str(columns)}).stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"]])
+@pytest.mark.parametrize("columns", [80, 132, 60])
+def test_the_quick_answers_are_exactly_what_click_prints(args: list[str], columns: int) -> None:
+    """At 80 columns and wider from the text Click wrote; narrower, Click itself wraps it."""
+    assert started(args, columns) == help_script().click_prints(args, "python -m site_gen", columns)
+
+
+def help_script() -> Any:
+    spec = importlib.util.spec_from_file_location("help_text_script", REPO / "scripts" / "help_text.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
+def test_the_quick_help_is_fresh() -> None:
+    """After changing a command: `python scripts/help_text.py` writes site_gen/help_text.py again."""
+    script = help_script()
+    assert script.TARGET.read_text("utf-8") == script.module_text()
 
 
 def test_every_command_still_shows_its_full_help() -> None:
