@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -79,3 +81,12 @@ def edit(path: Path, old: str, new: str) -> None:
     content = path.read_text(encoding="utf-8")
     assert old in content, f"{old!r} not in {path}"
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
+
+
+def script(name: str) -> ModuleType:
+    """One of scripts/*.py, imported as a module (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_script", REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

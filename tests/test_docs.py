@@ -9,30 +9,20 @@ Schemas and the README check.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 
 from site_gen.diagnostics import RULES
 
-from .conftest import REPO, edit, problems, run_check
+from .conftest import REPO, edit, problems, run_check, script
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def _docs_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("docs_script", REPO / "scripts" / "docs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _docs_script()
+docs = script("docs")
 
 
 def test_readme_field_tables_are_generated_from_the_declaration() -> None:

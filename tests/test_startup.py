@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import gc
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +17,7 @@ from site_gen.build import build, render_sites
 from site_gen.cli import SITES, main
 from site_gen.model import Audience
 
-from .conftest import REPO, TODAY, copy_example, run_check
+from .conftest import REPO, TODAY, copy_example, run_check, script
 
 HEAVY = ("site_gen.model", "site_gen.load", "site_gen.check", "site_gen.build", "jinja2", "markdown_it", "yaml")
 
@@ -53,21 +51,13 @@ def started(args: list[str], columns: int) -> str:
 @pytest.mark.parametrize("columns", [80, 132, 60])
 def test_the_quick_answers_are_exactly_what_click_prints(args: list[str], columns: int) -> None:
     """At 80 columns and wider from the text Click wrote; narrower, Click itself wraps it."""
-    assert started(args, columns) == help_script().click_prints(args, "python -m site_gen", columns)
-
-
-def help_script() -> Any:
-    spec = importlib.util.spec_from_file_location("help_text_script", REPO / "scripts" / "help_text.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
+    assert started(args, columns) == script("help_text").click_prints(args, "python -m site_gen", columns)
 
 
 def test_the_quick_help_is_fresh() -> None:
     """After changing a command: `python scripts/help_text.py` writes site_gen/help_text.py again."""
-    script = help_script()
-    assert script.TARGET.read_text("utf-8") == script.module_text()
+    help_text = script("help_text")
+    assert help_text.TARGET.read_text("utf-8") == help_text.module_text()
 
 
 def test_every_command_still_shows_its_full_help() -> None:
