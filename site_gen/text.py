@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -26,7 +27,9 @@ def humanize(identifier: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+@functools.lru_cache(maxsize=8192)
 def month_key(day: date) -> str:
+    """2026-09-14 -> 2026-09. Cached: facts ask it for every feedback row, and rows share a few hundred days."""
     return f"{day.year:04d}-{day.month:02d}"
 
 

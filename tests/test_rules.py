@@ -301,3 +301,25 @@ def test_per_record_rules_wait_until_the_required_fields_are_valid(example: Path
     status = next(line for line in irritant.read_text(encoding="utf-8").splitlines() if line.startswith("status:"))
     edit(irritant, status, "status: doing")
     assert [d.rule for d in problems(run_check(example))] == ["value"]
+
+
+def test_each_wrong_cell_of_a_feedback_export_is_reported_at_its_row(example: Path) -> None:
+    """A stage, team, segment or irritant nobody declared, and a repeated row ID: one error each, at its row."""
+    export = example / "feedback/surveys-and-reviews.csv"
+    rows = export.read_text("utf-8").splitlines()
+    first = len(rows) + 1
+    rows += ["NEW-1,2026-10-01,survey,CUST-1,commuter,ops,boarding,,,,,complaint,,",
+             "NEW-2,2026-10-01,survey,CUST-2,commuter,marketing,payment,,,,,complaint,,",
+             "NEW-3,2026-10-01,survey,CUST-3,student,ops,payment,,,,,complaint,,",
+             "NEW-4,2026-10-01,survey,CUST-4,commuter,ops,payment,,,,,complaint,no-such-irritant,",
+             "NEW-1,2026-10-02,survey,CUST-5,commuter,ops,payment,,,,,complaint,,"]
+    export.write_text("\n".join(rows) + "\n", "utf-8")
+    result = run_check(example)
+    mine = [(d.loc.line, d.rule, d.message) for d in problems(result) if d.loc.path == "feedback/surveys-and-reviews.csv"]
+    assert mine == [
+        (first, "reference", "journey stage 'boarding' does not exist in site.yaml"),
+        (first + 1, "reference", "team 'marketing' does not exist in site.yaml"),
+        (first + 2, "reference", "segment 'student' does not exist in site.yaml"),
+        (first + 3, "reference", "irritant 'no-such-irritant' does not exist in backlog/irritants/"),
+        (first + 4, "id-duplicate", f"feedback ID 'NEW-1' is already used at feedback/surveys-and-reviews.csv:{first}:1"),
+    ]

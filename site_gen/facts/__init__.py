@@ -292,7 +292,10 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                                                           stored.get(irritant.id)),
                                              decisions_of[irritant.id], stories_of[irritant.id])
                  for irritant in backlog.irritants.values()}
-    stories = {story.id: story_facts(story, backlog.irritants, evidence, as_of) for story in backlog.stories.values()}
+    customers_of = {irritant_id: frozenset(row.customer for row in rows if row.customer)
+                    for irritant_id, rows in evidence.items()}   # once per irritant, not once per story naming it
+    stories = {story.id: story_facts(story, backlog.irritants, customers_of, as_of)
+               for story in backlog.stories.values()}
     followed_by: dict[str, list[str]] = defaultdict(list)
     for decision in backlog.decisions.values():
         if decision.follows is not None:
@@ -353,13 +356,12 @@ def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...]
 
 
 def story_facts(story: Story, irritants: Mapping[str, Irritant],
-                evidence: Mapping[str, tuple[FeedbackRow, ...]], as_of: date | None = None) -> StoryFacts:
+                customers_of: Mapping[str, frozenset[str]], as_of: date | None = None) -> StoryFacts:
     stage = story.journey_stage
     if not stage:
         stages = {irritants[i].journey_stage for i in story.irritants if i in irritants}
         stage = stages.pop() if len(stages) == 1 else None
-    customers = {row.customer for irritant_id in story.irritants for row in evidence.get(irritant_id, ())
-                 if row.customer}
+    customers = frozenset().union(*(customers_of.get(irritant_id, frozenset()) for irritant_id in story.irritants))
     # scheduled publishing, as static-site generators treat future dates: the daily build publishes it on the day
     return StoryFacts(stage, len(customers), scheduled=as_of is not None and story.date > as_of)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..model import Backlog, FeedbackRow
@@ -55,11 +56,13 @@ def _merged(*counted: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...
 
 def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
     """Irritant ID -> its evidence rows (the union of both link directions), in file order."""
-    by_id = {row.id: row for row in backlog.feedback}
+    feedback = backlog.feedback
+    by_id = dict(zip(map(attrgetter("id"), feedback), feedback, strict=True))  # in C: a million rows
     linked: dict[str, dict[str, FeedbackRow]] = defaultdict(dict)
-    for row in backlog.feedback:
-        if row.irritant is not None and row.irritant in backlog.irritants:
-            linked[row.irritant][row.id] = row
+    for row in filter(attrgetter("irritant"), feedback):   # the rows that name an irritant, found in C
+        irritant_id = row.irritant
+        if irritant_id is not None and irritant_id in backlog.irritants:
+            linked[irritant_id][row.id] = row
     for irritant in backlog.irritants.values():
         for row_id in irritant.feedback:
             if row_id in by_id:

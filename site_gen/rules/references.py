@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..facts import Facts
@@ -25,23 +26,27 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     unreadable_rows = backlog.unreadable_ids("feedback row")
     decision_ids = backlog.decisions.keys() | backlog.unreadable_ids("decision")
 
-    feedback_ids: dict[str, SourceLoc] = {}
-    for row in backlog.feedback:
-        first = feedback_ids.setdefault(row.id, row.loc)
-        if first is not row.loc:
-            yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
-                        "feedback IDs are unique across all batches; drop the repeated row")
-        if row.journey_stage not in stages and stages:
-            yield _unknown(row.loc, row.journey_stage, "journey stage", config.journey_stages, "site.yaml")
-        if row.team is not None and row.team not in teams and teams:
-            yield _unknown(row.loc, row.team, "team", config.teams, "site.yaml")
-        if row.segment is not None and row.segment not in segments:
-            yield _unknown(row.loc, row.segment, "segment", config.segments, "site.yaml")
-        if row.irritant is not None and row.irritant not in irritant_ids:
-            yield _unknown(row.loc, row.irritant, "irritant", sorted(backlog.irritants), "backlog/irritants/")
+    feedback = backlog.feedback
+    feedback_ids = set(map(attrgetter("id"), feedback))   # each column is read in C; a row is looked at only
+    if len(feedback_ids) < len(feedback):                 # when something in its column is wrong
+        first_at: dict[str, SourceLoc] = {}
+        for row in feedback:
+            first = first_at.setdefault(row.id, row.loc)
+            if first is not row.loc:
+                yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
+                            "feedback IDs are unique across all batches; drop the repeated row")
+    columns = [("journey_stage", stages, "journey stage", config.journey_stages, "site.yaml", bool(stages)),
+               ("team", teams, "team", config.teams, "site.yaml", bool(teams)),
+               ("segment", segments, "segment", config.segments, "site.yaml", True),
+               ("irritant", irritant_ids, "irritant", sorted(backlog.irritants), "backlog/irritants/", True)]
+    for name, known, what, choices, where, checked in columns:
+        value_of = attrgetter(name)
+        unknown = set(map(value_of, feedback)) - known - {None} if checked else set()
+        for row in (row for row in feedback if value_of(row) in unknown) if unknown else ():
+            yield _unknown(row.loc, value_of(row), what, choices, where)
 
     listed = {row_id for irritant in backlog.irritants.values() for row_id in irritant.feedback}
-    stored = backlog.stored_feedback.known_ids(listed - feedback_ids.keys()) if backlog.stored_feedback else set()
+    stored = backlog.stored_feedback.known_ids(listed - feedback_ids) if backlog.stored_feedback else set()
     for irritant in backlog.irritants.values():
         if irritant.journey_stage not in stages and stages:
             yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
