@@ -57,6 +57,20 @@ def test_the_fast_reader_builds_exactly_the_rows_and_lines_of_the_precise_reader
     assert all(row.consent_public in (True, False) for row in fast)   # an empty cell is the default, not None
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_character_python_also_splits_lines_at_stays_inside_its_cell(separator: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """CSV ends rows at line breaks only: a line separator inside a verbatim is text, on the fast path too."""
+    rows = _export(200).splitlines()
+    rows[50] = f'FB-sep,2026-01-01,survey,,,,payment,,,"Menu{separator}froze",,complaint,'
+    text = "\n".join(rows) + "\n"
+    fast = fast_rows(text, "feedback/x.csv", HEADER.split(","))
+    precise, problems = _precise(text, monkeypatch)
+    assert problems == [] and fast is not None
+    assert fast == precise and [row.loc for row in fast] == [row.loc for row in precise]  # type: ignore[attr-defined]
+    assert [row.verbatim for row in fast if row.id == "FB-sep"] == [f"Menu{separator}froze"]
+
+
 @pytest.mark.parametrize("bad_row, expected", [
     ("FB-x,2026-13-01,survey,,,,payment,,,,,,", "feedback/x.csv:6:6"),          # impossible date, its column
     ("FB-x,2026-01-01,survey,,,,payment,nps,11,,,,", "feedback/x.csv:6:1"),     # score out of range

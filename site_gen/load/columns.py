@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from itertools import islice, repeat
 from operator import attrgetter
@@ -25,6 +26,7 @@ from ..fieldtypes import FEEDBACK_ID_RE, UNREADABLE, FeedbackId, Field, FieldTyp
 from ..model import FeedbackRow
 from .convert import coerce
 
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines ends lines there too
 CHUNK_ROWS = 50_000   # rows converted at a time: bounds the memory held by raw cells
 
 
@@ -124,7 +126,9 @@ def fast_rows(text: str, rel: str, header: list[str]) -> list[FeedbackRow] | Non
         return None
     if "\r" in text:   # read_source makes every line end with \n; the precise path takes anything else
         return None
-    reader = csv.reader(_lines(text), strict=True)
+    # the C splitter when no other character would also end a line for it (a form feed, U+2028, ...)
+    lines = iter(text.splitlines(keepends=True)) if _OTHER_BREAKS.search(text) is None else _lines(text)
+    reader = csv.reader(lines, strict=True)
     converters = [_Column(_CONTRACT[name]) for name in header]
     rows: list[FeedbackRow] = []
     try:
@@ -134,7 +138,7 @@ def fast_rows(text: str, rel: str, header: list[str]) -> list[FeedbackRow] | Non
                                         zip(converters, zip(*chunk, strict=True), strict=True)), strict=True))
             del chunk
             _check_scores(columns.get("score_type"), columns.get("score"))
-            locs = list(map(SourceLoc, repeat(rel), starts))
+            locs = list(map(_make_loc, repeat(rel), starts, repeat(1)))
             values = [locs if f.name == "loc" else columns[f.name] if f.name in columns
                       else repeat(_DEFAULTS.get(f.name)) for f in _ROW_FIELDS]
             rows.extend(map(_make_row, *values))
@@ -157,20 +161,23 @@ def _lines(text: str) -> Iterator[str]:
         start = stop + 1
 
 
-def _chunks(reader: Any, width: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+def _chunks(reader: Any, width: int) -> Iterator[tuple[list[int] | range, list[list[str]]]]:
     """Rows in chunks with the line each starts on; a blank line or a row of the wrong width needs the precise path."""
     line = reader.line_num
     while True:
-        starts: list[int] = []
-        chunk: list[list[str]] = []
-        for cells in islice(reader, CHUNK_ROWS):
-            starts.append(line + 1)
-            chunk.append(cells)
-            line = reader.line_num
+        chunk = list(islice(reader, CHUNK_ROWS))   # in C: the reader is asked for line numbers per chunk, not per row
         if not chunk:
             return
-        if any(len(cells) != width for cells in chunk):
+        if set(map(len, chunk)) != {width}:
             raise _Precise
+        if reader.line_num - line == len(chunk):   # one line a row, as almost every export
+            starts: list[int] | range = range(line + 1, line + 1 + len(chunk))
+        else:   # a quoted cell holds line breaks: the row spans one line more for each
+            starts, start = [], line + 1
+            for cells in chunk:
+                starts.append(start)
+                start += 1 + sum(cell.count("\n") for cell in cells)
+        line = reader.line_num
         yield starts, chunk
 
 
