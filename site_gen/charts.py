@@ -49,6 +49,13 @@ def nice_ticks(low: float, high: float, count: int = 5) -> tuple[float, ...]:
     return tuple(round(n * step, decimals) + 0.0 for n in range(first, last + 1))
 
 
+def whole_ticks(highest: int, count: int = 3) -> tuple[int, ...]:
+    """Evenly spaced whole-number ticks from 0 to at least `highest` (complaints are counted, never 2.5):
+    5 gives 0, 2, 4, 6; 3 gives 0, 1, 2, 3; 0 gives 0, 1."""
+    step = max(1, round(nice_step(max(highest, 1), count)))
+    return tuple(range(0, math.ceil(max(highest, 1) / step) * step + 1, step))
+
+
 def tick_text(value: float, step: float) -> str:
     decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
     return f"{value:.{decimals}f}".replace("-", "−")
@@ -182,7 +189,8 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         return Markup('<p class="muted">{}</p>').format(
             words.gettext("Closed less than a week ago: no full week to compare yet."))
     weeks = effect.by_week
-    highest = max(max(w.complaints for w in weeks), 1)
+    counts = whole_ticks(max(w.complaints for w in weeks))   # evenly spaced whole numbers: 0, 2, 4, 6
+    highest = counts[-1]
     inner_w, inner_h = E_WIDTH - E_LEFT - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
     slot = inner_w / len(weeks)
     bar = slot * 0.7
@@ -208,7 +216,7 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     grid = "".join(
         f'<line x1="{E_LEFT}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
         f'<text x="{E_LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
-        for v in sorted({0, highest // 2, highest}))
+        for v in counts)
     marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
               f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
               f'<text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" class="closed">{escape(closed)}</text>')

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.build import render_sites
-from site_gen.charts import line_chart, nice_ticks
+from site_gen.charts import effect_chart, line_chart, nice_ticks, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -277,3 +277,18 @@ def test_metric_stale_days_is_a_setting(tmp_path: Path) -> None:
     stale = [d for d in check_repository(root, TODAY).diagnostics if d.rule == "metric-stale"]
     assert [d.message.split(" has")[0] for d in stale] == ["Monthly churn"]    # 23 days after 31 October
     assert [d for d in check_repository(root, date(2026, 11, 20)).diagnostics if d.rule == "metric-stale"] == []
+
+
+def test_the_complaints_per_week_axis_counts_in_even_whole_steps_from_zero() -> None:
+    """Complaints are counted: 0, 2, 4, 6 for a highest week of 5, never 0, 2, 5 (uneven) or 2.5."""
+    facts = check_repository(REPO, TODAY).facts
+    effects = [f.effect for f in facts.irritants.values() if f.effect is not None and f.effect.weeks]
+    assert effects
+    for effect in effects:
+        svg = ET.fromstring(str(effect_chart(effect)))
+        labels = [int(t.text or "") for t in svg.iter("{http://www.w3.org/2000/svg}text")
+                  if t.get("text-anchor") == "end" and (t.text or "").isdigit()]
+        steps = {b - a for a, b in zip(labels, labels[1:])}
+        assert labels[0] == 0 and len(steps) == 1 and steps.pop() >= 1
+        assert labels[-1] >= max(week.complaints for week in effect.by_week)
+    assert whole_ticks(5) == (0, 2, 4, 6) and whole_ticks(3) == (0, 1, 2, 3) and whole_ticks(0) == (0, 1)
