@@ -185,6 +185,9 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
         < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
     top = result.facts.themes.complaints[0]
     assert f'<pre class="command" tabindex="0"><code>{top.command.replace(chr(39), "&#39;")}</code></pre>' in inbox
+    praise = inbox[inbox.index("<h2 id=\"praise-heading\">"):inbox.index("<h2 id=\"rows\">")]
+    assert result.facts.themes.praise and "Open it as an irritant" not in praise   # praise is not a problem to open
+    assert inbox.count("<details open>") == len(result.facts.themes.bigger)   # only the themes that need acting on
     agenda = render_markdown(build_agenda(result.facts))
     assert f"**{BIGGER}.**" in agenda
     assert "[Tourists cannot tell the day pass from pay-as-you-go](irritants/day-pass-confusing/index.html) " \
