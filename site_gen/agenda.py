@@ -16,7 +16,7 @@ messages, so one translation serves both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar, Union
@@ -227,7 +227,8 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
                          "demands a decision"), delta=Signed(change.delta), unit=metric.unit,
                       previous=change.previous.period, latest=change.latest.period, threshold=float(metric.threshold)),
             ALARM_QUESTION, f"index.html#metric-{key}"))
-    signals += [_risk_item(risk, metric_names) for risk in facts.risks if risk.severity != RiskLevel.LOW]
+    titles = {key: irritant.title or key for key, irritant in backlog.irritants.items()}
+    signals += [_risk_item(risk, metric_names, titles) for risk in facts.risks if risk.severity != RiskLevel.LOW]
 
     decisions = [_decision_item(backlog.decisions[key], facts.decisions[key].days_overdue or 0)
                  for key in meeting.decisions_due(facts)]
@@ -410,9 +411,10 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     return "\n".join(lines)
 
 
-def _risk_item(risk: RiskSignal, metrics: dict[str, Metric]) -> Signal:
-    """A risk signal as an agenda line: what got worse, over which months, and who covers it."""
-    cover = (Phrase.of(N_("covered by %(irritants)s"), irritants=", ".join(risk.covered_by)) if risk.covered_by
+def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str, str]) -> Signal:
+    """A risk signal as an agenda line: what got worse, over which months, and which irritants (by title) cover it."""
+    covering = "; ".join(titles.get(key, key) for key in risk.covered_by)
+    cover = (Phrase.of(N_("covered by %(irritants)s"), irritants=covering) if risk.covered_by
              else Phrase(N_("not covered by any irritant")))
     severity = Phrase(SEVERITY[risk.severity])
     if risk.kind == RiskKind.METRIC_NEAR_THRESHOLD:

@@ -13,8 +13,9 @@ import pytest
 from site_gen.agenda import build_agenda, render_markdown
 from site_gen.build import build
 from site_gen.check import check_repository
+from site_gen.facts import RiskLevel
 
-from .conftest import copy_example, edit
+from .conftest import REPO, TODAY, copy_example, edit
 from .large_backlog import write_large_backlog
 from .test_browser import browser as browser  # noqa: F401  (the shared Chromium fixture)
 
@@ -238,3 +239,14 @@ def test_the_agenda_prints_on_two_a4_pages(meeting_repo, tmp_path, browser):  # 
     pdf = page.pdf(format="A4")
     page.close()
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+
+
+def test_a_risk_on_the_agenda_names_the_irritants_that_cover_it_by_title() -> None:
+    facts = check_repository(REPO, TODAY).facts
+    covered = [risk for risk in facts.risks if risk.covered_by and risk.severity != RiskLevel.LOW]
+    assert covered
+    agenda = render_markdown(build_agenda(facts))
+    for key in covered[0].covered_by:
+        title = facts.backlog.irritants[key].title
+        assert title and title in agenda
+    assert f"covered by {covered[0].covered_by[0]}" not in agenda   # an ID is for machines
