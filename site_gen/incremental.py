@@ -169,6 +169,7 @@ class Memo:
     histories: dict[str, Any] = field(default_factory=dict)   # git histories by HEAD commit
     extra: tuple[str, ...] = ()                                # inputs outside the usual folders (the logo)
     pending: dict[str, Any] = field(default_factory=dict)      # this run's PageReuse per audience, until written
+    live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:

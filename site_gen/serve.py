@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from types import FrameType
@@ -38,6 +38,7 @@ from .build import build
 from .diagnostics import Diagnostic
 from .errors import BuildRefused, NotLoopback, SiteGenError
 from .incremental import Memo
+from .live import Live, take_live, update
 
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -121,6 +122,7 @@ class Preview:
         self.today = today
         self.search = search
         self.memo = Memo()   # parsed files, markdown and pages of the last rebuild: a save re-does only what changed
+        self.live: Live | None = None   # the last rebuild's sites in memory: a body edit re-renders only its pages
         self.idle_timeout = idle_timeout
         self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
@@ -168,13 +170,31 @@ class Preview:
         # made in the background once the new pages are served (index_later)
         build(self.root, self.out, self.today or date.today(), workers=1, search=False, memo=self.memo)
 
-    def rebuild(self) -> None:
+    def update_sites(self, changed: Collection[Path]) -> bool:
+        """Apply an edit of story bodies to the served pages in place (site_gen.live); False when the edit
+        needs the full path (anything else changed, or there is no rendering of the last rebuild to update)."""
+        assert self.out is not None
+        if self.live is None or self.problems or self.failure:
+            return False
+        return update(self.root, self.out, self.live, changed)
+
+    def rebuild(self, changed: Collection[Path] | None = None) -> None:
+        """Bring the served sites up to date; `changed`: the files saved since the last rebuild (the watcher's),
+        None when unknown (everything is checked)."""
         self._stop_indexing()  # a page update never waits for an index it is about to make stale
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
                 return
             try:
-                self.build_sites()
+                try:
+                    updated = changed is not None and self.update_sites(changed)
+                except BaseException:
+                    self.live = None   # written in part: only a full rebuild knows the pages again
+                    raise
+                if not updated:
+                    self.live = None
+                    self.build_sites()
+                    self.live = take_live(self.memo)
                 self.problems, self.failure = [], None
             except BuildRefused as refused:
                 self.problems, self.failure = refused.diagnostics, None
@@ -248,8 +268,8 @@ class Preview:
             return not (IGNORED_PARTS & set(Path(path).relative_to(self.root).parts)) and not path.startswith(
                 str(self.out))
 
-        for _changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
-            self.rebuild()
+        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
+            self.rebuild({Path(path) for _change, path in changes})
 
     def start(self) -> None:
         self.out = Path(tempfile.mkdtemp(prefix="site-gen-preview-"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -86,17 +87,29 @@ def render(site: InternalSite, env: jinja2.Environment,
            reuse: PageReuse | None = None) -> dict[str, bytes | Kept]:
     """words: the internal site's language (the templates have theirs from env); English when not given."""
     words = words or language()
-    shared = {
+    shared = shared_values(site, words)
+    listed = pages(site, words)
+    files = render_pages(env, listed, shared, progress, reuse)
+    files.update(extras(site, env, shared, words, listed))
+    return files
+
+
+def shared_values(site: InternalSite, words: Language) -> dict[str, Any]:
+    """What every internal page's template sees besides its own context."""
+    return {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
         "charts": {v.metric.id: metric_chart(v, site.today, words) for v in site.metrics},
     }
-    listed = pages(site, words)
-    files = render_pages(env, listed, shared, progress, reuse)
-    files["assets/site.css"] = theme_file(env, "site.css")
-    files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
-    files["assets/favicon.svg"] = favicon(site.config.public.accent)
-    files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
+
+
+def extras(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
+           listed: list[Page]) -> dict[str, bytes]:
+    """The files beside the pages: the theme's assets, the 404 page, the digests' feed."""
+    files = {"assets/site.css": theme_file(env, "site.css"),
+             "assets/board.js": theme_file(env, "board.js"),   # the board's filters, in place (optional)
+             "assets/favicon.svg": favicon(site.config.public.accent),
+             "404.html": not_found_page(env, shared, site.config.internal.base_url)}
     bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
     files["digest/feed.xml"] = atom_feed([(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"]))
                                           for p in site.digests], site.config.internal.title,

@@ -188,11 +188,23 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
            reuse: PageReuse | None = None, out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
     """words: the site's language, for the feeds (the templates have theirs from env). The public site's files are
     set into `out` when given (it only ever assigns items: see parallel.PipeFiles)."""
-    shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
+    shared = shared_values(site)
     site_pages = pages(site)
     files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, reuse, out)  # pages win
-    for name in ASSETS:
-        files[f"assets/{name}"] = theme_file(env, name)
+    for name, data in extras(site, env, shared, logo, words, [page.path for page in site_pages]).items():
+        files[name] = data
+    return files
+
+
+def shared_values(site: PublicSite) -> dict[str, Any]:
+    """What every public page's template sees besides its own context."""
+    return {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
+
+
+def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
+           words: Language | None, page_paths: list[str]) -> dict[str, bytes]:
+    """The files beside the pages: the theme's assets, the 404 page, the logo, the feeds, the sitemap."""
+    files = {f"assets/{name}": theme_file(env, name) for name in ASSETS}
     files["assets/favicon.svg"] = favicon(site.accent)
     files["404.html"] = not_found_page(env, {**shared, "canonical": None}, site.base_url)
     if logo is not None and site.logo:
@@ -204,9 +216,8 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
         files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words, closing)
     for stage in site.stages:
         files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage, words)
-    map_xml = sitemap(site, [page.path for page in site_pages])
+    map_xml = sitemap(site, page_paths)
     if map_xml is not None:
         files["sitemap.xml"] = map_xml
     files["robots.txt"] = robots(site)
     return files
-
