@@ -223,10 +223,11 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             words = language(backlog.config.internal.language, backlog.locales)
             reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
             env = environment("internal", templates, words)
-            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse)
+            listed = internal_site.pages(internal, words)
+            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed)
             reuses["internal"] = reuse
             if live is not None:
-                live["internal"] = internal_state(internal, env, words)
+                live["internal"] = internal_state(internal, env, words, listed)
         if public_job is not None and receiver is not None:
             kept, reuses["public"] = public_job.result()
             sites["public"] = {**receiver.result(), **kept}

@@ -35,7 +35,7 @@ from .check import CheckResult
 from .diagnostics import Diagnostic, Severity
 from .facts.addresses import public_addresses
 from .i18n import Language
-from .incremental import Memo, Tracked, take_used
+from .incremental import LENGTH, Memo, Tracked, take_used
 from .load.records import load_story
 from .markdown import render_markdown
 from .model import Story
@@ -154,7 +154,7 @@ class Substitution:
                 changes[item.name] = new
         if not changes:
             return value
-        copy = object.__new__(kind)
+        copy: Any = object.__new__(kind)
         for item in dataclasses.fields(value):
             object.__setattr__(copy, item.name, changes.get(item.name, getattr(value, item.name)))
         # a cached property (in the instance's __dict__) is not copied: made again from the new fields if asked
@@ -170,7 +170,7 @@ class SiteState:
     shared: dict[str, Any]
     pages: list[Page]
     used: dict[str, frozenset[str] | None]          # page path -> the site's attributes it read (None: unknown)
-    extras: Callable[[Any, dict[str, Any]], dict[str, bytes]]   # the files beside the pages, from a view and shared
+    extras: Callable[[Any, dict[str, Any], list[Page]], dict[str, bytes]]   # the files beside the pages
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
 
 
@@ -225,11 +225,10 @@ def public_state(view: PublicSite, env: jinja2.Environment, words: Language, log
     return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras)
 
 
-def internal_state(view: InternalSite, env: jinja2.Environment, words: Language) -> SiteState:
+def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page]) -> SiteState:
     def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> dict[str, bytes]:
         return internal_site.extras(site, env, shared, words, listed)
-    return SiteState(view, env, internal_site.shared_values(view, words), internal_site.pages(view, words), {},
-                     extras)
+    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras)
 
 
 @dataclass
@@ -238,6 +237,7 @@ class Live:
 
     result: CheckResult
     sites: dict[str, SiteState]
+    full_path: str = ""   # why the last update was left to the full path (tests and profiling read it)
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -253,7 +253,7 @@ def take_live(memo: Memo) -> Live | None:
         return None
     for audience, state in sites.items():
         entries = memo.pages.get(audience, {})
-        state.used = {page.path: (frozenset(name for name, _ in entries[page.path].used)
+        state.used = {page.path: (frozenset([name for name, _ in entries[page.path].used])
                                   if page.path in entries else None) for page in state.pages}
         state.sha256 = {name: file.sha256 for name, file in run.files[audience].items()}
     return Live(kept["result"], sites)
@@ -290,6 +290,7 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     one (`_story_edits`), or would change the addresses or bring a check error: then the full path is needed."""
     edits = _story_edits(root, live, changed)
     if edits is None:
+        live.full_path = "not a story body edit"
         return False
     if not edits:
         return True   # saved with the same bytes, or only the time changed: every page is already right
@@ -313,14 +314,17 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     swap = Substitution(replaced, frozenset({Story, PublicStory, StoryPage}))
     new_backlog = swap(backlog)
     if public_addresses(new_backlog) != facts.addresses:
+        live.full_path = "addresses"
         return False   # two stories alike but for their bodies: their derived addresses are ordered by body
     if errors_among(run_rules(new_backlog, facts)):
+        live.full_path = "check errors"
         return False   # the full path shows the error page (the file's own load found nothing, as before)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
     for audience, state in live.sites.items():
         made = _update_site(state, swap)
         if made is None:
+            live.full_path = f"{audience}: shared values or files"
             return False
         states[audience], written[audience] = made
     for audience, files in written.items():
@@ -348,18 +352,22 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
 
     def read_changed(name: str) -> bool:
         if name not in attribute_changed:
-            attribute_changed[name] = swap.changed(getattr(state.view, name, None))
+            before = getattr(state.view, name.removesuffix(LENGTH), None)
+            if name.endswith(LENGTH):   # the page took only its length
+                attribute_changed[name] = len(swap(before)) != len(before)
+            else:
+                attribute_changed[name] = swap.changed(before)
         return attribute_changed[name]
 
     pages = [swap(page) for page in state.pages]
     dirty = [new for new, old in zip(pages, state.pages, strict=True)
-             if new is not old or (used := state.used.get(old.path)) is None or any(map(read_changed, used))]
+             if new is not old or (read := state.used.get(old.path)) is None or any(map(read_changed, read))]
     rendered = render_some(state.env, dirty, shared)
     used = dict(state.used)
     files: dict[str, bytes] = {}
-    for path, (data, read) in rendered.items():
+    for path, (data, names) in rendered.items():
         files[path] = data
-        used[path] = read
+        used[path] = names
     extras = state.extras(view, shared, pages)
     if set(extras) - set(state.sha256):
         return None   # a file that was not there before: the full path writes it
