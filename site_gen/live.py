@@ -10,7 +10,9 @@ writes beside its pages (feeds, sitemap, 404) are made again and compared. Only 
 written, each atomically, in place: the server keeps answering from the previous files meanwhile.
 
 Anything else (a front-matter edit, a new or deleted file, a template, site.yaml, feedback) takes the full path,
-as does a body edit that would change a check's diagnostics' errors or the story addresses.
+as does a body edit that would change the story addresses. The check's rules run on the edited backlog once its
+pages are served (`Live.checks_clean`, called by serve): a body that brings an error (a placeholder, personal data)
+then takes the full path too, which shows the error page.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .markdown import render_markdown
 from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
+from .publish.public import Recipe
 from .render import Page, template_mistakes
 from .rules import run_rules
 from .views.internal import InternalSite, StoryPage
@@ -170,7 +173,7 @@ class SiteState:
     shared: dict[str, Any]
     pages: list[Page]
     used: dict[str, frozenset[str] | None]          # page path -> the site's attributes it read (None: unknown)
-    extras: Callable[[Any, dict[str, Any], list[Page]], dict[str, bytes]]   # the files beside the pages
+    extras: Callable[[Any, dict[str, Any], list[Page]], list[Recipe]]   # the files beside the pages
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
 
 
@@ -219,15 +222,15 @@ def public_state(view: PublicSite, env: jinja2.Environment, words: Language, log
     site_pages = public_site.pages(view)
     paths = [page.path for page in site_pages]
 
-    def extras(site: PublicSite, shared: dict[str, Any], _pages: list[Page]) -> dict[str, bytes]:
-        return public_site.extras(site, env, shared, logo, words, paths)
+    def extras(site: PublicSite, shared: dict[str, Any], _pages: list[Page]) -> list[Recipe]:
+        return public_site.extra_files(site, env, shared, logo, words, paths)
     listed = {page.path: page for page in [*public_site.redirect_pages(view), *site_pages]}   # pages win
     return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras)
 
 
 def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page]) -> SiteState:
-    def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> dict[str, bytes]:
-        return internal_site.extras(site, env, shared, words, listed)
+    def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> list[Recipe]:
+        return list(internal_site.extra_files(site, env, shared, words, listed))
     return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras)
 
 
@@ -238,6 +241,11 @@ class Live:
     result: CheckResult
     sites: dict[str, SiteState]
     full_path: str = ""   # why the last update was left to the full path (tests and profiling read it)
+
+    def checks_clean(self) -> bool:
+        """The check's rules find no error in the backlog as updated (the edited file's own load found nothing,
+        as before it): run after the updated pages are served."""
+        return not errors_among(run_rules(self.result.backlog, self.result.facts))
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -316,9 +324,6 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     if public_addresses(new_backlog) != facts.addresses:
         live.full_path = "addresses"
         return False   # two stories alike but for their bodies: their derived addresses are ordered by body
-    if errors_among(run_rules(new_backlog, facts)):
-        live.full_path = "check errors"
-        return False   # the full path shows the error page (the file's own load found nothing, as before)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
     for audience, state in live.sites.items():
@@ -352,7 +357,7 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
 
     def read_changed(name: str) -> bool:
         if name not in attribute_changed:
-            before = getattr(state.view, name.removesuffix(LENGTH), None)
+            before: Any = getattr(state.view, name.removesuffix(LENGTH), None)
             if name.endswith(LENGTH):   # the page took only its length
                 attribute_changed[name] = len(swap(before)) != len(before)
             else:
@@ -368,8 +373,15 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
     for path, (data, names) in rendered.items():
         files[path] = data
         used[path] = names
-    extras = state.extras(view, shared, pages)
-    if set(extras) - set(state.sha256):
-        return None   # a file that was not there before: the full path writes it
-    files.update(extras)
+    made = {name: make for name, _, make in state.extras(view, shared, pages)}
+    recipes = state.extras(state.view, state.shared, state.pages)
+    if set(made) != {name for name, _, _ in recipes}:
+        return None
+    for name, inputs, _ in recipes:
+        if swap.changed(inputs):   # made from values that changed: made again, and compared
+            remade = made[name]()
+            if (remade is None) != (name not in state.sha256):
+                return None   # a file that comes or goes (the sitemap without a base_url): the full path
+            if remade is not None:
+                files[name] = remade
     return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256)), files

@@ -180,34 +180,54 @@ class Preview:
 
     def rebuild(self, changed: Collection[Path] | None = None) -> None:
         """Bring the served sites up to date; `changed`: the files saved since the last rebuild (the watcher's),
-        None when unknown (everything is checked)."""
+        None when unknown (everything is checked).
+
+        A story body edit's pages are served first, then the check of the edited backlog runs: when it finds an
+        error (a placeholder, personal data in the body), the full path runs and every page shows the errors."""
         self._stop_indexing()  # a page update never waits for an index it is about to make stale
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
                 return
-            try:
-                try:
-                    updated = changed is not None and self.update_sites(changed)
-                except BaseException:
-                    self.live = None   # written in part: only a full rebuild knows the pages again
-                    raise
-                if not updated:
-                    self.live = None
-                    self.build_sites()
-                    self.live = take_live(self.memo)
-                self.problems, self.failure = [], None
-            except BuildRefused as refused:
-                self.problems, self.failure = refused.diagnostics, None
-            except SiteGenError as exc:
-                self.problems, self.failure = [], str(exc)
-            except Exception as exc:  # a preview must survive anything a half-saved file can do
-                self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
-        with self._changed:
-            self.version += 1
-            version = self.version
-            self._changed.notify_all()
+            updated = self._refresh(changed)
+        version = self._announce()
+        if updated:
+            with self._building:
+                if self.stopped.is_set() or self.live is None:
+                    return
+                if not self.live.checks_clean():
+                    self._refresh(None)
+                    version = self._announce()
         if self.search and not (self.problems or self.failure):
             self.index_later(version)
+
+    def _refresh(self, changed: Collection[Path] | None) -> bool:
+        """Update the served folder (the caller holds _building); True when a body edit was applied in place."""
+        try:
+            try:
+                updated = changed is not None and self.update_sites(changed)
+            except BaseException:
+                self.live = None   # written in part: only a full rebuild knows the pages again
+                raise
+            if not updated:
+                self.live = None
+                self.build_sites()
+                self.live = take_live(self.memo)
+            self.problems, self.failure = [], None
+            return updated
+        except BuildRefused as refused:
+            self.problems, self.failure = refused.diagnostics, None
+        except SiteGenError as exc:
+            self.problems, self.failure = [], str(exc)
+        except Exception as exc:  # a preview must survive anything a half-saved file can do
+            self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
+        return False
+
+    def _announce(self) -> int:
+        """A new version is served: open pages reload."""
+        with self._changed:
+            self.version += 1
+            self._changed.notify_all()
+            return self.version
 
     # --- the search index, made after the pages are served ------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -107,12 +108,19 @@ def shared_values(site: InternalSite, words: Language) -> dict[str, Any]:
 def extras(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
            listed: list[Page]) -> dict[str, bytes]:
     """The files beside the pages: the theme's assets, the 404 page, the digests' feed."""
-    files = {"assets/site.css": theme_file(env, "site.css"),
-             "assets/board.js": theme_file(env, "board.js"),   # the board's filters, in place (optional)
-             "assets/favicon.svg": favicon(site.config.public.accent),
-             "404.html": not_found_page(env, shared, site.config.internal.base_url)}
+    return {name: make() for name, _, make in extra_files(site, env, shared, words, listed)}
+
+
+def extra_files(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
+                listed: list[Page]) -> list[tuple[str, object, Callable[[], bytes]]]:
+    """Each file beside the pages, with the values it is made from (serve makes again only those whose values
+    changed) and how to make it."""
+    config = site.config
     bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
-    files["digest/feed.xml"] = atom_feed([(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"]))
-                                          for p in site.digests], site.config.internal.title,
-                                         site.config.internal.base_url, site.config.organisation, words)
-    return files
+    digests = [(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"])) for p in site.digests]
+    return [("assets/site.css", (), partial(theme_file, env, "site.css")),
+            ("assets/board.js", (), partial(theme_file, env, "board.js")),   # the board's filters, in place (optional)
+            ("assets/favicon.svg", config, partial(favicon, config.public.accent)),
+            ("404.html", (site, shared), partial(not_found_page, env, shared, config.internal.base_url)),
+            ("digest/feed.xml", (config, digests),
+             partial(atom_feed, digests, config.internal.title, config.internal.base_url, config.organisation, words))]

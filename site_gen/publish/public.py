@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -204,20 +205,34 @@ def shared_values(site: PublicSite) -> dict[str, Any]:
 def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
            words: Language | None, page_paths: list[str]) -> dict[str, bytes]:
     """The files beside the pages: the theme's assets, the 404 page, the logo, the feeds, the sitemap."""
-    files = {f"assets/{name}": theme_file(env, name) for name in ASSETS}
-    files["assets/favicon.svg"] = favicon(site.accent)
-    files["404.html"] = not_found_page(env, {**shared, "canonical": None}, site.base_url)
-    if logo is not None and site.logo:
-        files[site.logo] = logo
-    files["feed.xml"] = atom_feed(site)
-    files["feed.json"] = json_feed(site)
+    return {name: data for name, _, make in extra_files(site, env, shared, logo, words, page_paths)
+            if (data := make()) is not None}
+
+
+Recipe = tuple[str, object, Callable[[], bytes | None]]   # a file's name, what it is made from, how (None: no file)
+
+
+def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
+                words: Language | None, page_paths: list[str]) -> list[Recipe]:
+    """Each file beside the pages, with the values it is made from (serve makes again only those whose values
+    changed) and how to make it."""
+    scalars = (site.organisation, site.title, site.base_url, site.language, site.accent, site.logo, site.updated,
+               site.feedback_url)
     closing = stories_closing(site)
-    for item in site.items:
-        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words, closing)
-    for stage in site.stages:
-        files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage, words)
-    map_xml = sitemap(site, page_paths)
-    if map_xml is not None:
-        files["sitemap.xml"] = map_xml
-    files["robots.txt"] = robots(site)
-    return files
+    recipes: list[Recipe] = [(f"assets/{name}", (), partial(theme_file, env, name)) for name in ASSETS]
+    recipes += [("assets/favicon.svg", scalars, partial(favicon, site.accent)),
+                ("404.html", (site, shared),
+                 partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
+    if logo is not None and site.logo:
+        recipes.append((site.logo, (), lambda: logo))
+    recipes += [("feed.xml", (scalars, site.stories), partial(atom_feed, site)),
+                ("feed.json", (scalars, site.stories), partial(json_feed, site))]
+    recipes += [(f"items/{item.slug}/feed.xml", (scalars, item, tuple(closing.get(item.slug, ()))),
+                 partial(item_feed, site, item, words, closing)) for item in site.items]
+    recipes += [(f"stages/{stage.slug}/feed.xml",
+                 (scalars, stage, tuple(s for s in site.stories if s.stage == stage),
+                  tuple(i for i in site.items if i.stage == stage)), partial(stage_feed, site, stage, words))
+                for stage in site.stages]
+    recipes += [("sitemap.xml", (site.base_url, tuple(page_paths)), partial(sitemap, site, page_paths)),
+                ("robots.txt", (site.base_url,), partial(robots, site))]
+    return recipes
