@@ -11,7 +11,7 @@ written, each atomically, in place: the server keeps answering from the previous
 
 Anything else (a front-matter edit, a new or deleted file, a template, site.yaml, feedback) takes the full path,
 as does a body edit that would change the story addresses. The check's rules run on the edited backlog once its
-pages are served (`Live.checks_clean`, called by serve): a body that brings an error (a placeholder, personal data)
+pages are served (`first_error`, in serve's background): a body that brings an error (a placeholder, personal data)
 then takes the full path too, which shows the error page.
 """
 
@@ -45,7 +45,7 @@ from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
 from .render import Page, template_mistakes
-from .rules import run_rules
+from .rules import FAMILIES
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for
@@ -191,10 +191,6 @@ def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str
     return out
 
 
-def errors_among(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
-
-
 def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, bytes]) -> list[str]:
     """Write each file whose bytes differ from what `sha256` says was written, atomically (a temporary file
     renamed over it: a reader sees the old bytes or the new, never half); returns the names written."""
@@ -242,10 +238,20 @@ class Live:
     sites: dict[str, SiteState]
     full_path: str = ""   # why the last update was left to the full path (tests and profiling read it)
 
-    def checks_clean(self) -> bool:
-        """The check's rules find no error in the backlog as updated (the edited file's own load found nothing,
-        as before it): run after the updated pages are served."""
-        return not errors_among(run_rules(self.result.backlog, self.result.facts))
+
+def first_error(result: CheckResult, current: Callable[[], bool]) -> bool | None:
+    """Whether the check's rules (rules.run_rules, family by family) find an error in the backlog as updated
+    (the edited files' own load found nothing, as before); None as soon as `current()` says the answer is no
+    longer wanted (a rule family is not interrupted, only left between two of its findings)."""
+    for family in FAMILIES:
+        for diagnostic in family.check(result.backlog, result.facts):
+            if diagnostic.severity is Severity.ERROR:
+                return True
+            if not current():
+                return None
+        if not current():
+            return None
+    return False
 
 
 def take_live(memo: Memo) -> Live | None:

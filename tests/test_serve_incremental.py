@@ -47,6 +47,14 @@ def started(root: Path, out: Path) -> Preview:
     return preview
 
 
+def saved(preview: Preview, changed: set[Path]) -> None:
+    """Rebuild for these saved files, as the watcher does, and wait for the check a body edit runs afterwards."""
+    preview.rebuild(changed)
+    if preview.checker is not None:
+        preview.checker.join(timeout=120)
+        assert not preview.checker.is_alive()
+
+
 def inodes(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
 
@@ -57,7 +65,7 @@ def test_a_body_edit_rewrites_only_the_files_that_show_it_in_place(tmp_path: Pat
     assert preview.live is not None
     before = inodes(preview.out)
     edit(root / STORY, "\n\n", "\n\nA new paragraph about helmets.\n\n")
-    preview.rebuild({root / STORY})
+    saved(preview, {root / STORY})
     assert preview.live is not None and not (preview.problems or preview.failure)
     assert "A new paragraph about helmets." in (preview.out / "internal/stories/helmet-discount/index.html").read_text()
     after = inodes(preview.out)
@@ -72,7 +80,7 @@ def test_a_front_matter_edit_takes_the_full_path(tmp_path: Path) -> None:
     preview = started(root, tmp_path / "served")
     edit(root / STORY, "title: 20% off a helmet", "title: 30% off a helmet")
     assert not preview.update_sites({root / STORY})   # not a body edit: nothing written
-    preview.rebuild({root / STORY})
+    saved(preview, {root / STORY})
     assert served(preview) == cold(root, tmp_path / "cold")
 
 
@@ -80,10 +88,10 @@ def test_a_body_edit_that_brings_a_check_error_shows_the_error_page(tmp_path: Pa
     root = copy_example(tmp_path / "repo")
     preview = started(root, tmp_path / "served")
     edit(root / STORY, "\n\n", "\n\nTODO: say what changed\n\n")
-    preview.rebuild({root / STORY})
+    saved(preview, {root / STORY})
     assert any(d.rule == "placeholder" for d in preview.problems)
     edit(root / STORY, "TODO: say what changed", "Said what changed.")
-    preview.rebuild({root / STORY})
+    saved(preview, {root / STORY})
     assert not preview.problems and served(preview) == cold(root, tmp_path / "cold")
 
 
@@ -119,7 +127,7 @@ def test_served_sites_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_
     root = write_canary_repo(base / "repo")
     preview = started(root, base / "served")
     for step, change in enumerate(edits):
-        preview.rebuild(_apply(root, step, change))
+        saved(preview, _apply(root, step, change))
         try:
             expected = cold(root, base / "cold")
         except Exception:  # noqa: BLE001 - an edit may make the backlog invalid: then serve shows the error page
