@@ -145,7 +145,7 @@ def _public_files() -> tuple[dict[str, Kept], PageReuse | None]:
     files = pipe_files(write_end)
     try:
         public_site.render(view, environment("public", templates, chosen), logo, words=chosen, reuse=reuse, out=files)
-        return files.others, (replace(reuse, before={}) if reuse is not None else None)
+        return files.others, (replace(reuse, before={}, body_reads={}) if reuse is not None else None)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
     finally:
@@ -213,8 +213,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 env = environment("public", templates, chosen)
                 sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse)
                 reuses["public"] = reuse
-                if live is not None:
-                    live["public"] = public_state(public, env, chosen, logo)
+                if live is not None and reuse is not None:
+                    live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
         if only in (None, Audience.INTERNAL):
             internal = internal_view(backlog, result.facts, markdown, files_history)
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
@@ -226,8 +226,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             listed = internal_site.pages(internal, words)
             sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed)
             reuses["internal"] = reuse
-            if live is not None:
-                live["internal"] = internal_state(internal, env, words, listed)
+            if live is not None and reuse is not None:
+                live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads)
         if public_job is not None and receiver is not None:
             kept, reuses["public"] = public_job.result()
             sites["public"] = {**receiver.result(), **kept}

@@ -618,6 +618,8 @@ class PageReuse:
     before: Mapping[str, PageEntry]
     rendered: dict[str, tuple[Digest, tuple[tuple[str, Digest], ...]]] = field(default_factory=dict)
     kept: dict[str, PageEntry] = field(default_factory=dict)
+    body_reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of objects whose body
+    # it read, for pages rendered in this process (serve's body edits: site_gen.live); never stored on disk
 
     def key(self, base: Digest | None, template: str, path: str, context: object,
             hasher: ContentHasher) -> Digest | None:

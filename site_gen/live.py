@@ -44,7 +44,7 @@ from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
-from .render import Page, template_mistakes
+from .render import Page, Sandbox, template_mistakes
 from .rules import FAMILIES
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
@@ -104,6 +104,7 @@ class Substitution:
 
     def __init__(self, replaced: Mapping[int, object], targets: frozenset[type]):
         self._done: dict[int, object] = dict(replaced)
+        self.replaced = frozenset(replaced)    # the ids of the objects replaced
         self._alive: list[object] = []         # the values walked, kept alive while their ids are keys
         self.targets = targets
         self._holds: dict[type, bool] = {}
@@ -175,19 +176,31 @@ class SiteState:
     used: dict[str, frozenset[str] | None]          # page path -> the site's attributes it read (None: unknown)
     extras: Callable[[Any, dict[str, Any], list[Page]], list[Recipe]]   # the files beside the pages
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
+    reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose `body`
+    # it read when it was rendered in this process (render.Sandbox records them); absent: not known
 
 
 def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]
-                ) -> dict[str, tuple[bytes, frozenset[str]]]:
-    """Each page's bytes and the attributes of the site it read (as render.render_pages renders them)."""
+                ) -> dict[str, tuple[bytes, frozenset[str], frozenset[int]]]:
+    """Each page's bytes, the attributes of the site it read and the objects whose body it read (as
+    render.render_pages renders them)."""
     tracked = Tracked(shared["site"])
     shared = {**shared, "site": tracked}
-    out: dict[str, tuple[bytes, frozenset[str]]] = {}
-    with template_mistakes():
-        for page in pages:
-            html = env.get_template(page.template).render(**shared, **page.context, root=page.root,
-                                                          page_path=page.path)
-            out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)))
+    out: dict[str, tuple[bytes, frozenset[str], frozenset[int]]] = {}
+    reads: set[int] = set()
+    sandbox = env if isinstance(env, Sandbox) else None
+    try:
+        if sandbox is not None:
+            sandbox.body_reads = reads
+        with template_mistakes():
+            for page in pages:
+                html = env.get_template(page.template).render(**shared, **page.context, root=page.root,
+                                                              page_path=page.path)
+                out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads))
+                reads.clear()
+    finally:
+        if sandbox is not None:
+            sandbox.body_reads = None
     return out
 
 
@@ -214,20 +227,22 @@ def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, 
     return written
 
 
-def public_state(view: PublicSite, env: jinja2.Environment, words: Language, logo: bytes | None) -> SiteState:
+def public_state(view: PublicSite, env: jinja2.Environment, words: Language, logo: bytes | None,
+                 reads: Mapping[str, frozenset[int]]) -> SiteState:
     site_pages = public_site.pages(view)
     paths = [page.path for page in site_pages]
 
     def extras(site: PublicSite, shared: dict[str, Any], _pages: list[Page]) -> list[Recipe]:
         return public_site.extra_files(site, env, shared, logo, words, paths)
     listed = {page.path: page for page in [*public_site.redirect_pages(view), *site_pages]}   # pages win
-    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras)
+    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras, reads=dict(reads))
 
 
-def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page]) -> SiteState:
+def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page],
+                   reads: Mapping[str, frozenset[int]]) -> SiteState:
     def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> list[Recipe]:
         return list(internal_site.extra_files(site, env, shared, words, listed))
-    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras)
+    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads))
 
 
 @dataclass
@@ -370,15 +385,23 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
                 attribute_changed[name] = swap.changed(before)
         return attribute_changed[name]
 
+    def stale(new: Page, old: Page) -> bool:
+        """A page whose output may differ: it read the body of a replaced object (or what it read is not
+        known, and its context or an attribute of the site it read changed). The replaced objects differ from
+        the old ones in their bodies only, so a page that read none of those bodies renders the same bytes."""
+        reads = state.reads.get(old.path)
+        if reads is not None:
+            return not reads.isdisjoint(swap.replaced)
+        return new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))
+
     pages = [swap(page) for page in state.pages]
-    dirty = [new for new, old in zip(pages, state.pages, strict=True)
-             if new is not old or (read := state.used.get(old.path)) is None or any(map(read_changed, read))]
-    rendered = render_some(state.env, dirty, shared)
-    used = dict(state.used)
+    rendered = render_some(state.env, [new for new, old in zip(pages, state.pages, strict=True) if stale(new, old)],
+                           shared)
+    used, reads = dict(state.used), dict(state.reads)
     files: dict[str, bytes] = {}
-    for path, (data, names) in rendered.items():
+    for path, (data, names, bodies) in rendered.items():
         files[path] = data
-        used[path] = names
+        used[path], reads[path] = names, bodies
     made = {name: make for name, _, make in state.extras(view, shared, pages)}
     recipes = state.extras(state.view, state.shared, state.pages)
     if set(made) != {name for name, _, _ in recipes}:
@@ -390,4 +413,4 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path
             if remade is not None:
                 files[name] = remade
-    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256)), files
+    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads), files
