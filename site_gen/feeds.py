@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
+
+from markupsafe import Markup
 
 from .i18n import Language, language
 from .text import slugify
@@ -31,6 +33,13 @@ ATOM = "http://www.w3.org/2005/Atom"
 # Feeds carry every public story; the newest ones in full. Older entries keep their summary and
 # link, so a feed of 10,000 stories stays a few megabytes instead of forty.
 FULL_CONTENT_ENTRIES = 50
+
+
+def read_by_feeds(stories: Sequence[PublicStory]) -> tuple[object, ...]:
+    """What a feed of these stories (in this order) reads of them: every field, the body only of the first
+    FULL_CONTENT_ENTRIES (an entry after them shows no body). serve makes a feed again only when this changed."""
+    return (tuple(stories[:FULL_CONTENT_ENTRIES]),
+            tuple(replace(story, body=Markup()) for story in stories[FULL_CONTENT_ENTRIES:]))
 
 
 def story_path(story: PublicStory) -> str:

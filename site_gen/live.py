@@ -394,7 +394,10 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
             return not reads.isdisjoint(swap.replaced)
         return new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))
 
-    pages = [swap(page) for page in state.pages]
+    # a page whose reads are known keeps its context unless it is rendered again: the objects in it whose
+    # bodies it did not read render as the new ones would
+    pages = [swap(page) if state.reads.get(page.path) is None or stale(page, page) else page
+             for page in state.pages]
     rendered = render_some(state.env, [new for new, old in zip(pages, state.pages, strict=True) if stale(new, old)],
                            shared)
     used, reads = dict(state.used), dict(state.reads)
@@ -407,7 +410,7 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
     if set(made) != {name for name, _, _ in recipes}:
         return None
     for name, inputs, _ in recipes:
-        if swap.changed(inputs):   # made from values that changed: made again, and compared
+        if swap.changed(inputs()):   # made from values that changed: made again, and compared
             remade = made[name]()
             if (remade is None) != (name not in state.sha256):
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from ..colors import accent_palette, favicon
-from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
+from ..feeds import atom_feed, item_feed, json_feed, read_by_feeds, robots, sitemap, stage_feed, stories_closing
 from ..i18n import Language
 from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
@@ -209,7 +209,8 @@ def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], lo
             if (data := make()) is not None}
 
 
-Recipe = tuple[str, object, Callable[[], bytes | None]]   # a file's name, what it is made from, how (None: no file)
+Recipe = tuple[str, Callable[[], object], Callable[[], bytes | None]]
+# a file's name, what it is made from (asked only when needed), and how to make it (None: no such file)
 
 
 def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
@@ -219,20 +220,29 @@ def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any
     scalars = (site.organisation, site.title, site.base_url, site.language, site.accent, site.logo, site.updated,
                site.feedback_url)
     closing = stories_closing(site)
-    recipes: list[Recipe] = [(f"assets/{name}", (), partial(theme_file, env, name)) for name in ASSETS]
-    recipes += [("assets/favicon.svg", scalars, partial(favicon, site.accent)),
-                ("404.html", (site, shared),
+
+    def constant() -> object:
+        return ()
+
+    def stage_inputs(stage: PublicStage) -> Callable[[], object]:
+        return lambda: (scalars, stage, read_by_feeds([s for s in site.stories if s.stage == stage]),
+                        tuple(i for i in site.items if i.stage == stage))
+
+    def item_inputs(item: PublicIrritant) -> Callable[[], object]:
+        return lambda: (scalars, item, read_by_feeds(closing.get(item.slug, ())))
+
+    recipes: list[Recipe] = [(f"assets/{name}", constant, partial(theme_file, env, name)) for name in ASSETS]
+    recipes += [("assets/favicon.svg", lambda: scalars, partial(favicon, site.accent)),
+                ("404.html", lambda: (site, shared),
                  partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
     if logo is not None and site.logo:
-        recipes.append((site.logo, (), lambda: logo))
-    recipes += [("feed.xml", (scalars, site.stories), partial(atom_feed, site)),
-                ("feed.json", (scalars, site.stories), partial(json_feed, site))]
-    recipes += [(f"items/{item.slug}/feed.xml", (scalars, item, tuple(closing.get(item.slug, ()))),
-                 partial(item_feed, site, item, words, closing)) for item in site.items]
-    recipes += [(f"stages/{stage.slug}/feed.xml",
-                 (scalars, stage, tuple(s for s in site.stories if s.stage == stage),
-                  tuple(i for i in site.items if i.stage == stage)), partial(stage_feed, site, stage, words))
+        recipes.append((site.logo, constant, lambda: logo))
+    recipes += [("feed.xml", lambda: (scalars, read_by_feeds(site.stories)), partial(atom_feed, site)),
+                ("feed.json", lambda: (scalars, read_by_feeds(site.stories)), partial(json_feed, site))]
+    recipes += [(f"items/{item.slug}/feed.xml", item_inputs(item), partial(item_feed, site, item, words, closing))
+                for item in site.items]
+    recipes += [(f"stages/{stage.slug}/feed.xml", stage_inputs(stage), partial(stage_feed, site, stage, words))
                 for stage in site.stages]
-    recipes += [("sitemap.xml", (site.base_url, tuple(page_paths)), partial(sitemap, site, page_paths)),
-                ("robots.txt", (site.base_url,), partial(robots, site))]
+    recipes += [("sitemap.xml", lambda: (site.base_url, tuple(page_paths)), partial(sitemap, site, page_paths)),
+                ("robots.txt", lambda: (site.base_url,), partial(robots, site))]
     return recipes
