@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
-
-from markupsafe import Markup
 
 from .i18n import Language, language
 from .text import slugify
@@ -35,11 +34,10 @@ ATOM = "http://www.w3.org/2005/Atom"
 FULL_CONTENT_ENTRIES = 50
 
 
-def read_by_feeds(stories: Sequence[PublicStory]) -> tuple[object, ...]:
-    """What a feed of these stories (in this order) reads of them: every field, the body only of the first
-    FULL_CONTENT_ENTRIES (an entry after them shows no body). serve makes a feed again only when this changed."""
-    return (tuple(stories[:FULL_CONTENT_ENTRIES]),
-            tuple(replace(story, body=Markup()) for story in stories[FULL_CONTENT_ENTRIES:]))
+def bodies_read(stories: Iterable[PublicStory]) -> tuple[PublicStory, ...]:
+    """The stories of a feed (in its order) whose bodies it shows: the first FULL_CONTENT_ENTRIES (an entry after
+    them shows no body). serve makes a feed again after a body edit only when it shows that body."""
+    return tuple(islice(stories, FULL_CONTENT_ENTRIES))
 
 
 def story_path(story: PublicStory) -> str:

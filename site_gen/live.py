@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from .check import CheckResult
 from .diagnostics import Diagnostic, Severity
-from .facts.addresses import public_addresses
+from .facts.addresses import story_order
 from .i18n import Language
 from .incremental import LENGTH, Memo, Tracked, take_used
 from .load.records import load_story
@@ -87,14 +87,18 @@ def may_hold(cls: type, targets: frozenset[type], seen: dict[type, bool] | None 
         seen[cls] = True   # a class of its own: it may hold anything
         return True
     seen[cls] = False      # a cycle of types: decided by the other fields
+    found = fields_may_hold(cls, targets, seen)
+    seen[cls] = found
+    return found
+
+
+def fields_may_hold(cls: type, targets: frozenset[type], seen: dict[type, bool]) -> bool:
+    """Whether the fields of a dataclass can hold an instance of one of targets (may_hold of each field's type)."""
     try:
         hints = typing.get_type_hints(cls)
     except Exception:  # noqa: BLE001 - a name only imported for type checking: assume it may
-        seen[cls] = True
         return True
-    found = any(_hint_may_hold(hints.get(f.name, Any), targets, seen) for f in dataclasses.fields(cls))
-    seen[cls] = found
-    return found
+    return any(_hint_may_hold(hints.get(f.name, Any), targets, seen) for f in dataclasses.fields(cls))
 
 
 class Substitution:
@@ -108,6 +112,7 @@ class Substitution:
         self._alive: list[object] = []         # the values walked, kept alive while their ids are keys
         self.targets = targets
         self._holds: dict[type, bool] = {}
+        self._fields_hold: dict[type, bool] = {}   # a target type's own fields may hold a target (StoryPage)
 
     def _may_hold(self, cls: type) -> bool:
         known = self._holds.get(cls)
@@ -150,6 +155,12 @@ class Substitution:
             return kind(*new_items) if hasattr(kind, "_fields") else kind(new_items)
         if not dataclasses.is_dataclass(value) or not self._may_hold(kind):
             return value
+        if kind in self.targets:   # not replaced itself (that was looked up first): walked only if it can hold one
+            holds = self._fields_hold.get(kind)
+            if holds is None:
+                holds = self._fields_hold[kind] = fields_may_hold(kind, self.targets, self._holds)
+            if not holds:
+                return value
         changes = {}
         for item in dataclasses.fields(value):
             old = getattr(value, item.name)
@@ -314,6 +325,13 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
     return edits
 
 
+def _same_order(stories: Mapping[str, Story], before: Story, now: Story) -> bool:
+    """The edited story keeps its place among the others in the order derived addresses are numbered in (the
+    body breaks ties there): no other story's key lies between its key before and now."""
+    low, high = sorted((story_order(before), story_order(now)))
+    return not any(low <= story_order(other) <= high for other in stories.values() if other.id != before.id)
+
+
 def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     """Apply a body edit to the served sites in `out` in place; False (nothing written) when the edit is not
     one (`_story_edits`), or would change the addresses or bring a check error: then the full path is needed."""
@@ -342,7 +360,7 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
                     replaced[id(page)] = dataclasses.replace(page, story=now, body=body)
     swap = Substitution(replaced, frozenset({Story, PublicStory, StoryPage}))
     new_backlog = swap(backlog)
-    if public_addresses(new_backlog) != facts.addresses:
+    if not all(_same_order(backlog.stories, backlog.stories[key], now) for key, now in edits.items()):
         live.full_path = "addresses"
         return False   # two stories alike but for their bodies: their derived addresses are ordered by body
     written: dict[str, dict[str, bytes]] = {}
@@ -409,8 +427,9 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
     recipes = state.extras(state.view, state.shared, state.pages)
     if set(made) != {name for name, _, _ in recipes}:
         return None
-    for name, inputs, _ in recipes:
-        if swap.changed(inputs()):   # made from values that changed: made again, and compared
+    for name, shown, _ in recipes:
+        showing = shown()
+        if showing is None or any(id(item) in swap.replaced for item in showing):   # shows an edited body
             remade = made[name]()
             if (remade is None) != (name not in state.sha256):
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path

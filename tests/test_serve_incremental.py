@@ -84,6 +84,21 @@ def test_a_front_matter_edit_takes_the_full_path(tmp_path: Path) -> None:
     assert served(preview) == cold(root, tmp_path / "cold")
 
 
+def test_a_body_edit_that_reorders_derived_addresses_takes_the_full_path(tmp_path: Path) -> None:
+    """Two stories alike but for their bodies: the body decides which gets the numbered derived address."""
+    root = copy_example(tmp_path / "repo")
+    text = (root / STORY).read_text("utf-8")
+    twin = root / "backlog/stories/helmet-twin.md"
+    twin.write_text("\n".join(line for line in text.splitlines() if not line.startswith("slug:")) + "\n", "utf-8")
+    (root / STORY).write_text(twin.read_text("utf-8").replace("\n\n", "\n\nA first paragraph.\n\n", 1), "utf-8")
+    preview = started(root, tmp_path / "served")
+    edit(root / STORY, "A first paragraph.", "Zzz, a last paragraph.")
+    assert not preview.update_sites({root / STORY}) and preview.live is not None
+    assert preview.live.full_path == "addresses"
+    saved(preview, {root / STORY})
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
 def test_a_body_edit_that_brings_a_check_error_shows_the_error_page(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     preview = started(root, tmp_path / "served")

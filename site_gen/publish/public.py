@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from ..colors import accent_palette, favicon
-from ..feeds import atom_feed, item_feed, json_feed, read_by_feeds, robots, sitemap, stage_feed, stories_closing
+from ..feeds import atom_feed, bodies_read, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
 from ..i18n import Language
 from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
@@ -209,40 +209,39 @@ def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], lo
             if (data := make()) is not None}
 
 
-Recipe = tuple[str, Callable[[], object], Callable[[], bytes | None]]
-# a file's name, what it is made from (asked only when needed), and how to make it (None: no such file)
+Recipe = tuple[str, Callable[[], Iterable[object] | None], Callable[[], bytes | None]]
+# a file's name, the objects whose `body` it shows (asked only when needed; None: not known, e.g. a template's),
+# and how to make it (None: no such file)
 
 
 def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
                 words: Language | None, page_paths: list[str]) -> list[Recipe]:
-    """Each file beside the pages, with the values it is made from (serve makes again only those whose values
-    changed) and how to make it."""
-    scalars = (site.organisation, site.title, site.base_url, site.language, site.accent, site.logo, site.updated,
-               site.feedback_url)
+    """Each file beside the pages, with the objects whose bodies it shows (serve makes again, after a body
+    edit, only those that show an edited body) and how to make it."""
     closing = stories_closing(site)
 
-    def constant() -> object:
+    def none() -> tuple[()]:
         return ()
 
-    def stage_inputs(stage: PublicStage) -> Callable[[], object]:
-        return lambda: (scalars, stage, read_by_feeds([s for s in site.stories if s.stage == stage]),
-                        tuple(i for i in site.items if i.stage == stage))
+    def unknown() -> None:
+        return None
 
-    def item_inputs(item: PublicIrritant) -> Callable[[], object]:
-        return lambda: (scalars, item, read_by_feeds(closing.get(item.slug, ())))
+    def stage_bodies(stage: PublicStage) -> Callable[[], Iterable[object]]:
+        return lambda: bodies_read(s for s in site.stories if s.stage == stage)
 
-    recipes: list[Recipe] = [(f"assets/{name}", constant, partial(theme_file, env, name)) for name in ASSETS]
-    recipes += [("assets/favicon.svg", lambda: scalars, partial(favicon, site.accent)),
-                ("404.html", lambda: (site, shared),
-                 partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
+    def item_bodies(item: PublicIrritant) -> Callable[[], Iterable[object]]:
+        return lambda: bodies_read(closing.get(item.slug, ()))
+
+    recipes: list[Recipe] = [(f"assets/{name}", none, partial(theme_file, env, name)) for name in ASSETS]
+    recipes += [("assets/favicon.svg", none, partial(favicon, site.accent)),
+                ("404.html", unknown, partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
     if logo is not None and site.logo:
-        recipes.append((site.logo, constant, lambda: logo))
-    recipes += [("feed.xml", lambda: (scalars, read_by_feeds(site.stories)), partial(atom_feed, site)),
-                ("feed.json", lambda: (scalars, read_by_feeds(site.stories)), partial(json_feed, site))]
-    recipes += [(f"items/{item.slug}/feed.xml", item_inputs(item), partial(item_feed, site, item, words, closing))
+        recipes.append((site.logo, none, lambda: logo))
+    recipes += [("feed.xml", lambda: bodies_read(site.stories), partial(atom_feed, site)),
+                ("feed.json", lambda: bodies_read(site.stories), partial(json_feed, site))]
+    recipes += [(f"items/{item.slug}/feed.xml", item_bodies(item), partial(item_feed, site, item, words, closing))
                 for item in site.items]
-    recipes += [(f"stages/{stage.slug}/feed.xml", stage_inputs(stage), partial(stage_feed, site, stage, words))
+    recipes += [(f"stages/{stage.slug}/feed.xml", stage_bodies(stage), partial(stage_feed, site, stage, words))
                 for stage in site.stages]
-    recipes += [("sitemap.xml", lambda: (site.base_url, tuple(page_paths)), partial(sitemap, site, page_paths)),
-                ("robots.txt", lambda: (site.base_url,), partial(robots, site))]
+    recipes += [("sitemap.xml", none, partial(sitemap, site, page_paths)), ("robots.txt", none, partial(robots, site))]
     return recipes
