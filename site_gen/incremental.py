@@ -549,7 +549,7 @@ class _Sized:
         return iter(self._whole())
 
     def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._whole())
+        return iter(self._whole()[::-1])
 
     def __getitem__(self, key: Any) -> Any:  # noqa: ANN401 - an item or a slice of the tuple
         return self._whole()[key]

@@ -118,9 +118,12 @@ def extra_files(site: InternalSite, env: jinja2.Environment, shared: dict[str, A
     config = site.config
     bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
     digests = [(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"])) for p in site.digests]
-    return [("assets/site.css", tuple, partial(theme_file, env, "site.css")),
-            ("assets/board.js", tuple, partial(theme_file, env, "board.js")),   # the board's filters (optional)
-            ("assets/favicon.svg", tuple, partial(favicon, config.public.accent)),
+    def none() -> tuple[()]:
+        return ()
+
+    return [("assets/site.css", none, partial(theme_file, env, "site.css")),
+            ("assets/board.js", none, partial(theme_file, env, "board.js")),   # the board's filters (optional)
+            ("assets/favicon.svg", none, partial(favicon, config.public.accent)),
             ("404.html", lambda: None, partial(not_found_page, env, shared, config.internal.base_url)),
-            ("digest/feed.xml", tuple,
+            ("digest/feed.xml", none,
              partial(atom_feed, digests, config.internal.title, config.internal.base_url, config.organisation, words))]
