@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -33,6 +34,7 @@ from .incremental import (
     keep_run,
     theme_digest,
 )
+from .live import internal_state, public_state
 from .load.assets import PublishedImage
 from .markdown import render_markdown
 from .model import Audience
@@ -143,7 +145,7 @@ def _public_files() -> tuple[dict[str, Kept], PageReuse | None]:
     files = pipe_files(write_end)
     try:
         public_site.render(view, environment("public", templates, chosen), logo, words=chosen, reuse=reuse, out=files)
-        return files.others, (replace(reuse, before={}) if reuse is not None else None)
+        return files.others, (replace(reuse, before={}, body_reads={}) if reuse is not None else None)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
     finally:
@@ -186,6 +188,9 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     markdown = render_markdown_once(_markdown_sources(result, only), workers or 1, memo)
     sites: dict[str, dict[str, bytes | Kept]] = {}
     reuses: dict[str, PageReuse | None] = {}
+    live: dict[str, Any] | None = None
+    if isinstance(memo, Memo):   # serve: keep the sites in memory for a body edit (site_gen.live)
+        live = memo.live = {"result": result}
     public_job = None
     pool = None
     receiver = None
@@ -205,9 +210,11 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 public_job.add_done_callback(lambda _job: stop(wait=False))  # its memory goes once its pages are sent
             else:
                 ticker = progress("public", count) if progress else None
-                sites["public"] = public_site.render(public, environment("public", templates, chosen), logo, ticker,
-                                                     chosen, reuse)
+                env = environment("public", templates, chosen)
+                sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse)
                 reuses["public"] = reuse
+                if live is not None and reuse is not None:
+                    live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
         if only in (None, Audience.INTERNAL):
             internal = internal_view(backlog, result.facts, markdown, files_history)
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
@@ -215,9 +222,12 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             ticker = progress("internal", count + 7) if progress else None
             words = language(backlog.config.internal.language, backlog.locales)
             reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
-            sites["internal"] = internal_site.render(internal, environment("internal", templates, words), ticker, words,
-                                                     reuse)
+            env = environment("internal", templates, words)
+            listed = internal_site.pages(internal, words)
+            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed)
             reuses["internal"] = reuse
+            if live is not None and reuse is not None:
+                live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads)
         if public_job is not None and receiver is not None:
             kept, reuses["public"] = public_job.result()
             sites["public"] = {**receiver.result(), **kept}

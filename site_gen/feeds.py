@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
@@ -31,6 +32,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 # Feeds carry every public story; the newest ones in full. Older entries keep their summary and
 # link, so a feed of 10,000 stories stays a few megabytes instead of forty.
 FULL_CONTENT_ENTRIES = 50
+
+
+def bodies_read(stories: Iterable[PublicStory]) -> tuple[PublicStory, ...]:
+    """The stories of a feed (in its order) whose bodies it shows: the first FULL_CONTENT_ENTRIES (an entry after
+    them shows no body). serve makes a feed again after a body edit only when it shows that body."""
+    return tuple(islice(stories, FULL_CONTENT_ENTRIES))
 
 
 def story_path(story: PublicStory) -> str:

@@ -169,6 +169,7 @@ class Memo:
     histories: dict[str, Any] = field(default_factory=dict)   # git histories by HEAD commit
     extra: tuple[str, ...] = ()                                # inputs outside the usual folders (the logo)
     pending: dict[str, Any] = field(default_factory=dict)      # this run's PageReuse per audience, until written
+    live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:
@@ -510,8 +511,11 @@ class Tracked:
         object.__setattr__(self, "_used", set())
 
     def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        if type(value) is tuple:   # a list of the site's (its stories …): a page that takes only its length
+            return _Sized(value, name, self._used)   # depends on nothing else of it (name#len)
         self._used.add(name)
-        return getattr(self._site, name)
+        return value
 
     def _whole(self) -> object:
         self._used.add("*")
@@ -538,6 +542,60 @@ class Tracked:
 
 
 
+class _Sized:
+    """A tuple of the site as a template sees it: its length and truth are noted as `name#len`, any other use
+    (iterating, indexing, printing, comparing) as `name`. It behaves as the tuple does."""
+
+    __slots__ = ("_items", "_name", "_used")
+
+    def __init__(self, items: tuple[Any, ...], name: str, used: set[str]):
+        self._items, self._name, self._used = items, name, used
+
+    def _whole(self) -> tuple[Any, ...]:
+        self._used.add(self._name)
+        return self._items
+
+    def __len__(self) -> int:
+        self._used.add(self._name + LENGTH)
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._whole())
+
+    def __reversed__(self) -> Iterator[Any]:
+        return iter(self._whole()[::-1])
+
+    def __getitem__(self, key: Any) -> Any:  # noqa: ANN401 - an item or a slice of the tuple
+        return self._whole()[key]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._whole()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._whole(), name)
+
+    def __eq__(self, other: object) -> bool:
+        return self._whole() == (other._whole() if isinstance(other, _Sized) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __add__(self, other: Any) -> Any:  # noqa: ANN401
+        return self._whole() + (other._whole() if isinstance(other, _Sized) else other)
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+
+LENGTH = "#len"   # a used name with this suffix: only the length of the site's attribute was taken
+
+
 class SiteDigests:
     """Hashes of the site's attributes, each computed once per build, on first need."""
 
@@ -548,7 +606,11 @@ class SiteDigests:
 
     def __call__(self, name: str) -> Digest | None:
         if name not in self._known:
-            self._known[name] = self.hasher(self.site if name == "*" else getattr(self.site, name, None))
+            if name.endswith(LENGTH):
+                value: object = len(getattr(self.site, name.removesuffix(LENGTH), ()))
+            else:
+                value = self.site if name == "*" else getattr(self.site, name, None)
+            self._known[name] = self.hasher(value)
         return self._known[name]
 
     def unchanged(self, used: Iterable[tuple[str, Digest]]) -> bool:
@@ -573,6 +635,8 @@ class PageReuse:
     before: Mapping[str, PageEntry]
     rendered: dict[str, tuple[Digest, tuple[tuple[str, Digest], ...]]] = field(default_factory=dict)
     kept: dict[str, PageEntry] = field(default_factory=dict)
+    body_reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of objects whose body
+    # it read, for pages rendered in this process (serve's body edits: site_gen.live); never stored on disk
 
     def key(self, base: Digest | None, template: str, path: str, context: object,
             hasher: ContentHasher) -> Digest | None:

@@ -163,7 +163,7 @@ def _unchanged(filename: str, mtime: float) -> bool:
         return False
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, remembering its verdict on each (type, attribute name).
 
     The verdict depends on nothing else (a leading '_', the type's internals, whether the method
@@ -174,6 +174,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self._verdicts: dict[tuple[type, str], bool] = {}
         self._direct: dict[int, Callable[..., Any]] = {}   # id -> the function itself, which this keeps alive
+        self.body_reads: set[int] | None = None   # while set: the ids of the objects whose `body` a page read
 
     def install_interface_text(self, words: Language) -> None:
         """`_`, `gettext` and `ngettext` (newstyle, as jinja2.ext.i18n installs them), called directly."""
@@ -213,9 +214,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             return __context.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception")
 
+    def getitem(self, obj: Any, argument: Any) -> Any:  # noqa: ANN401 - Jinja's signature
+        if argument == "body" and self.body_reads is not None:
+            self.body_reads.add(id(obj))
+        return super().getitem(obj, argument)
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         """A field already judged safe on this type is returned at once; methods (str.format is wrapped)
         and everything else take the sandbox's full path."""
+        if attribute == "body" and self.body_reads is not None:
+            self.body_reads.add(id(obj))
         if self._verdicts.get((type(obj), attribute)):
             try:
                 value = getattr(obj, attribute)
@@ -273,7 +281,7 @@ def environment(audience: str, team_templates: Path | None = None,
         loaders.append(_TeamLoader(team_templates.parent, (f"{team_templates.name}/{audience}",
                                                            f"{team_templates.name}/common")))
     loaders += [jinja2.PrefixLoader({"default": default_loader}), default_loader]
-    env = _Sandbox(
+    env = Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
@@ -323,12 +331,28 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
     out = {} if out is None else out
     cache: dict[str, jinja2.Template] = {}
     base = digests = tracked = None
+    reads = None
+    if reuse is not None and isinstance(env, Sandbox):   # what each page read of bodies (site_gen.live)
+        reads = env.body_reads = set()
     if reuse is not None:
         hasher = ContentHasher()   # one per rendering: the pages' contexts share their records
         digests = SiteDigests(shared["site"], hasher)
         base = hasher({name: value for name, value in shared.items() if name != "site"})
         tracked = Tracked(shared["site"])
         shared = {**shared, "site": tracked}
+    try:
+        _render_each(env, pages, shared, cache, out, progress, reuse, base, digests, tracked, reads)
+    finally:
+        if isinstance(env, Sandbox):
+            env.body_reads = None
+    return out
+
+
+def _render_each(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any],
+                 cache: dict[str, jinja2.Template], out: dict[str, bytes | Kept],
+                 progress: Callable[[int], None] | None, reuse: PageReuse | None, base: Any,
+                 digests: SiteDigests | None, tracked: Tracked | None,
+                 reads: set[int] | None) -> None:
     with template_mistakes():
         for page in pages:
             key = None
@@ -345,9 +369,11 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
             out[page.path] = html.encode("utf-8")
             if reuse is not None and tracked is not None and digests is not None:
                 reuse.remember(page.path, key, take_used(tracked), digests)
+            if reuse is not None and reads is not None:
+                reuse.body_reads[page.path] = frozenset(reads)
+                reads.clear()
             if progress:
                 progress(1)
-    return out
 
 
 @contextmanager

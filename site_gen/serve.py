@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from types import FrameType
@@ -35,9 +35,11 @@ from types import FrameType
 from markupsafe import escape
 
 from .build import build
+from .check import CheckResult
 from .diagnostics import Diagnostic
 from .errors import BuildRefused, NotLoopback, SiteGenError
 from .incremental import Memo
+from .live import Live, first_error, take_live, update
 
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -121,6 +123,9 @@ class Preview:
         self.today = today
         self.search = search
         self.memo = Memo()   # parsed files, markdown and pages of the last rebuild: a save re-does only what changed
+        self.live: Live | None = None   # the last rebuild's sites in memory: a body edit re-renders only its pages
+        self._saves = 0                 # rebuilds asked for: a background check of an older one gives up
+        self.checker: threading.Thread | None = None   # the check of the last body edit (tests join it)
         self.idle_timeout = idle_timeout
         self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
@@ -168,26 +173,80 @@ class Preview:
         # made in the background once the new pages are served (index_later)
         build(self.root, self.out, self.today or date.today(), workers=1, search=False, memo=self.memo)
 
-    def rebuild(self) -> None:
+    def update_sites(self, changed: Collection[Path]) -> bool:
+        """Apply an edit of story bodies to the served pages in place (site_gen.live); False when the edit
+        needs the full path (anything else changed, or there is no rendering of the last rebuild to update)."""
+        assert self.out is not None
+        if self.live is None or self.problems or self.failure:
+            return False
+        return update(self.root, self.out, self.live, changed)
+
+    def rebuild(self, changed: Collection[Path] | None = None) -> None:
+        """Bring the served sites up to date; `changed`: the files saved since the last rebuild (the watcher's),
+        None when unknown (everything is checked).
+
+        A story body edit's pages are served first, then the check of the edited backlog runs: when it finds an
+        error (a placeholder, personal data in the body), the full path runs and every page shows the errors."""
         self._stop_indexing()  # a page update never waits for an index it is about to make stale
+        self._saves += 1       # a check of an earlier save still running gives up (_check)
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
                 return
+            updated = self._refresh(changed)
+            live = self.live
+        version = self._announce()
+        if updated and live is not None:
+            self.checker = threading.Thread(target=self._check, args=(live.result, self._saves, version), daemon=True)
+            self.checker.start()
+        elif self.search and not (self.problems or self.failure):
+            self.index_later(version)
+
+    def _check(self, result: CheckResult, save: int, version: int) -> None:
+        """The check of a body edit, in the background once its pages are served: it gives up when another
+        save comes (that save's check replaces it). An error takes the full path, which shows the error page."""
+        def current() -> bool:
+            return save == self._saves and not self.stopped.is_set()
+
+        found = first_error(result, current)
+        if found is None:
+            return
+        if found:
+            with self._building:
+                if not current():
+                    return
+                self._refresh(None)
+            version = self._announce()
+        if self.search and current() and not (self.problems or self.failure):
+            self.index_later(version)
+
+    def _refresh(self, changed: Collection[Path] | None) -> bool:
+        """Update the served folder (the caller holds _building); True when a body edit was applied in place."""
+        try:
             try:
+                updated = changed is not None and self.update_sites(changed)
+            except BaseException:
+                self.live = None   # written in part: only a full rebuild knows the pages again
+                raise
+            if not updated:
+                self.live = None
                 self.build_sites()
-                self.problems, self.failure = [], None
-            except BuildRefused as refused:
-                self.problems, self.failure = refused.diagnostics, None
-            except SiteGenError as exc:
-                self.problems, self.failure = [], str(exc)
-            except Exception as exc:  # a preview must survive anything a half-saved file can do
-                self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
+                self.live = take_live(self.memo)
+            self.problems, self.failure = [], None
+            return updated
+        except BuildRefused as refused:
+            self.problems, self.failure = refused.diagnostics, None
+        except SiteGenError as exc:
+            self.problems, self.failure = [], str(exc)
+        except Exception as exc:  # a preview must survive anything a half-saved file can do
+            self.problems, self.failure = [], f"{type(exc).__name__}: {exc}"
+        return False
+
+    def _announce(self) -> int:
+        """A new version is served: open pages reload."""
         with self._changed:
             self.version += 1
-            version = self.version
             self._changed.notify_all()
-        if self.search and not (self.problems or self.failure):
-            self.index_later(version)
+            return self.version
 
     # --- the search index, made after the pages are served ------------------------------------------------
 
@@ -248,8 +307,8 @@ class Preview:
             return not (IGNORED_PARTS & set(Path(path).relative_to(self.root).parts)) and not path.startswith(
                 str(self.out))
 
-        for _changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
-            self.rebuild()
+        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
+            self.rebuild({Path(path) for _change, path in changes})
 
     def start(self) -> None:
         self.out = Path(tempfile.mkdtemp(prefix="site-gen-preview-"))

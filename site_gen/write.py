@@ -317,10 +317,20 @@ def build_id(sites: Mapping[str, Mapping[str, Content]]) -> str:
     site get the same id, and then an old internal site beside it is still a consistent pair.
     """
     site = sites.get("public", sites.get("internal", {}))
+    return _build_id({name: sha256_of(data) for name, data in site.items()})
+
+
+def _build_id(hashes: Mapping[str, bytes]) -> str:
     digest = hashlib.sha256()
-    for name in sorted(site):
-        digest.update(name.encode() + b"\0" + sha256_of(site[name]))
+    for name in sorted(hashes):
+        digest.update(name.encode() + b"\0" + hashes[name])
     return digest.hexdigest()[:16]
+
+
+def marker_for(hashes: Mapping[str, bytes]) -> bytes:
+    """The marker a build writes into both sites when the public site's files have these SHA-256s (serve's
+    fast path, which writes only the files that changed)."""
+    return _marker(_build_id(hashes))
 
 
 def _same_file(current: str, data: bytes) -> bool:

@@ -85,12 +85,18 @@ def redirect_file(path: str) -> str:
     return path if path.endswith(".html") else f"{path}/index.html"
 
 
+def story_order(s: Story) -> tuple[date, str, str, str, str]:
+    """The order derived story addresses are numbered in: the only fact a story's body takes part in (as the last
+    tie-breaker; serve's body edits check it)."""
+    return (s.date, s.title, s.you_said or "", s.we_did or "", s.body)
+
+
 def derived_story_slugs(stories: Iterable[Story]) -> dict[str, str]:
     """Story ID -> the address site-gen derived before slugs: month and public title, numbered when they repeat.
 
     Ordered oldest first on public text only, as it always was, so today's addresses do not move.
     """
-    ordered = sorted(stories, key=lambda s: (s.date, s.title, s.you_said or "", s.we_did or "", s.body))
+    ordered = sorted(stories, key=story_order)
     return dict(zip((s.id for s in ordered),
                     _numbered([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in ordered]), strict=True))
 

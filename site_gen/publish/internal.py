@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -83,22 +85,45 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
 
 def render(site: InternalSite, env: jinja2.Environment,
            progress: Callable[[int], None] | None = None, words: Language | None = None,
-           reuse: PageReuse | None = None) -> dict[str, bytes | Kept]:
-    """words: the internal site's language (the templates have theirs from env); English when not given."""
+           reuse: PageReuse | None = None, listed: list[Page] | None = None) -> dict[str, bytes | Kept]:
+    """words: the internal site's language (the templates have theirs from env); English when not given.
+    listed: pages(site, words), when the caller made them already."""
     words = words or language()
-    shared = {
+    shared = shared_values(site, words)
+    listed = pages(site, words) if listed is None else listed
+    files = render_pages(env, listed, shared, progress, reuse)
+    files.update(extras(site, env, shared, words, listed))
+    return files
+
+
+def shared_values(site: InternalSite, words: Language) -> dict[str, Any]:
+    """What every internal page's template sees besides its own context."""
+    return {
         "site": site, "config": site.config, "today": site.today, "inline_css": None,
         "palette": accent_palette(site.config.public.accent),
         "charts": {v.metric.id: metric_chart(v, site.today, words) for v in site.metrics},
     }
-    listed = pages(site, words)
-    files = render_pages(env, listed, shared, progress, reuse)
-    files["assets/site.css"] = theme_file(env, "site.css")
-    files["assets/board.js"] = theme_file(env, "board.js")   # the board's filters, in place (optional)
-    files["assets/favicon.svg"] = favicon(site.config.public.accent)
-    files["404.html"] = not_found_page(env, shared, site.config.internal.base_url)
+
+
+def extras(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
+           listed: list[Page]) -> dict[str, bytes]:
+    """The files beside the pages: the theme's assets, the 404 page, the digests' feed."""
+    return {name: make() for name, _, make in extra_files(site, env, shared, words, listed)}
+
+
+def extra_files(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
+                listed: list[Page]) -> list[tuple[str, Callable[[], tuple[()] | None], Callable[[], bytes]]]:
+    """Each file beside the pages, with the objects whose bodies it shows (() : none; None: not known, the 404
+    page's template) and how to make it."""
+    config = site.config
     bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
-    files["digest/feed.xml"] = atom_feed([(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"]))
-                                          for p in site.digests], site.config.internal.title,
-                                         site.config.internal.base_url, site.config.organisation, words)
-    return files
+    digests = [(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"])) for p in site.digests]
+    def none() -> tuple[()]:
+        return ()
+
+    return [("assets/site.css", none, partial(theme_file, env, "site.css")),
+            ("assets/board.js", none, partial(theme_file, env, "board.js")),   # the board's filters (optional)
+            ("assets/favicon.svg", none, partial(favicon, config.public.accent)),
+            ("404.html", lambda: None, partial(not_found_page, env, shared, config.internal.base_url)),
+            ("digest/feed.xml", none,
+             partial(atom_feed, digests, config.internal.title, config.internal.base_url, config.organisation, words))]

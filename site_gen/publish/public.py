@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import groupby
 from typing import Any, TypeVar
 
 import jinja2
 
 from ..colors import accent_palette, favicon
-from ..feeds import atom_feed, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
+from ..feeds import atom_feed, bodies_read, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
 from ..i18n import Language
 from ..incremental import Kept, PageReuse
 from ..render import Page, not_found_page, render_pages, theme_file
@@ -188,25 +189,59 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
            reuse: PageReuse | None = None, out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
     """words: the site's language, for the feeds (the templates have theirs from env). The public site's files are
     set into `out` when given (it only ever assigns items: see parallel.PipeFiles)."""
-    shared = {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
+    shared = shared_values(site)
     site_pages = pages(site)
     files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, reuse, out)  # pages win
-    for name in ASSETS:
-        files[f"assets/{name}"] = theme_file(env, name)
-    files["assets/favicon.svg"] = favicon(site.accent)
-    files["404.html"] = not_found_page(env, {**shared, "canonical": None}, site.base_url)
-    if logo is not None and site.logo:
-        files[site.logo] = logo
-    files["feed.xml"] = atom_feed(site)
-    files["feed.json"] = json_feed(site)
-    closing = stories_closing(site)
-    for item in site.items:
-        files[f"items/{item.slug}/feed.xml"] = item_feed(site, item, words, closing)
-    for stage in site.stages:
-        files[f"stages/{stage.slug}/feed.xml"] = stage_feed(site, stage, words)
-    map_xml = sitemap(site, [page.path for page in site_pages])
-    if map_xml is not None:
-        files["sitemap.xml"] = map_xml
-    files["robots.txt"] = robots(site)
+    for name, data in extras(site, env, shared, logo, words, [page.path for page in site_pages]).items():
+        files[name] = data
     return files
 
+
+def shared_values(site: PublicSite) -> dict[str, Any]:
+    """What every public page's template sees besides its own context."""
+    return {"site": site, "palette": accent_palette(site.accent), "inline_css": None}
+
+
+def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
+           words: Language | None, page_paths: list[str]) -> dict[str, bytes]:
+    """The files beside the pages: the theme's assets, the 404 page, the logo, the feeds, the sitemap."""
+    return {name: data for name, _, make in extra_files(site, env, shared, logo, words, page_paths)
+            if (data := make()) is not None}
+
+
+Recipe = tuple[str, Callable[[], Iterable[object] | None], Callable[[], bytes | None]]
+# a file's name, the objects whose `body` it shows (asked only when needed; None: not known, e.g. a template's),
+# and how to make it (None: no such file)
+
+
+def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
+                words: Language | None, page_paths: list[str]) -> list[Recipe]:
+    """Each file beside the pages, with the objects whose bodies it shows (serve makes again, after a body
+    edit, only those that show an edited body) and how to make it."""
+    closing = stories_closing(site)
+
+    def none() -> tuple[()]:
+        return ()
+
+    def unknown() -> None:
+        return None
+
+    def stage_bodies(stage: PublicStage) -> Callable[[], Iterable[object]]:
+        return lambda: bodies_read(s for s in site.stories if s.stage == stage)
+
+    def item_bodies(item: PublicIrritant) -> Callable[[], Iterable[object]]:
+        return lambda: bodies_read(closing.get(item.slug, ()))
+
+    recipes: list[Recipe] = [(f"assets/{name}", none, partial(theme_file, env, name)) for name in ASSETS]
+    recipes += [("assets/favicon.svg", none, partial(favicon, site.accent)),
+                ("404.html", unknown, partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
+    if logo is not None and site.logo:
+        recipes.append((site.logo, none, lambda: logo))
+    recipes += [("feed.xml", lambda: bodies_read(site.stories), partial(atom_feed, site)),
+                ("feed.json", lambda: bodies_read(site.stories), partial(json_feed, site))]
+    recipes += [(f"items/{item.slug}/feed.xml", item_bodies(item), partial(item_feed, site, item, words, closing))
+                for item in site.items]
+    recipes += [(f"stages/{stage.slug}/feed.xml", stage_bodies(stage), partial(stage_feed, site, stage, words))
+                for stage in site.stages]
+    recipes += [("sitemap.xml", none, partial(sitemap, site, page_paths)), ("robots.txt", none, partial(robots, site))]
+    return recipes
