@@ -769,7 +769,7 @@ def digest(path: Path, week: datetime | None, post: bool, today: datetime | None
     monday = week.date() if week else last_complete_week(_today(today.date() if today else None))
     from .i18n import language
     words = language(backlog.config.internal.language, backlog.locales)   # the team's chat reads the team's language
-    text = as_markdown(weekly_digest(backlog.feedback, backlog.config.journey_stages, monday),
+    text = as_markdown(weekly_digest(backlog.feedback, backlog.config.journey_stages, monday, backlog.stored_feedback),
                        backlog.config.organisation, words)
     if not post:
         click.echo(text, nl=False)
