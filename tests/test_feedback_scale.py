@@ -3,6 +3,7 @@ hands over to it whenever a row needs a located diagnostic."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -266,3 +267,35 @@ def _recipients(facts: Facts, contacts: dict[str, Contact]) -> list[tuple[str, s
     stories = select_stories(facts.backlog, facts, None, None)
     return [(p.story.id, r.contact.customer, p.no_address) for p in plan(facts.backlog, facts, stories, contacts)
             for r in p.recipients]
+
+
+def test_commands_that_read_rows_find_them_in_parquet_as_in_csv(tmp_path: Path) -> None:
+    """`site-gen feedback` searches Parquet rows with the same test as CSV rows; a theme's command may cite a
+    Parquet row; `import` does not add again a row whose ID a Parquet batch holds."""
+    as_csv, as_parquet = copy_example(tmp_path / "csv"), _example_in_parquet(tmp_path / "parquet")
+
+    def site_gen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "SITE_GEN_CUSTOMER_KEY": "k" * 32})
+
+    for args, shown in ((("feedback", "seat", "--format", "json", "--limit", "7"), 2 + 7 * 11),
+                        (("feedback", "brakes", "hill", "--stage", "first-ride", "--unlinked", "--limit", "5"), 6)):
+        by_csv, by_parquet = site_gen(as_csv, *args), site_gen(as_parquet, *args)
+        assert (by_parquet.stdout, by_parquet.stderr) == (by_csv.stdout, by_csv.stderr)
+        assert len(by_csv.stdout.splitlines()) == shown   # as many rows as --limit: the newest of many
+    outcome = site_gen(as_parquet, "new", "irritant", "--title", "Seat will not go down", "--stage", "first-ride",
+                       "--team", "ops", "--owner", "Jonas Berg", "--from-feedback", "SRV-1101-0002",
+                       "--path", str(as_parquet), "--today", "2026-11-23")
+    assert outcome.returncode == 0, outcome.stderr
+    export = tmp_path / "export.csv"
+    export.write_text("Ref,When,Comment\nA-1,2026-11-19,Seen before\nA-2,2026-11-20,Seen before too\n")
+    imported = ("import", str(export), "--repo", str(as_parquet), "--map", "Ref=id", "--map", "When=date",
+                "--map", "Comment=verbatim", "--stage", "payment", "--source", "chat", "--out", "feedback/new.csv")
+    assert site_gen(as_parquet, *imported).returncode == 0
+    _as_parquet(as_parquet / "feedback/new.csv", as_parquet / "feedback/imported.parquet")   # moved to the store
+    (as_parquet / "feedback/new.csv").unlink()
+    export.write_text(export.read_text() + "A-3,2026-11-21,Not seen\n")
+    outcome = site_gen(as_parquet, *imported)
+    assert outcome.returncode == 0, outcome.stderr
+    assert [line.split(",")[0] for line in (as_parquet / "feedback/new.csv").read_text().splitlines()[1:]] == \
+        ["import:A-3"]

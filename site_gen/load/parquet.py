@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -307,6 +307,18 @@ class ParquetFeedback:
         given["kind"] = FeedbackKind(given["kind"]) if given["kind"] else None
         given["consent_public"] = bool(given["consent_public"])
         return FeedbackRow(loc=SourceLoc(self.files[filename], int(row_number)), **given)
+
+    def scan(self, where: str, *params: Any, batch: int = 10_000) -> Iterator[FeedbackRow]:
+        """Every row that passes `where`, as FeedbackRow objects a batch at a time (a search reads them all,
+        but never holds them all)."""
+        cursor = self.db.cursor()
+        try:
+            cursor.execute(f"SELECT filename, row_number, {', '.join(_ROW_COLUMNS)} FROM feedback "
+                           f"WHERE {_WHOLE} AND ({where})", list(params))
+            while chunk := cursor.fetchmany(batch):
+                yield from (self._row(filename, row_number, values) for filename, row_number, *values in chunk)
+        finally:
+            cursor.close()
 
     def rows_by_id(self, ids: Iterable[str]) -> dict[str, FeedbackRow]:
         """These rows, by ID (a risk signal's newest few, an agenda's quotes)."""
