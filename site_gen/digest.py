@@ -14,7 +14,7 @@ import json
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
@@ -139,15 +139,29 @@ def weekly_digest(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str]
     monday = week_start(monday)
     before = monday - timedelta(days=7)
     counts = stored.week_counts(monday) if stored is not None else {}
+    quotes = _stored_quotes(stored, [monday])
     return _digest(_in_week(feedback, monday), _in_week(feedback, before), journey_stages, monday,
-                   counts.get(monday, Counter()), counts.get(before, Counter()), stored)
+                   counts.get(monday, Counter()), counts.get(before, Counter()),
+                   {kind: found.get(monday, []) for kind, found in quotes.items()})
+
+
+def _stored_quotes(stored: ParquetFeedback | None,
+                   mondays: Sequence[date]) -> dict[FeedbackKind, dict[date, list[FeedbackRow]]]:
+    """Kind -> Monday -> the week's strongest Parquet rows of that kind, the first few of each journey stage:
+    every row _telling can choose (it takes at most `count` in all, so at most `count` of one stage)."""
+    if stored is None:
+        return {}
+    return {FeedbackKind.COMPLAINT: stored.quotable(mondays, FeedbackKind.COMPLAINT, COMPLAINTS_QUOTED, True,
+                                                    HARSHNESS_SQL, QUOTE_LENGTH),
+            FeedbackKind.PRAISE: stored.quotable(mondays, FeedbackKind.PRAISE, PRAISE_QUOTED, False,
+                                                 HARSHNESS_SQL, QUOTE_LENGTH)}
 
 
 def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: Sequence[str],
             monday: date, more_now: WeekCounts | None = None, more_before: WeekCounts | None = None,
-            stored: ParquetFeedback | None = None) -> Digest:
-    """more_now, more_before: the Parquet rows of both weeks, counted by DuckDB; stored: where the week's
-    strongest quotes among them are read (the strongest few per journey stage: all _telling can choose)."""
+            more_quotes: Mapping[FeedbackKind, Sequence[FeedbackRow]] | None = None) -> Digest:
+    """more_now, more_before: the Parquet rows of both weeks, counted by DuckDB; more_quotes: the week's
+    strongest Parquet rows of each kind quoted (_stored_quotes)."""
     # each week's rows counted once by (stage, kind), not once per stage and kind
     kinds_now = Counter((row.journey_stage, row.kind) for row in now) + (more_now or Counter())
     kinds_before = Counter((row.journey_stage, row.kind) for row in before) + (more_before or Counter())
@@ -168,10 +182,7 @@ def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: S
     movers = sorted((m for m in moves if m.change), key=lambda m: (-abs(m.change), m.kind, order.index(m.stage)))
 
     def quotes(kind: FeedbackKind, count: int, worst_first: bool) -> tuple[FeedbackRow, ...]:
-        rows = [r for r in now if r.kind == kind]
-        if stored is not None and more_now and any(k == kind for _, k in more_now):
-            rows += stored.quotable(monday, kind, count, worst_first, HARSHNESS_SQL, QUOTE_LENGTH)
-        return _telling(rows, count, worst_first)
+        return _telling([*(r for r in now if r.kind == kind), *(more_quotes or {}).get(kind, ())], count, worst_first)
 
     return Digest(
         monday=monday, stages=stages, movers=tuple(movers[:MOVERS]),
@@ -191,8 +202,10 @@ def recent_digests(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str
             weeks.setdefault(monday, []).append(row)
     counts = stored.week_counts(last) if stored is not None else {}
     mondays = sorted(set(weeks) | set(counts), reverse=True)[:limit]
+    quotes = _stored_quotes(stored, mondays)
     return [_digest(weeks.get(m, []), weeks.get(m - timedelta(days=7), []), journey_stages, m,
-                    counts.get(m), counts.get(m - timedelta(days=7)), stored) for m in mondays]
+                    counts.get(m), counts.get(m - timedelta(days=7)),
+                    {kind: found.get(m, []) for kind, found in quotes.items()}) for m in mondays]
 
 
 # --- markdown for a team chat (and the internal page) ------------------------------------------

@@ -198,11 +198,13 @@ class Facts:
         segments = self.backlog.config.segments
         running: dict[str, Mapping[str | None, RunningScores]] = {}
         store = self.backlog.stored_feedback
+        judged = {self.backlog.irritants[key].journey_stage for key, facts in self.irritants.items()
+                  if facts.effect is not None and facts.effect.weeks}
+        stored = store.day_tallies(judged) if store is not None else {}   # Parquet rows: each day's tallies
 
         def scores_of_stage(stage: str) -> Mapping[str | None, RunningScores]:
-            if stage not in running:   # Parquet rows: each day's tallies, by DuckDB
-                running[stage] = running_scores_by(by_stage.get(stage, ()), segments,
-                                                   store.day_tallies(stage) if store is not None else ())
+            if stage not in running:
+                running[stage] = running_scores_by(by_stage.get(stage, ()), segments, stored.get(stage, ()))
             return running[stage]
         return {key: stage_effect(facts.effect, irritant.journey_stage, scores_of_stage(irritant.journey_stage),
                                   segments)

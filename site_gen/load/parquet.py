@@ -13,7 +13,7 @@ import importlib.util
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,10 @@ def missing_extra(paths: Sequence[Path], root: Path, diagnostics: list[Diagnosti
     for path in paths:
         diagnostics.append(error(SourceLoc(relative(path, root)), "parse",
                                  "this Parquet feedback batch needs DuckDB, which is not installed", INSTALL_HINT))
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _quote(text: str) -> str:
@@ -356,13 +360,19 @@ class ParquetFeedback:
         return self._feedback_rows("evidence", f"irritant_id = ? AND {COMPLAINT_SQL} AND date BETWEEN ? AND ?",
                                    "date DESC, id DESC", count, irritant, since, until)
 
-    def day_tallies(self, stage: str) -> list[tuple[str | None, date, ScoreType, int, int]]:
-        """(segment, day, score type, sum of worths, answers) of one journey stage: its scores over any window."""
+    def day_tallies(self, stages: Iterable[str]) -> dict[str, list[tuple[str | None, date, ScoreType, int, int]]]:
+        """Journey stage -> (segment, day, score type, sum of worths, answers): its scores over any window."""
+        wanted = sorted(set(stages))
+        if not wanted:
+            return {}
         worth = any_worth_sql()
-        return [(segment, day, ScoreType(kind), int(total), int(count)) for segment, day, kind, total, count in
-                self._rows(f"SELECT segment, date, score_type, sum({worth}), count({worth}) FROM feedback "
-                           "WHERE journey_stage = ? AND date IS NOT NULL AND score_type IS NOT NULL GROUP BY ALL "
-                           f"HAVING count({worth}) > 0 ORDER BY date", stage)]
+        found: dict[str, list[tuple[str | None, date, ScoreType, int, int]]] = {stage: [] for stage in wanted}
+        for stage, segment, day, kind, total, count in self._rows(
+                f"SELECT journey_stage, segment, date, score_type, sum({worth}), count({worth}) FROM feedback "
+                f"WHERE journey_stage IN ({', '.join(map(_quote, wanted))}) AND date IS NOT NULL "
+                f"AND score_type IS NOT NULL GROUP BY ALL HAVING count({worth}) > 0 ORDER BY date"):
+            found[str(stage)].append((segment, day, ScoreType(kind), int(total), int(count)))
+        return found
 
     # --- journey map and risk signals (site_gen/facts/journey.py, risks.py) ------------------------
 
@@ -476,17 +486,24 @@ class ParquetFeedback:
             found.setdefault(monday, Counter())[(str(stage), FeedbackKind(kind) if kind else None)] = int(count)
         return found
 
-    def quotable(self, monday: date, kind: FeedbackKind, per_stage: int, worst_first: bool,
-                 harshness: str, length: int) -> tuple[FeedbackRow, ...]:
-        """A week's rows of one kind with words, the strongest per_stage of each journey stage, by the digest's
-        order (harshness: its SQL; length: the quote length that ranks longer quotes first)."""
+    def quotable(self, mondays: Iterable[date], kind: FeedbackKind, per_stage: int, worst_first: bool,
+                 harshness: str, length: int) -> dict[date, list[FeedbackRow]]:
+        """Monday -> that week's rows of one kind with words, the strongest per_stage of each journey stage, by
+        the digest's order (harshness: its SQL; length: the quote length that ranks longer quotes first)."""
         from ..facts.themes import HAS_WORDS_SQL
 
+        wanted = sorted(set(mondays))
+        if not wanted:
+            return {}
         order = f"{harshness} {'ASC' if worst_first else 'DESC'}, least(length(verbatim), {length}) DESC, id"
-        return self._feedback_rows(
-            f"(SELECT *, row_number() OVER (PARTITION BY journey_stage ORDER BY {order}) AS nth FROM feedback "
-            f"WHERE kind = ? AND date >= ? AND date < ? + INTERVAL 7 DAY AND {HAS_WORDS_SQL})",
-            "nth <= ?", order, None, kind.value, monday, monday, per_stage)
+        listed = ", ".join(f"DATE '{monday.isoformat()}'" for monday in wanted)
+        found: dict[date, list[FeedbackRow]] = {}
+        for row in self._feedback_rows(
+                "(SELECT *, row_number() OVER (PARTITION BY date_trunc('week', date), journey_stage "
+                f"ORDER BY {order}) AS nth FROM feedback WHERE kind = ? AND CAST(date_trunc('week', date) AS DATE) "
+                f"IN ({listed}) AND {HAS_WORDS_SQL})", "nth <= ?", "date, id", None, kind.value, per_stage):
+            found.setdefault(week_monday(row.date), []).append(row)
+        return found
 
     def consent(self, customers: Iterable[str]) -> dict[str, tuple[date, bool]]:
         """Customer -> (the date of their newest row that gives contact_ok, what it says): two rows of that day
