@@ -51,6 +51,7 @@ from .effect import (
     effect_of,
     newest_complaints,
     recurrence_of,
+    recurrence_since,
     rows_by_stage,
     stage_effect,
 )
@@ -75,7 +76,7 @@ from .scores import (
 from .themes import THEMED_ROWS, Inbox, Theme, has_words, inbox_themes
 
 if TYPE_CHECKING:
-    from ..load.parquet import ParquetFeedback, StoredEvidence
+    from ..load.parquet import StoredEvidence
 
 WEEK = 7  # days between two weekly meetings
 UNLINKED_READ = 1_000   # unlinked rows listed, newest first (the inbox page shows 300; unlinked_total counts all)
@@ -269,18 +270,17 @@ class Facts:
         backlog = self.backlog
         states = ledger_states(backlog.notified)
         within = backlog.config.rules.notify_within_days
-        behind = {story.id: frozenset(customer for irritant_id in story.irritants if irritant_id in self.irritants
-                                      for customer in self.irritants[irritant_id].evidence.customer_references)
-                  for story in backlog.stories.values() if story.is_public}
         store = backlog.stored_feedback
-        # the newest contact_ok of each customer behind a story, over every row of theirs (CSV and Parquet)
-        consent = contact_consent(backlog.feedback, store.consent(frozenset().union(*behind.values()))
-                                  if store is not None and behind else None)
+        # the newest contact_ok of each customer, over every row of theirs (CSV and Parquet)
+        loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
+        consent = contact_consent(backlog.feedback, store.consent(loaded) if store is not None else None)
         loops = {}
         for story in backlog.stories.values():
             if not story.is_public:
                 continue
-            audience = audience_of(story.id, behind[story.id], consent, states)
+            customers = (customer for irritant_id in story.irritants if irritant_id in self.irritants
+                         for customer in self.irritants[irritant_id].evidence.customer_references)
+            audience = audience_of(story.id, customers, consent, states)
             loops[story.id] = story_loop(story.date, story.is_public, audience, self.as_of, within)
         return loops
 
@@ -339,15 +339,18 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     store = backlog.stored_feedback
     stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}) if store else {}
     # done irritants' linked complaints in Parquet, per day, from effect_weeks before closing up to as_of
+    judged = [i for i in backlog.irritants.values() if i.id in stored and _judged(i, as_of) and i.closed]
     days = store.complaint_days({i.id: (i.closed - timedelta(weeks=rules.effect_weeks), as_of)
-                                 for i in backlog.irritants.values() if i.id in stored and _judged(i, as_of)
-                                 and i.closed is not None}) if store else {}
+                                 for i in judged if i.closed}) if store else {}
+    # the few complaints a recurrence names, for every judged irritant in one query (most have none)
+    newest = store.newest_complaints({i.id: (recurrence_since(i.closed, as_of, rules), as_of)
+                                      for i in judged if i.closed}, NEWEST_NAMED) if store else {}
     irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
                                              _with_stored(Evidence.of(evidence[irritant.id])
                                                           if irritant.id in evidence else NO_EVIDENCE,
                                                           stored.get(irritant.id)),
                                              decisions_of[irritant.id], stories_of[irritant.id],
-                                             days.get(irritant.id), store)
+                                             days.get(irritant.id), newest.get(irritant.id, ()))
                  for irritant in backlog.irritants.values()}
     stored_customers = {key: found.customers for key, found in stored.items()}
     stories = {story.id: story_facts(story, backlog.irritants, evidence, as_of, stored_customers)
@@ -373,9 +376,9 @@ def _judged(irritant: Irritant, as_of: date) -> bool:
 def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evidence,
                    decisions: list[Decision], stories: list[Story],
                    stored_days: Mapping[date, int] | None = None,
-                   store: ParquetFeedback | None = None) -> IrritantFacts:
-    """stored_days: its linked complaints per day in Parquet (DuckDB), around its closed date; store: where
-    the newest of them are read when a recurrence names them."""
+                   stored_newest: tuple[FeedbackRow, ...] = ()) -> IrritantFacts:
+    """stored_days: its linked complaints per day in Parquet (DuckDB), around its closed date; stored_newest:
+    the newest NEWEST_NAMED of them since recurrence_since, which a recurrence names."""
     is_open = irritant.is_open
     last_review = irritant.reviewed or irritant.opened
     since_review = (as_of - last_review).days
@@ -386,10 +389,7 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         days.update(stored_days or {})
 
         def newest(since: date) -> tuple[FeedbackRow, ...]:
-            found = newest_complaints(evidence.rows, since, as_of)
-            if store is not None and evidence.stored_rows:
-                found += store.newest_complaints(irritant.id, since, as_of, NEWEST_NAMED)
-            return _newest_first(found)[:NEWEST_NAMED]
+            return _newest_first((*newest_complaints(evidence.rows, since, as_of), *stored_newest))[:NEWEST_NAMED]
 
         effect = effect_of(irritant.closed, days, as_of, rules.effect_weeks)
         recurrence = recurrence_of(effect, days, as_of, rules, newest)

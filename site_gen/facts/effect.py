@@ -144,6 +144,12 @@ def newest_complaints(rows: Iterable[FeedbackRow], since: date, until: date,
                         key=lambda row: (row.date, row.id), reverse=True)[:count])
 
 
+def recurrence_since(closed: date, as_of: date, rules: Rules) -> date:
+    """The first day a recurrence counts: after the grace period, and within the last effect_weeks."""
+    return max(closed + timedelta(days=rules.recurrence_grace_days + 1),
+               as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
+
+
 def recurrence_of(effect: Effect, complaints: Mapping[date, int], as_of: date, rules: Rules,
                   newest: Callable[[date], tuple[FeedbackRow, ...]]) -> Recurrence | None:
     """Complaints still above rules.recurrence_share % of the rate before, once the grace period is over.
@@ -152,8 +158,7 @@ def recurrence_of(effect: Effect, complaints: Mapping[date, int], as_of: date, r
     so a fix that held for a while and then broke again is noticed too. Needs a week to judge and a rate
     before closing to compare with. newest(since): the newest complaints it names (see newest_complaints).
     """
-    since = max(effect.closed + timedelta(days=rules.recurrence_grace_days + 1),
-                as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
+    since = recurrence_since(effect.closed, as_of, rules)
     days = (as_of - since).days + 1
     if days < 7 or not effect.before:
         return None

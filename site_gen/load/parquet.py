@@ -355,10 +355,28 @@ class ParquetFeedback:
         self.db.unregister("windows")
         return found
 
-    def newest_complaints(self, irritant: str, since: date, until: date, count: int) -> tuple[FeedbackRow, ...]:
-        """An irritant's newest linked complaints dated since..until, as rows (a recurrence names a few)."""
-        return self._feedback_rows("evidence", f"irritant_id = ? AND {COMPLAINT_SQL} AND date BETWEEN ? AND ?",
-                                   "date DESC, id DESC", count, irritant, since, until)
+    def newest_complaints(self, windows: Mapping[str, tuple[date, date]],
+                          count: int) -> dict[str, tuple[FeedbackRow, ...]]:
+        """Irritant ID -> its newest `count` linked complaints dated within [start, end], newest first: the few
+        a recurrence names, for every irritant in one query."""
+        import pyarrow as pa
+
+        if not windows:
+            return {}
+        keys = sorted(windows)
+        self.db.register("windows", pa.table({"irritant_id": keys, "start": [windows[k][0] for k in keys],
+                                              "end": [windows[k][1] for k in keys]}))
+        rows = self.db.execute(
+            f"SELECT irritant_id, filename, row_number, {', '.join(_ROW_COLUMNS)} FROM (SELECT e.*, row_number() "
+            "OVER (PARTITION BY e.irritant_id ORDER BY e.date DESC, e.id DESC) AS nth FROM evidence e "
+            f"JOIN windows w USING (irritant_id) WHERE {COMPLAINT_SQL} AND {_WHOLE} "
+            "AND e.date BETWEEN w.start AND w.end) WHERE nth <= ? ORDER BY irritant_id, date DESC, id DESC",
+            [count]).fetchall()
+        self.db.unregister("windows")
+        found: dict[str, list[FeedbackRow]] = {}
+        for irritant, filename, row_number, *values in rows:
+            found.setdefault(str(irritant), []).append(self._row(filename, row_number, values))
+        return {key: tuple(listed) for key, listed in found.items()}
 
     def day_tallies(self, stages: Iterable[str]) -> dict[str, list[tuple[str | None, date, ScoreType, int, int]]]:
         """Journey stage -> (segment, day, score type, sum of worths, answers): its scores over any window."""
@@ -505,18 +523,20 @@ class ParquetFeedback:
             found.setdefault(week_monday(row.date), []).append(row)
         return found
 
-    def consent(self, customers: Iterable[str]) -> dict[str, tuple[date, bool]]:
-        """Customer -> (the date of their newest row that gives contact_ok, what it says): two rows of that day
-        that disagree say false (site_gen/facts/loop.py newest_consent, the same rule)."""
+    def consent(self, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
+        """Customer -> (the date of their newest row that gives contact_ok, what it says), for the customers
+        of evidence rows (after evidence()) and those in `also` (of the loaded evidence rows): two rows of that
+        day that disagree say false, the rule of site_gen/facts/loop.py contact_consent. Only customers whose
+        rows give contact_ok are listed."""
         import pyarrow as pa
 
-        wanted = sorted(set(customers))
-        if not wanted or "contact_ok" not in self.present:
+        if "contact_ok" not in self.present:
             return {}
-        self.db.register("wanted", pa.table({"customer": wanted}))
+        self.db.register("also", pa.table({"customer": pa.array(sorted(set(also)), pa.string())}))
         found = {str(customer): (day, bool(ok)) for customer, day, ok in self._rows(
             "SELECT customer, date, bool_and(contact_ok) FROM (SELECT customer, date, contact_ok, "
             "max(date) OVER (PARTITION BY customer) AS newest FROM feedback WHERE contact_ok IS NOT NULL "
-            "AND date IS NOT NULL AND customer IN (SELECT customer FROM wanted)) WHERE date = newest GROUP BY ALL")}
-        self.db.unregister("wanted")
+            "AND date IS NOT NULL AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
+            "WHERE date = newest GROUP BY ALL")}
+        self.db.unregister("also")
         return found
