@@ -20,8 +20,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ..model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType
-from ..text import month_key
-from .journey import MIN_ANSWERS, CellKey, Counts, Figures, cell_counts, complete_months, figures_in, score_direction
+from .journey import (
+    MIN_ANSWERS,
+    CellKey,
+    Counts,
+    Figures,
+    MonthOf,
+    cell_counts,
+    complete_months,
+    figures_in,
+    score_direction,
+)
 from .scores import Change
 
 if TYPE_CHECKING:
@@ -186,10 +195,10 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
     baseline, months = both[:risk_months], both[risk_months:]
     if cells is None:
         cells = cell_counts(feedback, both)
-    recent = set(months)
+    recent = MonthOf(months)
     grouped: dict[tuple[str, str], list[FeedbackRow]] = defaultdict(list)
     for row in feedback:
-        if month_key(row.date) in recent:
+        if recent(row.date) is not None:
             grouped[("journey_stage", row.journey_stage)].append(row)
             if row.segment:
                 grouped[("segment", row.segment)].append(row)
