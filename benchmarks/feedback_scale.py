@@ -1,4 +1,4 @@
-"""Feedback at scale: `check` and `build` over 1,000,000 CSV rows, `check` over 10,000,000 rows in Parquet.
+"""Feedback at scale: `check` and `build` over 1,000,000 CSV rows and over 10,000,000 rows in Parquet.
 
     python benchmarks/feedback_scale.py                       # both, 3 runs each, repositories under /dev/shm
     python benchmarks/feedback_scale.py --csv-rows 200000 --parquet-rows 0 --runs 5
@@ -126,6 +126,8 @@ def main() -> None:
             print(f"  wrote {args.parquet_rows:,} Parquet rows in {time.perf_counter() - started:.1f} s", flush=True)
         report(f"check, {args.parquet_rows:,} Parquet rows", [*site_gen, "check", str(repo), "--today", TODAY],
                args.runs)
+        report(f"build, {args.parquet_rows:,} Parquet rows",
+               [*site_gen, "build", str(repo), "--today", TODAY, "--out", str(base / "out-parquet")], args.runs)
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 

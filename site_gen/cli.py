@@ -769,7 +769,7 @@ def digest(path: Path, week: datetime | None, post: bool, today: datetime | None
     monday = week.date() if week else last_complete_week(_today(today.date() if today else None))
     from .i18n import language
     words = language(backlog.config.internal.language, backlog.locales)   # the team's chat reads the team's language
-    text = as_markdown(weekly_digest(backlog.feedback, backlog.config.journey_stages, monday),
+    text = as_markdown(weekly_digest(backlog.feedback, backlog.config.journey_stages, monday, backlog.stored_feedback),
                        backlog.config.organisation, words)
     if not post:
         click.echo(text, nl=False)
@@ -803,19 +803,18 @@ def feedback(words: tuple[str, ...], path: Path, stage: str | None, unlinked: bo
       site-gen feedback refund deposit --stage payment --unlinked
       site-gen feedback helmet --format json
     """
-    from .feedback_search import Query, as_json, as_table, search
+    from .feedback_search import Query, as_json, as_table, search_all
 
     backlog = _load_for(path)
     if stage is not None and stage not in backlog.config.journey_stages:
         raise click.BadParameter(f"{stage!r} is not one of {', '.join(backlog.config.journey_stages)}",
                                  param_hint="--stage")
     cited = frozenset(key for irritant in backlog.irritants.values() for key in irritant.feedback)
-    rows = search(backlog.feedback, Query(words, stage, unlinked), cited)
-    shown = rows[:limit]
+    count, shown = search_all(backlog.feedback, backlog.stored_feedback, Query(words, stage, unlinked), cited, limit)
     click.echo(as_json(shown) if output_format == "json" else as_table(shown), nl=False)
     if output_format == "text":
-        click.echo(f"{len(rows):,} matching row(s)" + (f", first {limit} shown (--limit)" if len(rows) > limit
-                                                        else "") + ".", err=True)
+        click.echo(f"{count:,} matching row(s)" + (f", first {limit} shown (--limit)" if count > limit
+                                                    else "") + ".", err=True)
 # --- the weekly ritual: agenda and reviewed ----------------------------------------------------
 
 _DAY = _Day(formats=["%Y-%m-%d"])

@@ -14,16 +14,20 @@ import json
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from .i18n import N_, Language, language
 from .model import FeedbackKind, FeedbackRow, ScoreType
 from .render import label
 from .text import humanize
+
+if TYPE_CHECKING:
+    from .load.parquet import ParquetFeedback
 
 WEBHOOK_VARIABLE = "SITE_GEN_WEBHOOK_URL"
 MOVERS = 3
@@ -104,6 +108,14 @@ def _harshness(row: FeedbackRow) -> float:
     return (row.score - low) / (high - low)
 
 
+# _harshness as SQL, for the rows DuckDB ranks in Parquet batches
+HARSHNESS_SQL = "(CASE WHEN score IS NULL THEN 0.5 ELSE CASE score_type " + " ".join(
+    f"WHEN '{kind.value}' THEN CAST(score - {low} AS DOUBLE) / {high - low}" for kind, (low, high) in _SCALES.items()
+) + " ELSE 0.5 END END)"
+
+WeekCounts = Counter[tuple[str, FeedbackKind | None]]   # (journey stage, kind) -> rows in one week
+
+
 def _telling(rows: Sequence[FeedbackRow], count: int, worst_first: bool) -> tuple[FeedbackRow, ...]:
     """The strongest verbatims, one per journey stage before a second from the same stage."""
     with_words = [row for row in rows if row.verbatim and row.verbatim.strip()]
@@ -121,22 +133,45 @@ def _telling(rows: Sequence[FeedbackRow], count: int, worst_first: bool) -> tupl
     return tuple(chosen)
 
 
-def weekly_digest(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], monday: date) -> Digest:
-    """The digest of the week starting on monday, against the week before. Pure."""
+def weekly_digest(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], monday: date,
+                  stored: ParquetFeedback | None = None) -> Digest:
+    """The digest of the week starting on monday, against the week before. Pure (stored: Parquet rows, read)."""
     monday = week_start(monday)
-    return _digest(_in_week(feedback, monday), _in_week(feedback, monday - timedelta(days=7)), journey_stages,
-                   monday)
+    before = monday - timedelta(days=7)
+    counts = stored.week_counts(monday) if stored is not None else {}
+    quotes = _stored_quotes(stored, [monday])
+    return _digest(_in_week(feedback, monday), _in_week(feedback, before), journey_stages, monday,
+                   counts.get(monday, Counter()), counts.get(before, Counter()),
+                   {kind: found.get(monday, []) for kind, found in quotes.items()})
+
+
+def _stored_quotes(stored: ParquetFeedback | None,
+                   mondays: Sequence[date]) -> dict[FeedbackKind, dict[date, list[FeedbackRow]]]:
+    """Kind -> Monday -> the week's strongest Parquet rows of that kind, the first few of each journey stage:
+    every row _telling can choose (it takes at most `count` in all, so at most `count` of one stage)."""
+    if stored is None:
+        return {}
+    return {FeedbackKind.COMPLAINT: stored.quotable(mondays, FeedbackKind.COMPLAINT, COMPLAINTS_QUOTED, True,
+                                                    HARSHNESS_SQL, QUOTE_LENGTH),
+            FeedbackKind.PRAISE: stored.quotable(mondays, FeedbackKind.PRAISE, PRAISE_QUOTED, False,
+                                                 HARSHNESS_SQL, QUOTE_LENGTH)}
 
 
 def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: Sequence[str],
-            monday: date) -> Digest:
-    order = list(journey_stages) + sorted({row.journey_stage for row in now + before} - set(journey_stages))
-
+            monday: date, more_now: WeekCounts | None = None, more_before: WeekCounts | None = None,
+            more_quotes: Mapping[FeedbackKind, Sequence[FeedbackRow]] | None = None) -> Digest:
+    """more_now, more_before: the Parquet rows of both weeks, counted by DuckDB; more_quotes: the week's
+    strongest Parquet rows of each kind quoted (_stored_quotes)."""
     # each week's rows counted once by (stage, kind), not once per stage and kind
-    kinds_now = Counter((row.journey_stage, row.kind) for row in now)
-    kinds_before = Counter((row.journey_stage, row.kind) for row in before)
-    total_now = Counter(row.journey_stage for row in now)
-    total_before = Counter(row.journey_stage for row in before)
+    kinds_now = Counter((row.journey_stage, row.kind) for row in now) + (more_now or Counter())
+    kinds_before = Counter((row.journey_stage, row.kind) for row in before) + (more_before or Counter())
+    order = list(journey_stages) + sorted({stage for stage, _ in kinds_now + kinds_before} - set(journey_stages))
+    total_now: Counter[str] = Counter()
+    total_before: Counter[str] = Counter()
+    for (stage, _), count in kinds_now.items():
+        total_now[stage] += count
+    for (stage, _), count in kinds_before.items():
+        total_before[stage] += count
     praise, complaint = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT
     stages = tuple(
         StageWeek(stage, kinds_now[stage, praise], kinds_now[stage, complaint], total_now[stage],
@@ -145,24 +180,32 @@ def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: S
     moves = [Mover(s.stage, "complaints", s.complaints_before, s.complaints) for s in stages] + \
             [Mover(s.stage, "praise", s.praise_before, s.praise) for s in stages]
     movers = sorted((m for m in moves if m.change), key=lambda m: (-abs(m.change), m.kind, order.index(m.stage)))
+
+    def quotes(kind: FeedbackKind, count: int, worst_first: bool) -> tuple[FeedbackRow, ...]:
+        return _telling([*(r for r in now if r.kind == kind), *(more_quotes or {}).get(kind, ())], count, worst_first)
+
     return Digest(
         monday=monday, stages=stages, movers=tuple(movers[:MOVERS]),
-        complaints=_telling([r for r in now if r.kind == FeedbackKind.COMPLAINT], COMPLAINTS_QUOTED, True),
-        praise=_telling([r for r in now if r.kind == FeedbackKind.PRAISE], PRAISE_QUOTED, False),
-        total=len(now), total_before=len(before))
+        complaints=quotes(complaint, COMPLAINTS_QUOTED, True), praise=quotes(praise, PRAISE_QUOTED, False),
+        total=sum(kinds_now.values()), total_before=sum(kinds_before.values()))
 
 
 def recent_digests(feedback: Sequence[FeedbackRow], journey_stages: Sequence[str], today: date,
-                   limit: int = WEEKS_PUBLISHED) -> list[Digest]:
-    """The digests of the complete weeks that have feedback, newest first, at most `limit`; one pass over rows."""
+                   limit: int = WEEKS_PUBLISHED, stored: ParquetFeedback | None = None) -> list[Digest]:
+    """The digests of the complete weeks that have feedback, newest first, at most `limit`; one pass over rows
+    (and one DuckDB count per week, stage and kind over the Parquet rows)."""
     last = last_complete_week(today)
     weeks: dict[date, list[FeedbackRow]] = {}
     for row in feedback:
         monday = week_start(row.date)
         if monday <= last:
             weeks.setdefault(monday, []).append(row)
-    mondays = sorted(weeks, reverse=True)[:limit]
-    return [_digest(weeks[m], weeks.get(m - timedelta(days=7), []), journey_stages, m) for m in mondays]
+    counts = stored.week_counts(last) if stored is not None else {}
+    mondays = sorted(set(weeks) | set(counts), reverse=True)[:limit]
+    quotes = _stored_quotes(stored, mondays)
+    return [_digest(weeks.get(m, []), weeks.get(m - timedelta(days=7), []), journey_stages, m,
+                    counts.get(m), counts.get(m - timedelta(days=7)),
+                    {kind: found.get(m, []) for kind, found in quotes.items()}) for m in mondays]
 
 
 # --- markdown for a team chat (and the internal page) ------------------------------------------

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
 
 from .diagnostics import escape_text
 from .model import FeedbackRow
+
+if TYPE_CHECKING:
+    from .load.parquet import ParquetFeedback
 
 VERBATIM_WIDTH = 90
 
@@ -28,16 +34,40 @@ def _folded(text: str) -> str:
 def search(rows: Iterable[FeedbackRow], query: Query, linked: frozenset[str]) -> list[FeedbackRow]:
     """Matching rows, newest first. `linked`: IDs of rows some irritant already cites."""
     words = [_folded(word) for word in query.words if word.strip()]
-    found = []
-    for row in rows:
-        if query.stage and row.journey_stage != query.stage:
-            continue
-        if query.unlinked_only and (row.id in linked or row.irritant):
-            continue
-        haystack = _folded(" ".join(filter(None, (row.verbatim, row.id, row.segment, row.kind, row.source))))
-        if all(word in haystack for word in words):
-            found.append(row)
-    return sorted(found, key=lambda row: (row.date, row.id), reverse=True)
+    return sorted((row for row in rows if _matches(row, query, words, linked)), key=_newness, reverse=True)
+
+
+def search_all(rows: Iterable[FeedbackRow], stored: ParquetFeedback | None, query: Query, linked: frozenset[str],
+               limit: int) -> tuple[int, list[FeedbackRow]]:
+    """How many rows match, loaded or in Parquet, and the newest `limit` of them. The Parquet rows stream
+    through the same test in batches (never all in memory), so a word matches there as it does in a CSV row."""
+    words = [_folded(word) for word in query.words if word.strip()]
+    more = stored.scan("journey_stage = ?" if query.stage else "true", *([query.stage] if query.stage else [])) \
+        if stored is not None else ()
+    count = 0
+    newest: list[tuple[tuple[object, str], int, FeedbackRow]] = []   # a heap of the newest `limit`
+    for row in chain(rows, more):
+        if _matches(row, query, words, linked):
+            count += 1
+            entry = (_newness(row), count, row)
+            if len(newest) < limit:
+                heapq.heappush(newest, entry)
+            elif entry[0] > newest[0][0]:
+                heapq.heapreplace(newest, entry)
+    return count, [row for _, _, row in sorted(newest, key=lambda entry: entry[0], reverse=True)]
+
+
+def _newness(row: FeedbackRow) -> tuple[object, str]:
+    return row.date, row.id
+
+
+def _matches(row: FeedbackRow, query: Query, words: list[str], linked: frozenset[str]) -> bool:
+    if query.stage and row.journey_stage != query.stage:
+        return False
+    if query.unlinked_only and (row.id in linked or row.irritant):
+        return False
+    haystack = _folded(" ".join(filter(None, (row.verbatim, row.id, row.segment, row.kind, row.source))))
+    return all(word in haystack for word in words)
 
 
 def _score(row: FeedbackRow) -> str:

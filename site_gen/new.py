@@ -189,6 +189,8 @@ def check_irritants(backlog: Backlog, irritants: Sequence[str]) -> None:
 
 def check_feedback(backlog: Backlog, rows: Sequence[str]) -> None:
     known = {row.id for row in backlog.feedback}
+    if backlog.stored_feedback is not None:   # a theme's command may cite rows kept in Parquet
+        known |= backlog.stored_feedback.known_ids(set(rows) - known)
     for key in rows:
         if key not in known:
             raise NewError(f"no feedback row '{key}' in feedback/ — `site-gen feedback WORDS…` finds row IDs")
@@ -205,6 +207,8 @@ def split_ids(values: Iterable[str]) -> tuple[str, ...]:
 def feedback_defaults(backlog: Backlog, rows: Sequence[str]) -> tuple[str | None, str | None]:
     """The journey stage and team the given feedback rows agree on, if they do."""
     chosen = [row for row in backlog.feedback if row.id in set(rows)]
+    if backlog.stored_feedback is not None:
+        chosen += backlog.stored_feedback.rows_by_id(set(rows) - {row.id for row in chosen}).values()
     stages = {row.journey_stage for row in chosen}
     teams = {row.team for row in chosen if row.team}
     return (stages.pop() if len(stages) == 1 else None), (teams.pop() if len(teams) == 1 else None)

@@ -3,10 +3,12 @@ hands over to it whenever a row needs a located diagnostic."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +17,16 @@ import pytest
 
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
+from site_gen.digest import recent_digests, weekly_digest
+from site_gen.facts import Facts, meeting
 from site_gen.load import feedback as feedback_loader
 from site_gen.load import parquet
 from site_gen.load.columns import fast_rows
+from site_gen.model import FeedbackRow
+from site_gen.notify.contacts import Contact, parse_contacts
+from site_gen.notify.plan import plan, select_stories
+from site_gen.views.internal import _risk_views
+from tests.conftest import copy_example
 
 HEADER = "id,date,source,customer,segment,team,journey_stage,score_type,score,verbatim,consent_public,kind,irritant"
 
@@ -179,3 +188,128 @@ def test_the_internal_site_counts_parquet_evidence_and_quotes_its_newest_verbati
     newest = duckdb.sql(f"SELECT id FROM '{tmp_path}/feedback/all.parquet' WHERE irritant = '{key}' "
                         "ORDER BY date DESC, id DESC LIMIT 1").fetchall()
     assert newest[0][0] in html
+
+
+# --- every fact from Parquet, as from CSV: the example's own feedback in both forms ----------------------------
+
+def _example_in_parquet(target: Path) -> Path:
+    """The example backlog with its CSV and JSONL batches rewritten as two Parquet files (the same rows, split by
+    ID so that a file boundary is crossed); interviews.yaml stays loaded, so loaded and stored rows add up too."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from site_gen.fields import FEEDBACK_FIELDS
+
+    root = copy_example(target)
+    loaded = check_repository(root, date(2026, 11, 23), 1).backlog.feedback
+    moved = ("feedback/surveys-and-reviews.csv", "feedback/helpdesk-export.jsonl")
+    rows = sorted((row for row in loaded if row.loc.path in moved), key=lambda row: row.id)
+    names = [field.name for field in FEEDBACK_FIELDS if field.name != "loc"]
+    for part, chosen in enumerate((rows[::2], rows[1::2])):
+        columns = {name: [getattr(row, name) for row in chosen] for name in names}
+        for name in ("source", "score_type", "kind"):
+            columns[name] = [None if value is None else str(value) for value in columns[name]]
+        pq.write_table(pa.table(columns), root / f"feedback/part-{part}.parquet")
+    for path in moved:
+        (root / path).unlink()
+    return root
+
+
+def _ids(rows: Iterable[FeedbackRow]) -> tuple[str, ...]:
+    return tuple(row.id for row in rows)
+
+
+def _inbox(facts: Facts) -> object:
+    inbox = facts.themes
+    return ([(kind, [(t.journey_stage, t.wording, t.ids, t.customers, t.segments, t.team, t.recent, t.before,
+                      _ids(t.samples), t.command) for t in themes]) for kind, themes in inbox.themes.items()],
+            inbox.ungrouped, inbox.without_verbatim, inbox.smallest_open, [t.key for t in inbox.bigger])
+
+
+def _digests(facts: Facts) -> object:
+    backlog = facts.backlog
+    digests = recent_digests(backlog.feedback, backlog.config.journey_stages, facts.as_of,
+                             stored=backlog.stored_feedback)
+    week = weekly_digest(backlog.feedback, backlog.config.journey_stages, date(2026, 11, 9), backlog.stored_feedback)
+    return [(d.monday, d.stages, d.movers, _ids(d.complaints), _ids(d.praise), d.total, d.total_before)
+            for d in [*digests, week]]
+
+
+def _effects(facts: Facts) -> object:
+    return {key: (f.effect, f.recurrence and (f.recurrence.since, f.recurrence.days, f.recurrence.complaints,
+                                              _ids(f.recurrence.newest), f.recurrence.rate, f.recurrence.share),
+                  f.loop_open_days, f.evidence.size, f.evidence.customers)
+            for key, f in facts.irritants.items()}
+
+
+def test_the_example_gives_the_same_inbox_effects_risks_digests_and_audiences_from_parquet(tmp_path: Path) -> None:
+    """One definition per fact: the example's feedback loaded from CSV and JSONL, and the same rows kept in
+    Parquet (read by DuckDB, never all loaded), give the same facts everywhere a row counts: inbox themes and
+    the unlinked list, before/after effects and recurrences, risk signals and the rows they name, the journey
+    map, digests, the agenda's inbox and voices, and who notify writes to."""
+    today = date(2026, 11, 23)
+    by_csv = check_repository(copy_example(tmp_path / "csv"), today, 1)
+    by_parquet = check_repository(_example_in_parquet(tmp_path / "parquet"), today, 1)
+    assert by_parquet.backlog.stored_feedback is not None and by_parquet.errors == 0
+    assert len(by_parquet.backlog.feedback) < 100 < by_parquet.backlog.stored_feedback.rows()
+    one, other = by_csv.facts, by_parquet.facts
+
+    assert _inbox(other) == _inbox(one)
+    assert one.themes.complaints and one.themes.bigger            # the example's big themes are there to compare
+    assert other.unlinked_total == one.unlinked_total > len(one.unlinked)   # the newest are listed, all counted
+    assert _ids(other.unlinked) == _ids(one.unlinked)
+    assert _effects(other) == _effects(one)
+    assert any(f.recurrence for f in one.irritants.values()) and any(f.effect for f in one.irritants.values())
+    assert other.stage_effects == one.stage_effects and one.stage_effects
+    assert other.risks == one.risks and any(r.rows for r in one.risks)
+    assert [(view.signal, _ids(view.rows)) for view in _risk_views(other.risks, other.backlog, {})] == \
+        [(view.signal, _ids(view.rows)) for view in _risk_views(one.risks, one.backlog, {})]
+    assert other.journey == one.journey
+    assert _digests(other) == _digests(one)
+    since = date(2026, 11, 1)
+    assert [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(other, since, 2)] == \
+        [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(one, since, 2)]
+    assert _ids(meeting.fresh_voices(other, since)) == _ids(meeting.fresh_voices(one, since))
+    assert other.loops == one.loops and any(loop.audience.to_tell for loop in one.loops.values())
+    assert other.stories == one.stories
+    contacts = parse_contacts((Path(__file__).parent / "example-contacts.csv").read_text()).by_customer
+    assert _recipients(other, contacts) == _recipients(one, contacts) and _recipients(one, contacts)
+
+
+def _recipients(facts: Facts, contacts: dict[str, Contact]) -> list[tuple[str, str, int]]:
+    """notify's recipients of every published story, as `site-gen notify` plans them."""
+    stories = select_stories(facts.backlog, facts, None, None)
+    return [(p.story.id, r.contact.customer, p.no_address) for p in plan(facts.backlog, facts, stories, contacts)
+            for r in p.recipients]
+
+
+def test_commands_that_read_rows_find_them_in_parquet_as_in_csv(tmp_path: Path) -> None:
+    """`site-gen feedback` searches Parquet rows with the same test as CSV rows; a theme's command may cite a
+    Parquet row; `import` does not add again a row whose ID a Parquet batch holds."""
+    as_csv, as_parquet = copy_example(tmp_path / "csv"), _example_in_parquet(tmp_path / "parquet")
+
+    def site_gen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, "SITE_GEN_CUSTOMER_KEY": "k" * 32})
+
+    for args, shown in ((("feedback", "seat", "--format", "json", "--limit", "7"), 2 + 7 * 11),
+                        (("feedback", "brakes", "hill", "--stage", "first-ride", "--unlinked", "--limit", "5"), 6)):
+        by_csv, by_parquet = site_gen(as_csv, *args), site_gen(as_parquet, *args)
+        assert (by_parquet.stdout, by_parquet.stderr) == (by_csv.stdout, by_csv.stderr)
+        assert len(by_csv.stdout.splitlines()) == shown   # as many rows as --limit: the newest of many
+    outcome = site_gen(as_parquet, "new", "irritant", "--title", "Seat will not go down", "--stage", "first-ride",
+                       "--team", "ops", "--owner", "Jonas Berg", "--from-feedback", "SRV-1101-0002",
+                       "--path", str(as_parquet), "--today", "2026-11-23")
+    assert outcome.returncode == 0, outcome.stderr
+    export = tmp_path / "export.csv"
+    export.write_text("Ref,When,Comment\nA-1,2026-11-19,Seen before\nA-2,2026-11-20,Seen before too\n")
+    imported = ("import", str(export), "--repo", str(as_parquet), "--map", "Ref=id", "--map", "When=date",
+                "--map", "Comment=verbatim", "--stage", "payment", "--source", "chat", "--out", "feedback/new.csv")
+    assert site_gen(as_parquet, *imported).returncode == 0
+    _as_parquet(as_parquet / "feedback/new.csv", as_parquet / "feedback/imported.parquet")   # moved to the store
+    (as_parquet / "feedback/new.csv").unlink()
+    export.write_text(export.read_text() + "A-3,2026-11-21,Not seen\n")
+    outcome = site_gen(as_parquet, *imported)
+    assert outcome.returncode == 0, outcome.stderr
+    assert [line.split(",")[0] for line in (as_parquet / "feedback/new.csv").read_text().splitlines()[1:]] == \
+        ["import:A-3"]

@@ -56,7 +56,7 @@ def test_the_examples_biggest_complaint_themes_come_first_each_one_problem_whole
     assert [len(theme.rows) for theme in complaints[:3]] == [74, 69, 67]
     for theme in complaints[:3]:
         # every row of the theme says it, and every unlinked complaint that says it is in the theme
-        saying = {r.id for r in result.facts.unlinked if r.kind == FeedbackKind.COMPLAINT
+        saying = {r.id for r in result.facts.unlinked_loaded if r.kind == FeedbackKind.COMPLAINT
                   and (r.verbatim or "").startswith(theme.wording)}
         assert set(theme.ids) == saying
         assert theme.customers == len({r.customer for r in theme.rows if r.customer})

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
@@ -42,10 +42,23 @@ from ..model import (
 )
 from ..text import month_key
 from .addresses import Addresses, late_public, public_addresses
-from .effect import Effect, Recurrence, StageEffect, Trend, effect_of, recurrence_of, rows_by_stage, stage_effect
+from .effect import (
+    NEWEST_NAMED,
+    Effect,
+    Recurrence,
+    StageEffect,
+    Trend,
+    complaint_days,
+    effect_of,
+    newest_complaints,
+    recurrence_of,
+    recurrence_since,
+    rows_by_stage,
+    stage_effect,
+)
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
-from .journey import JourneyFacts, journey_facts
+from .journey import CellKey, Counts, JourneyFacts, add_cells, cell_counts, complete_months, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import (
@@ -61,12 +74,13 @@ from .scores import (
     stale_days,
     tally,
 )
-from .themes import Inbox, Theme, inbox_themes
+from .themes import THEMED_ROWS, Inbox, Theme, has_words, inbox_themes
 
 if TYPE_CHECKING:
     from ..load.parquet import StoredEvidence
 
 WEEK = 7  # days between two weekly meetings
+UNLINKED_READ = 1_000   # unlinked rows listed, newest first (the inbox page shows 300; unlinked_total counts all)
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
@@ -185,10 +199,14 @@ class Facts:
         by_stage = rows_by_stage(self.backlog.feedback)
         segments = self.backlog.config.segments
         running: dict[str, Mapping[str | None, RunningScores]] = {}
+        store = self.backlog.stored_feedback
+        judged = {self.backlog.irritants[key].journey_stage for key, facts in self.irritants.items()
+                  if facts.effect is not None and facts.effect.weeks}
+        stored = store.day_tallies(judged) if store is not None else {}   # Parquet rows: each day's tallies
 
         def scores_of_stage(stage: str) -> Mapping[str | None, RunningScores]:
             if stage not in running:
-                running[stage] = running_scores_by(by_stage.get(stage, ()), segments)
+                running[stage] = running_scores_by(by_stage.get(stage, ()), segments, stored.get(stage, ()))
             return running[stage]
         return {key: stage_effect(facts.effect, irritant.journey_stage, scores_of_stage(irritant.journey_stage),
                                   segments)
@@ -224,7 +242,16 @@ class Facts:
                                        frozenset(row.id for row in facts.evidence.rows), tuple(metrics_of[key]))
                           for key, facts in self.irritants.items() if facts.is_open]
         return risk_signals(self.backlog.feedback, config.journey_stages, config.segments, config.metrics, changes,
-                            month_key(self.as_of), config.rules.risk_months, open_irritants)
+                            month_key(self.as_of), config.rules.risk_months, open_irritants, cells=self.cells,
+                            stored=self.backlog.stored_feedback)
+
+    @cached_property
+    def cells(self) -> Mapping[CellKey, Counts]:
+        """(month, journey stage, segment) -> rows, complaints and score tallies over the complete months the
+        journey map and the risk signals read: loaded rows counted here, Parquet rows by DuckDB, added up."""
+        months = complete_months(month_key(self.as_of), max(2, 2 * self.backlog.config.rules.risk_months))
+        store = self.backlog.stored_feedback
+        return add_cells(cell_counts(self.backlog.feedback, months), store.cells(months) if store is not None else {})
 
     @cached_property
     def journey(self) -> JourneyFacts:
@@ -234,7 +261,7 @@ class Facts:
         for key in self.open_irritants:
             open_by_stage[self.backlog.irritants[key].journey_stage].append(key)
         directions = {m.compute: m.direction for m in config.metrics if m.compute is not None}
-        return journey_facts(self.backlog.feedback, config.journey_stages, config.segments, month_key(self.as_of),
+        return journey_facts(self.cells, config.journey_stages, config.segments, month_key(self.as_of),
                              config.rules.risk_months, directions,
                              {stage: tuple(keys) for stage, keys in open_by_stage.items()})
 
@@ -242,34 +269,59 @@ class Facts:
     def loops(self) -> Mapping[str, StoryLoop]:
         """Public story ID -> who it is to be told to, who was told (the ledger), and whether the loop is open."""
         backlog = self.backlog
-        consent = contact_consent(backlog.feedback)
         states = ledger_states(backlog.notified)
         within = backlog.config.rules.notify_within_days
+        store = backlog.stored_feedback
+        # the newest contact_ok of each customer, over every row of theirs (CSV and Parquet)
+        loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
+        consent = contact_consent(backlog.feedback, store.consent(loaded) if store is not None else None)
         loops = {}
         for story in backlog.stories.values():
             if not story.is_public:
                 continue
-            customers = (row.customer for irritant_id in story.irritants if irritant_id in self.irritants
-                         for row in self.irritants[irritant_id].evidence.rows if row.customer)
+            customers = (customer for irritant_id in story.irritants if irritant_id in self.irritants
+                         for customer in self.irritants[irritant_id].evidence.customer_references)
             audience = audience_of(story.id, customers, consent, states)
             loops[story.id] = story_loop(story.date, story.is_public, audience, self.as_of, within)
         return loops
 
     @cached_property
-    def unlinked(self) -> tuple[FeedbackRow, ...]:
-        """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere."""
+    def unlinked_loaded(self) -> tuple[FeedbackRow, ...]:
+        """Loaded (CSV, JSONL, YAML) feedback no irritant links to, newest first."""
         linked = {row.id for facts in self.irritants.values() for row in facts.evidence.rows}
         return tuple(sorted((row for row in self.backlog.feedback if row.id not in linked),
                             key=lambda row: (row.date, row.id), reverse=True))
 
     @cached_property
+    def unlinked(self) -> tuple[FeedbackRow, ...]:
+        """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere. The newest UNLINKED_READ,
+        loaded or in Parquet (unlinked_total counts them all)."""
+        store = self.backlog.stored_feedback
+        stored = store.unlinked_rows(UNLINKED_READ) if store is not None else ()
+        return _newest_first((*self.unlinked_loaded[:UNLINKED_READ], *stored))[:UNLINKED_READ]
+
+    @cached_property
+    def unlinked_total(self) -> int:
+        store = self.backlog.stored_feedback
+        return len(self.unlinked_loaded) + (store.unlinked_count() if store is not None else 0)
+
+    @cached_property
     def themes(self) -> Inbox:
         """The unlinked feedback as ranked themes, and those bigger than an open irritant's evidence.
 
-        Only the sites and the agenda ask (rule theme-not-in-backlog runs in build and agenda): check never does.
+        The newest THEMED_ROWS unlinked rows with words are grouped, loaded and Parquet alike (DuckDB reads
+        no more of them). Only the sites and the agenda ask (rule theme-not-in-backlog runs in build and
+        agenda): check never does.
         """
         open_evidence = {key: facts.evidence.customers for key, facts in self.irritants.items() if facts.is_open}
-        return inbox_themes(self.unlinked, self.backlog.config.journey_stages, self.as_of, open_evidence)
+        with_words = tuple(row for row in self.unlinked_loaded if has_words(row))   # newest first
+        without = len(self.unlinked_loaded) - len(with_words)
+        store = self.backlog.stored_feedback
+        if store is not None:
+            with_words = _newest_first((*with_words, *store.unlinked_rows(THEMED_ROWS, with_words=True)))
+            without += store.unlinked_count(with_words=False)
+        return inbox_themes(with_words[:THEMED_ROWS], self.backlog.config.journey_stages, self.as_of, open_evidence,
+                            without_verbatim=without)
 
 
 def derive_facts(backlog: Backlog, as_of: date) -> Facts:
@@ -287,14 +339,24 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
 
     store = backlog.stored_feedback
     stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}) if store else {}
+    # done irritants' linked complaints in Parquet, per day, from effect_weeks before closing up to as_of
+    judged = [i for i in backlog.irritants.values() if i.id in stored and _judged(i, as_of) and i.closed]
+    days = store.complaint_days({i.id: (i.closed - timedelta(weeks=rules.effect_weeks), as_of)
+                                 for i in judged if i.closed}) if store else {}
+    # the few complaints a recurrence names, for every judged irritant in one query (most have none)
+    newest = store.newest_complaints({i.id: (recurrence_since(i.closed, as_of, rules), as_of)
+                                      for i in judged if i.closed}, NEWEST_NAMED) if store else {}
     irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
                                              _with_stored(Evidence.of(evidence[irritant.id])
                                                           if irritant.id in evidence else NO_EVIDENCE,
                                                           stored.get(irritant.id)),
-                                             decisions_of[irritant.id], stories_of[irritant.id])
+                                             decisions_of[irritant.id], stories_of[irritant.id],
+                                             days.get(irritant.id), newest.get(irritant.id, ()))
                  for irritant in backlog.irritants.values()}
     customers_of = {irritant_id: frozenset(row.customer for row in rows if row.customer)
                     for irritant_id, rows in evidence.items()}   # once per irritant, not once per story naming it
+    for irritant_id, found in stored.items():   # and its customers in Parquet
+        customers_of[irritant_id] = customers_of.get(irritant_id, frozenset()) | found.customers
     stories = {story.id: story_facts(story, backlog.irritants, customers_of, as_of)
                for story in backlog.stories.values()}
     followed_by: dict[str, list[str]] = defaultdict(list)
@@ -310,18 +372,33 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     return Facts(as_of, backlog, irritants, decisions, stories, metrics, references)
 
 
+def _judged(irritant: Irritant, as_of: date) -> bool:
+    """Done and closed on or before as_of: its effect is measured."""
+    return irritant.status == IrritantStatus.DONE and irritant.closed is not None and irritant.closed <= as_of
+
+
 def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evidence,
-                   decisions: list[Decision], stories: list[Story]) -> IrritantFacts:
+                   decisions: list[Decision], stories: list[Story],
+                   stored_days: Mapping[date, int] | None = None,
+                   stored_newest: tuple[FeedbackRow, ...] = ()) -> IrritantFacts:
+    """stored_days: its linked complaints per day in Parquet (DuckDB), around its closed date; stored_newest:
+    the newest NEWEST_NAMED of them since recurrence_since, which a recurrence names."""
     is_open = irritant.is_open
     last_review = irritant.reviewed or irritant.opened
     since_review = (as_of - last_review).days
     late = (as_of - irritant.target).days if irritant.target is not None else None
     effect = recurrence = loop_open = None
-    if irritant.status == IrritantStatus.DONE and irritant.closed is not None and irritant.closed <= as_of:
-        effect = effect_of(irritant.closed, evidence.rows, as_of, rules.effect_weeks)
-        recurrence = recurrence_of(effect, evidence.rows, as_of, rules)
+    if _judged(irritant, as_of) and irritant.closed is not None:
+        days = complaint_days(evidence.rows)
+        days.update(stored_days or {})
+
+        def newest(since: date) -> tuple[FeedbackRow, ...]:
+            return _newest_first((*newest_complaints(evidence.rows, since, as_of), *stored_newest))[:NEWEST_NAMED]
+
+        effect = effect_of(irritant.closed, days, as_of, rules.effect_weeks)
+        recurrence = recurrence_of(effect, days, as_of, rules, newest)
         since_closed = (as_of - irritant.closed).days
-        if evidence.rows and not stories and since_closed > rules.story_within_days:
+        if evidence.size and not stories and since_closed > rules.story_within_days:
             loop_open = since_closed
     # a closed irritant stopped ageing the day it closed ("6525 days old" for an item done years ago)
     ended = irritant.closed if not is_open and irritant.closed is not None else as_of
@@ -358,6 +435,7 @@ def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...]
 
 def story_facts(story: Story, irritants: Mapping[str, Irritant],
                 customers_of: Mapping[str, frozenset[str]], as_of: date | None = None) -> StoryFacts:
+    """customers_of: irritant ID -> the customers of its evidence, loaded rows and Parquet rows alike."""
     stage = story.journey_stage
     if not stage:
         stages = {irritants[i].journey_stage for i in story.irritants if i in irritants}
@@ -408,6 +486,10 @@ def _groups(backlog: Backlog, attribute: str, keys: tuple[str, ...]) -> Mapping[
                                  tuple(score_of(kind, counted) for kind, counted in sorted(tallies.items())
                                        if counted.responses))
     return groups
+
+
+def _newest_first(rows: Iterable[FeedbackRow]) -> tuple[FeedbackRow, ...]:
+    return tuple(sorted(rows, key=lambda row: (row.date, row.id), reverse=True))
 
 
 def _oldest_first(records: Iterable[_Dated]) -> list[_Dated]:

@@ -9,8 +9,8 @@ unfinished week. The same numbers feed the irritant page, the dashboard's
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -36,6 +36,15 @@ class Trend(StrEnum):
 def is_complaint(row: FeedbackRow) -> bool:
     """A linked row counts as a complaint unless it is marked praise or suggestion."""
     return row.kind is None or row.kind == FeedbackKind.COMPLAINT
+
+
+# is_complaint as SQL, for the rows DuckDB counts in Parquet batches (site_gen/load/parquet.py)
+COMPLAINT_SQL = f"(kind IS NULL OR kind = '{FeedbackKind.COMPLAINT.value}')"
+
+
+def complaint_days(rows: Iterable[FeedbackRow]) -> Counter[date]:
+    """Day -> linked complaints that day: all effect_of and recurrence_of count (Parquet: the same, by DuckDB)."""
+    return Counter(row.date for row in rows if is_complaint(row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,48 +115,59 @@ class Recurrence:
 
     since: date                        # first day counted: after the grace period, within the last effect_weeks
     days: int                          # days counted, up to as_of
-    rows: tuple[FeedbackRow, ...]      # the complaints counted, newest first
+    complaints: int                    # the complaints counted
+    newest: tuple[FeedbackRow, ...]    # the newest NEWEST_NAMED of them, newest first
     rate: float                        # per week
     baseline: float                    # per week in the effect window before closing
     share: float                       # rate as a percentage of the baseline
 
-    @property
-    def newest(self) -> tuple[FeedbackRow, ...]:
-        return self.rows[:NEWEST_NAMED]
 
+def effect_of(closed: date, complaints: Mapping[date, int], as_of: date, effect_weeks: int) -> Effect:
+    """Linked complaints per week either side of closed, over min(effect_weeks, whole weeks since) weeks.
 
-def effect_of(closed: date, rows: Iterable[FeedbackRow], as_of: date, effect_weeks: int) -> Effect:
-    """Linked complaints per week either side of closed, over min(effect_weeks, whole weeks since) weeks."""
+    complaints: complaint_days of the evidence (loaded rows, plus Parquet rows counted the same way by DuckDB)."""
     weeks = max(0, min(effect_weeks, (as_of - closed).days // 7))
     counts: dict[int, int] = defaultdict(int)
-    for row in rows:
-        offset = (row.date - closed).days
-        if is_complaint(row) and -7 * weeks <= offset < 7 * weeks:
-            counts[offset // 7] += 1
+    for day, count in complaints.items():
+        offset = (day - closed).days
+        if -7 * weeks <= offset < 7 * weeks:
+            counts[offset // 7] += count
     by_week = tuple(WeekCount(closed + timedelta(weeks=k), counts[k], k >= 0) for k in range(-weeks, weeks))
     return Effect(closed, weeks, sum(w.complaints for w in by_week if not w.after),
                   sum(w.complaints for w in by_week if w.after), by_week)
 
 
-def recurrence_of(effect: Effect, rows: Iterable[FeedbackRow], as_of: date, rules: Rules) -> Recurrence | None:
+def newest_complaints(rows: Iterable[FeedbackRow], since: date, until: date,
+                      count: int = NEWEST_NAMED) -> tuple[FeedbackRow, ...]:
+    """The newest linked complaints dated since..until (both included), newest first (then by ID)."""
+    return tuple(sorted((row for row in rows if is_complaint(row) and since <= row.date <= until),
+                        key=lambda row: (row.date, row.id), reverse=True)[:count])
+
+
+def recurrence_since(closed: date, as_of: date, rules: Rules) -> date:
+    """The first day a recurrence counts: after the grace period, and within the last effect_weeks."""
+    return max(closed + timedelta(days=rules.recurrence_grace_days + 1),
+               as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
+
+
+def recurrence_of(effect: Effect, complaints: Mapping[date, int], as_of: date, rules: Rules,
+                  newest: Callable[[date], tuple[FeedbackRow, ...]]) -> Recurrence | None:
     """Complaints still above rules.recurrence_share % of the rate before, once the grace period is over.
 
     Counted from the end of the grace period (but no further back than rules.effect_weeks) up to as_of,
     so a fix that held for a while and then broke again is noticed too. Needs a week to judge and a rate
-    before closing to compare with.
+    before closing to compare with. newest(since): the newest complaints it names (see newest_complaints).
     """
-    since = max(effect.closed + timedelta(days=rules.recurrence_grace_days + 1),
-                as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
+    since = recurrence_since(effect.closed, as_of, rules)
     days = (as_of - since).days + 1
     if days < 7 or not effect.before:
         return None
-    late = tuple(sorted((row for row in rows if is_complaint(row) and since <= row.date <= as_of),
-                        key=lambda row: (row.date, row.id), reverse=True))
-    rate = len(late) / (days / 7)
+    late = sum(count for day, count in complaints.items() if since <= day <= as_of)
+    rate = late / (days / 7)
     share = 100.0 * rate / effect.rate_before
     if not late or share <= rules.recurrence_share:
         return None
-    return Recurrence(since, days, late, rate, effect.rate_before, share)
+    return Recurrence(since, days, late, newest(since), rate, effect.rate_before, share)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ class Evidence:
     segments: tuple[tuple[str, int], ...]      # most common first
     sources: tuple[tuple[str, int], ...]
     stored_rows: int = 0                       # more rows in Parquet batches (feedback/*.parquet), not loaded
+    stored_customers: frozenset[str] = frozenset()   # the customers of those rows
 
     @property
     def size(self) -> int:
@@ -33,7 +34,13 @@ class Evidence:
         """This evidence plus the irritant's rows in Parquet, counted by DuckDB (same definitions)."""
         customers = {row.customer for row in self.rows if row.customer} | stored.customers
         return Evidence(self.rows, len(customers), _merged(self.segments, stored.segments),
-                        _merged(self.sources, stored.sources), self.stored_rows + stored.rows)
+                        _merged(self.sources, stored.sources), self.stored_rows + stored.rows,
+                        self.stored_customers | stored.customers)
+
+    @property
+    def customer_references(self) -> frozenset[str]:
+        """Every distinct customer behind the irritant, loaded or stored."""
+        return frozenset(row.customer for row in self.rows if row.customer) | self.stored_customers
 
     @classmethod
     def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from ..model import Direction, FeedbackKind, FeedbackRow, ScoreType
 from ..text import month_key
-from .scores import Score, scores_of
+from .scores import WORTH, Score, Tally, score_of
 
 MIN_ANSWERS = 5            # fewer scores than this in a group are shown, but not coloured or compared
 CLUSTER_POINTS = 10.0      # a cell whose complaint share is this many points above its stage's is a cluster
@@ -57,9 +58,99 @@ class Figures:
 NO_FIGURES = Figures(0, 0, ())
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What a set of rows adds to a group's figures: rows, complaints and a tally per score type. Counts add up,
+    so the rows loaded from CSV and those DuckDB counts in Parquet give one group's figures together."""
+
+    feedback: int = 0
+    complaints: int = 0
+    tallies: tuple[tuple[ScoreType, Tally], ...] = ()   # sorted by score type
+
+    def __add__(self, other: Counts) -> Counts:
+        merged = dict(self.tallies)
+        for kind, counted in other.tallies:
+            merged[kind] = merged.get(kind, Tally()) + counted
+        return Counts(self.feedback + other.feedback, self.complaints + other.complaints,
+                      tuple(sorted(merged.items())))
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(self.feedback, self.complaints,
+                       tuple(score_of(kind, counted) for kind, counted in self.tallies if counted.responses))
+
+
+# Journey map and risk signals add up cells: (month YYYY-MM, journey stage, segment or "") -> Counts.
+CellKey = tuple[str, str, str]
+
+
+class MonthOf:
+    """A row's month (YYYY-MM) when it falls in one of these months, else None; each date worked out once
+    (a check reads a million rows: a formatted string per row is seconds)."""
+
+    def __init__(self, months: Iterable[str]):
+        self.wanted = set(months)
+        self.known: dict[date, str | None] = {}
+
+    def __call__(self, day: date) -> str | None:
+        month = self.known.get(day, "")
+        if month == "":
+            key = month_key(day)
+            month = self.known[day] = key if key in self.wanted else None
+        return month
+
+
+def cell_counts(rows: Iterable[FeedbackRow], months: Iterable[str]) -> dict[CellKey, Counts]:
+    """The rows dated in these months, counted per month, journey stage and segment (one pass)."""
+    month_of = MonthOf(months)
+    found: dict[CellKey, list[int]] = {}
+    tallies: dict[tuple[CellKey, ScoreType], list[int]] = {}
+    complaint = FeedbackKind.COMPLAINT
+    for row in rows:
+        month = month_of(row.date)
+        if month is None:
+            continue
+        key = (month, row.journey_stage, row.segment or "")
+        counted = found.get(key)
+        if counted is None:
+            counted = found[key] = [0, 0]
+        counted[0] += 1
+        counted[1] += row.kind == complaint
+        kind, value = row.score_type, row.score
+        if kind is not None and value is not None and value in WORTH[kind]:
+            tally_of = tallies.setdefault((key, kind), [0, 0])
+            tally_of[0] += WORTH[kind][value]
+            tally_of[1] += 1
+    by_key: dict[CellKey, list[tuple[ScoreType, Tally]]] = defaultdict(list)
+    for (key, kind), (total, responses) in sorted(tallies.items()):
+        by_key[key].append((kind, Tally(total, responses)))
+    return {key: Counts(rows_in, complaints, tuple(by_key[key])) for key, (rows_in, complaints) in found.items()}
+
+
+def add_cells(*counted: Mapping[CellKey, Counts]) -> dict[CellKey, Counts]:
+    total: dict[CellKey, Counts] = {}
+    for cells in counted:
+        for key, counts in cells.items():
+            total[key] = total[key] + counts if key in total else counts
+    return total
+
+
+def figures_in(cells: Mapping[CellKey, Counts], month: str | None = None, stage: str | None = None,
+               segment: str | None = None, months: Iterable[str] | None = None) -> Figures:
+    """The figures of the cells that match: a month (or any of months), a stage, a segment; None matches any."""
+    within = set(months) if months is not None else None
+    total = Counts()
+    for (at_month, at_stage, at_segment), counts in cells.items():
+        if (month is None or at_month == month) and (within is None or at_month in within) \
+                and (stage is None or at_stage == stage) and (segment is None or at_segment == segment):
+            total += counts
+    return total.figures
+
+
 def figures_of(rows: Iterable[FeedbackRow]) -> Figures:
     listed = list(rows)
-    return Figures(len(listed), sum(r.kind == FeedbackKind.COMPLAINT for r in listed), scores_of(listed))
+    cells = cell_counts(listed, {month_key(row.date) for row in listed})
+    return figures_in(cells)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,39 +250,27 @@ def complete_months(today_month: str, count: int) -> tuple[str, ...]:
     return tuple(reversed(months))
 
 
-def journey_facts(feedback: Iterable[FeedbackRow], stages: tuple[str, ...], segments: tuple[str, ...],
+def journey_facts(cells: Mapping[CellKey, Counts], stages: tuple[str, ...], segments: tuple[str, ...],
                   today_month: str, window_months: int, directions: Mapping[ScoreType, Direction],
                   open_by_stage: Mapping[str, tuple[str, ...]]) -> JourneyFacts:
+    """cells: cell_counts of the rows over (at least) the window's months, plus the Parquet rows' (by DuckDB)."""
     latest = previous_month(today_month)
     previous = previous_month(latest)
     window = complete_months(today_month, window_months)
-    in_window = set(window)
-    by_month_stage: dict[tuple[str, str], list[FeedbackRow]] = defaultdict(list)
-    by_month: dict[str, list[FeedbackRow]] = defaultdict(list)   # every row, as the metrics count them
-    by_cell: dict[tuple[str, str], list[FeedbackRow]] = defaultdict(list)
-    for row in feedback:
-        month = month_key(row.date)
-        if month in (latest, previous):
-            by_month_stage[(month, row.journey_stage)].append(row)
-            by_month[month].append(row)
-        if month in in_window:
-            by_cell[(row.segment or "", row.journey_stage)].append(row)
-    rows = {stage: stage_row(figures_of(by_month_stage[(latest, stage)]),
-                             figures_of(by_month_stage[(previous, stage)]), directions,
+    rows = {stage: stage_row(figures_in(cells, latest, stage), figures_in(cells, previous, stage), directions,
                              open_by_stage.get(stage, ()))
             for stage in stages}
-    total = stage_row(figures_of(by_month[latest]), figures_of(by_month[previous]), directions,
+    total = stage_row(figures_in(cells, latest), figures_in(cells, previous), directions,
                       tuple(key for stage in stages for key in open_by_stage.get(stage, ())))
-    stage_window = {stage: figures_of(r for (_, at), group in by_cell.items() if at == stage for r in group)
-                    for stage in stages}
+    stage_window = {stage: figures_in(cells, stage=stage, months=window) for stage in stages}
     matrix = {}
     for segment in segments:
-        cells = {}
+        cells_of = {}
         for stage in stages:
-            figures = figures_of(by_cell[(segment, stage)])
+            figures = figures_in(cells, stage=stage, segment=segment, months=window)
             share, stage_share = figures.complaint_share, stage_window[stage].complaint_share
             cluster = (figures.feedback >= MIN_ANSWERS and share is not None and stage_share is not None
                        and share >= stage_share + CLUSTER_POINTS)
-            cells[stage] = Cell(figures, cluster)
-        matrix[segment] = cells
+            cells_of[stage] = Cell(figures, cluster)
+        matrix[segment] = cells_of
     return JourneyFacts(latest, previous, rows, total, window, matrix, stage_window)

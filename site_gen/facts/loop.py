@@ -53,12 +53,14 @@ def ledger_states(notified: Iterable[Notification]) -> dict[tuple[str, str], Not
     return states
 
 
-def contact_consent(feedback: Iterable[FeedbackRow]) -> dict[str, bool]:
+def contact_consent(feedback: Iterable[FeedbackRow],
+                    stored: Mapping[str, tuple[date, bool]] | None = None) -> dict[str, bool]:
     """Customer -> whether they may be contacted: their newest row that gives contact_ok decides.
 
     Two rows of the same day that disagree read as false: when in doubt, we do not write to people.
+    stored: customer -> (date, contact_ok) of their newest rows in Parquet, by the same rule (DuckDB).
     """
-    newest: dict[str, tuple[date, bool]] = {}
+    newest: dict[str, tuple[date, bool]] = dict(stored or {})
     for row in feedback:
         if row.customer is None or row.contact_ok is None:
             continue

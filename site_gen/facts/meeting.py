@@ -25,8 +25,11 @@ def fresh_voices(facts: Facts, since: date, count: int = 3) -> tuple[FeedbackRow
     yet heard when one is available; ties go to complaints, then the newest, then the ID. Deterministic."""
     seen_texts: set[str] = set()
     candidates: list[FeedbackRow] = []
-    for row in sorted((r for r in facts.backlog.feedback if r.verbatim and in_window(r.date, since, facts.as_of)),
-                      key=lambda r: (_KIND_ORDER.get(r.kind, 2), -r.date.toordinal(), r.id)):
+    rows = [r for r in facts.backlog.feedback if r.verbatim and in_window(r.date, since, facts.as_of)]
+    store = facts.backlog.stored_feedback
+    if store is not None:   # each wording's first row, the first `count` per stage and segment: all it can choose
+        rows += store.voices(since, facts.as_of, count)
+    for row in sorted(rows, key=lambda r: (_KIND_ORDER.get(r.kind, 2), -r.date.toordinal(), r.id)):
         text = " ".join((row.verbatim or "").lower().split())
         if text not in seen_texts:  # exports repeat the same words; one seat per voice
             seen_texts.add(text)
@@ -56,13 +59,19 @@ class StageInbox:
 
 def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageInbox, ...]:
     """The unlinked feedback of the window by journey stage, in journey order; stages with none are left out."""
-    window = [row for row in facts.unlinked if in_window(row.date, since, facts.as_of)]
+    window = [row for row in facts.unlinked_loaded if in_window(row.date, since, facts.as_of)]
+    store = facts.backlog.stored_feedback
+    stored = store.unlinked_by_stage(since, facts.as_of, samples) if store is not None else {}
     inboxes = []
     for stage in facts.backlog.config.journey_stages:
-        rows = [row for row in window if row.journey_stage == stage]   # facts.unlinked is newest first
-        if rows:
-            inboxes.append(StageInbox(stage, len(rows), sum(r.kind == FeedbackKind.COMPLAINT for r in rows),
-                                      tuple(r for r in rows if r.verbatim)[:samples]))
+        rows = [row for row in window if row.journey_stage == stage]   # newest first
+        more, more_complaints, more_newest = stored.get(stage, (0, 0, ()))
+        if rows or more:
+            newest = sorted((*(r for r in rows if r.verbatim), *more_newest), key=lambda r: (r.date, r.id),
+                            reverse=True)
+            inboxes.append(StageInbox(stage, len(rows) + more,
+                                      sum(r.kind == FeedbackKind.COMPLAINT for r in rows) + more_complaints,
+                                      tuple(newest[:samples])))
     return tuple(inboxes)
 
 

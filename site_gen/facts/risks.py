@@ -13,14 +13,28 @@ includes those rows. A high signal no irritant covers is the check warning `risk
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from ..model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType
-from ..text import month_key
-from .journey import MIN_ANSWERS, Figures, complete_months, figures_of, score_direction
+from .journey import (
+    MIN_ANSWERS,
+    CellKey,
+    Counts,
+    Figures,
+    MonthOf,
+    cell_counts,
+    complete_months,
+    figures_in,
+    score_direction,
+)
 from .scores import Change
+
+if TYPE_CHECKING:
+    from ..load.parquet import ParquetFeedback
 
 NEAR_THRESHOLD = 0.7       # a bad move of 70 % of a metric's threshold is worth a look before it demands a decision
 HIGH_NEAR_THRESHOLD = 0.9
@@ -106,14 +120,38 @@ def counts_against(score_type: ScoreType, score: int, direction: Direction) -> b
     return score >= 5 if direction == Direction.DOWN else score <= 3
 
 
-def _newest(rows: Iterable[FeedbackRow]) -> tuple[str, ...]:
-    return tuple(r.id for r in sorted(rows, key=lambda r: (r.date, r.id), reverse=True))
+@dataclass(frozen=True, slots=True)
+class Behind:
+    """The rows a signal stands on: the recent window's rows of one stage or segment that pull the bad way —
+    answers that count against the score (score_type given), or complaints (score_type None)."""
+
+    column: str                        # journey_stage or segment
+    name: str
+    months: tuple[str, ...]
+    score_type: ScoreType | None = None
+    direction: Direction = Direction.UP
+
+    def matches(self, row: FeedbackRow) -> bool:
+        if self.score_type is None:
+            return row.kind == FeedbackKind.COMPLAINT
+        return row.score_type == self.score_type and row.score is not None \
+            and counts_against(self.score_type, row.score, self.direction)
 
 
-def _group_signals(recent_rows: list[FeedbackRow], before: Figures, recent: Figures,
+# the newest rows behind a signal, as (date, ID), newest first, at most ROWS_KEPT; and how many there are
+RowsBehind = Callable[[Behind], tuple[tuple[tuple[date, str], ...], int]]
+
+
+def _newest(rows: Iterable[FeedbackRow]) -> tuple[tuple[date, str], ...]:
+    return tuple(sorted(((r.date, r.id) for r in rows), reverse=True))
+
+
+def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: Figures,
                    directions: Mapping[ScoreType, Direction], material: Mapping[ScoreType, float],
-                   stage: str | None, segment: str | None, months: tuple[str, ...],
                    baseline: tuple[str, ...]) -> list[RiskSignal]:
+    stage = group.name if group.column == "journey_stage" else None
+    segment = group.name if group.column == "segment" else None
+    months = group.months
     found = []
     for now in recent.scores:
         then = before.score(now.score_type)
@@ -126,11 +164,10 @@ def _group_signals(recent_rows: list[FeedbackRow], before: Figures, recent: Figu
             continue
         if severity == RiskLevel.HIGH and min(now.responses, then.responses) < HIGH_FROM:
             severity = RiskLevel.MEDIUM
-        rows = _newest(r for r in recent_rows if r.score_type == now.score_type and r.score is not None
-                       and counts_against(now.score_type, r.score, direction))
+        rows, count = behind(replace(group, score_type=now.score_type, direction=direction))
         found.append(RiskSignal(RiskKind.SCORE_FALLING, severity, score_type=now.score_type, before=then.value,
-                                recent=now.value, months=months, baseline=baseline, rows=rows[:ROWS_KEPT],
-                                row_count=len(rows), stage=stage, segment=segment))
+                                recent=now.value, months=months, baseline=baseline,
+                                rows=tuple(key for _, key in rows), row_count=count, stage=stage, segment=segment))
     share, share_before = recent.complaint_share, before.complaint_share
     if share is not None and share_before is not None and recent.complaints >= MIN_COMPLAINTS \
             and before.feedback >= MIN_ANSWERS:
@@ -138,41 +175,53 @@ def _group_signals(recent_rows: list[FeedbackRow], before: Figures, recent: Figu
         if severity == RiskLevel.HIGH and min(recent.feedback, before.feedback) < HIGH_FROM:
             severity = RiskLevel.MEDIUM
         if severity is not None:
-            rows = _newest(r for r in recent_rows if r.kind == FeedbackKind.COMPLAINT)
+            rows, count = behind(group)
             found.append(RiskSignal(RiskKind.COMPLAINTS_RISING, severity, before=share_before, recent=share,
-                                    months=months, baseline=baseline, rows=rows[:ROWS_KEPT], row_count=len(rows),
-                                    stage=stage, segment=segment))
+                                    months=months, baseline=baseline, rows=tuple(key for _, key in rows),
+                                    row_count=count, stage=stage, segment=segment))
     return found
 
 
-def risk_signals(feedback: Iterable[FeedbackRow], stages: tuple[str, ...], segments: tuple[str, ...],
+def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segments: tuple[str, ...],
                  metrics: tuple[Metric, ...], changes: Mapping[str, tuple[Change | None, bool]],
                  today_month: str, risk_months: int,
-                 open_irritants: Iterable[OpenIrritant] = ()) -> tuple[RiskSignal, ...]:
+                 open_irritants: Iterable[OpenIrritant] = (), *, cells: Mapping[CellKey, Counts] | None = None,
+                 stored: ParquetFeedback | None = None) -> tuple[RiskSignal, ...]:
     """changes: metric ID -> (last complete change, whether it already crossed the threshold: then the
-    metric-decision rule speaks, not a risk signal)."""
+    metric-decision rule speaks, not a risk signal). cells: cell_counts of feedback and the Parquet rows over
+    (at least) the 2 × risk_months complete months, when the caller has them; stored: the Parquet rows, asked
+    for the rows behind each signal and for the irritants those rows are evidence of."""
     both = complete_months(today_month, 2 * risk_months)
     baseline, months = both[:risk_months], both[risk_months:]
-    window_of = {month: "recent" for month in months} | {month: "before" for month in baseline}
-    grouped: dict[tuple[str, str, str], list[FeedbackRow]] = defaultdict(list)
+    if cells is None:
+        cells = cell_counts(feedback, both)
+    recent = MonthOf(months)
+    grouped: dict[tuple[str, str], list[FeedbackRow]] = defaultdict(list)
     for row in feedback:
-        window = window_of.get(month_key(row.date))
-        if window is None:
-            continue
-        grouped[("stage", row.journey_stage, window)].append(row)
-        if row.segment:
-            grouped[("segment", row.segment, window)].append(row)
+        if recent(row.date) is not None:
+            grouped[("journey_stage", row.journey_stage)].append(row)
+            if row.segment:
+                grouped[("segment", row.segment)].append(row)
+
+    def behind(group: Behind) -> tuple[tuple[tuple[date, str], ...], int]:
+        found = [row for row in grouped[(group.column, group.name)] if group.matches(row)]
+        newest, count = _newest(found)[:ROWS_KEPT], len(found)
+        if stored is not None:
+            more, more_count = stored.rows_behind(group, ROWS_KEPT)
+            newest, count = tuple(sorted(newest + more, reverse=True)[:ROWS_KEPT]), count + more_count
+        return newest, count
+
     directions = {m.compute: m.direction for m in metrics if m.compute is not None}
     material = dict(MATERIAL) | {m.compute: m.threshold for m in metrics if m.compute is not None and m.threshold > 0}
 
     signals: list[RiskSignal] = []
-    for dimension, names in (("stage", stages), ("segment", segments)):
+    for column, names in (("journey_stage", stages), ("segment", segments)):
         for name in names:
-            recent_rows = grouped[(dimension, name, "recent")]
-            signals += _group_signals(recent_rows, figures_of(grouped[(dimension, name, "before")]),
-                                      figures_of(recent_rows), directions, material,
-                                      name if dimension == "stage" else None, name if dimension == "segment" else None,
-                                      months, baseline)
+            stage, segment = (name, None) if column == "journey_stage" else (None, name)
+            signals += _group_signals(behind, Behind(column, name, months),
+                                      figures_in(cells, stage=stage, segment=segment, months=baseline),
+                                      figures_in(cells, stage=stage, segment=segment, months=months),
+                                      directions, material, baseline)
     for metric in metrics:
         change, alarm = changes.get(metric.id, (None, False))
         if change is None or alarm or metric.threshold <= 0:
@@ -185,16 +234,20 @@ def risk_signals(feedback: Iterable[FeedbackRow], stages: tuple[str, ...], segme
                                       months=(change.latest.period,), baseline=(change.previous.period,),
                                       threshold=metric.threshold))
     irritants = tuple(open_irritants)
+    # the Parquet rows a signal names count as evidence of the irritants that link them, as loaded rows do
+    links = stored.irritants_of({key for signal in signals for key in signal.rows}) if stored is not None else {}
     order = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
-    covered = [_with_cover(signal, irritants) for signal in signals]
+    covered = [_with_cover(signal, irritants, links) for signal in signals]
     return tuple(sorted(covered, key=lambda s: order[s.severity]))   # stable: stages, segments, metrics
 
 
-def _with_cover(signal: RiskSignal, irritants: tuple[OpenIrritant, ...]) -> RiskSignal:
+def _with_cover(signal: RiskSignal, irritants: tuple[OpenIrritant, ...],
+                links: Mapping[str, frozenset[str]]) -> RiskSignal:
     rows = set(signal.rows)
+    linked = {irritant for key in signal.rows for irritant in links.get(key, ())}
     by = tuple(i.id for i in irritants
                if (signal.stage is not None and i.stage == signal.stage)
                or (signal.segment is not None and signal.segment == i.segment)
                or (signal.metric is not None and signal.metric in i.metrics)
-               or not rows.isdisjoint(i.rows))
+               or not rows.isdisjoint(i.rows) or i.id in linked)
     return replace(signal, covered_by=by) if by else signal

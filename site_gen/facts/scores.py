@@ -35,6 +35,12 @@ def worth_sql(score_type: ScoreType, column: str = "score") -> str:
     return f"(CASE {column} {cases} END)"
 
 
+def any_worth_sql(column: str = "score", type_column: str = "score_type") -> str:
+    """The worth of one answer of whichever score type the row gives (NULL without one, or off its scale)."""
+    cases = " ".join(f"WHEN '{kind.value}' THEN {worth_sql(kind, column)}" for kind in WORTH)
+    return f"(CASE {type_column} {cases} END)"
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """The sum of worths and the number of answers: what any set of rows contributes to a score; tallies add."""
@@ -110,49 +116,28 @@ def scores_of(rows: Iterable[FeedbackRow]) -> tuple[Score, ...]:
     return tuple(score(kind, values) for kind, values in sorted(by_type.items()))
 
 
-def _tallied(score_type: ScoreType, score: int) -> tuple[int, int]:
-    """What one answer adds to the running totals its score type's formula needs (see RunningScores)."""
-    if score_type == ScoreType.NPS:
-        return int(score >= 9), int(score <= 6)
-    if score_type == ScoreType.CSAT:
-        return int(score >= 4), 0
-    return score, 0
-
-
-def _from_totals(score_type: ScoreType, first: int, second: int, responses: int) -> float:
-    """The formula of FORMULAS[score_type] on running totals: the same arithmetic, so the same float."""
-    if score_type == ScoreType.NPS:
-        return 100.0 * (first - second) / responses
-    if score_type == ScoreType.CSAT:
-        return 100.0 * first / responses
-    return first / responses
-
-
 class RunningScores:
-    """The scores of any date window [start, end) over rows given once, sorted by date.
+    """The scores of any date window [start, end) over answers given once, sorted by date.
 
-    Running totals per score type (promoters and detractors, or the sum, or satisfied answers): a window
-    costs two bisections per score type instead of a pass over its rows, and gives exactly what
-    scores_of gives for the rows in the window.
+    Running totals of the tallies per score type: a window costs two bisections per score type instead of a
+    pass over its rows, and gives exactly what scores_of gives for the rows in the window (the same worths,
+    the same division). An entry is (day, score type, sum of worths, answers): one row's, or the sum of a
+    day's rows in Parquet, counted by DuckDB.
     """
 
-    __slots__ = ("_dates", "_first", "_second")
+    __slots__ = ("_dates", "_totals", "_responses")
 
-    def __init__(self, rows: Iterable[FeedbackRow]):
+    def __init__(self, days: Iterable[tuple[date, ScoreType, int, int]]):
         self._dates: dict[ScoreType, list[date]] = {}
-        self._first: dict[ScoreType, array[int]] = {}
-        self._second: dict[ScoreType, array[int]] = {}
-        for row in rows:
-            kind, value = row.score_type, row.score
-            if kind is None or value is None:
-                continue
+        self._totals: dict[ScoreType, array[int]] = {}
+        self._responses: dict[ScoreType, array[int]] = {}
+        for day, kind, total, responses in days:
             if kind not in self._dates:
-                self._dates[kind], self._first[kind], self._second[kind] = [], array("q", [0]), array("q", [0])
-            first, second = _tallied(kind, value)
-            dates, firsts, seconds = self._dates[kind], self._first[kind], self._second[kind]
-            dates.append(row.date)
-            firsts.append(firsts[-1] + first)
-            seconds.append(seconds[-1] + second)
+                self._dates[kind], self._totals[kind], self._responses[kind] = [], array("q", [0]), array("q", [0])
+            totals, counts = self._totals[kind], self._responses[kind]
+            self._dates[kind].append(day)
+            totals.append(totals[-1] + total)
+            counts.append(counts[-1] + responses)
 
     def window(self, start: date, end: date) -> tuple[Score, ...]:
         """scores_of(rows dated start <= date < end)."""
@@ -161,20 +146,43 @@ class RunningScores:
             dates = self._dates[kind]
             low = bisect_left(dates, start)
             high = bisect_left(dates, end, lo=low)
-            if high > low:
-                first = self._first[kind][high] - self._first[kind][low]
-                second = self._second[kind][high] - self._second[kind][low]
-                found.append(Score(kind, round(_from_totals(kind, first, second, high - low), 2), high - low))
+            counted = Tally(self._totals[kind][high] - self._totals[kind][low],
+                            self._responses[kind][high] - self._responses[kind][low])
+            if counted.responses:
+                found.append(score_of(kind, counted))
         return tuple(found)
 
 
-def running_scores_by(rows: Sequence[FeedbackRow], segments: Iterable[str]) -> dict[str | None, RunningScores]:
-    """Rows sorted by date -> RunningScores of all of them (key None) and of each segment's."""
-    of_segment: dict[str | None, list[FeedbackRow]] = {segment: [] for segment in segments}
+DayTally = tuple[date, ScoreType, int, int]
+
+
+def running_scores_by(rows: Sequence[FeedbackRow], segments: Iterable[str],
+                      stored: Iterable[tuple[str | None, date, ScoreType, int, int]] = ()
+                      ) -> dict[str | None, RunningScores]:
+    """Rows -> RunningScores of all of them (key None) and of each segment's.
+
+    stored: (segment, day, score type, sum of worths, answers) of the same rows' kin in Parquet, by DuckDB."""
+    of_segment: dict[str | None, list[DayTally]] = {segment: [] for segment in segments}
+    every: list[DayTally] = []
     for row in rows:
+        kind, value = row.score_type, row.score
+        worth = WORTH[kind].get(value) if kind is not None and value is not None else None
+        if worth is None or kind is None:   # no answer, or one off its scale (a check error): not counted
+            continue
+        answer = (row.date, kind, worth, 1)
+        every.append(answer)
         if row.segment in of_segment:
-            of_segment[row.segment].append(row)
-    return {None: RunningScores(rows), **{segment: RunningScores(listed) for segment, listed in of_segment.items()}}
+            of_segment[row.segment].append(answer)
+    for segment, day, kind, total, responses in stored:
+        every.append((day, kind, total, responses))
+        if segment in of_segment:
+            of_segment[segment].append((day, kind, total, responses))
+    return {None: RunningScores(sorted(every, key=_day)),
+            **{segment: RunningScores(sorted(listed, key=_day)) for segment, listed in of_segment.items()}}
+
+
+def _day(entry: DayTally) -> date:
+    return entry[0]
 
 
 def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType) -> dict[str, list[int]]:

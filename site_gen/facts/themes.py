@@ -46,6 +46,7 @@ INDEX_WORDS = 8         # … in an index of each theme's 8 rarest distinctive w
 CANDIDATES_PER_WORD = 32   # … the first (most frequent) 32 themes per word
 MIN_ROWS = 2            # a theme is something said at least twice
 SAMPLES = 3
+THEMED_ROWS = 200_000   # the newest unlinked rows with words that are grouped (CSV and Parquet alike): bounded memory
 COMMAND_IDS = 500       # row IDs in a theme's command: one shell argument stays far below the 128 KiB limit
 TREND_MONTHS = 3
 
@@ -140,14 +141,27 @@ class Inbox:
         return self.themes.get(None, ())
 
 
+def has_words(row: FeedbackRow) -> bool:
+    return bool(row.verbatim and row.verbatim.strip())
+
+
+# what str.isspace() reads as whitespace, as a regular expression class for DuckDB (RE2)
+_SPACES = ("\\t\\n\\x{0B}\\f\\r \\x{1C}-\\x{1F}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}"
+           "\\x{202F}\\x{205F}\\x{3000}")
+WHITESPACE_SQL = f"[{_SPACES}]"
+# has_words as SQL over a verbatim column: a character that is not whitespace
+HAS_WORDS_SQL = f"regexp_matches(verbatim, '[^{_SPACES}]')"
+
+
 def inbox_themes(unlinked: Iterable[FeedbackRow], stages: Sequence[str], as_of: date,
-                 open_evidence: Mapping[str, int]) -> Inbox:
+                 open_evidence: Mapping[str, int], without_verbatim: int | None = None) -> Inbox:
     """Group unlinked rows into ranked themes; flag complaint themes bigger than the smallest open irritant.
 
-    open_evidence: open irritant ID -> distinct customers of its evidence.
+    open_evidence: open irritant ID -> distinct customers of its evidence. without_verbatim: how many unlinked
+    rows have no words, when `unlinked` holds only those with words (the facts read no more rows than they group).
     """
     rows = list(unlinked)
-    with_text = [row for row in rows if row.verbatim and row.verbatim.strip()]
+    with_text = [row for row in rows if has_words(row)]
     with paused_collector():   # hundreds of thousands of small acyclic objects: no rescans of the heap
         clusters = cluster_rows(with_text)
     stage_rank = {stage: number for number, stage in enumerate(stages)}
@@ -162,7 +176,8 @@ def inbox_themes(unlinked: Iterable[FeedbackRow], stages: Sequence[str], as_of: 
     sized = sorted((customers, key) for key, customers in open_evidence.items() if customers > 0)
     smallest = (sized[0][1], sized[0][0]) if sized else None
     bigger = tuple(t for t in ranked[FeedbackKind.COMPLAINT] if smallest and t.customers > smallest[1])
-    return Inbox(ranked, len(with_text) - grouped, len(rows) - len(with_text), smallest, bigger)
+    return Inbox(ranked, len(with_text) - grouped,
+                 len(rows) - len(with_text) if without_verbatim is None else without_verbatim, smallest, bigger)
 
 
 def words(text: str) -> list[str]:

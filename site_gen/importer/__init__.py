@@ -185,6 +185,10 @@ def run_import(request: ImportRequest, environment: EnvironmentMapping[str, str]
             continue
         first_row[key_id] = number
         added.append(converted)
+    if backlog.stored_feedback is not None and added:   # rows already in the Parquet batches are present too
+        stored = backlog.stored_feedback.known_ids(c.values["id"] for c in added)
+        report.present += len(stored)
+        added = [c for c in added if c.values["id"] not in stored]
     unreadable = [s for s in report.skipped if s.unreadable]
     if request.strict and unreadable:
         raise ImportFailed(f"--strict: {len(unreadable)} row(s) cannot be read, nothing was written: "

@@ -9,18 +9,27 @@ come from site_gen/facts/scores.py, the same table the Python path uses.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..facts.scores import WORTH, Tally, worth_sql
+from ..facts.effect import COMPLAINT_SQL
+from ..facts.journey import CellKey, Counts
+from ..facts.scores import WORTH, Tally, any_worth_sql, worth_sql
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..fieldtypes import FEEDBACK_ID_PATTERN, did_you_mean
 from ..model import FeedbackKind, FeedbackRow, ScoreType, SiteConfig, Source
+from .columns import _make_row as make_row
 from .source import relative
+
+if TYPE_CHECKING:
+    from ..facts.risks import Behind
 
 INSTALL_HINT = "pip install 'site-gen[duckdb]' to read Parquet feedback (or export this batch as CSV)"
 REPORTS_PER_CHECK = 20   # rows reported per kind of problem: a broken export can hold millions
@@ -36,6 +45,10 @@ def missing_extra(paths: Sequence[Path], root: Path, diagnostics: list[Diagnosti
     for path in paths:
         diagnostics.append(error(SourceLoc(relative(path, root)), "parse",
                                  "this Parquet feedback batch needs DuckDB, which is not installed", INSTALL_HINT))
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _quote(text: str) -> str:
@@ -60,6 +73,17 @@ class StoredEvidence:
     segments: tuple[tuple[str, int], ...]
     sources: tuple[tuple[str, int], ...]
     stages: tuple[tuple[str, int], ...]
+
+
+# A row's columns in FeedbackRow's field order, but its place, `loc`, which comes from the file and row number
+_FIELDS = [field.name for field in dataclasses.fields(FeedbackRow)]
+_ROW_COLUMNS = [name for name in _FIELDS if name != "loc"]
+_LOC_AT = _FIELDS.index("loc")
+_ENUMS = [(_ROW_COLUMNS.index(name), {member.value: member for member in enum})
+          for name, enum in (("source", Source), ("score_type", ScoreType), ("kind", FeedbackKind))]
+_CONSENT_AT = _ROW_COLUMNS.index("consent_public")
+# a row read back as a FeedbackRow has what the model requires (check reports any row without them)
+_WHOLE = "id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL AND journey_stage IS NOT NULL"
 
 
 class ParquetFeedback:
@@ -246,11 +270,15 @@ class ParquetFeedback:
 
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
-        # a row naming the irritant, plus the rows the irritant lists that do not name it: each pair once
+        self.db.register("irritants", pa.table({"irritant_id": list(listed)}))
+        # a row naming an irritant that exists, plus the rows an irritant lists that do not name it: each pair
+        # once (the loaded rows link the same way: site_gen/facts/evidence.py rows_by_irritant)
         self.db.execute("CREATE OR REPLACE TEMP TABLE evidence AS SELECT irritant AS irritant_id, * FROM feedback "
-                        "WHERE irritant IS NOT NULL UNION ALL SELECT l.irritant_id, f.* FROM (SELECT DISTINCT * "
-                        "FROM listed) l JOIN feedback f USING (id) WHERE f.irritant IS DISTINCT FROM l.irritant_id")
+                        "WHERE irritant IN (SELECT irritant_id FROM irritants) UNION ALL SELECT l.irritant_id, f.* "
+                        "FROM (SELECT DISTINCT * FROM listed) l JOIN feedback f USING (id) "
+                        "WHERE f.irritant IS DISTINCT FROM l.irritant_id")
         self.db.unregister("listed")
+        self.db.unregister("irritants")
         found: dict[str, dict[str, Any]] = {}
         for irritant, rows, customers in self._rows(
                 "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL) "
@@ -271,18 +299,259 @@ class ParquetFeedback:
         """An irritant's newest evidence rows with words, as rows: only the few a page shows are read.
 
         Call after evidence() (derive_facts does), which gathers each irritant's rows."""
-        names = [name for name in _COLUMNS if name != "loc"]
-        found = self.db.execute(
-            f"SELECT filename, row_number, {', '.join(names)} FROM evidence WHERE irritant_id = ? "
-            "AND verbatim IS NOT NULL AND id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL "
-            "AND journey_stage IS NOT NULL ORDER BY date DESC, id DESC LIMIT ?", [irritant, limit]).fetchall()
-        rows = []
-        for filename, row_number, *values in found:
-            given = dict(zip(names, values, strict=True))
-            given["source"] = Source(given["source"])
-            given["score_type"] = ScoreType(given["score_type"]) if given["score_type"] else None
-            given["kind"] = FeedbackKind(given["kind"]) if given["kind"] else None
-            given["consent_public"] = bool(given["consent_public"])
-            rows.append(FeedbackRow(loc=SourceLoc(self.files[filename], int(row_number)), **given))
-        return tuple(rows)
+        return self._feedback_rows("evidence", "irritant_id = ? AND verbatim IS NOT NULL", "date DESC, id DESC",
+                                   limit, irritant)
 
+    def _feedback_rows(self, table: str, where: str, order: str, limit: int | None,
+                       *params: Any) -> tuple[FeedbackRow, ...]:
+        """The few rows a fact needs, as FeedbackRow objects (never all of them: the query says which)."""
+        found = self.db.execute(
+            f"SELECT filename, row_number, {', '.join(_ROW_COLUMNS)} FROM {table} WHERE {_WHOLE} AND ({where}) "
+            f"ORDER BY {order}" + (" LIMIT ?" if limit is not None else ""),
+            [*params, *([limit] if limit is not None else [])]).fetchall()
+        return tuple(self._row(filename, row_number, values) for filename, row_number, *values in found)
+
+    def _row(self, filename: str, row_number: int, values: Sequence[Any]) -> FeedbackRow:
+        """A row as the loaders build it (their slot constructor: themes read 200,000 of them)."""
+        given = list(values)
+        for at, members in _ENUMS:
+            given[at] = members[given[at]] if given[at] else None
+        given[_CONSENT_AT] = bool(given[_CONSENT_AT])
+        given.insert(_LOC_AT, SourceLoc(self.files[filename], int(row_number)))
+        row: FeedbackRow = make_row(*given)
+        return row
+
+    def scan(self, where: str, *params: Any, batch: int = 10_000) -> Iterator[FeedbackRow]:
+        """Every row that passes `where`, as FeedbackRow objects a batch at a time (a search reads them all,
+        but never holds them all)."""
+        cursor = self.db.cursor()
+        try:
+            cursor.execute(f"SELECT filename, row_number, {', '.join(_ROW_COLUMNS)} FROM feedback "
+                           f"WHERE {_WHOLE} AND ({where})", list(params))
+            while chunk := cursor.fetchmany(batch):
+                yield from (self._row(filename, row_number, values) for filename, row_number, *values in chunk)
+        finally:
+            cursor.close()
+
+    def rows_by_id(self, ids: Iterable[str]) -> dict[str, FeedbackRow]:
+        """These rows, by ID (a risk signal's newest few, an agenda's quotes)."""
+        import pyarrow as pa
+
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        self.db.register("wanted", pa.table({"wanted_id": wanted}))
+        rows = self._feedback_rows("feedback", "id IN (SELECT wanted_id FROM wanted)", "filename, row_number", None)
+        self.db.unregister("wanted")
+        return {row.id: row for row in rows}
+
+    # --- effects: linked complaints around a closed date (site_gen/facts/effect.py) -----------------
+
+    def complaint_days(self, windows: Mapping[str, tuple[date, date]]) -> dict[str, Counter[date]]:
+        """Irritant ID -> day -> its linked complaints that day, within [start, end] of its window."""
+        import pyarrow as pa
+
+        if not windows:
+            return {}
+        keys = sorted(windows)
+        self.db.register("windows", pa.table({"irritant_id": keys, "start": [windows[k][0] for k in keys],
+                                              "end": [windows[k][1] for k in keys]}))
+        found: dict[str, Counter[date]] = {}
+        for irritant, day, count in self._rows(
+                f"SELECT e.irritant_id, e.date, count(*) FROM evidence e JOIN windows w USING (irritant_id) "
+                f"WHERE {COMPLAINT_SQL} AND e.date BETWEEN w.start AND w.end GROUP BY ALL"):
+            found.setdefault(str(irritant), Counter())[day] = int(count)
+        self.db.unregister("windows")
+        return found
+
+    def newest_complaints(self, windows: Mapping[str, tuple[date, date]],
+                          count: int) -> dict[str, tuple[FeedbackRow, ...]]:
+        """Irritant ID -> its newest `count` linked complaints dated within [start, end], newest first: the few
+        a recurrence names, for every irritant in one query."""
+        import pyarrow as pa
+
+        if not windows:
+            return {}
+        keys = sorted(windows)
+        self.db.register("windows", pa.table({"irritant_id": keys, "start": [windows[k][0] for k in keys],
+                                              "end": [windows[k][1] for k in keys]}))
+        rows = self.db.execute(
+            f"SELECT irritant_id, filename, row_number, {', '.join(_ROW_COLUMNS)} FROM (SELECT e.*, row_number() "
+            "OVER (PARTITION BY e.irritant_id ORDER BY e.date DESC, e.id DESC) AS nth FROM evidence e "
+            f"JOIN windows w USING (irritant_id) WHERE {COMPLAINT_SQL} AND {_WHOLE} "
+            "AND e.date BETWEEN w.start AND w.end) WHERE nth <= ? ORDER BY irritant_id, date DESC, id DESC",
+            [count]).fetchall()
+        self.db.unregister("windows")
+        found: dict[str, list[FeedbackRow]] = {}
+        for irritant, filename, row_number, *values in rows:
+            found.setdefault(str(irritant), []).append(self._row(filename, row_number, values))
+        return {key: tuple(listed) for key, listed in found.items()}
+
+    def day_tallies(self, stages: Iterable[str]) -> dict[str, list[tuple[str | None, date, ScoreType, int, int]]]:
+        """Journey stage -> (segment, day, score type, sum of worths, answers): its scores over any window."""
+        wanted = sorted(set(stages))
+        if not wanted:
+            return {}
+        worth = any_worth_sql()
+        found: dict[str, list[tuple[str | None, date, ScoreType, int, int]]] = {stage: [] for stage in wanted}
+        for stage, segment, day, kind, total, count in self._rows(
+                f"SELECT journey_stage, segment, date, score_type, sum({worth}), count({worth}) FROM feedback "
+                f"WHERE journey_stage IN ({', '.join(map(_quote, wanted))}) AND date IS NOT NULL "
+                f"AND score_type IS NOT NULL GROUP BY ALL HAVING count({worth}) > 0 ORDER BY date"):
+            found[str(stage)].append((segment, day, ScoreType(kind), int(total), int(count)))
+        return found
+
+    # --- journey map and risk signals (site_gen/facts/journey.py, risks.py) ------------------------
+
+    def cells(self, months: Iterable[str]) -> dict[CellKey, Counts]:
+        """(month, journey stage, segment or "") -> rows, complaints and tallies, over these months."""
+        wanted = sorted(set(months))
+        if not wanted:
+            return {}
+        scored = ", ".join(f"sum({worth_sql(kind)}) FILTER (WHERE score_type = '{kind.value}'), "
+                           f"count({worth_sql(kind)}) FILTER (WHERE score_type = '{kind.value}')" for kind in WORTH)
+        found = {}
+        for month, stage, segment, rows, complaints, *tallies in self._rows(
+                f"SELECT strftime(date, '%Y-%m') AS month, journey_stage, coalesce(segment, ''), count(*), "
+                f"count(*) FILTER (WHERE kind = '{FeedbackKind.COMPLAINT.value}'), {scored} FROM feedback "
+                f"WHERE journey_stage IS NOT NULL AND month IN ({', '.join(map(_quote, wanted))}) GROUP BY ALL"):
+            counted = [(kind, Tally(int(tallies[2 * n] or 0), int(tallies[2 * n + 1])))
+                       for n, kind in enumerate(WORTH)]
+            found[(str(month), str(stage), str(segment))] = Counts(
+                int(rows), int(complaints), tuple(sorted((k, t) for k, t in counted if t.responses)))
+        return found
+
+    def rows_behind(self, group: Behind, limit: int) -> tuple[tuple[tuple[date, str], ...], int]:
+        """The recent rows a risk signal stands on (Behind.matches, as SQL): newest (date, ID) first, and how many."""
+        from ..facts.risks import counts_against
+
+        assert group.column in ("journey_stage", "segment")
+        if group.score_type is None:
+            condition = f"kind = '{FeedbackKind.COMPLAINT.value}'"
+        else:
+            low, high = SCORE_RANGE[group.score_type]
+            bad = [score for score in range(low, high + 1) if counts_against(group.score_type, score, group.direction)]
+            condition = f"score_type = '{group.score_type.value}' AND score IN ({', '.join(map(str, bad)) or 'NULL'})"
+        where = (f"{group.column} = ? AND strftime(date, '%Y-%m') IN ({', '.join(map(_quote, group.months))}) "
+                 f"AND id IS NOT NULL AND {condition}")
+        count = int(self._rows(f"SELECT count(*) FROM feedback WHERE {where}", group.name)[0][0])
+        newest = self._rows(f"SELECT date, id FROM feedback WHERE {where} ORDER BY date DESC, id DESC LIMIT ?",
+                            group.name, limit)
+        return tuple((day, str(key)) for day, key in newest), count
+
+    def irritants_of(self, ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Row ID -> the irritants these Parquet rows are evidence of (after evidence())."""
+        import pyarrow as pa
+
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        self.db.register("wanted", pa.table({"wanted_id": wanted}))
+        found: dict[str, set[str]] = {}
+        for key, irritant in self._rows("SELECT id, irritant_id FROM evidence WHERE id IN "
+                                        "(SELECT wanted_id FROM wanted)"):
+            found.setdefault(str(key), set()).add(str(irritant))
+        self.db.unregister("wanted")
+        return {key: frozenset(irritants) for key, irritants in found.items()}
+
+    # --- the unlinked inbox (site_gen/facts/themes.py, meeting.py) --------------------------------
+
+    _UNLINKED = "(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM evidence) USING (id))"
+
+    def unlinked_count(self, with_words: bool | None = None) -> int:
+        """Rows no irritant links to (after evidence()); with_words: only those with (True) or without words."""
+        from ..facts.themes import HAS_WORDS_SQL
+
+        where = "" if with_words is None else f"WHERE {'' if with_words else 'NOT '}coalesce({HAS_WORDS_SQL}, false)"
+        return int(self._rows(f"SELECT count(*) FROM {self._UNLINKED} {where}")[0][0])
+
+    def unlinked_rows(self, limit: int, with_words: bool = False) -> tuple[FeedbackRow, ...]:
+        """The newest unlinked rows (with words only, when asked), newest first."""
+        from ..facts.themes import HAS_WORDS_SQL
+
+        # the newest IDs first, sorted without their other columns, then those rows: at 10,000,000 rows a sort
+        # that carries every column took 2 GB more and half as long again
+        newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._UNLINKED} WHERE {_WHOLE} AND "
+                  f"({HAS_WORDS_SQL if with_words else 'true'}) ORDER BY date DESC, id DESC LIMIT {int(limit)}) "
+                  "USING (id))")
+        return self._feedback_rows(newest, "true", "date DESC, id DESC", None)
+
+    def unlinked_by_stage(self, since: date, until: date,
+                          samples: int) -> dict[str, tuple[int, int, tuple[FeedbackRow, ...]]]:
+        """Stage -> unlinked rows dated after since up to until: rows, complaints, the newest with a verbatim."""
+        found: dict[str, tuple[int, int, tuple[FeedbackRow, ...]]] = {
+            str(stage): (int(rows), int(complaints), ()) for stage, rows, complaints in self._rows(
+            f"SELECT journey_stage, count(*), count(*) FILTER (WHERE kind = '{FeedbackKind.COMPLAINT.value}') "
+            f"FROM {self._UNLINKED} WHERE date > ? AND date <= ? AND journey_stage IS NOT NULL GROUP BY ALL",
+            since, until)}
+        for stage in found:
+            rows, complaints, _ = found[stage]
+            found[stage] = (rows, complaints, self._feedback_rows(
+                self._UNLINKED, "journey_stage = ? AND date > ? AND date <= ? AND verbatim IS NOT NULL",
+                "date DESC, id DESC", samples, stage, since, until))
+        return found
+
+    def voices(self, since: date, until: date, per_group: int) -> tuple[FeedbackRow, ...]:
+        """Rows with a verbatim dated after since up to until, each wording once (its first row), the first
+        per_group of each journey stage and segment in the agenda's order of preference: every row that
+        site_gen/facts/meeting.py fresh_voices can choose."""
+        from ..facts.themes import WHITESPACE_SQL
+
+        order = f"CASE kind WHEN '{FeedbackKind.COMPLAINT.value}' THEN 0 WHEN '{FeedbackKind.SUGGESTION.value}' " \
+                f"THEN 1 WHEN '{FeedbackKind.PRAISE.value}' THEN 3 ELSE 2 END, date DESC, id"
+        wording = f"lower(trim(regexp_replace(verbatim, '{WHITESPACE_SQL}+', ' ', 'g')))"
+        return self._feedback_rows(
+            f"(SELECT *, row_number() OVER (PARTITION BY journey_stage, segment ORDER BY {order}) AS nth FROM "
+            f"(SELECT * FROM feedback WHERE verbatim IS NOT NULL AND date > ? AND date <= ? AND {_WHOLE} "
+            f"QUALIFY row_number() OVER (PARTITION BY {wording} ORDER BY {order}) = 1))",
+            "nth <= ?", order, None, since, until, per_group)
+
+    # --- digests (site_gen/digest.py) and the notify audience (site_gen/facts/loop.py) ---------------
+
+    def week_counts(self, last: date) -> dict[date, Counter[tuple[str, FeedbackKind | None]]]:
+        """Monday -> (journey stage, kind) -> rows, for the weeks that start on or before last."""
+        found: dict[date, Counter[tuple[str, FeedbackKind | None]]] = {}
+        for monday, stage, kind, count in self._rows(
+                "SELECT CAST(date_trunc('week', date) AS DATE) AS monday, journey_stage, kind, count(*) FROM feedback "
+                "WHERE date IS NOT NULL AND journey_stage IS NOT NULL AND monday <= ? GROUP BY ALL", last):
+            found.setdefault(monday, Counter())[(str(stage), FeedbackKind(kind) if kind else None)] = int(count)
+        return found
+
+    def quotable(self, mondays: Iterable[date], kind: FeedbackKind, per_stage: int, worst_first: bool,
+                 harshness: str, length: int) -> dict[date, list[FeedbackRow]]:
+        """Monday -> that week's rows of one kind with words, the strongest per_stage of each journey stage, by
+        the digest's order (harshness: its SQL; length: the quote length that ranks longer quotes first)."""
+        from ..facts.themes import HAS_WORDS_SQL
+
+        wanted = sorted(set(mondays))
+        if not wanted:
+            return {}
+        # the order as one comparable value: a top-n aggregate per week and stage, not a sort of every row
+        order = f"{{'h': {'' if worst_first else '-'}{harshness}, 'l': -least(length(verbatim), {length}), 'i': id}}"
+        listed = ", ".join(f"DATE '{monday.isoformat()}'" for monday in wanted)
+        ids = [key for (chosen,) in self._rows(
+            f"SELECT arg_min(id, {order}, ?) FROM feedback WHERE kind = ? AND {_WHOLE} AND "
+            f"CAST(date_trunc('week', date) AS DATE) IN ({listed}) AND {HAS_WORDS_SQL} "
+            "GROUP BY date_trunc('week', date), journey_stage", per_stage, kind.value) for key in chosen]
+        found: dict[date, list[FeedbackRow]] = {}
+        for row in sorted(self.rows_by_id(ids).values(), key=lambda row: (row.date, row.id)):
+            found.setdefault(week_monday(row.date), []).append(row)
+        return found
+
+    def consent(self, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
+        """Customer -> (the date of their newest row that gives contact_ok, what it says), for the customers
+        of evidence rows (after evidence()) and those in `also` (of the loaded evidence rows): two rows of that
+        day that disagree say false, the rule of site_gen/facts/loop.py contact_consent. Only customers whose
+        rows give contact_ok are listed."""
+        import pyarrow as pa
+
+        if "contact_ok" not in self.present:
+            return {}
+        self.db.register("also", pa.table({"customer": pa.array(sorted(set(also)), pa.string())}))
+        found = {str(customer): (day, bool(ok)) for customer, day, ok in self._rows(
+            "SELECT customer, date, bool_and(contact_ok) FROM (SELECT customer, date, contact_ok, "
+            "max(date) OVER (PARTITION BY customer) AS newest FROM feedback WHERE contact_ok IS NOT NULL "
+            "AND date IS NOT NULL AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
+            "WHERE date = newest GROUP BY ALL")}
+        self.db.unregister("also")
+        return found

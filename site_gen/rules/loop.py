@@ -37,7 +37,7 @@ def _fixes(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             newest = ", ".join(f"{row.id} ({row.date})" for row in recurrence.newest)
             yield warning(
                 irritant.at("closed"), "recurrence",
-                f"complaints continue after the fix: {len(recurrence.rows)} linked complaint(s) since "
+                f"complaints continue after the fix: {recurrence.complaints} linked complaint(s) since "
                 f"{recurrence.since} ({recurrence.rate:.1f} a week, {recurrence.share:.0f} % of the "
                 f"{recurrence.baseline:.1f} a week before closing; rules.recurrence_share is "
                 f"{rules.recurrence_share:g} %); newest: {newest}",

@@ -240,14 +240,14 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         filter_keys={key: " ".join(values) for key, values in keys.items()},
         archive=tuple((month, tuple(items)) for month, items in archive.items()),
         stories=story_pages, metrics=metrics, stages=stages, teams=teams,
-        unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=len(facts.unlinked),
+        unlinked=facts.unlinked[:UNLINKED_SHOWN], unlinked_total=facts.unlinked_total,
         open_count=len(facts.open_irritants),
         risks=_risk_views(facts.risks, backlog, by_id),
         journey=facts.journey, irritant_by_id=by_id,
         fixes=tuple(by_id[key] for key in facts.fixes[:FIXES_SHOWN]),
         friction=facts.friction,
         digests=tuple(DigestPage(d) for d in recent_digests(backlog.feedback, backlog.config.journey_stages,
-                                                             facts.as_of)),
+                                                             facts.as_of, stored=backlog.stored_feedback)),
         agenda=build_agenda(facts),
         inbox=facts.themes,
         smallest_open=by_id[facts.themes.smallest_open[0]] if facts.themes.smallest_open else None)
@@ -314,6 +314,8 @@ def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
                 pages: Mapping[str, IrritantPage]) -> tuple[RiskView, ...]:
     wanted = {row_id for signal in signals for row_id in signal.rows[:RISK_ROWS_SHOWN]}
     rows = {row.id: row for row in backlog.feedback if row.id in wanted}
+    if backlog.stored_feedback is not None:   # the few shown, read by DuckDB
+        rows |= backlog.stored_feedback.rows_by_id(wanted - rows.keys())
     metrics = {m.id: m for m in backlog.config.metrics}
     views = []
     for signal in signals:
