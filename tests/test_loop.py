@@ -366,6 +366,14 @@ def test_the_irritant_page_shows_the_chart_with_the_close_date_and_the_verdict(i
     assert "Did it work?" not in internal["irritants/battery-range-wrong/index.html"].decode()
 
 
+def test_the_friction_table_reads_as_words_and_adds_up_each_month(internal: dict[str, bytes]) -> None:
+    journey = internal["journey/index.html"].decode()
+    table = journey[journey.index("Friction: steps removed"):]
+    assert '<th scope="col">January 2026</th><th scope="col">September 2026</th>' in table
+    assert '>Payment</a>' in table and '>Cancel</a>' in table   # stage labels, not their IDs
+    assert "<th scope=\"row\">All stages</th><td>+3</td><td>+1</td><td><strong>+4</strong></td>" in table
+
+
 def test_the_dashboard_lists_recent_fixes_with_their_verdicts(internal: dict[str, bytes]) -> None:
     dashboard = internal["index.html"].decode()
     section = dashboard[dashboard.index("<h2>Did it work?</h2>"):dashboard.index("<h2>Metrics</h2>")]
