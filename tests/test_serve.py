@@ -388,12 +388,11 @@ def test_with_search_a_page_update_is_served_before_the_index_is_rebuilt(example
     try:
         wait_until(lambda: preview.indexed == preview.version)
         assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200
-        edited, version = time.monotonic(), preview.version
+        version = preview.version
         edit(example / STORY, "title: 20% off a helmet", "title: 30% off a helmet")
         threading.Thread(target=preview.rebuild, daemon=True).start()  # as the watcher does, without its delay
         wait_until(lambda: preview.version > version and "30% off" in fetch(preview.url + "public/index.html")[1])
-        assert time.monotonic() - edited < 3  # the page did not wait for Pagefind
-        assert preview.indexed < preview.version
+        assert preview.indexed < preview.version  # the page did not wait for Pagefind (which starts 3 s late)
         assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200  # the previous index meanwhile
         wait_until(lambda: preview.indexed == preview.version)
         assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200
