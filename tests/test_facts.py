@@ -13,7 +13,7 @@ from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import scores
-from site_gen.model import FeedbackRow, Source
+from site_gen.model import FeedbackRow, ScoreType, Source
 from site_gen.views.internal import internal_view
 
 from .conftest import REPO, TODAY, copy_example
@@ -156,3 +156,10 @@ def test_running_scores_of_a_window_are_the_scores_of_its_rows(rows: list[Feedba
     for segment in ("smb", "enterprise"):
         assert running[segment].window(first, last) == scores.scores_of(
             r for r in rows if r.segment == segment and first <= r.date < last)
+
+
+def test_a_negative_net_promoter_score_reads_with_a_minus_sign() -> None:
+    """−33, as the charts write it: a hyphen reads as a dash, and screen readers say "dash 33"."""
+    assert scores.Score(ScoreType.NPS, -33.4, 3).display == "\u221233"
+    assert scores.Score(ScoreType.NPS, 12.0, 9).display == "+12"
+    assert scores.Score(ScoreType.CSAT, 78.0, 9).display == "78%"

@@ -91,9 +91,10 @@ class Score:
 
     @property
     def display(self) -> str:
-        """NPS +12, CES 4.91, CSAT 78%: how the number reads next to its name."""
+        """NPS +12 or −33 (a minus sign, as the charts write it, not a hyphen), CES 4.91, CSAT 78%: how the number
+        reads next to its name."""
         if self.score_type == ScoreType.NPS:
-            return f"{self.value:+.0f}"
+            return f"{self.value:+.0f}".replace("-", "\u2212")
         if self.score_type == ScoreType.CSAT:
             return f"{self.value:.0f}%"
         return f"{self.value:.2f}"
