@@ -386,7 +386,7 @@ def test_the_dashboard_lists_recent_fixes_with_their_verdicts(internal: dict[str
 def test_the_journey_map_shows_the_friction_ledger(internal: dict[str, bytes]) -> None:
     journey = internal["journey/index.html"].decode()
     assert "Friction: steps removed from the journey" in journey
-    assert '<a href="../stages/cancel/index.html">cancel</a></th><td>+3</td><td>—</td><td><strong>+3</strong>' \
+    assert '<a href="../stages/cancel/index.html">Cancel</a></th><td>+3</td><td>—</td><td><strong>+3</strong>' \
         in journey
 
 
