@@ -21,8 +21,6 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import os
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -48,7 +46,7 @@ from .render import Page, Sandbox, template_mistakes
 from .rules import FAMILIES
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
-from .write import MARKER, marker_for
+from .write import MARKER, marker_for, write_file
 
 _LEAVES: frozenset[type] = frozenset({str, int, float, bool, type(None), bytes, dt.date, dt.datetime, Markup,
                                       complex, range})
@@ -223,16 +221,7 @@ def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, 
         hashed = hashlib.sha256(data).digest()
         if sha256.get(name) == hashed:
             continue
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_file(folder / name, data)
         sha256[name] = hashed
         written.append(name)
     return written

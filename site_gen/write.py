@@ -86,16 +86,20 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write each file via a temporary file and os.replace, leaving other files in folder alone."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in sorted(files.items()):
-        target = folder / _safe_relative(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_file(folder / _safe_relative(name), data)
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """One file, via a temporary file beside it and os.replace: a reader sees the old bytes or the new, never half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 # --- ownership -------------------------------------------------------------------------------
