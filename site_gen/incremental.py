@@ -3,7 +3,8 @@
 A `Memo` holds, keyed by content hashes:
 
 - `files`: what loading each record or feedback file gave (its records and its diagnostics), by the hash of
-  the file's bytes — a changed file is always reloaded, an unchanged one never is;
+  the file's bytes — a changed file is always reloaded, an unchanged one never is (kept on disk in 16 shards
+  by path, so a run that changed one file rewrites one shard);
 - `markdown`: rendered HTML by the hash of the markdown;
 - `pages`: for each output page, the hash of its own inputs (theme sources, its template, its context) and
   the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
@@ -237,7 +238,7 @@ def _signing_key() -> bytes | None:
 
 
 def load_part(root: Path, name: str) -> Any | None:
-    """One part of root's cache (`runs`, `pages`, `files`, `blob-<hash>`); None when absent or not to be trusted."""
+    """One part of root's cache (`runs`, `pages`, `files-NN`, `blob-<hash>`); None when absent or not to be trusted."""
     try:
         with open(root / CACHE_DIR / f"{name}.pickle", "rb") as stream:
             data = stream.read()
@@ -283,6 +284,14 @@ def save_part(root: Path, name: str, value: object) -> bool:
     return True
 
 
+_FILE_SHARDS = tuple(f"files-{number:02d}" for number in range(16))
+
+
+def _shard_of(path: str) -> str:
+    """The shard of the parsed files that keeps a file's entry: by a hash of its path, so shards stay even."""
+    return _FILE_SHARDS[digest(path.encode())[0] % len(_FILE_SHARDS)]
+
+
 class DiskMemo:
     """A Memo read part by part from root's `.site-gen-cache/` (a no-change build reads only `runs`), and saved
     the same way. Large files' parsed rows live in blobs named by the hash of the file, written once."""
@@ -293,29 +302,50 @@ class DiskMemo:
         self.root = root
         self.memo = Memo()
         self._loaded: set[str] = set()
-        self._files_read: dict[str, Digest] | None = None   # the hashes of the files part as read, if it was
+        self._files_read: dict[str, dict[str, Digest]] | None = None   # per shard, the file hashes it held
 
     def part(self, name: str) -> Memo:
         if name not in self._loaded:
             self._loaded.add(name)
-            value = load_part(self.root, name)
-            if isinstance(value, dict):
-                setattr(self.memo, name, value)
-                if name == "files":
-                    self._files_read = _hashes(value)
+            if name == "files":
+                self._load_files()
+            else:
+                value = load_part(self.root, name)
+                if isinstance(value, dict):
+                    setattr(self.memo, name, value)
         return self.memo
+
+    def _load_files(self) -> None:
+        files: dict[str, tuple[Digest, Any]] = {}
+        read: dict[str, dict[str, Digest]] = {}
+        for shard in _FILE_SHARDS:
+            value = load_part(self.root, shard)
+            if isinstance(value, dict):
+                files.update(value)
+                read[shard] = _hashes(value)
+        self.memo.files = files
+        self._files_read = read
 
     def save(self, *names: str) -> None:
         for name in names:
-            value = getattr(self.memo, name)
-            if name == "files" and self._files_read == _hashes(value):
-                continue   # the same files with the same bytes (another "as of" date): the part on disk holds them
             if name == "files":
-                value = {path: (hashed, self._blob(hashed, payload, size)) for path, (hashed, payload, size)
-                         in ((p, (h, v, _size(v))) for p, (h, v) in value.items())}
-            save_part(self.root, name, value)
+                self._save_files()
+            else:
+                save_part(self.root, name, getattr(self.memo, name))
         if "files" in names:
             self._collect()
+
+    def _save_files(self) -> None:
+        """Only the shards whose files changed: one edited story rewrites a sixteenth of the parsed files."""
+        shards: dict[str, dict[str, tuple[Digest, Any]]] = {shard: {} for shard in _FILE_SHARDS}
+        for path, entry in self.memo.files.items():
+            shards[_shard_of(path)][path] = entry
+        read = self._files_read
+        for shard, entries in shards.items():
+            if read is not None and read.get(shard, {}) == _hashes(entries):
+                continue   # the same files with the same bytes (another "as of" date): the shard on disk holds them
+            save_part(self.root, shard, {path: (hashed, self._blob(hashed, payload, _size(payload)))
+                                         for path, (hashed, payload) in entries.items()})
 
     def _blob(self, hashed: Digest, payload: Any, size: int) -> Any:
         if size < self.BLOB_FROM:
@@ -332,6 +362,7 @@ class DiskMemo:
             for path in (self.root / CACHE_DIR).glob("blob-*.pickle"):
                 if path.name not in wanted:
                     path.unlink(missing_ok=True)
+            (self.root / CACHE_DIR / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
         except OSError:
             pass
 

@@ -19,6 +19,17 @@ from .conftest import TODAY, edit
 STORY = "backlog/stories/helmet-discount.md"
 
 
+def parsed_files(root: Path) -> dict[str, tuple[int, int]]:
+    """The cache's shards of parsed files, each with its inode and modification time."""
+    return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in sorted((root / CACHE_DIR).glob("files-*.pickle"))}
+
+
+def forget_parsed_files(root: Path) -> None:
+    for path in (root / CACHE_DIR).glob("files-*.pickle"):
+        path.unlink()
+
+
 def check(root: Path, *options: str, today: str = "2026-11-23") -> tuple[int, str, str]:
     """`site-gen check` as a CI job runs it: exit code, standard output, standard error."""
     result = CliRunner().invoke(main, ["check", str(root), "--today", today, *options], catch_exceptions=False)
@@ -31,10 +42,10 @@ def test_a_check_with_nothing_changed_prints_exactly_a_cold_checks_output_and_lo
     cold = check(example, "--no-cache", "--format", output_format)
     assert not (example / CACHE_DIR).exists()     # --no-cache neither reads nor writes a cache
     assert check(example, "--format", output_format) == cold   # fills the cache
-    parsed = example / CACHE_DIR / "files.pickle"
-    parsed.unlink()     # the parsed files: a check that loaded anything would write them again
+    assert parsed_files(example)
+    forget_parsed_files(example)     # a check that loaded anything would write them again
     assert check(example, "--format", output_format) == cold
-    assert not parsed.exists()
+    assert not parsed_files(example)
 
 
 def _edit_record(root: Path) -> None:
@@ -114,10 +125,9 @@ def test_build_and_check_each_keep_their_last_run(example: Path, tmp_path: Path)
     build(example, out, TODAY, search=False)
     check(example)
     assert build(example, out, TODAY, search=False).reused
-    parsed = example / CACHE_DIR / "files.pickle"
-    parsed.unlink()
+    forget_parsed_files(example)
     check(example)
-    assert not parsed.exists()   # the check before the build is still the cached one: nothing loaded
+    assert not parsed_files(example)   # the check before the build is still the cached one: nothing loaded
 
 
 def test_a_team_catalogue_is_an_input_of_build_and_check(example: Path) -> None:
@@ -149,11 +159,22 @@ def test_after_an_upgrade_a_large_feedback_file_is_parsed_once_again_then_reused
 def test_a_check_on_another_day_does_not_rewrite_the_parsed_files(example: Path) -> None:
     """No file changed: the parsed files on disk are already this run's (only the run itself is new)."""
     check(example)
-    parsed = example / CACHE_DIR / "files.pickle"
-    before = parsed.stat()
+    before = parsed_files(example)
     later = check(example, today="2027-06-01")
-    assert (parsed.stat().st_ino, parsed.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert parsed_files(example) == before
     assert later == check(example, "--no-cache", today="2027-06-01")
     _edit_record(example)
     assert check(example, today="2027-06-01") == check(example, "--no-cache", today="2027-06-01")
-    assert parsed.stat().st_ino != before.st_ino
+    assert parsed_files(example) != before
+
+
+def test_one_edited_record_rewrites_only_the_shard_of_parsed_files_that_holds_it(example: Path) -> None:
+    """At 30,000 records, writing every parsed file again after one edit took longer than the check itself."""
+    check(example)
+    before = parsed_files(example)
+    assert len(before) > 1
+    _edit_record(example)
+    assert check(example) == check(example, "--no-cache")
+    after = parsed_files(example)
+    assert after.keys() == before.keys()
+    assert len([name for name in before if after[name] != before[name]]) == 1
