@@ -174,12 +174,15 @@ def _histories(root: Path, memo: Memo | DiskMemo | None) -> tuple[StatusHistory,
 def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                  progress: Progress | None = None, workers: int | None = 1,
                  future: bool = False, memo: Memo | DiskMemo | None = None,
-                 current: Path | None = None) -> dict[str, dict[str, bytes | Kept]]:
+                 current: Path | None = None,
+                 spool: Callable[[str], dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Both sites in memory, {audience: {path: bytes}}: testable without a disk.
 
     With several workers, the public site renders in a second process while
     this one renders the internal site. With a memo and the current output folder (OUT), a page whose
     inputs are unchanged since the memo's run is not rendered: it is OUT's file (Kept), hard-linked later.
+    With `spool` (build's Output.spool), each site's files go to the staging folder as they are rendered, and
+    the mapping holds their hashes (write.Staged) instead of their bytes.
     """
     backlog = result.backlog
     templates = root / "templates"
@@ -202,7 +205,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
             chosen = language(backlog.config.public.language, backlog.locales)
             if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
-                receiver = PipeReceiver()
+                receiver = PipeReceiver(spool("public") if spool else None)
                 pool = fork_pool(1, (public, templates, logo, chosen, reuse, receiver.write_end))
                 receiver.start()
                 public_job = pool.submit(_public_files)
@@ -211,7 +214,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             else:
                 ticker = progress("public", count) if progress else None
                 env = environment("public", templates, chosen)
-                sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse)
+                sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse,
+                                                     spool("public") if spool else None)
                 reuses["public"] = reuse
                 if live is not None and reuse is not None:
                     live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
@@ -224,7 +228,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
             env = environment("internal", templates, words)
             listed = internal_site.pages(internal, words)
-            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed)
+            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed,
+                                                     spool("internal") if spool else None)
             reuses["internal"] = reuse
             if live is not None and reuse is not None:
                 live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads)
@@ -290,7 +295,7 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
                 memo.save("files")
             raise BuildRefused(result.diagnostics, result.errors)
         try:
-            sites = render_sites(result, root, only, progress, workers, future, memo, output.out)
+            sites = render_sites(result, root, only, progress, workers, future, memo, output.out, output.spool)
         except jinja2.TemplateError as exc:
             raise _template_error(exc) from exc
         searched = False

@@ -116,9 +116,10 @@ class PipeFiles(dict[str, Any]):
 class PipeReceiver:
     """In the parent: a thread that collects what a worker's PipeFiles sends, until the worker closes its end."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: dict[str, Any] | None = None) -> None:
         self.read_end, self.write_end = os.pipe()
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, Any] = {} if files is None else files   # a write.SiteSpool stages them as they come
+        self.failed: BaseException | None = None
         self._thread = threading.Thread(target=self._receive, daemon=True)
 
     def start(self) -> None:
@@ -131,10 +132,17 @@ class PipeReceiver:
             while header := stream.read(_HEADER.size):
                 name_length, length = _HEADER.unpack(header)
                 name = stream.read(name_length).decode("utf-8")
-                self.files[name] = stream.read(length)
+                data = stream.read(length)
+                if self.failed is None:
+                    try:
+                        self.files[name] = data
+                    except Exception as exc:  # noqa: BLE001 - raised by result(), in the thread that asks
+                        self.failed = exc     # (the rest is read and dropped, so the worker is not blocked)
 
-    def result(self) -> dict[str, bytes]:
+    def result(self) -> dict[str, Any]:
         self._thread.join()
+        if self.failed is not None:
+            raise self.failed
         return self.files
 
 

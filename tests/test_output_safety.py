@@ -381,6 +381,44 @@ def test_a_write_error_is_one_line_exit_1_and_both_previous_sites_stay_whole(err
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
+def test_a_template_error_after_pages_were_staged_leaves_the_previous_sites_and_no_staging(built) -> None:
+    """Pages go to the staging folder as they are rendered (the build keeps no site in memory): a template that
+    fails on a page rendered late leaves OUT as it was, with nothing staged left behind."""
+    root, out = built
+    old = tree(out)
+    theme = root / "templates" / "internal"
+    theme.mkdir(parents=True)
+    (theme / "decision.html").write_text('{% extends "default/decision.html" %}{% block content %}{{ 1 / 0 }}'
+                                         "{% endblock %}", "utf-8")
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 1 and "ZeroDivisionError" in outcome.stderr, outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+
+
+def test_a_write_error_while_the_public_worker_streams_its_pages_leaves_the_previous_sites(built,
+                                                                                           monkeypatch) -> None:
+    """The public site rendered in a second process arrives through a pipe and is staged as it comes: a disk
+    error there reaches the build as the same one-line error, not as a lost page."""
+    import site_gen.build
+    root, out = built
+    old = tree(out)
+    real = site_gen.write._write_file
+
+    def failing(path: str, data: bytes) -> None:
+        if "public" in os.path.relpath(path, out) and path.endswith("index.html"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        real(path, data)
+
+    monkeypatch.setattr(site_gen.build, "PUBLIC_FORK_FROM", 1)
+    monkeypatch.setattr(site_gen.write, "_write_file", failing)
+    with pytest.raises(OutputError, match="The previous sites are unchanged"):
+        build(root, out, TODAY, workers=2, search=False)
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+
+
 def _process_alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()

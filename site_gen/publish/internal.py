@@ -85,14 +85,17 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
 
 def render(site: InternalSite, env: jinja2.Environment,
            progress: Callable[[int], None] | None = None, words: Language | None = None,
-           reuse: PageReuse | None = None, listed: list[Page] | None = None) -> dict[str, bytes | Kept]:
+           reuse: PageReuse | None = None, listed: list[Page] | None = None,
+           out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
     """words: the internal site's language (the templates have theirs from env); English when not given.
-    listed: pages(site, words), when the caller made them already."""
+    listed: pages(site, words), when the caller made them already. The files are set into `out` when given
+    (a write.SiteSpool, which stages each as it comes)."""
     words = words or language()
     shared = shared_values(site, words)
     listed = pages(site, words) if listed is None else listed
-    files = render_pages(env, listed, shared, progress, reuse)
-    files.update(extras(site, env, shared, words, listed))
+    files = render_pages(env, listed, shared, progress, reuse, out)
+    for name, data in extras(site, env, shared, words, listed).items():
+        files[name] = data
     return files
 
 
