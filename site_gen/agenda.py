@@ -44,7 +44,7 @@ ARBITRATION_QUESTIONS = (N_("What changed for the customer?"), N_("Did it keep o
                          N_("Was it the simplest, clearest option for the customer?"))
 DEBRIEF_POINTS = (N_("What happened?"), N_("What was the impact on customers?"), N_("What was the root cause?"),
                   N_("Is the prevention in place, and did it work?"))
-OUTCOME_QUESTIONS = (N_("Did it work?"), N_("Keep it (with a new review_on), change it, or supersede it?"))
+OUTCOME_QUESTIONS = (N_("Did it work?"), N_("Keep it (and set its next review date), change it, or supersede it?"))
 OVERDUE_QUESTION = N_("Extend the target (to when?), decline, escalate, or close?")
 UNREVIEWED_QUESTION = N_("Still on track? Confirm or extend the target, decline, escalate, or close.")
 THIS_WEEK_QUESTION = N_("Will it land this week? Close it, or extend the target.")
