@@ -78,9 +78,9 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
         threshold = round(complete[-1].value + sign * metric.threshold, 6)
     decisions = tuple((month_key(d.date), d.title) for d in reversed(view.decisions))
     words = words or language()
-    return line_chart(series, metric.name, metric.unit, today=today, threshold=threshold, decisions=decisions,
+    return line_chart(series, metric.name, today=today, threshold=threshold, decisions=decisions,
                       chart_id=f"metric-{metric.id}-chart", month_label=words.short_month, gettext=words.gettext,
-                      number=words.number)
+                      number=partial(words.measure, unit=metric.unit))   # its unit too: 0.5% (0,5 % in French)
 
 
 def render(site: InternalSite, env: jinja2.Environment,
