@@ -1,4 +1,5 @@
-"""`site-gen digest`: the week's complaints, suggestions and praise, as markdown for a team chat. INTERNAL: it quotes verbatims.
+"""`site-gen digest`: the week's complaints, suggestions and praise, as markdown for a team chat. INTERNAL:
+it quotes verbatims.
 
 A week runs Monday to Sunday. The digest counts the week's feedback by journey stage, names
 the stages that moved most against the week before, and quotes the most telling verbatims
