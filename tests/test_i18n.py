@@ -144,8 +144,8 @@ def test_the_digest_charts_and_verdicts_follow_the_internal_language(tmp_path: P
     assert "<title>Stimme der Kunden, Woche vom 16. bis 22. November 2026</title>" in feed
     dashboard = site["index.html"].decode()
     chart = dashboard[dashboard.index('<svg class="chart line-chart"'):]
-    chart = chart[:chart.index("</svg>")]
-    assert ">Nov. 2026*</text>" in chart and ">Schwellenwert</text>" in chart
+    chart = chart[:chart.index("</figure>")]
+    assert ">Nov. 2026*</text>" in chart and "Schwellenwert: 11,74 — ein Monat, der ihn erreicht" in chart
     assert "Von 23,66 (Nov. 2025) auf 14,63 (Nov. 2026)" in chart   # Babel's month names and decimal comma
     assert "In den 8 Wochen nach der Behebung 100\u00a0% weniger Beschwerden" in dashboard
     irritant = site["irritants/double-charge-after-failed-ride/index.html"].decode()
