@@ -465,3 +465,29 @@ def test_a_charts_threshold_word_never_covers_its_line_and_a_legend_explains_the
         if chart["starred"]:
             assert "month not complete yet" in chart["legend"] and "month not complete yet (*)" in chart["desc"]
     assert any(chart["marks"] for chart in charts) and any(chart["starred"] for chart in charts)
+
+
+def test_the_inbox_is_scannable_on_a_phone_with_the_biggest_themes_and_their_commands_in_view(
+        built: Path, browser: Browser) -> None:
+    """At 375 px the unlinked inbox shows its first themes whole (the three biggest complaint themes with their
+    `site-gen new irritant --from-feedback …` commands unfolded), folds the smaller ones to one line each and the
+    row table behind a tap — a page a thumb can scan, not 47,000 px of scrolling; a link to a folded theme opens it."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        inbox = (built / "internal" / "feedback" / "index.html").as_uri()
+        page.goto(inbox)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        biggest = page.evaluate("""() => [...document.querySelectorAll('#complaints .theme')].slice(0, 3).map(t => [
+            t.querySelector('h3').innerText, t.querySelector('pre.command').checkVisibility()])""")
+        folded = page.evaluate("[...document.querySelectorAll('.theme.folded [id]')].map(t => t.id)")
+        rows_shown = page.evaluate("document.querySelector('#rows ~ details table').checkVisibility()")
+        page.goto(f"{inbox}#{folded[0]}")
+        opened = page.evaluate(f"document.getElementById('{folded[0]}').closest('details').open")
+    finally:
+        page.close()
+    assert [wording for wording, _ in biggest] == ["Brakes felt weak on the hill", "Chat closed while I was typing",
+                                                   "Charged after I ended the ride"]
+    assert all(visible for _, visible in biggest)
+    assert len(folded) > 20 and not rows_shown
+    assert height < 16000, height
+    assert opened
