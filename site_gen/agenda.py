@@ -44,7 +44,7 @@ ARBITRATION_QUESTIONS = (N_("What changed for the customer?"), N_("Did it keep o
                          N_("Was it the simplest, clearest option for the customer?"))
 DEBRIEF_POINTS = (N_("What happened?"), N_("What was the impact on customers?"), N_("What was the root cause?"),
                   N_("Is the prevention in place, and did it work?"))
-OUTCOME_QUESTIONS = (N_("Did it work?"), N_("Keep it (with a new review_on), change it, or supersede it?"))
+OUTCOME_QUESTIONS = (N_("Did it work?"), N_("Keep it (and set its next review date), change it, or supersede it?"))
 OVERDUE_QUESTION = N_("Extend the target (to when?), decline, escalate, or close?")
 UNREVIEWED_QUESTION = N_("Still on track? Confirm or extend the target, decline, escalate, or close.")
 THIS_WEEK_QUESTION = N_("Will it land this week? Close it, or extend the target.")
@@ -57,12 +57,28 @@ SEVERITY = {RiskLevel.HIGH: N_("high"), RiskLevel.MEDIUM: N_("medium"), RiskLeve
 
 @dataclass(frozen=True, slots=True)
 class Signed:
-    """A change, written with its sign (+1.5, -2) in the language's digits."""
+    """A change, written with its sign (+1.5, -2) in the language's digits, with its metric's unit (Measure)."""
+
+    value: float
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A metric's value with its unit: 0.5% (0,5 % in French) for a unit of %, else the number and the unit."""
+
+    value: float
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A share in percent, whole: 44% (44 % in French), as the sites write it (Language.percent)."""
 
     value: float
 
 
-Value = Union[str, int, float, date, Signed, "Phrase"]
+Value = Union[str, int, float, date, Signed, Measure, Percent, "Phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +121,11 @@ def _said(value: Value, words: Language) -> str | int:
     if isinstance(value, Phrase):
         return value.say(words)
     if isinstance(value, Signed):
-        return ("+" if value.value >= 0 else "") + words.number(value.value)
+        return ("+" if value.value >= 0 else "") + words.measure(value.value, value.unit)
+    if isinstance(value, Measure):
+        return words.measure(value.value, value.unit)
+    if isinstance(value, Percent):
+        return words.percent(value.value)
     if isinstance(value, float):
         return words.number(value)
     if isinstance(value, date):
@@ -223,9 +243,9 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         assert change is not None  # an alarm is a change that crossed the threshold
         signals.append(Signal(
             Phrase.of(N_("%(metric)s moved past its threshold"), metric=metric.name),
-            Phrase.of(N_("%(delta)s%(unit)s from %(previous)s to %(latest)s; a move of %(threshold)s%(unit)s "
-                         "demands a decision"), delta=Signed(change.delta), unit=metric.unit,
-                      previous=change.previous.period, latest=change.latest.period, threshold=float(metric.threshold)),
+            Phrase.of(N_("%(delta)s from %(previous)s to %(latest)s; a move of %(threshold)s demands a decision"),
+                      delta=Signed(change.delta, metric.unit), previous=change.previous.period,
+                      latest=change.latest.period, threshold=Measure(float(metric.threshold), metric.unit)),
             ALARM_QUESTION, f"index.html#metric-{key}"))
     titles = {key: irritant.title or key for key, irritant in backlog.irritants.items()}
     signals += [_risk_item(risk, metric_names, titles) for risk in facts.risks if risk.severity != RiskLevel.LOW]
@@ -421,10 +441,10 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
         metric = metrics[risk.subject]
         return Signal(
             Phrase.of(N_("%(metric)s close to its threshold (%(severity)s)"), metric=metric.name, severity=severity),
-            Phrase.of(N_("moved %(delta)s%(unit)s from %(previous)s to %(latest)s, the bad way; "
-                         "%(threshold)s%(unit)s demands a decision; %(cover)s"), delta=Signed(risk.delta),
-                      unit=metric.unit, previous=risk.baseline[0], latest=risk.months[0],
-                      threshold=float(risk.threshold), cover=cover),
+            Phrase.of(N_("moved %(delta)s from %(previous)s to %(latest)s, the bad way; "
+                         "%(threshold)s demands a decision; %(cover)s"), delta=Signed(risk.delta, metric.unit),
+                      previous=risk.baseline[0], latest=risk.months[0],
+                      threshold=Measure(float(risk.threshold), metric.unit), cover=cover),
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(first)s–%(last)s against %(earlier_first)s–%(earlier_last)s"), first=risk.months[0],
                        last=risk.months[-1], earlier_first=risk.baseline[0], earlier_last=risk.baseline[-1])
@@ -441,7 +461,7 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
                  if risk.stage else
                  Phrase.of(N_("Complaint share rising at the %(segment)s segment (%(severity)s)"), **where,
                            severity=severity))
-        detail = Phrase.of(N_("%(before)s%% → %(recent)s%%, %(window)s; %(cover)s"), before=float(risk.before),
-                           recent=float(risk.recent), window=window, cover=cover)
+        detail = Phrase.of(N_("%(before)s → %(recent)s, %(window)s; %(cover)s"), before=Percent(float(risk.before)),
+                           recent=Percent(float(risk.recent)), window=window, cover=cover)
     return Signal(title, detail, COVERED_QUESTION if risk.covered_by else UNCOVERED_QUESTION,
                   "journey/index.html#risks")

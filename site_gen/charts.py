@@ -16,11 +16,11 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# Sized for a phone: the viewBox is about as wide as a 375 px screen's content, so 12.5-unit labels render at
-# 11 px or more there (site.css caps the chart's width on a large screen, where they grow).
-WIDTH, HEIGHT = 340, 210
+# Sized for a phone: the viewBox is a little wider than a 375 px screen's content (306 px), so 13-unit labels
+# render at 12 px or more there (site.css caps the chart's width on a large screen, where they grow to 17 px).
+WIDTH, HEIGHT = 320, 210
 RIGHT, TOP, BOTTOM = 10, 26, 30
-FONT = 12.5
+FONT = 13
 CHAR = 0.6 * FONT          # a generous average glyph width, to keep labels apart
 
 
@@ -121,13 +121,22 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     marks = ""
     threshold_word = gettext("threshold")
     threshold_said = "" if threshold is None else gettext("Threshold: %(value)s") % {"value": number(threshold) + unit}
+    index_of = {p.period: i for i, p in enumerate(points)}
     if threshold is not None:
         level = threshold
         marks += (f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
-                  f'class="threshold"><title>{escape(threshold_said)}</title></line>'
-                  f'<text x="{left + 4:.1f}" y="{y(level) - 4:.1f}" text-anchor="start" class="threshold">'
-                  f'{escape(threshold_word)}</text>')
-    index_of = {p.period: i for i, p in enumerate(points)}
+                  f'class="threshold"><title>{escape(threshold_said)}</title></line>')
+        # its word where nothing else is drawn: the line's points, the decisions' lines and the month labels
+        drawn = [(x(i), y(p.value)) for i, p in enumerate(points)]
+        drawn += [(x(i) + (x(i + 1) - x(i)) * n / 8, y(p.value) + (y(points[i + 1].value) - y(p.value)) * n / 8)
+                  for i, p in enumerate(points[:-1]) for n in range(1, 8)]
+        drawn += [(x(index_of[period]), TOP + inner_h * n / 8) for period, _ in decisions if period in index_of
+                  for n in range(9)]
+        spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn)
+        if spot is not None:
+            at_x, at_y, anchor = spot
+            marks += (f'<text x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}" class="threshold">'
+                      f'{escape(threshold_word)}</text>')
     for n, (period, name) in enumerate(decisions, start=1):
         if period not in index_of:
             continue
@@ -151,13 +160,43 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         marked = gettext("D%(number)s: %(title)s (%(month)s)")
         description += " " + "; ".join(marked % {"number": n, "title": name, "month": month_label(period)}
                                        for n, (period, name) in enumerate(decisions, start=1)) + "."
+    # the marks explained under the chart, in the same words as the description and the values table
+    legend = []
+    if threshold is not None:
+        legend.append(Markup('<li><span class="key threshold" aria-hidden="true"></span> {}</li>').format(
+            gettext("Threshold: %(value)s — a month that reaches it demands a decision.") % {
+                "value": number(threshold) + unit}))
+    legend += [Markup('<li><span class="key decision">D{}</span> {}</li>').format(
+        n, gettext("Decision: %(title)s (%(month)s)") % {"title": name, "month": month_label(period)})
+        for n, (period, name) in enumerate(decisions, start=1) if period in index_of]
+    if incomplete:
+        legend.append(Markup('<li><span class="key">{}*</span> {}</li>').format(
+            month_label(points[incomplete[0]].period),
+            gettext("month not complete yet: a hollow dot on a dashed line")))
+    caption = Markup('<figcaption><ul class="chart-legend">{}</ul></figcaption>').format(
+        Markup("").join(legend)) if legend else ""
     return Markup(
+        f'<figure class="line-chart">'
         f'<svg class="chart line-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
         f'{grid}{marks}<path d="{solid}" class="line"/>'
         f'{f"<path d={chr(34)}{dashed}{chr(34)} class={chr(34)}line incomplete{chr(34)}/>" if dashed else ""}'
-        f'{dots}{months}</svg>')
+        f'{dots}{months}</svg>{caption}</figure>')
+
+
+def _free_spot(width: float, level: float, left: float,
+               drawn: list[tuple[float, float]]) -> tuple[float, float, str] | None:
+    """Where the threshold's word goes (x, baseline y, text-anchor): at the right end of its line, above it, else
+    below it, else at the left end; None when every place would cover the series (the legend still names it)."""
+    top, bottom = TOP, HEIGHT - BOTTOM
+    for x_start, anchor in ((WIDTH - RIGHT - width - 2, "end"), (left + 4, "start")):
+        for baseline in (level - 5, level + FONT + 2):
+            box = (x_start - 5, baseline - FONT - 4, x_start + width + 5, baseline + 5)
+            inside = top <= box[1] and box[3] <= bottom + 2
+            if inside and not any(box[0] <= px <= box[2] and box[1] <= py <= box[3] for px, py in drawn):
+                return (x_start + width if anchor == "end" else x_start, baseline, anchor)
+    return None
 
 
 def _anchor(index: int, count: int, every: int) -> str:
@@ -169,8 +208,8 @@ def _anchor(index: int, count: int, every: int) -> str:
     return "middle"
 
 
-# the before/after chart is narrower, so its labels stay readable on a phone
-E_WIDTH, E_HEIGHT = 480, 240
+# the before/after chart is narrow, so its 14-unit labels render at 12 px or more on a 375 px phone (343 px wide)
+E_WIDTH, E_HEIGHT = 390, 240
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 44
 E_CHAR = 0.62 * 14         # a bold glyph at the chart's 14 px (site.css), generously
 
@@ -209,10 +248,11 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
     fits = close_x + 4 + E_CHAR * len(closed) <= E_WIDTH
     label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
+    days = [format_skeleton("Md", w.start, locale=words.locale) for w in weeks]
+    every = max(1, math.ceil(1.2 * E_CHAR * max(len(day) for day in days) / slot))   # labels a space apart
     ticks = "".join(
-        f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">'
-        f'{escape(format_skeleton("Md", w.start, locale=words.locale))}</text>'
-        for i, w in enumerate(weeks) if len(weeks) <= 8 or i % 2 == 0)
+        f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">{escape(day)}</text>'
+        for i, day in enumerate(days) if i % every == 0)
     grid = "".join(
         f'<line x1="{E_LEFT}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
         f'<text x="{E_LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'

@@ -751,7 +751,7 @@ def init(directory: Path, organisation: str | None, no_git: bool, today: datetim
 @click.option("--post", is_flag=True, help="Send it to the incoming webhook in $SITE_GEN_WEBHOOK_URL (Slack JSON).")
 @_TODAY
 def digest(path: Path, week: datetime | None, post: bool, today: datetime | None) -> None:
-    """The week's praise and complaints as markdown for the team chat. INTERNAL: quotes customers.
+    """The week's complaints, suggestions and praise as markdown for the team chat. INTERNAL: quotes customers.
 
     Counts by journey stage against the week before, the biggest movers and the most telling verbatims.
     --post sends it to the URL in the environment variable SITE_GEN_WEBHOOK_URL (a secret: never a flag

@@ -1,4 +1,5 @@
-"""`site-gen digest`: the week's praise and complaints, as markdown for a team chat. INTERNAL: it quotes verbatims.
+"""`site-gen digest`: the week's complaints, suggestions and praise, as markdown for a team chat. INTERNAL:
+it quotes verbatims.
 
 A week runs Monday to Sunday. The digest counts the week's feedback by journey stage, names
 the stages that moved most against the week before, and quotes the most telling verbatims
@@ -46,6 +47,8 @@ class StageWeek:
     total: int
     praise_before: int
     complaints_before: int
+    suggestions: int = 0
+    suggestions_before: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +175,11 @@ def _digest(now: list[FeedbackRow], before: list[FeedbackRow], journey_stages: S
         total_now[stage] += count
     for (stage, _), count in kinds_before.items():
         total_before[stage] += count
-    praise, complaint = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT
+    praise, complaint, suggestion = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT, FeedbackKind.SUGGESTION
     stages = tuple(
         StageWeek(stage, kinds_now[stage, praise], kinds_now[stage, complaint], total_now[stage],
-                  kinds_before[stage, praise], kinds_before[stage, complaint])
+                  kinds_before[stage, praise], kinds_before[stage, complaint],
+                  kinds_now[stage, suggestion], kinds_before[stage, suggestion])
         for stage in order if total_now[stage] or total_before[stage])
     moves = [Mover(s.stage, "complaints", s.complaints_before, s.complaints) for s in stages] + \
             [Mover(s.stage, "praise", s.praise_before, s.praise) for s in stages]
@@ -259,6 +263,7 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
         return "\n".join(out) + "\n"
     praise = sum(s.praise for s in digest.stages)
     complaints = sum(s.complaints for s in digest.stages)
+    suggestions = sum(s.suggestions for s in digest.stages)
 
     def complaints_of(count: int) -> str:
         return w.ngettext("%(num)d complaint", "%(num)d complaints", count) % {"num": count}
@@ -266,16 +271,24 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
     def praise_of(count: int) -> str:
         return w.ngettext("%(num)d praise", "%(num)d praise", count) % {"num": count}
 
-    out += [w.ngettext("%(num)d piece of feedback (%(change)s on the week before): %(complaints)s, %(praise)s.",
-                       "%(num)d pieces of feedback (%(change)s on the week before): %(complaints)s, %(praise)s.",
+    def suggestions_of(count: int) -> str:
+        return w.ngettext("%(num)d suggestion", "%(num)d suggestions", count) % {"num": count}
+
+    out += [w.ngettext("%(num)d piece of feedback (%(change)s on the week before): %(complaints)s, "
+                       "%(suggestions)s, %(praise)s.",
+                       "%(num)d pieces of feedback (%(change)s on the week before): %(complaints)s, "
+                       "%(suggestions)s, %(praise)s.",
                        digest.total) % {"num": digest.total, "change": _signed(digest.total - digest.total_before),
-                                        "complaints": complaints_of(complaints), "praise": praise_of(praise)},
+                                        "complaints": complaints_of(complaints),
+                                        "suggestions": suggestions_of(suggestions), "praise": praise_of(praise)},
             "", _bold(w.gettext("By journey stage")), ""]
     for stage in digest.stages:
-        out.append("- " + w.gettext("%(stage)s: %(complaints)s (%(complaints_change)s), %(praise)s "
-                                    "(%(praise_change)s), %(total)s in all") % {
+        out.append("- " + w.gettext("%(stage)s: %(complaints)s (%(complaints_change)s), %(suggestions)s "
+                                    "(%(suggestions_change)s), %(praise)s (%(praise_change)s), %(total)s in all") % {
             "stage": humanize(stage.stage), "complaints": complaints_of(stage.complaints),
             "complaints_change": _signed(stage.complaints - stage.complaints_before),
+            "suggestions": suggestions_of(stage.suggestions),
+            "suggestions_change": _signed(stage.suggestions - stage.suggestions_before),
             "praise": praise_of(stage.praise), "praise_change": _signed(stage.praise - stage.praise_before),
             "total": stage.total})
     if digest.movers:

@@ -17,7 +17,7 @@ HELP = (
     "  agenda    The weekly meeting's agenda, from the backlog: 15–20 minutes,...\n"
     '  build     Check, then build the public and internal sites.\n'
     '  check     Check the backlog rules; report every problem with its file...\n'
-    "  digest    The week's praise and complaints as markdown for the team chat.\n"
+    "  digest    The week's complaints, suggestions and praise as markdown for...\n"
     "  feedback  Find feedback rows by the customer's words: ID, date, stage,...\n"
     '  import    Add the rows of a survey, review or helpdesk export to...\n'
     '  init      Start a new team repository that check and build accept at once.\n'

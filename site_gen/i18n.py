@@ -18,6 +18,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 PACKAGED = Path(__file__).resolve().parent / "locale"
 TEAM_FOLDER = "locale"          # a team's catalogues: locale/<language>.po at the repository's root
@@ -180,6 +181,19 @@ class Language:
     def number(self, value: int | float) -> str:
         """1,234 · 1 234 · 1.234: grouped as the locale groups digits."""
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float, digits: int = 0) -> str:
+        """A share given in percent (44.4), rounded to `digits`: 44% in English, 44 % in French, German and
+        Spanish. The one way both sites write a percentage: Babel's pattern for the locale, with French's narrow
+        no-break space before % (as the catalogues write it) where CLDR gives a wider one."""
+        text = format_percent(Decimal(str(round(value, digits))) / 100, locale=self.locale,
+                              decimal_quantization=False)
+        return text.replace("\u00a0%", "\u202f%") if self.locale.language == "fr" else text
+
+    def measure(self, value: float, unit: str) -> str:
+        """A metric's value with its unit: a unit of "%" makes it a percentage (to two decimals at most), any
+        other unit follows the number as site.yaml writes it (3.1 min)."""
+        return self.percent(value, 2) if unit.strip() == "%" else self.number(value) + unit
 
 
 def language(tag: str = DEFAULT, locales: Locales = Locales()) -> Language:  # noqa: B008

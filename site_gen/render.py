@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
+from babel.numbers import format_decimal
 from jinja2 import pass_eval_context
 from jinja2.loaders import split_template_path
 from jinja2.nodes import EvalContext
@@ -33,9 +34,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .default_theme import package_templates
+from .facts.scores import Score
 from .i18n import N_, Gettext, Language, language
 from .incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
 from .load.assets import TooLarge, Unreachable, read_without_links
+from .model import ScoreType
 from .text import humanize
 
 AUDIENCES = ("public", "internal")
@@ -78,6 +81,16 @@ def label(value: object, gettext: Gettext = str) -> str:
     text = str(value)
     words = LABELS.get(text)
     return gettext(words) if words else humanize(text)
+
+
+def score_text(score: Score, words: Language) -> str:
+    """A score as it reads next to its name, in the language's digits: NPS +12 or −33 (a minus sign, as the
+    charts write it), CES 4.91 (4,91), CSAT 78% (78 % in French): a share is a percentage like any other."""
+    if score.score_type == ScoreType.NPS:
+        return score.display    # a whole number from −100 to +100: no digit grouping to localise
+    if score.score_type == ScoreType.CSAT:
+        return words.percent(score.value)
+    return format_decimal(score.value, format="0.00", locale=words.locale)
 
 
 _T = TypeVar("_T")
@@ -301,6 +314,9 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["month_text"] = remembered(words.month_text)
     env.filters["month_split"] = remembered(words.month_split)
     env.filters["number"] = remembered(words.number)
+    env.filters["percent"] = remembered(words.percent)   # a share in percent: 44% (en), 44 % (fr)
+    env.filters["measure"] = words.measure               # a metric's value and unit: two values, nothing to remember
+    env.filters["score_text"] = remembered(partial(score_text, words=words))
     env.filters["label"] = remembered(partial(label, gettext=words.gettext))
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag

@@ -271,7 +271,7 @@ and publishes two sites: an internal one for us, a public one for customers.
 site-gen check            # the rules, with file and line for every problem
 site-gen build            # _site/public (customers) and _site/internal (employees only)
 site-gen serve            # preview with live reload
-site-gen digest           # last week's praise and complaints, for the team chat
+site-gen digest           # last week's complaints, suggestions and praise, for the chat
 ```
 
 The examples (`slow-password-reset` and friends) show each kind of file: replace them with your own.

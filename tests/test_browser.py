@@ -403,17 +403,91 @@ def test_the_french_site_loads_reads_and_searches_in_french(built_in_french: Pat
     finally:
         server.shutdown()
     assert problems == [] and failures == [] and len(names) > 40
-def test_chart_labels_are_at_least_11px_on_a_375px_phone(built: Path, browser: Browser) -> None:
-    """The dashboard's metric charts scale with the screen; every label, measured as rendered, stays readable."""
+def test_chart_labels_are_at_least_12px_on_a_375px_phone(built: Path, browser: Browser) -> None:
+    """The dashboard's metric charts and an irritant's before/after chart scale with the screen; every label,
+    measured as rendered, stays readable."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    sizes: list[float] = []
+    try:
+        for name in ("index.html", "irritants/cancel-needs-phone-call/index.html"):
+            page.goto((built / "internal" / name).as_uri())
+            sizes += page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+            })""")
+            assert page.evaluate(SIDEWAYS) == 0
+    finally:
+        page.close()
+    assert len(sizes) > 20
+    assert min(sizes) >= 12
+
+
+def test_a_charts_threshold_word_never_covers_its_line_and_a_legend_explains_the_marks(built: Path,
+                                                                                     browser: Browser) -> None:
+    """The word "threshold" sits where the series is not (or is left to the legend); under each chart a legend
+    says what the dashed line, D1 and the month marked * mean, as its description does for screen readers."""
     page = browser.new_page(viewport={"width": 375, "height": 800})
     try:
         page.goto((built / "internal" / "index.html").as_uri())
-        sizes = page.evaluate("""() => [...document.querySelectorAll('svg.line-chart')].flatMap(svg => {
-            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-            return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+        charts = page.evaluate("""() => [...document.querySelectorAll('figure.line-chart')].map(figure => {
+            const svg = figure.querySelector('svg'), word = svg.querySelector('text.threshold');
+            const hits = [];
+            if (word) {
+                const box = word.getBBox();
+                for (const path of svg.querySelectorAll('path.line')) {
+                    for (let at = 0; at <= path.getTotalLength(); at += 1) {
+                        const p = path.getPointAtLength(at);
+                        if (p.x >= box.x && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height)
+                            hits.push([p.x, p.y]);
+                    }
+                }
+                for (const dot of svg.querySelectorAll('circle')) {
+                    const x = dot.cx.baseVal.value, y = dot.cy.baseVal.value;
+                    if (x >= box.x - 3 && x <= box.x + box.width + 3 && y >= box.y - 3 && y <= box.y + box.height + 3)
+                        hits.push([x, y]);
+                }
+            }
+            const legend = figure.querySelector('figcaption');
+            return {word: !!word, hits, legend: legend ? legend.innerText : '',
+                    visible: legend ? legend.getBoundingClientRect().height > 0 : false,
+                    desc: svg.querySelector('desc').textContent,
+                    marks: [...svg.querySelectorAll('text.decision')].map(t => t.textContent),
+                    starred: [...svg.querySelectorAll('text.x')].some(t => t.textContent.endsWith('*'))};
         })""")
-        assert page.evaluate(SIDEWAYS) == 0
     finally:
         page.close()
-    assert len(sizes) > 10
-    assert min(sizes) >= 11
+    assert len(charts) == 3 and any(chart["word"] for chart in charts)
+    for chart in charts:
+        assert chart["hits"] == [], chart
+        assert chart["visible"] and "Threshold: " in chart["legend"] and "demands a decision" in chart["legend"]
+        for mark in chart["marks"]:           # D1 is explained under the chart and in the description
+            assert f"{mark} Decision: " in chart["legend"].replace("\n", " ") and f"{mark}: " in chart["desc"]
+        if chart["starred"]:
+            assert "month not complete yet" in chart["legend"] and "month not complete yet (*)" in chart["desc"]
+    assert any(chart["marks"] for chart in charts) and any(chart["starred"] for chart in charts)
+
+
+def test_the_inbox_is_scannable_on_a_phone_with_the_biggest_themes_and_their_commands_in_view(
+        built: Path, browser: Browser) -> None:
+    """At 375 px the unlinked inbox shows its first themes whole (the three biggest complaint themes with their
+    `site-gen new irritant --from-feedback …` commands unfolded), folds the smaller ones to one line each and the
+    row table behind a tap — a page a thumb can scan, not 47,000 px of scrolling; a link to a folded theme opens it."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        inbox = (built / "internal" / "feedback" / "index.html").as_uri()
+        page.goto(inbox)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        biggest = page.evaluate("""() => [...document.querySelectorAll('#complaints .theme')].slice(0, 3).map(t => [
+            t.querySelector('h3').innerText, t.querySelector('pre.command').checkVisibility()])""")
+        folded = page.evaluate("[...document.querySelectorAll('.theme.folded [id]')].map(t => t.id)")
+        rows_shown = page.evaluate("document.querySelector('#rows ~ details table').checkVisibility()")
+        page.goto(f"{inbox}#{folded[0]}")
+        opened = page.evaluate(f"document.getElementById('{folded[0]}').closest('details').open")
+    finally:
+        page.close()
+    assert [wording for wording, _ in biggest] == ["Brakes felt weak on the hill", "Chat closed while I was typing",
+                                                   "Charged after I ended the ride"]
+    assert all(visible for _, visible in biggest)
+    assert len(folded) > 20 and not rows_shown
+    assert height < 16000, height
+    assert opened

@@ -50,6 +50,22 @@ def test_counts_by_stage_agree_with_the_feedback_of_that_week() -> None:
     assert movers == sorted(movers, reverse=True) and 0 not in movers
 
 
+def test_the_digest_counts_suggestions_beside_complaints_and_praise() -> None:
+    """The week's total is split into every kind it holds: a suggestion is counted, not left out of the sum."""
+    backlog, _ = load_backlog(REPO)
+    rows = [r for r in backlog.feedback if date(2026, 11, 16) <= r.date <= date(2026, 11, 22)]
+    suggestions = sum(r.kind == "suggestion" for r in rows)
+    complaints, praise = sum(r.kind == "complaint" for r in rows), sum(r.kind == "praise" for r in rows)
+    assert suggestions > 0
+    text = digest("--week", WEEK).stdout
+    assert (f"{len(rows)} pieces of feedback (" in text
+            and f"): {complaints} complaints, {suggestions} suggestions, {praise} praise.\n" in text), text
+    week = weekly_digest(backlog.feedback, backlog.config.journey_stages, date(2026, 11, 16))
+    stage = next(s for s in week.stages if s.suggestions)
+    line = next(line for line in text.splitlines() if line.startswith(f"- {stage.stage.replace('-', ' ').capitalize()}:"))
+    assert f"{stage.suggestions} suggestion" in line, line
+
+
 def test_the_markdown_reads_in_a_chat() -> None:
     outcome = digest("--week", WEEK)
     assert outcome.exit_code == 0
@@ -152,10 +168,12 @@ def test_a_digest_counts_and_quotes_by_the_plain_definitions(rows: list[Feedback
 
     def count(listed: list[FeedbackRow], stage: str, kind: FeedbackKind | None = None) -> int:
         return sum(r.journey_stage == stage and (kind is None or r.kind == kind) for r in listed)
-    praise, complaint = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT
-    assert {s.stage: (s.praise, s.complaints, s.total, s.praise_before, s.complaints_before) for s in week.stages} == {
-        stage: (count(now, stage, praise), count(now, stage, complaint), count(now, stage),
-                count(before, stage, praise), count(before, stage, complaint))
+    praise, complaint, suggestion = FeedbackKind.PRAISE, FeedbackKind.COMPLAINT, FeedbackKind.SUGGESTION
+    assert {s.stage: (s.praise, s.complaints, s.suggestions, s.total, s.praise_before, s.complaints_before,
+                      s.suggestions_before) for s in week.stages} == {
+        stage: (count(now, stage, praise), count(now, stage, complaint), count(now, stage, suggestion),
+                count(now, stage), count(before, stage, praise), count(before, stage, complaint),
+                count(before, stage, suggestion))
         for stage in ("discover", "ride", "pay", "elsewhere") if count(now, stage) or count(before, stage)}
     for quoted, kind, wanted, worst_first in ((week.complaints, complaint, 3, True), (week.praise, praise, 2, False)):
         ranked = sorted((r for r in now if r.kind == kind and r.verbatim and r.verbatim.strip()),

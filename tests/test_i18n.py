@@ -144,10 +144,10 @@ def test_the_digest_charts_and_verdicts_follow_the_internal_language(tmp_path: P
     assert "<title>Stimme der Kunden, Woche vom 16. bis 22. November 2026</title>" in feed
     dashboard = site["index.html"].decode()
     chart = dashboard[dashboard.index('<svg class="chart line-chart"'):]
-    chart = chart[:chart.index("</svg>")]
-    assert ">Nov. 2026*</text>" in chart and ">Schwellenwert</text>" in chart
+    chart = chart[:chart.index("</figure>")]
+    assert ">Nov. 2026*</text>" in chart and "Schwellenwert: 11,74 — ein Monat, der ihn erreicht" in chart
     assert "Von 23,66 (Nov. 2025) auf 14,63 (Nov. 2026)" in chart   # Babel's month names and decimal comma
-    assert "In den 8 Wochen nach der Behebung 100 % weniger Beschwerden" in dashboard
+    assert "In den 8 Wochen nach der Behebung 100\u00a0% weniger Beschwerden" in dashboard
     irritant = site["irritants/double-charge-after-failed-ride/index.html"].decode()
     assert "<title id=\"effect-title\">Verknüpfte Beschwerden pro Woche, vor und nach der Behebung</title>" in irritant
     assert ">abgeschlossen am 2026-08-28</text>" in irritant and "(2,4 pro Woche)" in irritant
@@ -286,3 +286,24 @@ def test_the_agenda_page_and_markdown_leave_no_english_in_each_language(tmp_path
     markdown, _, page = translated
     assert _english_left(language, {"agenda.md": markdown, "agenda/index.html": page}, own_words) == []
     assert markdown.startswith(f"# {TITLE[language]}\n")
+
+
+PERCENT = re.compile(r"\d([ \u00a0\u202f]?)%")
+
+
+def test_a_percentage_is_written_one_way_in_each_language(tmp_path: Path) -> None:
+    """Shares (complaint share, CSAT, "Did it work?", a recurrence, a metric in %) are written by one formatter:
+    44% in English, 44 % with a narrow no-break space in French, Babel's no-break space in German."""
+    spaces = {}
+    for language in ("en", "fr", "de"):
+        root = copy_example(tmp_path / language)
+        _set_languages(root, language)
+        site = render_sites(run_check(root), root, only="internal", workers=1)["internal"]
+        # the team's own words ("20% off a helmet", "from 71% to 94%") are written as the team wrote them
+        found = [m.group(1) for name in ("index.html", "journey/index.html", "stages/payment/index.html",
+                                         "irritants/signup-id-check-loop/index.html")
+                 for m in PERCENT.finditer(_visible(site[name].decode()).replace("20% off", "")
+                                           .replace("71% to 94%", ""))]
+        assert len(found) > 20, language
+        spaces[language] = set(found)
+    assert spaces == {"en": {""}, "fr": {"\u202f"}, "de": {"\u00a0"}}

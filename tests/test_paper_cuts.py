@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -112,3 +114,45 @@ def test_feedback_json_and_unlinked(example: Path) -> None:
     assert [row["date"] for row in everything] == sorted((row["date"] for row in everything), reverse=True)
     outcome = invoke("feedback", "x", "--path", str(example), "--stage", "checkout")
     assert outcome.exit_code == 2 and "'checkout' is not one of" in outcome.stderr
+
+
+class _RunningText(HTMLParser):
+    """The words a reader reads: text outside <code>, <pre>, scripts, styles and attributes."""
+
+    SKIPPED = {"code", "pre", "script", "style", "kbd", "samp"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED:
+            self.inside.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.inside and self.inside[-1] == tag:
+            self.inside.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.inside:
+            self.text.append(data)
+
+
+def test_internal_pages_word_settings_and_fields_for_a_person_not_as_identifiers(example: Path) -> None:
+    """A sentence says "the months compared" or "its next review date", never rules.risk_months or review_on;
+    the key a reader must change may stay beside it in <code>."""
+    edit(example / "backlog" / "decisions" / "november-metrics-review.md", "review_on: 2026-12-15",
+         "review_on: 2026-11-20")    # a metric-response decision due: the agenda asks what to do with it
+    result = check_repository(example, TODAY)
+    pages = render_sites(result, example, "internal")["internal"]
+    identifier = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\brules\.[a-z_]+")
+    found: dict[str, list[str]] = {}
+    for path, body in pages.items():
+        if path.endswith(".html") and isinstance(body, bytes):
+            reader = _RunningText()
+            reader.feed(body.decode("utf-8"))
+            if hits := identifier.findall(" ".join(reader.text)):
+                found[path] = hits
+    assert "Keep it" in pages["agenda/index.html"].decode() and "journey/index.html" in pages
+    assert found == {}

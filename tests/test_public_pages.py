@@ -115,3 +115,17 @@ def test_a_right_to_left_language_turns_the_whole_page(language: str, direction:
     edit(root / "site.yaml", "  language: en", f"  language: {language}")
     public = render_sites(check_repository(root, TODAY), root, only="public")["public"]
     assert f'<html lang="{language}"{direction}>' in public["index.html"].decode()
+
+
+def test_an_item_page_tells_what_changed_from_the_public_stories_that_closed_it(tmp_path: Path) -> None:
+    """A customer who follows a done item lands on what was done: each public story that closed it with its date,
+    how many customers told us, what they said and what we did — public fields of public stories only."""
+    root = copy_example(tmp_path / "repo")
+    site = render_sites(check_repository(root, TODAY), root, "public")["public"]
+    page = site["items/you-had-to-call-us-to-cancel-your-subscription/index.html"].decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    for said in ("Pause your plan for the winter", "5 March 2026", "15 customers told us",
+                 "Many of you only cancel because you don't ride in winter.",
+                 "You can now cancel in the app in two taps, day or night. No call needed."):
+        assert said.replace("'", "&#39;") in text or said in text, said
+    assert text.index("Pause your plan for the winter") < text.index("Cancel your plan in the app")   # newest first

@@ -79,6 +79,20 @@ def test_new_unlinked_feedback_is_counted_by_stage_within_the_window(meeting_rep
     assert agenda.unlinked_total == sum(expected.values()) > 0
 
 
+def test_the_sample_quoted_for_a_stage_with_complaints_is_a_complaint(meeting_repo):
+    """The line reads "Payment: 4 (2 complaints) — “…”": the words quoted are one of those complaints, not a thank-you
+    that happens to be newer; a stage without complaints still shows its newest words."""
+    facts = check_repository(meeting_repo, MEETING).facts
+    kinds = {row.id: row.kind for row in facts.backlog.feedback}
+    agenda = build_agenda(facts)
+    quoted = [(item.inbox.complaints, kinds[item.inbox.newest[0].id]) for item in agenda.inbox.items
+              if item.inbox.newest]
+    assert any(complaints for complaints, _ in quoted) and any(not complaints for complaints, _ in quoted)
+    assert all(kind == "complaint" for complaints, kind in quoted if complaints), quoted
+    payment = next(item.inbox for item in agenda.inbox.items if item.inbox.stage == "payment")
+    assert payment.complaints and payment.newest[0].kind == "complaint"
+
+
 def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_repo):
     result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25")
     assert result.returncode == 0, result.stderr

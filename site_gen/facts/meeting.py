@@ -54,11 +54,18 @@ class StageInbox:
     stage: str
     rows: int
     complaints: int
-    newest: tuple[FeedbackRow, ...]   # with a verbatim, newest first
+    newest: tuple[FeedbackRow, ...]   # with a verbatim: complaints first (the stage's count is of those), newest first
+
+
+def sample_order(row: FeedbackRow) -> tuple[bool, date, str]:
+    """Sorted by this, reversed: a stage's sample verbatims, complaints first, then the newest. The agenda says
+    "Payment: 4 (2 complaints) — “…”", so the words quoted are a complaint whenever the stage has one."""
+    return (row.kind == FeedbackKind.COMPLAINT, row.date, row.id)
 
 
 def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageInbox, ...]:
-    """The unlinked feedback of the window by journey stage, in journey order; stages with none are left out."""
+    """The unlinked feedback of the window by journey stage, in journey order; stages with none are left out.
+    Each stage's samples come in sample_order."""
     window = [row for row in facts.unlinked_loaded if in_window(row.date, since, facts.as_of)]
     store = facts.backlog.stored_feedback
     stored = store.unlinked_by_stage(since, facts.as_of, samples) if store is not None else {}
@@ -67,8 +74,7 @@ def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageIn
         rows = [row for row in window if row.journey_stage == stage]   # newest first
         more, more_complaints, more_newest = stored.get(stage, (0, 0, ()))
         if rows or more:
-            newest = sorted((*(r for r in rows if r.verbatim), *more_newest), key=lambda r: (r.date, r.id),
-                            reverse=True)
+            newest = sorted((*(r for r in rows if r.verbatim), *more_newest), key=sample_order, reverse=True)
             inboxes.append(StageInbox(stage, len(rows) + more,
                                       sum(r.kind == FeedbackKind.COMPLAINT for r in rows) + more_complaints,
                                       tuple(newest[:samples])))

@@ -488,7 +488,8 @@ class ParquetFeedback:
             rows, complaints, _ = found[stage]
             found[stage] = (rows, complaints, self._feedback_rows(
                 self._UNLINKED, "journey_stage = ? AND date > ? AND date <= ? AND verbatim IS NOT NULL",
-                "date DESC, id DESC", samples, stage, since, until))
+                f"coalesce(kind = '{FeedbackKind.COMPLAINT.value}', false) DESC, date DESC, id DESC",  # sample_order
+                samples, stage, since, until))
         return found
 
     def voices(self, since: date, until: date, per_group: int) -> tuple[FeedbackRow, ...]:

@@ -20,7 +20,7 @@ from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..text import month_key
-from ..views.internal import THEMES_SHOWN, DigestPage, InternalSite, MetricView
+from ..views.internal import THEMES_OPEN, THEMES_SHOWN, DigestPage, InternalSite, MetricView
 
 
 def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
@@ -34,7 +34,7 @@ def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
         Page("stories/index.html", "stories.html"),
         Page("journey/index.html", "journey.html"),
         Page("teams/index.html", "teams.html"),
-        Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN}),
+        Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN, "themes_open": THEMES_OPEN}),
         Page("agenda/index.html", "agenda.html", {"agenda": site.agenda, "words": words}),
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]
@@ -78,9 +78,9 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
         threshold = round(complete[-1].value + sign * metric.threshold, 6)
     decisions = tuple((month_key(d.date), d.title) for d in reversed(view.decisions))
     words = words or language()
-    return line_chart(series, metric.name, metric.unit, today=today, threshold=threshold, decisions=decisions,
+    return line_chart(series, metric.name, today=today, threshold=threshold, decisions=decisions,
                       chart_id=f"metric-{metric.id}-chart", month_label=words.short_month, gettext=words.gettext,
-                      number=words.number)
+                      number=partial(words.measure, unit=metric.unit))   # its unit too: 0.5% (0,5 % in French)
 
 
 def render(site: InternalSite, env: jinja2.Environment,

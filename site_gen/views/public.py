@@ -99,7 +99,7 @@ class PublicIrritant:
     late: bool = False         # still open after its target month
     decided: date | None = None                     # a decline: the day it was decided (its closed date)
     changes: tuple[PublicStatusChange, ...] = ()    # public status changes, oldest first
-    stories: tuple[PublicLink, ...] = ()            # the public stories that close it
+    stories: tuple[PublicStory, ...] = ()           # the public stories that close it, oldest first
 
     @property
     def path(self) -> str:
@@ -210,7 +210,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     for key, irritant in irritant_of.items():
         address = addresses.irritants[key]
         items.append(_public_irritant(irritant, address, stages, facts.irritants[key], history,
-                                      tuple(PublicLink(s.slug, s.title) for s in closing.get(address.slug, ()))))
+                                      tuple(closing.get(address.slug, ()))))
     working_on = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].is_open]
     declined = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].declined]
 
@@ -233,7 +233,7 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
 
 
 def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, PublicStage], found: IrritantFacts,
-                     history: StatusHistory, stories: tuple[PublicLink, ...]) -> PublicIrritant:
+                     history: StatusHistory, stories: tuple[PublicStory, ...]) -> PublicIrritant:
     target = irritant.target
     declined = found.declined
     closed = irritant.closed if irritant.status in (IrritantStatus.DONE, IrritantStatus.DECLINED) else None
