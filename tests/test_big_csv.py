@@ -196,3 +196,19 @@ def test_an_export_python_reads_the_same_way_is_taken_by_duckdb(edit: Callable[[
     assert by_duckdb.backlog.stored_feedback is not None and by_duckdb.backlog.feedback == ()
     assert len(by_python.backlog.feedback) == by_duckdb.backlog.stored_feedback.rows() == 300
     _same_facts(by_python, by_duckdb)
+
+
+def test_commands_that_read_rows_find_them_when_duckdb_reads_the_csv(tmp_path: Path) -> None:
+    """`site-gen feedback` streams the rows DuckDB holds through a cursor of its own: the same answers."""
+    root = copy_example(tmp_path / "repo")
+
+    def site_gen(threshold: str, *args: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, csvstore.THRESHOLD_VARIABLE: threshold})
+        return done.stdout, done.stderr
+
+    for args in (("feedback", "seat", "--format", "json", "--limit", "7"),
+                 ("feedback", "brakes", "hill", "--stage", "first-ride", "--unlinked", "--limit", "5")):
+        by_python = site_gen("off", *args)
+        assert by_python[0]
+        assert site_gen("0", *args) == by_python

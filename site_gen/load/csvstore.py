@@ -252,7 +252,7 @@ def _take(tables: CsvTables, path: Path, table: str, config: SiteConfig) -> bool
     try:
         # one pass: each row typed as the view has it, and whether every cell of it is one Python reads alike
         typed = ", ".join(_typed(f.name, f.name in header) for f in FEEDBACK_FIELDS)
-        db.execute(f"CREATE TEMP TABLE {table} AS SELECT {typed}, coalesce({' AND '.join(conditions)}, false) AS ok "
+        db.execute(f"CREATE TABLE {table} AS SELECT {typed}, coalesce({' AND '.join(conditions)}, false) AS ok "
                    f"FROM read_csv({source}, delim=',', quote='\"', escape='\"', header=true, auto_detect=false, "
                    f"strict_mode=true, null_padding=false, new_line='\\n', encoding='utf-8', columns={columns})")
         rows, wrong = db.execute(f"SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM {table}").fetchone()
