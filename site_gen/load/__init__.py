@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..errors import NotABacklog
 from ..model import Backlog, Decision, FeedbackRow, Irritant, SiteConfig, Story, Unreadable
 from ..parallel import can_fork, fork_pool
-from . import parquet
+from . import csvstore, parquet
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
@@ -91,7 +91,11 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
                                 recursive=True)
     parquet_paths = [path for path in feedback_paths if path.suffix == ".parquet"]
     feedback_paths = [path for path in feedback_paths if path.suffix != ".parquet"]
+    # large CSV exports go to DuckDB, when the extra is there and each holds nothing to report (csvstore)
+    large = set(csvstore.large(feedback_paths, parquet.available()))
+    staged: csvstore.CsvTables | None = None
     parsed: Parsed = {}
+    by_file: dict[Path, list[Loaded]] = {}
 
     def feedback_file(path: Path) -> list[Loaded]:
         rows, found = _remembered(path, root, memo, parsed,
@@ -99,15 +103,20 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
         diagnostics.extend(found)
         return cast("list[Loaded]", rows)
 
-    feedback: list[Loaded] = []
+    def read_feedback() -> None:
+        nonlocal staged
+        staged, left = csvstore.stage([path for path in feedback_paths if path in large], root, config)
+        for path in feedback_paths:
+            if path not in large or path in left:
+                by_file[path] = feedback_file(path)
+
     loaded: list[Chunk] = [([], [], {}) for _ in chunks]
     if can_fork(workers) and len(jobs) >= PARALLEL_FROM:
         global _forked_memo
         _forked_memo = memo  # the worker inherits it through fork: never pickled across
         with fork_pool(1) as pool:
             futures = [pool.submit(_load_forked, root, chunk) for chunk in chunks]
-            for path in feedback_paths:
-                feedback.extend(feedback_file(path))
+            read_feedback()
             # then share the rest: this process takes every chunk the worker has not started, from the end
             for index in reversed(range(len(chunks))):
                 if futures[index].cancel():
@@ -117,8 +126,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
                     loaded[index] = future.result()
         _forked_memo = None
     else:
-        for path in feedback_paths:
-            feedback.extend(feedback_file(path))
+        read_feedback()
         loaded = [_load_chunk(root, chunk, memo) for chunk in chunks]
 
     records: dict[str, dict[str, Record]] = {kind: {} for kind in LOADERS}
@@ -131,6 +139,19 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
     def built(kind: str, cls: type[_Built]) -> dict[str, _Built]:
         return {key: record for key, record in sorted(records[kind].items()) if isinstance(record, cls)}
 
+    store = _stored_feedback(parquet_paths, root, config, diagnostics, staged)
+    if store is not None and store.csv is not None:   # a repeated ID or a missing irritant: words from Python
+        back = store.csv.conflicts((row.id for rows in by_file.values() for row in rows), records["irritant"])
+        if back:
+            store.without_csv(back)
+            by_file.update((Path(path), feedback_file(Path(path))) for path in back)
+    elif staged is not None:   # the Parquet batches cannot be read: every CSV export the Python way
+        by_file.update((path, feedback_file(path)) for path in staged.paths)
+        staged.db.close()
+    if store is not None and store.empty:
+        store.close()
+        store = None
+    feedback = [row for path in feedback_paths if path in by_file for row in by_file[path]]
     unreadable = [record for kind in LOADERS for record in records[kind].values() if isinstance(record, Unreadable)]
     unreadable += [row for row in feedback if isinstance(row, Unreadable)]
     backlog = Backlog(
@@ -144,7 +165,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
         unreadable=tuple(unreadable),
         notified=load_ledger(root, diagnostics),
         locales=load_locales(root, diagnostics),
-        stored_feedback=_stored_feedback(parquet_paths, root, config, diagnostics),
+        stored_feedback=store,
     )
     if backlog.stored_feedback is not None:
         backlog.stored_feedback.check_ids({row.id: row.loc for row in backlog.feedback},
@@ -154,16 +175,17 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
     return backlog, diagnostics
 
 
-def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig,
-                     diagnostics: list[Diagnostic]) -> ParquetFeedback | None:
-    """feedback/*.parquet behind DuckDB, checked; without the duckdb extra each file is a located error."""
+def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig, diagnostics: list[Diagnostic],
+                     csv: csvstore.CsvTables | None = None) -> ParquetFeedback | None:
+    """feedback/*.parquet behind DuckDB, checked, with the CSV exports DuckDB took (csv); without the duckdb
+    extra each Parquet file is a located error."""
     if not paths:
-        return None
+        return parquet.ParquetFeedback(paths, root, csv) if csv is not None else None
     if not parquet.available():
         parquet.missing_extra(paths, root, diagnostics)
         return None
     try:
-        store = parquet.ParquetFeedback(paths, root)
+        store = parquet.ParquetFeedback(paths, root, csv)
     except Exception as exc:  # duckdb.Error: a file that is not Parquet, or unreadable; say which and why
         diagnostics.append(error(SourceLoc(relative(paths[0], root)), "parse",
                                  f"Parquet feedback cannot be read: {str(exc).splitlines()[0]}",

@@ -1,0 +1,214 @@
+"""Large feedback CSV exports read by DuckDB (site_gen/load/csvstore.py): the same facts, diagnostics and sites as
+the Python path, and the Python path (with its exact file:line:column) for any file with something to report.
+
+SITE_GEN_DUCKDB_CSV_FROM is the size threshold: "0" routes even the example's small export through DuckDB,
+"off" never does (as without the duckdb extra)."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from site_gen.check import CheckResult, check_repository
+from site_gen.facts import meeting
+from site_gen.load import csvstore
+from site_gen.notify.contacts import parse_contacts
+from site_gen.views.internal import _risk_views
+from tests.conftest import copy_example
+from tests.test_feedback_scale import _digests, _effects, _ids, _inbox, _recipients, _synthetic
+
+TODAY = date(2026, 11, 23)
+
+
+def _check(root: Path, threshold: str, monkeypatch: pytest.MonkeyPatch) -> CheckResult:
+    with monkeypatch.context() as patched:
+        patched.setenv(csvstore.THRESHOLD_VARIABLE, threshold)
+        return check_repository(root, TODAY, 1)
+
+
+def _same_facts(one: CheckResult, other: CheckResult) -> None:
+    """Every fact a row counts in, as test_feedback_scale compares the Parquet path."""
+    assert other.diagnostics == one.diagnostics
+    assert other.backlog.counts() == one.backlog.counts()
+    a, b = one.facts, other.facts
+    assert {key: f.series for key, f in b.metrics.items()} == {key: f.series for key, f in a.metrics.items()}
+    assert b.stages == a.stages and b.segments == a.segments
+    assert _inbox(b) == _inbox(a)
+    assert b.unlinked_total == a.unlinked_total and _ids(b.unlinked) == _ids(a.unlinked)
+    assert _effects(b) == _effects(a) and b.stage_effects == a.stage_effects
+    assert b.risks == a.risks and b.journey == a.journey and b.cells == a.cells
+    assert [(v.signal, _ids(v.rows)) for v in _risk_views(b.risks, b.backlog, {})] == \
+        [(v.signal, _ids(v.rows)) for v in _risk_views(a.risks, a.backlog, {})]
+    assert _digests(b) == _digests(a)
+    since = date(2026, 11, 1)
+    assert [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(b, since, 2)] == \
+        [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(a, since, 2)]
+    assert _ids(meeting.fresh_voices(b, since)) == _ids(meeting.fresh_voices(a, since))
+    assert b.loops == a.loops and b.stories == a.stories and b.customer_references == a.customer_references
+
+
+def _same_tree(one: Path, other: Path) -> None:
+    compared = filecmp.dircmp(one, other)
+    pending = [compared]
+    while pending:
+        current = pending.pop()
+        assert not current.left_only and not current.right_only, (current.left, current.left_only, current.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(current.left, current.right, current.common_files, shallow=False)
+        assert not mismatch and not errors, (current.left, mismatch, errors)
+        pending.extend(current.subdirs.values())
+
+
+def test_the_example_gives_the_same_facts_diagnostics_and_sites_when_duckdb_reads_its_csv(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's CSV export (quoted cells with commas among its 2,590 rows) read by DuckDB, its JSONL and
+    YAML batches by Python: every fact, every diagnostic and every byte of both built sites as when Python reads
+    all three."""
+    root = copy_example(tmp_path / "repo")
+    by_python, by_duckdb = _check(root, "off", monkeypatch), _check(root, "0", monkeypatch)
+    assert by_python.backlog.stored_feedback is None
+    store = by_duckdb.backlog.stored_feedback
+    assert store is not None and store.rows() == 2_590 and len(by_duckdb.backlog.feedback) == 1_416
+    assert by_python.diagnostics and by_python.facts.themes.bigger   # warnings and big themes to compare
+    _same_facts(by_python, by_duckdb)
+    contacts = parse_contacts((Path(__file__).parent / "example-contacts.csv").read_text()).by_customer
+    assert _recipients(by_duckdb.facts, contacts) == _recipients(by_python.facts, contacts)
+
+    def build(threshold: str, out: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "site_gen", "build", str(root), "--out", str(out), "--today",
+                               TODAY.isoformat(), "--no-search", "--no-cache"], capture_output=True, text=True,
+                              env={**os.environ, csvstore.THRESHOLD_VARIABLE: threshold})
+        assert done.returncode == 0, done.stderr
+    build("off", tmp_path / "by-python")
+    build("0", tmp_path / "by-duckdb")
+    _same_tree(tmp_path / "by-python", tmp_path / "by-duckdb")
+
+
+def test_a_generated_export_gives_the_same_facts_and_diagnostics_through_both_paths(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A synthetic export of 6,000 rows (every stage, segment, score type; a fifth linked to irritants)."""
+    _synthetic(tmp_path, 6_000)
+    by_python, by_duckdb = _check(tmp_path, "off", monkeypatch), _check(tmp_path, "0", monkeypatch)
+    assert by_duckdb.backlog.feedback == () and by_duckdb.backlog.stored_feedback is not None
+    assert len(by_python.backlog.feedback) == by_duckdb.backlog.stored_feedback.rows() == 6_000
+    _same_facts(by_python, by_duckdb)
+
+
+def test_the_threshold_keeps_a_small_export_in_python_and_can_be_turned_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _synthetic(tmp_path, 300)
+    export = tmp_path / "feedback/export.csv"
+    assert export.stat().st_size < csvstore.DUCKDB_CSV_FROM
+    assert _check(tmp_path, "", monkeypatch).backlog.stored_feedback is None   # the default threshold
+    assert _check(tmp_path, str(export.stat().st_size), monkeypatch).backlog.stored_feedback is not None
+    assert _check(tmp_path, "off", monkeypatch).backlog.stored_feedback is None
+
+
+def _replace_line(number: int, line: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        lines = text.split("\n")
+        lines[number - 1] = line
+        return "\n".join(lines)
+    return edit
+
+
+_ROW = "FB-new,2026-10-01,survey,CUST-1,commuter,ops,payment,nps,7,Seat would not go down,complaint,"
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026-02-30")), id="not a real date"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", " 2026-10-01")), id="a date Python strips"),
+    pytest.param(lambda text: _with_column(text, "consent_public", ["true", " false"]), id="a boolean Python strips"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "0000-10-01")), id="year zero"),
+    pytest.param(_replace_line(5, _ROW.replace("nps,7", "nps,11")), id="score off its scale"),
+    pytest.param(_replace_line(5, _ROW.replace("nps,7", "ces,+3")), id="a score Python reads with its sign"),
+    pytest.param(_replace_line(5, _ROW.replace("nps,7", "nps,")), id="score type without score"),
+    pytest.param(_replace_line(5, _ROW.replace("payment", "paymnet")), id="unknown journey stage"),
+    pytest.param(_replace_line(5, _ROW.replace("commuter", "student")), id="unknown segment"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",Ops,")), id="not an ID"),
+    pytest.param(_replace_line(5, _ROW.replace("survey", "Survey")), id="unknown source"),
+    pytest.param(_replace_line(5, _ROW + "irritant-999"), id="an irritant that does not exist"),
+    pytest.param(_replace_line(5, _ROW.replace("FB-new", "FB-2")), id="a repeated ID"),
+    pytest.param(_replace_line(5, _ROW.replace("FB-new", "FB new")), id="not a feedback ID"),
+    pytest.param(_replace_line(5, _ROW.replace("FB-new", "")), id="no ID"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would", "Seat\x07would")), id="a control character"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", '"Seat, would" ')), id="a space after a quote"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", ' "Seat, would"')),
+                 id="a space before a quote"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", '"Seat\nwould"')), id="a cell over two lines"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", '"Seat"x')), id="text after a closing quote"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", '"Seat')), id="a quote never closed"),
+    pytest.param(_replace_line(5, ""), id="a blank line"),
+    pytest.param(_replace_line(5, _ROW + ",extra"), id="a row with a cell too many"),
+    pytest.param(_replace_line(5, "FB-new,2026-10-01"), id="a row with too few cells"),
+    pytest.param(lambda text: text.replace("\n", "\r\n"), id="CRLF line ends"),
+    pytest.param(lambda text: text.replace("journey_stage", "journey_stag", 1), id="an unknown column"),
+    pytest.param(lambda text: text.replace(",kind,", ",verbatim,", 1), id="a column named twice"),
+    pytest.param(lambda text: text.replace("irritant\n", "irritant,consent_public\n", 1), id="a column without cells"),
+    pytest.param(lambda text: text.encode("utf-8").replace(b"Morning", b"Morn\xe9ng", 1).decode("latin-1"),
+                 id="not UTF-8"),
+])
+def test_an_export_with_anything_to_report_is_read_by_python_with_the_same_diagnostics(
+        edit: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever Python would report about a large export (or accept only after reading it its own way), DuckDB
+    leaves the file to Python: the diagnostics are exactly those of the Python path, each at its file:line:column."""
+    _synthetic(tmp_path, 300)
+    export = tmp_path / "feedback/export.csv"
+    export.write_bytes(_encoded(edit(export.read_text("utf-8"))))
+    by_python, by_duckdb = _check(tmp_path, "off", monkeypatch), _check(tmp_path, "0", monkeypatch)
+    assert by_duckdb.backlog.stored_feedback is None, "DuckDB took an export Python reads differently"
+    assert by_duckdb.diagnostics == by_python.diagnostics
+    assert by_duckdb.backlog.feedback == by_python.backlog.feedback
+    assert [row.loc for row in by_duckdb.backlog.feedback] == [row.loc for row in by_python.backlog.feedback]
+
+
+def _encoded(text: str) -> bytes:
+    """The edited export's bytes: text the "not UTF-8" edit decoded as Latin-1 goes back byte for byte."""
+    return text.encode("latin-1") if "\xe9" in text else text.encode("utf-8")
+
+
+def _with_column(text: str, name: str, cells: list[str]) -> str:
+    header, *rows = text.rstrip("\n").split("\n")
+    return "\n".join([f"{header},{name}", *(f"{row},{cells[n % len(cells)]}" for n, row in enumerate(rows))]) + "\n"
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda text: "\ufeff" + text, id="a byte-order mark"),
+    pytest.param(lambda text: text.rstrip("\n"), id="no line break at the end"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", '"Seat, ""would"" not"')),
+                 id="quoted cells with commas and quotes"),
+    pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", "  spaced  ")), id="spaces kept"),
+    pytest.param(lambda text: _with_column(text, "consent_public", ["TRUE", "False", "", "true"]),
+                 id="booleans in capitals"),
+])
+def test_an_export_python_reads_the_same_way_is_taken_by_duckdb(edit: Callable[[str], str], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _synthetic(tmp_path, 300)
+    export = tmp_path / "feedback/export.csv"
+    export.write_text(edit(export.read_text("utf-8")), "utf-8")
+    by_python, by_duckdb = _check(tmp_path, "off", monkeypatch), _check(tmp_path, "0", monkeypatch)
+    assert by_duckdb.backlog.stored_feedback is not None and by_duckdb.backlog.feedback == ()
+    assert len(by_python.backlog.feedback) == by_duckdb.backlog.stored_feedback.rows() == 300
+    _same_facts(by_python, by_duckdb)
+
+
+def test_commands_that_read_rows_find_them_when_duckdb_reads_the_csv(tmp_path: Path) -> None:
+    """`site-gen feedback` streams the rows DuckDB holds through a cursor of its own: the same answers."""
+    root = copy_example(tmp_path / "repo")
+
+    def site_gen(threshold: str, *args: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=root, capture_output=True, text=True,
+                              env={**os.environ, csvstore.THRESHOLD_VARIABLE: threshold})
+        return done.stdout, done.stderr
+
+    for args in (("feedback", "seat", "--format", "json", "--limit", "7"),
+                 ("feedback", "brakes", "hill", "--stage", "first-ride", "--unlinked", "--limit", "5")):
+        by_python = site_gen("off", *args)
+        assert by_python[0]
+        assert site_gen("0", *args) == by_python
