@@ -48,11 +48,8 @@ def started(root: Path, out: Path) -> Preview:
 
 
 def saved(preview: Preview, changed: set[Path]) -> None:
-    """Rebuild for these saved files, as the watcher does, and wait for the check a body edit runs afterwards."""
+    """Rebuild for these saved files, as the watcher does."""
     preview.rebuild(changed)
-    if preview.checker is not None:
-        preview.checker.join(timeout=120)
-        assert not preview.checker.is_alive()
 
 
 def inodes(folder: Path) -> dict[str, int]:
