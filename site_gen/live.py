@@ -28,7 +28,7 @@ import enum
 import hashlib
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,67 +157,76 @@ class _Kinds:
 
 
 class Holders(_Kinds):
-    """Which object holds which, by identity, among everything reachable from some roots the way a
-    Substitution walks them: made once per full rebuild, so that a substitution walks only the objects that
-    hold a replaced one (a story is held by a few dozen lists and pages of the ~100,000 objects of a 10,000-story
-    site) instead of all of them.
+    """Which object holds which, among everything reachable from some roots the way a Substitution walks them:
+    made once per full rebuild, so that a substitution looks only inside the objects that hold a replaced one (a
+    story is held by a few dozen lists and pages of the ~80,000 objects of a 10,000-story site's views).
 
-    `known` keeps every indexed object alive (so no id is reused while it is a key); after a substitution of
-    every root, `replace` swaps the copies it made in for the objects they replace."""
+    Each object is a node; a copy the substitution makes takes the node of the object it replaces (`replace`), so
+    the nodes that hold it, and those it holds, stay as they were. `objects` keeps each node's object alive (no id
+    is reused while it is a key of `node`)."""
 
     def __init__(self, roots: Iterable[object], targets: frozenset[type]):
         super().__init__(targets)
-        self.known: dict[int, object] = {}         # id -> the object
-        self.parents: dict[int, set[int]] = {}     # id -> the ids of the indexed objects that hold it (a few stale)
+        self.node: dict[int, int] = {}             # id of an indexed object -> its node
+        self.objects: list[object] = []            # node -> the object there now
+        self.parents: dict[int, set[int]] = {}     # node -> the nodes that hold it
         for root in roots:
             self._add(root)
 
-    def _add(self, root: object) -> None:
-        if type(root) in _LEAVES or id(root) in self.known:
+    def _new_node(self, value: object) -> int:
+        self.node[id(value)] = node = len(self.objects)
+        self.objects.append(value)
+        return node
+
+    def _add(self, root: object, holder: int | None = None) -> None:
+        """Index root and what it holds (what is indexed already is not looked into again)."""
+        if type(root) in _LEAVES:
             return
-        self.known[id(root)] = root
-        todo = [root]
+        node = self.node.get(id(root))
+        todo = []
+        if node is None:
+            node = self._new_node(root)
+            todo.append((root, node))
+        if holder is not None:
+            self.parents.setdefault(node, set()).add(holder)
         while todo:
-            value = todo.pop()
+            value, at = todo.pop()
             for part in self.parts(value):
-                key = id(part)
-                self.parents.setdefault(key, set()).add(id(value))
-                if key not in self.known:
-                    self.known[key] = part
-                    todo.append(part)
+                known = self.node.get(id(part))
+                if known is None:
+                    known = self._new_node(part)
+                    todo.append((part, known))
+                self.parents.setdefault(known, set()).add(at)
 
     def holding(self, replaced: Iterable[int]) -> set[int]:
-        """The ids of the indexed objects that hold (however deep) one of these objects."""
+        """The ids of the indexed objects that hold (however deep) one of these objects (by id)."""
         found: set[int] = set()
-        todo = list(replaced)
+        todo = [self.node[key] for key in replaced if key in self.node]
         while todo:
             for parent in self.parents.get(todo.pop(), ()):
-                if parent not in found and parent in self.known:
+                if parent not in found:
                     found.add(parent)
                     todo.append(parent)
-        return found
+        return {id(self.objects[node]) for node in found}
 
-    def replace(self, changes: Mapping[int, object]) -> None:
-        """Index the copies a substitution of every root made (old object's id -> its copy) in place of the old
-        objects, which nothing indexed holds any more."""
-        olds = [self.known.pop(key, None) for key in changes]   # kept alive until their ids are out of the index
+    def replace(self, changes: Mapping[int, object], replaced: Collection[int]) -> None:
+        """Index what a substitution of every root made (id of each object replaced or copied -> the new one): a
+        copy takes its original's node; the replacements (`replaced`, by the old ids) are indexed with what they
+        hold. Copies of objects no root holds (an attribute computed when asked) are left out."""
+        olds = [self.objects[self.node[key]] for key in changes if key in self.node]   # alive till the end
         for key, new in changes.items():
-            holders = self.parents.pop(key, set())
-            self.parents.setdefault(id(new), set()).update(
-                id(changes[holder]) if holder in changes else holder for holder in holders)
-            self.known[id(new)] = new
-        parents, known = self.parents, self.known
-        for key, new in changes.items():
-            holder = id(new)
-            for part in self.parts(new):
-                holders = parents.get(id(part))
-                if holders is None:
-                    parents[id(part)] = {holder}
-                else:
-                    holders.discard(key)
-                    holders.add(holder)
-                if id(part) not in known:
-                    self._add(part)   # a new object that is no copy (the parts of a record as saved now)
+            node = self.node.pop(key, None)
+            if node is not None:
+                self.node[id(new)] = node
+                self.objects[node] = new
+        for key in replaced:
+            new = changes[key]
+            node = self.node.get(id(new))
+            if node is None:
+                self._add(new)
+            else:
+                for part in self.parts(new):
+                    self._add(part, node)
         del olds
 
 
@@ -238,6 +247,7 @@ class Substitution(_Kinds):
         self._alive: list[object] = []         # the values walked, kept alive while their ids are keys
         self._holders = holders
         self._holding = holders.holding(self.replaced) if holders is not None else set()
+        self._wanted = self._holding | self.replaced   # what an indexed container's items must be looked at for
         self.changes: dict[int, object] = dict(replaced)   # id of each object replaced or copied -> the new one
 
     def __call__(self, value: object) -> Any:  # noqa: ANN401 - what it was given
@@ -247,9 +257,10 @@ class Substitution(_Kinds):
         key = id(value)
         if key in self._done:
             return self._done[key]
-        if self._holders is not None and key not in self._holding and key in self._holders.known:
+        indexed = self._holders is not None and key in self._holders.node
+        if indexed and key not in self._holding:
             return value
-        new = self._substitute(value, kind)
+        new = self._substitute(value, kind, indexed)
         self._done[key] = new
         self._alive.append(value)
         if new is not value:
@@ -259,7 +270,30 @@ class Substitution(_Kinds):
     def changed(self, value: object) -> bool:
         return self(value) is not value
 
-    def _substitute(self, value: Any, kind: type) -> Any:  # noqa: ANN401
+    def holding_among(self, at: Mapping[int, int]) -> list[int]:
+        """The places of those values (id -> place) that may hold a replaced object: the indexed holders among
+        them (every one without an index)."""
+        if self._holders is None:
+            return sorted(at.values())
+        return sorted(at[key] for key in self._holding if key in at)
+
+    def _substitute(self, value: Any, kind: type, indexed: bool) -> Any:  # noqa: ANN401
+        if isinstance(value, _CONTAINERS) and indexed and kind in (tuple, list, dict):
+            # the index knows which items hold a replaced object (or are one): only those are looked at
+            wanted = self._wanted
+            if isinstance(value, dict):
+                changes = {key: self(item) for key, item in value.items() if id(item) in wanted}
+                if all(new is value[key] for key, new in changes.items()):
+                    return value
+                return {**value, **changes}
+            sequence: Any = value   # a tuple or a list (kind)
+            places = [place for place, item in enumerate(sequence) if id(item) in wanted]
+            new_items = list(sequence)
+            for place in places:
+                new_items[place] = self(sequence[place])
+            if all(new_items[place] is sequence[place] for place in places):
+                return value
+            return kind(new_items)
         if isinstance(value, _CONTAINERS):
             items = value.values() if isinstance(value, dict) else value
             if not any(isinstance(item, _CONTAINERS) or self._may_hold(type(item))
@@ -307,6 +341,37 @@ class SiteState:
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
     reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose `body`
     # it read when it was rendered in this process (render.Sandbox records them); absent: not known
+    # made once from the above, and kept up to date by each body edit:
+    recipes: list[Recipe] | None = None        # the files beside the pages, as `extras` makes them for this view
+    shows: dict[str, frozenset[int] | None] = field(default_factory=dict)   # file -> ids of the objects whose
+    # body it shows (None: not known), asked of its recipe once
+    readers: dict[int, frozenset[str]] | None = None   # id -> the pages that read its body
+    at: dict[int, int] | None = None           # id of a page -> its place in `pages`
+
+    def made_recipes(self) -> list[Recipe]:
+        if self.recipes is None:
+            self.recipes = self.extras(self.view, self.shared, self.pages)
+        return self.recipes
+
+    def shown(self, name: str, recipe: Callable[[], Iterable[object] | None]) -> frozenset[int] | None:
+        if name not in self.shows:
+            showing = recipe()
+            self.shows[name] = None if showing is None else frozenset(map(id, showing))
+        return self.shows[name]
+
+    def made_readers(self) -> dict[int, frozenset[str]]:
+        if self.readers is None:
+            readers: dict[int, set[str]] = {}
+            for path, ids in self.reads.items():
+                for key in ids:
+                    readers.setdefault(key, set()).add(path)
+            self.readers = {key: frozenset(paths) for key, paths in readers.items()}
+        return self.readers
+
+    def made_at(self) -> dict[int, int]:
+        if self.at is None:
+            self.at = {id(page): place for place, page in enumerate(self.pages)}
+        return self.at
 
 
 def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]
@@ -509,7 +574,7 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
                 replace_changed(out / audience, {MARKER: marker}, {})
     live.result = dataclasses.replace(result, backlog=new_backlog, diagnostics=diagnostics)
     live.sites = states
-    holders.replace(swap.changes)
+    holders.replace(swap.changes, swap.replaced)
     return True
 
 
@@ -536,8 +601,8 @@ def _replaced(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
 
 
 def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[str, bytes]] | None:
-    """The site with the substitution made, and the files to compare with those written (pages whose context
-    or read attributes changed, and every file beside the pages); None when a value every page sees changed."""
+    """The site with the substitution made, and the files to compare with those written (the pages that read an
+    edited body, and the files beside the pages that show one); None when a value every page sees changed."""
     view = swap(state.view)
     shared = {name: swap(value) for name, value in state.shared.items()}
     if any(shared[name] is not value for name, value in state.shared.items() if name != "site"):
@@ -554,35 +619,48 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
                 attribute_changed[name] = swap.changed(before)
         return attribute_changed[name]
 
-    def stale(new: Page, old: Page) -> bool:
-        """A page whose output may differ: it read the body of a replaced object (or what it read is not
-        known, and its context or an attribute of the site it read changed). The replaced objects differ from
-        the old ones in their bodies only, so a page that read none of those bodies renders the same bytes."""
-        reads = state.reads.get(old.path)
-        if reads is not None:
-            return not reads.isdisjoint(swap.replaced)
-        return new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))
-
-    # every page takes the new objects (the holder index then knows every object a root holds), and only the
-    # stale ones are rendered again
-    pages = [swap(page) for page in state.pages]
-    rendered = render_some(state.env, [new for new, old in zip(pages, state.pages, strict=True) if stale(new, old)],
-                           shared)
+    # every page that holds a replaced object takes the new ones (the holder index then knows every object a
+    # root holds); the others are the same objects
+    at = state.made_at()
+    pages = list(state.pages)
+    new_at = dict(at)
+    for place in swap.holding_among(at):
+        page = pages[place]
+        pages[place] = swap(page)
+        del new_at[id(page)]
+        new_at[id(pages[place])] = place
+    # a page whose reads are known is rendered again when it read the body of a replaced object: the replaced
+    # objects differ from the old ones in their bodies only. Otherwise, when its context or an attribute of the
+    # site it read changed
+    readers = state.made_readers()
+    again = {path for key in swap.replaced for path in readers.get(key, ())}
+    again.update(old.path for new, old in zip(pages, state.pages, strict=True) if old.path not in state.reads and (
+        new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))))
+    rendered = render_some(state.env, [page for page in pages if page.path in again], shared)
     used, reads = dict(state.used), dict(state.reads)
+    new_readers = dict(readers)
     files: dict[str, bytes] = {}
     for path, (data, names, bodies) in rendered.items():
         files[path] = data
+        for key in state.reads.get(path, ()):
+            new_readers[key] = new_readers[key] - {path}
+        for key in bodies:
+            new_readers[key] = new_readers.get(key, frozenset()) | {path}
         used[path], reads[path] = names, bodies
-    made = {name: make for name, _, make in state.extras(view, shared, pages)}
-    recipes = state.extras(state.view, state.shared, state.pages)
-    if set(made) != {name for name, _, _ in recipes}:
+    recipes = state.made_recipes()
+    made = state.extras(view, shared, pages)
+    if [name for name, _, _ in made] != [name for name, _, _ in recipes]:
         return None
-    for name, shown, _ in recipes:
-        showing = shown()
-        if showing is None or any(id(item) in swap.replaced for item in showing):   # shows an edited body
-            remade = made[name]()
+    shows: dict[str, frozenset[int] | None] = {}   # what a file not made again shows is the same objects
+    for (name, shown, _), (_, _, make) in zip(recipes, made, strict=True):
+        showing = state.shown(name, shown)
+        if showing is None or not showing.isdisjoint(swap.replaced):   # shows an edited body
+            remade = make()
             if (remade is None) != (name not in state.sha256):
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path
             if remade is not None:
                 files[name] = remade
-    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads), files
+        else:
+            shows[name] = showing
+    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads, made, shows,
+                     new_readers, new_at), files
