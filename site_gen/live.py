@@ -554,7 +554,7 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     if not all(_same_order(live, result.backlog.stories[key], now) for key, now in edits.items()):
         live.full_path = "addresses"
         return False   # two stories alike but for their bodies: their derived addresses are ordered by body
-    swap = Substitution(_replaced(live, edits), TARGETS, holders)
+    swap = Substitution(replacements(live, edits), TARGETS, holders)
     new_backlog = swap(result.backlog)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
@@ -578,7 +578,7 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     return True
 
 
-def _replaced(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
+def replacements(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
     """The objects a body edit replaces (by id): each edited record, and the view objects made from its body
     (the public story and the internal story page, with the body's new HTML)."""
     backlog, facts = live.result.backlog, live.result.facts

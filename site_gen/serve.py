@@ -57,6 +57,8 @@ IGNORED_PARTS = {".git", ".venv", "node_modules", "_site", "__pycache__", ".pyte
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending or taking a byte
 RELOAD_EVERY = 15.0  # seconds between two messages on the live-reload stream
+WATCH_STEP = 20      # ms without another change before the watcher reports a save (its default, 50, is a fifth of
+                     # a quarter-second page update; an editor's save is over in a millisecond or two)
 
 
 
@@ -290,7 +292,7 @@ class Preview:
             return not (IGNORED_PARTS & set(Path(path).relative_to(self.root).parts)) and not path.startswith(
                 str(self.out))
 
-        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
+        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200, step=WATCH_STEP):
             self.rebuild({Path(path) for _change, path in changes})
 
     def start(self) -> None:
