@@ -245,6 +245,8 @@ class Preview:
         if self.out is None or importlib.util.find_spec("pagefind") is None:
             return
         with self._indexing:
+            if version != self.version:
+                return   # a later rebuild was served meanwhile: it indexes its own pages (a later one wins)
             self._generation += 1
             generation = self._generation
         threading.Thread(target=self._index, args=(version, generation), daemon=True).start()
