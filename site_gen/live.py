@@ -4,15 +4,20 @@ A body edit changes no fact (the only fact that reads a body, the order of deriv
 again and must come out the same) and no page list: the sites of the last full rebuild are kept in memory (their
 views, page contexts, and which attributes of the site each page read), and the edited record is substituted into
 them. `Substitution` rebuilds, by identity, every object that holds the old record (and the view objects derived
-from its body: the public story and the internal story page, with the body's new HTML); a page is rendered again
-only when its context now holds a new object, or when an attribute of the site it read did. The files every site
-writes beside its pages (feeds, sitemap, 404) are made again and compared. Only files whose bytes changed are
+from its body: the public story and the internal story page, with the body's new HTML); `Holders`, an index of
+which object holds which made once per full rebuild and kept up to date, lets it look only inside those holders.
+A page is rendered again only when it read the body of a replaced object (or, when what it read is not known, its
+context or an attribute of the site it read changed). The files every site writes beside its pages (feeds,
+sitemap, 404) are made again when they show an edited body, and compared. Only files whose bytes changed are
 written, each atomically, in place: the server keeps answering from the previous files meanwhile.
 
+The check of a body edit runs before anything is written, and only where a body counts: the rule families that
+read a body (`BODY_FAMILIES`) judge each record alone, so they run on the edited story, before and after; every
+other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal data) takes
+the full path, which shows the error page.
+
 Anything else (a front-matter edit, a new or deleted file, a template, site.yaml, feedback) takes the full path,
-as does a body edit that would change the story addresses. The check's rules run on the edited backlog once its
-pages are served (`first_error`, in serve's background): a body that brings an error (a placeholder, personal data)
-then takes the full path too, which shows the error page.
+as does a body edit that would change the story addresses.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import enum
 import hashlib
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,7 @@ import jinja2
 from markupsafe import Markup
 
 from .check import CheckResult
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, sorted_diagnostics
 from .facts.addresses import story_order
 from .i18n import Language
 from .incremental import LENGTH, Memo, Tracked, take_used
@@ -43,7 +48,7 @@ from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
 from .render import Page, Sandbox, template_mistakes
-from .rules import FAMILIES
+from .rules import placeholders, public_safety
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for, write_file
@@ -99,24 +104,151 @@ def fields_may_hold(cls: type, targets: frozenset[type], seen: dict[type, bool])
     return any(_hint_may_hold(hints.get(f.name, Any), targets, seen) for f in dataclasses.fields(cls))
 
 
-class Substitution:
-    """Replaces objects (by identity) inside values made of dataclasses, tuples, lists, dicts and sets: each
-    object that holds a replaced one, however deep, is copied with the new parts; every other object is
-    returned as it is (the same object), so `substitute(x) is not x` says x held something replaced."""
+class _Kinds:
+    """Which types of value may hold a target (a replaced object's type), by their fields' declared types."""
 
-    def __init__(self, replaced: Mapping[int, object], targets: frozenset[type]):
-        self._done: dict[int, object] = dict(replaced)
-        self.replaced = frozenset(replaced)    # the ids of the objects replaced
-        self._alive: list[object] = []         # the values walked, kept alive while their ids are keys
+    def __init__(self, targets: frozenset[type]):
         self.targets = targets
         self._holds: dict[type, bool] = {}
         self._fields_hold: dict[type, bool] = {}   # a target type's own fields may hold a target (StoryPage)
+        self._kept: dict[type, bool] = {}          # a value of this type is one of `parts`
+
+    def share(self, other: _Kinds) -> None:
+        """Take what another knows of the same targets' types (a substitution, from the holder index)."""
+        assert other.targets == self.targets
+        self._holds, self._fields_hold, self._kept = other._holds, other._fields_hold, other._kept
 
     def _may_hold(self, cls: type) -> bool:
         known = self._holds.get(cls)
         if known is None:
             known = may_hold(cls, self.targets, self._holds)
         return known
+
+    def _walks_fields(self, value: object, kind: type) -> bool:
+        """Whether a substitution looks into this dataclass's fields (a target only when they can hold one)."""
+        if not dataclasses.is_dataclass(value) or not self._may_hold(kind):
+            return False
+        if kind in self.targets:
+            holds = self._fields_hold.get(kind)
+            if holds is None:
+                holds = self._fields_hold[kind] = fields_may_hold(kind, self.targets, self._holds)
+            return holds
+        return True
+
+    def parts(self, value: object) -> list[object]:
+        """The values a substitution looks into inside value (its items, or its fields) that may be or hold a
+        target; none for anything else."""
+        kind = type(value)
+        if kind in _LEAVES:
+            return []
+        if isinstance(value, _CONTAINERS):
+            items: Iterable[object] = value.values() if isinstance(value, dict) else value
+        elif self._walks_fields(value, kind):
+            items = [getattr(value, item.name) for item in dataclasses.fields(value)]   # type: ignore[arg-type]
+        else:
+            return []
+        kept = self._kept
+        return [item for item in items if kept.get(type(item)) or (type(item) not in kept and self._keeps(item))]
+
+    def _keeps(self, item: object) -> bool:
+        kind = type(item)
+        keep = self._kept[kind] = kind not in _LEAVES and (isinstance(item, _CONTAINERS) or self._may_hold(kind))
+        return keep
+
+
+class Holders(_Kinds):
+    """Which object holds which, among everything reachable from some roots the way a Substitution walks them:
+    made once per full rebuild, so that a substitution looks only inside the objects that hold a replaced one (a
+    story is held by a few dozen lists and pages of the ~80,000 objects of a 10,000-story site's views).
+
+    Each object is a node; a copy the substitution makes takes the node of the object it replaces (`replace`), so
+    the nodes that hold it, and those it holds, stay as they were. `objects` keeps each node's object alive (no id
+    is reused while it is a key of `node`)."""
+
+    def __init__(self, roots: Iterable[object], targets: frozenset[type]):
+        super().__init__(targets)
+        self.node: dict[int, int] = {}             # id of an indexed object -> its node
+        self.objects: list[object] = []            # node -> the object there now
+        self.parents: dict[int, set[int]] = {}     # node -> the nodes that hold it
+        for root in roots:
+            self._add(root)
+
+    def _new_node(self, value: object) -> int:
+        self.node[id(value)] = node = len(self.objects)
+        self.objects.append(value)
+        return node
+
+    def _add(self, root: object, holder: int | None = None) -> None:
+        """Index root and what it holds (what is indexed already is not looked into again)."""
+        if type(root) in _LEAVES:
+            return
+        node = self.node.get(id(root))
+        todo = []
+        if node is None:
+            node = self._new_node(root)
+            todo.append((root, node))
+        if holder is not None:
+            self.parents.setdefault(node, set()).add(holder)
+        while todo:
+            value, at = todo.pop()
+            for part in self.parts(value):
+                known = self.node.get(id(part))
+                if known is None:
+                    known = self._new_node(part)
+                    todo.append((part, known))
+                self.parents.setdefault(known, set()).add(at)
+
+    def holding(self, replaced: Iterable[int]) -> set[int]:
+        """The ids of the indexed objects that hold (however deep) one of these objects (by id)."""
+        found: set[int] = set()
+        todo = [self.node[key] for key in replaced if key in self.node]
+        while todo:
+            for parent in self.parents.get(todo.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        return {id(self.objects[node]) for node in found}
+
+    def replace(self, changes: Mapping[int, object], replaced: Collection[int]) -> None:
+        """Index what a substitution of every root made (id of each object replaced or copied -> the new one): a
+        copy takes its original's node; the replacements (`replaced`, by the old ids) are indexed with what they
+        hold. Copies of objects no root holds (an attribute computed when asked) are left out."""
+        olds = [self.objects[self.node[key]] for key in changes if key in self.node]   # alive till the end
+        for key, new in changes.items():
+            node = self.node.pop(key, None)
+            if node is not None:
+                self.node[id(new)] = node
+                self.objects[node] = new
+        for key in replaced:
+            new = changes[key]
+            node = self.node.get(id(new))
+            if node is None:
+                self._add(new)
+            else:
+                for part in self.parts(new):
+                    self._add(part, node)
+        del olds
+
+
+class Substitution(_Kinds):
+    """Replaces objects (by identity) inside values made of dataclasses, tuples, lists, dicts and sets: each
+    object that holds a replaced one, however deep, is copied with the new parts; every other object is
+    returned as it is (the same object), so `substitute(x) is not x` says x held something replaced.
+
+    With `holders` (an index of the values it will be given), an indexed object that holds no replaced one is
+    returned at once, without looking inside: the result is the same, and `changes` says what was copied."""
+
+    def __init__(self, replaced: Mapping[int, object], targets: frozenset[type], holders: Holders | None = None):
+        super().__init__(targets)
+        if holders is not None:
+            self.share(holders)
+        self._done: dict[int, object] = dict(replaced)
+        self.replaced = frozenset(replaced)    # the ids of the objects replaced
+        self._alive: list[object] = []         # the values walked, kept alive while their ids are keys
+        self._holders = holders
+        self._holding = holders.holding(self.replaced) if holders is not None else set()
+        self._wanted = self._holding | self.replaced   # what an indexed container's items must be looked at for
+        self.changes: dict[int, object] = dict(replaced)   # id of each object replaced or copied -> the new one
 
     def __call__(self, value: object) -> Any:  # noqa: ANN401 - what it was given
         kind = type(value)
@@ -125,15 +257,43 @@ class Substitution:
         key = id(value)
         if key in self._done:
             return self._done[key]
-        new = self._substitute(value, kind)
+        indexed = self._holders is not None and key in self._holders.node
+        if indexed and key not in self._holding:
+            return value
+        new = self._substitute(value, kind, indexed)
         self._done[key] = new
         self._alive.append(value)
+        if new is not value:
+            self.changes[key] = new
         return new
 
     def changed(self, value: object) -> bool:
         return self(value) is not value
 
-    def _substitute(self, value: Any, kind: type) -> Any:  # noqa: ANN401
+    def holding_among(self, at: Mapping[int, int]) -> list[int]:
+        """The places of those values (id -> place) that may hold a replaced object: the indexed holders among
+        them (every one without an index)."""
+        if self._holders is None:
+            return sorted(at.values())
+        return sorted(at[key] for key in self._holding if key in at)
+
+    def _substitute(self, value: Any, kind: type, indexed: bool) -> Any:  # noqa: ANN401
+        if isinstance(value, _CONTAINERS) and indexed and kind in (tuple, list, dict):
+            # the index knows which items hold a replaced object (or are one): only those are looked at
+            wanted = self._wanted
+            if isinstance(value, dict):
+                changes = {key: self(item) for key, item in value.items() if id(item) in wanted}
+                if all(new is value[key] for key, new in changes.items()):
+                    return value
+                return {**value, **changes}
+            sequence: Any = value   # a tuple or a list (kind)
+            places = [place for place, item in enumerate(sequence) if id(item) in wanted]
+            new_items = list(sequence)
+            for place in places:
+                new_items[place] = self(sequence[place])
+            if all(new_items[place] is sequence[place] for place in places):
+                return value
+            return kind(new_items)
         if isinstance(value, _CONTAINERS):
             items = value.values() if isinstance(value, dict) else value
             if not any(isinstance(item, _CONTAINERS) or self._may_hold(type(item))
@@ -151,14 +311,8 @@ class Substitution:
             if kind in (tuple, list, set, frozenset):
                 return kind(new_items)
             return kind(*new_items) if hasattr(kind, "_fields") else kind(new_items)
-        if not dataclasses.is_dataclass(value) or not self._may_hold(kind):
+        if not self._walks_fields(value, kind):   # a target is walked only if it can hold one
             return value
-        if kind in self.targets:   # not replaced itself (that was looked up first): walked only if it can hold one
-            holds = self._fields_hold.get(kind)
-            if holds is None:
-                holds = self._fields_hold[kind] = fields_may_hold(kind, self.targets, self._holds)
-            if not holds:
-                return value
         changes = {}
         for item in dataclasses.fields(value):
             old = getattr(value, item.name)
@@ -187,6 +341,37 @@ class SiteState:
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
     reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose `body`
     # it read when it was rendered in this process (render.Sandbox records them); absent: not known
+    # made once from the above, and kept up to date by each body edit:
+    recipes: list[Recipe] | None = None        # the files beside the pages, as `extras` makes them for this view
+    shows: dict[str, frozenset[int] | None] = field(default_factory=dict)   # file -> ids of the objects whose
+    # body it shows (None: not known), asked of its recipe once
+    readers: dict[int, frozenset[str]] | None = None   # id -> the pages that read its body
+    at: dict[int, int] | None = None           # id of a page -> its place in `pages`
+
+    def made_recipes(self) -> list[Recipe]:
+        if self.recipes is None:
+            self.recipes = self.extras(self.view, self.shared, self.pages)
+        return self.recipes
+
+    def shown(self, name: str, recipe: Callable[[], Iterable[object] | None]) -> frozenset[int] | None:
+        if name not in self.shows:
+            showing = recipe()
+            self.shows[name] = None if showing is None else frozenset(map(id, showing))
+        return self.shows[name]
+
+    def made_readers(self) -> dict[int, frozenset[str]]:
+        if self.readers is None:
+            readers: dict[int, set[str]] = {}
+            for path, ids in self.reads.items():
+                for key in ids:
+                    readers.setdefault(key, set()).add(path)
+            self.readers = {key: frozenset(paths) for key, paths in readers.items()}
+        return self.readers
+
+    def made_at(self) -> dict[int, int]:
+        if self.at is None:
+            self.at = {id(page): place for place, page in enumerate(self.pages)}
+        return self.at
 
 
 def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]
@@ -245,6 +430,10 @@ def internal_state(view: InternalSite, env: jinja2.Environment, words: Language,
     return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads))
 
 
+TARGETS: frozenset[type] = frozenset({Story, PublicStory, StoryPage})   # what a body edit replaces
+BODY_FAMILIES = (placeholders, public_safety)   # the rule families that read a story's body, each record alone
+
+
 @dataclass
 class Live:
     """Both sites of the last full rebuild, as serve keeps them between saves."""
@@ -252,21 +441,44 @@ class Live:
     result: CheckResult
     sites: dict[str, SiteState]
     full_path: str = ""   # why the last update was left to the full path (tests and profiling read it)
+    holders: Holders | None = None   # which object holds which, made once (index) and kept up to date by update
+    twins: dict[tuple[object, ...], list[str]] | None = None   # story IDs by their order key but the body
+
+    def roots(self) -> list[object]:
+        """Every value a body edit substitutes the edited story into: the backlog, and each site's view,
+        shared values and pages."""
+        return [self.result.backlog, *(value for state in self.sites.values()
+                                       for value in (state.view, *state.shared.values(), *state.pages))]
+
+    def index(self) -> Holders:
+        """The index of holders (made on the first call after a full rebuild: serve makes it once the pages of
+        that rebuild are served)."""
+        if self.holders is None:
+            self.holders = Holders(self.roots(), TARGETS)
+        if self.twins is None:
+            self.twins = {}
+            for story in self.result.backlog.stories.values():
+                self.twins.setdefault(story_order(story)[:-1], []).append(story.id)
+        return self.holders
 
 
-def first_error(result: CheckResult, current: Callable[[], bool]) -> bool | None:
-    """Whether the check's rules (rules.run_rules, family by family) find an error in the backlog as updated
-    (the edited files' own load found nothing, as before); None as soon as `current()` says the answer is no
-    longer wanted (a rule family is not interrupted, only left between two of its findings)."""
-    for family in FAMILIES:
-        for diagnostic in family.check(result.backlog, result.facts):
-            if diagnostic.severity is Severity.ERROR:
-                return True
-            if not current():
-                return None
-        if not current():
-            return None
-    return False
+def body_diagnostics(result: CheckResult, story: Story) -> set[Diagnostic]:
+    """What the check's rules say that depends on this story's body: the rule families that read a body
+    (BODY_FAMILIES) judge each record alone, so they run on this one; every other family reads no body, so a body
+    edit leaves what they say as it was (tests/test_serve_incremental.py checks both against a full check)."""
+    alone = dataclasses.replace(result.backlog, irritants={}, decisions={}, stories={story.id: story})
+    return {found for family in BODY_FAMILIES for found in family.check(alone, result.facts)}
+
+
+def checked(result: CheckResult, edits: Mapping[str, Story]) -> list[Diagnostic]:
+    """The check's diagnostics once these body edits are made (story ID -> its record now): the last check's,
+    with what the rules said of each edited body before replaced by what they say of it now."""
+    stories = result.backlog.stories
+    gone = set().union(*(body_diagnostics(result, stories[key]) for key in edits))
+    come = set().union(*(body_diagnostics(result, now) for now in edits.values()))
+    if gone == come:
+        return result.diagnostics
+    return sorted_diagnostics([*(found for found in result.diagnostics if found not in gone), *come])
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -314,11 +526,14 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
     return edits
 
 
-def _same_order(stories: Mapping[str, Story], before: Story, now: Story) -> bool:
+def _same_order(live: Live, before: Story, now: Story) -> bool:
     """The edited story keeps its place among the others in the order derived addresses are numbered in (the
-    body breaks ties there): no other story's key lies between its key before and now."""
+    body breaks ties there): no other story's key lies between its key before and now. Keys between two that
+    differ only in the body differ only in the body too: only the stories alike but for their bodies are compared."""
     low, high = sorted((story_order(before), story_order(now)))
-    return not any(low <= story_order(other) <= high for other in stories.values() if other.id != before.id)
+    stories = live.result.backlog.stories
+    twins = (live.twins or {}).get(story_order(before)[:-1], [])
+    return not any(low <= story_order(stories[other]) <= high for other in twins if other != before.id)
 
 
 def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
@@ -331,27 +546,16 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     if not edits:
         return True   # saved with the same bytes, or only the time changed: every page is already right
     result = live.result
-    backlog, facts = result.backlog, result.facts
-    replaced: dict[int, object] = {}
-    public, internal = live.sites.get("public"), live.sites.get("internal")
-    for key, now in edits.items():
-        before = backlog.stories[key]
-        replaced[id(before)] = now
-        body = render_markdown(now.body)
-        address = facts.addresses.stories.get(key)
-        if public is not None and address is not None:
-            for story in public.view.stories:
-                if story.slug == address.slug:
-                    replaced[id(story)] = dataclasses.replace(story, body=body)
-        if internal is not None:
-            for page in internal.view.stories:
-                if page.story is before:
-                    replaced[id(page)] = dataclasses.replace(page, story=now, body=body)
-    swap = Substitution(replaced, frozenset({Story, PublicStory, StoryPage}))
-    new_backlog = swap(backlog)
-    if not all(_same_order(backlog.stories, backlog.stories[key], now) for key, now in edits.items()):
+    diagnostics = checked(result, edits)
+    if any(found.severity is Severity.ERROR for found in diagnostics):
+        live.full_path = "check error"
+        return False   # the full path finds it too, and serve shows the error page
+    holders = live.index()
+    if not all(_same_order(live, result.backlog.stories[key], now) for key, now in edits.items()):
         live.full_path = "addresses"
         return False   # two stories alike but for their bodies: their derived addresses are ordered by body
+    swap = Substitution(replacements(live, edits), TARGETS, holders)
+    new_backlog = swap(result.backlog)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
     for audience, state in live.sites.items():
@@ -368,14 +572,37 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
         for audience in states:
             if (out / audience / MARKER).read_bytes() != marker:
                 replace_changed(out / audience, {MARKER: marker}, {})
-    live.result = dataclasses.replace(result, backlog=new_backlog)
+    live.result = dataclasses.replace(result, backlog=new_backlog, diagnostics=diagnostics)
     live.sites = states
+    holders.replace(swap.changes, swap.replaced)
     return True
 
 
+def replacements(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
+    """The objects a body edit replaces (by id): each edited record, and the view objects made from its body
+    (the public story and the internal story page, with the body's new HTML)."""
+    backlog, facts = live.result.backlog, live.result.facts
+    public, internal = live.sites.get("public"), live.sites.get("internal")
+    replaced: dict[int, object] = {}
+    for key, now in edits.items():
+        before = backlog.stories[key]
+        replaced[id(before)] = now
+        body = render_markdown(now.body)
+        address = facts.addresses.stories.get(key)
+        if public is not None and address is not None:
+            for story in public.view.stories:
+                if story.slug == address.slug:
+                    replaced[id(story)] = dataclasses.replace(story, body=body)
+        if internal is not None:
+            for page in internal.view.stories:
+                if page.story is before:
+                    replaced[id(page)] = dataclasses.replace(page, story=now, body=body)
+    return replaced
+
+
 def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[str, bytes]] | None:
-    """The site with the substitution made, and the files to compare with those written (pages whose context
-    or read attributes changed, and every file beside the pages); None when a value every page sees changed."""
+    """The site with the substitution made, and the files to compare with those written (the pages that read an
+    edited body, and the files beside the pages that show one); None when a value every page sees changed."""
     view = swap(state.view)
     shared = {name: swap(value) for name, value in state.shared.items()}
     if any(shared[name] is not value for name, value in state.shared.items() if name != "site"):
@@ -392,36 +619,48 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
                 attribute_changed[name] = swap.changed(before)
         return attribute_changed[name]
 
-    def stale(new: Page, old: Page) -> bool:
-        """A page whose output may differ: it read the body of a replaced object (or what it read is not
-        known, and its context or an attribute of the site it read changed). The replaced objects differ from
-        the old ones in their bodies only, so a page that read none of those bodies renders the same bytes."""
-        reads = state.reads.get(old.path)
-        if reads is not None:
-            return not reads.isdisjoint(swap.replaced)
-        return new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))
-
-    # a page whose reads are known keeps its context unless it is rendered again: the objects in it whose
-    # bodies it did not read render as the new ones would
-    pages = [swap(page) if state.reads.get(page.path) is None or stale(page, page) else page
-             for page in state.pages]
-    rendered = render_some(state.env, [new for new, old in zip(pages, state.pages, strict=True) if stale(new, old)],
-                           shared)
+    # every page that holds a replaced object takes the new ones (the holder index then knows every object a
+    # root holds); the others are the same objects
+    at = state.made_at()
+    pages = list(state.pages)
+    new_at = dict(at)
+    for place in swap.holding_among(at):
+        page = pages[place]
+        pages[place] = swap(page)
+        del new_at[id(page)]
+        new_at[id(pages[place])] = place
+    # a page whose reads are known is rendered again when it read the body of a replaced object: the replaced
+    # objects differ from the old ones in their bodies only. Otherwise, when its context or an attribute of the
+    # site it read changed
+    readers = state.made_readers()
+    again = {path for key in swap.replaced for path in readers.get(key, ())}
+    again.update(old.path for new, old in zip(pages, state.pages, strict=True) if old.path not in state.reads and (
+        new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))))
+    rendered = render_some(state.env, [page for page in pages if page.path in again], shared)
     used, reads = dict(state.used), dict(state.reads)
+    new_readers = dict(readers)
     files: dict[str, bytes] = {}
     for path, (data, names, bodies) in rendered.items():
         files[path] = data
+        for key in state.reads.get(path, ()):
+            new_readers[key] = new_readers[key] - {path}
+        for key in bodies:
+            new_readers[key] = new_readers.get(key, frozenset()) | {path}
         used[path], reads[path] = names, bodies
-    made = {name: make for name, _, make in state.extras(view, shared, pages)}
-    recipes = state.extras(state.view, state.shared, state.pages)
-    if set(made) != {name for name, _, _ in recipes}:
+    recipes = state.made_recipes()
+    made = state.extras(view, shared, pages)
+    if [name for name, _, _ in made] != [name for name, _, _ in recipes]:
         return None
-    for name, shown, _ in recipes:
-        showing = shown()
-        if showing is None or any(id(item) in swap.replaced for item in showing):   # shows an edited body
-            remade = made[name]()
+    shows: dict[str, frozenset[int] | None] = {}   # what a file not made again shows is the same objects
+    for (name, shown, _), (_, _, make) in zip(recipes, made, strict=True):
+        showing = state.shown(name, shown)
+        if showing is None or not showing.isdisjoint(swap.replaced):   # shows an edited body
+            remade = make()
             if (remade is None) != (name not in state.sha256):
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path
             if remade is not None:
                 files[name] = remade
-    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads), files
+        else:
+            shows[name] = showing
+    return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads, made, shows,
+                     new_readers, new_at), files

@@ -12,6 +12,7 @@ header names it (a page on another site cannot read it through DNS rebinding).
 from __future__ import annotations
 
 import functools
+import gc
 import http.server
 import importlib.util
 import ipaddress
@@ -35,11 +36,10 @@ from types import FrameType
 from markupsafe import escape
 
 from .build import build
-from .check import CheckResult
 from .diagnostics import Diagnostic
 from .errors import BuildRefused, NotLoopback, SiteGenError
 from .incremental import Memo
-from .live import Live, first_error, take_live, update
+from .live import Live, take_live, update
 
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -57,6 +57,8 @@ IGNORED_PARTS = {".git", ".venv", "node_modules", "_site", "__pycache__", ".pyte
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending or taking a byte
 RELOAD_EVERY = 15.0  # seconds between two messages on the live-reload stream
+WATCH_STEP = 20      # ms without another change before the watcher reports a save (its default, 50, is a fifth of
+                     # a quarter-second page update; an editor's save is over in a millisecond or two)
 
 
 
@@ -124,8 +126,6 @@ class Preview:
         self.search = search
         self.memo = Memo()   # parsed files, markdown and pages of the last rebuild: a save re-does only what changed
         self.live: Live | None = None   # the last rebuild's sites in memory: a body edit re-renders only its pages
-        self._saves = 0                 # rebuilds asked for: a background check of an older one gives up
-        self.checker: threading.Thread | None = None   # the check of the last body edit (tests join it)
         self.idle_timeout = idle_timeout
         self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
@@ -185,38 +185,22 @@ class Preview:
         """Bring the served sites up to date; `changed`: the files saved since the last rebuild (the watcher's),
         None when unknown (everything is checked).
 
-        A story body edit's pages are served first, then the check of the edited backlog runs: when it finds an
-        error (a placeholder, personal data in the body), the full path runs and every page shows the errors."""
+        A story body edit is checked (the rules that read a body, on that story) and its pages written in place;
+        a body that brings an error (a placeholder, personal data) takes the full path, which shows the errors."""
         self._stop_indexing()  # a page update never waits for an index it is about to make stale
-        self._saves += 1       # a check of an earlier save still running gives up (_check)
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
                 return
             updated = self._refresh(changed)
-            live = self.live
         version = self._announce()
-        if updated and live is not None:
-            self.checker = threading.Thread(target=self._check, args=(live.result, self._saves, version), daemon=True)
-            self.checker.start()
-        elif self.search and not (self.problems or self.failure):
-            self.index_later(version)
-
-    def _check(self, result: CheckResult, save: int, version: int) -> None:
-        """The check of a body edit, in the background once its pages are served: it gives up when another
-        save comes (that save's check replaces it). An error takes the full path, which shows the error page."""
-        def current() -> bool:
-            return save == self._saves and not self.stopped.is_set()
-
-        found = first_error(result, current)
-        if found is None:
-            return
-        if found:
-            with self._building:
-                if not current():
-                    return
-                self._refresh(None)
-            version = self._announce()
-        if self.search and current() and not (self.problems or self.failure):
+        if not updated:
+            with self._building:   # the holder index of the new pages, for the next body edit (site_gen.live)
+                if self.live is not None and not self.stopped.is_set():
+                    self.live.index()
+                    # the sites kept live stay as they are until the next full rebuild: the collector leaves them
+                    # out of its passes (a full pass over them takes a second at 10,000 stories)
+                    gc.freeze()
+        if self.search and not (self.problems or self.failure):
             self.index_later(version)
 
     def _refresh(self, changed: Collection[Path] | None) -> bool:
@@ -229,6 +213,7 @@ class Preview:
                 raise
             if not updated:
                 self.live = None
+                gc.unfreeze()   # what the last rebuild kept is garbage now: the collector may look at it again
                 self.build_sites()
                 self.live = take_live(self.memo)
             self.problems, self.failure = [], None
@@ -260,6 +245,8 @@ class Preview:
         if self.out is None or importlib.util.find_spec("pagefind") is None:
             return
         with self._indexing:
+            if version != self.version:
+                return   # a later rebuild was served meanwhile: it indexes its own pages (a later one wins)
             self._generation += 1
             generation = self._generation
         threading.Thread(target=self._index, args=(version, generation), daemon=True).start()
@@ -307,7 +294,7 @@ class Preview:
             return not (IGNORED_PARTS & set(Path(path).relative_to(self.root).parts)) and not path.startswith(
                 str(self.out))
 
-        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200):
+        for changes in watch(self.root, watch_filter=relevant, stop_event=self.stopped, debounce=200, step=WATCH_STEP):
             self.rebuild({Path(path) for _change, path in changes})
 
     def start(self) -> None:

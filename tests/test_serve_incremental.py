@@ -4,6 +4,7 @@ edits the served sites are byte for byte what a cold build writes, and the publi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from site_gen.build import build
+from site_gen.check import check_repository
+from site_gen.diagnostics import Diagnostic
+from site_gen.live import BODY_FAMILIES, TARGETS, Holders, Substitution, checked, replacements
+from site_gen.load.records import load_story
+from site_gen.model import Story
+from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
 
 from .canary import CANARY, write_canary_repo
@@ -48,11 +55,8 @@ def started(root: Path, out: Path) -> Preview:
 
 
 def saved(preview: Preview, changed: set[Path]) -> None:
-    """Rebuild for these saved files, as the watcher does, and wait for the check a body edit runs afterwards."""
+    """Rebuild for these saved files, as the watcher does."""
     preview.rebuild(changed)
-    if preview.checker is not None:
-        preview.checker.join(timeout=120)
-        assert not preview.checker.is_alive()
 
 
 def inodes(folder: Path) -> dict[str, int]:
@@ -153,3 +157,88 @@ def test_served_sites_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_
         for name, data in tree(preview.out / "public").items():
             assert CANARY not in name and CANARY.encode() not in data, name
     assert not any(name.startswith(".tmp-") for _, _, files in os.walk(preview.out) for name in files)
+
+
+# --- the parts of a body edit: the holder index, and the check of the edited body alone ---------------------
+
+BODIES = st.lists(st.sampled_from([
+    "Plain words about helmets.", "TODO: say what changed", "  TODO", "Write to jane.doe@example.com for more.",
+    "Customer CUST-737397 asked for it.", "Call +44 20 7946 0958 today.", "Some <b>bold</b> HTML.",
+    "<!-- a comment never closed", "<!-- a closed comment -->", "*emphasis* and [a link](https://example.com)",
+    "A line with cust-512317 in lower case.", ""]), min_size=1, max_size=4).map("\n\n".join)
+
+
+CLEAN_BODIES = ["Plain words about helmets.", "*emphasis* and [a link](https://example.com)", "Some <b>bold</b> HTML.",
+                "", "A list:\n\n- one\n- two"]
+
+
+def _edited(root: Path, path: Path, body: str) -> Story:
+    """Give the story at path this body (its front matter kept); returns the record as loaded now."""
+    text = path.read_text("utf-8")
+    front = text[:text.index("\n---\n", 4) + len("\n---\n")]
+    path.write_text(f"{front}\n{body}\n", "utf-8")
+    found: list[Diagnostic] = []
+    story = load_story(path, root, found)
+    assert isinstance(story, Story) and not found
+    return story
+
+
+@settings(max_examples=15, deadline=None, phases=(Phase.explicit, Phase.generate), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=BODIES, name=st.sampled_from(["helmet-discount.md", "refund-status-draft.md"]))
+def test_the_check_of_an_edited_body_alone_says_what_a_full_check_says(tmp_path_factory, body, name) -> None:
+    """live.checked runs only the rule families that read a body, on the edited story, before and after: what it
+    returns is, diagnostic for diagnostic, what a full check of the edited repository says (a public and an
+    internal story; placeholders, personal data, customer references, raw HTML, unclosed comments)."""
+    root = copy_example(tmp_path_factory.mktemp("check") / "repo")
+    before = check_repository(root, TODAY)
+    path = root / "backlog/stories" / name
+    now = _edited(root, path, body)
+    assert checked(before, {now.id: now}) == check_repository(root, TODAY).diagnostics
+
+
+def test_rule_families_that_do_not_read_a_body_say_the_same_whatever_the_bodies_say(tmp_path: Path) -> None:
+    """What live.checked relies on: a family outside BODY_FAMILIES gives the same diagnostics when every story's
+    body is replaced by one that each body-reading rule objects to."""
+    result = check_repository(copy_example(tmp_path / "repo"), TODAY)
+    nasty = "TODO: fill in\n\nMail jane.doe@example.com or CUST-737397.\n\n<b>bold</b> <!-- never closed"
+    stories = {key: dataclasses.replace(story, body=nasty) for key, story in result.backlog.stories.items()}
+    edited = dataclasses.replace(result.backlog, stories=stories)
+    assert any(family.check(edited, result.facts) for family in BODY_FAMILIES)   # the body does count there
+    for family in FAMILIES:
+        if family not in BODY_FAMILIES:
+            assert list(family.check(edited, result.facts)) == list(family.check(result.backlog, result.facts)), family
+
+
+def _edges(holders: Holders) -> tuple[set[int], set[tuple[int, int]]]:
+    """The objects an index knows and which holds which, by id."""
+    ids = {id(holders.objects[node]) for node in holders.node.values()}
+    assert ids == set(holders.node)
+    return ids, {(id(holders.objects[child]), id(holders.objects[parent]))
+                 for child, parents in holders.parents.items() for parent in parents}
+
+
+@settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 14), st.sampled_from(CLEAN_BODIES)), min_size=1, max_size=4))
+def test_the_holder_index_walks_what_a_full_walk_walks_and_stays_as_made_afresh(tmp_path_factory, edits) -> None:
+    """A substitution through the holder index gives the same values as one that looks inside everything (the
+    same objects where nothing was replaced, equal copies elsewhere), and after each body edit the index kept up
+    to date knows the same objects, held by the same, as one made afresh from the served sites."""
+    base = tmp_path_factory.mktemp("holders")
+    root = copy_example(base / "repo")
+    preview = started(root, base / "served")
+    names = sorted((root / "backlog/stories").glob("*.md"))
+    for step, (number, body) in enumerate(edits):
+        live = preview.live
+        assert live is not None
+        path = names[number % len(names)]
+        now = _edited(root, path, f"Step {step}.\n\n{body}")   # the body starts on the same line
+        replaced = replacements(live, {now.id: now})
+        walked, indexed = Substitution(replaced, TARGETS), Substitution(replaced, TARGETS, live.index())
+        for value in live.roots():
+            full, quick = walked(value), indexed(value)
+            assert (full is value) == (quick is value) and full == quick
+        assert preview.update_sites({path}), live.full_path
+        assert preview.live is live and live.holders is not None
+        assert _edges(live.holders) == _edges(Holders(live.roots(), TARGETS))
+    assert served(preview) == cold(root, base / "cold")
