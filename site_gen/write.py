@@ -499,6 +499,8 @@ class Output:
         self.changed: dict[str, list[str]] = {}   # audience -> files written anew by write(); the rest are links
         self.files: dict[str, dict[str, Kept]] = {}  # audience -> every file written, with its hash and stat
         self._spooled = False
+        self._written = False
+        self._created: list[Path] = []   # folders this build made for OUT, deepest first
 
     def __enter__(self) -> Output:
         if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
@@ -516,6 +518,12 @@ class Output:
         finally:
             self._held.close()
             self._claimed = False
+        if not self._written:   # nothing written: the folders made for OUT go too, as if the build never started
+            for folder in self._created:
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    break
 
     def spool(self, audience: str) -> SiteSpool:
         """A mapping that writes the site's files into the staging folder as they are rendered (write() then
@@ -533,6 +541,10 @@ class Output:
         return SiteSpool(staging / audience, self.shown)
 
     def _claim(self) -> None:
+        missing = self.out
+        while not os.path.lexists(missing) and missing.parent != missing:
+            self._created.append(missing)
+            missing = missing.parent
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -595,6 +607,7 @@ class Output:
                 raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
             raise _write_error(exc, self.shown, "The swap is half done; fix this and build again: "
                                                 "the next build finishes it first.") from None
+        self._written = True
         _remove_quietly(out / PREVIOUS, "during-cleanup")  # what a killed cleanup leaves, the next build removes
         _remove_quietly(staging)
 
