@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import subprocess
@@ -19,7 +20,9 @@ from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
 from site_gen.facts.risks import risk_signals
 from site_gen.facts.scores import Change
+from site_gen.i18n import language
 from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
+from site_gen.render import score_text
 
 from .conftest import REPO, TODAY, copy_example, line_of
 
@@ -149,7 +152,7 @@ def test_a_falling_stage_and_segment_score_is_a_high_risk_nobody_covers(tmp_path
     root = copy_example(tmp_path / "repo")
     _scores_by_month(root, FALLING)
     result = check_repository(root, TODAY)
-    falling = {(s.stage, s.segment): s for s in result.facts.risks if s.kind == RiskKind.SCORE_FALLING}
+    falling = {(s.stage, s.segment): s for s in result.facts.risks if s.kind == RiskKind.SCORE_WORSENING}
     assert set(falling) == {("cancel", None), (None, "tourist")}
     stage = falling[("cancel", None)]
     assert (stage.severity, stage.score_type, stage.before, stage.recent) == (RiskLevel.HIGH, "nps", 100, -100)
@@ -223,6 +226,66 @@ def test_the_example_raises_no_uncovered_high_risk() -> None:
     result = check_repository(REPO, TODAY)
     assert any(s.severity == RiskLevel.HIGH for s in result.facts.risks)
     assert all(s.covered for s in result.facts.risks if s.severity == RiskLevel.HIGH)
+
+
+def _risk_text(page: str) -> str:
+    """The risk list as a reader sees it: tags dropped, one signal's heading and values a line each."""
+    return html.unescape(re.sub(r"<[^>]+>", "", _section(page, '<ol class="risks">', "</ol>")))
+
+
+THIN = "\u2009"   # Babel's interval format puts thin spaces around the dash: Aug – Oct 2026
+
+
+def test_a_risk_is_worded_by_what_happens_to_customers_with_its_values_in_their_natural_direction() -> None:
+    """CES is lower-is-better: its rise is a risk, said "worsening" with the values as they are (3.08 → 3.53), never
+    "falling" beside two rising numbers; NPS and CSAT say the other way."""
+    result = check_repository(REPO, TODAY)
+    ces = next(s for s in result.facts.risks if s.stage == "sign-up" and s.score_type == ScoreType.CES)
+    assert (ces.kind, ces.direction, ces.higher_is_worse, ces.before, ces.recent) == (
+        RiskKind.SCORE_WORSENING, Direction.DOWN, True, 3.08, 3.53)
+    nps = next(s for s in result.facts.risks if s.segment == "business" and s.score_type == ScoreType.NPS)
+    assert (nps.direction, nps.higher_is_worse) == (Direction.UP, False)
+    journey = render_sites(result, REPO, only="internal", workers=1)["internal"]["journey/index.html"].decode()
+    text = _risk_text(journey)
+    assert "falling" not in text
+    assert f"CES worsening — Sign up\n3.08 → 3.53 (higher is worse): Aug{THIN}–{THIN}Oct 2026 against " \
+           f"May{THIN}–{THIN}Jul 2026." in text
+    assert "NPS worsening — segment Business\n+21 → \u221211 (lower is worse)" in text
+
+
+def test_a_risks_values_are_written_as_the_heat_strip_writes_the_same_score() -> None:
+    """NPS signed and whole with a minus sign, CSAT and complaint share as percentages, CES to two decimals: the
+    journey map's own formatting (render.score_text, Language.percent), never raw floats."""
+    result = check_repository(REPO, TODAY)
+    journey = render_sites(result, REPO, only="internal", workers=1)["internal"]["journey/index.html"].decode()
+    text = _risk_text(journey)
+    words = language()
+    for signal in result.facts.risks:
+        if signal.scores is not None:
+            before, after = (score_text(score, words) for score in signal.scores)
+        else:
+            before, after = words.percent(signal.before), words.percent(signal.recent)
+        assert f"{before} → {after} (" in text
+    assert "CSAT worsening — Support\n51% → 24%" in text
+    assert "Complaint share rising — Cancel\n37% → 46% (higher is worse)" in text
+    # every pair of values reads +21, −11, 48% or 3.08: no 35.63, no 2.4, no hyphen for a minus
+    pairs = re.findall(r"\n(\S+) → (\S+) \(", text)
+    assert len(pairs) == len(result.facts.risks)
+    assert all(re.fullmatch(r"[+\u2212]\d+|\d+%|\d\.\d\d", value) for pair in pairs for value in pair), pairs
+
+
+def test_each_risk_names_the_windows_it_compares_as_the_charts_write_months() -> None:
+    """A 3-month window can worsen while the last month improved (the heat strip's ▲ beside it): the signal says
+    which months it compares, in another language too."""
+    assert language().month_range("2026-08", "2026-10") == f"Aug{THIN}–{THIN}Oct 2026"
+    assert language().month_range("2025-11", "2026-01") == f"Nov 2025{THIN}–{THIN}Jan 2026"
+    assert language().month_range("2026-10", "2026-10") == "Oct 2026"
+    assert language("fr").month_range("2026-08", "2026-10") == "août–oct. 2026"
+    result = check_repository(REPO, TODAY)
+    dashboard = render_sites(result, REPO, only="internal", workers=1)["internal"]["index.html"].decode()
+    text = _risk_text(dashboard)
+    assert text.count(f": Aug{THIN}–{THIN}Oct 2026 against May{THIN}–{THIN}Jul 2026.") == text.count(" worsening — ") \
+        + text.count("Complaint share rising")
 
 
 # --- the journey map and the dashboard agree -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Early risk signals, direction-aware: only a move that is worse for customers is a risk.
 
 Per journey stage and per segment, the last `rules.risk_months` complete months are compared with as many
-months before them: a score that fell (NPS, CSAT; CES by the direction of the metric computing it) or a
-complaint share that rose. A metric whose last complete change went most of the way to its threshold in
-its bad direction is a risk too. An improvement is never a risk.
+months before them: a score that got worse (NPS, CSAT falling; CES rising, or by the direction of the metric
+computing it) or a complaint share that rose. A metric whose last complete change went most of the way to its
+threshold in its bad direction is a risk too. An improvement is never a risk.
 
 Each signal has a severity, the feedback rows behind it and the open irritants that cover it: an open
 irritant of the same stage (or whose evidence comes mostly from the same segment), or one whose evidence
@@ -31,7 +31,7 @@ from .journey import (
     figures_in,
     score_direction,
 )
-from .scores import Change
+from .scores import Change, Score
 
 if TYPE_CHECKING:
     from ..load.parquet import ParquetFeedback
@@ -47,7 +47,7 @@ ROWS_KEPT = 50             # rows named per signal, newest first
 
 
 class RiskKind(StrEnum):
-    SCORE_FALLING = "score-falling"
+    SCORE_WORSENING = "score-worsening"     # falling for NPS and CSAT, rising for CES: worse for customers
     COMPLAINTS_RISING = "complaints-rising"
     METRIC_NEAR_THRESHOLD = "metric-near-threshold"
 
@@ -65,9 +65,11 @@ class RiskSignal:
     stage: str | None = None           # the journey stage it is about, or
     segment: str | None = None         # the segment it is about, or
     metric: str | None = None          # the metric ID it is about
-    score_type: ScoreType | None = None   # the score that fell (score-falling)
+    score_type: ScoreType | None = None   # the score that got worse (score-worsening)
     before: float = 0.0                # score or complaint share % in the earlier window; the metric's previous value
-    recent: float = 0.0                # ... in the recent window; the metric's latest value
+    recent: float = 0.0                # ... in the recent window (the value after); the metric's latest value
+    direction: Direction = Direction.UP   # the good way for the value: UP, higher is better (NPS, CSAT); DOWN, lower
+    responses: tuple[int, int] = (0, 0)   # a score's answers in the earlier and the recent window
     months: tuple[str, ...] = ()       # the recent window (YYYY-MM, oldest first); a metric: its latest month
     baseline: tuple[str, ...] = ()     # the earlier window; a metric: its previous month
     threshold: float = 0.0             # the metric's threshold
@@ -86,6 +88,18 @@ class RiskSignal:
     @property
     def covered(self) -> bool:
         return bool(self.covered_by)
+
+    @property
+    def higher_is_worse(self) -> bool:
+        return self.direction == Direction.DOWN
+
+    @property
+    def scores(self) -> tuple[Score, Score] | None:
+        """A score-worsening signal's two scores, earlier and recent, to be written as the journey map writes them."""
+        if self.score_type is None:
+            return None
+        return (Score(self.score_type, self.before, self.responses[0]),
+                Score(self.score_type, self.recent, self.responses[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +179,9 @@ def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: F
         if severity == RiskLevel.HIGH and min(now.responses, then.responses) < HIGH_FROM:
             severity = RiskLevel.MEDIUM
         rows, count = behind(replace(group, score_type=now.score_type, direction=direction))
-        found.append(RiskSignal(RiskKind.SCORE_FALLING, severity, score_type=now.score_type, before=then.value,
-                                recent=now.value, months=months, baseline=baseline,
+        found.append(RiskSignal(RiskKind.SCORE_WORSENING, severity, score_type=now.score_type, before=then.value,
+                                recent=now.value, direction=direction, responses=(then.responses, now.responses),
+                                months=months, baseline=baseline,
                                 rows=tuple(key for _, key in rows), row_count=count, stage=stage, segment=segment))
     share, share_before = recent.complaint_share, before.complaint_share
     if share is not None and share_before is not None and recent.complaints >= MIN_COMPLAINTS \
@@ -177,8 +192,8 @@ def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: F
         if severity is not None:
             rows, count = behind(group)
             found.append(RiskSignal(RiskKind.COMPLAINTS_RISING, severity, before=share_before, recent=share,
-                                    months=months, baseline=baseline, rows=tuple(key for _, key in rows),
-                                    row_count=count, stage=stage, segment=segment))
+                                    direction=Direction.DOWN, months=months, baseline=baseline,
+                                    rows=tuple(key for _, key in rows), row_count=count, stage=stage, segment=segment))
     return found
 
 
@@ -231,6 +246,7 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
             severity = RiskLevel.HIGH if bad >= HIGH_NEAR_THRESHOLD * metric.threshold else RiskLevel.MEDIUM
             signals.append(RiskSignal(RiskKind.METRIC_NEAR_THRESHOLD, severity, metric=metric.id,
                                       before=change.previous.value, recent=change.latest.value,
+                                      direction=metric.direction,
                                       months=(change.latest.period,), baseline=(change.previous.period,),
                                       threshold=metric.threshold))
     irritants = tuple(open_irritants)
