@@ -23,6 +23,7 @@ from site_gen.facts.scores import Change
 from site_gen.i18n import language
 from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
 from site_gen.render import score_text
+from site_gen.views.internal import RISKS_SHOWN
 
 from .conftest import REPO, TODAY, copy_example, line_of
 
@@ -286,6 +287,21 @@ def test_each_risk_names_the_windows_it_compares_as_the_charts_write_months() ->
     text = _risk_text(dashboard)
     assert text.count(f": Aug{THIN}–{THIN}Oct 2026 against May{THIN}–{THIN}Jul 2026.") == text.count(" worsening — ") \
         + text.count("Complaint share rising")
+
+
+def test_the_dashboard_lists_the_most_severe_risks_and_links_to_every_one_on_the_journey_map() -> None:
+    """22 signals on the dashboard were 6,400 px on a phone, pushing "Did it work?" and the metrics out of sight."""
+    result = check_repository(REPO, TODAY)
+    internal = render_sites(result, REPO, only="internal", workers=1)["internal"]
+    dashboard, journey = internal["index.html"].decode(), internal["journey/index.html"].decode()
+    risks = result.facts.risks
+    listed = re.findall(r'<li class="risk (\w+)">', _section(dashboard, '<section id="risks"', "</section>"))
+    assert listed == [str(s.severity) for s in risks[:RISKS_SHOWN]] == ["high"] * RISKS_SHOWN
+    more = len(risks) - RISKS_SHOWN
+    assert more > 0 and f'<a href="journey/index.html#risks">… and {more} more risk signals on the journey map</a>' \
+        in dashboard
+    assert len(re.findall(r'<li class="risk (\w+)">', journey)) == len(risks)
+    assert dashboard.index('id="risks-h"') < dashboard.index("Did it work?")
 
 
 # --- the journey map and the dashboard agree -----------------------------------------------------------------
