@@ -18,12 +18,12 @@ from site_gen.charts import effect_chart, line_chart, nice_ticks, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
-from site_gen.facts.risks import risk_signals
+from site_gen.facts.risks import OpenIrritant, risk_signals, worst_first
 from site_gen.facts.scores import Change
 from site_gen.i18n import language
-from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
+from site_gen.model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType, SeriesPoint, Source
 from site_gen.render import score_text
-from site_gen.views.internal import RISKS_SHOWN
+from site_gen.views.internal import RISKS_SHOWN, _risk_views
 
 from .conftest import REPO, TODAY, copy_example, line_of
 
@@ -203,6 +203,47 @@ def test_an_open_irritant_of_the_stage_covers_its_risk(tmp_path: Path) -> None:
     assert [d.message for d in result.diagnostics if d.rule == "risk-uncovered"] == [
         "high risk at segment 'business': NPS fell from 100 to -100 (2026-08–2026-10 against 2026-05–2026-07), "
         "and no open irritant covers it"]
+
+
+def _answer(key: str, month: str, day: int, score: int, kind: str = "complaint", stage: str = "payment") -> FeedbackRow:
+    return FeedbackRow(id=key, loc=SourceLoc("feedback/scores.csv", 2), date=date.fromisoformat(f"{month}-{day:02d}"),
+                       source=Source.SURVEY, customer=f"C-{key}", segment="business", journey_stage=stage,
+                       score_type=ScoreType.NPS, score=score, kind=FeedbackKind(kind), verbatim=key)
+
+
+def test_a_segment_risk_is_covered_by_the_irritants_behind_a_tenth_of_its_rows_not_by_any_in_the_segment() -> None:
+    """A segment's fall comes from every stage: an irritant covers it when its evidence is at least a tenth of the
+    rows the signal names (the segment's detractors of the recent window), not merely because it has customers in
+    the segment (earlier rows, or a handful). The stage's signal keeps its rule: an irritant of the stage."""
+    rows = [_answer(f"{month}-{n}", month, n % 28 + 1, score, "praise" if score else "complaint")
+            for month, score in FALLING.items() for n in range(40)]
+    recent = sorted((r for r in rows if r.score == 0), key=lambda r: (r.date, r.id), reverse=True)
+    irritants = (OpenIrritant("behind-ten", "payment", frozenset(r.id for r in recent[:10])),
+                 OpenIrritant("behind-two", "payment", frozenset(r.id for r in recent[:2])),
+                 OpenIrritant("earlier-rows", "support", frozenset(r.id for r in rows if r.score == 10)))
+    signals = risk_signals(rows, ("payment", "support"), ("business",), (), {}, "2026-11", 3, irritants)
+    by_subject = {s.subject: s for s in signals}
+    assert len(by_subject["business"].rows) == 50
+    assert by_subject["business"].covered_by == ("behind-ten",)
+    assert by_subject["payment"].covered_by == ("behind-ten", "behind-two")
+
+
+def test_the_rows_shown_under_a_risk_are_the_complaints_before_the_praise_whose_score_counts_against_it() -> None:
+    """A CSAT 3 saying "Agent sorted it in five minutes. Thanks!" counts against CSAT, but it is not what a reader
+    should meet first under "CSAT worsening — Support"."""
+    result = check_repository(REPO, TODAY)
+    views = _risk_views(result.facts.risks, result.backlog, {})
+    support = next(v for v in views if v.signal.stage == "support" and v.signal.score_type == ScoreType.CSAT)
+    named = {row.id: row for row in result.backlog.feedback if row.id in support.signal.rows}
+    assert any(row.kind == FeedbackKind.PRAISE for row in named.values())   # the example has one among them
+    assert all(row.kind == FeedbackKind.COMPLAINT for row in support.rows)
+    rank = {FeedbackKind.COMPLAINT: 0, FeedbackKind.PRAISE: 2}
+    for view in views:
+        ranks = [rank.get(row.kind, 1) for row in view.rows]
+        assert ranks == sorted(ranks)
+    assert [r.id for r in worst_first([_answer("old", "2026-08", 1, 0), _answer("praise", "2026-10", 9, 3, "praise"),
+                                       _answer("new", "2026-10", 2, 0), _answer("idea", "2026-10", 3, 1, "suggestion")])
+            ] == ["new", "old", "idea", "praise"]
 
 
 def _metric(direction: Direction) -> Metric:

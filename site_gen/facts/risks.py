@@ -5,9 +5,13 @@ months before them: a score that got worse (NPS, CSAT falling; CES rising, or by
 computing it) or a complaint share that rose. A metric whose last complete change went most of the way to its
 threshold in its bad direction is a risk too. An improvement is never a risk.
 
-Each signal has a severity, the feedback rows behind it and the open irritants that cover it: an open
-irritant of the same stage (or whose evidence comes mostly from the same segment), or one whose evidence
-includes those rows. A high signal no irritant covers is the check warning `risk-uncovered`.
+Each signal has a severity, the feedback rows behind it and the open irritants that cover it. A stage's
+signal: the open irritants of that stage, or whose evidence includes rows behind it. A segment's signal (its
+rows come from every stage): the open irritants whose evidence is at least a tenth of the rows it names (the
+segment's rows of the recent window that pull the score down, or its complaints), so coverage names what
+explains part of the fall, not every irritant with a customer in the segment. A metric's: the irritants its
+decisions name, or whose evidence includes its rows. A high signal no irritant covers is the check warning
+`risk-uncovered`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ COMPLAINT_POINTS = 10.0    # a rise of this many percentage points of complaint 
 MATERIAL = {ScoreType.NPS: 10.0, ScoreType.CSAT: 5.0, ScoreType.CES: 0.3}
 HIGH_FROM = 30             # answers in each window before a fall can be high: fewer is medium at most
 ROWS_KEPT = 50             # rows named per signal, newest first
+SEGMENT_COVER = 0.1        # an irritant covers a segment's signal when its evidence is this share of the rows named
 
 
 class RiskKind(StrEnum):
@@ -108,7 +113,6 @@ class OpenIrritant:
 
     id: str
     stage: str
-    segment: str | None                # the segment most of its evidence comes from
     rows: frozenset[str]
     metrics: tuple[str, ...] = ()      # metrics whose decisions name it
 
@@ -259,11 +263,23 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
 
 def _with_cover(signal: RiskSignal, irritants: tuple[OpenIrritant, ...],
                 links: Mapping[str, frozenset[str]]) -> RiskSignal:
-    rows = set(signal.rows)
-    linked = {irritant for key in signal.rows for irritant in links.get(key, ())}
-    by = tuple(i.id for i in irritants
-               if (signal.stage is not None and i.stage == signal.stage)
-               or (signal.segment is not None and signal.segment == i.segment)
-               or (signal.metric is not None and signal.metric in i.metrics)
-               or not rows.isdisjoint(i.rows) or i.id in linked)
+    def named(irritant: OpenIrritant) -> int:
+        """How many of the rows the signal names are this irritant's evidence."""
+        return sum(1 for key in signal.rows if key in irritant.rows or irritant.id in links.get(key, ()))
+
+    if signal.segment is not None:
+        by = tuple(i.id for i in irritants if (found := named(i)) and found >= SEGMENT_COVER * len(signal.rows))
+    else:
+        by = tuple(i.id for i in irritants
+                   if (signal.stage is not None and i.stage == signal.stage)
+                   or (signal.metric is not None and signal.metric in i.metrics) or named(i))
     return replace(signal, covered_by=by) if by else signal
+
+
+def worst_first(rows: Iterable[FeedbackRow]) -> tuple[FeedbackRow, ...]:
+    """The rows behind a signal as a reader should meet them: complaints first, then the other rows that pulled the
+    score down, and last the praise whose score still counts against it (a CSAT 3 saying "Thanks!"); newest first
+    within each."""
+    order = {FeedbackKind.COMPLAINT: 0, FeedbackKind.PRAISE: 2}
+    return tuple(sorted(sorted(rows, key=lambda r: (r.date, r.id), reverse=True),
+                        key=lambda r: order.get(r.kind, 1) if r.kind is not None else 1))
