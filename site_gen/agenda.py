@@ -23,9 +23,10 @@ from typing import Generic, TypeVar, Union
 
 from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, Theme, meeting
 from .facts.meeting import StageInbox
+from .facts.scores import Score
 from .i18n import N_, Language, language
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
-from .render import label
+from .render import label, score_text
 from .text import humanize
 
 T = TypeVar("T")
@@ -78,7 +79,15 @@ class Percent:
     value: float
 
 
-Value = Union[str, int, float, date, Signed, Measure, Percent, "Phrase"]
+@dataclass(frozen=True, slots=True)
+class Months:
+    """A window of months (YYYY-MM), written as the charts write months: Aug – Oct 2026 (Language.month_range)."""
+
+    first: str
+    last: str
+
+
+Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, "Phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +135,10 @@ def _said(value: Value, words: Language) -> str | int:
         return words.measure(value.value, value.unit)
     if isinstance(value, Percent):
         return words.percent(value.value)
+    if isinstance(value, Score):
+        return score_text(value, words)
+    if isinstance(value, Months):
+        return words.month_range(value.first, value.last)
     if isinstance(value, float):
         return words.number(value)
     if isinstance(value, date):
@@ -446,22 +459,23 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
                       previous=risk.baseline[0], latest=risk.months[0],
                       threshold=Measure(float(risk.threshold), metric.unit), cover=cover),
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
-    window = Phrase.of(N_("%(first)s–%(last)s against %(earlier_first)s–%(earlier_last)s"), first=risk.months[0],
-                       last=risk.months[-1], earlier_first=risk.baseline[0], earlier_last=risk.baseline[-1])
+    window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
+                       baseline=Months(risk.baseline[0], risk.baseline[-1]))
     where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": risk.subject})
-    if risk.kind == RiskKind.SCORE_FALLING:
-        title = (Phrase.of(N_("%(score)s falling at %(stage)s (%(severity)s)"), **where, severity=severity,
+    # the values as the journey map writes them, in their natural order, with the way that is worse for customers
+    values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
+    detail = Phrase.of(N_("%(before)s → %(after)s (higher is worse), %(window)s; %(cover)s") if risk.higher_is_worse
+                       else N_("%(before)s → %(after)s (lower is worse), %(window)s; %(cover)s"),
+                       before=values[0], after=values[1], window=window, cover=cover)
+    if risk.kind == RiskKind.SCORE_WORSENING:
+        title = (Phrase.of(N_("%(score)s worsening at %(stage)s (%(severity)s)"), **where, severity=severity,
                            score=str(risk.score_type).upper()) if risk.stage else
-                 Phrase.of(N_("%(score)s falling at the %(segment)s segment (%(severity)s)"), **where,
+                 Phrase.of(N_("%(score)s worsening at the %(segment)s segment (%(severity)s)"), **where,
                            severity=severity, score=str(risk.score_type).upper()))
-        detail = Phrase.of(N_("%(before)s → %(recent)s, %(window)s; %(cover)s"), before=float(risk.before),
-                           recent=float(risk.recent), window=window, cover=cover)
     else:
         title = (Phrase.of(N_("Complaint share rising at %(stage)s (%(severity)s)"), **where, severity=severity)
                  if risk.stage else
                  Phrase.of(N_("Complaint share rising at the %(segment)s segment (%(severity)s)"), **where,
                            severity=severity))
-        detail = Phrase.of(N_("%(before)s → %(recent)s, %(window)s; %(cover)s"), before=Percent(float(risk.before)),
-                           recent=Percent(float(risk.recent)), window=window, cover=cover)
     return Signal(title, detail, COVERED_QUESTION if risk.covered_by else UNCOVERED_QUESTION,
                   "journey/index.html#risks")

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -165,6 +165,15 @@ class Language:
         """2026-10 -> Oct 2026, oct. 2026, Okt. 2026, oct 2026: a chart's month label."""
         year, month = key.split("-")
         return format_skeleton("yMMM", date(int(year), int(month), 1), locale=self.locale)
+
+    def month_range(self, first: str, last: str) -> str:
+        """2026-08 to 2026-10 as a chart writes months: Aug – Oct 2026 (thin spaces), août–oct. 2026, Aug.–Okt. 2026,
+        ago–oct 2026; the year once when both months share it (Babel's interval format for the locale); one month:
+        Oct 2026."""
+        if first == last:
+            return self.short_month(first)
+        start, end = (date(int(key[:4]), int(key[5:7]), 1) for key in (first, last))
+        return format_interval(start, end, "yMMM", locale=self.locale)
 
     def day_range(self, first: date, last: date) -> str:
         """16–22 November 2026, 16 au 22 novembre 2026, 16. bis 22. November 2026, 16 al 22 de noviembre de 2026.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -236,3 +237,18 @@ def test_the_inbox_page_says_when_a_theme_is_only_in_its_command_in_part(example
     result = check_repository(example, TODAY)
     html = render_sites(result, example, only=Audience.INTERNAL)["internal"]["feedback/index.html"].decode()
     assert f"The command links the newest {COMMAND_IDS} of its {COMMAND_IDS + 74} rows" in html
+
+
+def test_a_folded_theme_bigger_than_an_open_irritant_says_so_in_its_one_line_summary() -> None:
+    """Beyond the first few, a theme is one line until tapped: a theme with more customers than an open irritant
+    carries the flag in that line, where a reader scanning the page sees it, not only behind the tap."""
+    result = check_repository(REPO, TODAY)
+    inbox = render_sites(result, REPO, only=Audience.INTERNAL)["internal"]["feedback/index.html"].decode()
+    complaints = inbox[inbox.index('<h2 id="complaints-heading">'):inbox.index('<h2 id="suggestions-heading">')]
+    summaries = re.findall(r'<li class="card theme folded"><details><summary>(.*?)</summary>', complaints, re.S)
+    bigger = {theme.wording.replace("'", "&#39;") for theme in result.facts.themes.bigger}
+    flagged = [summary for summary in summaries if re.search(r"<q>(.*?)</q>", summary).group(1) in bigger]
+    assert flagged, "the example has bigger themes among the folded ones"
+    assert all("More customers than an open irritant" in summary for summary in flagged)
+    assert not any("More customers than an open irritant" in summary for summary in summaries
+                   if summary not in flagged)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import subprocess
@@ -17,9 +18,12 @@ from site_gen.charts import effect_chart, line_chart, nice_ticks, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
-from site_gen.facts.risks import risk_signals
+from site_gen.facts.risks import OpenIrritant, risk_signals, worst_first
 from site_gen.facts.scores import Change
-from site_gen.model import Direction, Metric, ScoreType, SeriesPoint
+from site_gen.i18n import language
+from site_gen.model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType, SeriesPoint, Source
+from site_gen.render import score_text
+from site_gen.views.internal import RISKS_SHOWN, _risk_views
 
 from .conftest import REPO, TODAY, copy_example, line_of
 
@@ -149,7 +153,7 @@ def test_a_falling_stage_and_segment_score_is_a_high_risk_nobody_covers(tmp_path
     root = copy_example(tmp_path / "repo")
     _scores_by_month(root, FALLING)
     result = check_repository(root, TODAY)
-    falling = {(s.stage, s.segment): s for s in result.facts.risks if s.kind == RiskKind.SCORE_FALLING}
+    falling = {(s.stage, s.segment): s for s in result.facts.risks if s.kind == RiskKind.SCORE_WORSENING}
     assert set(falling) == {("cancel", None), (None, "tourist")}
     stage = falling[("cancel", None)]
     assert (stage.severity, stage.score_type, stage.before, stage.recent) == (RiskLevel.HIGH, "nps", 100, -100)
@@ -201,6 +205,47 @@ def test_an_open_irritant_of_the_stage_covers_its_risk(tmp_path: Path) -> None:
         "and no open irritant covers it"]
 
 
+def _answer(key: str, month: str, day: int, score: int, kind: str = "complaint", stage: str = "payment") -> FeedbackRow:
+    return FeedbackRow(id=key, loc=SourceLoc("feedback/scores.csv", 2), date=date.fromisoformat(f"{month}-{day:02d}"),
+                       source=Source.SURVEY, customer=f"C-{key}", segment="business", journey_stage=stage,
+                       score_type=ScoreType.NPS, score=score, kind=FeedbackKind(kind), verbatim=key)
+
+
+def test_a_segment_risk_is_covered_by_the_irritants_behind_a_tenth_of_its_rows_not_by_any_in_the_segment() -> None:
+    """A segment's fall comes from every stage: an irritant covers it when its evidence is at least a tenth of the
+    rows the signal names (the segment's detractors of the recent window), not merely because it has customers in
+    the segment (earlier rows, or a handful). The stage's signal keeps its rule: an irritant of the stage."""
+    rows = [_answer(f"{month}-{n}", month, n % 28 + 1, score, "praise" if score else "complaint")
+            for month, score in FALLING.items() for n in range(40)]
+    recent = sorted((r for r in rows if r.score == 0), key=lambda r: (r.date, r.id), reverse=True)
+    irritants = (OpenIrritant("behind-ten", "payment", frozenset(r.id for r in recent[:10])),
+                 OpenIrritant("behind-two", "payment", frozenset(r.id for r in recent[:2])),
+                 OpenIrritant("earlier-rows", "support", frozenset(r.id for r in rows if r.score == 10)))
+    signals = risk_signals(rows, ("payment", "support"), ("business",), (), {}, "2026-11", 3, irritants)
+    by_subject = {s.subject: s for s in signals}
+    assert len(by_subject["business"].rows) == 50
+    assert by_subject["business"].covered_by == ("behind-ten",)
+    assert by_subject["payment"].covered_by == ("behind-ten", "behind-two")
+
+
+def test_the_rows_shown_under_a_risk_are_the_complaints_before_the_praise_whose_score_counts_against_it() -> None:
+    """A CSAT 3 saying "Agent sorted it in five minutes. Thanks!" counts against CSAT, but it is not what a reader
+    should meet first under "CSAT worsening — Support"."""
+    result = check_repository(REPO, TODAY)
+    views = _risk_views(result.facts.risks, result.backlog, {})
+    support = next(v for v in views if v.signal.stage == "support" and v.signal.score_type == ScoreType.CSAT)
+    named = {row.id: row for row in result.backlog.feedback if row.id in support.signal.rows}
+    assert any(row.kind == FeedbackKind.PRAISE for row in named.values())   # the example has one among them
+    assert all(row.kind == FeedbackKind.COMPLAINT for row in support.rows)
+    rank = {FeedbackKind.COMPLAINT: 0, FeedbackKind.PRAISE: 2}
+    for view in views:
+        ranks = [rank.get(row.kind, 1) for row in view.rows]
+        assert ranks == sorted(ranks)
+    assert [r.id for r in worst_first([_answer("old", "2026-08", 1, 0), _answer("praise", "2026-10", 9, 3, "praise"),
+                                       _answer("new", "2026-10", 2, 0), _answer("idea", "2026-10", 3, 1, "suggestion")])
+            ] == ["new", "old", "idea", "praise"]
+
+
 def _metric(direction: Direction) -> Metric:
     return Metric(id="churn", loc=SourceLoc("site.yaml", 20), name="Churn", direction=direction, threshold=0.5,
                   series=(SeriesPoint("2026-09", 3.0),))
@@ -223,6 +268,81 @@ def test_the_example_raises_no_uncovered_high_risk() -> None:
     result = check_repository(REPO, TODAY)
     assert any(s.severity == RiskLevel.HIGH for s in result.facts.risks)
     assert all(s.covered for s in result.facts.risks if s.severity == RiskLevel.HIGH)
+
+
+def _risk_text(page: str) -> str:
+    """The risk list as a reader sees it: tags dropped, one signal's heading and values a line each."""
+    return html.unescape(re.sub(r"<[^>]+>", "", _section(page, '<ol class="risks">', "</ol>")))
+
+
+THIN = "\u2009"   # Babel's interval format puts thin spaces around the dash: Aug – Oct 2026
+
+
+def test_a_risk_is_worded_by_what_happens_to_customers_with_its_values_in_their_natural_direction() -> None:
+    """CES is lower-is-better: its rise is a risk, said "worsening" with the values as they are (3.08 → 3.53), never
+    "falling" beside two rising numbers; NPS and CSAT say the other way."""
+    result = check_repository(REPO, TODAY)
+    ces = next(s for s in result.facts.risks if s.stage == "sign-up" and s.score_type == ScoreType.CES)
+    assert (ces.kind, ces.direction, ces.higher_is_worse, ces.before, ces.recent) == (
+        RiskKind.SCORE_WORSENING, Direction.DOWN, True, 3.08, 3.53)
+    nps = next(s for s in result.facts.risks if s.segment == "business" and s.score_type == ScoreType.NPS)
+    assert (nps.direction, nps.higher_is_worse) == (Direction.UP, False)
+    journey = render_sites(result, REPO, only="internal", workers=1)["internal"]["journey/index.html"].decode()
+    text = _risk_text(journey)
+    assert "falling" not in text
+    assert f"CES worsening — Sign up\n3.08 → 3.53 (higher is worse): Aug{THIN}–{THIN}Oct 2026 against " \
+           f"May{THIN}–{THIN}Jul 2026." in text
+    assert "NPS worsening — segment Business\n+21 → \u221211 (lower is worse)" in text
+
+
+def test_a_risks_values_are_written_as_the_heat_strip_writes_the_same_score() -> None:
+    """NPS signed and whole with a minus sign, CSAT and complaint share as percentages, CES to two decimals: the
+    journey map's own formatting (render.score_text, Language.percent), never raw floats."""
+    result = check_repository(REPO, TODAY)
+    journey = render_sites(result, REPO, only="internal", workers=1)["internal"]["journey/index.html"].decode()
+    text = _risk_text(journey)
+    words = language()
+    for signal in result.facts.risks:
+        if signal.scores is not None:
+            before, after = (score_text(score, words) for score in signal.scores)
+        else:
+            before, after = words.percent(signal.before), words.percent(signal.recent)
+        assert f"{before} → {after} (" in text
+    assert "CSAT worsening — Support\n51% → 24%" in text
+    assert "Complaint share rising — Cancel\n37% → 46% (higher is worse)" in text
+    # every pair of values reads +21, −11, 48% or 3.08: no 35.63, no 2.4, no hyphen for a minus
+    pairs = re.findall(r"\n(\S+) → (\S+) \(", text)
+    assert len(pairs) == len(result.facts.risks)
+    assert all(re.fullmatch(r"[+\u2212]\d+|\d+%|\d\.\d\d", value) for pair in pairs for value in pair), pairs
+
+
+def test_each_risk_names_the_windows_it_compares_as_the_charts_write_months() -> None:
+    """A 3-month window can worsen while the last month improved (the heat strip's ▲ beside it): the signal says
+    which months it compares, in another language too."""
+    assert language().month_range("2026-08", "2026-10") == f"Aug{THIN}–{THIN}Oct 2026"
+    assert language().month_range("2025-11", "2026-01") == f"Nov 2025{THIN}–{THIN}Jan 2026"
+    assert language().month_range("2026-10", "2026-10") == "Oct 2026"
+    assert language("fr").month_range("2026-08", "2026-10") == "août–oct. 2026"
+    result = check_repository(REPO, TODAY)
+    dashboard = render_sites(result, REPO, only="internal", workers=1)["internal"]["index.html"].decode()
+    text = _risk_text(dashboard)
+    assert text.count(f": Aug{THIN}–{THIN}Oct 2026 against May{THIN}–{THIN}Jul 2026.") == text.count(" worsening — ") \
+        + text.count("Complaint share rising")
+
+
+def test_the_dashboard_lists_the_most_severe_risks_and_links_to_every_one_on_the_journey_map() -> None:
+    """22 signals on the dashboard were 6,400 px on a phone, pushing "Did it work?" and the metrics out of sight."""
+    result = check_repository(REPO, TODAY)
+    internal = render_sites(result, REPO, only="internal", workers=1)["internal"]
+    dashboard, journey = internal["index.html"].decode(), internal["journey/index.html"].decode()
+    risks = result.facts.risks
+    listed = re.findall(r'<li class="risk (\w+)">', _section(dashboard, '<section id="risks"', "</section>"))
+    assert listed == [str(s.severity) for s in risks[:RISKS_SHOWN]] == ["high"] * RISKS_SHOWN
+    more = len(risks) - RISKS_SHOWN
+    assert more > 0 and f'<a href="journey/index.html#risks">… and {more} more risk signals on the journey map</a>' \
+        in dashboard
+    assert len(re.findall(r'<li class="risk (\w+)">', journey)) == len(risks)
+    assert dashboard.index('id="risks-h"') < dashboard.index("Did it work?")
 
 
 # --- the journey map and the dashboard agree -----------------------------------------------------------------

@@ -238,7 +238,6 @@ class Facts:
                 for irritant_id in decision.irritants:
                     metrics_of[irritant_id].append(decision.metric)
         open_irritants = [OpenIrritant(key, self.backlog.irritants[key].journey_stage,
-                                       facts.segments[0] if facts.segments else None,
                                        frozenset(row.id for row in facts.evidence.rows), tuple(metrics_of[key]))
                           for key, facts in self.irritants.items() if facts.is_open]
         return risk_signals(self.backlog.feedback, config.journey_stages, config.segments, config.metrics, changes,

@@ -1,13 +1,17 @@
 """Early risk signals, direction-aware: only a move that is worse for customers is a risk.
 
 Per journey stage and per segment, the last `rules.risk_months` complete months are compared with as many
-months before them: a score that fell (NPS, CSAT; CES by the direction of the metric computing it) or a
-complaint share that rose. A metric whose last complete change went most of the way to its threshold in
-its bad direction is a risk too. An improvement is never a risk.
+months before them: a score that got worse (NPS, CSAT falling; CES rising, or by the direction of the metric
+computing it) or a complaint share that rose. A metric whose last complete change went most of the way to its
+threshold in its bad direction is a risk too. An improvement is never a risk.
 
-Each signal has a severity, the feedback rows behind it and the open irritants that cover it: an open
-irritant of the same stage (or whose evidence comes mostly from the same segment), or one whose evidence
-includes those rows. A high signal no irritant covers is the check warning `risk-uncovered`.
+Each signal has a severity, the feedback rows behind it and the open irritants that cover it. A stage's
+signal: the open irritants of that stage, or whose evidence includes rows behind it. A segment's signal (its
+rows come from every stage): the open irritants whose evidence is at least a tenth of the rows it names (the
+segment's rows of the recent window that pull the score down, or its complaints), so coverage names what
+explains part of the fall, not every irritant with a customer in the segment. A metric's: the irritants its
+decisions name, or whose evidence includes its rows. A high signal no irritant covers is the check warning
+`risk-uncovered`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from .journey import (
     figures_in,
     score_direction,
 )
-from .scores import Change
+from .scores import Change, Score
 
 if TYPE_CHECKING:
     from ..load.parquet import ParquetFeedback
@@ -44,10 +48,11 @@ COMPLAINT_POINTS = 10.0    # a rise of this many percentage points of complaint 
 MATERIAL = {ScoreType.NPS: 10.0, ScoreType.CSAT: 5.0, ScoreType.CES: 0.3}
 HIGH_FROM = 30             # answers in each window before a fall can be high: fewer is medium at most
 ROWS_KEPT = 50             # rows named per signal, newest first
+SEGMENT_COVER = 0.1        # an irritant covers a segment's signal when its evidence is this share of the rows named
 
 
 class RiskKind(StrEnum):
-    SCORE_FALLING = "score-falling"
+    SCORE_WORSENING = "score-worsening"     # falling for NPS and CSAT, rising for CES: worse for customers
     COMPLAINTS_RISING = "complaints-rising"
     METRIC_NEAR_THRESHOLD = "metric-near-threshold"
 
@@ -65,9 +70,11 @@ class RiskSignal:
     stage: str | None = None           # the journey stage it is about, or
     segment: str | None = None         # the segment it is about, or
     metric: str | None = None          # the metric ID it is about
-    score_type: ScoreType | None = None   # the score that fell (score-falling)
+    score_type: ScoreType | None = None   # the score that got worse (score-worsening)
     before: float = 0.0                # score or complaint share % in the earlier window; the metric's previous value
-    recent: float = 0.0                # ... in the recent window; the metric's latest value
+    recent: float = 0.0                # ... in the recent window (the value after); the metric's latest value
+    direction: Direction = Direction.UP   # the good way for the value: UP, higher is better (NPS, CSAT); DOWN, lower
+    responses: tuple[int, int] = (0, 0)   # a score's answers in the earlier and the recent window
     months: tuple[str, ...] = ()       # the recent window (YYYY-MM, oldest first); a metric: its latest month
     baseline: tuple[str, ...] = ()     # the earlier window; a metric: its previous month
     threshold: float = 0.0             # the metric's threshold
@@ -87,6 +94,18 @@ class RiskSignal:
     def covered(self) -> bool:
         return bool(self.covered_by)
 
+    @property
+    def higher_is_worse(self) -> bool:
+        return self.direction == Direction.DOWN
+
+    @property
+    def scores(self) -> tuple[Score, Score] | None:
+        """A score-worsening signal's two scores, earlier and recent, to be written as the journey map writes them."""
+        if self.score_type is None:
+            return None
+        return (Score(self.score_type, self.before, self.responses[0]),
+                Score(self.score_type, self.recent, self.responses[1]))
+
 
 @dataclass(frozen=True, slots=True)
 class OpenIrritant:
@@ -94,7 +113,6 @@ class OpenIrritant:
 
     id: str
     stage: str
-    segment: str | None                # the segment most of its evidence comes from
     rows: frozenset[str]
     metrics: tuple[str, ...] = ()      # metrics whose decisions name it
 
@@ -165,8 +183,9 @@ def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: F
         if severity == RiskLevel.HIGH and min(now.responses, then.responses) < HIGH_FROM:
             severity = RiskLevel.MEDIUM
         rows, count = behind(replace(group, score_type=now.score_type, direction=direction))
-        found.append(RiskSignal(RiskKind.SCORE_FALLING, severity, score_type=now.score_type, before=then.value,
-                                recent=now.value, months=months, baseline=baseline,
+        found.append(RiskSignal(RiskKind.SCORE_WORSENING, severity, score_type=now.score_type, before=then.value,
+                                recent=now.value, direction=direction, responses=(then.responses, now.responses),
+                                months=months, baseline=baseline,
                                 rows=tuple(key for _, key in rows), row_count=count, stage=stage, segment=segment))
     share, share_before = recent.complaint_share, before.complaint_share
     if share is not None and share_before is not None and recent.complaints >= MIN_COMPLAINTS \
@@ -177,8 +196,8 @@ def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: F
         if severity is not None:
             rows, count = behind(group)
             found.append(RiskSignal(RiskKind.COMPLAINTS_RISING, severity, before=share_before, recent=share,
-                                    months=months, baseline=baseline, rows=tuple(key for _, key in rows),
-                                    row_count=count, stage=stage, segment=segment))
+                                    direction=Direction.DOWN, months=months, baseline=baseline,
+                                    rows=tuple(key for _, key in rows), row_count=count, stage=stage, segment=segment))
     return found
 
 
@@ -231,6 +250,7 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
             severity = RiskLevel.HIGH if bad >= HIGH_NEAR_THRESHOLD * metric.threshold else RiskLevel.MEDIUM
             signals.append(RiskSignal(RiskKind.METRIC_NEAR_THRESHOLD, severity, metric=metric.id,
                                       before=change.previous.value, recent=change.latest.value,
+                                      direction=metric.direction,
                                       months=(change.latest.period,), baseline=(change.previous.period,),
                                       threshold=metric.threshold))
     irritants = tuple(open_irritants)
@@ -243,11 +263,23 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
 
 def _with_cover(signal: RiskSignal, irritants: tuple[OpenIrritant, ...],
                 links: Mapping[str, frozenset[str]]) -> RiskSignal:
-    rows = set(signal.rows)
-    linked = {irritant for key in signal.rows for irritant in links.get(key, ())}
-    by = tuple(i.id for i in irritants
-               if (signal.stage is not None and i.stage == signal.stage)
-               or (signal.segment is not None and signal.segment == i.segment)
-               or (signal.metric is not None and signal.metric in i.metrics)
-               or not rows.isdisjoint(i.rows) or i.id in linked)
+    def named(irritant: OpenIrritant) -> int:
+        """How many of the rows the signal names are this irritant's evidence."""
+        return sum(1 for key in signal.rows if key in irritant.rows or irritant.id in links.get(key, ()))
+
+    if signal.segment is not None:
+        by = tuple(i.id for i in irritants if (found := named(i)) and found >= SEGMENT_COVER * len(signal.rows))
+    else:
+        by = tuple(i.id for i in irritants
+                   if (signal.stage is not None and i.stage == signal.stage)
+                   or (signal.metric is not None and signal.metric in i.metrics) or named(i))
     return replace(signal, covered_by=by) if by else signal
+
+
+def worst_first(rows: Iterable[FeedbackRow]) -> tuple[FeedbackRow, ...]:
+    """The rows behind a signal as a reader should meet them: complaints first, then the other rows that pulled the
+    score down, and last the praise whose score still counts against it (a CSAT 3 saying "Thanks!"); newest first
+    within each."""
+    order = {FeedbackKind.COMPLAINT: 0, FeedbackKind.PRAISE: 2}
+    return tuple(sorted(sorted(rows, key=lambda r: (r.date, r.id), reverse=True),
+                        key=lambda r: order.get(r.kind, 1) if r.kind is not None else 1))

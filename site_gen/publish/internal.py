@@ -20,14 +20,14 @@ from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
 from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..text import month_key
-from ..views.internal import THEMES_OPEN, THEMES_SHOWN, DigestPage, InternalSite, MetricView
+from ..views.internal import RISKS_SHOWN, THEMES_OPEN, THEMES_SHOWN, DigestPage, InternalSite, MetricView
 
 
 def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
     """words: the internal site's language, for what Python draws or writes (charts, the digest's text)."""
     words = words or language()
     out = [
-        Page("index.html", "dashboard.html"),
+        Page("index.html", "dashboard.html", {"risks_shown": RISKS_SHOWN}),
         Page("board/index.html", "board.html", {"board": site.board, "current": None}),
         Page("board/archive/index.html", "archive.html"),
         Page("decisions/index.html", "decisions.html"),

@@ -72,8 +72,10 @@ def check_risks(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
 def _what(signal: RiskSignal) -> str:
     window = f"{signal.months[0]}–{signal.months[-1]} against {signal.baseline[0]}–{signal.baseline[-1]}"
-    if signal.kind == RiskKind.SCORE_FALLING:
-        return f"{str(signal.score_type).upper()} fell from {signal.before:g} to {signal.recent:g} ({window})"
+    if signal.kind == RiskKind.SCORE_WORSENING:
+        moved = "rose" if signal.higher_is_worse else "fell"   # CES: a rise is worse for customers
+        worse = " (higher is worse)" if signal.higher_is_worse else ""
+        return f"{str(signal.score_type).upper()} {moved} from {signal.before:g} to {signal.recent:g}{worse} ({window})"
     if signal.kind == RiskKind.COMPLAINTS_RISING:
         return f"complaint share rose from {signal.before:g}% to {signal.recent:g}% ({window})"
     return (f"moved from {signal.before:g} to {signal.recent:g} between {signal.baseline[0]} and {signal.months[0]}, "

@@ -26,6 +26,7 @@ from ..facts import (
     RiskSignal,
     StageEffect,
 )
+from ..facts.risks import worst_first
 from ..history import FileChange
 from ..model import (
     OPEN_STATUSES,
@@ -47,6 +48,7 @@ THEMES_SHOWN = 40        # per section of the inbox page; the rest are counted
 THEMES_OPEN = 5          # of those, shown whole; the others fold to one line each (a phone scrolls less)
 FIXES_SHOWN = 6          # the dashboard's "Did it work?": the most recently closed fixes
 RISK_ROWS_SHOWN = 5      # feedback rows shown under a risk signal (the count says how many stand behind it)
+RISKS_SHOWN = 5          # the dashboard's risk signals: the most severe; the journey map lists them all
 
 
 @dataclass(frozen=True)
@@ -306,14 +308,14 @@ class RiskView:
     signal: RiskSignal
     name: str                              # the stage or segment humanized, or the metric's name
     unit: str                              # the metric's unit; % for a complaint share
-    rows: tuple[FeedbackRow, ...]          # newest first, at most RISK_ROWS_SHOWN (signal.row_count: all)
+    rows: tuple[FeedbackRow, ...]          # complaints first, then newest (worst_first), at most RISK_ROWS_SHOWN
     irritants: tuple[IrritantPage, ...]    # open irritants that cover it
     link: str | None = None                # the stage's page
 
 
 def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
                 pages: Mapping[str, IrritantPage]) -> tuple[RiskView, ...]:
-    wanted = {row_id for signal in signals for row_id in signal.rows[:RISK_ROWS_SHOWN]}
+    wanted = {row_id for signal in signals for row_id in signal.rows}   # all named: the complaints come first
     rows = {row.id: row for row in backlog.feedback if row.id in wanted}
     if backlog.stored_feedback is not None:   # the few shown, read by DuckDB
         rows |= backlog.stored_feedback.rows_by_id(wanted - rows.keys())
@@ -324,7 +326,7 @@ def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
             name, unit = metrics[signal.metric].name, metrics[signal.metric].unit
         else:
             name, unit = humanize(signal.subject), "%" if signal.kind == RiskKind.COMPLAINTS_RISING else ""
-        views.append(RiskView(signal, name, unit, tuple(rows[key] for key in signal.rows[:RISK_ROWS_SHOWN]),
+        views.append(RiskView(signal, name, unit, worst_first(rows[key] for key in signal.rows)[:RISK_ROWS_SHOWN],
                               tuple(pages[key] for key in signal.covered_by if key in pages),
                               f"stages/{signal.stage}/index.html" if signal.stage else None))
     return tuple(views)
