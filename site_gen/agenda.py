@@ -130,7 +130,7 @@ def _said(value: Value, words: Language) -> str | int:
     if isinstance(value, Phrase):
         return value.say(words)
     if isinstance(value, Signed):
-        return ("+" if value.value >= 0 else "") + words.measure(value.value, value.unit)
+        return words.signed(value.value, value.unit)
     if isinstance(value, Measure):
         return words.measure(value.value, value.unit)
     if isinstance(value, Percent):
@@ -461,7 +461,7 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
                        baseline=Months(risk.baseline[0], risk.baseline[-1]))
-    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": risk.subject})
+    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": humanize(risk.subject)})
     # the values as the journey map writes them, in their natural order, with the way that is worse for customers
     values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
     detail = Phrase.of(N_("%(before)s → %(after)s (higher is worse), %(window)s; %(cover)s") if risk.higher_is_worse
