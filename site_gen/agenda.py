@@ -257,8 +257,8 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         signals.append(Signal(
             Phrase.of(N_("%(metric)s moved past its threshold"), metric=metric.name),
             Phrase.of(N_("%(delta)s from %(previous)s to %(latest)s; a move of %(threshold)s demands a decision"),
-                      delta=Signed(change.delta, metric.unit), previous=change.previous.period,
-                      latest=change.latest.period, threshold=Measure(float(metric.threshold), metric.unit)),
+                      delta=Signed(change.delta, metric.unit), previous=_month(change.previous.period),
+                      latest=_month(change.latest.period), threshold=Measure(float(metric.threshold), metric.unit)),
             ALARM_QUESTION, f"index.html#metric-{key}"))
     titles = {key: irritant.title or key for key, irritant in backlog.irritants.items()}
     signals += [_risk_item(risk, metric_names, titles) for risk in facts.risks if risk.severity != RiskLevel.LOW]
@@ -444,6 +444,11 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     return "\n".join(lines)
 
 
+def _month(key: str) -> Months:
+    """One month (YYYY-MM) as the charts write it: Oct 2026."""
+    return Months(key, key)
+
+
 def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str, str]) -> Signal:
     """A risk signal as an agenda line: what got worse, over which months, and which irritants (by title) cover it."""
     covering = "; ".join(titles.get(key, key) for key in risk.covered_by)
@@ -456,7 +461,7 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
             Phrase.of(N_("%(metric)s close to its threshold (%(severity)s)"), metric=metric.name, severity=severity),
             Phrase.of(N_("moved %(delta)s from %(previous)s to %(latest)s, the bad way; "
                          "%(threshold)s demands a decision; %(cover)s"), delta=Signed(risk.delta, metric.unit),
-                      previous=risk.baseline[0], latest=risk.months[0],
+                      previous=_month(risk.baseline[0]), latest=_month(risk.months[0]),
                       threshold=Measure(float(risk.threshold), metric.unit), cover=cover),
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),

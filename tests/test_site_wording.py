@@ -76,3 +76,42 @@ def test_the_dashboard_writes_a_fall_with_a_minus_sign(site: dict[str, str]) -> 
     words = text(site["index.html"])
     assert f"last change {MINUS}0.2%" in words
     assert "last change -" not in words
+
+
+BARE_MONTH = re.compile(r"(?<![\d-])\d{4}-\d{2}(?![\d-])")   # 2026-09, not a day (2026-09-03) nor an ID
+
+
+@pytest.mark.parametrize("path", ["index.html", "journey/index.html", "agenda/index.html"])
+def test_months_are_written_as_the_charts_write_them(site: dict[str, str], path: str) -> None:
+    words = text(site[path])
+    assert not BARE_MONTH.findall(words)
+    assert not re.search(r"\b20\d\d–[A-Z]", words)     # May 2026–July 2026: a window reads Aug – Oct 2026
+
+
+def test_the_dashboard_names_the_months_of_the_last_change(site: dict[str, str]) -> None:
+    assert "(Sept 2026 → Oct 2026)" in text(site["index.html"])
+
+
+def test_the_matrix_names_its_window_as_the_risk_list_does(site: dict[str, str]) -> None:
+    window = text(language().month_range("2026-08", "2026-10"))    # Aug – Oct 2026
+    assert re.search(f"Complaint share over {re.escape(window)} ?\\.", text(site["journey/index.html"]))
+
+
+def test_a_metric_near_its_threshold_on_the_agenda_names_its_months_as_the_charts_do() -> None:
+    from site_gen.agenda import _risk_item
+    from site_gen.diagnostics import SourceLoc
+    from site_gen.facts import RiskKind, RiskLevel, RiskSignal
+    from site_gen.model import Direction, Metric
+    metric = Metric(loc=SourceLoc("site.yaml"), id="churn", name="Monthly churn", direction=Direction.DOWN,
+                    threshold=0.5, unit="%")
+    risk = RiskSignal(RiskKind.METRIC_NEAR_THRESHOLD, RiskLevel.HIGH, metric="churn", before=3.0, recent=3.4,
+                      direction=Direction.DOWN, months=("2026-10",), baseline=("2026-09",), threshold=0.5)
+    said = _risk_item(risk, {"churn": metric}, {}).detail.say(language())
+    assert said.startswith("moved +0.4% from Sept 2026 to Oct 2026, the bad way"), said
+
+
+def test_the_effect_chart_writes_its_days_unambiguously(site: dict[str, str]) -> None:
+    chart = site["irritants/double-charge-after-failed-ride/index.html"].split('<svg class="chart effect"')[1]
+    days = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)</text>', chart.split("</svg>")[0])
+    assert days and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", day) for day in days
+                        if day not in ("before", "after")), days
