@@ -115,3 +115,30 @@ def test_the_effect_chart_writes_its_days_unambiguously(site: dict[str, str]) ->
     days = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)</text>', chart.split("</svg>")[0])
     assert days and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", day) for day in days
                         if day not in ("before", "after")), days
+
+
+def heat_lines(html: str, level: str) -> list[str]:
+    return [text(line) for line in re.findall(rf'<div class="heat {level}">(.*?)</div>', html, re.S)]
+
+
+@pytest.mark.parametrize("path", ["index.html", "journey/index.html"])
+def test_a_heat_strip_figure_with_too_few_answers_shows_no_number(site: dict[str, str], path: str) -> None:
+    few = heat_lines(site[path], "few")
+    assert few, "the example has stages with too few answers in a month"
+    for line in few:
+        assert re.fullmatch(r"(NPS|CES|CSAT|Complaints) too few answers \(n=\d\)( \d+/\d+)?", line), line
+
+
+def test_the_before_after_table_treats_too_few_answers_as_the_heat_strip_does(site: dict[str, str]) -> None:
+    from site_gen.facts.scores import MIN_ANSWERS
+    pages = [html for path, html in site.items() if path.startswith("irritants/") and "Everyone" in html]
+    cells = [text(cell) for html in pages for cell in re.findall(r"<td>(.*?)</td>", html.split("Everyone")[1])]
+    scored = [part.strip() for cell in cells for part in cell.split(";") if "n=" in part]
+    assert scored
+    for part in scored:
+        answers = int(re.search(r"n=(\d+)", part).group(1))   # type: ignore[union-attr]
+        if answers < MIN_ANSWERS:
+            assert re.fullmatch(r"(NPS|CES|CSAT) too few answers \(n=\d+\)", part), part
+        else:
+            assert re.fullmatch(r"(NPS|CES|CSAT) \S+ \(n=\d+\)", part), part
+    assert any("too few answers" in part for part in scored)
