@@ -282,7 +282,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         organisation=backlog.config.organisation, on=facts.as_of, since=since,
         voices=Capped.of(voices, VOICES),
         irritants=Capped.of(irritants, IRRITANTS, "index.html#open"),
-        signals=Capped.of(signals, SIGNALS, "index.html"),
+        signals=Capped.of(signals, SIGNALS, "journey/index.html#risks"),   # every risk signal is listed there
         decisions=Capped.of(decisions, DECISIONS, "decisions/index.html"),
         inbox=Capped.of(inbox, STAGES, "feedback/index.html"),
         unlinked_total=sum(item.inbox.rows for item in inbox),

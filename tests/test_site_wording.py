@@ -142,3 +142,9 @@ def test_the_before_after_table_treats_too_few_answers_as_the_heat_strip_does(si
         else:
             assert re.fullmatch(r"(NPS|CES|CSAT) \S+ \(n=\d+\)", part), part
     assert any("too few answers" in part for part in scored)
+
+
+def test_the_agendas_more_signals_link_to_the_journey_maps_risk_list(site: dict[str, str]) -> None:
+    [more] = re.findall(r'<li class="more">… and \d+ more signals — <a href="([^"]+)">', site["agenda/index.html"])
+    assert more.endswith("journey/index.html#risks")
+    assert 'id="risks"' in site["journey/index.html"]
