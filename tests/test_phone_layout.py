@@ -54,3 +54,25 @@ def test_a_long_command_says_it_scrolls_ends_on_a_whole_line_and_one_tap_selects
     assert found["shaded"] and "scroll" in found["hint"].lower(), found
     assert selected.strip() == command.strip() and "--from-feedback" in selected
 
+
+def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal: Path, chromium: Browser) -> None:
+    page = chromium.new_page(viewport=PHONE)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        tables = page.evaluate("""() => ['matrix', 'totals'].map(id => {
+            const table = document.getElementById(id).nextElementSibling.nextElementSibling.querySelector('table')
+                || document.getElementById(id).nextElementSibling.querySelector('table');
+            const box = table.parentElement;
+            return {id, wider: box.scrollWidth > box.clientWidth + 1,
+                    clipped: [...table.querySelectorAll('th, td')].filter(c => c.scrollWidth > c.clientWidth + 1)
+                              .map(c => c.innerText),
+                    rows: table.rows.length, headers: table.querySelectorAll('th[scope]').length};
+        })""")
+        stages = page.evaluate("[...document.querySelectorAll('#strip ~ ol.strip h3')].length")
+    finally:
+        page.close()
+    for table in tables:
+        assert not table["wider"], table      # nothing to scroll sideways to: every stage and column in view
+        assert not table["clipped"], table
+        assert table["headers"] >= table["rows"]   # row and column headers kept for screen readers
+    assert stages >= 6
