@@ -130,7 +130,7 @@ def _said(value: Value, words: Language) -> str | int:
     if isinstance(value, Phrase):
         return value.say(words)
     if isinstance(value, Signed):
-        return ("+" if value.value >= 0 else "") + words.measure(value.value, value.unit)
+        return words.signed(value.value, value.unit)
     if isinstance(value, Measure):
         return words.measure(value.value, value.unit)
     if isinstance(value, Percent):
@@ -257,8 +257,8 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         signals.append(Signal(
             Phrase.of(N_("%(metric)s moved past its threshold"), metric=metric.name),
             Phrase.of(N_("%(delta)s from %(previous)s to %(latest)s; a move of %(threshold)s demands a decision"),
-                      delta=Signed(change.delta, metric.unit), previous=change.previous.period,
-                      latest=change.latest.period, threshold=Measure(float(metric.threshold), metric.unit)),
+                      delta=Signed(change.delta, metric.unit), previous=_month(change.previous.period),
+                      latest=_month(change.latest.period), threshold=Measure(float(metric.threshold), metric.unit)),
             ALARM_QUESTION, f"index.html#metric-{key}"))
     titles = {key: irritant.title or key for key, irritant in backlog.irritants.items()}
     signals += [_risk_item(risk, metric_names, titles) for risk in facts.risks if risk.severity != RiskLevel.LOW]
@@ -282,7 +282,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         organisation=backlog.config.organisation, on=facts.as_of, since=since,
         voices=Capped.of(voices, VOICES),
         irritants=Capped.of(irritants, IRRITANTS, "index.html#open"),
-        signals=Capped.of(signals, SIGNALS, "index.html"),
+        signals=Capped.of(signals, SIGNALS, "journey/index.html#risks"),   # every risk signal is listed there
         decisions=Capped.of(decisions, DECISIONS, "decisions/index.html"),
         inbox=Capped.of(inbox, STAGES, "feedback/index.html"),
         unlinked_total=sum(item.inbox.rows for item in inbox),
@@ -444,6 +444,11 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     return "\n".join(lines)
 
 
+def _month(key: str) -> Months:
+    """One month (YYYY-MM) as the charts write it: Oct 2026."""
+    return Months(key, key)
+
+
 def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str, str]) -> Signal:
     """A risk signal as an agenda line: what got worse, over which months, and which irritants (by title) cover it."""
     covering = "; ".join(titles.get(key, key) for key in risk.covered_by)
@@ -456,12 +461,12 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
             Phrase.of(N_("%(metric)s close to its threshold (%(severity)s)"), metric=metric.name, severity=severity),
             Phrase.of(N_("moved %(delta)s from %(previous)s to %(latest)s, the bad way; "
                          "%(threshold)s demands a decision; %(cover)s"), delta=Signed(risk.delta, metric.unit),
-                      previous=risk.baseline[0], latest=risk.months[0],
+                      previous=_month(risk.baseline[0]), latest=_month(risk.months[0]),
                       threshold=Measure(float(risk.threshold), metric.unit), cover=cover),
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
                        baseline=Months(risk.baseline[0], risk.baseline[-1]))
-    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": risk.subject})
+    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": humanize(risk.subject)})
     # the values as the journey map writes them, in their natural order, with the way that is worse for customers
     values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
     detail = Phrase.of(N_("%(before)s → %(after)s (higher is worse), %(window)s; %(cover)s") if risk.higher_is_worse

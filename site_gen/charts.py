@@ -248,7 +248,8 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
     fits = close_x + 4 + E_CHAR * len(closed) <= E_WIDTH
     label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
-    days = [format_skeleton("Md", w.start, locale=words.locale) for w in weeks]
+    # the day and the month's name (1 Jan, 1 janv., 1. Jan., 1 ene): 01/02 reads as two dates
+    days = [format_skeleton("MMMd", w.start, locale=words.locale) for w in weeks]
     every = max(1, math.ceil(1.2 * E_CHAR * max(len(day) for day in days) / slot))   # labels a space apart
     ticks = "".join(
         f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">{escape(day)}</text>'

@@ -230,14 +230,10 @@ def _bold(text: str) -> str:
     return f"**{text}**"
 
 
-def _signed(number: int) -> str:
-    return f"+{number}" if number > 0 else str(number)
-
-
 def _quote(row: FeedbackRow, words: Language) -> str:
-    score = (f", {label(row.score_type, words.gettext)} {row.score}" if row.score_type and row.score is not None
-             else "")
-    segment = f", {row.segment}" if row.segment else ""
+    # named as the sites name them: the score type as its abbreviation (NPS 4, CSAT 2), the segment in words
+    score = f", {str(row.score_type).upper()} {row.score}" if row.score_type and row.score is not None else ""
+    segment = f", {label(row.segment, words.gettext)}" if row.segment else ""
     return f"> {_chat_text(row.verbatim or '')}\n> — {humanize(row.journey_stage)}{segment}{score} ({row.id})"
 
 
@@ -278,7 +274,7 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
                        "%(suggestions)s, %(praise)s.",
                        "%(num)d pieces of feedback (%(change)s on the week before): %(complaints)s, "
                        "%(suggestions)s, %(praise)s.",
-                       digest.total) % {"num": digest.total, "change": _signed(digest.total - digest.total_before),
+                       digest.total) % {"num": digest.total, "change": w.signed(digest.total - digest.total_before),
                                         "complaints": complaints_of(complaints),
                                         "suggestions": suggestions_of(suggestions), "praise": praise_of(praise)},
             "", _bold(w.gettext("By journey stage")), ""]
@@ -286,16 +282,16 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
         out.append("- " + w.gettext("%(stage)s: %(complaints)s (%(complaints_change)s), %(suggestions)s "
                                     "(%(suggestions_change)s), %(praise)s (%(praise_change)s), %(total)s in all") % {
             "stage": humanize(stage.stage), "complaints": complaints_of(stage.complaints),
-            "complaints_change": _signed(stage.complaints - stage.complaints_before),
+            "complaints_change": w.signed(stage.complaints - stage.complaints_before),
             "suggestions": suggestions_of(stage.suggestions),
-            "suggestions_change": _signed(stage.suggestions - stage.suggestions_before),
-            "praise": praise_of(stage.praise), "praise_change": _signed(stage.praise - stage.praise_before),
+            "suggestions_change": w.signed(stage.suggestions - stage.suggestions_before),
+            "praise": praise_of(stage.praise), "praise_change": w.signed(stage.praise - stage.praise_before),
             "total": stage.total})
     if digest.movers:
         out += ["", _bold(w.gettext("Biggest movers")), ""]
         out += ["- " + w.gettext("%(stage)s: %(kind)s %(before)s → %(now)s (%(change)s)") % {
             "stage": humanize(m.stage), "kind": w.gettext(_KINDS[m.kind]), "before": m.before, "now": m.now,
-            "change": _signed(m.change)} for m in digest.movers]
+            "change": w.signed(m.change)} for m in digest.movers]
     for title, rows in ((w.gettext("What hurt"), digest.complaints), (w.gettext("What pleased"), digest.praise)):
         if rows:
             out += ["", _bold(title), ""]

@@ -188,21 +188,36 @@ class Language:
         return self.gettext(N_("%(first)s–%(last)s")) % {"first": start, "last": self.long_date(last)}
 
     def number(self, value: int | float) -> str:
-        """1,234 · 1 234 · 1.234: grouped as the locale groups digits."""
-        return format_decimal(value, locale=self.locale)
+        """1,234 · 1 234 · 1.234: grouped as the locale groups digits; −25.83 with a minus sign, as the charts
+        write it (not a hyphen)."""
+        return _minus(format_decimal(value, locale=self.locale))
+
+    def signed(self, value: int | float, unit: str | None = None) -> str:
+        """A change, its sign always written: +8.78, −3, −0.2% (with a unit: as `measure` writes it), 0 for none.
+        The one way both sites, the agenda and the digest write a change."""
+        text = self.number(abs(value)) if unit is None else self.measure(abs(value), unit)
+        return ("+" if value > 0 else MINUS if value < 0 else "") + text
 
     def percent(self, value: float, digits: int = 0) -> str:
         """A share given in percent (44.4), rounded to `digits`: 44% in English, 44 % in French, German and
         Spanish. The one way both sites write a percentage: Babel's pattern for the locale, with French's narrow
         no-break space before % (as the catalogues write it) where CLDR gives a wider one."""
-        text = format_percent(Decimal(str(round(value, digits))) / 100, locale=self.locale,
-                              decimal_quantization=False)
+        text = _minus(format_percent(Decimal(str(round(value, digits))) / 100, locale=self.locale,
+                                     decimal_quantization=False))
         return text.replace("\u00a0%", "\u202f%") if self.locale.language == "fr" else text
 
     def measure(self, value: float, unit: str) -> str:
         """A metric's value with its unit: a unit of "%" makes it a percentage (to two decimals at most), any
         other unit follows the number as site.yaml writes it (3.1 min)."""
         return self.percent(value, 2) if unit.strip() == "%" else self.number(value) + unit
+
+
+MINUS = "\u2212"   # the minus sign the charts, scores and changes are written with
+
+
+def _minus(text: str) -> str:
+    """Babel's hyphen-minus (CLDR's minus sign for en, fr, de, es) as a minus sign: −0.2, not -0.2."""
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def language(tag: str = DEFAULT, locales: Locales = Locales()) -> Language:  # noqa: B008

@@ -318,6 +318,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["number"] = remembered(words.number)
     env.filters["percent"] = remembered(words.percent)   # a share in percent: 44% (en), 44 % (fr)
     env.filters["measure"] = words.measure               # a metric's value and unit: two values, nothing to remember
+    env.filters["signed"] = words.signed                 # a change, its sign written: +8.78, −0.2%
     env.filters["score_text"] = remembered(partial(score_text, words=words))
     env.filters["label"] = remembered(partial(label, gettext=words.gettext))
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value

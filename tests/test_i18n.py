@@ -160,8 +160,8 @@ def test_site_gen_digest_writes_the_chat_message_in_the_internal_language(tmp_pa
     assert outcome.exit_code == 0
     assert outcome.stdout.startswith("**La voix des clients, semaine du 16 au 22 novembre 2026** — Kestrel")
     assert "**Par étape du parcours**" in outcome.stdout and "complaint" not in outcome.stdout
-    # a quote's score as the sites label it ("NPS 2", "Satisfaction 2"), never the raw field value "csat 2"
-    assert ", Satisfaction 2 (" in outcome.stdout and not re.search(r", (nps|ces|csat) \d", outcome.stdout)
+    # a quote's score as the sites label it ("NPS 2", "CSAT 2", as the heat strip), never the raw field value "csat 2"
+    assert ", CSAT 2 (" in outcome.stdout and not re.search(r", (nps|ces|csat) \d", outcome.stdout)
 
 
 def test_the_check_finds_english_left_on_a_page() -> None:

@@ -16,9 +16,8 @@ from enum import StrEnum
 
 from ..model import Direction, FeedbackKind, FeedbackRow, ScoreType
 from ..text import month_key
-from .scores import WORTH, Score, Tally, score_of
+from .scores import MIN_ANSWERS, WORTH, Score, Tally, score_of
 
-MIN_ANSWERS = 5            # fewer scores than this in a group are shown, but not coloured or compared
 CLUSTER_POINTS = 10.0      # a cell whose complaint share is this many points above its stage's is a cluster
 
 
@@ -198,7 +197,7 @@ def score_direction(score_type: ScoreType, directions: Mapping[ScoreType, Direct
 
 
 def level_of(score: Score | None, direction: Direction) -> Level:
-    if score is None or score.responses < MIN_ANSWERS:
+    if score is None or score.too_few:
         return Level.FEW
     if score.score_type == ScoreType.CES and direction == Direction.DOWN:
         good, poor = _BANDS_DOWN_CES

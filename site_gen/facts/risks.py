@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from ..model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType
 from .journey import (
-    MIN_ANSWERS,
     CellKey,
     Counts,
     Figures,
@@ -35,7 +34,7 @@ from .journey import (
     figures_in,
     score_direction,
 )
-from .scores import Change, Score
+from .scores import MIN_ANSWERS, Change, Score
 
 if TYPE_CHECKING:
     from ..load.parquet import ParquetFeedback

@@ -81,6 +81,9 @@ def csat(scores: list[int]) -> float:
 FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
 
 
+MIN_ANSWERS = 5            # fewer scores than this in a group are shown, but not coloured or compared
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     """One score type over a set of feedback rows, by its standard definition."""
@@ -88,6 +91,12 @@ class Score:
     score_type: ScoreType
     value: float       # rounded to 2 decimals
     responses: int
+
+    @property
+    def too_few(self) -> bool:
+        """Fewer answers than MIN_ANSWERS: the sites say "too few answers (n=2)" and show no value, which would
+        read as a real one (NPS +0 from one answer)."""
+        return self.responses < MIN_ANSWERS
 
     @property
     def display(self) -> str:

@@ -1,0 +1,150 @@
+"""The internal site writes one thing one way: segment and score names, signed numbers, months and days, small
+samples, as the heat strip and the charts write them (a screenshot review's paper cuts)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from site_gen.build import render_sites
+from site_gen.check import check_repository
+from site_gen.digest import digest_body, weekly_digest
+from site_gen.i18n import language
+
+from .conftest import copy_example
+
+TODAY = date(2026, 11, 26)
+MINUS = "\u2212"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The example's internal site as of 2026-11-26: path -> HTML."""
+    root = copy_example(tmp_path_factory.mktemp("wording") / "repo")
+    pages = render_sites(check_repository(root, TODAY), root, "internal")["internal"]
+    return {path: bytes(data).decode("utf-8") for path, data in pages.items() if path.endswith(".html")}
+
+
+def text(html: str) -> str:
+    """A page's words, tags dropped, white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+SEGMENTS = ("commuter", "tourist", "business")
+
+
+def test_sample_verbatims_name_segments_and_scores_as_the_heat_strip_does(site: dict[str, str]) -> None:
+    words = text(site["irritants/day-pass-confusing/index.html"])
+    assert re.search(r"· (Commuter|Tourist|Business)\b", words)
+    assert not re.search(r"· (commuter|tourist|business)\b", words)
+    assert re.search(r"· (NPS|CES|CSAT) \d+", words)
+    assert not re.search(r"· (nps|ces|csat) \d+", words)
+
+
+def test_the_before_after_table_names_segments_as_the_matrix_does(site: dict[str, str]) -> None:
+    html = site["irritants/double-charge-after-failed-ride/index.html"]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    assert {"Commuter", "Tourist", "Business"} & set(rows)
+    assert not set(SEGMENTS) & set(rows)
+
+
+def test_the_agenda_quotes_name_segments_as_the_site_does(site: dict[str, str]) -> None:
+    words = text(site["agenda/index.html"])
+    assert re.search(r"· (Commuter|Tourist|Business) ·", words)
+    assert not re.search(r"· (commuter|tourist|business) ·", words)
+
+
+def test_the_digest_names_segments_and_scores_and_writes_a_minus_sign(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    result = check_repository(root, TODAY)
+    backlog = result.backlog
+    assert backlog is not None
+    body = digest_body(weekly_digest(backlog.feedback, backlog.config.journey_stages, date(2026, 11, 16)),
+                       language())
+    quoted = [line for line in body.splitlines() if line.startswith("> —")]
+    assert quoted and all(re.search(r", (Commuter|Tourist|Business), (NPS|CES|CSAT) \d+ \(", line)
+                          for line in quoted if re.search(r"\d+ \(", line)), quoted
+    assert "Satisfaction" not in body and "commuter" not in body
+    assert f"({MINUS}3 on the week before)" in body
+    assert not re.search(r"\(-\d", body)
+
+
+def test_the_dashboard_writes_a_fall_with_a_minus_sign(site: dict[str, str]) -> None:
+    words = text(site["index.html"])
+    assert f"last change {MINUS}0.2%" in words
+    assert "last change -" not in words
+
+
+BARE_MONTH = re.compile(r"(?<![\d-])\d{4}-\d{2}(?![\d-])")   # 2026-09, not a day (2026-09-03) nor an ID
+
+
+@pytest.mark.parametrize("path", ["index.html", "journey/index.html", "agenda/index.html"])
+def test_months_are_written_as_the_charts_write_them(site: dict[str, str], path: str) -> None:
+    words = text(site[path])
+    assert not BARE_MONTH.findall(words)
+    assert not re.search(r"\b20\d\d–[A-Z]", words)     # May 2026–July 2026: a window reads Aug – Oct 2026
+
+
+def test_the_dashboard_names_the_months_of_the_last_change(site: dict[str, str]) -> None:
+    assert "(Sept 2026 → Oct 2026)" in text(site["index.html"])
+
+
+def test_the_matrix_names_its_window_as_the_risk_list_does(site: dict[str, str]) -> None:
+    window = text(language().month_range("2026-08", "2026-10"))    # Aug – Oct 2026
+    assert re.search(f"Complaint share over {re.escape(window)} ?\\.", text(site["journey/index.html"]))
+
+
+def test_a_metric_near_its_threshold_on_the_agenda_names_its_months_as_the_charts_do() -> None:
+    from site_gen.agenda import _risk_item
+    from site_gen.diagnostics import SourceLoc
+    from site_gen.facts import RiskKind, RiskLevel, RiskSignal
+    from site_gen.model import Direction, Metric
+    metric = Metric(loc=SourceLoc("site.yaml"), id="churn", name="Monthly churn", direction=Direction.DOWN,
+                    threshold=0.5, unit="%")
+    risk = RiskSignal(RiskKind.METRIC_NEAR_THRESHOLD, RiskLevel.HIGH, metric="churn", before=3.0, recent=3.4,
+                      direction=Direction.DOWN, months=("2026-10",), baseline=("2026-09",), threshold=0.5)
+    said = _risk_item(risk, {"churn": metric}, {}).detail.say(language())
+    assert said.startswith("moved +0.4% from Sept 2026 to Oct 2026, the bad way"), said
+
+
+def test_the_effect_chart_writes_its_days_unambiguously(site: dict[str, str]) -> None:
+    chart = site["irritants/double-charge-after-failed-ride/index.html"].split('<svg class="chart effect"')[1]
+    days = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)</text>', chart.split("</svg>")[0])
+    assert days and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", day) for day in days
+                        if day not in ("before", "after")), days
+
+
+def heat_lines(html: str, level: str) -> list[str]:
+    return [text(line) for line in re.findall(rf'<div class="heat {level}">(.*?)</div>', html, re.S)]
+
+
+@pytest.mark.parametrize("path", ["index.html", "journey/index.html"])
+def test_a_heat_strip_figure_with_too_few_answers_shows_no_number(site: dict[str, str], path: str) -> None:
+    few = heat_lines(site[path], "few")
+    assert few, "the example has stages with too few answers in a month"
+    for line in few:
+        assert re.fullmatch(r"(NPS|CES|CSAT|Complaints) too few answers \(n=\d\)( \d+/\d+)?", line), line
+
+
+def test_the_before_after_table_treats_too_few_answers_as_the_heat_strip_does(site: dict[str, str]) -> None:
+    from site_gen.facts.scores import MIN_ANSWERS
+    pages = [html for path, html in site.items() if path.startswith("irritants/") and "Everyone" in html]
+    cells = [text(cell) for html in pages for cell in re.findall(r"<td>(.*?)</td>", html.split("Everyone")[1])]
+    scored = [part.strip() for cell in cells for part in cell.split(";") if "n=" in part]
+    assert scored
+    for part in scored:
+        answers = int(re.search(r"n=(\d+)", part).group(1))   # type: ignore[union-attr]
+        if answers < MIN_ANSWERS:
+            assert re.fullmatch(r"(NPS|CES|CSAT) too few answers \(n=\d+\)", part), part
+        else:
+            assert re.fullmatch(r"(NPS|CES|CSAT) \S+ \(n=\d+\)", part), part
+    assert any("too few answers" in part for part in scored)
+
+
+def test_the_agendas_more_signals_link_to_the_journey_maps_risk_list(site: dict[str, str]) -> None:
+    [more] = re.findall(r'<li class="more">… and \d+ more signals — <a href="([^"]+)">', site["agenda/index.html"])
+    assert more.endswith("journey/index.html#risks")
+    assert 'id="risks"' in site["journey/index.html"]
