@@ -201,7 +201,7 @@ def test_an_open_irritant_of_the_stage_covers_its_risk(tmp_path: Path) -> None:
     stage = next(s for s in result.facts.risks if s.stage == "payment")
     assert stage.covered_by == ("deposit-refund-slow",)     # the example's open payment irritant
     assert [d.message for d in result.diagnostics if d.rule == "risk-uncovered"] == [
-        "high risk at segment 'business': NPS fell from 100 to -100 (2026-08–2026-10 against 2026-05–2026-07), "
+        "high risk at segment 'business': NPS fell from +100 to \u2212100 (2026-08–2026-10 against 2026-05–2026-07), "
         "and no open irritant covers it"]
 
 

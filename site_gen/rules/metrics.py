@@ -75,8 +75,10 @@ def _what(signal: RiskSignal) -> str:
     if signal.kind == RiskKind.SCORE_WORSENING:
         moved = "rose" if signal.higher_is_worse else "fell"   # CES: a rise is worse for customers
         worse = " (higher is worse)" if signal.higher_is_worse else ""
-        return f"{str(signal.score_type).upper()} {moved} from {signal.before:g} to {signal.recent:g}{worse} ({window})"
+        scores = signal.scores   # written as the journey map writes them: NPS +36, CSAT 43%, CES 3.08
+        before, recent = (score.display for score in scores) if scores else (f"{signal.before:g}", f"{signal.recent:g}")
+        return f"{str(signal.score_type).upper()} {moved} from {before} to {recent}{worse} ({window})"
     if signal.kind == RiskKind.COMPLAINTS_RISING:
-        return f"complaint share rose from {signal.before:g}% to {signal.recent:g}% ({window})"
+        return f"complaint share rose from {signal.before:.0f}% to {signal.recent:.0f}% ({window})"
     return (f"moved from {signal.before:g} to {signal.recent:g} between {signal.baseline[0]} and {signal.months[0]}, "
             f"close to its threshold of {signal.threshold:g}")
