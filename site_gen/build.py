@@ -198,6 +198,11 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     pool = None
     receiver = None
     try:
+        # the internal view first: its facts (the inbox themes above all) are the build's largest passing need of
+        # memory, and the public worker forked after it does not sit beside that peak (10,000 stories: the process
+        # tree's peak PSS went from 839 to 720 MiB)
+        internal = (internal_view(backlog, result.facts, markdown, files_history)
+                    if only in (None, Audience.INTERNAL) else None)
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, statuses, future)
@@ -219,8 +224,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 reuses["public"] = reuse
                 if live is not None and reuse is not None:
                     live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
-        if only in (None, Audience.INTERNAL):
-            internal = internal_view(backlog, result.facts, markdown, files_history)
+        if internal is not None:
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             ticker = progress("internal", count + 7) if progress else None
