@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,20 @@ from site_gen.diagnostics import Diagnostic
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PARTS = ("site.yaml", "backlog", "feedback")
 TODAY = date(2026, 11, 23)
+CHROMIUM = "/usr/bin/chromium"
+# the machine's network is closed: without these Chromium keeps trying to phone home
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright, one per test module (Playwright is imported only here)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def copy_example(target: Path) -> Path:

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from site_gen.build import build
 
@@ -25,10 +25,6 @@ from .conftest import REPO, TODAY, copy_example
 from .fixtures.customer_corpus import write_corpus_repo
 from .xss import write_xss_repo
 
-CHROMIUM = "/usr/bin/chromium"
-# the machine's network is closed: without these Chromium keeps trying to phone home
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 NODE_MODULES = REPO / "node_modules"
 
 
@@ -63,14 +59,6 @@ def http_base(built: Path):
     base = f"http://127.0.0.1:{server.server_port}/"
     yield {"public": base + "changes/", "internal": base + "backlog/"}
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _pages(site: Path) -> list[str]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from site_gen.build import build
 
 from .conftest import TODAY, copy_example
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
 
 PHONE = {"width": 375, "height": 800}
 
@@ -22,17 +21,9 @@ def internal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root.parent / "out" / "internal"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_a_long_command_says_it_scrolls_ends_on_a_whole_line_and_one_tap_selects_all_of_it(
-        internal: Path, chromium: Browser) -> None:
-    page = chromium.new_page(viewport=PHONE, has_touch=True)
+        internal: Path, browser: Browser) -> None:
+    page = browser.new_page(viewport=PHONE, has_touch=True)
     try:
         page.goto((internal / "feedback" / "index.html").as_uri())
         box = page.locator("#complaints .theme pre.command").first
@@ -55,8 +46,8 @@ def test_a_long_command_says_it_scrolls_ends_on_a_whole_line_and_one_tap_selects
     assert selected.strip() == command.strip() and "--from-feedback" in selected
 
 
-def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal: Path, chromium: Browser) -> None:
-    page = chromium.new_page(viewport=PHONE)
+def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal: Path, browser: Browser) -> None:
+    page = browser.new_page(viewport=PHONE)
     try:
         page.goto((internal / "journey" / "index.html").as_uri())
         tables = page.evaluate("""() => ['matrix', 'totals'].map(id => {

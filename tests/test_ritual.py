@@ -17,7 +17,6 @@ from site_gen.facts import RiskLevel
 
 from .conftest import REPO, TODAY, copy_example, edit
 from .large_backlog import write_large_backlog
-from .test_browser import browser as browser  # noqa: F401  (the shared Chromium fixture)
 
 MEETING = date(2026, 11, 25)
 

@@ -23,8 +23,7 @@ from playwright.sync_api import sync_playwright
 from site_gen.cli import main
 from site_gen.serve import Preview
 
-from .conftest import TODAY, copy_example, edit
-from .test_browser import CHROMIUM, CHROMIUM_ARGS
+from .conftest import CHROMIUM, CHROMIUM_ARGS, TODAY, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
 
