@@ -212,3 +212,25 @@ def test_commands_that_read_rows_find_them_when_duckdb_reads_the_csv(tmp_path: P
         by_python = site_gen("off", *args)
         assert by_python[0]
         assert site_gen("0", *args) == by_python
+
+
+@pytest.mark.parametrize("customer", ["CUST-990001", "Zoë-Rider-7"], ids=["plain-ascii", "not-ascii"])
+def test_a_customer_reference_in_public_text_is_found_as_surely_when_duckdb_holds_the_rows(
+        customer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rule 8 looks the references of the rows DuckDB holds up in DuckDB (plain ASCII ones, by their shapes) or,
+    for any other value, reads them into Python: either way a public story quoting one, in another case, is the
+    same error as when Python reads the rows."""
+    root = copy_example(tmp_path / "repo")
+    export = root / "feedback/surveys-and-reviews.csv"
+    export.write_text(export.read_text("utf-8") + f"SRV-TEST-0001,2026-11-02,survey,{customer},commuter,ops,"
+                      "discover,,,The dock was full,,complaint,,\n", "utf-8")
+    story = root / "backlog/stories/cancel-in-the-app.md"
+    quoted = customer.swapcase()
+    story.write_text(story.read_text("utf-8").replace("No call needed.", f"Thanks to ({quoted}), no call needed."),
+                     "utf-8")
+    by_python, by_duckdb = _check(root, "off", monkeypatch), _check(root, "0", monkeypatch)
+    assert by_duckdb.backlog.stored_feedback is not None
+    found = [d for d in by_duckdb.diagnostics if d.rule == "personal-data"]
+    assert [d.message.lower() for d in found] == [
+        f"public field 'we_did' contains a customer reference ({customer.lower()})"]
+    assert by_duckdb.diagnostics == by_python.diagnostics

@@ -74,7 +74,7 @@ from .scores import (
     stale_days,
     tally,
 )
-from .themes import THEMED_ROWS, Inbox, Theme, has_words, inbox_themes
+from .themes import THEMED_ROWS, Inbox, Theme, Verbatim, has_words, inbox_themes
 
 if TYPE_CHECKING:
     from ..load.parquet import StoredEvidence
@@ -173,7 +173,14 @@ class Facts:
     decisions: Mapping[str, DecisionFacts]
     stories: Mapping[str, StoryFacts]
     metrics: Mapping[str, MetricFacts]
-    customer_references: frozenset[str]   # every customer value in the feedback
+    loaded_customers: frozenset[str]   # every customer value of the loaded rows (not of those in DuckDB)
+
+    @cached_property
+    def customer_references(self) -> frozenset[str]:
+        """Every customer value in the feedback, loaded or in DuckDB (the public-safety rule looks the latter up
+        in DuckDB instead: a million rows' values take seconds to read)."""
+        store = self.backlog.stored_feedback
+        return self.loaded_customers | store.customers() if store is not None else self.loaded_customers
 
     @property
     def open_irritants(self) -> tuple[str, ...]:
@@ -274,13 +281,14 @@ class Facts:
         # the newest contact_ok of each customer, over every row of theirs (CSV and Parquet)
         loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
         consent = contact_consent(backlog.feedback, store.consent(loaded) if store is not None else None)
+        consenting = frozenset(customer for customer, ok in consent.items() if ok)
         loops = {}
         for story in backlog.stories.values():
             if not story.is_public:
                 continue
-            customers = (customer for irritant_id in story.irritants if irritant_id in self.irritants
-                         for customer in self.irritants[irritant_id].evidence.customer_references)
-            audience = audience_of(story.id, customers, consent, states)
+            customers = frozenset().union(*(self.irritants[irritant_id].evidence.customer_references
+                                            for irritant_id in story.irritants if irritant_id in self.irritants))
+            audience = audience_of(customers, consenting, states.get(story.id, {}))
             loops[story.id] = story_loop(story.date, story.is_public, audience, self.as_of, within)
         return loops
 
@@ -313,14 +321,16 @@ class Facts:
         agenda): check never does.
         """
         open_evidence = {key: facts.evidence.customers for key, facts in self.irritants.items() if facts.is_open}
-        with_words = tuple(row for row in self.unlinked_loaded if has_words(row))   # newest first
+        with_words: tuple[Verbatim, ...] = tuple(row for row in self.unlinked_loaded if has_words(row))
         without = len(self.unlinked_loaded) - len(with_words)
         store = self.backlog.stored_feedback
         if store is not None:
-            with_words = _newest_first((*with_words, *store.unlinked_rows(THEMED_ROWS, with_words=True)))
+            said = store.unlinked_said(THEMED_ROWS)   # newest first, as DuckDB sorts them
+            with_words = said if not with_words else tuple(sorted(
+                (*with_words, *said), key=lambda row: (row.date, row.id), reverse=True))
             without += store.unlinked_count(with_words=False)
         return inbox_themes(with_words[:THEMED_ROWS], self.backlog.config.journey_stages, self.as_of, open_evidence,
-                            without_verbatim=without)
+                            without_verbatim=without, whole=store.rows_by_id if store is not None else None)
 
 
 def derive_facts(backlog: Backlog, as_of: date) -> Facts:
@@ -366,8 +376,6 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                  for decision in backlog.decisions.values()}
     metrics = {metric.id: metric_facts(metric, backlog, as_of) for metric in backlog.config.metrics}
     references = frozenset(map(attrgetter("customer"), backlog.feedback)) - {None, ""}   # in C: a million rows
-    if store is not None:
-        references |= store.customers()
     return Facts(as_of, backlog, irritants, decisions, stories, metrics, references)
 
 

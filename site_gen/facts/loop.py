@@ -7,6 +7,7 @@ Pure functions of the feedback, the evidence links and the ledger. `check` (rule
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,13 +44,13 @@ class StoryLoop:
     loop_open: bool                # published more than rules.notify_within_days ago and someone still waits
 
 
-def ledger_states(notified: Iterable[Notification]) -> dict[tuple[str, str], NotifyResult]:
-    """(story, customer) -> its state: the first final result (sent, failed), else its last line."""
-    states: dict[tuple[str, str], NotifyResult] = {}
+def ledger_states(notified: Iterable[Notification]) -> dict[str, dict[str, NotifyResult]]:
+    """Story -> customer -> its state: the first final result (sent, failed), else its last line."""
+    states: dict[str, dict[str, NotifyResult]] = {}
     for line in notified:
-        key = (line.story, line.customer)
-        if states.get(key) not in FINAL:
-            states[key] = line.result
+        of_story = states.setdefault(line.story, {})
+        if of_story.get(line.customer) not in FINAL:
+            of_story[line.customer] = line.result
     return states
 
 
@@ -72,26 +73,19 @@ def contact_consent(feedback: Iterable[FeedbackRow],
     return {customer: ok for customer, (_, ok) in newest.items()}
 
 
-def audience_of(story_id: str, customers: Iterable[str], consent: Mapping[str, bool],
-                states: Mapping[tuple[str, str], NotifyResult]) -> NotifyAudience:
-    """Sort a story's customers by what the ledger says and whether they agreed to be contacted."""
-    distinct = sorted(set(customers))
-    told, failed, unknown, to_tell = [], [], [], []
-    not_contactable = 0
-    for customer in distinct:
-        state = states.get((story_id, customer))
-        if state == NotifyResult.SENT:
-            told.append(customer)
-        elif state == NotifyResult.FAILED:
-            failed.append(customer)
-        elif not consent.get(customer, False):
-            not_contactable += 1
-        elif state == NotifyResult.ATTEMPT:
-            unknown.append(customer)
-        else:
-            to_tell.append(customer)
-    return NotifyAudience(len(distinct), tuple(told), tuple(failed), tuple(unknown), tuple(to_tell),
-                          not_contactable)
+def audience_of(customers: Iterable[str], consenting: AbstractSet[str],
+                states: Mapping[str, NotifyResult]) -> NotifyAudience:
+    """Sort a story's customers by what the ledger says of them for this story (`states`) and whether they agreed
+    to be contacted (`consenting`: those contact_consent says yes of). In set operations: a story of a million
+    rows' irritants has thousands of customers, and 672 such stories took 2 s customer by customer."""
+    distinct = set(customers)
+    told = {customer for customer, state in states.items() if state == NotifyResult.SENT} & distinct
+    failed = {customer for customer, state in states.items() if state == NotifyResult.FAILED} & distinct
+    contactable = (distinct - told - failed) & consenting
+    unknown = {customer for customer in contactable if states.get(customer) == NotifyResult.ATTEMPT}
+    not_contactable = len(distinct) - len(told) - len(failed) - len(contactable)
+    return NotifyAudience(len(distinct), tuple(sorted(told)), tuple(sorted(failed)), tuple(sorted(unknown)),
+                          tuple(sorted(contactable - unknown)), not_contactable)
 
 
 def story_loop(story_date: date, is_public: bool, audience: NotifyAudience, as_of: date,

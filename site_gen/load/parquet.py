@@ -30,6 +30,7 @@ from .source import relative
 
 if TYPE_CHECKING:
     from ..facts.risks import Behind
+    from ..facts.themes import Said
     from .csvstore import CsvTables
 
 INSTALL_HINT = "pip install 'site-gen[duckdb]' to read Parquet feedback (or export this batch as CSV)"
@@ -85,6 +86,8 @@ _ENUMS = [(_ROW_COLUMNS.index(name), {member.value: member for member in enum})
 _CONSENT_AT = _ROW_COLUMNS.index("consent_public")
 _SHARED_AT = tuple(_ROW_COLUMNS.index(name) for name in ("date", "customer", "segment", "team", "journey_stage"))
 # a row read back as a FeedbackRow has what the model requires (check reports any row without them)
+# a customer value DuckDB lowers exactly as Python does: printable ASCII, no spaces at its ends (RE2)
+_PLAIN_ASCII = "[!-~]([ -~]*[!-~])?"
 _WHOLE = "id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL AND journey_stage IS NOT NULL"
 
 
@@ -120,10 +123,12 @@ class ParquetFeedback:
         self.present = present
         self.csv = csv
         self._verbatims: dict[int, dict[str, tuple[FeedbackRow, ...]]] = {}   # limit -> irritant -> its newest
+        self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
         self.view()
 
     def view(self) -> None:
         """(Re)create the view `feedback` over the Parquet batches and the CSV exports DuckDB holds."""
+        self._customer_refs = None
         parts = [self.parquet] if self.parquet is not None else []
         if self.csv is not None:
             self.files.update(self.csv.files())
@@ -281,6 +286,38 @@ class ParquetFeedback:
 
     def customers(self) -> set[str]:
         return {str(row[0]) for row in self._rows("SELECT DISTINCT customer FROM feedback WHERE customer IS NOT NULL")}
+
+    # --- customer references in public text (site_gen/rules/public_safety.py) ----------------------
+
+    def customer_shapes(self) -> list[tuple[str, int, int]] | None:
+        """(first alphanumeric run, its offset, length) of every customer value in lower case, as the public-safety
+        index takes values apart; None unless every value is printable ASCII without spaces at its ends, the
+        only text DuckDB lowers exactly as Python does."""
+        if self._customer_refs is None:
+            self.db.execute("CREATE OR REPLACE TEMP TABLE customer_refs AS SELECT DISTINCT lower(customer) AS ref "
+                            "FROM feedback WHERE customer IS NOT NULL")
+            plain = self._rows(f"SELECT coalesce(bool_and(regexp_full_match(ref, {_quote(_PLAIN_ASCII)})), true) "
+                               "FROM customer_refs")[0][0]
+            self._customer_refs = bool(plain)
+        if not self._customer_refs:
+            return None
+        return [(str(token), int(offset), int(length)) for token, offset, length in self._rows(
+            "SELECT DISTINCT regexp_extract(ref, '^[^a-z0-9]*([a-z0-9]+)', 1), "
+            "length(regexp_extract(ref, '^[^a-z0-9]*')), length(ref) FROM customer_refs "
+            "WHERE regexp_matches(ref, '[a-z0-9]')")]
+
+    def known_customers(self, candidates: Iterable[str]) -> set[str]:
+        """Those of these lower-case texts that are a customer value in lower case (after customer_shapes)."""
+        import pyarrow as pa
+
+        wanted = sorted(set(candidates))
+        if not wanted:
+            return set()
+        self.db.register("candidates", pa.table({"ref": wanted}))
+        found = {str(row[0]) for row in self._rows("SELECT ref FROM customer_refs WHERE ref IN "
+                                                   "(SELECT ref FROM candidates)")}
+        self.db.unregister("candidates")
+        return found
 
     def tallies_by_month(self, score_type: ScoreType) -> dict[str, Tally]:
         """Month (YYYY-MM) -> the tally of its answers of this score type, by the shared definition."""
@@ -527,15 +564,24 @@ class ParquetFeedback:
         where = "" if with_words is None else f"WHERE {'' if with_words else 'NOT '}coalesce({HAS_WORDS_SQL}, false)"
         return int(self._rows(f"SELECT count(*) FROM {self._UNLINKED} {where}")[0][0])
 
-    def unlinked_rows(self, limit: int, with_words: bool = False) -> tuple[FeedbackRow, ...]:
-        """The newest unlinked rows (with words only, when asked), newest first."""
-        from ..facts.themes import HAS_WORDS_SQL
+    def unlinked_said(self, limit: int) -> tuple[Said, ...]:
+        """What grouping reads of the newest unlinked rows with words, newest first (themes read the rows of a
+        theme whole afterwards, by ID). The IDs are sorted first, without the other columns (as unlinked_rows)."""
+        from ..facts.themes import HAS_WORDS_SQL, Said  # noqa: F811 - at run time (facts import this module)
 
+        kinds = {member.value: member for member in FeedbackKind}
+        return tuple(Said(day, str(key), kinds.get(kind), str(stage), str(verbatim)) for day, key, kind, stage, verbatim
+                     in self.db.execute(
+                         "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
+                         f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
+                         "LIMIT ?) USING (id) ORDER BY f.date DESC, f.id DESC", [limit]).fetchall())
+
+    def unlinked_rows(self, limit: int) -> tuple[FeedbackRow, ...]:
+        """The newest unlinked rows, newest first."""
         # the newest IDs first, sorted without their other columns, then those rows: at 10,000,000 rows a sort
         # that carries every column took 2 GB more and half as long again
-        newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._UNLINKED} WHERE {_WHOLE} AND "
-                  f"({HAS_WORDS_SQL if with_words else 'true'}) ORDER BY date DESC, id DESC LIMIT {int(limit)}) "
-                  "USING (id))")
+        newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._UNLINKED} WHERE {_WHOLE} "
+                  f"ORDER BY date DESC, id DESC LIMIT {int(limit)}) USING (id))")
         return self._feedback_rows(newest, "true", "date DESC, id DESC", None)
 
     def unlinked_by_stage(self, since: date, until: date,
