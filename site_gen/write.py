@@ -499,6 +499,7 @@ class Output:
         self.changed: dict[str, list[str]] = {}   # audience -> files written anew by write(); the rest are links
         self.files: dict[str, dict[str, Kept]] = {}  # audience -> every file written, with its hash and stat
         self._spooled = False
+        self._staged: set[str] = set()   # audiences staged whole before write() (stage())
         self._written = False
         self._created: list[Path] = []   # folders this build made for OUT, deepest first
 
@@ -561,6 +562,30 @@ class Output:
                                                 "and build again.") from None
         check_output(self.shown, self.audiences, self.sources)  # again, now that nobody else is writing
 
+    @property
+    def staging(self) -> Path:
+        return self.out / STAGING
+
+    def stage(self, audience: str, files: Mapping[str, Content]) -> list[str]:
+        """Stage one whole site now, before the others are rendered (the search indexer can start on the public
+        one); write() then only swaps it. Returns the names of its files written anew, as write() records them."""
+        if not self._claimed:
+            self._claim()
+        staging = self.out / STAGING
+        current = self.out / audience
+        try:
+            if not os.path.lexists(staging):
+                _make_ours(staging, _marker(""))
+            self._spooled = True   # removed by __exit__ should the build stop before its write
+            changed = _stage(staging / audience, files, _marker(build_id({audience: files})),
+                             current if _ours(current) else None)
+            self.files[audience] = _recorded(staging / audience, files)
+        except OSError as exc:
+            raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
+        self.changed[audience] = changed
+        self._staged.add(audience)
+        return changed
+
     def write(self, sites: Mapping[str, Mapping[str, Content]],
               finish: Callable[[Path, list[str]], None] | None = None) -> None:
         """Stage every site (public first; `finish` runs on the staged public site with the names of the files
@@ -580,10 +605,13 @@ class Output:
             else:
                 _make_ours(staging, marker)
             for audience, files in sites.items():
-                current = out / audience
-                changed = _stage(staging / audience, files, marker, current if _ours(current) else None)
-                self.changed[audience] = changed
-                self.files[audience] = _recorded(staging / audience, files)
+                if audience in self._staged:   # stage(): its marker names this same pair (the public site's id)
+                    changed = self.changed[audience]
+                else:
+                    current = out / audience
+                    changed = _stage(staging / audience, files, marker, current if _ours(current) else None)
+                    self.changed[audience] = changed
+                    self.files[audience] = _recorded(staging / audience, files)
                 if audience == "public" and finish is not None:
                     finish(staging / audience, changed)
             _fault("after-staging")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import site_gen.write
-from site_gen.build import BuildRefused, build, render_sites
+from site_gen.build import BuildRefused, SearchIndexing, build, render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
 
@@ -376,3 +376,22 @@ def test_a_progress_bar_on_a_terminal_and_quiet_output_in_ci(tmp_path: Path) -> 
     in_ci = _run_in_terminal(command, {**env, "CI": "true"})
     assert "100%" not in in_ci and "[#" not in in_ci
     assert "public: " in in_ci and "internal: " in in_ci
+
+
+def test_the_search_index_is_made_while_the_internal_site_renders_and_stopped_if_the_build_fails(
+        tmp_path: Path) -> None:
+    """Pagefind indexes the staged public site in a process of its own, started before the internal site renders;
+    a build that fails meanwhile stops it, and it writes nothing more."""
+    root = copy_example(tmp_path / "repo")
+    report = build(root, tmp_path / "out", TODAY, cache=False)
+    assert report.search_indexed
+    index = tmp_path / "out/public/pagefind"
+    assert (index / "pagefind-entry.json").is_file() and any((index / "fragment").iterdir())
+    site = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(tmp_path / "out/public"), str(site)], check=True)
+    subprocess.run(["rm", "-r", str(site / "pagefind")], check=True)
+    indexing = SearchIndexing(site)
+    indexing.stop()
+    assert indexing.process is not None and indexing.process.poll() is not None
+    assert not (site / "pagefind").exists()
+    assert SearchIndexing(site).wait() and (site / "pagefind/pagefind-entry.json").is_file()

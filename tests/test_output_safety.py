@@ -27,7 +27,7 @@ from site_gen.build import build
 from site_gen.cli import main
 from site_gen.errors import OutputError
 from site_gen.incremental import CACHE_DIR
-from site_gen.write import FAULT_POINTS, MARKER
+from site_gen.write import FAULT_POINTS, MARKER, STAGING
 
 from .conftest import REPO, TODAY, copy_example, edit
 
@@ -395,6 +395,21 @@ def test_a_template_error_after_pages_were_staged_leaves_the_previous_sites_and_
     assert "Traceback" not in outcome.stderr
     assert tree(out) == old
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+    # the public site was staged before the internal one failed, and its search index started: stopped with it
+    assert not _processes_on(out / STAGING), "Pagefind still indexes the removed staging folder"
+
+
+def _processes_on(folder: Path) -> list[str]:
+    """Command lines of running processes that name this folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.name.isdigit() and str(folder) in command:
+            found.append(command)
+    return found
 
 
 def test_a_write_error_while_the_public_worker_streams_its_pages_leaves_the_previous_sites(built,
