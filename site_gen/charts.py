@@ -3,6 +3,7 @@ readers."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from datetime import date
@@ -198,7 +199,7 @@ def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -
             anchor = _anchor(i, count, every)
             start = xs[i] if anchor == "start" else xs[i] - widths[i] if anchor == "end" else xs[i] - widths[i] / 2
             spans.append((start, start + widths[i]))
-        if all(right + gap <= left for (_, right), (left, _) in zip(spans, spans[1:])):
+        if all(right + gap <= left for (_, right), (left, _) in itertools.pairwise(spans)):
             return every
     return count
 
