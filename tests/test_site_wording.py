@@ -201,6 +201,9 @@ def test_a_stage_reads_the_same_on_the_digest_agenda_journey_map_board_and_stage
     shown = {"journey map": pages["journey/index.html"], "stage page": pages["stages/call/index.html"],
              "board": pages["board/stage/call/index.html"], "agenda page": pages["agenda/index.html"],
              "digest page": pages[digest_page], **markdown}
+    # the markdown's quotes name a segment as the page does (Commuter), not by its ID (commuter)
+    assert re.search(r"· (Commuter|Tourist|Business) ·", markdown["agenda"])
+    assert not re.search(r"· (commuter|tourist|business) ·", markdown["agenda"])
     for where, words_there in shown.items():
         assert said in words_there, where
         assert not re.search(r"\bCall\b(?!-)", words_there), (where, re.findall(r".{30}\bCall\b.{30}", words_there))
