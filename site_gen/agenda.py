@@ -27,7 +27,6 @@ from .facts.scores import Score
 from .i18n import N_, Language, language
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
 from .render import label, score_text
-from .text import humanize
 
 T = TypeVar("T")
 
@@ -87,7 +86,15 @@ class Months:
     last: str
 
 
-Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, "Phrase"]
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A journey stage, segment or feedback source (its ID), worded as the sites word it everywhere: the `label`
+    filter's words, translated where the catalogue has them, else humanized (first-ride -> First ride)."""
+
+    key: str
+
+
+Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, Named, "Phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,8 @@ def _said(value: Value, words: Language) -> str | int:
         return score_text(value, words)
     if isinstance(value, Months):
         return words.month_range(value.first, value.last)
+    if isinstance(value, Named):
+        return label(value.key, words.gettext)
     if isinstance(value, float):
         return words.number(value)
     if isinstance(value, date):
@@ -192,8 +201,7 @@ class DecisionItem:
 
 @dataclass(frozen=True, slots=True)
 class InboxItem:
-    inbox: StageInbox
-    name: str
+    inbox: StageInbox      # its stage worded where it is shown, as the sites word it (the label filter)
     link: str
 
 
@@ -266,7 +274,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     decisions = [_decision_item(backlog.decisions[key], facts.decisions[key].days_overdue or 0)
                  for key in meeting.decisions_due(facts)]
 
-    inbox = [InboxItem(stage, humanize(stage.stage), f"stages/{stage.stage}/index.html")
+    inbox = [InboxItem(stage, f"stages/{stage.stage}/index.html")
              for stage in meeting.unlinked_since(facts, since)]
 
     smallest = facts.themes.smallest_open
@@ -360,8 +368,9 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     lines += [f"## {_('1. The empty chair — customers speak first')}", ""]
     for voice in agenda.voices.items:
         row = voice.row
-        who = " · ".join(x for x in (humanize(row.journey_stage), row.segment or "", label(row.source, _),
-                                     row.date.isoformat()) if x)
+        # the stage, segment and source as the page and the rest of the site word them (the label filter)
+        who = " · ".join([*(label(x, _) for x in (row.journey_stage, row.segment, row.source) if x),
+                          row.date.isoformat()])
         lines += [f"> “{_md(row.verbatim or '')}”", f"> — {link(who, voice.link)}", ""]
     if not agenda.voices.items:
         lines += [_("No new verbatims since the last meeting. Who will call a customer this week?"), ""]
@@ -411,7 +420,7 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         for flagged in agenda.themes.items:
             theme = flagged.theme
             lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {customers(theme.customers)}, "
-                         f"{_md(humanize(theme.journey_stage))}. *{question}*")
+                         f"{_md(label(theme.journey_stage, _))}. *{question}*")
         lines += more(agenda.themes, "… and %(num)d more theme", "… and %(num)d more themes")
         lines.append("")
     if agenda.inbox.items:
@@ -423,7 +432,7 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         sample = f" — “{_md(entry.inbox.newest[0].verbatim or '')}”" if entry.inbox.newest else ""
         complaints = ngettext("%(num)d complaint", "%(num)d complaints", entry.inbox.complaints) % {
             "num": entry.inbox.complaints}
-        lines.append(f"- {link(entry.name, entry.link)}: {entry.inbox.rows} ({complaints}){sample}")
+        lines.append(f"- {link(label(entry.inbox.stage, _), entry.link)}: {entry.inbox.rows} ({complaints}){sample}")
     lines += more(agenda.inbox, "… and %(num)d more stage", "… and %(num)d more stages")
     if not agenda.inbox.items:
         lines.append(_("None: every new row is linked to an irritant."))
@@ -466,7 +475,7 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
                        baseline=Months(risk.baseline[0], risk.baseline[-1]))
-    where: dict[str, Value] = ({"stage": humanize(risk.subject)} if risk.stage else {"segment": humanize(risk.subject)})
+    where: dict[str, Value] = {"stage" if risk.stage else "segment": Named(risk.subject)}
     # the values as the journey map writes them, in their natural order, with the way that is worse for customers
     values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
     detail = Phrase.of(N_("%(before)s → %(after)s (higher is worse), %(window)s; %(cover)s") if risk.higher_is_worse

@@ -3,6 +3,7 @@ readers."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from datetime import date
@@ -16,12 +17,15 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# Sized for a phone: the viewBox is a little wider than a 375 px screen's content (306 px), so 13-unit labels
-# render at 12 px or more there (site.css caps the chart's width on a large screen, where they grow to 17 px).
+# Sized for a phone. The SVG scales with its viewBox, and its labels with it: site.css sets them to FONT units,
+# which render at 12 px or more where the chart is at least 296 px wide (12.4 px in a 375 px screen's card, 17 px
+# at its 26rem cap on a large screen), and to PHONE_FONT units on a screen narrower than 23.4rem, where the chart
+# is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px). Margins and label spacing make room for the
+# larger size, so the same drawing serves both.
 WIDTH, HEIGHT = 320, 210
 RIGHT, TOP, BOTTOM = 10, 26, 30
-FONT = 13
-CHAR = 0.6 * FONT          # a generous average glyph width, to keep labels apart
+FONT, PHONE_FONT = 13, 16
+CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
 
 def short_month_label(period: str) -> str:
@@ -111,13 +115,12 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
         f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
         for i, p in enumerate(points))
-    width = CHAR * max(len(month_label(p.period)) for p in points) + 8
-    # an edge label leans inwards by its whole width, a middle one by half: 1.5 widths keep neighbours apart
-    every = max(1, math.ceil(1.5 * width / slot)) if len(points) > 1 else 1
+    said = [month_label(p.period) + ("*" if i in incomplete else "") for i, p in enumerate(points)]
+    every = _month_stride([x(i) for i in range(len(points))], [CHAR * len(text) for text in said])
     months = "".join(
         f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
-        f'{escape(month_label(p.period))}{"*" if i in incomplete else ""}</text>'
-        for i, p in enumerate(points) if (len(points) - 1 - i) % every == 0)
+        f'{escape(text)}</text>'
+        for i, text in enumerate(said) if (len(points) - 1 - i) % every == 0)
     marks = ""
     threshold_word = gettext("threshold")
     threshold_said = "" if threshold is None else gettext("Threshold: %(value)s") % {"value": number(threshold) + unit}
@@ -185,14 +188,30 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         f'{dots}{months}</svg>{caption}</figure>')
 
 
+def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -> int:
+    """Label every n-th month, counted back from the last: the smallest n that keeps the labels `gap` apart,
+    each as it is anchored (an edge label leans inwards by its whole width, a middle one spreads both ways)."""
+    count = len(xs)
+    for every in range(1, count + 1):
+        shown = [i for i in range(count) if (count - 1 - i) % every == 0]
+        spans = []
+        for i in shown:
+            anchor = _anchor(i, count, every)
+            start = xs[i] if anchor == "start" else xs[i] - widths[i] if anchor == "end" else xs[i] - widths[i] / 2
+            spans.append((start, start + widths[i]))
+        if all(right + gap <= left for (_, right), (left, _) in itertools.pairwise(spans)):
+            return every
+    return count
+
+
 def _free_spot(width: float, level: float, left: float,
                drawn: list[tuple[float, float]]) -> tuple[float, float, str] | None:
     """Where the threshold's word goes (x, baseline y, text-anchor): at the right end of its line, above it, else
     below it, else at the left end; None when every place would cover the series (the legend still names it)."""
     top, bottom = TOP, HEIGHT - BOTTOM
     for x_start, anchor in ((WIDTH - RIGHT - width - 2, "end"), (left + 4, "start")):
-        for baseline in (level - 5, level + FONT + 2):
-            box = (x_start - 5, baseline - FONT - 4, x_start + width + 5, baseline + 5)
+        for baseline in (level - 5, level + PHONE_FONT + 2):
+            box = (x_start - 5, baseline - PHONE_FONT - 4, x_start + width + 5, baseline + 5)
             inside = top <= box[1] and box[3] <= bottom + 2
             if inside and not any(box[0] <= px <= box[2] and box[1] <= py <= box[3] for px, py in drawn):
                 return (x_start + width if anchor == "end" else x_start, baseline, anchor)
@@ -208,10 +227,13 @@ def _anchor(index: int, count: int, every: int) -> str:
     return "middle"
 
 
-# the before/after chart is narrow, so its 14-unit labels render at 12 px or more on a 375 px phone (343 px wide)
-E_WIDTH, E_HEIGHT = 390, 240
-E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 44
-E_CHAR = 0.62 * 14         # a bold glyph at the chart's 14 px (site.css), generously
+# the before/after chart is narrow, so its E_FONT-unit labels render at 12 px or more on a 375 px phone (343 px
+# wide); site.css sets them to E_PHONE_FONT units on a screen narrower than 23.4rem (288 px wide on a 320 px phone:
+# 17 × 288 / 390 = 12.6 px). Label spacing and the rows under the bars make room for the larger size.
+E_WIDTH, E_HEIGHT = 390, 250
+E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 50
+E_FONT, E_PHONE_FONT = 14, 17
+E_CHAR = 0.62 * E_PHONE_FONT   # a bold glyph, generously
 
 
 EFFECT_TITLE = N_("Linked complaints per week, before and after the fix")
@@ -250,9 +272,16 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     # the day and the month's name (1 Jan, 1 janv., 1. Jan., 1 ene): 01/02 reads as two dates
     days = [format_skeleton("MMMd", w.start, locale=words.locale) for w in weeks]
-    every = max(1, math.ceil(1.2 * E_CHAR * max(len(day) for day in days) / slot))   # labels a space apart
+    # under its bar, kept inside the drawing (the last one leans in): half a width more keeps neighbours apart
+    widest = E_CHAR * max(len(day) for day in days)
+    every = max(1, math.ceil(1.5 * widest / slot))
+
+    def under(index: int, day: str) -> float:
+        half = E_CHAR * len(day) / 2
+        return min(max(E_LEFT + index * slot + slot / 2, half), E_WIDTH - half)
+
     ticks = "".join(
-        f'<text x="{E_LEFT + i * slot + slot / 2:.1f}" y="{E_HEIGHT - 22}" text-anchor="middle">{escape(day)}</text>'
+        f'<text x="{under(i, day):.1f}" y="{E_HEIGHT - 26}" text-anchor="middle">{escape(day)}</text>'
         for i, day in enumerate(days) if i % every == 0)
     grid = "".join(
         f'<line x1="{E_LEFT}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'

@@ -25,7 +25,6 @@ from xml.etree import ElementTree as ET
 from .i18n import N_, Language, language
 from .model import FeedbackKind, FeedbackRow, ScoreType
 from .render import label
-from .text import humanize
 
 if TYPE_CHECKING:
     from .load.parquet import ParquetFeedback
@@ -231,10 +230,12 @@ def _bold(text: str) -> str:
 
 
 def _quote(row: FeedbackRow, words: Language) -> str:
-    # named as the sites name them: the score type as its abbreviation (NPS 4, CSAT 2), the segment in words
+    # named as the sites name them: the score type as its abbreviation (NPS 4, CSAT 2), the stage and segment in
+    # the label filter's words
     score = f", {str(row.score_type).upper()} {row.score}" if row.score_type and row.score is not None else ""
     segment = f", {label(row.segment, words.gettext)}" if row.segment else ""
-    return f"> {_chat_text(row.verbatim or '')}\n> — {humanize(row.journey_stage)}{segment}{score} ({row.id})"
+    stage = label(row.journey_stage, words.gettext)
+    return f"> {_chat_text(row.verbatim or '')}\n> — {stage}{segment}{score} ({row.id})"
 
 
 def as_markdown(digest: Digest, organisation: str, words: Language | None = None) -> str:
@@ -281,7 +282,7 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
     for stage in digest.stages:
         out.append("- " + w.gettext("%(stage)s: %(complaints)s (%(complaints_change)s), %(suggestions)s "
                                     "(%(suggestions_change)s), %(praise)s (%(praise_change)s), %(total)s in all") % {
-            "stage": humanize(stage.stage), "complaints": complaints_of(stage.complaints),
+            "stage": label(stage.stage, w.gettext), "complaints": complaints_of(stage.complaints),
             "complaints_change": w.signed(stage.complaints - stage.complaints_before),
             "suggestions": suggestions_of(stage.suggestions),
             "suggestions_change": w.signed(stage.suggestions - stage.suggestions_before),
@@ -290,7 +291,7 @@ def digest_body(digest: Digest, words: Language | None = None) -> str:
     if digest.movers:
         out += ["", _bold(w.gettext("Biggest movers")), ""]
         out += ["- " + w.gettext("%(stage)s: %(kind)s %(before)s → %(now)s (%(change)s)") % {
-            "stage": humanize(m.stage), "kind": w.gettext(_KINDS[m.kind]), "before": m.before, "now": m.now,
+            "stage": label(m.stage, w.gettext), "kind": w.gettext(_KINDS[m.kind]), "before": m.before, "now": m.now,
             "change": w.signed(m.change)} for m in digest.movers]
     for title, rows in ((w.gettext("What hurt"), digest.complaints), (w.gettext("What pleased"), digest.praise)):
         if rows:

@@ -67,3 +67,72 @@ def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal:
         assert not table["clipped"], table
         assert table["headers"] >= table["rows"]   # row and column headers kept for screen readers
     assert stages >= 6
+
+
+SMALLEST = {"width": 320, "height": 800}
+# every chart's text, as rendered: its CSS font size times the scale of its SVG (drawn width / viewBox width)
+CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => ({
+        chart: svg.getAttribute('class'), text: t.textContent,
+        px: parseFloat(getComputedStyle(t).fontSize) * scale, height: t.getBoundingClientRect().height}));
+})"""
+
+
+def chart_text(internal: Path, browser: Browser, viewport: dict[str, int]) -> list[dict[str, object]]:
+    """The text of the dashboard's metric charts and of an irritant's before/after chart."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        found, legend = [], []
+        for path in ("index.html", "irritants/double-charge-after-failed-ride/index.html"):
+            page.goto((internal / path).as_uri())
+            found += page.evaluate(CHART_TEXT)
+            legend += page.evaluate("""() => [...document.querySelectorAll('.chart-legend li')]
+                                       .map(li => parseFloat(getComputedStyle(li).fontSize))""")
+    finally:
+        page.close()
+    return found + [{"chart": "legend", "text": "", "px": px, "height": px} for px in legend]
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE, {"width": 1280, "height": 900}], ids=["320", "375", "1280"])
+def test_every_chart_label_renders_at_12px_or_more_from_a_320px_phone_to_a_desktop(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """Axis ticks, month and day labels, the threshold and decision marks and the legend: 12 px or more on the
+    smallest phone (an SVG scaled down with its viewBox shrank them to 10 px there), and not oversized on a large
+    screen."""
+    found = chart_text(internal, browser, viewport)
+    charts = {str(item["chart"]) for item in found}
+    assert {"chart line-chart", "chart effect", "legend"} <= charts, charts
+    small = [item for item in found if float(str(item["px"])) < 12]
+    assert not small, small
+    assert all(float(str(item["px"])) <= 18 for item in found), max(float(str(item["px"])) for item in found)
+    # the glyphs' boxes agree: a line of text is taller than its font size
+    assert all(float(str(item["height"])) >= 12 for item in found if item["text"])
+
+
+def test_the_journey_tables_fit_a_320px_phone_and_stay_tables(internal: Path, browser: Browser) -> None:
+    """The segment x stage matrix, the all-time table and the friction ledger: no sideways scrolling on the
+    smallest phone, no cell cut, every row and column header still a header for screen readers."""
+    page = browser.new_page(viewport=SMALLEST)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        tables = page.evaluate("""() => [...document.querySelectorAll('main .table-scroll > table')].map(table => {
+            const box = table.parentElement;
+            return {scroll: box.scrollWidth, width: box.clientWidth,
+                    clipped: [...table.querySelectorAll('th, td')].filter(c => c.scrollWidth > c.clientWidth + 1)
+                              .map(c => c.innerText),
+                    columns: table.querySelectorAll('thead th[scope=col]').length,
+                    cells: table.rows[0].cells.length,
+                    rowHeaders: table.querySelectorAll('tbody th[scope=row]').length,
+                    rows: table.tBodies[0].rows.length,
+                    fontSize: Math.min(...[...table.querySelectorAll('th, td')]
+                                       .map(c => parseFloat(getComputedStyle(c).fontSize)))};
+        })""")
+    finally:
+        page.close()
+    assert len(tables) == 3
+    for table in tables:
+        assert table["scroll"] <= table["width"] + 1, table   # nothing to scroll sideways to
+        assert not table["clipped"], table
+        assert table["columns"] == table["cells"] and table["rowHeaders"] == table["rows"], table
+        assert table["fontSize"] >= 12, table

@@ -3,12 +3,15 @@ samples, as the heat strip and the charts write them (a screenshot review's pape
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from site_gen.agenda import build_agenda, render_markdown
 from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.digest import digest_body, weekly_digest
@@ -148,3 +151,59 @@ def test_the_agendas_more_signals_link_to_the_journey_maps_risk_list(site: dict[
     [more] = re.findall(r'<li class="more">… and \d+ more signals — <a href="([^"]+)">', site["agenda/index.html"])
     assert more.endswith("journey/index.html#risks")
     assert 'id="risks"' in site["journey/index.html"]
+
+
+def rename_stage(root: Path, old: str, new: str) -> None:
+    """The example with journey stage `old` called `new` in site.yaml and in every record that names it."""
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(f"payment, {old}, cancel", f"payment, {new}, cancel"),
+                      encoding="utf-8")
+    for path in [*root.rglob("*.yaml"), *root.rglob("*.md")]:
+        source = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(rf"^(\s*-?\s*journey_stage:) {old}$", rf"\1 {new}", source, flags=re.M),
+                        encoding="utf-8")
+    for path in root.rglob("*.jsonl"):
+        path.write_text(path.read_text(encoding="utf-8").replace(f'"journey_stage": "{old}"',
+                                                                 f'"journey_stage": "{new}"'), encoding="utf-8")
+    for path in root.rglob("*.csv"):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        if "journey_stage" in rows[0]:
+            column = rows[0].index("journey_stage")
+            for row in rows[1:]:
+                row[column] = new if row[column] == old else row[column]
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            path.write_text(out.getvalue(), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("code", "said"), [("en", "Phone call"), ("fr", "Appel téléphonique")])
+def test_a_stage_reads_the_same_on_the_digest_agenda_journey_map_board_and_stage_page(
+        tmp_path: Path, code: str, said: str) -> None:
+    """A stage whose ID is also a word the site has in its catalogue (`call`: Phone call, Appel téléphonique)
+    is worded by the label filter everywhere, in the site's language: the weekly digest and the agenda (their
+    pages and the markdown they post) as the journey map, the dashboard's risks, the board and its own page."""
+    root = copy_example(tmp_path / "repo")
+    rename_stage(root, "support", "call")
+    config = root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "internal:\n  title: Customer backlog\n", f"internal:\n  title: Customer backlog\n  language: {code}\n"),
+        encoding="utf-8")
+    result = check_repository(root, TODAY)
+    assert result.backlog is not None and result.facts is not None
+    assert "call" in result.backlog.config.journey_stages
+    pages = {path: text(bytes(data).decode("utf-8"))
+             for path, data in render_sites(result, root, "internal")["internal"].items() if path.endswith(".html")}
+    words = language(code)
+    week = weekly_digest(result.backlog.feedback, result.backlog.config.journey_stages, date(2026, 11, 16))
+    markdown = {"digest": digest_body(week, words),
+                "agenda": render_markdown(build_agenda(result.facts, date(2026, 11, 12)), words=words)}
+    digest_page = "digest/2026-W47/index.html"   # Monday 16 to Sunday 22 November 2026
+    shown = {"journey map": pages["journey/index.html"], "stage page": pages["stages/call/index.html"],
+             "board": pages["board/stage/call/index.html"], "agenda page": pages["agenda/index.html"],
+             "digest page": pages[digest_page], **markdown}
+    # the markdown's quotes name a segment as the page does (Commuter), not by its ID (commuter)
+    assert re.search(r"· (Commuter|Tourist|Business) ·", markdown["agenda"])
+    assert not re.search(r"· (commuter|tourist|business) ·", markdown["agenda"])
+    for where, words_there in shown.items():
+        assert said in words_there, where
+        assert not re.search(r"\bCall\b(?!-)", words_there), (where, re.findall(r".{30}\bCall\b.{30}", words_there))

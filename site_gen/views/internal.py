@@ -87,7 +87,7 @@ class MetricView:
 @dataclass(frozen=True)
 class StageView:
     id: str
-    name: str
+    name: str              # humanized; the pages word a stage by its id with the label filter, as agenda and digest do
     facts: GroupFacts
     irritants: tuple[IrritantPage, ...]
     stories: tuple[StoryPage, ...]
@@ -306,7 +306,8 @@ class RiskView:
     """A risk signal with what the page needs to word it: names, its feedback rows, the irritants covering it."""
 
     signal: RiskSignal
-    name: str                              # the stage or segment humanized, or the metric's name
+    name: str                              # the metric's name, or the stage or segment humanized (the pages
+                                           # word those by ID with the label filter, as agenda and digest do)
     unit: str                              # the metric's unit; % for a complaint share
     rows: tuple[FeedbackRow, ...]          # complaints first, then newest (worst_first), at most RISK_ROWS_SHOWN
     irritants: tuple[IrritantPage, ...]    # open irritants that cover it
