@@ -201,18 +201,22 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     pool = None
     receiver = None
     try:
-        # the internal view first: its facts (the inbox themes above all) are the build's largest passing need of
-        # memory, and the public worker forked after it does not sit beside that peak (10,000 stories: the process
-        # tree's peak PSS went from 839 to 720 MiB)
-        internal = (internal_view(backlog, result.facts, markdown, files_history)
-                    if only in (None, Audience.INTERNAL) else None)
+        public = None
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, statuses, future)
-            reuse = _reuse(memo, "public", current / "public" if current else None, theme)
             count = len(public_site.pages(public))  # paginated lists: count the pages, not the stories
+            public_forks = can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM
+        internal = None
+        if only in (None, Audience.INTERNAL) and (public is None or public_forks):
+            # the internal view before the public worker forks: its facts (the inbox themes above all) are the
+            # build's largest passing need of memory, and the worker does not sit beside that peak (10,000
+            # stories: the process tree's peak PSS went from 839 to 720 MiB)
+            internal = internal_view(backlog, result.facts, markdown, files_history)
+        if public is not None:
+            reuse = _reuse(memo, "public", current / "public" if current else None, theme)
             chosen = language(backlog.config.public.language, backlog.locales)
-            if can_fork(workers) and only is None and count >= PUBLIC_FORK_FROM:
+            if public_forks:
                 receiver = PipeReceiver(spool("public") if spool else None)
                 pool = fork_pool(1, (public, templates, logo, chosen, reuse, receiver.write_end))
                 receiver.start()
@@ -225,10 +229,12 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse,
                                                      spool("public") if spool else None)
                 reuses["public"] = reuse
-                if public_ready is not None and internal is not None:
+                if public_ready is not None and only is None:
                     public_ready(sites["public"])
                 if live is not None and reuse is not None:
                     live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
+        if only in (None, Audience.INTERNAL) and internal is None:
+            internal = internal_view(backlog, result.facts, markdown, files_history)
         if internal is not None:
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
@@ -316,36 +322,17 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
             reused = _reuse_run(output, runs.runs.get(run), search)
             if reused is not None:
                 return reused
-        result = check_repository(root, today, workers, memo)
-        if result.errors:
-            if memo is not None:
-                memo.save("files")
-            raise BuildRefused(result.diagnostics, result.errors)
-        indexing: list[SearchIndexing | bool] = []   # the search index, started once the public site is staged
-
-        def public_staged(staging: Path, changed: list[str]) -> None:
-            indexing.append(_search(output.out / "public", staging, changed, search))
-
-        def public_ready(files: dict[str, Any]) -> None:   # rendered before the internal site: stage it, index it
-            public_staged(output.staging / "public", output.stage("public", files))
+        # a large inbox is grouped into themes in a worker process while this one runs the rules and renders
+        started = (lambda facts: facts.start_themes(workers)) if only in (None, Audience.INTERNAL) else None
+        result = check_repository(root, today, workers, memo, started)
         try:
-            try:
-                sites = render_sites(result, root, only, progress, workers, future, memo, output.out, output.spool,
-                                     public_ready if search else None)
-            except jinja2.TemplateError as exc:
-                raise _template_error(exc) from exc
-
-            def finish(staging: Path, changed: list[str]) -> None:
-                if not indexing:
-                    public_staged(staging, changed)
-                if isinstance(indexing[0], SearchIndexing):
-                    indexing[0] = indexing[0].wait()
-            output.write(sites, finish)
+            if result.errors:
+                if memo is not None:
+                    memo.save("files")
+                raise BuildRefused(result.diagnostics, result.errors)
+            sites, searched = _publish(result, root, output, only, progress, workers, future, search, memo)
         finally:
-            for job in indexing:
-                if isinstance(job, SearchIndexing):
-                    job.stop()
-        searched = bool(indexing and indexing[0])
+            result.facts.stop_background()   # themes still being grouped for a build that stopped
         counts = result.backlog.counts()
         # check's diagnostics and build's own warnings (theme-not-in-backlog: check stays fast), one sorted stream
         diagnostics = sorted_diagnostics([*result.diagnostics, *theme_warnings(result.facts)])
@@ -353,6 +340,37 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
             _remember(memo, output, run, result, diagnostics, counts, searched)
     return BuildReport(diagnostics, counts, {audience: len(files) for audience, files in sites.items()},
                        searched, {audience: len(names) for audience, names in output.changed.items()})
+
+
+def _publish(result: CheckResult, root: Path, output: Output, only: Audience | None, progress: Progress | None,
+             workers: int, future: bool, search: bool,
+             memo: Memo | DiskMemo | None) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Render both sites, index the public one and swap them in: (the sites, whether the public one has an index)."""
+    indexing: list[SearchIndexing | bool] = []   # the search index, started once the public site is staged
+
+    def public_staged(staging: Path, changed: list[str]) -> None:
+        indexing.append(_search(output.out / "public", staging, changed, search))
+
+    def public_ready(files: dict[str, Any]) -> None:   # rendered before the internal site: stage it, index it
+        public_staged(output.staging / "public", output.stage("public", files))
+
+    def finish(staging: Path, changed: list[str]) -> None:
+        if not indexing:
+            public_staged(staging, changed)
+        if isinstance(indexing[0], SearchIndexing):
+            indexing[0] = indexing[0].wait()
+    try:
+        try:
+            sites = render_sites(result, root, only, progress, workers, future, memo, output.out, output.spool,
+                                 public_ready if search else None)
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc) from exc
+        output.write(sites, finish)
+    finally:
+        for job in indexing:
+            if isinstance(job, SearchIndexing):
+                job.stop()
+    return sites, bool(indexing and indexing[0])
 
 
 def _search(current: Path, staging: Path, changed: list[str], search: bool) -> SearchIndexing | bool:

@@ -6,7 +6,7 @@ returns that check's diagnostics without loading anything (site_gen.incremental,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,10 +47,12 @@ class CheckResult(_Tally):
 
 
 def check_repository(root: Path, today: date, workers: int | None = None,
-                     memo: Memo | DiskMemo | None = None) -> CheckResult:
+                     memo: Memo | DiskMemo | None = None,
+                     derived: Callable[[Facts], None] | None = None) -> CheckResult:
     """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml.
 
     With a memo, files unchanged since an earlier run are not parsed again (site_gen.incremental).
+    `derived` is called with the facts before the rules run (build starts grouping the inbox's themes there).
     """
     from .collector import paused_collector
     from .diagnostics import sorted_diagnostics
@@ -61,6 +63,8 @@ def check_repository(root: Path, today: date, workers: int | None = None,
     backlog, diagnostics = load_backlog(root, workers, memo)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
         facts = derive_facts(backlog, today)
+        if derived is not None:
+            derived(facts)
         diagnostics.extend(run_rules(backlog, facts))
     return CheckResult(backlog, facts, sorted_diagnostics(diagnostics))
 

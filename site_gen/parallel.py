@@ -57,15 +57,18 @@ def _die_with_parent(parent: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-class _Pool(ProcessPoolExecutor):
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        super().shutdown(wait, cancel_futures=cancel_futures)
-        _payload[0] = None  # the parent lets go of it; the workers are gone
+class Pool(ProcessPoolExecutor):
+    def kill(self) -> None:
+        """Stop the workers now, whatever they are doing: the work they do is no longer wanted, and an exiting
+        Python would otherwise wait for it to finish."""
+        for process in list((self._processes or {}).values()):  # (the executor's own table of its workers)
+            process.kill()
+        self.shutdown(wait=False, cancel_futures=True)
 
 
-def fork_pool(size: int, payload: Any = None) -> ProcessPoolExecutor:
+def fork_pool(size: int, payload: Any = None) -> Pool:
     """`size` workers, forked now, each seeing `payload` through shared() without a copy."""
-    pool = _Pool(size, mp_context=multiprocessing.get_context("fork"),
+    pool = Pool(size, mp_context=multiprocessing.get_context("fork"),
                  initializer=_die_with_parent, initargs=(os.getpid(),))
     _payload[0] = payload
     gc.freeze()
@@ -73,6 +76,7 @@ def fork_pool(size: int, payload: Any = None) -> ProcessPoolExecutor:
         pool.submit(int)  # a fork pool starts all its workers at the first submit: fork them while frozen
     finally:
         gc.unfreeze()  # this process's own collections (after the build) free the model as usual
+        _payload[0] = None  # the workers have it; two pools may be alive at once (themes, public pages)
     _forked[0] += size
     return pool
 

@@ -252,3 +252,38 @@ def test_a_folded_theme_bigger_than_an_open_irritant_says_so_in_its_one_line_sum
     assert all("More customers than an open irritant" in summary for summary in flagged)
     assert not any("More customers than an open irritant" in summary for summary in summaries
                    if summary not in flagged)
+
+
+def test_themes_grouped_in_a_worker_process_are_those_grouped_in_the_build_itself(monkeypatch) -> None:
+    """A large inbox is grouped in a worker process while the build renders the public site (start_themes): the
+    same themes, rows and counts as when the build groups them itself."""
+    import site_gen.facts as facts_module
+    from site_gen.parallel import forked
+
+    here = example_inbox()
+    monkeypatch.setattr(facts_module, "THEMES_FORK_FROM", 1)   # the example's inbox is small: fork anyway
+    facts = check_repository(REPO, TODAY).facts
+    before = forked()
+    facts.start_themes(2)
+    assert forked() == before + 1
+    there = facts.themes
+    assert shape(there) == shape(here) and there.complaints[0].wording == TOP_THREE[0]
+    assert (there.ungrouped, there.without_verbatim, there.smallest_open) == \
+        (here.ungrouped, here.without_verbatim, here.smallest_open)
+
+
+def test_a_build_that_stops_stops_the_worker_grouping_its_themes(monkeypatch) -> None:
+    """A refused or failed build does not wait for (nor leave behind) the themes a worker still groups."""
+    import site_gen.facts as facts_module
+
+    monkeypatch.setattr(facts_module, "THEMES_FORK_FROM", 1)
+    facts = check_repository(REPO, TODAY).facts
+    facts.start_themes(2)
+    [(pool, job)] = facts._background
+    workers = list(pool._processes.values())
+    facts.stop_background()
+    for worker in workers:
+        worker.join(timeout=10)
+        assert worker.exitcode is not None
+    assert facts._background == [] and (job.cancelled() or job.done())
+    assert shape(facts.themes) == shape(example_inbox())   # grouped here instead, the same themes

@@ -569,12 +569,10 @@ class ParquetFeedback:
         theme whole afterwards, by ID). The IDs are sorted first, without the other columns (as unlinked_rows)."""
         from ..facts.themes import HAS_WORDS_SQL, Said  # noqa: F811 - at run time (facts import this module)
 
-        kinds = {member.value: member for member in FeedbackKind}
-        return tuple(Said(day, str(key), kinds.get(kind), str(stage), str(verbatim)) for day, key, kind, stage, verbatim
-                     in self.db.execute(
+        return tuple(map(Said._make, self.db.execute(
                          "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
                          f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
-                         "LIMIT ?) USING (id) ORDER BY f.date DESC, f.id DESC", [limit]).fetchall())
+                         "LIMIT ?) USING (id) ORDER BY f.date DESC, f.id DESC", [limit]).fetchall()))
 
     def unlinked_rows(self, limit: int) -> tuple[FeedbackRow, ...]:
         """The newest unlinked rows, newest first."""
