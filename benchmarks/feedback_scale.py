@@ -6,9 +6,10 @@
 Each figure is the median and range (min-max) of several runs of the real command in a fresh process, as
 wall time and as CPU time of the process tree (user + system: on a shared machine the wall time also
 measures the neighbours).
-Memory is the peak of the summed resident memory (RSS) of the whole process tree (the command and any
-worker it forks), sampled every 100 ms from /proc. Every run is cold (--no-cache): a run with a cache and
-nothing changed reads nothing. Targets (issue 11 item 6, issue 12 item 4): check at 1M rows <= 5 s and
+Memory is the peak PSS of the whole process tree (the command and any worker it forks: a page shared
+by a fork counts once, where summed RSS counts it in every process), sampled every 50 ms
+(benchmarks/measure.py). Every run is cold (--no-cache): a run with a cache and nothing changed reads
+nothing. Targets (issue 11 item 6, issue 12 item 4): check at 1M rows <= 5 s and
 <= 1 GiB; check and build at 1M rows < 10 s and < 1.5 GiB.
 """
 
@@ -16,62 +17,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Runs, run_command  # noqa: E402
 from synthetic import STAGES, build  # noqa: E402
 
 TODAY = "2026-11-23"
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as handle:
-                    pending.extend(int(child) for child in handle.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
-
-
-def run(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds of the tree (children reaped) and the process tree's peak summed RSS of one run."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    before = os.times()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.1)
-    elapsed = time.perf_counter() - started
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed with status {process.returncode}")
-    return elapsed, cpu, peak
-
-
 def report(label: str, command: list[str], runs: int) -> None:
-    results = [run(command) for _ in range(runs)]
-    times = [t for t, _, _ in results]
-    cpus = [c for _, c, _ in results]
-    peaks = [m / (1 << 20) for _, _, m in results]
-    print(f"{label}: median {statistics.median(times):.2f} s (range {min(times):.2f}-{max(times):.2f}), "
-          f"CPU median {statistics.median(cpus):.2f} s (range {min(cpus):.2f}-{max(cpus):.2f}), "
-          f"peak tree RSS median {statistics.median(peaks):.0f} MiB (range {min(peaks):.0f}-{max(peaks):.0f}), "
-          f"{runs} runs", flush=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    figures = Runs(label)
+    for _ in range(runs):
+        figures.add_run(run_command(command, env=env))
+    print(figures, flush=True)
 
 
 def parquet_repo(root: Path, rows: int) -> None:
