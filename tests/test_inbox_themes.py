@@ -287,3 +287,23 @@ def test_a_build_that_stops_stops_the_worker_grouping_its_themes(monkeypatch) ->
         assert worker.exitcode is not None
     assert facts._background == [] and (job.cancelled() or job.done())
     assert shape(facts.themes) == shape(example_inbox())   # grouped here instead, the same themes
+
+
+def test_a_theme_whose_months_before_were_cut_from_a_very_large_inbox_has_no_trend(monkeypatch, tmp_path) -> None:
+    """Only the newest THEMED_ROWS unlinked rows are grouped: when they do not reach back to the start of the three
+    months before the last three, a theme's rows there were not counted, and "rising" would be a guess."""
+    import site_gen.facts as facts_module
+
+    whole = example_inbox()
+    assert {theme.trend for theme in whole.complaints} - {"unknown"}
+    assert all(theme.grouped_from is None for theme in whole.complaints)
+    monkeypatch.setattr(facts_module, "THEMED_ROWS", 600)   # the example's newest 600 reach back to the summer
+    facts = check_repository(REPO, TODAY).facts
+    cut = facts.themes
+    oldest = min(row.date for theme in cut.complaints for row in theme.rows)
+    assert cut.complaints and {theme.trend for theme in cut.complaints} == {"unknown"}
+    assert {theme.grouped_from for theme in cut.complaints} == {facts._inbox[0][-1].date + timedelta(days=1)}
+    assert oldest > date(2026, 5, 1)     # the months before the last three (May-Jul 2026) are partly missing
+    sites = render_sites(check_repository(REPO, TODAY), REPO, Audience.INTERNAL)
+    inbox_page = sites["internal"]["feedback/index.html"].decode()
+    assert "Trend unknown: only the newest rows, from " in inbox_page and "Rising:" not in inbox_page

@@ -364,9 +364,11 @@ class Facts:
             except Exception:   # noqa: BLE001 - the worker died (out of memory?): group the rows here instead
                 groups = None
         store = self.backlog.stored_feedback
+        # cut to the newest THEMED_ROWS: the oldest day may have lost some rows, the next ones are whole
+        grouped_from = rows[-1].date + timedelta(days=1) if len(rows) == THEMED_ROWS else None
         return inbox_themes(rows, self.backlog.config.journey_stages, self.as_of, open_evidence,
                             without_verbatim=without, whole=store.rows_by_id if store is not None else None,
-                            groups=groups)
+                            groups=groups, grouped_from=grouped_from)
 
 
 def _theme_groups_shared() -> list[list[int]]:

@@ -108,6 +108,7 @@ class Theme:
     recent_months: tuple[str, str]          # first and last month (YYYY-MM) of the recent window
     before_months: tuple[str, str]
     samples: tuple[FeedbackRow, ...]        # newest first, each a different wording
+    grouped_from: date | None = None        # the inbox was cut to its newest THEMED_ROWS: rows from this day on
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -134,7 +135,10 @@ class Theme:
     @property
     def trend(self) -> str:
         """rising, falling or steady: the last TREND_MONTHS complete months against the TREND_MONTHS before them.
-        A change of at most 2 rows, or of at most a quarter, is steady."""
+        A change of at most 2 rows, or of at most a quarter, is steady. unknown when the grouped rows do not
+        reach back to the start of those months (a very large inbox: the months before would count nothing)."""
+        if self.grouped_from is not None and self.grouped_from > date.fromisoformat(self.before_months[0] + "-01"):
+            return "unknown"
         change = self.recent - self.before
         if abs(change) <= 2 or abs(change) * 4 <= max(self.recent, self.before):
             return "steady"
@@ -188,13 +192,14 @@ HAS_WORDS_SQL = f"regexp_matches(verbatim, '[^{_SPACES}]')"
 def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: date,
                  open_evidence: Mapping[str, int], without_verbatim: int | None = None,
                  whole: Callable[[Iterable[str]], Mapping[str, FeedbackRow]] | None = None,
-                 groups: list[list[int]] | None = None) -> Inbox:
+                 groups: list[list[int]] | None = None, grouped_from: date | None = None) -> Inbox:
     """Group unlinked rows into ranked themes; flag complaint themes bigger than the smallest open irritant.
 
     open_evidence: open irritant ID -> distinct customers of its evidence. without_verbatim: how many unlinked
     rows have no words, when `unlinked` holds only those with words (the facts read no more rows than they group).
     whole: the FeedbackRow of each of these IDs, for the rows given as Said (read from DuckDB once grouped).
-    groups: what theme_groups(unlinked) gives, when a worker process made it already.
+    groups: what theme_groups(unlinked) gives, when a worker process made it already. grouped_from: the first day
+    whose rows are all in `unlinked`, when older ones were left out (their trends are then unknown).
     """
     rows = list(unlinked)
     clusters = [[rows[at] for at in group] for group in (theme_groups(rows) if groups is None else groups)]
@@ -204,7 +209,7 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
     grouped = 0
     for members in clusters:
         grouped += len(members)
-        theme = _theme([row if isinstance(row, FeedbackRow) else read[row.id] for row in members], as_of)
+        theme = _theme([row if isinstance(row, FeedbackRow) else read[row.id] for row in members], as_of, grouped_from)
         themes[theme.kind].append(theme)
     ranked = {kind: tuple(sorted(found, key=lambda t: _rank(t, stage_rank))) for kind, found in themes.items()}
     sized = sorted((customers, key) for key, customers in open_evidence.items() if customers > 0)
@@ -319,7 +324,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum([weight * b.get(word, 0.0) for word, weight in a.items()])
 
 
-def _theme(members: list[FeedbackRow], as_of: date) -> Theme:
+def _theme(members: list[FeedbackRow], as_of: date, grouped_from: date | None = None) -> Theme:
     rows = tuple(sorted(members, key=lambda r: (r.date, r.id), reverse=True))
     wording = _representative(rows)
     teams = Counter(row.team for row in rows if row.team)
@@ -347,7 +352,7 @@ def _theme(members: list[FeedbackRow], as_of: date) -> Theme:
         before=sum(n for month, n in months.items() if before_first <= month < recent_first),
         recent_months=(_month(recent_first), _month(this_month - 1)),
         before_months=(_month(before_first), _month(recent_first - 1)),
-        samples=tuple(samples))
+        samples=tuple(samples), grouped_from=grouped_from)
 
 
 def _representative(rows: Sequence[FeedbackRow]) -> str:
