@@ -205,3 +205,31 @@ def test_the_dashboard_tables_stacked_on_a_phone_are_still_tables_to_a_screen_re
     assert {"Fix", "Closed", "Verdict", "Irritant", "Owner", "Status", "Target", "Days late"} <= headers, headers
     assert "2026-09-30" in cells and "In progress" in cells, cells
     assert not any(str(name).startswith(("Closed", "Owner", "Status", "Target")) for name in cells), cells
+
+
+def test_every_chart_label_lies_inside_its_chart_on_a_320px_phone(internal: Path, browser: Browser) -> None:
+    """At 320 px the y axis's "−40" lost its minus sign (2.7 px past the left edge), a decision's "D1" on the
+    unfinished last month ran past the right edge, and a before/after chart's last day ("28 May") touched it:
+    every label's box lies inside its SVG's, on the dashboard and on every irritant page with a chart."""
+    pages = ["index.html"] + sorted(str(path.relative_to(internal)) for path in internal.glob("irritants/*/index.html")
+                                    if 'class="chart effect"' in path.read_text(encoding="utf-8"))
+    page = browser.new_page(viewport=SMALLEST)
+    outside, count = [], 0
+    try:
+        for path in pages:
+            page.goto((internal / path).as_uri())
+            found = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+                const box = svg.getBoundingClientRect();
+                return [...svg.querySelectorAll('text')].map(t => {
+                    const r = t.getBoundingClientRect();
+                    return {text: t.textContent, left: r.left - box.left, right: box.right - r.right,
+                            top: r.top - box.top, bottom: box.bottom - r.bottom};
+                });
+            })""")
+            count += len(found)
+            outside += [(path, item) for item in found
+                        if min(item["left"], item["right"], item["top"], item["bottom"]) < 0.5]
+    finally:
+        page.close()
+    assert len(pages) >= 3 and count > 50, (pages, count)
+    assert not outside, "\n".join(f"{path}: {item}" for path, item in outside)
