@@ -187,6 +187,20 @@ def test_the_dashboard_tables_show_every_cell_whole_on_a_phone_and_stay_tables(
         assert any("In progress" in text for text in texts) and any("2026-" in text for text in texts), texts
 
 
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+def test_a_teams_irritants_read_whole_on_a_phone(internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """A team's (and a stage's) irritant list, the same five columns with "Last reviewed": stacked as well."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "teams" / "app" / "index.html").as_uri())
+        found = page.evaluate(DASHBOARD_TABLE, ["Irritants", [0, 1, 2, 3, 4]])
+    finally:
+        page.close()
+    assert found["page"] <= found["width"] and found["box"][0] <= found["box"][1] + 1, found
+    assert not found["bad"], found
+    assert found["headers"] == ["Irritant", "Owner", "Status", "Target", "Last reviewed"], found
+
+
 def test_the_dashboard_tables_stacked_on_a_phone_are_still_tables_to_a_screen_reader(
         internal: Path, browser: Browser) -> None:
     """Chromium's accessibility tree at 320 px: the two tables with their column headers and rows, and a cell
