@@ -23,7 +23,7 @@ from typing import Generic, TypeVar, Union
 
 from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, Theme, meeting
 from .facts.meeting import StageInbox
-from .facts.scores import Score
+from .facts.scores import Score, metric_digits
 from .i18n import N_, Language, language
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
 from .render import label, score_text
@@ -61,6 +61,7 @@ class Signed:
 
     value: float
     unit: str = ""
+    digits: int | None = None   # the metric's decimals (metric_digits: NPS in whole points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Measure:
 
     value: float
     unit: str = ""
+    digits: int | None = None   # the metric's decimals (metric_digits: NPS in whole points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +139,9 @@ def _said(value: Value, words: Language) -> str | int:
     if isinstance(value, Phrase):
         return value.say(words)
     if isinstance(value, Signed):
-        return words.signed(value.value, value.unit)
+        return words.signed(value.value, value.unit, value.digits)
     if isinstance(value, Measure):
-        return words.measure(value.value, value.unit)
+        return words.measure(value.value, value.unit, value.digits)
     if isinstance(value, Percent):
         return words.percent(value.value)
     if isinstance(value, Score):
@@ -262,11 +264,13 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     for key in meeting.metrics_without_decision(facts):
         metric, change = metric_names[key], facts.metrics[key].change
         assert change is not None  # an alarm is a change that crossed the threshold
+        digits = metric_digits(metric)
         signals.append(Signal(
             Phrase.of(N_("%(metric)s moved past its threshold"), metric=metric.name),
             Phrase.of(N_("%(delta)s from %(previous)s to %(latest)s; a move of %(threshold)s demands a decision"),
-                      delta=Signed(change.delta, metric.unit), previous=_month(change.previous.period),
-                      latest=_month(change.latest.period), threshold=Measure(float(metric.threshold), metric.unit)),
+                      delta=Signed(change.delta, metric.unit, digits), previous=_month(change.previous.period),
+                      latest=_month(change.latest.period),
+                      threshold=Measure(float(metric.threshold), metric.unit, digits)),
             ALARM_QUESTION, f"index.html#metric-{key}"))
     titles = {key: irritant.title or key for key, irritant in backlog.irritants.items()}
     signals += [_risk_item(risk, metric_names, titles) for risk in facts.risks if risk.severity != RiskLevel.LOW]
@@ -466,20 +470,21 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
     severity = Phrase(SEVERITY[risk.severity])
     if risk.kind == RiskKind.METRIC_NEAR_THRESHOLD:
         metric = metrics[risk.subject]
+        digits = metric_digits(metric)
         return Signal(
             Phrase.of(N_("%(metric)s close to its threshold (%(severity)s)"), metric=metric.name, severity=severity),
             Phrase.of(N_("moved %(delta)s from %(previous)s to %(latest)s, the bad way; "
-                         "%(threshold)s demands a decision; %(cover)s"), delta=Signed(risk.delta, metric.unit),
+                         "%(threshold)s demands a decision; %(cover)s"), delta=Signed(risk.delta, metric.unit, digits),
                       previous=_month(risk.baseline[0]), latest=_month(risk.months[0]),
-                      threshold=Measure(float(risk.threshold), metric.unit), cover=cover),
+                      threshold=Measure(float(risk.threshold), metric.unit, digits), cover=cover),
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
                        baseline=Months(risk.baseline[0], risk.baseline[-1]))
     where: dict[str, Value] = {"stage" if risk.stage else "segment": Named(risk.subject)}
-    # the values as the journey map writes them, in their natural order, with the way that is worse for customers
+    # the values as the journey map writes them, in their natural order, with the way that is better for customers
     values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
-    detail = Phrase.of(N_("%(before)s → %(after)s (higher is worse), %(window)s; %(cover)s") if risk.higher_is_worse
-                       else N_("%(before)s → %(after)s (lower is worse), %(window)s; %(cover)s"),
+    detail = Phrase.of(N_("%(before)s → %(after)s (lower is better), %(window)s; %(cover)s") if risk.higher_is_worse
+                       else N_("%(before)s → %(after)s (higher is better), %(window)s; %(cover)s"),
                        before=values[0], after=values[1], window=window, cover=cover)
     if risk.kind == RiskKind.SCORE_WORSENING:
         title = (Phrase.of(N_("%(score)s worsening at %(stage)s (%(severity)s)"), **where, severity=severity,

@@ -27,6 +27,18 @@ RIGHT, TOP, BOTTOM = 10, 26, 30
 FONT, PHONE_FONT = 13, 16
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
+# Advance widths in em of DejaVu Sans (the widest common sans-serif; a phone's own font is narrower), for the labels
+# that must stay inside the drawing: a tick "−40" is 2.1 em, not 3 × 0.6 (its minus sign is wider than a digit).
+GLYPH_EM = {**dict.fromkeys("0123456789", 0.64), "−": 0.84, "+": 0.84, "-": 0.36, ".": 0.32, ",": 0.32, " ": 0.32,
+            "%": 0.95, "*": 0.5, "M": 0.87, "W": 0.99, "m": 0.98, "w": 0.82, "i": 0.28, "l": 0.28, "j": 0.28}
+BOLD = 1.1   # a 600-weight glyph is about a tenth wider
+
+
+def text_width(text: str, font: float, *, bold: bool = False) -> float:
+    """The width of a label in viewBox units at `font` units (an estimate that errs wide)."""
+    ems = sum(GLYPH_EM.get(char, 0.74 if char.isupper() else 0.62) for char in text)
+    return ems * font * (BOLD if bold else 1.0)
+
 
 def short_month_label(period: str) -> str:
     """2026-10 -> Oct 2026 (English; pass month_label= for another language: Language.short_month)."""
@@ -86,7 +98,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     step = ticks[1] - ticks[0]
     low, high = ticks[0], ticks[-1]
     labels = [tick_text(v, step) for v in ticks]
-    left = 8 + CHAR * max(len(text) for text in labels)
+    left = 8 + max(text_width(text, PHONE_FONT) for text in labels)   # a label ends 6 units left of the axis
     inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     slot = inner_w / max(len(points) - 1, 1)
     current = month_key(today) if today is not None else None
@@ -144,9 +156,12 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         if period not in index_of:
             continue
         at = x(index_of[period])
+        # centred on its line, or ending at it where the line is too near the right edge (a decision this month)
+        half = text_width(f"D{n}", PHONE_FONT, bold=True) / 2
+        anchor = "end" if at + half > WIDTH - 2 else "middle"
         marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
                   f'<title>{escape(name)}</title></line>'
-                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="middle" class="decision">D{n}</text>')
+                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="{anchor}" class="decision">D{n}</text>')
     first, last = points[0], points[-1]
     lowest, highest = min(p.value for p in points), max(p.value for p in points)
     description = gettext("From %(first)s (%(first_month)s) to %(last)s (%(last_month)s); lowest %(lowest)s, "
@@ -252,7 +267,9 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     weeks = effect.by_week
     counts = whole_ticks(max(w.complaints for w in weeks))   # evenly spaced whole numbers: 0, 2, 4, 6
     highest = counts[-1]
-    inner_w, inner_h = E_WIDTH - E_LEFT - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
+    # room for the widest count left of the axis (a label ends 6 units left of it), as for the line chart
+    left = max(E_LEFT, 8 + max(text_width(str(v), E_PHONE_FONT) for v in counts))
+    inner_w, inner_h = E_WIDTH - left - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
     slot = inner_w / len(weeks)
     bar = slot * 0.7
 
@@ -260,15 +277,15 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         return E_TOP + inner_h * (1 - value / highest)
 
     bars = "".join(
-        f'<rect x="{E_LEFT + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
+        f'<rect x="{left + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
         f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
         f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
         for i, w in enumerate(weeks))
-    close_x = E_LEFT + effect.weeks * slot
+    close_x = left + effect.weeks * slot
     closed = words.gettext("closed %(date)s") % {"date": effect.closed.isoformat()}
     before, after = words.gettext("before"), words.gettext("after")
     # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
-    fits = close_x + 4 + E_CHAR * len(closed) <= E_WIDTH
+    fits = close_x + 4 + text_width(closed, E_PHONE_FONT, bold=True) <= E_WIDTH - 2
     label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     # the day and the month's name (1 Jan, 1 janv., 1. Jan., 1 ene): 01/02 reads as two dates
     days = [format_skeleton("MMMd", w.start, locale=words.locale) for w in weeks]
@@ -277,15 +294,15 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     every = max(1, math.ceil(1.5 * widest / slot))
 
     def under(index: int, day: str) -> float:
-        half = E_CHAR * len(day) / 2
-        return min(max(E_LEFT + index * slot + slot / 2, half), E_WIDTH - half)
+        half = text_width(day, E_PHONE_FONT) / 2 + 2    # and 2 units off the edge
+        return min(max(left + index * slot + slot / 2, half), E_WIDTH - half)
 
     ticks = "".join(
         f'<text x="{under(i, day):.1f}" y="{E_HEIGHT - 26}" text-anchor="middle">{escape(day)}</text>'
         for i, day in enumerate(days) if i % every == 0)
     grid = "".join(
-        f'<line x1="{E_LEFT}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{E_LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
+        f'<line x1="{left:.1f}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
         for v in counts)
     marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
               f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
@@ -304,9 +321,9 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
         f'{grid}{bars}{marker}{ticks}'
-        f'<text x="{E_LEFT + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">'
+        f'<text x="{left + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
         f'{escape(before)}</text>'
-        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 4}" text-anchor="middle">'
+        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
         f'{escape(after)}</text>'
         f'</svg>')
 

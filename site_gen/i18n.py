@@ -187,15 +187,21 @@ class Language:
                  else self.long_date(first))
         return self.gettext(N_("%(first)s–%(last)s")) % {"first": start, "last": self.long_date(last)}
 
-    def number(self, value: int | float) -> str:
+    def number(self, value: int | float, digits: int | None = None) -> str:
         """1,234 · 1 234 · 1.234: grouped as the locale groups digits; −25.83 with a minus sign, as the charts
-        write it (not a hyphen)."""
-        return _minus(format_decimal(value, locale=self.locale))
+        write it (not a hyphen). digits: exactly that many decimals (12 for 11.74 with 0, 2.40 with 2)."""
+        if digits is None:
+            return _minus(format_decimal(value, locale=self.locale))
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return _minus(format_decimal(round(value, digits) + 0.0, format=pattern, locale=self.locale))
 
-    def signed(self, value: int | float, unit: str | None = None) -> str:
-        """A change, its sign always written: +8.78, −3, −0.2% (with a unit: as `measure` writes it), 0 for none.
+    def signed(self, value: int | float, unit: str | None = None, digits: int | None = None) -> str:
+        """A change, its sign always written: +8.78, −3, −0.2% (with a unit: as `measure` writes it), 0 for none;
+        digits: rounded to that many decimals first (+9 for 8.78 with 0; 0.3 with 0 is 0, no sign).
         The one way both sites, the agenda and the digest write a change."""
-        text = self.number(abs(value)) if unit is None else self.measure(abs(value), unit)
+        if digits is not None:
+            value = round(value, digits) + 0.0
+        text = self.number(abs(value), digits) if unit is None else self.measure(abs(value), unit, digits)
         return ("+" if value > 0 else MINUS if value < 0 else "") + text
 
     def percent(self, value: float, digits: int = 0) -> str:
@@ -206,10 +212,13 @@ class Language:
                                      decimal_quantization=False))
         return text.replace("\u00a0%", "\u202f%") if self.locale.language == "fr" else text
 
-    def measure(self, value: float, unit: str) -> str:
+    def measure(self, value: float, unit: str, digits: int | None = None) -> str:
         """A metric's value with its unit: a unit of "%" makes it a percentage (to two decimals at most), any
-        other unit follows the number as site.yaml writes it (3.1 min)."""
-        return self.percent(value, 2) if unit.strip() == "%" else self.number(value) + unit
+        other unit follows the number as site.yaml writes it (3.1 min). digits: the metric's decimals
+        (facts.scores.metric_digits: NPS in whole points), when it has a fixed number."""
+        if unit.strip() == "%":
+            return self.percent(value, 2 if digits is None else digits)
+        return self.number(value, digits) + unit
 
 
 MINUS = "\u2212"   # the minus sign the charts, scores and changes are written with

@@ -136,3 +136,114 @@ def test_the_journey_tables_fit_a_320px_phone_and_stay_tables(internal: Path, br
         assert not table["clipped"], table
         assert table["columns"] == table["cells"] and table["rowHeaders"] == table["rows"], table
         assert table["fontSize"] >= 12, table
+
+
+# The dashboard's "Did it work?" and "Open irritants" tables, cell by cell: each cell's text not cut in its box
+# (scrollWidth <= clientWidth), its box inside the screen, and nothing to scroll sideways, neither the table's box
+# nor the page. The cells named are those an employee reads on a phone.
+DASHBOARD_TABLE = """([heading, columns]) => {
+    const h2 = [...document.querySelectorAll('main h2')].find(h => h.textContent.trim() === heading);
+    const table = h2.closest('section') && h2.closest('section').querySelector('table')
+        || h2.nextElementSibling.querySelector('table');
+    const box = table.closest('.table-scroll'), width = document.documentElement.clientWidth;
+    const cells = [...table.tBodies[0].rows].flatMap(row => columns.map(n => row.cells[n]));
+    return {
+        page: document.documentElement.scrollWidth, width, box: [box.scrollWidth, box.clientWidth],
+        bad: cells.filter(c => {
+            const r = c.getBoundingClientRect();
+            return c.scrollWidth > c.clientWidth + 1 || r.left < -0.5 || r.right > width + 0.5 || r.width < 1;
+        }).map(c => c.innerText),
+        texts: cells.map(c => c.innerText),
+        headers: [...table.querySelectorAll('thead th[scope=col]')].map(th => th.textContent.trim()),
+    };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+@pytest.mark.parametrize(("heading", "columns", "headers"), [
+    ("Did it work?", [0, 1, 2], ["Fix", "Closed", "Verdict"]),
+    ("Open irritants", [0, 1, 2, 3, 4], ["Irritant", "Owner", "Status", "Target", "Days late"]),
+], ids=["did-it-work", "open-irritants"])
+def test_the_dashboard_tables_show_every_cell_whole_on_a_phone_and_stay_tables(
+        internal: Path, browser: Browser, viewport: dict[str, int], heading: str, columns: list[int],
+        headers: list[str]) -> None:
+    """At 375 px "Did it work?" was 372 px in a 343 px box (the verdict read "Complain… / down 92 …", at 320 px
+    one letter a line) and "Open irritants" 544 px, its Target and Days late off the screen: on a phone each
+    row reads whole, without sideways scrolling, and the HTML is still one table with its column headers."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "index.html").as_uri())
+        found = page.evaluate(DASHBOARD_TABLE, [heading, columns])
+    finally:
+        page.close()
+    assert found["page"] <= found["width"], found          # the page does not scroll sideways
+    assert found["box"][0] <= found["box"][1] + 1, found    # nor the table's box
+    assert not found["bad"], found
+    assert found["headers"] == headers, found
+    texts = found["texts"]
+    if heading == "Did it work?":
+        assert any("%" in text and "down" in text for text in texts), texts   # the verdict with its figure
+    else:
+        assert any("In progress" in text for text in texts) and any("2026-" in text for text in texts), texts
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+def test_a_teams_irritants_read_whole_on_a_phone(internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """A team's (and a stage's) irritant list, the same five columns with "Last reviewed": stacked as well."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "teams" / "app" / "index.html").as_uri())
+        found = page.evaluate(DASHBOARD_TABLE, ["Irritants", [0, 1, 2, 3, 4]])
+    finally:
+        page.close()
+    assert found["page"] <= found["width"] and found["box"][0] <= found["box"][1] + 1, found
+    assert not found["bad"], found
+    assert found["headers"] == ["Irritant", "Owner", "Status", "Target", "Last reviewed"], found
+
+
+def test_the_dashboard_tables_stacked_on_a_phone_are_still_tables_to_a_screen_reader(
+        internal: Path, browser: Browser) -> None:
+    """Chromium's accessibility tree at 320 px: the two tables with their column headers and rows, and a cell
+    named by its value alone (the column name drawn beside it on a phone is not read a second time)."""
+    page = browser.new_page(viewport=SMALLEST)
+    try:
+        page.goto((internal / "index.html").as_uri())
+        nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        page.close()
+    shown = [node for node in nodes if not node.get("ignored")]
+    roles = [node["role"]["value"] for node in shown]
+    headers = {node.get("name", {}).get("value") for node in shown if node["role"]["value"] == "columnheader"}
+    cells = {node.get("name", {}).get("value") for node in shown if node["role"]["value"] == "cell"}
+    assert roles.count("table") >= 2
+    assert {"Fix", "Closed", "Verdict", "Irritant", "Owner", "Status", "Target", "Days late"} <= headers, headers
+    assert "2026-09-30" in cells and "In progress" in cells, cells
+    assert not any(str(name).startswith(("Closed", "Owner", "Status", "Target")) for name in cells), cells
+
+
+def test_every_chart_label_lies_inside_its_chart_on_a_320px_phone(internal: Path, browser: Browser) -> None:
+    """At 320 px the y axis's "−40" lost its minus sign (2.7 px past the left edge), a decision's "D1" on the
+    unfinished last month ran past the right edge, and a before/after chart's last day ("28 May") touched it:
+    every label's box lies inside its SVG's, on the dashboard and on every irritant page with a chart."""
+    pages = ["index.html"] + sorted(str(path.relative_to(internal)) for path in internal.glob("irritants/*/index.html")
+                                    if 'class="chart effect"' in path.read_text(encoding="utf-8"))
+    page = browser.new_page(viewport=SMALLEST)
+    outside, count = [], 0
+    try:
+        for path in pages:
+            page.goto((internal / path).as_uri())
+            found = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+                const box = svg.getBoundingClientRect();
+                return [...svg.querySelectorAll('text')].map(t => {
+                    const r = t.getBoundingClientRect();
+                    return {text: t.textContent, left: r.left - box.left, right: box.right - r.right,
+                            top: r.top - box.top, bottom: box.bottom - r.bottom};
+                });
+            })""")
+            count += len(found)
+            outside += [(path, item) for item in found
+                        if min(item["left"], item["right"], item["top"], item["bottom"]) < 0.5]
+    finally:
+        page.close()
+    assert len(pages) >= 3 and count > 50, (pages, count)
+    assert not outside, "\n".join(f"{path}: {item}" for path, item in outside)

@@ -290,9 +290,9 @@ def test_a_risk_is_worded_by_what_happens_to_customers_with_its_values_in_their_
     journey = render_sites(result, REPO, only="internal", workers=1)["internal"]["journey/index.html"].decode()
     text = _risk_text(journey)
     assert "falling" not in text
-    assert f"CES worsening — Sign up\n3.08 → 3.53 (higher is worse): Aug{THIN}–{THIN}Oct 2026 against " \
+    assert f"CES worsening — Sign up\n3.08 → 3.53 (lower is better): Aug{THIN}–{THIN}Oct 2026 against " \
            f"May{THIN}–{THIN}Jul 2026." in text
-    assert "NPS worsening — segment Business\n+21 → \u221211 (lower is worse)" in text
+    assert "NPS worsening — segment Business\n+21 → \u221211 (higher is better)" in text
 
 
 def test_a_risks_values_are_written_as_the_heat_strip_writes_the_same_score() -> None:
@@ -309,7 +309,7 @@ def test_a_risks_values_are_written_as_the_heat_strip_writes_the_same_score() ->
             before, after = words.percent(signal.before), words.percent(signal.recent)
         assert f"{before} → {after} (" in text
     assert "CSAT worsening — Support\n51% → 24%" in text
-    assert "Complaint share rising — Cancel\n37% → 46% (higher is worse)" in text
+    assert "Complaint share rising — Cancel\n37% → 46% (lower is better)" in text
     # every pair of values reads +21, −11, 48% or 3.08: no 35.63, no 2.4, no hyphen for a minus
     pairs = re.findall(r"\n(\S+) → (\S+) \(", text)
     assert len(pairs) == len(result.facts.risks)
@@ -376,7 +376,9 @@ def test_the_journey_map_and_the_dashboard_agree_on_every_number() -> None:
             assert total.score(metric.compute).value == point.value
     nps = total.score(ScoreType.NPS)
     assert f"<b>{nps.display}</b>" in _section(strip[1], "All stages", "</li>")
-    assert f"<td>October 2026</td><td>{facts.metrics['nps'].series[-2].value:g}</td>" in dashboard
+    # the metric's values table writes NPS in whole points, as the strip does (22 and +22, not 21.74)
+    october = facts.metrics['nps'].series[-2].value
+    assert f"<td>October 2026</td><td>{october:.0f}</td>" in dashboard and nps.display == f"{october:+.0f}"
 
 
 # --- metric-stale ------------------------------------------------------------------------------------------------

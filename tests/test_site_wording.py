@@ -207,3 +207,40 @@ def test_a_stage_reads_the_same_on_the_digest_agenda_journey_map_board_and_stage
     for where, words_there in shown.items():
         assert said in words_there, where
         assert not re.search(r"\bCall\b(?!-)", words_there), (where, re.findall(r".{30}\bCall\b.{30}", words_there))
+
+
+def test_the_friction_ledger_explains_its_sign_and_steps_delta_as_the_spec_defines_it(site: dict[str, str]) -> None:
+    """The ledger counts steps removed (+1: one step fewer for the customer); steps_delta is steps added (+) or
+    removed (−). The page said "A negative number means steps were added" next to "steps_delta (−1: one step
+    removed)", two opposite signs without a word on why."""
+    journey = text(site["journey/index.html"])
+    friction = journey[journey.index("Friction: steps removed from the journey"):]
+    assert f"+1 is one step removed, {MINUS}1 one step added" in friction
+    assert f"opposite sign, in steps_delta : {MINUS}1 removes a step, +1 adds one." in friction   # <code> gone
+    assert "A negative number means steps were added" not in friction
+
+
+def metric_card(html: str, metric: str) -> str:
+    card = html[html.index(f'<h3 id="metric-{metric}"'):]
+    return text(card[:card.index("</section>")])
+
+
+def test_nps_is_written_in_whole_points_and_ces_to_two_decimals_on_the_dashboard(site: dict[str, str]) -> None:
+    """NPS is an index from −100 to +100: its values, its threshold and its last change in whole points, as the
+    journey map writes a stage's NPS ("Threshold: 11.74" and "last change +8.78" read as a precision it does not
+    have); CES, a mean of 1–7, keeps two decimals (2.40, not 2.4)."""
+    nps, ces = metric_card(site["index.html"], "nps"), metric_card(site["index.html"], "effort")
+    assert "Threshold: 12." in nps and "last change +9 " in nps, nps
+    assert not re.findall(r"\d[.,]\d", nps), re.findall(r"\S*\d[.,]\d\S*", nps)
+    assert "Threshold: 3.59." in ces and "last change +0.06 " in ces and "2.40" in ces, ces
+
+
+def test_a_falling_score_in_the_risk_list_says_which_way_is_better(site: dict[str, str]) -> None:
+    """"+36 → +2 (lower is worse)" read oddly: a fall reads with the way that is better, "(higher is better)",
+    and a rising CES or complaint share with "(lower is better)"."""
+    for path in ("index.html", "journey/index.html", "agenda/index.html"):
+        page = text(site[path])
+        assert "is worse)" not in page, path
+    journey = text(site["journey/index.html"])
+    assert re.search(r"NPS worsening — \S+( \S+)? \+\d+ → [+−]?\d+ \(higher is better\)", journey), journey
+    assert re.search(r"CES worsening — [^.]*? \d\.\d\d → \d\.\d\d \(lower is better\)", journey)

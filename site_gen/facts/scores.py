@@ -216,6 +216,12 @@ def metric_series(metric: Metric, feedback: Iterable[FeedbackRow],
                  if counted.responses)
 
 
+def metric_digits(metric: Metric) -> int | None:
+    """The decimals a metric's values, threshold and changes are written with: NPS, an index from −100 to +100, in
+    whole points (as a stage's NPS reads: +12), CES, a mean of 1–7, to two (2.40); None: as the data gives them."""
+    return {ScoreType.NPS: 0, ScoreType.CES: 2}.get(metric.compute) if metric.compute is not None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     previous: SeriesPoint

@@ -27,6 +27,7 @@ from ..facts import (
     StageEffect,
 )
 from ..facts.risks import worst_first
+from ..facts.scores import metric_digits
 from ..history import FileChange
 from ..model import (
     OPEN_STATUSES,
@@ -82,6 +83,11 @@ class MetricView:
     metric: Metric
     facts: MetricFacts
     decisions: tuple[Decision, ...]     # newest first
+
+    @property
+    def digits(self) -> int | None:
+        """The decimals its values, threshold and changes are written with (NPS: whole points)."""
+        return metric_digits(self.metric)
 
 
 @dataclass(frozen=True)
@@ -312,6 +318,7 @@ class RiskView:
     rows: tuple[FeedbackRow, ...]          # complaints first, then newest (worst_first), at most RISK_ROWS_SHOWN
     irritants: tuple[IrritantPage, ...]    # open irritants that cover it
     link: str | None = None                # the stage's page
+    digits: int | None = None              # the metric's decimals (metric_digits: NPS in whole points)
 
 
 def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
@@ -323,11 +330,13 @@ def _risk_views(signals: tuple[RiskSignal, ...], backlog: Backlog,
     metrics = {m.id: m for m in backlog.config.metrics}
     views = []
     for signal in signals:
+        digits = None
         if signal.metric is not None:
             name, unit = metrics[signal.metric].name, metrics[signal.metric].unit
+            digits = metric_digits(metrics[signal.metric])
         else:
             name, unit = humanize(signal.subject), "%" if signal.kind == RiskKind.COMPLAINTS_RISING else ""
         views.append(RiskView(signal, name, unit, worst_first(rows[key] for key in signal.rows)[:RISK_ROWS_SHOWN],
                               tuple(pages[key] for key in signal.covered_by if key in pages),
-                              f"stages/{signal.stage}/index.html" if signal.stage else None))
+                              f"stages/{signal.stage}/index.html" if signal.stage else None, digits))
     return tuple(views)
