@@ -393,16 +393,33 @@ class ParquetFeedback:
 
     def _feedback_rows(self, table: str, where: str, order: str, limit: int | None,
                        *params: Any) -> tuple[FeedbackRow, ...]:
-        """The few rows a fact needs, as FeedbackRow objects (never all of them: the query says which)."""
-        result = self.db.execute(
-            f"SELECT filename, row_number, {', '.join(_ROW_COLUMNS)} FROM {table} WHERE {_WHOLE} AND ({where}) "
+        """The few rows a fact needs, as FeedbackRow objects (never all of them: the query says which).
+
+        Their places first, then the rows at those places: DuckDB reads every column of every row it joins or
+        filters before it drops the others (200 rows by ID from a million: 0.24 s), where a CSV export's table
+        gives the rows at some row IDs in 0.02 s."""
+        places = [(str(filename), int(number)) for filename, number in self.db.execute(
+            f"SELECT filename, row_number FROM {table} WHERE {_WHOLE} AND ({where}) "
             f"ORDER BY {order}" + (" LIMIT ?" if limit is not None else ""),
-            [*params, *([limit] if limit is not None else [])])
+            [*params, *([limit] if limit is not None else [])]).fetchall()]
+        numbers: dict[str, list[int]] = {}
+        for filename, number in places:
+            numbers.setdefault(filename, []).append(number)
         seen: dict[Any, Any] = {}
-        found: list[FeedbackRow] = []
-        while chunk := result.fetchmany(10_000):   # never every row's tuple at once beside its object
-            found.extend(self._row(filename, row_number, values, seen) for filename, row_number, *values in chunk)
-        return tuple(found)
+        read: dict[tuple[str, int], FeedbackRow] = {}
+        columns = ", ".join(_ROW_COLUMNS)
+        for filename, wanted in numbers.items():
+            taken = self.csv.tables.get(filename) if self.csv is not None else None
+            if taken is not None:   # row N of the table is on line N + 2 (csvstore.CsvTables.select)
+                result = self.db.execute(f"SELECT rowid + 2, {columns} FROM {taken} WHERE rowid = ANY(?)",
+                                         [[number - 2 for number in wanted]])
+            else:
+                result = self.db.execute(f"SELECT row_number, {columns} FROM feedback WHERE filename = ? AND "
+                                         "row_number = ANY(?)", [filename, wanted])
+            while chunk := result.fetchmany(10_000):   # never every row's tuple at once beside its object
+                for number, *values in chunk:
+                    read[(filename, int(number))] = self._row(filename, number, values, seen)
+        return tuple(read[place] for place in places)
 
     def _row(self, filename: str, row_number: int, values: Sequence[Any],
              seen: dict[Any, Any] | None = None) -> FeedbackRow:
