@@ -572,18 +572,22 @@ class Output:
         if not self._claimed:
             self._claim()
         staging = self.out / STAGING
-        current = self.out / audience
         try:
             if not os.path.lexists(staging):
                 _make_ours(staging, _marker(""))
             self._spooled = True   # removed by __exit__ should the build stop before its write
-            changed = _stage(staging / audience, files, _marker(build_id({audience: files})),
-                             current if _ours(current) else None)
-            self.files[audience] = _recorded(staging / audience, files)
+            changed = self._stage_site(audience, files, _marker(build_id({audience: files})))
         except OSError as exc:
             raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
-        self.changed[audience] = changed
         self._staged.add(audience)
+        return changed
+
+    def _stage_site(self, audience: str, files: Mapping[str, Content], marker: bytes) -> list[str]:
+        """Stage one site (unchanged files as links of OUT's) and record what was written: its new files' names."""
+        current = self.out / audience
+        changed = _stage(self.out / STAGING / audience, files, marker, current if _ours(current) else None)
+        self.changed[audience] = changed
+        self.files[audience] = _recorded(self.out / STAGING / audience, files)
         return changed
 
     def write(self, sites: Mapping[str, Mapping[str, Content]],
@@ -605,13 +609,9 @@ class Output:
             else:
                 _make_ours(staging, marker)
             for audience, files in sites.items():
-                if audience in self._staged:   # stage(): its marker names this same pair (the public site's id)
-                    changed = self.changed[audience]
-                else:
-                    current = out / audience
-                    changed = _stage(staging / audience, files, marker, current if _ours(current) else None)
-                    self.changed[audience] = changed
-                    self.files[audience] = _recorded(staging / audience, files)
+                # a site stage() staged already: its marker names this same pair (the public site's id)
+                changed = (self.changed[audience] if audience in self._staged
+                           else self._stage_site(audience, files, marker))
                 if audience == "public" and finish is not None:
                     finish(staging / audience, changed)
             _fault("after-staging")
