@@ -234,3 +234,53 @@ def test_a_customer_reference_in_public_text_is_found_as_surely_when_duckdb_hold
     assert [d.message.lower() for d in found] == [
         f"public field 'we_did' contains a customer reference ({customer.lower()})"]
     assert by_duckdb.diagnostics == by_python.diagnostics
+
+
+def test_themes_grouped_in_a_worker_from_duckdbs_columns_are_those_python_groups_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows DuckDB holds reach the themes worker as Arrow columns (StoredSaid), made into rows there; this
+    process makes only the rows of the themes it gets back: the same inbox as when Python reads and groups all."""
+    import site_gen.facts as facts_module
+    from site_gen.load.parquet import StoredSaid
+    from site_gen.parallel import forked
+
+    root = copy_example(tmp_path / "repo")
+    _only_the_csv_export(root)
+    by_python = _check(root, "off", monkeypatch)
+    monkeypatch.setattr(facts_module, "THEMES_FORK_FROM", 1)   # the example's inbox is small: fork anyway
+    by_duckdb = _check(root, "0", monkeypatch)
+    said = by_duckdb.facts._inbox[0]
+    assert isinstance(said, StoredSaid) and said._rows is None
+    before = forked()
+    by_duckdb.facts.start_themes(2)
+    assert forked() == before + 1
+    assert by_python.facts.themes.complaints and _inbox(by_duckdb.facts) == _inbox(by_python.facts)
+    assert said._rows is None   # the worker made them all; this process only the themes' rows
+
+
+def test_an_inbox_in_duckdb_that_holds_no_theme_builds_an_empty_inbox(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every unlinked row says something different (as in the million-row benchmark): the worker finds no theme,
+    and there are no rows to take."""
+    import site_gen.facts as facts_module
+
+    root = copy_example(tmp_path / "repo")
+    export = root / "feedback/surveys-and-reviews.csv"
+    lines = export.read_text("utf-8").splitlines(keepends=True)
+    export.write_text(lines[0] + "".join(f"SRV-ONCE-{n},2026-11-02,survey,,commuter,ops,discover,,,Words {word},,"
+                                         "complaint,,\n" for n, word in enumerate(("alpha", "bravo", "charlie"))),
+                      "utf-8")
+    _only_the_csv_export(root)
+    monkeypatch.setattr(facts_module, "THEMES_FORK_FROM", 1)
+    result = _check(root, "0", monkeypatch)
+    result.facts.start_themes(2)
+    inbox = result.facts.themes
+    assert result.backlog.stored_feedback is not None and result.backlog.feedback == ()
+    assert all(not themes for themes in inbox.themes.values()) and inbox.ungrouped == 3
+
+
+def _only_the_csv_export(root: Path) -> None:
+    """Leave the example's CSV export alone in feedback/: DuckDB then holds every row (the others go by Python)."""
+    for other in (root / "feedback").iterdir():
+        if other.name != "surveys-and-reviews.csv":
+            other.unlink()

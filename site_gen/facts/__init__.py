@@ -16,7 +16,7 @@ what only the sites show.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -315,21 +315,21 @@ class Facts:
     @cached_property
     def unlinked_total(self) -> int:
         store = self.backlog.stored_feedback
-        return len(self.unlinked_loaded) + (store.unlinked_count() if store is not None else 0)
+        return len(self.unlinked_loaded) + (store.unlinked_counts()[0] if store is not None else 0)
 
     @cached_property
-    def _inbox(self) -> tuple[tuple[Verbatim, ...], int]:
+    def _inbox(self) -> tuple[Sequence[Verbatim], int]:
         """The newest THEMED_ROWS unlinked rows with words (loaded and in DuckDB alike, newest first; DuckDB reads
         no more of them), and how many unlinked rows have no words."""
-        with_words: tuple[Verbatim, ...] = tuple(row for row in self.unlinked_loaded if has_words(row))
+        with_words: Sequence[Verbatim] = tuple(row for row in self.unlinked_loaded if has_words(row))
         without = len(self.unlinked_loaded) - len(with_words)
         store = self.backlog.stored_feedback
         if store is not None:
-            said = store.unlinked_said(THEMED_ROWS)   # newest first, as DuckDB sorts them
+            said = store.unlinked_said(THEMED_ROWS)   # newest first, as DuckDB sorts them; Said rows when read
             with_words = said if not with_words else tuple(sorted(
                 (*with_words, *said), key=lambda row: (row.date, row.id), reverse=True))
-            without += store.unlinked_count(with_words=False)
-        return with_words[:THEMED_ROWS], without
+            without += store.unlinked_counts()[1]
+        return (with_words if len(with_words) <= THEMED_ROWS else with_words[:THEMED_ROWS]), without
 
     def start_themes(self, workers: int) -> None:
         """Group the inbox's rows into themes in a worker process while this one goes on (build renders the

@@ -31,8 +31,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
-from typing import NamedTuple, Protocol, TypeVar
+from itertools import accumulate, chain, pairwise
+from typing import NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from ..collector import paused_collector
 from ..model import FeedbackKind, FeedbackRow
@@ -90,6 +90,13 @@ class Verbatim(Protocol):
 
 
 _Row = TypeVar("_Row", bound=Verbatim)
+
+
+@runtime_checkable
+class Taking(Protocol):
+    """Rows that make only the ones asked for (site_gen/load/parquet.py StoredSaid: Arrow columns)."""
+
+    def take(self, positions: Sequence[int]) -> Sequence[Verbatim]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +208,14 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
     groups: what theme_groups(unlinked) gives, when a worker process made it already. grouped_from: the first day
     whose rows are all in `unlinked`, when older ones were left out (their trends are then unknown).
     """
-    rows = list(unlinked)
-    clusters = [[rows[at] for at in group] for group in (theme_groups(rows) if groups is None else groups)]
+    rows = unlinked if isinstance(unlinked, Sequence) else list(unlinked)
+    if groups is None:
+        groups = theme_groups(rows)
+    # only the rows of a theme are looked at one by one: StoredSaid makes just those (its `take`)
+    positions = [at for group in groups for at in group]
+    members = rows.take(positions) if isinstance(rows, Taking) else [rows[at] for at in positions]
+    starts = list(accumulate((len(group) for group in groups), initial=0))
+    clusters = [members[start:end] for start, end in pairwise(starts)]
     read = whole([row.id for members in clusters for row in members if isinstance(row, Said)]) if whole else {}
     stage_rank = {stage: number for number, stage in enumerate(stages)}
     themes: dict[FeedbackKind | None, list[Theme]] = {kind: [] for kind in KIND_ORDER}

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..facts.effect import COMPLAINT_SQL
@@ -91,6 +91,52 @@ _PLAIN_ASCII = "[!-~]([ -~]*[!-~])?"
 _WHOLE = "id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL AND journey_stage IS NOT NULL"
 
 
+class StoredSaid(Sequence["Said"]):
+    """The newest unlinked rows with words as DuckDB gives them, in Arrow columns: Said rows once read.
+
+    At a million rows, making Python tuples of 200,000 rows took 0.6 s more than the query, on the path every
+    build waits on. The themes worker (Facts.start_themes) makes them, from these columns it shares by the fork;
+    this process reads only the rows of the themes it gets back (`take`)."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._rows: list[Said] | None = None
+
+    def __len__(self) -> int:
+        return int(self._table.num_rows)
+
+    def _all(self) -> list[Said]:
+        if self._rows is None:
+            self._rows = _said_rows(self._table)
+        return self._rows
+
+    def __iter__(self) -> Iterator[Said]:
+        return iter(self._all())
+
+    @overload
+    def __getitem__(self, at: int) -> Said: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Said]: ...
+
+    def __getitem__(self, at: int | slice) -> Said | Sequence[Said]:
+        if isinstance(at, slice) or self._rows is not None:
+            return self._all()[at]
+        return self.take([range(len(self))[at]])[0]
+
+    def take(self, positions: Sequence[int]) -> list[Said]:
+        """The rows at these positions, in this order, without making the others."""
+        if self._rows is not None or not positions:   # Arrow cannot type an empty list of positions
+            return [self._all()[at] for at in positions]
+        return _said_rows(self._table.take(positions))
+
+
+def _said_rows(table: Any) -> list[Said]:
+    """An Arrow table's rows as Said, a column at a time (pyarrow makes each column's Python values in C)."""
+    from ..facts.themes import Said  # noqa: F811 - at run time (facts import this module)
+
+    return list(map(Said._make, zip(*(column.to_pylist() for column in table.columns), strict=True)))
+
+
 class ParquetFeedback:
     """A folder's Parquet batches behind one DuckDB view, `feedback`, with typed columns and each row's place.
 
@@ -124,6 +170,7 @@ class ParquetFeedback:
         self.csv = csv
         self._verbatims: dict[int, dict[str, tuple[FeedbackRow, ...]]] = {}   # limit -> irritant -> its newest
         self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
+        self._unlinked_counts: tuple[int, int] | None = None   # after evidence()
         self.view()
 
     def view(self) -> None:
@@ -347,6 +394,7 @@ class ParquetFeedback:
         import pyarrow as pa
 
         self._verbatims = {}
+        self._unlinked_counts = None
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
         self.db.register("irritants", pa.table({"irritant_id": list(listed)}))
@@ -574,22 +622,26 @@ class ParquetFeedback:
 
     _UNLINKED = "(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM evidence) USING (id))"
 
-    def unlinked_count(self, with_words: bool | None = None) -> int:
-        """Rows no irritant links to (after evidence()); with_words: only those with (True) or without words."""
+    def unlinked_counts(self) -> tuple[int, int]:
+        """(rows no irritant links to, those of them without words), after evidence(): one scan for both."""
         from ..facts.themes import HAS_WORDS_SQL
 
-        where = "" if with_words is None else f"WHERE {'' if with_words else 'NOT '}coalesce({HAS_WORDS_SQL}, false)"
-        return int(self._rows(f"SELECT count(*) FROM {self._UNLINKED} {where}")[0][0])
+        if self._unlinked_counts is None:
+            without_words = f"NOT coalesce({HAS_WORDS_SQL}, false)"
+            total, without = self._rows(f"SELECT count(*), count(*) FILTER (WHERE {without_words}) "
+                                        f"FROM {self._UNLINKED}")[0]
+            self._unlinked_counts = (int(total), int(without))
+        return self._unlinked_counts
 
-    def unlinked_said(self, limit: int) -> tuple[Said, ...]:
+    def unlinked_said(self, limit: int) -> StoredSaid:
         """What grouping reads of the newest unlinked rows with words, newest first (themes read the rows of a
         theme whole afterwards, by ID). The IDs are sorted first, without the other columns (as unlinked_rows)."""
-        from ..facts.themes import HAS_WORDS_SQL, Said  # noqa: F811 - at run time (facts import this module)
+        from ..facts.themes import HAS_WORDS_SQL
 
-        return tuple(map(Said._make, self.db.execute(
-                         "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
-                         f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
-                         "LIMIT ?) USING (id) ORDER BY f.date DESC, f.id DESC", [limit]).fetchall()))
+        return StoredSaid(self.db.sql(
+            "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
+            f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
+            f"LIMIT {int(limit)}) USING (id) ORDER BY f.date DESC, f.id DESC").to_arrow_table())
 
     def unlinked_rows(self, limit: int) -> tuple[FeedbackRow, ...]:
         """The newest unlinked rows, newest first."""
