@@ -23,7 +23,7 @@ from .diagnostics import Diagnostic, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
 from .history import FileChange, StatusHistory, file_histories, status_histories
-from .i18n import Language, language
+from .i18n import language
 from .incremental import (
     DiskMemo,
     Kept,
@@ -47,7 +47,7 @@ from .publish import public as public_site
 from .render import TemplateMistake, environment
 from .rules.themes import theme_warnings
 from .views.internal import internal_view
-from .views.public import PublicSite, public_view
+from .views.public import public_view
 from .write import Output, keep_folder
 
 
@@ -103,6 +103,7 @@ def _render_chunk(index: int) -> list[str]:
 
 MARKDOWN_FORK_FROM = 200  # distinct markdown texts; below this the workers cost more than they save
 PUBLIC_FORK_FROM = 1_000  # public pages; below this rendering them in a second process costs more than it saves
+INTERNAL_SPLIT_FROM = 400   # internal pages (about 1 ms each); below this half of them do not pay for a second process
 
 
 def render_markdown_once(texts: list[str], workers: int,
@@ -139,20 +140,40 @@ def render_markdown_once(texts: list[str], workers: int,
     return lookup
 
 
-def _public_files() -> tuple[dict[str, Kept], PageReuse | None]:
-    """Runs in a second process, forked with the public view (not pickled); the pages go back through a pipe
-    as they are rendered, the reused ones and what each page used as the result. Template errors must cross back
-    with their file and line."""
-    payload: tuple[PublicSite, Path, bytes | None, Language, PageReuse | None, int] = shared()
-    view, templates, logo, chosen, reuse, write_end = payload
+def _forked_files() -> tuple[dict[str, Kept], PageReuse | None]:
+    """Runs in a second process, forked with what to render (a site, or a share of its pages; not pickled); the
+    pages go back through a pipe as they are rendered, the reused ones and what each page used as the result.
+    Template errors must cross back with their file and line."""
+    payload: tuple[Callable[..., Any], PageReuse | None, int] = shared()
+    render, reuse, write_end = payload
     files = pipe_files(write_end)
     try:
-        public_site.render(view, environment("public", templates, chosen), logo, words=chosen, reuse=reuse, out=files)
+        render(reuse=reuse, out=files)
         return files.others, (replace(reuse, before={}, body_reads={}) if reuse is not None else None)
     except jinja2.TemplateError as exc:
         raise _template_error(exc) from None
     finally:
         files.stream.close()  # the parent's receiver stops here
+
+
+class _ForkedRender:
+    """Some pages rendered in a second process while this one goes on: they are staged as they come (`spool`),
+    and `result` gives them with what that process reused. Its memory goes as soon as its pages are sent."""
+
+    def __init__(self, render: Callable[..., Any], reuse: PageReuse | None, spool: dict[str, Any] | None) -> None:
+        self.receiver = PipeReceiver(spool)
+        self.pool = fork_pool(1, (render, reuse, self.receiver.write_end))
+        self.receiver.start()
+        self.job = self.pool.submit(_forked_files)
+        stop = self.pool.shutdown
+        self.job.add_done_callback(lambda _job: stop(wait=False))
+
+    def result(self) -> tuple[dict[str, Any], PageReuse | None]:
+        kept, reuse = self.job.result()
+        return {**self.receiver.result(), **kept}, reuse
+
+    def stop(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
 
 
 def _reuse(memo: Memo | DiskMemo | None, audience: str, current: Path | None, theme: bytes) -> PageReuse | None:
@@ -199,11 +220,10 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     live: dict[str, Any] | None = None
     if isinstance(memo, Memo):   # serve: keep the sites in memory for a body edit (site_gen.live)
         live = memo.live = {"result": result}
-    public_job = None
-    pool = None
-    receiver = None
+    forked: list[_ForkedRender] = []
     try:
         public = None
+        public_job = None
         if only in (None, Audience.PUBLIC):
             logo_name, logo = _logo(backlog.config.public.logo)
             public = public_view(backlog, result.facts, markdown, logo_name, statuses, future)
@@ -218,16 +238,13 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
         if public is not None:
             reuse = _reuse(memo, "public", current / "public" if current else None, theme)
             chosen = language(backlog.config.public.language, backlog.locales)
+            env = environment("public", templates, chosen)
             if public_forks:
-                receiver = PipeReceiver(spool("public") if spool else None)
-                pool = fork_pool(1, (public, templates, logo, chosen, reuse, receiver.write_end))
-                receiver.start()
-                public_job = pool.submit(_public_files)
-                stop = pool.shutdown
-                public_job.add_done_callback(lambda _job: stop(wait=False))  # its memory goes once its pages are sent
+                public_job = _ForkedRender(partial(public_site.render, public, env, logo, words=chosen), reuse,
+                                           spool("public") if spool else None)
+                forked.append(public_job)
             else:
                 ticker = progress("public", count) if progress else None
-                env = environment("public", templates, chosen)
                 sites["public"] = public_site.render(public, env, logo, ticker, chosen, reuse,
                                                      spool("public") if spool else None)
                 reuses["public"] = reuse
@@ -240,22 +257,34 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
         if internal is not None:
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
-            ticker = progress("internal", count + 7) if progress else None
             words = language(backlog.config.internal.language, backlog.locales)
             reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
             env = environment("internal", templates, words)
             listed = internal_site.pages(internal, words)
-            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed,
-                                                     spool("internal") if spool else None)
+            out = spool("internal") if spool else None
+            # the second core is free once a public site rendered here is indexed: it renders half the pages
+            # (a million feedback rows: 1.4 s of a build's end on one core); serve keeps every page in this process
+            elsewhere = (listed[::2] if can_fork(workers) and not forked and live is None
+                         and len(listed) >= INTERNAL_SPLIT_FROM else [])
+            share = _ForkedRender(partial(internal_site.render_share, internal, env, words, elsewhere), reuse,
+                                  out) if elsewhere else None
+            if share is not None:
+                forked.append(share)
+            ticker = progress("internal", count + 7 - len(elsewhere)) if progress else None
+            sites["internal"] = internal_site.render(internal, env, ticker, words, reuse, listed, out, elsewhere)
+            if share is not None:
+                theirs, their_reuse = share.result()
+                sites["internal"] = {**sites["internal"], **theirs}
+                if reuse is not None and their_reuse is not None:
+                    reuse.take_in(their_reuse)
             reuses["internal"] = reuse
             if live is not None and reuse is not None:
                 live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads)
-        if public_job is not None and receiver is not None:
-            kept, reuses["public"] = public_job.result()
-            sites["public"] = {**receiver.result(), **kept}
+        if public_job is not None:
+            sites["public"], reuses["public"] = public_job.result()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for job in forked:
+            job.stop()
     if memo is not None:
         memo.part("pages").pending = dict(reuses)   # completed once the pages are written (_remember)
     return dict(sorted(sites.items(), key=lambda item: item[0] != "public"))

@@ -698,6 +698,11 @@ class PageReuse:
         if key is not None and all(hashed is not None for _, hashed in pairs):
             self.rendered[path] = (key, tuple((name, hashed) for name, hashed in pairs if hashed is not None))
 
+    def take_in(self, other: PageReuse) -> None:
+        """What another process rendered and reused of the same site (a share of its pages: build)."""
+        self.rendered.update(other.rendered)
+        self.kept.update(other.kept)
+
     def entries(self, files: Mapping[str, Kept]) -> dict[str, PageEntry]:
         """This run's entries, once the written pages have their hashes and stats."""
         out = dict(self.kept)

@@ -190,3 +190,24 @@ def test_a_public_site_rendered_in_a_second_process_reuses_its_unchanged_pages_t
     assert not report.reused
     assert 0 < report.changed["public"] < report.written["public"] // 4
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_internal_pages_rendered_in_a_second_process_are_reused_when_unchanged_too(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    """Half the internal pages render in a forked worker when the public site renders here: what each of them
+    used comes back with its pages, so the next build renders only what an edit touched, on either side.
+    (serve's in-memory memo never splits: its pages' body reads stay in its own process.)"""
+    import site_gen.build as build_module
+    monkeypatch.setattr(build_module, "INTERNAL_SPLIT_FROM", 1)
+    alone = copy_example(tmp_path / "alone")
+    build(alone, tmp_path / "alone-out", TODAY, search=False, workers=1)
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False, workers=2)   # with the repository's cache, as the command does
+    remembered = DiskMemo(root).part("pages").pages["internal"]
+    assert len(remembered) > 100 and remembered.keys() == DiskMemo(alone).part("pages").pages["internal"].keys()
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    report = build(root, out, TODAY, search=False, workers=2)
+    assert not report.reused
+    assert 0 < report.changed["internal"] < report.written["internal"] // 4
+    assert tree(out) == cold(root, tmp_path / "cold")

@@ -110,3 +110,15 @@ def test_sites_rendered_by_workers_are_the_sites_one_process_renders(monkeypatch
     together = render_sites(result, REPO, workers=2)
     assert parallel.forked() == before + 3  # two markdown workers and the public renderer
     assert together == alone
+
+
+def test_an_internal_site_rendered_half_by_a_second_process_is_the_site_one_process_renders(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the public site rendered here (a small one), the second core renders every other internal page."""
+    result = run_check(REPO)
+    alone = render_sites(result, REPO, workers=1)
+    monkeypatch.setattr(build_module, "INTERNAL_SPLIT_FROM", 1)
+    before = parallel.forked()
+    together = render_sites(result, REPO, workers=2)
+    assert parallel.forked() == before + 1  # the internal share; the public site (87 pages) renders here
+    assert together == alone and len(together["internal"]) > 100

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from typing import Any
@@ -87,17 +87,25 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
 def render(site: InternalSite, env: jinja2.Environment,
            progress: Callable[[int], None] | None = None, words: Language | None = None,
            reuse: PageReuse | None = None, listed: list[Page] | None = None,
-           out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
+           out: dict[str, bytes | Kept] | None = None, elsewhere: Sequence[Page] = ()) -> dict[str, bytes | Kept]:
     """words: the internal site's language (the templates have theirs from env); English when not given.
     listed: pages(site, words), when the caller made them already. The files are set into `out` when given
-    (a write.SiteSpool, which stages each as it comes)."""
+    (a write.SiteSpool, which stages each as it comes). elsewhere: pages of `listed` that another process
+    renders meanwhile (render_share), not this call."""
     words = words or language()
     shared = shared_values(site, words)
     listed = pages(site, words) if listed is None else listed
-    files = render_pages(env, listed, shared, progress, reuse, out)
+    skipped = {page.path for page in elsewhere}
+    files = render_pages(env, [page for page in listed if page.path not in skipped], shared, progress, reuse, out)
     for name, data in extras(site, env, shared, words, listed).items():
         files[name] = data
     return files
+
+
+def render_share(site: InternalSite, env: jinja2.Environment, words: Language, share: Sequence[Page],
+                 reuse: PageReuse | None = None, out: dict[str, bytes | Kept] | None = None) -> dict[str, bytes | Kept]:
+    """Some of the site's pages, and nothing beside them: the share a second process renders (build)."""
+    return render_pages(env, share, shared_values(site, words), None, reuse, out)
 
 
 def shared_values(site: InternalSite, words: Language) -> dict[str, Any]:
