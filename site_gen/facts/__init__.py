@@ -366,9 +366,13 @@ class Facts:
         store = self.backlog.stored_feedback
         # cut to the newest THEMED_ROWS: the oldest day may have lost some rows, the next ones are whole
         grouped_from = rows[-1].date + timedelta(days=1) if len(rows) == THEMED_ROWS else None
-        return inbox_themes(rows, self.backlog.config.journey_stages, self.as_of, open_evidence,
-                            without_verbatim=without, whole=store.rows_by_id if store is not None else None,
-                            groups=groups, grouped_from=grouped_from)
+        inbox = inbox_themes(rows, self.backlog.config.journey_stages, self.as_of, open_evidence,
+                             without_verbatim=without, whole=store.rows_by_id if store is not None else None,
+                             groups=groups, grouped_from=grouped_from)
+        # grouped, the inbox's rows are not read again: let them go before the sites render (200,000 rows read
+        # from DuckDB: 126 MB of a 10,000-story build's peak)
+        del self.__dict__["_inbox"]
+        return inbox
 
 
 def _theme_groups_shared() -> list[list[int]]:
