@@ -16,7 +16,7 @@ from .pickling import quick_pickle
 
 
 @quick_pickle
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class SourceLoc:
     """A place in a file a person can click: path relative to the repo, 1-based line and column."""
 
@@ -24,8 +24,18 @@ class SourceLoc:
     line: int = 1
     col: int = 1
 
+    def __init__(self, path: str, line: int = 1, col: int = 1) -> None:
+        # the slots' own setters: a frozen dataclass's generated __init__ goes through object.__setattr__,
+        # which made a place cost 0.7 µs (a backlog of 30,000 files has 350,000 of them)
+        _set_path(self, path)
+        _set_line(self, line)
+        _set_col(self, col)
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+_set_path, _set_line, _set_col = (SourceLoc.__dict__[name].__set__ for name in ("path", "line", "col"))
 
 
 # Every rule id a diagnostic can carry, with what it checks. Ids are stable: people grep for
