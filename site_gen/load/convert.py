@@ -31,14 +31,19 @@ from ..fieldtypes import (
 )
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
-__all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter"]
+__all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter",
+           "scalar_value"]
 
 _DATE_RE = re.compile(DATE_PATTERN)
 
 
 def _yaml_scalar_value(node: Scalar) -> Any:
     """The value YAML 1.1 gives a scalar; we keep the text and decide per field."""
-    tag, text = node.tag, node.text
+    return scalar_value(node.tag, node.text)
+
+
+def scalar_value(tag: str, text: str) -> Any:
+    """The value YAML 1.1 gives a scalar of this resolved type (str, int, float, bool, null, timestamp)."""
     if tag == "str":
         return text
     if tag == "null":
