@@ -24,6 +24,7 @@ from ..model import (
 from .assets import load_image
 from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
+from .quick import quick_record
 from .source import RECORD_LIMIT, read_source, relative
 from .yamlsafe import parse_yaml
 
@@ -62,6 +63,13 @@ def _buildable(fields: tuple[Field, ...], values: dict[str, Any]) -> bool:
 
 
 def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | Unreadable | None:
+    """An irritant file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "irritant")
+    return quick if isinstance(quick, Irritant) else load_irritant_precisely(path, root, diagnostics)
+
+
+def load_irritant_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | Unreadable | None:
+    """An irritant file's record and every problem it has, each at its line and column."""
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
@@ -102,11 +110,23 @@ def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
 
 
 def load_decision(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | Unreadable | None:
+    """A decision file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "decision")
+    return quick if isinstance(quick, Decision) else load_decision_precisely(path, root, diagnostics)
+
+
+def load_decision_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | Unreadable | None:
     fields = _load_markdown(path, root, DECISION_FIELDS, "decision", diagnostics)
     return fields if fields is None or isinstance(fields, Unreadable) else Decision(**fields)
 
 
 def load_story(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | Unreadable | None:
+    """A story file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "story")
+    return quick if isinstance(quick, Story) else load_story_precisely(path, root, diagnostics)
+
+
+def load_story_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | Unreadable | None:
     fields = _load_markdown(path, root, STORY_FIELDS, "story", diagnostics)
     return fields if fields is None or isinstance(fields, Unreadable) else Story(**fields)
 
