@@ -116,6 +116,10 @@ TRICKY = {  # what the generated files below may not reach
     "a tag on a list": ("story", b"---\ntitle: x\ndate: 2026-01-01\nirritants: !x [helmet-rental]\n---\n", False),
     "a non-character in the body": ("story", VALID_STORY.replace("Body.", "Body \ufffe.").encode(), False),
     "a non-character in a value": ("irritant", VALID_IRRITANT.replace("unknown", "un\uffffknown").encode(), False),
+    "a blank title in single quotes": ("irritant", VALID_IRRITANT.replace("title: Broken", "title: '  '").encode(),
+                                       False),
+    "a bell from a double-quoted escape": ("irritant", VALID_IRRITANT.replace("owner: Jonas Berg", 'owner: "Jo\\anas"')
+                                           .encode(), False),
     "a replacement character, which is fine": ("story", VALID_STORY.replace("Body.", "Body \ufffd.").encode(), True),
     "a list in block style": ("story", VALID_STORY.replace("[helmet-rental]", "\n  - helmet-rental\n  - b").encode(),
                               True),
@@ -168,7 +172,7 @@ def test_a_whole_backlog_loads_the_same_records_and_diagnostics_as_the_precise_p
 
 VALUES = [
     # text, numbers and YAML 1.1 surprises
-    "Plain words", '"Quoted: with a colon"', "'single quoted'", '""', '"  "', "yes", "no", "~", "null", "", "12",
+    "Plain words", '"Quoted: with a colon"', "'single quoted'", '""', '"  "', "''", "'   '", "|\n  \n", "yes", "no", "~", "null", "", "12",
     "0042", "12:30", "1.5", ".inf", "0x1f", "1_000", "-3", "true", '"a\\x07b"', '"tab\\tand\\nnewline"', "|\n  block\n  text",
     ">\n  folded\n  text", "Übergröße café", "\U0001f6b2 bike", '"\\uFFFE"', '"\\uFFFD ok"',
     # dates and times

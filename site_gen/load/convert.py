@@ -93,7 +93,7 @@ def _describe(value: Any) -> str:
     return describe(value)
 
 
-_NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
+NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
 
 
 def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
@@ -103,7 +103,7 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
     checks themselves belong to the field's type (site_gen/fieldtypes.py).
     """
     converted = field.type.coerce(field.name, value, raw, from_text)
-    if (field.required or field.name in _NOT_BLANK) and isinstance(field.type, Text) and (
+    if (field.required or field.name in NOT_BLANK) and isinstance(field.type, Text) and (
             not converted or converted.isspace()):
         raise Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
     return converted

@@ -25,7 +25,7 @@ from ..diagnostics import Diagnostic, SourceLoc
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
 from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
 from ..model import Decision, Irritant, Story
-from .convert import coerce, scalar_value
+from .convert import NOT_BLANK, coerce, scalar_value
 from .frontmatter import split_front_matter
 from .source import BOM, RECORD_LIMIT, relative
 from .yamlsafe import MAX_NODES, compose, too_deep
@@ -46,11 +46,14 @@ class _Declared:
     """One field as the quick path uses it: how to convert a scalar (or each entry of a list), with the
     values already converted, by resolved tag and text, when the field's values repeat."""
 
-    __slots__ = ("field", "listed", "item", "cache")
+    __slots__ = ("field", "listed", "item", "cache", "text", "not_blank")
 
     def __init__(self, field: Field):
         self.field = field
         self.listed = isinstance(field.type, List)
+        # free text, as coerce checks it: for characters that break readers, and whether it may be blank
+        self.text = isinstance(field.type, Text)
+        self.not_blank = field.required or field.name in NOT_BLANK
         self.item: FieldType | None = field.type.item if isinstance(field.type, List) else None
         converts = self.item if self.item is not None else field.type
         # free text hardly repeats, and is checked by one regular expression anyway
@@ -135,6 +138,7 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
     count = 1  # nodes, as the precise path's walker counts them against MAX_NODES
     scalar_tags, scalar_node = _SCALAR_TAGS, yaml.ScalarNode
     fields = declared.fields
+    first = line_offset + 1  # libyaml counts lines from 0, in the text it was given
     try:  # Problem: a value its field refuses
         for key_node, value_node in node.value:
             if key_node.__class__ is not scalar_node:
@@ -155,6 +159,12 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
                     value: Any = ()
                 elif field.listed:
                     return None
+                elif field.text and tag == "str" and value_node.style != '"':
+                    # text as written: only a double-quoted escape can give a character that breaks readers,
+                    # and _read found none in the file
+                    value = value_node.value
+                    if field.not_blank and (not value or value.isspace()):
+                        return None
                 else:
                     cache = field.cache
                     value = _MISS if cache is None else cache.get((tag, value_node.value), _MISS)
@@ -173,13 +183,13 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
                     items.append(field.convert(item_tag, item.value) if value is _MISS else value)
                     mark = item.start_mark
                     entry_locs.append((f"{name}.{index}",
-                                       SourceLoc(rel, mark.line + 1 + line_offset, mark.column + 1)))
+                                       SourceLoc(rel, mark.line + first, mark.column + 1)))
                 value = tuple(items)
                 mark = key_node.start_mark  # a list is placed at its key
             else:
                 return None
             values[name] = value
-            locs[name] = SourceLoc(rel, mark.line + 1 + line_offset, mark.column + 1)
+            locs[name] = SourceLoc(rel, mark.line + first, mark.column + 1)
     except Problem:
         return None
     if count > MAX_NODES:
