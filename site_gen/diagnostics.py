@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import repeat
+from typing import Any
 
 from .pickling import quick_pickle
 
@@ -40,6 +42,30 @@ class SourceLoc:
 
 
 _set_path, _set_line, _set_col = (SourceLoc.__dict__[name].__set__ for name in ("path", "line", "col"))
+
+
+class Places(dict[str, SourceLoc]):
+    """Where each value of one file's record was written: field name (or 'name.N') -> place in that file.
+
+    A plain dict, but pickled as the file's path, the names and the line and column numbers: a worker hands
+    back 15,000 records with 170,000 places, which as SourceLoc objects took two thirds of the time the
+    records took to pickle and unpickle.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        path = next(iter(self.values())).path if self else ""
+        numbers: list[int] = []
+        for loc in self.values():
+            if loc.path != path:  # not one file's: pickled as a dict is
+                return Places, (dict(self),)
+            numbers += (loc.line, loc.col)
+        return _places, (path, tuple(self), numbers)
+
+
+def _places(path: str, names: tuple[str, ...], numbers: list[int]) -> Places:
+    return Places(zip(names, map(SourceLoc, repeat(path), numbers[0::2], numbers[1::2]), strict=True))
 
 
 # Every rule id a diagnostic can carry, with what it checks. Ids are stable: people grep for

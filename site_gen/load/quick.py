@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostic, SourceLoc
+from ..diagnostics import Diagnostic, Places, SourceLoc
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
 from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
 from ..model import Decision, Irritant, Story
@@ -126,13 +126,13 @@ def quick_record(path: Path, root: Path, kind: str) -> QuickRecord | None:
 
 
 def _fields(node: yaml.Node, declared: _Kind, rel: str,
-            line_offset: int) -> tuple[dict[str, Any], dict[str, SourceLoc]] | None:
+            line_offset: int) -> tuple[dict[str, Any], Places] | None:
     """The typed values of a record's mapping and where each was written, as convert_mapping and _flatten
     give them; None at the first thing the precise path would report."""
     if node.__class__ is not yaml.MappingNode or node.tag != _MAP_TAG:
         return None
     values: dict[str, Any] = {}
-    locs: dict[str, SourceLoc] = {}
+    locs = Places()
     entry_locs: list[tuple[str, SourceLoc]] = []  # 'name.N' of list entries: after the fields, as _flatten puts them
     seen: set[str] = set()
     count = 1  # nodes, as the precise path's walker counts them against MAX_NODES

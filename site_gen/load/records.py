@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, SourceLoc, error
+from ..diagnostics import Diagnostic, Places, SourceLoc, error
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
 from ..fieldtypes import Field
 from ..model import (
@@ -83,7 +83,7 @@ def load_irritant_precisely(path: Path, root: Path, diagnostics: list[Diagnostic
     record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
     if not _buildable(IRRITANT_FIELDS, values):
         return Unreadable(kind="irritant", id=record_id, loc=SourceLoc(rel))
-    return Irritant(id=record_id, loc=SourceLoc(rel), locs=locs, **values)
+    return Irritant(id=record_id, loc=SourceLoc(rel), locs=Places(locs), **values)
 
 
 def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
@@ -105,7 +105,7 @@ def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
     record_id = _record_id(path, rel, values, locs, what, diagnostics)
     if not _buildable(fields, values):
         return Unreadable(kind=what, id=record_id, loc=SourceLoc(rel))
-    return dict(id=record_id, loc=SourceLoc(rel), locs=locs, body=split.body,
+    return dict(id=record_id, loc=SourceLoc(rel), locs=Places(locs), body=split.body,
                 body_line=split.body_line, **values)
 
 
