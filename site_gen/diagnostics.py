@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import repeat
+from typing import Any
 
 from .pickling import quick_pickle
 
 
-@quick_pickle
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class SourceLoc:
     """A place in a file a person can click: path relative to the repo, 1-based line and column."""
 
@@ -24,8 +25,47 @@ class SourceLoc:
     line: int = 1
     col: int = 1
 
+    def __init__(self, path: str, line: int = 1, col: int = 1) -> None:
+        # the slots' own setters: a frozen dataclass's generated __init__ goes through object.__setattr__,
+        # which made a place cost 0.7 µs (a backlog of 30,000 files has 350,000 of them)
+        _set_path(self, path)
+        _set_line(self, line)
+        _set_col(self, col)
+
+    def __reduce__(self) -> tuple[type[SourceLoc], tuple[str, int, int]]:
+        # pickled as a call with its three values: a worker hands back 170,000 places per 15,000 records,
+        # and a state restored by __setstate__ (pickling.quick_pickle) took twice as long to read
+        return SourceLoc, (self.path, self.line, self.col)
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+_set_path, _set_line, _set_col = (SourceLoc.__dict__[name].__set__ for name in ("path", "line", "col"))
+
+
+class Places(dict[str, SourceLoc]):
+    """Where each value of one file's record was written: field name (or 'name.N') -> place in that file.
+
+    A plain dict, but pickled as the file's path, the names and the line and column numbers: a worker hands
+    back 15,000 records with 170,000 places, which as SourceLoc objects took two thirds of the time the
+    records took to pickle and unpickle.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        path = next(iter(self.values())).path if self else ""
+        numbers: list[int] = []
+        for loc in self.values():
+            if loc.path != path:  # not one file's: pickled as a dict is
+                return Places, (dict(self),)
+            numbers += (loc.line, loc.col)
+        return _places, (path, tuple(self), numbers)
+
+
+def _places(path: str, names: tuple[str, ...], numbers: list[int]) -> Places:
+    return Places(zip(names, map(SourceLoc, repeat(path), numbers[0::2], numbers[1::2]), strict=True))
 
 
 # Every rule id a diagnostic can carry, with what it checks. Ids are stable: people grep for

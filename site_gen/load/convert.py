@@ -31,14 +31,19 @@ from ..fieldtypes import (
 )
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
-__all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter"]
+__all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter",
+           "scalar_value"]
 
 _DATE_RE = re.compile(DATE_PATTERN)
 
 
 def _yaml_scalar_value(node: Scalar) -> Any:
     """The value YAML 1.1 gives a scalar; we keep the text and decide per field."""
-    tag, text = node.tag, node.text
+    return scalar_value(node.tag, node.text)
+
+
+def scalar_value(tag: str, text: str) -> Any:
+    """The value YAML 1.1 gives a scalar of this resolved type (str, int, float, bool, null, timestamp)."""
     if tag == "str":
         return text
     if tag == "null":
@@ -88,7 +93,7 @@ def _describe(value: Any) -> str:
     return describe(value)
 
 
-_NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
+NOT_BLANK = ("title", "public_title")  # optional, but shown as headings when given
 
 
 def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
@@ -98,7 +103,7 @@ def coerce(field: Field, value: Any, raw: str, from_text: bool) -> Any:
     checks themselves belong to the field's type (site_gen/fieldtypes.py).
     """
     converted = field.type.coerce(field.name, value, raw, from_text)
-    if (field.required or field.name in _NOT_BLANK) and isinstance(field.type, Text) and (
+    if (field.required or field.name in NOT_BLANK) and isinstance(field.type, Text) and (
             not converted or converted.isspace()):
         raise Problem("required", f"'{field.name}' is blank", f"write the {field.name} ({field.doc})")
     return converted

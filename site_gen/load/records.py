@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, SourceLoc, error
+from ..diagnostics import Diagnostic, Places, SourceLoc, error
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
 from ..fieldtypes import Field
 from ..model import (
@@ -24,6 +24,7 @@ from ..model import (
 from .assets import load_image
 from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
+from .quick import quick_record
 from .source import RECORD_LIMIT, read_source, relative
 from .yamlsafe import parse_yaml
 
@@ -62,6 +63,13 @@ def _buildable(fields: tuple[Field, ...], values: dict[str, Any]) -> bool:
 
 
 def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | Unreadable | None:
+    """An irritant file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "irritant")
+    return quick if isinstance(quick, Irritant) else load_irritant_precisely(path, root, diagnostics)
+
+
+def load_irritant_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irritant | Unreadable | None:
+    """An irritant file's record and every problem it has, each at its line and column."""
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
@@ -75,7 +83,7 @@ def load_irritant(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Irri
     record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
     if not _buildable(IRRITANT_FIELDS, values):
         return Unreadable(kind="irritant", id=record_id, loc=SourceLoc(rel))
-    return Irritant(id=record_id, loc=SourceLoc(rel), locs=locs, **values)
+    return Irritant(id=record_id, loc=SourceLoc(rel), locs=Places(locs), **values)
 
 
 def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
@@ -97,16 +105,28 @@ def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
     record_id = _record_id(path, rel, values, locs, what, diagnostics)
     if not _buildable(fields, values):
         return Unreadable(kind=what, id=record_id, loc=SourceLoc(rel))
-    return dict(id=record_id, loc=SourceLoc(rel), locs=locs, body=split.body,
+    return dict(id=record_id, loc=SourceLoc(rel), locs=Places(locs), body=split.body,
                 body_line=split.body_line, **values)
 
 
 def load_decision(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | Unreadable | None:
+    """A decision file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "decision")
+    return quick if isinstance(quick, Decision) else load_decision_precisely(path, root, diagnostics)
+
+
+def load_decision_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Decision | Unreadable | None:
     fields = _load_markdown(path, root, DECISION_FIELDS, "decision", diagnostics)
     return fields if fields is None or isinstance(fields, Unreadable) else Decision(**fields)
 
 
 def load_story(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | Unreadable | None:
+    """A story file's record; the quick path when the file has nothing to report, else the precise one."""
+    quick = quick_record(path, root, "story")
+    return quick if isinstance(quick, Story) else load_story_precisely(path, root, diagnostics)
+
+
+def load_story_precisely(path: Path, root: Path, diagnostics: list[Diagnostic]) -> Story | Unreadable | None:
     fields = _load_markdown(path, root, STORY_FIELDS, "story", diagnostics)
     return fields if fields is None or isinstance(fields, Unreadable) else Story(**fields)
 

@@ -135,9 +135,9 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
             if entry.name.startswith("."):
                 continue
             if recursive and _is_real_dir(entry):
-                pending.append(Path(entry.path))
+                pending.append(current / entry.name)
             elif entry.name.endswith(suffixes):
-                found.append(Path(entry.path))
+                found.append(current / entry.name)  # not Path(entry.path): that parses the whole path again
     return sorted(found)
 
 
