@@ -249,7 +249,7 @@ def test_themes_grouped_in_a_worker_from_duckdbs_columns_are_those_python_groups
     by_python = _check(root, "off", monkeypatch)
     monkeypatch.setattr(facts_module, "THEMES_FORK_FROM", 1)   # the example's inbox is small: fork anyway
     by_duckdb = _check(root, "0", monkeypatch)
-    said = by_duckdb.facts._inbox[0]
+    said = by_duckdb.facts._inbox
     assert isinstance(said, StoredSaid) and said._rows is None
     before = forked()
     by_duckdb.facts.start_themes(2)

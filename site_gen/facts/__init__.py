@@ -323,24 +323,29 @@ class Facts:
         return len(self.unlinked_loaded) + (store.unlinked_counts()[0] if store is not None else 0)
 
     @cached_property
-    def _inbox(self) -> tuple[Sequence[Verbatim], int]:
+    def _inbox(self) -> Sequence[Verbatim]:
         """The newest THEMED_ROWS unlinked rows with words (loaded and in DuckDB alike, newest first; DuckDB reads
-        no more of them), and how many unlinked rows have no words."""
+        no more of them)."""
         with_words: Sequence[Verbatim] = tuple(row for row in self.unlinked_loaded if has_words(row))
-        without = len(self.unlinked_loaded) - len(with_words)
         store = self.backlog.stored_feedback
         if store is not None:
             said = store.unlinked_said(THEMED_ROWS)   # newest first, as DuckDB sorts them; Said rows when read
             with_words = said if not with_words else tuple(sorted(
                 (*with_words, *said), key=lambda row: (row.date, row.id), reverse=True))
-            without += store.unlinked_counts()[1]
-        return (with_words if len(with_words) <= THEMED_ROWS else with_words[:THEMED_ROWS]), without
+        return with_words if len(with_words) <= THEMED_ROWS else with_words[:THEMED_ROWS]
+
+    @property
+    def _without_words(self) -> int:
+        """How many unlinked rows have no words (the themes count them apart)."""
+        store = self.backlog.stored_feedback
+        loaded = sum(not has_words(row) for row in self.unlinked_loaded)
+        return loaded + (store.unlinked_counts()[1] if store is not None else 0)
 
     def start_themes(self, workers: int) -> None:
         """Group the inbox's rows into themes in a worker process while this one goes on (build renders the
         public site and the rest of the internal view meanwhile; `themes` then waits for it). Only for an inbox
         large enough to pay for the fork: at a million rows, grouping 200,000 takes 2.3 s."""
-        rows, _ = self._inbox
+        rows = self._inbox
         if "themes" in self.__dict__ or self._background or len(rows) < THEMES_FORK_FROM or not can_fork(workers):
             return
         pool = fork_pool(1, rows)
@@ -361,7 +366,8 @@ class Facts:
         Only the sites and the agenda ask (rule theme-not-in-backlog runs in build and agenda): check never does.
         """
         open_evidence = {key: facts.evidence.customers for key, facts in self.irritants.items() if facts.is_open}
-        rows, without = self._inbox
+        rows = self._inbox
+        without = self._without_words   # counted by DuckDB while the worker, if any, still groups
         groups = None
         if self._background:
             try:
