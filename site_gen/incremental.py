@@ -428,16 +428,22 @@ def _size(payload: Any) -> int:
 
 # --- inputs ---------------------------------------------------------------------------------------
 
-def read_regular(path: Path) -> bytes | None:
-    """A regular file's bytes, not following a symbolic link; None for anything else (the loader decides)."""
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """A regular file's bytes, not following a symbolic link; None for anything else, or for a file larger than
+    `limit` bytes (never read whole then; the loader decides what to say)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     with open(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
             return None
-        return handle.read()
+        try:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        except OSError:
+            return None
+        return None if limit is not None and len(data) > limit else data
 
 
 def _walk(folder: Path) -> Iterator[Path]:

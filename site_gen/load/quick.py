@@ -14,8 +14,6 @@ and on generated ones).
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +22,17 @@ import yaml
 from ..diagnostics import Diagnostic, Places, SourceLoc
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
 from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
+from ..incremental import read_regular
 from ..model import Decision, Irritant, Story
 from .convert import NOT_BLANK, coerce, scalar_value
 from .frontmatter import split_front_matter
 from .source import BOM, RECORD_LIMIT, relative
-from .yamlsafe import MAX_NODES, compose, too_deep
+from .yamlsafe import MAX_NODES, SCALAR_TYPES, STANDARD_TAG, compose, too_deep
 
 QuickRecord = Irritant | Decision | Story
 
-_STANDARD_TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_STANDARD_TAG + name: name for name in ("str", "int", "float", "bool", "null", "timestamp")}
-_MAP_TAG, _SEQ_TAG = _STANDARD_TAG + "map", _STANDARD_TAG + "seq"
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_SCALAR_TAGS = {STANDARD_TAG + name: name for name in SCALAR_TYPES}
+_MAP_TAG, _SEQ_TAG = STANDARD_TAG + "map", STANDARD_TAG + "seq"
 _CACHED = 20_000  # converted values remembered per field: a backlog repeats a few hundred statuses, teams and dates
 _MISS = object()
 # the bytes of the characters fieldtypes.UNREADABLE finds below U+0080 (C0 controls but tab, newline and CR)
@@ -205,21 +202,9 @@ def _read(path: Path) -> str | None:
     """The text of a small regular file that is valid UTF-8 without a byte-order mark or a character that
     breaks readers (fieldtypes.UNREADABLE), newlines normalised as read_source does; None for anything else
     (the precise path then says what is wrong, if anything)."""
-    try:
-        status = os.lstat(path)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > RECORD_LIMIT:
-            return None  # a link, a folder, a pipe, a device: never opened here
-        descriptor = os.open(path, _OPEN_FLAGS)
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # swapped since lstat
-                return None
-            data = os.read(descriptor, status.st_size + 1)
-        finally:
-            os.close(descriptor)
-    except OSError:
-        return None
-    # changed since lstat; or holds a control character (NUL included), which UNREADABLE finds in the text
-    if len(data) != status.st_size or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+    data = read_regular(path, RECORD_LIMIT)
+    # a control character (NUL included), which UNREADABLE finds in the text
+    if data is None or len(data.translate(None, _CONTROL_BYTES)) != len(data):
         return None
     try:
         text = data.decode("utf-8")

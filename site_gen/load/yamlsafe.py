@@ -68,14 +68,15 @@ def compose(text: str) -> yaml.Node | None:
 
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_KEPT = 100_000
-_STANDARD_TAG = "tag:yaml.org,2002:"
-_STR_TAG = _STANDARD_TAG + "str"
+STANDARD_TAG = "tag:yaml.org,2002:"
+SCALAR_TYPES = ("str", "int", "float", "bool", "null", "timestamp")   # what a record's values may be, besides lists
+_STR_TAG = STANDARD_TAG + "str"
 
 MAX_DEPTH = 64          # records are 3 levels deep; anything near this is an attack or a mistake
 MAX_NODES = 200_000     # bounds alias expansion ("billion laughs")
 _PREPARSE_DEPTH = 1_000  # the C composer recurses in C and kills the process near 50,000 levels
 
-_ALLOWED_TAGS = {"str", "int", "float", "bool", "null", "timestamp", "map", "seq"}
+_ALLOWED_TAGS = {*SCALAR_TYPES, "map", "seq"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +268,7 @@ class _Walker:
             self.diagnostics.append(error(self.loc(node), "parse", "an alias refers to itself (a recursive structure)",
                                           "write the value out instead of using anchors (&) and aliases (*)"))
             return None
-        tag = node.tag[len(_STANDARD_TAG):] if node.tag.startswith(_STANDARD_TAG) else node.tag
+        tag = node.tag[len(STANDARD_TAG):] if node.tag.startswith(STANDARD_TAG) else node.tag
         if tag not in _ALLOWED_TAGS:
             self.diagnostics.append(error(self.loc(node), "parse", f"YAML tag {node.tag!r} is not allowed",
                                           "remove the tag: records hold plain text, numbers, dates, lists "
@@ -292,7 +293,7 @@ class _Walker:
                 self.diagnostics.append(error(key_loc, "parse", "a mapping key must be a plain name",
                                               "use a field name such as 'title:'"))
                 continue
-            if key_node.tag == _STANDARD_TAG + "merge":
+            if key_node.tag == STANDARD_TAG + "merge":
                 self.diagnostics.append(error(key_loc, "parse", "YAML merge keys ('<<') are not allowed",
                                               "write the fields out in full"))
                 continue
