@@ -462,12 +462,8 @@ class ParquetFeedback:
             chosen = self._rows(f"SELECT irritant_id, unnest(max_by({{'f': filename, 'n': row_number}}, "
                                 f"{{'d': date, 'i': id}}, ?), recursive := true) FROM evidence "
                                 f"WHERE {_WHOLE} AND said GROUP BY irritant_id", limit)
-            rows = self._rows_at((filename, number) for _, filename, number in chosen)
-            found: dict[str, list[FeedbackRow]] = {}
-            for (irritant_id, _, _), row in zip(chosen, rows, strict=True):
-                found.setdefault(str(irritant_id), []).append(row)
             self._verbatims[limit] = {key: tuple(sorted(listed, key=lambda row: (row.date, row.id), reverse=True))
-                                      for key, listed in sorted(found.items())}
+                                      for key, listed in sorted(self._rows_of_irritants(chosen).items())}
         return self._verbatims[limit].get(irritant, ())
 
     def _feedback_rows(self, table: str, where: str, order: str, limit: int | None,
@@ -481,6 +477,14 @@ class ParquetFeedback:
             f"SELECT filename, row_number FROM {table} WHERE {_WHOLE} AND ({where}) "
             f"ORDER BY {order}" + (" LIMIT ?" if limit is not None else ""),
             [*params, *([limit] if limit is not None else [])]).fetchall())
+
+    def _rows_of_irritants(self, chosen: Iterable[tuple[Any, Any, Any]]) -> dict[str, list[FeedbackRow]]:
+        """Irritant ID -> the rows at these (irritant ID, file, row number) places, in their order."""
+        chosen = list(chosen)
+        found: dict[str, list[FeedbackRow]] = {}
+        for (irritant, _, _), row in zip(chosen, self._rows_at((f, n) for _, f, n in chosen), strict=True):
+            found.setdefault(str(irritant), []).append(row)
+        return found
 
     def _rows_at(self, found: Iterable[tuple[Any, Any]]) -> tuple[FeedbackRow, ...]:
         """The rows at these places (file, row number), in this order: a CSV export's by row ID (_feedback_rows)."""
@@ -580,10 +584,7 @@ class ParquetFeedback:
             f"JOIN windows w USING (irritant_id) WHERE {COMPLAINT_SQL} AND {_WHOLE} "
             "AND e.date BETWEEN w.start AND w.end) WHERE nth <= ? ORDER BY irritant_id, date DESC, id DESC", count)
         self.db.unregister("windows")
-        found: dict[str, list[FeedbackRow]] = {}
-        for (irritant, _, _), row in zip(chosen, self._rows_at((f, n) for _, f, n in chosen), strict=True):
-            found.setdefault(str(irritant), []).append(row)
-        return {key: tuple(listed) for key, listed in found.items()}
+        return {key: tuple(listed) for key, listed in self._rows_of_irritants(chosen).items()}
 
     def day_tallies(self, stages: Iterable[str]) -> dict[str, list[tuple[str | None, date, ScoreType, int, int]]]:
         """Journey stage -> (segment, day, score type, sum of worths, answers): its scores over any window."""
