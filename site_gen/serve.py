@@ -257,23 +257,29 @@ class Preview:
         with self._indexing:
             if generation != self._generation or self.stopped.is_set():
                 return
+            superseded = self._indexer   # started by an earlier rebuild's thread, its pages now stale
+            if superseded is not None:
+                superseded.kill()
             process = self._indexer = subprocess.Popen(self.index_command(self.out / "public", made),
                                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if superseded is not None:
+            superseded.wait()   # it writes nothing more into the folder swept below
         finished = process.wait() == 0
         with self._indexing:
             if self._indexer is process:
                 self._indexer = None
             current = finished and generation == self._generation and not self.stopped.is_set()
             if current:
-                previous, self.index = self.index, made
-            else:
-                previous = made   # stopped, failed or superseded: never served
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
-        if current:
-            with self._indexing:  # `indexed` says the work is over: the replaced index is gone too
-                if self.index == made:
-                    self.indexed = version
+                self.index = made
+        if not current:
+            shutil.rmtree(made, ignore_errors=True)   # stopped, failed or superseded: never served
+            return
+        for older in self.out.glob(".search-*"):   # the replaced index, and any an earlier thread left behind
+            if int(older.name.rpartition("-")[2]) < generation:
+                shutil.rmtree(older, ignore_errors=True)
+        with self._indexing:  # `indexed` says the work is over: the replaced indexes are gone too
+            if self.index == made:
+                self.indexed = version
 
     def _stop_indexing(self) -> subprocess.Popen[bytes] | None:
         with self._indexing:

@@ -398,3 +398,37 @@ def test_with_search_a_page_update_is_served_before_the_index_is_rebuilt(example
         assert [p.name for p in preview.out.iterdir() if p.name.startswith(".search-")] == [preview.index.name]
     finally:
         preview.stop()
+
+
+class OverlappingIndexPreview(Preview):
+    """A preview whose first Pagefind run makes its folder at once, then stalls for 3 s (a seam: two rebuilds in
+    quick succession, the watcher's and another, start indexers that overlap)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: list[list[str]] = []
+
+    def index_command(self, site: Path, out: Path) -> list[str]:
+        command = super().index_command(site, out)
+        if not self.commands:
+            command = ["sh", "-c", 'mkdir -p "$0" && sleep 3 && exec "$@"', str(out), *command]
+        self.commands.append(command)
+        return command
+
+
+def test_when_a_newer_index_is_done_no_older_one_is_left_or_still_being_written(example: Path) -> None:
+    preview = OverlappingIndexPreview(example, port=0, today=TODAY, search=False)
+    preview.start()
+    try:
+        preview.search = True
+        preview.index_later(preview.version)
+        wait_until(lambda: any(p.name.startswith(".search-") for p in preview.out.iterdir()))  # the stalled one
+        preview.index_later(preview.version)
+        wait_until(lambda: preview.indexed == preview.version)
+        assert len(preview.commands) == 2
+        assert [p.name for p in preview.out.iterdir() if p.name.startswith(".search-")] == [preview.index.name]
+        assert fetch(preview.url + "public/pagefind/pagefind.js")[0] == 200
+        time.sleep(3.5)  # the stalled indexer was stopped: it writes no folder later either
+        assert [p.name for p in preview.out.iterdir() if p.name.startswith(".search-")] == [preview.index.name]
+    finally:
+        preview.stop()
