@@ -6,17 +6,18 @@ returns that check's diagnostics without loading anything (site_gen.incremental,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed never needs them
     from .facts import Facts
-    from .incremental import DiskMemo, Memo
+    from .incremental import DiskMemo, Memo, RunEntry
     from .model import Backlog
 
 CHECK_FOLDERS = ("backlog", "feedback", "locale")   # check's inputs besides site.yaml and the logo: no templates
@@ -82,10 +83,11 @@ class CheckReport(_Tally):
 def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                  workers: int | None = None) -> CheckReport:
     """check_repository, reusing the cache: the last check's diagnostics when no input changed (site.yaml, the
-    backlog and ledger, the feedback, the catalogues, the logo, git's HEAD, the "as of" date), else a check that
+    backlog and ledger, the feedback, the catalogues, the logo, git's HEAD, the "as of" date); the last check's
+    with an edited story body judged again when that is all that changed (`_body_edits`); else a check that
     parses only the files that changed. Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import RunEntry, input_digest, keep_run
+    from .incremental import RunEntry, input_basis, input_files, keep_run, run_digest
 
     root = root.absolute()
     if memo is None:
@@ -93,18 +95,93 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if not (root / "site.yaml").is_file():
         raise NotABacklog(root)
     runs = memo.part("runs")
-    run = input_digest(root, runs.extra, "check", today.isoformat(), folders=CHECK_FOLDERS)
+    basis = input_basis(root, runs.extra, "check", today.isoformat(), folders=CHECK_FOLDERS)
+    inputs = input_files(root, runs.extra, CHECK_FOLDERS)
+    run = run_digest(basis, inputs)
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
-    result = check_repository(root, today, workers, memo)
-    report = _report(result)
-    logo = result.backlog.config.public.logo
-    runs.extra = (logo.source,) if logo is not None else ()
-    runs.runs = keep_run(runs.runs, run, RunEntry(tuple(report.diagnostics), dict(report.counts), {}, False,
-                                                  "check", dict(report.unreadable)))
-    memo.save("files", "runs")
+    last = next((entry for entry in runs.runs.values() if entry.command == "check" and entry.basis == basis), None)
+    edited = _body_edits(root, memo, last, inputs) if last is not None else None
+    if edited is not None and last is not None:
+        report = edited
+        entry = dataclasses.replace(last, diagnostics=tuple(report.diagnostics), inputs=inputs)
+    else:
+        from .story_edits import twinned
+        result = check_repository(root, today, workers, memo)
+        report = _report(result)
+        logo = result.backlog.config.public.logo
+        runs.extra = (logo.source,) if logo is not None else ()
+        customers = _keep_customers(memo, result, basis, inputs, last)
+        entry = RunEntry(tuple(report.diagnostics), dict(report.counts), {}, False, "check",
+                         dict(report.unreadable), basis, inputs, twinned(result.backlog.stories.values()), customers)
+    runs.runs = keep_run(runs.runs, run, entry)
+    if edited is not None:
+        memo.save("runs")   # (the edited stories' shards are saved)
+    else:
+        memo.save("files", "runs")
     return report
+
+
+_MOST_EDITS = 20   # more edited stories than this: the full check (each reads a shard of the cache)
+
+
+def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mapping[str, bytes]) -> CheckReport | None:
+    """The last check's report with the edited stories' bodies judged again, when the only files that changed
+    since are stories edited in their bodies alone, each read and loaded without a problem then and now
+    (site_gen.story_edits); None otherwise: the full check."""
+    from .load import STORIES_DIR
+    from .load.records import load_story
+    from .model import Story
+    from .rules.public_safety import CustomerReferences
+    from .story_edits import same_front_matter, with_edited_bodies
+
+    changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
+    if not changed or len(changed) > _MOST_EDITS or not all(
+            path in inputs and path in last.inputs and path.startswith(STORIES_DIR + "/") for path in changed):
+        return None
+    edits: list[tuple[Story, Story]] = []
+    kept: dict[str, tuple[bytes, Any]] = {}
+    for path in changed:
+        stored = memo.stored_file(path)
+        if stored is None or stored[0] != last.inputs[path]:
+            return None   # the cache holds another version of the file (a build since): not the one checked
+        before, found_before = stored[1]
+        found: list[Diagnostic] = []
+        now = load_story(root / path, root, found)
+        if not (isinstance(before, Story) and isinstance(now, Story)) or found or found_before:
+            return None
+        if not same_front_matter(before, now) or before.id in last.twinned:
+            return None
+        edits.append((before, now))
+        kept[path] = (inputs[path], (now, []))
+    references = CustomerReferences(())   # judges no story that is not published
+    if any(before.is_public for before, _ in edits):
+        index = memo.part("customers").customers.get(last.customers)
+        if not isinstance(index, CustomerReferences):
+            return None
+        references = index
+    report = CheckReport(with_edited_bodies(last.diagnostics, edits, references), dict(last.counts),
+                         dict(last.unreadable))
+    memo.update_files(kept)
+    return report
+
+
+def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, basis: bytes, inputs: Mapping[str, bytes],
+                    last: RunEntry | None) -> bytes:
+    """Keep the check's customer index in the cache, for a later check to judge an edited story body with; its
+    key: the feedback's hashes (and site.yaml's). Saved only when it changed."""
+    from .incremental import run_digest
+    from .rules.public_safety import customer_references
+
+    key = run_digest(basis, {path: hashed for path, hashed in inputs.items()
+                             if path == "site.yaml" or path.startswith("feedback/")})
+    if last is None or last.customers != key:
+        customers = memo.part("customers")
+        references = customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
+        customers.customers = {key: references.frozen()}
+        memo.save("customers")
+    return key
 
 
 def _report(result: CheckResult) -> CheckReport:

@@ -161,6 +161,12 @@ class RunEntry:
     searched: bool
     command: str = "build"                    # "build" or "check": each keeps its last run
     unreadable: Mapping[str, int] = field(default_factory=dict)   # unreadable records per kind (check says them)
+    # check's, for the next check to take a story body edit from here (site_gen.check): the basis (settings,
+    # HEAD) and each input file's hash, the stories alike but for their bodies, the key of the customer index kept
+    basis: Digest = b""
+    inputs: Mapping[str, Digest] = field(default_factory=dict)
+    twinned: frozenset[str] = frozenset()
+    customers: Digest = b""
 
 
 def keep_run(runs: dict[Digest, RunEntry], run: Digest, entry: RunEntry) -> dict[Digest, RunEntry]:
@@ -178,6 +184,8 @@ class Memo:
     extra: tuple[str, ...] = ()                                # inputs outside the usual folders (the logo)
     pending: dict[str, Any] = field(default_factory=dict)      # this run's PageReuse per audience, until written
     live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
+    customers: dict[Digest, Any] = field(default_factory=dict)  # check's customer index, by its feedback's hash
+
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:
@@ -189,6 +197,12 @@ class Memo:
 
     def save(self, *names: str) -> None:
         pass
+
+    def stored_file(self, path: str) -> tuple[Digest, Any] | None:
+        return self.files.get(path)
+
+    def update_files(self, entries: Mapping[str, tuple[Digest, Any]]) -> None:
+        self.files.update(entries)
 
 
 # --- the stamp: which site-gen wrote a cache -------------------------------------------------------
@@ -373,6 +387,28 @@ class DiskMemo:
         except OSError:
             pass
 
+    def stored_file(self, path: str) -> tuple[Digest, Any] | None:
+        """What the cache holds for a file (the hash of its bytes then, what loading them gave), reading only the
+        shard that keeps it; None for a file kept in a blob of its own (a feedback export)."""
+        if "files" in self._loaded:
+            known = self.memo.files.get(path)
+        else:
+            shard = load_part(self.root, _shard_of(path))
+            known = shard.get(path) if isinstance(shard, dict) else None
+        return None if known is None or isinstance(known[1], Blob) else known
+
+    def update_files(self, entries: Mapping[str, tuple[Digest, Any]]) -> None:
+        """Keep these files' entries, writing only the shards that keep them (small records, no blobs)."""
+        if "files" in self._loaded:
+            self.memo.files.update(entries)
+            self.save("files")
+            return
+        for shard in sorted({_shard_of(path) for path in entries}):
+            kept = load_part(self.root, shard)
+            kept = dict(kept) if isinstance(kept, dict) else {}
+            kept.update({path: entry for path, entry in entries.items() if _shard_of(path) == shard})
+            save_part(self.root, shard, kept)
+
     def file(self, path: str, hashed: Digest) -> tuple[bool, Any]:
         """(True, what loading the file gave) when the cache has it for these bytes."""
         known = self.part("files").files.get(path)
@@ -476,14 +512,33 @@ def input_digest(root: Path, extra: Iterable[str], *settings: object,
     catalogues and templates (`folders`: check leaves out the templates it never reads), the files named in
     `extra` (the logo), git's HEAD, and the settings ("as of", options). A link or a special file is named
     with what it is, so changing it changes the digest too."""
-    hasher = hashlib.blake2b(digest_size=20)
-    hasher.update(repr((settings, folders)).encode())
+    return run_digest(input_basis(root, extra, *settings, folders=folders), input_files(root, extra, folders))
+
+
+def input_basis(root: Path, extra: Iterable[str], *settings: object,
+                folders: tuple[str, ...] = INPUT_FOLDERS) -> Digest:
+    """What a run depends on besides its files' bytes: the settings, which folders and extra files it reads, and
+    git's HEAD. Two runs with the same basis differ only in the files whose hashes differ."""
+    return digest(repr((settings, folders, sorted(set(extra)), git_head(root))).encode())
+
+
+def run_digest(basis: Digest, files: Mapping[str, Digest]) -> Digest:
+    hasher = hashlib.blake2b(basis, digest_size=20)
+    for path, hashed in files.items():
+        hasher.update(b"\0" + path.encode() + b"\0" + hashed)
+    return hasher.digest()
+
+
+def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS) -> dict[str, Digest]:
+    """Each input file, relative to root, with the hash of its bytes; a link or a special file hashes what it is."""
+    base = str(root) + os.sep
     paths = [str(root / "site.yaml"), *(str(root / name) for name in sorted(set(extra)))]
     for folder in folders:
         paths.extend(_walk_names(str(root / folder)))
     flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
+    files: dict[str, Digest] = {}
     for path in paths:   # read_regular's checks, without its objects: 30,000 files take a tenth of a second
-        hasher.update(b"\0" + path.encode() + b"\0")
+        name = path[len(base):].replace(os.sep, "/") if path.startswith(base) else path
         try:
             descriptor = os.open(path, flags)
         except OSError:
@@ -492,19 +547,20 @@ def input_digest(root: Path, extra: Iterable[str], *settings: object,
             try:
                 status = os.fstat(descriptor)
                 if stat.S_ISREG(status.st_mode):
-                    hasher.update(digest(_read_all(descriptor, status.st_size)))
+                    files[name] = digest(_read_all(descriptor, status.st_size))
                     continue
             finally:
                 os.close(descriptor)
         try:
             status = os.lstat(path)
-            hasher.update(f"special {status.st_mode} {status.st_size} {status.st_mtime_ns}".encode())
+            special = f"special {status.st_mode} {status.st_size} {status.st_mtime_ns}".encode()
             if stat.S_ISLNK(status.st_mode):
-                hasher.update(os.readlink(path).encode())
+                special += b" " + os.readlink(path).encode()
         except OSError:
-            hasher.update(b"absent")
-    hasher.update(git_head(root).encode())
-    return hasher.digest()
+            special = b"absent"
+        # hashed apart (personalised): no regular file's bytes can hash the same
+        files[name] = hashlib.blake2b(special, digest_size=20, person=b"not a file").digest()
+    return files
 
 
 def git_head(root: Path) -> str:

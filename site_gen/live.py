@@ -12,7 +12,7 @@ sitemap, 404) are made again when they show an edited body, and compared. Only f
 written, each atomically, in place: the server keeps answering from the previous files meanwhile.
 
 The check of a body edit runs before anything is written, and only where a body counts: the rule families that
-read a body (`BODY_FAMILIES`) judge each record alone, so they run on the edited story, before and after; every
+read a body (site_gen.story_edits) judge each record alone, so they run on the edited story, before and after; every
 other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal data) takes
 the full path, which shows the error page.
 
@@ -37,7 +37,7 @@ import jinja2
 from markupsafe import Markup
 
 from .check import CheckResult
-from .diagnostics import Diagnostic, Severity, sorted_diagnostics
+from .diagnostics import Diagnostic, Severity
 from .facts.addresses import story_order
 from .i18n import Language
 from .incremental import LENGTH, Memo, Tracked, take_used
@@ -48,7 +48,8 @@ from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
 from .render import Page, Sandbox, template_mistakes
-from .rules import placeholders, public_safety
+from .rules import public_safety
+from .story_edits import same_front_matter, with_edited_bodies
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for, write_file
@@ -431,7 +432,6 @@ def internal_state(view: InternalSite, env: jinja2.Environment, words: Language,
 
 
 TARGETS: frozenset[type] = frozenset({Story, PublicStory, StoryPage})   # what a body edit replaces
-BODY_FAMILIES = (placeholders, public_safety)   # the rule families that read a story's body, each record alone
 
 
 @dataclass
@@ -462,23 +462,12 @@ class Live:
         return self.holders
 
 
-def body_diagnostics(result: CheckResult, story: Story) -> set[Diagnostic]:
-    """What the check's rules say that depends on this story's body: the rule families that read a body
-    (BODY_FAMILIES) judge each record alone, so they run on this one; every other family reads no body, so a body
-    edit leaves what they say as it was (tests/test_serve_incremental.py checks both against a full check)."""
-    alone = dataclasses.replace(result.backlog, irritants={}, decisions={}, stories={story.id: story})
-    return {found for family in BODY_FAMILIES for found in family.check(alone, result.facts)}
-
-
 def checked(result: CheckResult, edits: Mapping[str, Story]) -> list[Diagnostic]:
     """The check's diagnostics once these body edits are made (story ID -> its record now): the last check's,
-    with what the rules said of each edited body before replaced by what they say of it now."""
+    with what the rules said of each edited body before replaced by what they say of it now (site_gen.story_edits)."""
+    references = public_safety.customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
     stories = result.backlog.stories
-    gone = set().union(*(body_diagnostics(result, stories[key]) for key in edits))
-    come = set().union(*(body_diagnostics(result, now) for now in edits.values()))
-    if gone == come:
-        return result.diagnostics
-    return sorted_diagnostics([*(found for found in result.diagnostics if found not in gone), *come])
+    return with_edited_bodies(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references)
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -518,8 +507,7 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
         now = load_story(path, root, found)
         if not isinstance(now, Story) or found:
             return None
-        if any(getattr(now, item.name) != getattr(before, item.name)
-               for item in dataclasses.fields(Story) if item.name != "body"):
+        if not same_front_matter(before, now):
             return None
         if now.body != before.body:
             edits[before.id] = now

@@ -178,3 +178,94 @@ def test_one_edited_record_rewrites_only_the_shard_of_parsed_files_that_holds_it
     after = parsed_files(example)
     assert after.keys() == before.keys()
     assert len([name for name in before if after[name] != before[name]]) == 1
+
+
+# --- a story edited in its body only: the last check's diagnostics, with that body judged again ---------------
+
+INTERNAL_STORY = "backlog/stories/refund-status-draft.md"
+BODIES = {
+    "plain words": "We asked the partner shops again, and they all said yes.",
+    "a placeholder": "TODO: say what we did",
+    "an e-mail address": "Write to jane.doe@example.com for the code.",
+    "a customer reference": "Thanks to cust-512317 for telling us.",
+    "raw HTML": "It is <b>20%</b> off. <!-- never closed",
+    "lines and paragraphs": "First line.\nSecond line, *emphasised*.\n\n- a list\n- with [a link](https://example.com)",
+}
+
+
+def _set_body(root: Path, story: str, body: str) -> None:
+    path = root / story
+    text = path.read_text("utf-8")
+    front, _, _ = text.partition("\n---\n")
+    path.write_text(f"{front}\n---\n\n{body}\n", "utf-8")
+
+
+def _no_full_check(monkeypatch) -> None:
+    """Seam: the full check, replaced to prove a body edit does not run it."""
+    import site_gen.check
+    monkeypatch.setattr(site_gen.check, "check_repository", lambda *args: pytest.fail("a full check ran"))
+
+
+@pytest.mark.parametrize("body", list(BODIES))
+@pytest.mark.parametrize("story", [STORY, INTERNAL_STORY])
+def test_a_story_body_edit_is_judged_alone_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, story: str, body: str) -> None:
+    check(example, "--format", "json")     # fills the cache
+    _set_body(example, story, BODIES[body])
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+    _set_body(example, story, "Back to calm words.")    # and the next edit starts from that run
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+    assert check(example, "--format", "json") == cold     # nothing changed since: the same again
+
+
+def test_the_customer_references_judged_come_from_the_feedback_as_it_is(example: Path) -> None:
+    """A customer reference is one only while a feedback row names it: the kept index follows the feedback."""
+    check(example)
+    _set_body(example, STORY, "Thanks to cust-512317 for telling us.")
+    assert "personal-data" in check(example)[1]
+    for path in (example / "feedback").iterdir():
+        path.write_text(path.read_text("utf-8").replace("CUST-512317", "CUST-000001"), "utf-8")
+    assert "personal-data" not in check(example)[1]     # the feedback changed: a full check, a new index
+    _set_body(example, STORY, "Thanks to cust-000001 for telling us.")
+    assert "personal-data" in check(example)[1]
+    assert check(example) == check(example, "--no-cache")
+
+
+def test_a_body_edit_of_a_story_alike_another_but_for_its_body_is_checked_in_full(example: Path) -> None:
+    """Their bodies order their derived addresses, which the slug-missing warnings name: a full check."""
+    story = example / STORY
+    story.write_text("".join(line for line in story.read_text("utf-8").splitlines(keepends=True)
+                             if not line.startswith("slug:")), "utf-8")
+    shutil.copy(story, example / "backlog/stories/helmet-discount-twin.md")
+    _set_body(example, "backlog/stories/helmet-discount-twin.md", "Zebra crossings.")
+    check(example)
+    _set_body(example, STORY, "zzz: now it sorts after its twin.")
+    after = check(example, "--format", "json")
+    assert after == check(example, "--no-cache", "--format", "json")
+    assert "slug-missing" in after[1]
+
+
+def test_a_body_edit_after_a_build_parsed_another_version_of_the_story_is_checked_in_full(
+        example: Path, tmp_path: Path) -> None:
+    """The cache's parsed story is the build's, not the checked one's: it is not compared with."""
+    _set_body(example, STORY, "It is <b>20%</b> off.")
+    assert "raw-html" in check(example)[1]
+    _set_body(example, STORY, "First.")
+    build(example, tmp_path / "out", TODAY, search=False)
+    _set_body(example, STORY, "Second.")
+    after = check(example, "--format", "json")
+    assert after == check(example, "--no-cache", "--format", "json")
+    assert "raw-html" not in after[1]
+
+
+def test_edits_in_front_matter_and_body_together_are_checked_in_full(example: Path) -> None:
+    check(example)
+    _set_body(example, STORY, "TODO: later")
+    edit(example / INTERNAL_STORY, "audience: internal", "audience: public")
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")

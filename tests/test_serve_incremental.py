@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
-from site_gen.live import BODY_FAMILIES, TARGETS, Holders, Substitution, checked, replacements
+from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
 from site_gen.load.records import load_story
 from site_gen.model import Story
 from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
+from site_gen.story_edits import BODY_FAMILIES
 
 from .canary import CANARY, write_canary_repo
 from .conftest import TODAY, copy_example, edit

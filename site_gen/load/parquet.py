@@ -363,6 +363,10 @@ class ParquetFeedback:
             "length(regexp_extract(ref, '^[^a-z0-9]*')), length(ref) FROM customer_refs "
             "WHERE regexp_matches(ref, '[a-z0-9]')")]
 
+    def lowered_customers(self) -> frozenset[str]:
+        """Every customer value in lower case (after customer_shapes gave shapes: lowered by DuckDB as by Python)."""
+        return frozenset(self.db.sql("SELECT ref FROM customer_refs").to_arrow_table().column(0).to_pylist())
+
     def known_customers(self, candidates: Iterable[str]) -> set[str]:
         """Those of these lower-case texts that are a customer value in lower case (after customer_shapes)."""
         import pyarrow as pa

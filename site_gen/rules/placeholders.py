@@ -23,19 +23,24 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     records: list[Irritant | Decision | Story] = [*backlog.irritants.values(), *backlog.decisions.values(),
                                                  *backlog.stories.values()]
     for record in records:
-        for name in _WRITTEN_FIELDS[type(record)]:
-            value = getattr(record, name)
-            if isinstance(value, str):
-                if MARKER in value and is_placeholder(value):  # the substring test first: 30,000 records
-                    yield _found(record.at(name), name, value)
-            elif isinstance(value, tuple):
-                for index, item in enumerate(value):
-                    if isinstance(item, str) and MARKER in item and is_placeholder(item):
-                        yield _found(record.locs.get(f"{name}.{index}") or record.at(name), name, item)
-        if isinstance(record, (Decision, Story)) and MARKER in record.body:
-            for offset, line in enumerate(record.body.split("\n")):
-                if is_placeholder(line):
-                    yield _found(SourceLoc(record.loc.path, record.body_line + offset, 1), "the body", line)
+        yield from check_record(record)
+
+
+def check_record(record: Irritant | Decision | Story) -> Iterator[Diagnostic]:
+    """The placeholders left in one record."""
+    for name in _WRITTEN_FIELDS[type(record)]:
+        value = getattr(record, name)
+        if isinstance(value, str):
+            if MARKER in value and is_placeholder(value):  # the substring test first: 30,000 records
+                yield _found(record.at(name), name, value)
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                if isinstance(item, str) and MARKER in item and is_placeholder(item):
+                    yield _found(record.locs.get(f"{name}.{index}") or record.at(name), name, item)
+    if isinstance(record, (Decision, Story)) and MARKER in record.body:
+        for offset, line in enumerate(record.body.split("\n")):
+            if is_placeholder(line):
+                yield _found(SourceLoc(record.loc.path, record.body_line + offset, 1), "the body", line)
 
 
 def _written(kind: type) -> tuple[str, ...]:

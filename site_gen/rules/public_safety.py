@@ -10,6 +10,7 @@ exact string in the record's `allow_personal_data`: every check then names it as
 
 from __future__ import annotations
 
+import copy as copy_module
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -57,6 +58,9 @@ class StoredCustomers(Protocol):
     def customers(self) -> set[str]:
         """Every customer value."""
 
+    def lowered_customers(self) -> frozenset[str]:
+        """Every customer value in lower case (after customer_shapes gave shapes)."""
+
 
 class CustomerReferences:
     """Every customer value from the feedback, found in text at any non-alphanumeric boundary, in any case.
@@ -88,6 +92,16 @@ class CustomerReferences:
         self._tokens = frozenset(self._shapes)
         # few distinct first runs ('cust'): looking for each in a text is cheaper than splitting it into words
         self._few_tokens = tuple(self._tokens) if len(self._tokens) <= _FEW_TOKENS else None
+
+    def frozen(self) -> CustomerReferences:
+        """The same index with every reference read into Python, none left to look up in DuckDB: one that can be
+        pickled, for the check cache to keep (a cached check judges an edited story's body with it)."""
+        if self._stored is None:
+            return self
+        copy = copy_module.copy(self)
+        copy._known = self._known | self._stored.lowered_customers()
+        copy._stored = None
+        return copy
 
     def __len__(self) -> int:
         """How many distinct references are read into Python (those kept in DuckDB are not counted)."""
@@ -280,6 +294,13 @@ def customer_references(references: frozenset[str], stored: StoredCustomers | No
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     references = customer_references(facts.loaded_customers, backlog.stored_feedback)
     for record in _public_records(backlog):
-        yield from _check_record(record, references)
-        if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
-            yield from _raw_html(record)
+        yield from check_record(record, references)
+
+
+def check_record(record: Story | Irritant, references: CustomerReferences) -> Iterator[Diagnostic]:
+    """What this family says of one record: nothing of a record that is not published."""
+    if not record.is_public:
+        return
+    yield from _check_record(record, references)
+    if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
+        yield from _raw_html(record)
