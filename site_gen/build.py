@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .check import CheckResult, check_repository
 from .collector import paused_collector
-from .diagnostics import Diagnostic, sorted_diagnostics
+from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
 from .history import FileChange, StatusHistory, file_histories, status_histories
@@ -450,5 +450,5 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
     runs = memo.part("runs")
     logo = result.backlog.config.public.logo
     runs.extra = (logo.source,) if logo is not None else ()
-    runs.runs = keep_run(runs.runs, run, RunEntry(tuple(diagnostics), counts, output.files, searched))
+    runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
     memo.save("files", "pages", "runs")

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Diagnostics, Severity
 
 if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed never needs them
     from .facts import Facts
@@ -105,7 +105,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     edited = _body_edits(root, memo, last, inputs) if last is not None else None
     if edited is not None and last is not None:
         report = edited
-        entry = dataclasses.replace(last, diagnostics=tuple(report.diagnostics), inputs=inputs)
+        entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs)
     else:
         from .story_edits import twinned
         result = check_repository(root, today, workers, memo)
@@ -113,7 +113,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         logo = result.backlog.config.public.logo
         runs.extra = (logo.source,) if logo is not None else ()
         customers = _keep_customers(memo, result, basis, inputs, last)
-        entry = RunEntry(tuple(report.diagnostics), dict(report.counts), {}, False, "check",
+        entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, twinned(result.backlog.stories.values()), customers)
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:

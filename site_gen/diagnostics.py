@@ -142,13 +142,21 @@ class Severity(StrEnum):
 
 
 @quick_pickle
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Diagnostic:
     loc: SourceLoc
     rule: str
     severity: Severity
     message: str
     hint: str = ""
+
+    def __init__(self, loc: SourceLoc, rule: str, severity: Severity, message: str, hint: str = "") -> None:
+        # the slots' own setters, as SourceLoc's: a check makes (and a cached one reads back) 32,000 of them
+        _set_loc(self, loc)
+        _set_rule(self, rule)
+        _set_severity(self, severity)
+        _set_message(self, message)
+        _set_hint(self, hint)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message)
@@ -170,6 +178,10 @@ class Diagnostic:
         }
 
 
+_set_loc, _set_rule, _set_severity, _set_message, _set_hint = (
+    Diagnostic.__dict__[name].__set__ for name in ("loc", "rule", "severity", "message", "hint"))
+
+
 def error(loc: SourceLoc, rule: str, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(loc, rule, Severity.ERROR, message, hint)
 
@@ -181,6 +193,24 @@ def warning(loc: SourceLoc, rule: str, message: str, hint: str = "") -> Diagnost
 def with_severity(severity: str, diagnostic: Diagnostic) -> Diagnostic:
     """The same finding at the severity a team configured in site.yaml."""
     return Diagnostic(diagnostic.loc, diagnostic.rule, Severity(severity), diagnostic.message, diagnostic.hint)
+
+
+class Diagnostics(tuple[Diagnostic, ...]):
+    """A run's diagnostics as the cache keeps them: a tuple, pickled as columns of plain values. A check of
+    30,000 records keeps 32,000 diagnostics; object by object they took 0.4 s to write and as long to read."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _diagnostics, ([d.loc.path for d in self], [d.loc.line for d in self], [d.loc.col for d in self],
+                              [d.rule for d in self], [d.severity is Severity.ERROR for d in self],
+                              [d.message for d in self], [d.hint for d in self])
+
+
+def _diagnostics(paths: list[str], lines: list[int], cols: list[int], rules: list[str], errors: list[bool],
+                 messages: list[str], hints: list[str]) -> Diagnostics:
+    severities = [Severity.ERROR if is_error else Severity.WARNING for is_error in errors]
+    return Diagnostics(map(Diagnostic, map(SourceLoc, paths, lines, cols), rules, severities, messages, hints))
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

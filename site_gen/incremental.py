@@ -324,6 +324,7 @@ class DiskMemo:
         self.memo = Memo()
         self._loaded: set[str] = set()
         self._files_read: dict[str, dict[str, Digest]] | None = None   # per shard, the file hashes it held
+        self._shards: dict[str, dict[str, tuple[Digest, Any]]] = {}    # shards read one by one (stored_file)
 
     def part(self, name: str) -> Memo:
         if name not in self._loaded:
@@ -393,9 +394,15 @@ class DiskMemo:
         if "files" in self._loaded:
             known = self.memo.files.get(path)
         else:
-            shard = load_part(self.root, _shard_of(path))
-            known = shard.get(path) if isinstance(shard, dict) else None
+            known = self._shard(_shard_of(path)).get(path)
         return None if known is None or isinstance(known[1], Blob) else known
+
+    def _shard(self, name: str) -> dict[str, tuple[Digest, Any]]:
+        """One shard of the parsed files, read once (the parts are not all read)."""
+        if name not in self._shards:
+            kept = load_part(self.root, name)
+            self._shards[name] = dict(kept) if isinstance(kept, dict) else {}
+        return self._shards[name]
 
     def update_files(self, entries: Mapping[str, tuple[Digest, Any]]) -> None:
         """Keep these files' entries, writing only the shards that keep them (small records, no blobs)."""
@@ -403,11 +410,10 @@ class DiskMemo:
             self.memo.files.update(entries)
             self.save("files")
             return
+        for path, entry in entries.items():
+            self._shard(_shard_of(path))[path] = entry
         for shard in sorted({_shard_of(path) for path in entries}):
-            kept = load_part(self.root, shard)
-            kept = dict(kept) if isinstance(kept, dict) else {}
-            kept.update({path: entry for path, entry in entries.items() if _shard_of(path) == shard})
-            save_part(self.root, shard, kept)
+            save_part(self.root, shard, self._shards[shard])
 
     def file(self, path: str, hashed: Digest) -> tuple[bool, Any]:
         """(True, what loading the file gave) when the cache has it for these bytes."""
