@@ -87,7 +87,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     with an edited story body judged again when that is all that changed (`_body_edits`); else a check that
     parses only the files that changed. Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import RunEntry, input_basis, input_files, keep_run, run_digest
+    from .incremental import InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 
     root = root.absolute()
     if memo is None:
@@ -96,16 +96,18 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         raise NotABacklog(root)
     runs = memo.part("runs")
     basis = input_basis(root, runs.extra, "check", today.isoformat(), folders=CHECK_FOLDERS)
-    inputs = input_files(root, runs.extra, CHECK_FOLDERS)
+    last = next((entry for entry in runs.runs.values() if entry.command == "check" and entry.basis == basis), None)
+    settled: dict[str, InputStat] = {}
+    inputs = input_files(root, runs.extra, CHECK_FOLDERS, last, settled)
     run = run_digest(basis, inputs)
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
-    last = next((entry for entry in runs.runs.values() if entry.command == "check" and entry.basis == basis), None)
     edited = _body_edits(root, memo, last, inputs) if last is not None else None
     if edited is not None and last is not None:
         report = edited
-        entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs)
+        entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
+                                    settled=settled)
     else:
         from .story_edits import twinned
         result = check_repository(root, today, workers, memo)
@@ -114,7 +116,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         runs.extra = (logo.source,) if logo is not None else ()
         customers = _keep_customers(memo, result, basis, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
-                         dict(report.unreadable), basis, inputs, twinned(result.backlog.stories.values()), customers)
+                         dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
+                         customers)
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)

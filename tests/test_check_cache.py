@@ -3,6 +3,7 @@ again exactly, without loading anything; any change to any input is noticed; a c
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -269,3 +270,26 @@ def test_edits_in_front_matter_and_body_together_are_checked_in_full(example: Pa
     _set_body(example, STORY, "TODO: later")
     edit(example / INTERNAL_STORY, "audience: internal", "audience: public")
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
+
+
+def test_an_unchanged_file_is_not_read_again_and_an_edit_that_keeps_size_and_time_is_noticed(
+        example: Path, monkeypatch) -> None:
+    """Files are compared by inode, size and modification and change times before their bytes are hashed, as git
+    does; a change time cannot be set back. Seams: every file counts as settled at once (a real run trusts only
+    files left alone for seconds), and the reader of input files counts what it reads."""
+    import site_gen.incremental as incremental
+    monkeypatch.setattr(incremental, "SETTLED_NS", -10**12)
+    check(example)
+    reads: list[int] = []
+    real_read = incremental._read_all
+    monkeypatch.setattr(incremental, "_read_all", lambda descriptor, size: reads.append(size) or real_read(
+        descriptor, size))
+    check(example)
+    assert reads == []                               # nothing changed: nothing read
+    path = example / STORY
+    before = path.stat()
+    path.write_text(path.read_text("utf-8").replace("20% off a helmet", "25% off a helmet"), "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
+    assert len(reads) == 1                           # that file alone was read again
