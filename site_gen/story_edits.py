@@ -14,7 +14,6 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from .diagnostics import Diagnostic
-from .facts.addresses import story_order
 from .model import Story
 from .rules import placeholders, public_safety
 from .rules.public_safety import CustomerReferences
@@ -54,6 +53,7 @@ def with_edited_bodies(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[
 
 def twinned(stories: Iterable[Story]) -> frozenset[str]:
     """The IDs of stories alike but for their bodies: their bodies order their derived addresses."""
+    from .facts.addresses import story_order  # (the full check's: a body edit's never needs the facts)
     seen: dict[tuple[object, ...], list[str]] = {}
     for story in stories:
         seen.setdefault(story_order(story)[:-1], []).append(story.id)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..facts import Facts
 from ..model import Backlog, Decision, Irritant, Story
+
+if TYPE_CHECKING:
+    from ..facts import Facts
 
 MARKER = "TODO"
 # `TODO`, `TODO: who owns it`: a marker at the start of a value or of a body line, in capitals as written

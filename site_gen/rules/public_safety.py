@@ -16,14 +16,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
-from ..facts import Facts
 from ..markdown import COMMENT, raw_html, render_markdown
 from ..model import Backlog, Irritant, Story
 from ..personal_data import find_contact_details
+
+if TYPE_CHECKING:
+    from ..facts import Facts
 
 ALNUM_RUN = re.compile(r"[^\W_]+")  # what a customer reference must not touch on either side
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
