@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from site_gen.build import build
 from site_gen.cli import main
 from site_gen.incremental import CACHE_DIR, INPUT_FOLDERS, input_digest
 
-from .conftest import TODAY, edit
+from .conftest import TODAY, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
 
@@ -293,3 +295,50 @@ def test_an_unchanged_file_is_not_read_again_and_an_edit_that_keeps_size_and_tim
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
     assert len(reads) == 1                           # that file alone was read again
+
+
+EDIT_BODIES = ["Plain words.", "TODO: say what changed", "Write to jane.doe@example.com.", "Thanks cust-512317.",
+               "Some <b>bold</b> HTML.", "<!-- never closed", "A list:\n\n- one\n- two", ""]
+CHECK_EDITS = st.lists(st.one_of(
+    st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
+    st.tuples(st.just("title"), st.integers(0, 30), st.just("")),
+    st.tuples(st.just("flip"), st.integers(0, 30), st.just("")),
+    st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
+    st.tuples(st.just("delete"), st.integers(0, 30), st.just("")),
+    st.tuples(st.just("feedback"), st.integers(0, 30), st.just(""))), min_size=1, max_size=4)
+
+
+def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> None:
+    stories = sorted((root / "backlog/stories").glob("*.md"))
+    path = stories[index % len(stories)]
+    if change == "body":
+        _set_body(root, path.relative_to(root).as_posix(), body)
+    elif change == "title":
+        path.write_text(path.read_text("utf-8").replace("title: ", f"title: Step {step} ", 1), "utf-8")
+    elif change == "flip":
+        text = path.read_text("utf-8")
+        flipped = text.replace("audience: public", "audience: internal") if "audience: public" in text else \
+            text.replace("audience: internal", "audience: public")
+        path.write_text(flipped, "utf-8")
+    elif change == "add":
+        added = path.with_name(f"added-{step}.md")
+        shutil.copy(path, added)
+        _set_body(root, added.relative_to(root).as_posix(), body)
+    elif change == "delete" and len(stories) > 1:
+        path.unlink()
+    elif change == "feedback":
+        feedback = root / "feedback/surveys-and-reviews.csv"
+        feedback.write_text(feedback.read_text("utf-8").replace("CUST-512317", f"CUST-9{step:05d}", 1), "utf-8")
+
+
+@settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=CHECK_EDITS)
+def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
+    """Body edits, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
+    another: after each, the cached check prints what a check without the cache prints."""
+    root = copy_example(tmp_path_factory.mktemp("check") / "repo")
+    check(root)
+    for step, (change, index, body) in enumerate(edits):
+        _apply_edit(root, step, change, index, body)
+        assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, change)
