@@ -114,7 +114,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         report = _report(result)
         logo = result.backlog.config.public.logo
         runs.extra = (logo.source,) if logo is not None else ()
-        customers = _keep_customers(memo, result, basis, inputs, last)
+        customers = _keep_customers(memo, result, inputs)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
                          customers)
@@ -170,17 +170,16 @@ def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mappi
     return report
 
 
-def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, basis: bytes, inputs: Mapping[str, bytes],
-                    last: RunEntry | None) -> bytes:
+def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[str, bytes]) -> bytes:
     """Keep the check's customer index in the cache, for a later check to judge an edited story body with; its
-    key: the feedback's hashes (and site.yaml's). Saved only when it changed."""
+    key: the feedback's hashes (and site.yaml's). Saved when the cache does not hold it yet."""
     from .incremental import run_digest
     from .rules.public_safety import customer_references
 
-    key = run_digest(basis, {path: hashed for path, hashed in inputs.items()
-                             if path == "site.yaml" or path.startswith("feedback/")})
-    if last is None or last.customers != key:
-        customers = memo.part("customers")
+    key = run_digest(b"customers", {path: hashed for path, hashed in inputs.items()
+                                    if path == "site.yaml" or path.startswith("feedback/")})
+    customers = memo.part("customers")
+    if key not in customers.customers:
         references = customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
         customers.customers = {key: references.frozen()}
         memo.save("customers")

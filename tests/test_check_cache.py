@@ -342,3 +342,17 @@ def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_
     for step, (change, index, body) in enumerate(edits):
         _apply_edit(root, step, change, index, body)
         assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, change)
+
+
+def test_a_lost_customer_index_is_made_again_by_the_next_full_check(example: Path, monkeypatch) -> None:
+    check(example)
+    (example / CACHE_DIR / "customers.pickle").unlink()
+    _set_body(example, STORY, "Thanks to cust-512317 for telling us.")
+    assert check(example) == check(example, "--no-cache")     # without the index: a full check
+    assert (example / CACHE_DIR / "customers.pickle").exists()
+    _set_body(example, STORY, "Thanks to cust-737397 as well.")
+    cold = check(example, "--no-cache")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example) == cold
+    assert "cust-737397" in cold[1]
