@@ -295,3 +295,29 @@ def test_a_records_places_pickle_as_numbers_and_come_back_equal(example: Path) -
     assert pickle.loads(pickle.dumps(place)) == place and copy.copy(place) == place
     with pytest.raises(dataclasses.FrozenInstanceError):
         place.line = 5  # type: ignore[misc]
+
+
+def test_a_record_file_is_read_as_incremental_reads_it(tmp_path: Path) -> None:
+    """read_small_regular (plain system calls) gives what incremental.read_regular gives: the bytes of a regular
+    file within the limit, and None for a larger file, a link or a named pipe; and None for a folder (where
+    read_regular raises IsADirectoryError: list_files never hands a loader a folder)."""
+    import os
+
+    from site_gen.incremental import read_regular
+    from site_gen.load.source import read_small_regular
+
+    limit = 64
+    (tmp_path / "empty.yaml").write_bytes(b"")
+    (tmp_path / "at-limit.yaml").write_bytes(b"a" * limit)
+    (tmp_path / "over-limit.yaml").write_bytes(b"a" * (limit + 1))
+    (tmp_path / "record.yaml").write_bytes(VALID_IRRITANT.encode()[:limit])
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "record.yaml")
+    (tmp_path / "folder.yaml").mkdir()
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert read_small_regular(tmp_path / "folder.yaml", limit) is None
+    for path in sorted(set(tmp_path.iterdir()) - {tmp_path / "folder.yaml"}):
+        assert read_small_regular(path, limit) == read_regular(path, limit), path.name
+    assert read_small_regular(tmp_path / "at-limit.yaml", limit) == b"a" * limit
+    assert read_small_regular(tmp_path / "over-limit.yaml", limit) is None
+    assert read_small_regular(tmp_path / "link.yaml", limit) is None
+    assert read_small_regular(tmp_path / "missing.yaml", limit) is None
