@@ -148,10 +148,16 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str, 
     Exit status: 0 clean (warnings allowed), 1 errors (or warnings with
     --strict), 2 usage error.
     """
+    import gc
+
     from .check import check_cached
     from .diagnostics import describe_counts, format_github, format_json, format_summary_markdown, format_text
     from .incremental import DiskMemo
 
+    # a check allocates a million objects that live until it exits, and makes next to no cyclic garbage: the
+    # collector would only scan them, each time it is re-enabled between the loader's and the rules' pauses
+    # (0.3-0.5 s of CPU at 10,000 of each record kind; the loaded objects are freed at exit all the same)
+    gc.disable()
     as_of = _as_of(path, today)
     result = check_cached(path, as_of.day, DiskMemo(path.absolute()) if cache else None)
     counts = dict(result.counts)
