@@ -232,6 +232,17 @@ def test_control_characters_in_text_output_are_escaped(example: Path) -> None:
     ]
 
 
+def test_every_character_the_text_output_escapes_is_one_python_calls_unprintable() -> None:
+    """escape_text leaves a printable text as it is without running its expression: that is exact only if no
+    character the expression escapes is printable. Every code point is tried."""
+    from site_gen.diagnostics import _UNSAFE, escape_text
+
+    escaped = [chr(code) for code in range(0x110000) if _UNSAFE.match(chr(code))]
+    assert len(escaped) > 60 and not any(char.isprintable() for char in escaped)
+    assert escape_text("plain — text") == "plain — text"
+    assert escape_text("a\u2066b\x1b") == "a\\u2066b\\x1b"   # the shortcut does not skip a non-printable text
+
+
 def test_control_characters_in_github_and_json_output_are_escaped(example: Path) -> None:
     _crafted(example)
     github = invoke("check", str(example), *TODAY, "--format", "github").stdout
