@@ -297,27 +297,27 @@ def test_a_records_places_pickle_as_numbers_and_come_back_equal(example: Path) -
         place.line = 5  # type: ignore[misc]
 
 
-def test_a_record_file_is_read_as_incremental_reads_it(tmp_path: Path) -> None:
-    """read_small_regular (plain system calls) gives what incremental.read_regular gives: the bytes of a regular
-    file within the limit, and None for a larger file, a link or a named pipe; and None for a folder (where
-    read_regular raises IsADirectoryError: list_files never hands a loader a folder)."""
+def test_a_file_is_read_whole_only_when_it_is_a_regular_file_within_the_limit(tmp_path: Path) -> None:
+    """incremental.read_regular, which the quick path and the cache read files with: the bytes of a regular file
+    within the limit (or of any size without one), and None for a larger file, a link, a named pipe, a folder or
+    a missing file."""
     import os
 
     from site_gen.incremental import read_regular
-    from site_gen.load.source import read_small_regular
 
     limit = 64
     (tmp_path / "empty.yaml").write_bytes(b"")
     (tmp_path / "at-limit.yaml").write_bytes(b"a" * limit)
     (tmp_path / "over-limit.yaml").write_bytes(b"a" * (limit + 1))
-    (tmp_path / "record.yaml").write_bytes(VALID_IRRITANT.encode()[:limit])
-    (tmp_path / "link.yaml").symlink_to(tmp_path / "record.yaml")
+    (tmp_path / "large.csv").write_bytes(b"b" * (3 << 20))
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "at-limit.yaml")
     (tmp_path / "folder.yaml").mkdir()
     os.mkfifo(tmp_path / "pipe.yaml")
-    assert read_small_regular(tmp_path / "folder.yaml", limit) is None
-    for path in sorted(set(tmp_path.iterdir()) - {tmp_path / "folder.yaml"}):
-        assert read_small_regular(path, limit) == read_regular(path, limit), path.name
-    assert read_small_regular(tmp_path / "at-limit.yaml", limit) == b"a" * limit
-    assert read_small_regular(tmp_path / "over-limit.yaml", limit) is None
-    assert read_small_regular(tmp_path / "link.yaml", limit) is None
-    assert read_small_regular(tmp_path / "missing.yaml", limit) is None
+    assert read_regular(tmp_path / "empty.yaml", limit) == b""
+    assert read_regular(tmp_path / "at-limit.yaml", limit) == b"a" * limit
+    assert read_regular(tmp_path / "over-limit.yaml", limit) is None
+    assert read_regular(tmp_path / "over-limit.yaml") == b"a" * (limit + 1)
+    assert read_regular(tmp_path / "large.csv") == b"b" * (3 << 20)
+    for name in ("link.yaml", "folder.yaml", "pipe.yaml", "missing.yaml"):
+        assert read_regular(tmp_path / name, limit) is None, name
+        assert read_regular(tmp_path / name) is None, name

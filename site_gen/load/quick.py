@@ -22,10 +22,11 @@ import yaml
 from ..diagnostics import Diagnostic, Places, SourceLoc
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
 from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
+from ..incremental import read_regular
 from ..model import Decision, Irritant, Story
 from .convert import NOT_BLANK, coerce, scalar_value
 from .frontmatter import split_front_matter
-from .source import BOM, RECORD_LIMIT, read_small_regular, relative
+from .source import BOM, RECORD_LIMIT, relative
 from .yamlsafe import MAX_NODES, SCALAR_TYPES, STANDARD_TAG, compose, too_deep
 
 QuickRecord = Irritant | Decision | Story
@@ -201,7 +202,7 @@ def _read(path: Path) -> str | None:
     """The text of a small regular file that is valid UTF-8 without a byte-order mark or a character that
     breaks readers (fieldtypes.UNREADABLE), newlines normalised as read_source does; None for anything else
     (the precise path then says what is wrong, if anything)."""
-    data = read_small_regular(path, RECORD_LIMIT)
+    data = read_regular(path, RECORD_LIMIT)
     # a control character (NUL included), which UNREADABLE finds in the text
     if data is None or len(data.translate(None, _CONTROL_BYTES)) != len(data):
         return None
