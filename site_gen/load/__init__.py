@@ -12,17 +12,17 @@ from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..errors import NotABacklog
 from ..model import Backlog, Decision, FeedbackRow, Irritant, SiteConfig, Story, Unreadable
 from ..parallel import can_fork, fork_pool
-from . import csvstore, parquet
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
 from .locales import load_locales
-from .parquet import ParquetFeedback
 from .records import load_decision, load_irritant, load_site_config, load_story
 from .source import list_files, relative
 
 if TYPE_CHECKING:
     from ..incremental import DiskMemo, Memo
+    from .csvstore import CsvTables
+    from .parquet import ParquetFeedback
 
 IRRITANTS_DIR = "backlog/irritants"
 DECISIONS_DIR = "backlog/decisions"
@@ -81,6 +81,10 @@ def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Pa
 
 
 def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tuple[Backlog, list[Diagnostic]]:
+    # here, not above: loading one record (a cached check judging an edited story) needs neither DuckDB's
+    # modules nor the facts they share metric definitions with
+    from . import csvstore, parquet
+
     diagnostics: list[Diagnostic] = []
     if memo is not None:
         memo.part("files")  # read once, before any worker forks
@@ -93,7 +97,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
     feedback_paths = [path for path in feedback_paths if path.suffix != ".parquet"]
     # large CSV exports go to DuckDB, when the extra is there and each holds nothing to report (csvstore)
     large = set(csvstore.large(feedback_paths, parquet.available()))
-    staged: csvstore.CsvTables | None = None
+    staged: CsvTables | None = None
     parsed: Parsed = {}
     by_file: dict[Path, list[Loaded]] = {}
 
@@ -176,9 +180,10 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
 
 
 def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig, diagnostics: list[Diagnostic],
-                     csv: csvstore.CsvTables | None = None) -> ParquetFeedback | None:
+                     csv: CsvTables | None = None) -> ParquetFeedback | None:
     """feedback/*.parquet behind DuckDB, checked, with the CSV exports DuckDB took (csv); without the duckdb
     extra each Parquet file is a located error."""
+    from . import parquet
     if not paths:
         return parquet.ParquetFeedback(paths, root, csv) if csv is not None else None
     if not parquet.available():
