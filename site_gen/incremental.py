@@ -190,7 +190,6 @@ class Memo:
     live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
     customers: dict[Digest, Any] = field(default_factory=dict)  # check's customer index, by its feedback's hash
 
-
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:
         return self
