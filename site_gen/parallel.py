@@ -3,7 +3,9 @@
 What a worker needs is handed over by the fork itself, never pickled: `fork_pool(size, payload)` forks its
 workers at once with `payload` in place, and a worker reads it with `shared()`. Before the fork, gc.freeze()
 moves every object into a generation no collection visits, so a collection in a worker never writes to the
-parent's objects and their pages stay shared copy-on-write (only what a worker writes is copied).
+parent's objects and their pages stay shared copy-on-write (only what a worker writes is copied). And the
+memory the parent holds but no longer uses is given back first (release_free_memory), so the workers do not
+share it — nor does the parent copy it page by page when it allocates there again after the fork.
 
 A worker never outlives the build that forked it: killed with SIGKILL or SIGTERM, the parent takes its
 workers with it (PR_SET_PDEATHSIG on Linux, a watchdog thread elsewhere), so no 70 MB process is left
@@ -21,6 +23,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, BinaryIO
 
@@ -66,6 +69,36 @@ class Pool(ProcessPoolExecutor):
         self.shutdown(wait=False, cancel_futures=True)
 
 
+def _glibc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None (another C library: musl has none)."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
+
+
+_trim: list[Callable[[int], int] | None] = []
+
+
+def release_free_memory() -> None:
+    """Give the memory this process freed back to the system (10,000 stories, at the public renderer's fork:
+    RSS 476 -> 363 MB, in 0.02 s); call it with every object frozen (gc.freeze), as fork_pool does.
+
+    Two things hold freed memory. CPython keeps up to 2,000 spare tuples of each length for reuse; spread over
+    the heap, they keep whole 1 MiB arenas of otherwise free objects alive (85 of 188 after the internal view).
+    A full collection empties those spare lists, and costs nothing while every object is frozen (it has none
+    to look at). And glibc's malloc keeps the blocks freed in its heap (after the internal view: 90 MB of 145
+    free); malloc_trim(0) returns their pages. Not trimmed before the fork, they are shared with the worker,
+    and each page the parent reuses afterwards is copied for it: they count twice in the tree's memory.
+    """
+    gc.collect()
+    if not _trim:
+        _trim.append(_glibc_trim() if sys.platform.startswith("linux") else None)
+    if _trim[0] is not None:
+        _trim[0](0)
+
+
 def fork_pool(size: int, payload: Any = None) -> Pool:
     """`size` workers, forked now, each seeing `payload` through shared() without a copy."""
     pool = Pool(size, mp_context=multiprocessing.get_context("fork"),
@@ -73,6 +106,7 @@ def fork_pool(size: int, payload: Any = None) -> Pool:
     _payload[0] = payload
     gc.freeze()
     try:
+        release_free_memory()
         pool.submit(int)  # a fork pool starts all its workers at the first submit: fork them while frozen
     finally:
         gc.unfreeze()  # this process's own collections (after the build) free the model as usual
