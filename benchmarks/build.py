@@ -84,8 +84,7 @@ def main() -> None:
     pages = hugo_pages = 0
     processes = 1
     for _ in range(args.runs):
-        shutil.rmtree(out / "site-gen", ignore_errors=True)
-        run = run_command(site_gen_command(repo, out / "site-gen", args.search))
+        run = run_command(site_gen_command(repo, out / "site-gen", args.search), fresh=out / "site-gen")
         ours.add_run(run)
         processes = max(processes, run.processes)
         pages = len(html_pages(out / "site-gen"))
@@ -93,9 +92,8 @@ def main() -> None:
             site = repo.parent / f"hugo-{pages}"
             if not (site / "config.toml").exists():
                 hugo_site.build(site, pages - 2)  # Hugo adds a home page and the section's list
-            shutil.rmtree(out / "hugo", ignore_errors=True)
             theirs.add_run(run_command([hugo, "--source", str(site), "--destination", str(out / "hugo"), "--quiet",
-                                        "--cacheDir", str(out / "hugo-cache")]))
+                                        "--cacheDir", str(out / "hugo-cache")], fresh=out / "hugo"))
             hugo_pages = len(html_pages(out / "hugo"))
             shutil.rmtree(out / "hugo-cache", ignore_errors=True)
     print(f"after:  {load()}")

@@ -29,11 +29,12 @@ from synthetic import STAGES, build  # noqa: E402
 TODAY = "2026-11-23"
 
 
-def report(label: str, command: list[str], runs: int) -> None:
+def report(label: str, command: list[str], runs: int, out: Path | None = None) -> None:
+    """Several runs of command; `out`: the build's output folder, removed before each (every run a first build)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     figures = Runs(label)
     for _ in range(runs):
-        figures.add_run(run_command(command, env=env))
+        figures.add_run(run_command(command, env=env, fresh=out))
     print(figures, flush=True)
 
 
@@ -88,7 +89,8 @@ def main() -> None:
         report(f"check, {args.csv_rows:,} CSV rows",
                [*site_gen, "check", str(repo), "--today", TODAY, "--no-cache"], args.runs)
         report(f"build, {args.csv_rows:,} CSV rows",
-               [*site_gen, "build", str(repo), "--today", TODAY, "--no-cache", "--out", str(base / "out")], args.runs)
+               [*site_gen, "build", str(repo), "--today", TODAY, "--no-cache", "--out", str(base / "out")], args.runs,
+               base / "out")
     if args.parquet_rows:
         repo = base / f"parquet-{args.parquet_rows}"
         if not (repo / "site.yaml").exists():
@@ -99,7 +101,7 @@ def main() -> None:
                [*site_gen, "check", str(repo), "--today", TODAY, "--no-cache"], args.runs)
         report(f"build, {args.parquet_rows:,} Parquet rows",
                [*site_gen, "build", str(repo), "--today", TODAY, "--no-cache", "--out", str(base / "out-parquet")],
-               args.runs)
+               args.runs, base / "out-parquet")
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 

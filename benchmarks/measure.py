@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import threading
@@ -123,21 +124,26 @@ def _cpu() -> float:
 
 
 def run_command(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-                pss: bool = True) -> Run:
+                pss: bool = True, fresh: Path | None = None) -> Run:
     """Run a command to its end; its wall time, CPU time and (unless pss=False) its process tree's peak PSS.
 
     The peak PSS comes from a second run of the same command: reading smaps_rollup walks a process's page
     tables (about 30 ms a sample for a 1 GB build, in the kernel, holding its memory map's lock), so the
-    sampler took 2.8 s of CPU from an 11 s build on two cores. The timed run is never sampled."""
-    timed = _run(argv, env, cwd, sampled=False)
+    sampler took 2.8 s of CPU from an 11 s build on two cores. The timed run is never sampled.
+    `fresh`: an output folder removed before each run, so that each is a first build (a build whose pages all
+    come out as the folder already holds them keeps its search index instead of running Pagefind again)."""
+    timed = _run(argv, env, cwd, sampled=False, fresh=fresh)
     if not pss or timed.returncode != 0:
         return timed
-    sampled = _run(argv, env, cwd, sampled=True)
+    sampled = _run(argv, env, cwd, sampled=True, fresh=fresh)
     return Run(timed.seconds, timed.cpu_seconds, sampled.peak_pss_mib, max(timed.processes, sampled.processes),
                sampled.returncode, timed.stderr)
 
 
-def _run(argv: Sequence[str], env: dict[str, str] | None, cwd: Path | None, sampled: bool) -> Run:
+def _run(argv: Sequence[str], env: dict[str, str] | None, cwd: Path | None, sampled: bool,
+         fresh: Path | None = None) -> Run:
+    if fresh is not None:
+        shutil.rmtree(fresh, ignore_errors=True)
     cpu = _cpu()
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
