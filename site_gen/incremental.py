@@ -502,17 +502,37 @@ def _walk(folder: Path) -> Iterator[Path]:
     return (Path(name) for name in _walk_names(str(folder)))
 
 
-def _walk_names(folder: str) -> Iterator[str]:
-    """_walk with plain strings: the same files in the same order."""
+def _walk_names(folder: str, above: frozenset[tuple[int, int]] = frozenset()) -> Iterator[str]:
+    """_walk with plain strings: the same files in the same order. A link to a folder is walked as the folder
+    (the loaders read through it), never into a folder it is already inside (`above`), so it cannot loop."""
     try:
+        status = os.stat(folder)
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
         return
+    here = (status.st_dev, status.st_ino)
+    if here in above:
+        return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk_names(entry.path)
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            yield from _walk_names(entry.path, above | {here})
         else:
             yield entry.path
+
+
+def _followed(path: str | Path) -> bytes:
+    """The hash of the bytes a link leads to, when it leads to a regular file (a loader may read through it)."""
+    try:
+        if stat.S_ISREG(os.stat(path).st_mode):
+            with open(path, "rb") as stream:
+                return digest(stream.read())
+    except OSError:
+        pass
+    return b""
 
 
 def _read_all(descriptor: int, size: int) -> bytes:
@@ -592,7 +612,7 @@ def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INP
             status = os.lstat(path)
             special = f"special {status.st_mode} {status.st_size} {status.st_mtime_ns}".encode()
             if stat.S_ISLNK(status.st_mode):
-                special += b" " + os.readlink(path).encode()
+                special += b" " + os.readlink(path).encode() + b" " + _followed(path)
         except OSError:
             special = b"absent"
         # hashed apart (personalised): no regular file's bytes can hash the same

@@ -356,3 +356,39 @@ def test_a_lost_customer_index_is_made_again_by_the_next_full_check(example: Pat
         _no_full_check(patched)
         assert check(example) == cold
     assert "cust-737397" in cold[1]
+
+
+def _link_stories_folder(root: Path) -> Path:
+    shutil.move(root / "backlog/stories", root / "stories-src")
+    (root / "backlog/stories").symlink_to("../stories-src")
+    return root / "stories-src/helmet-discount.md"
+
+
+def _link_one_story(root: Path) -> Path:
+    (root / "drafts").mkdir()
+    shutil.move(root / STORY, root / "drafts/helmet-discount.md")
+    (root / STORY).symlink_to("../../drafts/helmet-discount.md")
+    return root / "drafts/helmet-discount.md"
+
+
+def _link_site_yaml(root: Path) -> Path:
+    (root / "conf").mkdir()
+    shutil.move(root / "site.yaml", root / "conf/site.yaml")
+    (root / "site.yaml").symlink_to("conf/site.yaml")
+    return root / "conf/site.yaml"
+
+
+@pytest.mark.parametrize("link", [_link_stories_folder, _link_one_story, _link_site_yaml])
+def test_a_file_read_through_a_link_inside_the_repository_is_an_input_too(example: Path, link) -> None:
+    """The loaders read through a link that stays inside the repository: editing what it leads to changes the
+    check's output, so the cache must not print the last check's (found by an adversarial review)."""
+    target = link(example)
+    before = check(example, "--format", "json")
+    assert before == check(example, "--no-cache", "--format", "json")
+    if target.name == "site.yaml":
+        edit(target, "max_open: 10", "max_open: 1")
+    else:
+        target.write_text(target.read_text("utf-8") + "\nTODO: later\n", "utf-8")
+    after = check(example, "--format", "json")
+    assert after == check(example, "--no-cache", "--format", "json")
+    assert after != before
