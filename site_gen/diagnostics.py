@@ -158,8 +158,10 @@ class Diagnostic:
         _set_message(self, message)
         _set_hint(self, hint)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        # every field: two findings alike but for their severity or hint come in one order in every run (sorted
+        # from a set, whose order changes from run to run), and a cached check inserts one where a full one sorts it
+        return (self.loc.path, self.loc.line, self.loc.col, self.rule, self.message, self.severity.value, self.hint)
 
     def as_text(self) -> str:
         """One line for a terminal: file names and messages quote what people wrote, escapes included."""

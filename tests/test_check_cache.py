@@ -392,3 +392,24 @@ def test_a_file_read_through_a_link_inside_the_repository_is_an_input_too(exampl
     after = check(example, "--format", "json")
     assert after == check(example, "--no-cache", "--format", "json")
     assert after != before
+
+
+def test_findings_alike_but_for_severity_or_hint_come_in_one_order_whatever_the_run() -> None:
+    """Diagnostics are sorted from a set, whose order changes with each run's string hashes: the sort itself must
+    decide every tie, or a check's output (and a cached check's, which inserts new findings in place) could differ
+    from run to run."""
+    import random
+
+    from site_gen.diagnostics import SourceLoc, error, sorted_diagnostics, warning
+
+    at = SourceLoc("backlog/stories/a.md", 3, 1)
+    alike = [make(at, "personal-data", "same message", f"hint {n:02d}") for n in range(20) for make in (error,
+                                                                                                    warning)]
+    orders = set()
+    for seed in range(5):
+        shuffled = alike[:]
+        random.Random(seed).shuffle(shuffled)
+        orders.add(tuple(sorted_diagnostics(shuffled)))
+    assert len(orders) == 1
+    [order] = orders
+    assert [(d.severity.value, d.hint) for d in order] == sorted((d.severity.value, d.hint) for d in alike)
