@@ -486,12 +486,7 @@ def read_regular(path: Path, limit: int | None = None) -> bytes | None:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or (limit is not None and status.st_size > limit):
             return None
-        chunks = [os.read(descriptor, status.st_size + 1)]   # all of it at once, unless it grows meanwhile
-        size = len(chunks[0])
-        while chunks[-1] and (limit is None or size <= limit):
-            chunks.append(os.read(descriptor, 1 << 20 if limit is None else limit + 1 - size))
-            size += len(chunks[-1])
-        return None if limit is not None and size > limit else b"".join(chunks)
+        return _read_upto(descriptor, status.st_size, limit)
     except OSError:
         return None
     finally:
@@ -535,11 +530,18 @@ def _followed(path: str | Path) -> bytes:
     return b""
 
 
-def _read_all(descriptor: int, size: int) -> bytes:
+def _read_upto(descriptor: int, size: int, limit: int | None) -> bytes | None:
+    """An open file's bytes (`size`: what fstat said), None once more than `limit` are read."""
     chunks = [os.read(descriptor, size + 1)]   # one read for a regular file, unless it grows meanwhile
-    while chunks[-1]:
-        chunks.append(os.read(descriptor, 1 << 20))
-    return b"".join(chunks)
+    read = len(chunks[0])
+    while chunks[-1] and (limit is None or read <= limit):
+        chunks.append(os.read(descriptor, 1 << 20 if limit is None else limit + 1 - read))
+        read += len(chunks[-1])
+    return None if limit is not None and read > limit else b"".join(chunks)
+
+
+def _read_all(descriptor: int, size: int) -> bytes:
+    return _read_upto(descriptor, size, None) or b""   # (never None without a limit)
 
 
 def input_digest(root: Path, extra: Iterable[str], *settings: object,
