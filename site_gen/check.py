@@ -134,10 +134,9 @@ def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mappi
     since are stories edited in their bodies alone, each read and loaded without a problem then and now
     (site_gen.story_edits); None otherwise: the full check."""
     from .load import STORIES_DIR
-    from .load.records import load_story
     from .model import Story
     from .rules.public_safety import CustomerReferences
-    from .story_edits import same_front_matter, with_edited_bodies
+    from .story_edits import reloaded_body_edit, with_edited_bodies
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
     if not changed or len(changed) > _MOST_EDITS or not all(
@@ -150,11 +149,10 @@ def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mappi
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        found: list[Diagnostic] = []
-        now = load_story(root / path, root, found)
-        if not (isinstance(before, Story) and isinstance(now, Story)) or found or found_before:
+        if not isinstance(before, Story) or found_before or before.id in last.twinned:
             return None
-        if not same_front_matter(before, now) or before.id in last.twinned:
+        now = reloaded_body_edit(before, root / path, root)
+        if now is None:
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))

@@ -41,7 +41,6 @@ from .diagnostics import Diagnostic, Severity
 from .facts.addresses import story_order
 from .i18n import Language
 from .incremental import LENGTH, Memo, Tracked, take_used
-from .load.records import load_story
 from .markdown import render_markdown
 from .model import Story
 from .publish import internal as internal_site
@@ -49,7 +48,7 @@ from .publish import public as public_site
 from .publish.public import Recipe
 from .render import Page, Sandbox, template_mistakes
 from .rules import public_safety
-from .story_edits import same_front_matter, with_edited_bodies
+from .story_edits import alike_but_for_bodies, reloaded_body_edit, with_edited_bodies
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for, write_file
@@ -456,9 +455,7 @@ class Live:
         if self.holders is None:
             self.holders = Holders(self.roots(), TARGETS)
         if self.twins is None:
-            self.twins = {}
-            for story in self.result.backlog.stories.values():
-                self.twins.setdefault(story_order(story)[:-1], []).append(story.id)
+            self.twins = alike_but_for_bodies(self.result.backlog.stories.values())
         return self.holders
 
 
@@ -503,11 +500,8 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
         before = by_path.get(name)
         if before is None or not path.is_file() or path.is_symlink():
             return None
-        found: list[Diagnostic] = []
-        now = load_story(path, root, found)
-        if not isinstance(now, Story) or found:
-            return None
-        if not same_front_matter(before, now):
+        now = reloaded_body_edit(before, path, root)
+        if now is None:
             return None
         if now.body != before.body:
             edits[before.id] = now

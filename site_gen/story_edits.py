@@ -12,8 +12,10 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from .diagnostics import Diagnostic
+from .load.records import load_story
 from .model import Story
 from .rules import placeholders, public_safety
 from .rules.public_safety import CustomerReferences
@@ -51,10 +53,23 @@ def with_edited_bodies(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[
     return kept
 
 
+def alike_but_for_bodies(stories: Iterable[Story]) -> dict[tuple[object, ...], list[str]]:
+    """Story IDs by their order key without the body: stories in one list are ordered by their bodies."""
+    from .facts.addresses import story_order  # (the full check's: a body edit's never needs the facts)
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for story in stories:
+        alike.setdefault(story_order(story)[:-1], []).append(story.id)
+    return alike
+
+
 def twinned(stories: Iterable[Story]) -> frozenset[str]:
     """The IDs of stories alike but for their bodies: their bodies order their derived addresses."""
-    from .facts.addresses import story_order  # (the full check's: a body edit's never needs the facts)
-    seen: dict[tuple[object, ...], list[str]] = {}
-    for story in stories:
-        seen.setdefault(story_order(story)[:-1], []).append(story.id)
-    return frozenset(key for alike in seen.values() if len(alike) > 1 for key in alike)
+    return frozenset(key for alike in alike_but_for_bodies(stories).values() if len(alike) > 1 for key in alike)
+
+
+def reloaded_body_edit(before: Story, path: Path, root: Path) -> Story | None:
+    """The story at path as saved now, when it loads without a problem and only its body can differ from
+    `before`; None otherwise (the full path then)."""
+    found: list[Diagnostic] = []
+    now = load_story(path, root, found)
+    return now if isinstance(now, Story) and not found and same_front_matter(before, now) else None
