@@ -238,8 +238,9 @@ def test_a_customer_reference_in_public_text_is_found_as_surely_when_duckdb_hold
 
 def test_themes_grouped_in_a_worker_from_duckdbs_columns_are_those_python_groups_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rows DuckDB holds reach the themes worker as Arrow columns (StoredSaid), made into rows there; this
-    process makes only the rows of the themes it gets back: the same inbox as when Python reads and groups all."""
+    """The rows DuckDB holds reach the themes worker as Arrow columns (StoredSaid), grouped there by three of
+    those columns; this process makes only the rows of the themes it gets back: the same inbox as when Python
+    reads and groups all."""
     import site_gen.facts as facts_module
     from site_gen.load.parquet import StoredSaid
     from site_gen.parallel import forked
@@ -255,7 +256,7 @@ def test_themes_grouped_in_a_worker_from_duckdbs_columns_are_those_python_groups
     by_duckdb.facts.start_themes(2)
     assert forked() == before + 1
     assert by_python.facts.themes.complaints and _inbox(by_duckdb.facts) == _inbox(by_python.facts)
-    assert said._rows is None   # the worker made them all; this process only the themes' rows
+    assert said._rows is None   # this process made only the themes' rows
 
 
 def test_an_inbox_in_duckdb_that_holds_no_theme_builds_an_empty_inbox(

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, chain, pairwise
 from operator import itemgetter
-from typing import NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 from ..collector import paused_collector
 from ..model import FeedbackKind, FeedbackRow
@@ -91,6 +91,13 @@ class Verbatim(Protocol):
 
 
 _Row = TypeVar("_Row", bound=Verbatim)
+
+
+@runtime_checkable
+class Columns(Protocol):
+    """Rows kept as columns (site_gen/load/parquet.py StoredSaid: Arrow), which give a column's values at once."""
+
+    def columns(self, *names: str) -> list[list[Any]]: ...
 
 
 @runtime_checkable
@@ -237,11 +244,14 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
 def theme_groups(rows: Sequence[Verbatim]) -> list[list[int]]:
     """The themes among rows, each as the positions of its rows in `rows` (rows without words are in none):
     plain numbers, so a worker process can group the rows it shares with its parent and send back only these."""
-    with_text = [row for row in rows if has_words(row)]
+    if isinstance(rows, Columns):   # rows still in DuckDB's Arrow columns: read only the three grouping needs
+        kinds, stages, texts = rows.columns("kind", "journey_stage", "verbatim")
+    else:
+        kinds = [row.kind for row in rows]
+        stages = [row.journey_stage for row in rows]
+        texts = [row.verbatim for row in rows]
     with paused_collector():   # hundreds of thousands of small acyclic objects: no rescans of the heap
-        clusters = [members for members in cluster_rows(with_text) if len(members) >= MIN_ROWS]
-    position = {id(row): at for at, row in enumerate(rows)}
-    return [[position[id(row)] for row in members] for members in clusters]
+        return [members for members in cluster_wordings(kinds, stages, texts) if len(members) >= MIN_ROWS]
 
 
 def words(text: str) -> list[str]:
@@ -256,6 +266,16 @@ def words(text: str) -> list[str]:
 
 def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
     """Rows grouped by similar wording within (kind, journey stage); deterministic, independent of row order."""
+    listed = list(rows)
+    clusters = cluster_wordings([row.kind for row in listed], [row.journey_stage for row in listed],
+                                [row.verbatim for row in listed])
+    return [[listed[at] for at in members] for members in clusters]
+
+
+def cluster_wordings(kinds: Sequence[str | None], stages: Sequence[str], texts: Sequence[str | None],
+                     ) -> list[list[int]]:
+    """cluster_rows over a column each of the rows' kinds, journey stages and verbatims: each cluster as the
+    positions of its rows, those with words only (200,000 rows from DuckDB: no tuple made of each)."""
     wording_of: dict[str, str] = {}          # verbatim as written -> its words; exports repeat verbatims
     # a wording's distinct words: a tuple, where a frozenset takes five times the memory (clustering 200,000
     # distinct verbatims peaked 88 MB higher with sets); in no set order, sorted only for the few compared
@@ -263,9 +283,10 @@ def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
     # each word's string once, however many wordings hold it (200,000 verbatims: 1.8 million strings of a few
     # thousand words took 94 MB, the largest part of a 10,000-story build's peak)
     spelled: dict[str, str] = {}
-    by_wording: dict[tuple[str, str, str], list[_Row]] = defaultdict(list)
-    for row in rows:
-        text = row.verbatim or ""
+    by_wording: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for at, text in enumerate(texts):
+        if not text or text.isspace():   # has_words
+            continue
         key = wording_of.get(text)
         if key is None:
             found = words(text)
@@ -273,7 +294,7 @@ def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
             if key not in word_sets:
                 distinct = set(found)
                 word_sets[key] = tuple(map(spelled.setdefault, distinct, distinct))  # a set iterates alike twice
-        by_wording[(row.kind or "", row.journey_stage, key)].append(row)
+        by_wording[(kinds[at] or "", stages[at], key)].append(at)
 
     document_frequency = Counter(chain.from_iterable(word_sets.values()))
     total = len(word_sets)
@@ -289,15 +310,15 @@ def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
         norm = math.sqrt(sum([idf[word] ** 2 for word in ordered]))
         return {word: idf[word] / norm for word in ordered}
 
-    groups: dict[tuple[str, str], list[tuple[str, list[_Row]]]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[tuple[str, list[int]]]] = defaultdict(list)
     for (kind, stage, key), members in by_wording.items():
         groups[(kind, stage)].append((key, members))
 
-    clusters: list[list[_Row]] = []
+    clusters: list[list[int]] = []
     for group in sorted(groups):
         leaders: list[str] = []
         vectors: dict[int, dict[str, float]] = {}   # computed once a leader is compared
-        members_of: list[list[_Row]] = []
+        members_of: list[list[int]] = []
         index: dict[str, list[int]] = {}
         for key, members in _most_said_first(groups[group]):
             rare_words = distinctive.intersection(word_sets[key])
@@ -336,7 +357,7 @@ def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
     return clusters
 
 
-def _most_said_first(wordings: list[tuple[str, list[_Row]]]) -> list[tuple[str, list[_Row]]]:
+def _most_said_first(wordings: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
     """Wordings by how many rows say them, most first, then by their words: sorted in C (200,000 wordings took
     0.5 s with a Python key function, a tenth of that so). Each wording is there once, so the tuples compare by
     their words alone."""
