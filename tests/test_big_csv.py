@@ -155,6 +155,44 @@ _ROW = "FB-new,2026-10-01,survey,CUST-1,commuter,ops,payment,nps,7,Seat would no
     pytest.param(lambda text: text.replace("irritant\n", "irritant,consent_public\n", 1), id="a column without cells"),
     pytest.param(lambda text: text.encode("utf-8").replace(b"Morning", b"Morn\xe9ng", 1).decode("latin-1"),
                  id="not UTF-8"),
+    # dates DuckDB reads (or writes back) its own way: ten characters read and written back as they are, or Python
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2023-02-29")), id="a leap day in a common year"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "1900-02-29")), id="a leap day in a century year"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "-001-10-01")), id="a year BC in ten characters"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "0001-10-01 (BC)")), id="a year BC as DuckDB writes it"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "infinity")), id="infinity"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "-infinity")), id="minus infinity"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "infinity  ")), id="infinity in ten characters"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "epoch     ")), id="epoch in ten characters"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026 10 01")), id="a date DuckDB reads with spaces"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026-10-1 ")), id="a one-digit day in ten characters"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", " 2026-10-1")), id="a one-digit day after a space"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "26-10-01  ")), id="a two-digit year in ten characters"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "20261001  ")), id="a date without dashes"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026-10-01T")), id="a date with a time mark"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "\uff12\uff10\uff12\uff16-\uff11\uff10-\uff10\uff11")),
+                 id="a date in fullwidth digits"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "\u0662\u0660\u0662\u0666-\u0661\u0660-\u0660\u0661")),
+                 id="a date in Arabic-Indic digits"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026-10-0\uff11")), id="a fullwidth digit in a date"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026\u201010-01")), id="a date with a Unicode hyphen"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2026-10-01\u00a0")),
+                 id="a date Python strips of a no-break space"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", '"2026-10-01\n"')), id="a date with a line break"),
+    # journey stages, teams and segments that site.yaml lists (all IDs): only the listed text, as written
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",OPS,")), id="a listed team in capitals"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",ops ,")), id="a listed team and a space"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ", ops,")), id="a space and a listed team"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",   ,")), id="a team of spaces"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",ops\u00a0,")), id="a listed team and a no-break space"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ",\uff4f\uff50\uff53,")), id="a listed team in fullwidth"),
+    pytest.param(_replace_line(5, _ROW.replace(",ops,", ',"ops\n",')), id="a listed team and a line break"),
+    pytest.param(_replace_line(5, _ROW.replace("payment", "pay\u00adment")), id="a journey stage with a soft hyphen"),
+    pytest.param(_replace_line(5, _ROW.replace("payment", "payment\u200b")),
+                 id="a journey stage and a zero-width space"),
+    pytest.param(_replace_line(5, _ROW.replace("payment", "Payment")), id="a listed journey stage capitalised"),
+    pytest.param(_replace_line(5, _ROW.replace("commuter", "commuter\t")), id="a listed segment and a tab"),
+    pytest.param(_replace_line(5, _ROW.replace("commuter", "COMMUTER")), id="a listed segment in capitals"),
 ])
 def test_an_export_with_anything_to_report_is_read_by_python_with_the_same_diagnostics(
         edit: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,7 +201,11 @@ def test_an_export_with_anything_to_report_is_read_by_python_with_the_same_diagn
     _synthetic(tmp_path, 300)
     export = tmp_path / "feedback/export.csv"
     export.write_bytes(_encoded(edit(export.read_text("utf-8"))))
-    by_python, by_duckdb = _check(tmp_path, "off", monkeypatch), _check(tmp_path, "0", monkeypatch)
+    _left_to_python(tmp_path, monkeypatch)
+
+
+def _left_to_python(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    by_python, by_duckdb = _check(root, "off", monkeypatch), _check(root, "0", monkeypatch)
     assert by_duckdb.backlog.stored_feedback is None, "DuckDB took an export Python reads differently"
     assert by_duckdb.diagnostics == by_python.diagnostics
     assert by_duckdb.backlog.feedback == by_python.backlog.feedback
@@ -188,16 +230,104 @@ def _with_column(text: str, name: str, cells: list[str]) -> str:
     pytest.param(_replace_line(5, _ROW.replace("Seat would not go down", "  spaced  ")), id="spaces kept"),
     pytest.param(lambda text: _with_column(text, "consent_public", ["TRUE", "False", "", "true"]),
                  id="booleans in capitals"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2024-02-29")), id="a leap day"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "2000-02-29")), id="a leap day in a leap century"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "0001-01-01")), id="the first day of year 1"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "0999-12-31")), id="a three-digit year"),
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "1582-10-10")), id="a day the Julian calendar skipped"),
+    # without a score: a score in December 9999 is a traceback on both paths (facts/scores.py period_end)
+    pytest.param(_replace_line(5, _ROW.replace("2026-10-01", "9999-12-31").replace("nps,7", ",")),
+                 id="the last day of year 9999"),
 ])
 def test_an_export_python_reads_the_same_way_is_taken_by_duckdb(edit: Callable[[str], str], tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     _synthetic(tmp_path, 300)
     export = tmp_path / "feedback/export.csv"
     export.write_text(edit(export.read_text("utf-8")), "utf-8")
-    by_python, by_duckdb = _check(tmp_path, "off", monkeypatch), _check(tmp_path, "0", monkeypatch)
+    _taken_alike(tmp_path, monkeypatch)
+
+
+def _taken_alike(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    by_python, by_duckdb = _check(root, "off", monkeypatch), _check(root, "0", monkeypatch)
     assert by_duckdb.backlog.stored_feedback is not None and by_duckdb.backlog.feedback == ()
     assert len(by_python.backlog.feedback) == by_duckdb.backlog.stored_feedback.rows() == 300
     _same_facts(by_python, by_duckdb)
+
+
+_TEAMS = "teams: [app, ops, support, billing]"
+_SEGMENTS = "segments: [commuter, tourist, business]"
+_STAGES = "journey_stages: [discover, sign-up, first-ride, payment, support, cancel]"
+
+
+def _site(listed: str, instead: str) -> Callable[[str], str]:
+    """site.yaml (as benchmarks/synthetic.py writes it) with one of its lists written otherwise."""
+    def edit(text: str) -> str:
+        assert listed in text
+        return text.replace(listed, instead, 1)
+    return edit
+
+
+def _blank_segments(text: str) -> str:
+    header, *rows = text.split("\n")
+    at = header.split(",").index("segment")
+    return "\n".join([header, *(",".join(c if n != at else "" for n, c in enumerate(row.split(","))) if row else row
+                                 for row in rows)])
+
+
+def _same(text: str) -> str:
+    return text
+
+
+@pytest.mark.parametrize(("site", "edit"), [
+    pytest.param(_site(_TEAMS, "teams: []"), _replace_line(5, _ROW.replace(",ops,", ",Ops,")),
+                 id="a team that is not an ID when site.yaml lists none"),
+    pytest.param(_site(_TEAMS, "teams: []"), _replace_line(5, _ROW.replace(",ops,", ",ops ,")),
+                 id="a team and a space when site.yaml lists none"),
+    pytest.param(_site(_SEGMENTS, ""), _same, id="segments when site.yaml has none"),
+    pytest.param(_site(_SEGMENTS, "segments: []"), _same, id="segments when site.yaml lists none"),
+    pytest.param(_site(_SEGMENTS, "segments: [commuter, tourist]"), _same, id="a segment site.yaml does not list"),
+    pytest.param(_site(_SEGMENTS, "segments: [commuter, tourist, business, Student Riders]"),
+                 _replace_line(5, _ROW.replace("commuter", "Student Riders")),
+                 id="a segment site.yaml lists that is not an ID"),
+    pytest.param(_site(_TEAMS, "teams: [app, ops, support, billing, 'night shift']"),
+                 _replace_line(5, _ROW.replace(",ops,", ",night shift,")), id="a team site.yaml lists that is not an ID"),
+    pytest.param(_site(_TEAMS, "teams: [app, ops, support, billing, 'ops ']"),
+                 _replace_line(5, _ROW.replace(",ops,", ",ops ,")), id="a team and a space that site.yaml lists"),
+    pytest.param(_site(_TEAMS, "teams: [app, ops, support, billing, 1234]"),
+                 _replace_line(5, _ROW.replace(",ops,", ",1234,")), id="a team site.yaml lists as a number"),
+    pytest.param(_site(_TEAMS, 'teams: [app, ops, support, billing, "ops\\n"]'),
+                 _replace_line(5, _ROW.replace(",ops,", ',"ops\n",')),
+                 id="a team with a line break that site.yaml lists"),
+    pytest.param(_site(_STAGES, "journey_stages: [discover, sign-up, first-ride, Payment, support, cancel]"), _same,
+                 id="a journey stage site.yaml lists capitalised"),
+])
+def test_an_export_with_anything_to_report_under_site_yamls_lists_is_read_by_python(
+        site: Callable[[str], str], edit: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A journey stage, team or segment is taken by DuckDB only as Python takes it under site.yaml's lists: none
+    listed (any ID for a stage or team, no segment at all), or values listed that are not IDs."""
+    _synthetic(tmp_path, 300)
+    config, export = tmp_path / "site.yaml", tmp_path / "feedback/export.csv"
+    config.write_text(site(config.read_text("utf-8")), "utf-8")
+    export.write_text(edit(export.read_text("utf-8")), "utf-8")
+    _left_to_python(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize(("site", "edit"), [
+    pytest.param(_site(_TEAMS, "teams: []"), _same, id="any team that is an ID when site.yaml lists none"),
+    pytest.param(_site(_SEGMENTS, ""), _blank_segments, id="no segment when site.yaml has none"),
+    pytest.param(_site(_SEGMENTS, "segments: []"), _blank_segments, id="no segment when site.yaml lists none"),
+    pytest.param(_site(_TEAMS, 'teams: [app, ops, support, billing, "1234"]'),
+                 _replace_line(5, _ROW.replace(",ops,", ",1234,")), id="a team of digits site.yaml lists"),
+    pytest.param(_site(_TEAMS, 'teams: [app, ops, support, billing, "ops\\n"]'), _same,
+                 id="listed teams, one of them with a line break"),
+])
+def test_an_export_python_reads_the_same_way_under_site_yamls_lists_is_taken_by_duckdb(
+        site: Callable[[str], str], edit: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _synthetic(tmp_path, 300)
+    config, export = tmp_path / "site.yaml", tmp_path / "feedback/export.csv"
+    config.write_text(site(config.read_text("utf-8")), "utf-8")
+    export.write_text(edit(export.read_text("utf-8")), "utf-8")
+    _taken_alike(tmp_path, monkeypatch)
 
 
 def test_commands_that_read_rows_find_them_when_duckdb_reads_the_csv(tmp_path: Path) -> None:
