@@ -20,12 +20,25 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from site_gen.agenda import build_agenda, render_markdown
 from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
-from site_gen.facts.themes import COMMAND_IDS, Inbox, cluster_rows, inbox_themes
+from site_gen.facts.themes import (
+    COMMAND_IDS,
+    MIN_ROWS,
+    Inbox,
+    Said,
+    Verbatim,
+    cluster_rows,
+    has_words,
+    inbox_themes,
+    theme_groups,
+)
+from site_gen.load.parquet import StoredSaid
 from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
 
 from .conftest import REPO, TODAY, copy_example
@@ -318,3 +331,64 @@ def test_a_theme_whose_months_before_were_cut_from_a_very_large_inbox_has_no_tre
     sites = render_sites(check_repository(REPO, TODAY), REPO, Audience.INTERNAL)
     inbox_page = sites["internal"]["feedback/index.html"].decode()
     assert "Trend unknown: only the newest rows, from " in inbox_page and "Rising:" not in inbox_page
+
+
+@given(st.text())
+def test_a_verbatim_without_words_is_the_same_whether_stripped_or_read_as_spaces(text: str) -> None:
+    """has_words strips a row's verbatim; grouping by columns asks str.isspace() (no copy of the text): the same
+    verbatims have words either way, whatever spaces they hold (no-break, em, ideographic, line separators…)."""
+    assert bool(text and text.strip()) == (not (not text or text.isspace()))
+
+
+def test_every_character_is_a_space_to_strip_exactly_when_isspace_says_so() -> None:
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if (not c.strip()) != c.isspace()] == []
+
+
+_WORDS = ["brakes", "felt", "weak", "on", "the", "hill", "seat", "would", "not", "go", "down", "HILL", "café", "don't"]
+_NO_WORDS = [None, "", " ", "\u00a0", "\u2003", " \u2003\n\t", "\u3000", "\x85", "\u2028"]
+_SAID = [*_NO_WORDS, "!!!", "\u200b", "Brakes felt weak on the hill", "brakes felt WEAK on the hill!",
+         "Seat would not go down", "Seat would not go down. Please fix this."]
+_ROWS = st.lists(st.tuples(st.one_of(st.sampled_from(_SAID), st.lists(st.sampled_from(_WORDS), max_size=6).map(" ".join),
+                                     st.text(max_size=10)),
+                           st.sampled_from([None, "complaint", "praise", "suggestion"]),
+                           st.sampled_from(["discover", "payment"]), st.booleans()), max_size=40)
+
+
+def _loaded_or_said(n: int, text: str | None, kind: str | None, stage: str, loaded: bool) -> Verbatim:
+    if loaded:
+        return FeedbackRow(id=f"FB-{n}", loc=SourceLoc("feedback/export.csv", n + 2), date=date(2026, 10, 1),
+                           source=Source.SURVEY, journey_stage=stage, verbatim=text,
+                           kind=FeedbackKind(kind) if kind else None)
+    return Said(date(2026, 10, 1), f"FB-{n}", kind, stage, text)   # type: ignore[arg-type] # None: no words
+
+
+def _stored(said: list[tuple[str | None, str | None, str, bool]]) -> StoredSaid:
+    """These rows as DuckDB hands them to grouping: Arrow columns in a StoredSaid, no row made yet."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    types = {"date": pa.date32(), "id": pa.string(), "kind": pa.string(), "journey_stage": pa.string(),
+             "verbatim": pa.string()}
+    values = {"date": [date(2026, 10, 1)] * len(said), "id": [f"FB-{n}" for n in range(len(said))],
+              "kind": [kind for _, kind, _, _ in said], "journey_stage": [stage for _, _, stage, _ in said],
+              "verbatim": [text for text, _, _, _ in said]}
+    return StoredSaid(pa.table({name: pa.array(values[name], types[name]) for name in Said._fields}))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ROWS)
+def test_themes_grouped_by_columns_are_those_of_the_rows_themselves(
+        said: list[tuple[str | None, str | None, str, bool]]) -> None:
+    """theme_groups reads three columns by position: the same groups, in the same order, as clustering the rows
+    with words themselves and finding each by its place (as theme_groups did before it read columns), for loaded
+    rows and Said rows mixed, rows without words (None, '', no-break and other spaces), repeated verbatims and no
+    kind; and the same from DuckDB's Arrow columns, before and after its rows are made."""
+    rows = [_loaded_or_said(n, *values) for n, values in enumerate(said)]
+    place = {id(row): at for at, row in enumerate(rows)}
+    expected = [[place[id(row)] for row in members] for members in cluster_rows([r for r in rows if has_words(r)])
+                if len(members) >= MIN_ROWS]
+    assert theme_groups(rows) == expected
+    stored = _stored(said)
+    assert theme_groups(stored) == expected and stored._rows is None
+    assert len(list(stored)) == len(rows) and stored._rows is not None   # its rows made: read from them
+    assert theme_groups(stored) == expected
+
