@@ -36,12 +36,20 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 URL_PATTERN = r"^https?://[^\s\"'<>]+$"
 
-ID_RE = re.compile(ID_PATTERN)
-FEEDBACK_ID_RE = re.compile(FEEDBACK_ID_PATTERN)
-_DATE_RE = re.compile(DATE_PATTERN)
-_PERIOD_RE = re.compile(PERIOD_PATTERN)
-_COLOR_RE = re.compile(COLOR_PATTERN)
-_URL_RE = re.compile(URL_PATTERN)
+
+
+def _whole(pattern: str) -> re.Pattern[str]:
+    """The pattern (written for JSON Schema and DuckDB too) as Python reads a whole value: Python's $ also
+    matches before a final line break, so 'ops' followed by one would pass as an ID."""
+    return re.compile(pattern.removesuffix("$") + r"\Z")
+
+
+ID_RE = _whole(ID_PATTERN)
+FEEDBACK_ID_RE = _whole(FEEDBACK_ID_PATTERN)
+_DATE_RE = _whole(DATE_PATTERN)
+_PERIOD_RE = _whole(PERIOD_PATTERN)
+_COLOR_RE = _whole(COLOR_PATTERN)
+_URL_RE = _whole(URL_PATTERN)
 
 Vocabulary = Mapping[str, tuple[str, ...]]   # field name -> the values site.yaml allows (journey stages, teams…)
 Schema = dict[str, Any]

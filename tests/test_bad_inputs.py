@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -265,3 +266,13 @@ def test_a_parse_error_points_at_the_line_of_the_mistake(name: str, example: Pat
     mine = [line for line in outcome.stdout.splitlines() if line.startswith(rel + ":")]
     assert len(mine) == 1, outcome.stdout
     assert mine[0].startswith(f"{rel}:{expected}"), mine[0]
+
+
+@pytest.mark.parametrize("field, value", [("id", "X-3\n"), ("journey_stage", "payment\n"), ("team", "ops\n")])
+def test_an_id_that_ends_in_a_line_break_is_not_an_id(field: str, value: str, example: Path) -> None:
+    """Python's $ also matches before a final line break: an ID pattern must hold to the end of the value."""
+    row = {"id": "X-3", "date": "2026-02-03", "source": "chat", "journey_stage": "payment", "team": "ops", field: value}
+    (example / "feedback/extra.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = run_check(example)
+    assert [(path, line) for path, line, _ in found(result) if path == "feedback/extra.jsonl"] == [
+        ("feedback/extra.jsonl", 1)], [str(d) for d in problems(result)]

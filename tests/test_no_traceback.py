@@ -253,3 +253,15 @@ def test_control_characters_in_github_and_json_output_are_escaped(example: Path)
     assert "unknown field 'ownr\x1b[2K\x1b[1A\u202e\x9b' in irritant" in messages  # the exact text, for tools
     for output in (github, raw):
         assert not any(char in output for char in "\x1b\x9b\u202e\u2066"), output
+
+
+def test_a_scored_row_in_the_last_month_there_is_does_not_break_the_metrics(example: Path, tmp_path: Path) -> None:
+    """December 9999 has no next month: a scored row dated then once ended check and build in a traceback
+    (facts/scores.py, the last day of a metric's period)."""
+    export = example / "feedback/surveys-and-reviews.csv"
+    with export.open("a", encoding="utf-8") as out:
+        out.write("SRV-FAR-1,9999-12-31,survey,CUST-1,commuter,ops,payment,nps,7,Far away,,complaint,,\n")
+    checked = invoke("check", str(example), *TODAY)
+    built = invoke("build", str(example), *TODAY, "--out", str(tmp_path / "out"))
+    assert checked.exit_code == 0 and built.exit_code == 0, checked.output + built.output
+    assert (tmp_path / "out/internal/index.html").is_file()

@@ -6,12 +6,13 @@ definitions, so the same label always means the same number.
 
 from __future__ import annotations
 
+import calendar
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
 from ..text import month_key
@@ -248,8 +249,7 @@ def crosses_threshold(metric: Metric, change: Change) -> bool:
 def period_end(period: str) -> date:
     """The last day of a YYYY-MM month."""
     year, month = (int(part) for part in period.split("-"))
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
+    return date(year, month, calendar.monthrange(year, month)[1])   # (December 9999 has no next month)
 
 
 def stale_days(series: tuple[SeriesPoint, ...], today: date, allowed: int) -> int | None:
