@@ -265,7 +265,8 @@ def words(text: str) -> list[str]:
 
 
 def cluster_rows(rows: Iterable[_Row]) -> list[list[_Row]]:
-    """Rows grouped by similar wording within (kind, journey stage); deterministic, independent of row order."""
+    """Rows grouped by similar wording within (kind, journey stage); deterministic, independent of row order.
+    Rows without words are in no group."""
     listed = list(rows)
     clusters = cluster_wordings([row.kind for row in listed], [row.journey_stage for row in listed],
                                 [row.verbatim for row in listed])
