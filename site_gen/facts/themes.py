@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, chain, pairwise
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypeGuard, TypeVar, runtime_checkable
 
 from ..collector import paused_collector
 from ..model import FeedbackKind, FeedbackRow
@@ -193,7 +193,12 @@ class Inbox:
 
 
 def has_words(row: Verbatim) -> bool:
-    return bool(row.verbatim and row.verbatim.strip())
+    return says_something(row.verbatim)
+
+
+def says_something(verbatim: str | None) -> TypeGuard[str]:
+    """A verbatim with a character that is not whitespace."""
+    return not (not verbatim or verbatim.isspace())
 
 
 # what str.isspace() reads as whitespace, as a regular expression class for DuckDB (RE2)
@@ -286,7 +291,7 @@ def cluster_wordings(kinds: Sequence[str | None], stages: Sequence[str], texts: 
     spelled: dict[str, str] = {}
     by_wording: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for at, text in enumerate(texts):
-        if not text or text.isspace():   # has_words
+        if not says_something(text):
             continue
         key = wording_of.get(text)
         if key is None:
