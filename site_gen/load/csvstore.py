@@ -24,7 +24,6 @@ Anything else, and the file goes to the Python path as before, which says what i
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..fieldtypes import (
     FEEDBACK_ID_PATTERN,
     ID_PATTERN,
+    ID_RE,
     Boolean,
     Date,
     Enum,
@@ -106,15 +106,16 @@ def _accepted(name: str, config: SiteConfig) -> str | None:
     if isinstance(kind, FeedbackId):
         return f"regexp_full_match({name}, {_quote(FEEDBACK_ID_PATTERN.strip('^$'))})"
     if isinstance(kind, Id):
-        # rules/references.py: a segment is always one of site.yaml's; a journey stage or team, when it lists them
+        # rules/references.py: a segment is always one of site.yaml's (none listed: none accepted); a journey stage
+        # or a team is one of them when site.yaml lists any
         known = config.segments if name == "segment" else {
-            "journey_stage": config.journey_stages, "team": config.teams}.get(name)
+            "journey_stage": config.journey_stages, "team": config.teams}.get(name) or None
         pattern = f"regexp_full_match({name}, {_quote(ID_PATTERN.strip('^$'))})"
-        if known is None or not known and name != "segment":
+        if known is None:
             return pattern
         # one of listed IDs is an ID: no regular expression per cell then (a million rows: 0.2 s of CPU)
         listed = _one_of(name, known)
-        return listed if all(re.fullmatch(ID_PATTERN, value) for value in known) else f"{pattern} AND {listed}"
+        return listed if all(map(ID_RE.match, known)) else f"{pattern} AND {listed}"
     if isinstance(kind, Enum):
         return _one_of(name, kind.choices)
     if isinstance(kind, Text):
