@@ -37,7 +37,6 @@ COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 URL_PATTERN = r"^https?://[^\s\"'<>]+$"
 
 
-
 def _whole(pattern: str) -> re.Pattern[str]:
     """The pattern (written for JSON Schema and DuckDB too) as Python reads a whole value: Python's $ also
     matches before a final line break, so 'ops' followed by one would pass as an ID."""
