@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hugo_site  # noqa: E402
-from measure import Runs, load, run_command  # noqa: E402
+from measure import Runs, compile_site_gen, load, run_command  # noqa: E402
 from synthetic import build as make_repo  # noqa: E402
 
 TODAY = date(2026, 11, 23)
@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--no-hugo", action="store_true", help="leave Hugo out even when it is on the PATH")
     parser.add_argument("--phases", action="store_true", help="also time check, render and write apart")
     args = parser.parse_args()
+    compile_site_gen()
     repo = args.repo or Path(f"benchmarks/out/build-{args.stories}")
     if not (repo / "site.yaml").exists():
         make_repo(repo, irritants=args.stories // 5, decisions=args.stories // 10, stories=args.stories,

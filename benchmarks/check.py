@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Runs, load, run_command  # noqa: E402
+from measure import Runs, compile_site_gen, load, run_command  # noqa: E402
 from synthetic import build  # noqa: E402
 
 
@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cached", action="store_true", help="also time checks reusing .site-gen-cache/")
     args = parser.parse_args()
+    compile_site_gen()
     sizes = (args.each, args.each, args.each) if args.each else (2_000, 1_000, 10_000)
     repo = args.repo or Path(f"benchmarks/out/check-{'-'.join(map(str, sizes))}-{args.feedback}")
     if not (repo / "site.yaml").exists():

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Runs, run_command  # noqa: E402
+from measure import Runs, compile_site_gen, run_command  # noqa: E402
 from synthetic import STAGES, build  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -75,6 +75,7 @@ def main() -> None:
                              "10,000 stories' pages")
     parser.add_argument("--keep", type=Path, default=None, help="reuse (or create) the repositories in this folder")
     args = parser.parse_args()
+    compile_site_gen()
     base = args.keep or Path(tempfile.mkdtemp(prefix="feedback-scale-", dir="/dev/shm" if Path("/dev/shm").is_dir()
                                               else None))
     site_gen = [sys.executable, "-m", "site_gen"]

@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import load  # noqa: E402
+from measure import compile_site_gen, load  # noqa: E402
 from synthetic import build as make_repo  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=None, help="default: /dev/shm/serve-bench-repo-<stories>")
     parser.add_argument("--search", choices=["off", "on", "both"], default="both")
     args = parser.parse_args()
+    compile_site_gen()
     repo = args.repo or Path(f"/dev/shm/serve-bench-repo-{args.stories}")
     if not (repo / "site.yaml").exists():
         make_repo(repo, irritants=args.irritants, decisions=args.decisions, stories=args.stories,

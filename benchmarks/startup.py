@@ -9,22 +9,19 @@ compiled bytecode, as an installed package has it (this script compiles site_gen
 from __future__ import annotations
 
 import argparse
-import compileall
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import Runs, load, run_command  # noqa: E402
-
-import site_gen  # noqa: E402
+from measure import Runs, compile_site_gen, load, run_command  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    compileall.compile_dir(Path(site_gen.__file__).parent, quiet=1)
+    compile_site_gen()
     python = [sys.executable]
     commands = {"python -c pass": [*python, "-c", "pass"], "python -c 'import click'": [*python, "-c", "import click"],
                 "python -m site_gen --help": [*python, "-m", "site_gen", "--help"],
