@@ -1,7 +1,9 @@
 """`check` = load + facts + rules. `build` reuses exactly this, then renders from the same facts.
 
 `check_cached` is the command's entry: with a cache, a check whose inputs all hash as in the last cached check
-returns that check's diagnostics without loading anything (site_gen.incremental, the run store build uses too).
+returns that check's diagnostics without loading anything (site_gen.incremental, the run store build uses too);
+with stories edited in their words alone (site_gen.story_edits), that check's diagnostics with those stories judged
+again.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                  workers: int | None = None) -> CheckReport:
     """check_repository, reusing the cache: the last check's diagnostics when no input changed (site.yaml, the
     backlog and ledger, the feedback, the catalogues, the logo, git's HEAD, the "as of" date); the last check's
-    with an edited story body judged again when that is all that changed (`_body_edits`); else a check that
-    parses only the files that changed. Without a memo, a plain check."""
+    with the edited stories judged again when stories edited in their words are all that changed
+    (`_word_edits`); else a check that parses only the files that changed. Without a memo, a plain check."""
     from .errors import NotABacklog
     from .incremental import InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 
@@ -103,7 +105,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
-    edited = _body_edits(root, memo, last, inputs) if last is not None else None
+    edited = _word_edits(root, memo, last, inputs) if last is not None else None
     if edited is not None and last is not None:
         report = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
@@ -129,14 +131,14 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
 _MOST_EDITS = 20   # more edited stories than this: the full check (each reads a shard of the cache)
 
 
-def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mapping[str, bytes]) -> CheckReport | None:
-    """The last check's report with the edited stories' bodies judged again, when the only files that changed
-    since are stories edited in their bodies alone, each read and loaded without a problem then and now
-    (site_gen.story_edits); None otherwise: the full check."""
+def _word_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mapping[str, bytes]) -> CheckReport | None:
+    """The last check's report with the edited stories judged again, when the only files that changed since
+    are stories edited in their words alone, keeping every public address, each read and loaded without a
+    problem then and now (site_gen.story_edits); None otherwise: the full check."""
     from .load import STORIES_DIR
     from .model import Story
     from .rules.public_safety import CustomerReferences
-    from .story_edits import reloaded_body_edit, with_edited_bodies
+    from .story_edits import WORDS, keeps_addresses, reloaded_edit, with_edited_words
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
     if not changed or len(changed) > _MOST_EDITS or not all(
@@ -149,27 +151,27 @@ def _body_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mappi
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        if not isinstance(before, Story) or found_before or before.id in last.twinned:
+        if not isinstance(before, Story) or found_before:
             return None
-        now = reloaded_body_edit(before, root / path, root)
-        if now is None:
+        now = reloaded_edit(before, root / path, root, WORDS)
+        if now is None or not keeps_addresses(before, now, last.twinned):
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
     references = CustomerReferences(())   # judges no story that is not published
-    if any(before.is_public for before, _ in edits):
+    if any(before.is_public for before, _ in edits):   # (the audience is not a word: the same now)
         index = memo.part("customers").customers.get(last.customers)
         if not isinstance(index, CustomerReferences):
             return None
         references = index
-    report = CheckReport(with_edited_bodies(last.diagnostics, edits, references), dict(last.counts),
+    report = CheckReport(with_edited_words(last.diagnostics, edits, references), dict(last.counts),
                          dict(last.unreadable))
     memo.update_files(kept)
     return report
 
 
 def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[str, bytes]) -> bytes:
-    """Keep the check's customer index in the cache, for a later check to judge an edited story body with; its
+    """Keep the check's customer index in the cache, for a later check to judge an edited story's words with; its
     key: the feedback's hashes (and site.yaml's). Saved when the cache does not hold it yet."""
     from .incremental import run_digest
     from .rules.public_safety import customer_references

@@ -12,9 +12,9 @@ sitemap, 404) are made again when they show an edited body, and compared. Only f
 written, each atomically, in place: the server keeps answering from the previous files meanwhile.
 
 The check of a body edit runs before anything is written, and only where a body counts: the rule families that
-read a body (site_gen.story_edits) judge each record alone, so they run on the edited story, before and after; every
-other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal data) takes
-the full path, which shows the error page.
+read a story's words (site_gen.story_edits) judge each record alone, so they run on the edited story, before and
+after; every other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal
+data) takes the full path, which shows the error page.
 
 Anything else (a front-matter edit, a new or deleted file, a template, site.yaml, feedback) takes the full path,
 as does a body edit that would change the story addresses.
@@ -48,7 +48,7 @@ from .publish import public as public_site
 from .publish.public import Recipe
 from .render import Page, Sandbox, template_mistakes
 from .rules import public_safety
-from .story_edits import alike_but_for_bodies, reloaded_body_edit, with_edited_bodies
+from .story_edits import alike_but_for_bodies, reloaded_edit, with_edited_words
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for, write_file
@@ -464,7 +464,7 @@ def checked(result: CheckResult, edits: Mapping[str, Story]) -> list[Diagnostic]
     with what the rules said of each edited body before replaced by what they say of it now (site_gen.story_edits)."""
     references = public_safety.customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
     stories = result.backlog.stories
-    return with_edited_bodies(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references)
+    return with_edited_words(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references)
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -500,7 +500,7 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
         before = by_path.get(name)
         if before is None or not path.is_file() or path.is_symlink():
             return None
-        now = reloaded_body_edit(before, path, root)
+        now = reloaded_edit(before, path, root)
         if now is None:
             return None
         if now.body != before.body:

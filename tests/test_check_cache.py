@@ -3,7 +3,9 @@ again exactly, without loading anything; any change to any input is noticed; a c
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -274,6 +276,71 @@ def test_edits_in_front_matter_and_body_together_are_checked_in_full(example: Pa
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
 
 
+# --- a story edited in its words: the last check's diagnostics, with that story judged again ---------------------
+
+HELMET_SAID = "you_said: You asked to rent a helmet together with the bike."
+WORD_EDITS = {
+    "an internal story's title": (INTERNAL_STORY, 'title: "Draft: refund status in the app"',
+                                  'title: "TODO: a better title"'),
+    "an internal story's you_said": (INTERNAL_STORY, "you_said: Riders can't see whether their refund was approved.",
+                                     "you_said: Riders like jane.doe@example.com cannot see it."),
+    "a public story's you_said": (STORY, HELMET_SAID, "you_said: Thanks to cust-512317 for asking."),
+    "a public story's we_did, left blank": (STORY, "we_did: Show a ride receipt at a partner bike shop and get 20% off "
+                                            "a helmet.", 'we_did: " "'),
+    "a public story's you_said, as a placeholder": (STORY, HELMET_SAID, "you_said: TODO in their words"),
+}
+
+
+def _full_checks(monkeypatch) -> list[object]:
+    """Seam: the full check, counted."""
+    import site_gen.check
+    ran: list[object] = []
+    real = site_gen.check.check_repository
+    monkeypatch.setattr(site_gen.check, "check_repository", lambda *args: ran.append(args) or real(*args))
+    return ran
+
+
+@pytest.mark.parametrize("change", list(WORD_EDITS))
+def test_a_story_edited_in_its_words_is_judged_alone_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, change: str) -> None:
+    """A title, you_said or we_did edit that keeps every public address: the last check's diagnostics with the
+    story's words judged again — the same output as a check without the cache, and no full check."""
+    story, before, after = WORD_EDITS[change]
+    check(example, "--format", "json")
+    edit(example / story, before, after)
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+    assert cold[0] == 1 or change == "an internal story's you_said"   # each but that one brings an error
+    edit(example / story, after, before)    # and the next edit starts from that run
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+
+
+@pytest.mark.parametrize(("change", "before", "after", "warned"), [
+    ("a published story's title: its derived address", "title: 20% off a helmet", "title: 25% off a helmet",
+     "slug: 2026-06-25-off-a-helmet"),
+    ("a published story's you_said emptied: no longer published", HELMET_SAID, 'you_said: ""', None),
+])
+def test_a_words_edit_that_moves_a_public_address_is_checked_in_full(
+        example: Path, monkeypatch, change: str, before: str, after: str, warned: str | None) -> None:
+    """Without a slug, a published story's address comes from its title, and the slug-missing warning names it."""
+    story = example / STORY
+    story.write_text("".join(line for line in story.read_text("utf-8").splitlines(keepends=True)
+                             if not line.startswith("slug:")), "utf-8")
+    assert "slug: 2026-06-20-off-a-helmet" in check(example)[1]
+    edit(story, before, after)
+    ran = _full_checks(monkeypatch)
+    cached = check(example, "--format", "json")
+    assert cached == check(example, "--no-cache", "--format", "json")
+    assert len(ran) == 2, change    # the cached check ran the full check, as the check without a cache did
+    assert "2026-06-20-off-a-helmet" not in cached[1]
+    assert warned is None or warned in cached[1]
+
+
 def test_an_unchanged_file_is_not_read_again_and_an_edit_that_keeps_size_and_time_is_noticed(
         example: Path, monkeypatch) -> None:
     """Files are compared by inode, size and modification and change times before their bytes are hashed, as git
@@ -302,6 +369,7 @@ EDIT_BODIES = ["Plain words.", "TODO: say what changed", "Write to jane.doe@exam
 CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("title"), st.integers(0, 30), st.just("")),
+    st.tuples(st.just("you_said"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("flip"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("delete"), st.integers(0, 30), st.just("")),
@@ -315,6 +383,11 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
         _set_body(root, path.relative_to(root).as_posix(), body)
     elif change == "title":
         path.write_text(path.read_text("utf-8").replace("title: ", f"title: Step {step} ", 1), "utf-8")
+    elif change == "you_said":    # one line, written as a YAML double-quoted string (JSON's is one)
+        text = path.read_text("utf-8")
+        said = f"you_said: {json.dumps(body)}"
+        path.write_text(re.sub(r"^you_said:.*$", lambda _: said, text, count=1, flags=re.M) if "\nyou_said:" in text
+                        else text.replace("\ntitle:", f"\n{said}\ntitle:", 1), "utf-8")
     elif change == "flip":
         text = path.read_text("utf-8")
         flipped = text.replace("audience: public", "audience: internal") if "audience: public" in text else \
@@ -335,7 +408,7 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=CHECK_EDITS)
 def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
-    """Body edits, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
+    """Body edits, words edits, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
     another: after each, the cached check prints what a check without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
     check(root)

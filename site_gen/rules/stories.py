@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error
-from ..facts import Facts
-from ..model import Backlog
+from ..model import Backlog, Story
+
+if TYPE_CHECKING:
+    from ..facts import Facts
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     for story in backlog.stories.values():
-        if "irritants" in story.locs and not story.irritants:
-            yield error(story.at("irritants"), "story-evidence", "a story needs at least one irritant",
-                        "list the irritant IDs it closes: every story traces back to what customers said")
-        if story.is_public:
-            for name in ("you_said", "we_did"):
-                value = getattr(story, name)
-                if value is None or not value.strip():
-                    yield error(story.at(name), "story-public", f"a public story needs a non-empty '{name}'",
-                                f"add '{name}:' in the customer's terms, or set audience: internal")
+        yield from check_record(story)
+
+
+def check_record(story: Story) -> Iterator[Diagnostic]:
+    """What this family says of one story: it reads nothing else."""
+    if "irritants" in story.locs and not story.irritants:
+        yield error(story.at("irritants"), "story-evidence", "a story needs at least one irritant",
+                    "list the irritant IDs it closes: every story traces back to what customers said")
+    if story.is_public:
+        for name in ("you_said", "we_did"):
+            value = getattr(story, name)
+            if value is None or not value.strip():
+                yield error(story.at(name), "story-public", f"a public story needs a non-empty '{name}'",
+                            f"add '{name}:' in the customer's terms, or set audience: internal")
