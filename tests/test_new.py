@@ -110,3 +110,23 @@ def test_placeholders_in_found_files_name_the_field(example: Path) -> None:
     text = path.read_text("utf-8")
     path.write_text(text.replace("owner: ", "owner: TODO ask Leila — was "), encoding="utf-8")
     assert [rule for (_, _, rule) in found(run_check(example)) if rule == "placeholder"] == ["placeholder"]
+
+
+def test_a_placeholder_in_any_written_text_of_any_record_is_named(example: Path) -> None:
+    """Every field an author writes text into (a string or a list of strings), of irritants, decisions and
+    stories alike, is read for a placeholder: each alone holding one is named, at that field."""
+    import dataclasses
+
+    from site_gen.check import check_repository
+    from site_gen.rules import placeholders
+
+    backlog = check_repository(example, TODAY).backlog
+    records = [next(iter(records.values())) for records in (backlog.irritants, backlog.decisions, backlog.stories)]
+    for record in records:
+        texts = [item for item in dataclasses.fields(record)
+                 if item.name not in ("id", "loc", "locs", "body", "body_line") and "str" in str(item.type)]
+        assert len(texts) >= 10
+        for item in texts:
+            planted = ("fine", "TODO: fill in") if str(item.type).startswith("tuple") else "TODO: fill in"
+            named = [d.message for d in placeholders.check_record(dataclasses.replace(record, **{item.name: planted}))]
+            assert named == [f"'{item.name}' still holds the placeholder 'TODO: fill in'"], (type(record), item.name)
