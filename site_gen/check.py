@@ -2,8 +2,8 @@
 
 `check_cached` is the command's entry: with a cache, a check whose inputs all hash as in the last cached check
 returns that check's diagnostics without loading anything (site_gen.incremental, the run store build uses too);
-with stories edited in their words alone (site_gen.story_edits), that check's diagnostics with those stories judged
-again.
+with stories and irritants edited in their own fields alone (site_gen.record_edits), that check's diagnostics with
+those records judged again.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                  workers: int | None = None) -> CheckReport:
     """check_repository, reusing the cache: the last check's diagnostics when no input changed (site.yaml, the
     backlog and ledger, the feedback, the catalogues, the logo, git's HEAD, the "as of" date); the last check's
-    with the edited stories judged again when stories edited in their words are all that changed
-    (`_word_edits`); else a check that parses only the files that changed. Without a memo, a plain check."""
+    with the edited records judged again when stories and irritants edited in their own fields are all that
+    changed (`_own_edits`); else a check that parses only the files that changed. Without a memo, a plain check."""
     from .errors import NotABacklog
     from .incremental import InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 
@@ -105,13 +105,13 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
-    edited = _word_edits(root, memo, last, inputs) if last is not None else None
+    edited = _own_edits(root, today, memo, last, inputs) if last is not None else None
     if edited is not None and last is not None:
         report = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
                                     settled=settled)
     else:
-        from .story_edits import twinned
+        from .record_edits import twinned
         result = check_repository(root, today, workers, memo)
         report = _report(result)
         logo = result.backlog.config.public.logo
@@ -128,43 +128,47 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     return report
 
 
-_MOST_EDITS = 20   # more edited stories than this: the full check (each reads a shard of the cache)
+_MOST_EDITS = 20   # more edited records than this: the full check (each reads a shard of the cache)
 
 
-def _word_edits(root: Path, memo: Memo | DiskMemo, last: RunEntry, inputs: Mapping[str, bytes]) -> CheckReport | None:
-    """The last check's report with the edited stories judged again, when the only files that changed since
-    are stories edited in their words alone, keeping every public address, each read and loaded without a
-    problem then and now (site_gen.story_edits); None otherwise: the full check."""
-    from .load import STORIES_DIR
-    from .model import Story
+def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
+               inputs: Mapping[str, bytes]) -> CheckReport | None:
+    """The last check's report with the edited records judged again, when the only files that changed since are
+    stories and irritants edited in their own fields alone, keeping every public address, each read and loaded
+    without a problem then and now (site_gen.record_edits); None otherwise: the full check."""
+    from .load import IRRITANTS_DIR, STORIES_DIR
+    from .load.records import load_site_config
+    from .model import Irritant, Story
+    from .record_edits import OWN, keeps_addresses, reloaded_edit, with_edited
     from .rules.public_safety import CustomerReferences
-    from .story_edits import WORDS, keeps_addresses, reloaded_edit, with_edited_words
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
     if not changed or len(changed) > _MOST_EDITS or not all(
-            path in inputs and path in last.inputs and path.startswith(STORIES_DIR + "/") for path in changed):
+            path in inputs and path in last.inputs and path.startswith((STORIES_DIR + "/", IRRITANTS_DIR + "/"))
+            for path in changed):
         return None
-    edits: list[tuple[Story, Story]] = []
+    edits: list[tuple[Story | Irritant, Story | Irritant]] = []
     kept: dict[str, tuple[bytes, Any]] = {}
     for path in changed:
         stored = memo.stored_file(path)
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        if not isinstance(before, Story) or found_before:
+        if not isinstance(before, (Story, Irritant)) or found_before:
             return None
-        now = reloaded_edit(before, root / path, root, WORDS)
+        now = reloaded_edit(before, root / path, root, OWN[type(before)])
         if now is None or not keeps_addresses(before, now, last.twinned):
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
-    references = CustomerReferences(())   # judges no story that is not published
-    if any(before.is_public for before, _ in edits):   # (the audience is not a word: the same now)
+    references = CustomerReferences(())   # judges no record that is not published
+    if any(before.is_public for before, _ in edits):   # (visibility and audience are not own fields: the same now)
         index = memo.part("customers").customers.get(last.customers)
         if not isinstance(index, CustomerReferences):
             return None
         references = index
-    report = CheckReport(with_edited_words(last.diagnostics, edits, references), dict(last.counts),
+    rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check
+    report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules), dict(last.counts),
                          dict(last.unreadable))
     memo.update_files(kept)
     return report

@@ -12,7 +12,7 @@ sitemap, 404) are made again when they show an edited body, and compared. Only f
 written, each atomically, in place: the server keeps answering from the previous files meanwhile.
 
 The check of a body edit runs before anything is written, and only where a body counts: the rule families that
-read a story's words (site_gen.story_edits) judge each record alone, so they run on the edited story, before and
+read a story's words (site_gen.record_edits) judge each record alone, so they run on the edited story, before and
 after; every other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal
 data) takes the full path, which shows the error page.
 
@@ -46,9 +46,9 @@ from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
+from .record_edits import alike_but_for_bodies, reloaded_edit, with_edited
 from .render import Page, Sandbox, template_mistakes
 from .rules import public_safety
-from .story_edits import alike_but_for_bodies, reloaded_edit, with_edited_words
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory
 from .write import MARKER, marker_for, write_file
@@ -461,10 +461,11 @@ class Live:
 
 def checked(result: CheckResult, edits: Mapping[str, Story]) -> list[Diagnostic]:
     """The check's diagnostics once these body edits are made (story ID -> its record now): the last check's,
-    with what the rules said of each edited body before replaced by what they say of it now (site_gen.story_edits)."""
+    with what the rules said of each edited body before replaced by what they say of it now (site_gen.record_edits)."""
     references = public_safety.customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
     stories = result.backlog.stories
-    return with_edited_words(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references)
+    return with_edited(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references,
+                       result.facts.as_of, result.backlog.config.rules)
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -501,7 +502,7 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
         if before is None or not path.is_file() or path.is_symlink():
             return None
         now = reloaded_edit(before, path, root)
-        if now is None:
+        if not isinstance(now, Story):
             return None
         if now.body != before.body:
             edits[before.id] = now

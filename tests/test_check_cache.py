@@ -320,6 +320,50 @@ def test_a_story_edited_in_its_words_is_judged_alone_and_says_what_a_cold_check_
         assert check(example, "--format", "json") == cold
 
 
+UNLOCK = "backlog/irritants/unlock-fails-in-background.yaml"
+OWN_EDITS = {
+    "reviewed, weeks ago": ("reviewed: 2026-11-17", "reviewed: 2026-10-20", "unreviewed"),
+    "target, passed": ("target: 2026-12-15", "target: 2026-11-01", "overdue"),
+    "target, before opened": ("target: 2026-12-15", "target: 2026-10-01", "date-order"),
+    "owner, a placeholder": ("owner: Maya Okafor", "owner: TODO who owns it", "placeholder"),
+    "public_reason, an e-mail address": ("triage: act-now", "triage: act-now\npublic_reason: Ask maya@example.com",
+                                         "personal-data"),
+    "title, reworded": ("title: Bluetooth unlock times out", "title: The unlock times out", None),
+}
+
+
+@pytest.mark.parametrize("change", list(OWN_EDITS))
+def test_an_irritant_edited_in_its_own_fields_is_judged_alone_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, change: str) -> None:
+    """The weekly meeting's edits (reviewed, target, owner, cause, wording): the last check's diagnostics with the
+    irritant judged again — the same output as a check without the cache, and no full check."""
+    before, after, rule = OWN_EDITS[change]
+    if "public_reason" in change:   # a line added: the places below it move, which is a full check; then the edit
+        edit(example / UNLOCK, before, "triage: act-now\npublic_reason: Ask us in the app")
+        before = "triage: act-now\npublic_reason: Ask us in the app"
+    check(example, "--format", "json")
+    edit(example / UNLOCK, before, after)
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+    assert rule is None or f"[{rule}]" in cold[1] or f'"{rule}"' in cold[1]
+    edit(example / UNLOCK, after, before)
+    cold = check(example, "--no-cache", "--format", "json")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)
+        assert check(example, "--format", "json") == cold
+
+
+def test_an_irritant_closed_is_checked_in_full(example: Path, monkeypatch) -> None:
+    """Its status is not its own: the length of the backlog, its effect and the loop read it."""
+    check(example)
+    edit(example / UNLOCK, "status: in-progress", "status: done\nclosed: 2026-11-20")
+    ran = _full_checks(monkeypatch)
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
+    assert len(ran) == 2
+
+
 @pytest.mark.parametrize(("change", "before", "after", "warned"), [
     ("a published story's title: its derived address", "title: 20% off a helmet", "title: 25% off a helmet",
      "slug: 2026-06-25-off-a-helmet"),
@@ -370,6 +414,7 @@ CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("title"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("you_said"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
+    st.tuples(st.just("reviewed"), st.integers(0, 30), st.sampled_from(["2026-01-05", "2026-11-20", "TODO"])),
     st.tuples(st.just("flip"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("delete"), st.integers(0, 30), st.just("")),
@@ -388,6 +433,12 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
         said = f"you_said: {json.dumps(body)}"
         path.write_text(re.sub(r"^you_said:.*$", lambda _: said, text, count=1, flags=re.M) if "\nyou_said:" in text
                         else text.replace("\ntitle:", f"\n{said}\ntitle:", 1), "utf-8")
+    elif change == "reviewed":    # an irritant's review date: set, moved, or made unreadable
+        irritants = sorted((root / "backlog/irritants").glob("*.yaml"))
+        path = irritants[index % len(irritants)]
+        text = path.read_text("utf-8")
+        path.write_text(re.sub(r"^reviewed:.*$", f"reviewed: {body}", text, count=1, flags=re.M)
+                        if "\nreviewed:" in text else text + f"reviewed: {body}\n", "utf-8")
     elif change == "flip":
         text = path.read_text("utf-8")
         flipped = text.replace("audience: public", "audience: internal") if "audience: public" in text else \
@@ -408,7 +459,7 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=CHECK_EDITS)
 def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
-    """Body edits, words edits, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
+    """Body edits, words edits, irritants' review dates, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
     another: after each, the cached check prints what a check without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
     check(root)

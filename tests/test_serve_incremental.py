@@ -5,6 +5,7 @@ edits the served sites are byte for byte what a cold build writes, and the publi
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -15,12 +16,13 @@ from hypothesis import strategies as st
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
+from site_gen.facts import derive_facts
 from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
 from site_gen.load.records import load_story
-from site_gen.model import Story
+from site_gen.model import Irritant, Story
+from site_gen.record_edits import OWN, OWN_FAMILIES
 from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
-from site_gen.story_edits import WORD_FAMILIES
 
 from .canary import CANARY, write_canary_repo
 from .conftest import TODAY, copy_example, edit
@@ -197,26 +199,34 @@ def test_the_check_of_an_edited_body_alone_says_what_a_full_check_says(tmp_path_
     assert checked(before, {now.id: now}) == check_repository(root, TODAY).diagnostics
 
 
-def test_rule_families_that_do_not_read_a_storys_words_say_the_same_whatever_the_words_say(tmp_path: Path) -> None:
-    """What live.checked and a cached check rely on: a family outside WORD_FAMILIES gives the same diagnostics when
-    every story's words are replaced by ones that each word-reading rule objects to — keeping what
-    story_edits.keeps_addresses asks of a words edit: the title, and which stories are published."""
+def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatever_they_say(tmp_path: Path) -> None:
+    """What live.checked and a cached check rely on (site_gen.record_edits): a family outside OWN_FAMILIES gives
+    the same diagnostics, from facts derived again, when every story's words and every irritant's own fields are
+    replaced by values each family in OWN_FAMILIES objects to — keeping what keeps_addresses asks of a story's
+    edit: its title, and whether it is published."""
     result = check_repository(copy_example(tmp_path / "repo"), TODAY)
     nasty = "TODO: fill in\n\nMail jane.doe@example.com or CUST-737397.\n\n<b>bold</b> <!-- never closed"
+    allowed = ("jane.doe@example.com", "nobody@example.org")
 
     def reworded(story: Story) -> Story:
         # a blank we_did is an error of a public story, and leaves it published as a non-empty one did
         said = {name: words for name, words in (("you_said", nasty), ("we_did", " ")) if getattr(story, name)}
-        return dataclasses.replace(story, body=nasty, result=nasty, internal_notes=nasty,
-                                   allow_personal_data=("jane.doe@example.com", "nobody@example.org"), **said)
+        return dataclasses.replace(story, body=nasty, result=nasty, internal_notes=nasty, allow_personal_data=allowed,
+                                   **said)
 
-    stories = {key: reworded(story) for key, story in result.backlog.stories.items()}
-    edited = dataclasses.replace(result.backlog, stories=stories)
-    for family in WORD_FAMILIES:
-        assert list(family.check(edited, result.facts)) != list(family.check(result.backlog, result.facts)), family
+    def reassigned(irritant: Irritant) -> Irritant:
+        return dataclasses.replace(irritant, title=nasty, summary=nasty, owner=None, cause=nasty, decline_reason=None,
+                                   public_reason=nasty, allow_personal_data=allowed,
+                                   reviewed=irritant.opened - dt.timedelta(days=1), target=TODAY - dt.timedelta(days=3))
+
+    assert set(OWN) == {Story, Irritant}
+    edited = dataclasses.replace(result.backlog,
+                                 stories={key: reworded(story) for key, story in result.backlog.stories.items()},
+                                 irritants={key: reassigned(i) for key, i in result.backlog.irritants.items()})
+    facts = derive_facts(edited, TODAY)
     for family in FAMILIES:
-        if family not in WORD_FAMILIES:
-            assert list(family.check(edited, result.facts)) == list(family.check(result.backlog, result.facts)), family
+        now, before = list(family.check(edited, facts)), list(family.check(result.backlog, result.facts))
+        assert (now != before) == (family in OWN_FAMILIES), family
 
 
 def _edges(holders: Holders) -> tuple[set[int], set[tuple[int, int]]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import cached_property
 from operator import attrgetter
@@ -87,14 +87,17 @@ UNLINKED_READ = 1_000   # unlinked rows listed, newest first (the inbox page sho
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
-__all__ = ["Addresses", "Facts", "IrritantFacts", "DecisionFacts", "StoryFacts", "MetricFacts", "GroupFacts",
-           "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts", "NotifyAudience",
-           "StoryLoop", "Effect", "Recurrence",
-           "StageEffect", "Trend", "FrictionLedger", "Inbox", "Theme", "derive_facts"]
+__all__ = ["Addresses", "Facts", "IrritantFacts", "Schedule", "DecisionFacts", "StoryFacts", "MetricFacts",
+           "GroupFacts", "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts",
+           "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend", "FrictionLedger", "Inbox",
+           "Theme", "derive_facts", "schedule_of"]
 
 
 @dataclass(frozen=True, slots=True)
-class IrritantFacts:
+class Schedule:
+    """What an irritant's own status and dates mean as of a date: made from the irritant alone, so an irritant
+    edited in its own fields is judged again from it without the rest of the backlog (site_gen.record_edits)."""
+
     is_open: bool                  # open or in progress: counts against rules.max_open
     declined: bool                 # triaged or closed as declined
     last_review: date              # reviewed, else opened
@@ -104,6 +107,47 @@ class IrritantFacts:
     age_days: int                  # days it has been open: to as_of, or to `closed` once closed
     days_to_target: int | None     # open with a target on or after as_of: days left (0 = today)
     target_this_week: bool         # open and its target falls within the next 7 days (before next week's meeting)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late is not None
+
+    @property
+    def lateness(self) -> int:
+        """Days past target (negative: days left); the board sorts by it, latest first. No target sorts last."""
+        if self.days_late is not None:
+            return self.days_late
+        if self.days_to_target is not None:
+            return -self.days_to_target
+        return -(10 ** 6)
+
+
+def schedule_of(irritant: Irritant, as_of: date, rules: Rules) -> Schedule:
+    is_open = irritant.is_open
+    last_review = irritant.reviewed or irritant.opened
+    since_review = (as_of - last_review).days
+    late = (as_of - irritant.target).days if irritant.target is not None else None
+    # a closed irritant stopped ageing the day it closed ("6525 days old" for an item done years ago)
+    ended = irritant.closed if not is_open and irritant.closed is not None else as_of
+    return Schedule(
+        is_open=is_open,
+        declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
+        last_review=last_review,
+        days_since_review=since_review,
+        unreviewed=is_open and since_review > rules.review_every_days,
+        days_late=late if is_open and late is not None and late > 0 else None,
+        age_days=max(0, (ended - irritant.opened).days),
+        days_to_target=-late if is_open and late is not None and late <= 0 else None,
+        target_this_week=is_open and late is not None and -WEEK < late <= 0)
+
+
+_SCHEDULE = tuple(item.name for item in fields(Schedule))
+
+
+@dataclass(frozen=True, slots=True)
+class IrritantFacts(Schedule):
+    """Its schedule, then what its evidence, decisions and stories say."""
+
     segments: tuple[str, ...]      # the segments of its evidence, most common first
     evidence: Evidence
     decisions: tuple[str, ...]     # IDs, oldest first
@@ -114,21 +158,8 @@ class IrritantFacts:
     loop_open_days: int | None = None      # done with evidence, no story, closed longer than story_within_days
 
     @property
-    def overdue(self) -> bool:
-        return self.days_late is not None
-
-    @property
     def loop_open(self) -> bool:
         return self.loop_open_days is not None
-
-    @property
-    def lateness(self) -> int:
-        """Days past target (negative: days left); the board sorts by it, latest first. No target sorts last."""
-        if self.days_late is not None:
-            return self.days_late
-        if self.days_to_target is not None:
-            return -self.days_to_target
-        return -(10 ** 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,10 +478,6 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
                    stored_newest: tuple[FeedbackRow, ...] = ()) -> IrritantFacts:
     """stored_days: its linked complaints per day in Parquet (DuckDB), around its closed date; stored_newest:
     the newest NEWEST_NAMED of them since recurrence_since, which a recurrence names."""
-    is_open = irritant.is_open
-    last_review = irritant.reviewed or irritant.opened
-    since_review = (as_of - last_review).days
-    late = (as_of - irritant.target).days if irritant.target is not None else None
     effect = recurrence = loop_open = None
     if _judged(irritant, as_of) and irritant.closed is not None:
         days = complaint_days(evidence.rows)
@@ -464,18 +491,9 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         since_closed = (as_of - irritant.closed).days
         if evidence.size and not stories and since_closed > rules.story_within_days:
             loop_open = since_closed
-    # a closed irritant stopped ageing the day it closed ("6525 days old" for an item done years ago)
-    ended = irritant.closed if not is_open and irritant.closed is not None else as_of
+    dated = schedule_of(irritant, as_of, rules)
     return IrritantFacts(
-        is_open=is_open,
-        declined=irritant.status == IrritantStatus.DECLINED or irritant.triage == Triage.DECLINE,
-        last_review=last_review,
-        days_since_review=since_review,
-        unreviewed=is_open and since_review > rules.review_every_days,
-        days_late=late if is_open and late is not None and late > 0 else None,
-        age_days=max(0, (ended - irritant.opened).days),
-        days_to_target=-late if is_open and late is not None and late <= 0 else None,
-        target_this_week=is_open and late is not None and -WEEK < late <= 0,
+        **{name: getattr(dated, name) for name in _SCHEDULE},
         segments=tuple(name for name, _ in evidence.segments),
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error, with_severity
-from ..facts import Facts, IrritantFacts
 from ..model import CLOSED_STATUSES, Backlog, Irritant, IrritantStatus, Rules, Triage
+
+if TYPE_CHECKING:   # a cached check judging one edited irritant imports this family, not the facts
+    from ..facts import Facts, Schedule
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
@@ -21,11 +24,17 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         "decide: close, decline or merge an open irritant before opening another "
                         "(or raise rules.max_open in site.yaml)")
     for irritant in backlog.irritants.values():
-        yield from _dated_and_assigned(irritant, facts.irritants[irritant.id])
-        yield from _on_time(irritant, facts.irritants[irritant.id], rules)
+        yield from check_record(irritant, facts.irritants[irritant.id], rules)
 
 
-def _dated_and_assigned(irritant: Irritant, facts: IrritantFacts) -> Iterator[Diagnostic]:
+def check_record(irritant: Irritant, schedule: Schedule, rules: Rules) -> Iterator[Diagnostic]:
+    """What this family says of one irritant, from the irritant and its schedule alone (the length of the backlog
+    aside)."""
+    yield from _dated_and_assigned(irritant, schedule)
+    yield from _on_time(irritant, schedule, rules)
+
+
+def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnostic]:
     if not facts.declined:
         for name, why in (("owner", "the person responsible"), ("cause", "the identified or probable cause"),
                           ("target", "the target resolution date, YYYY-MM-DD")):
@@ -54,7 +63,7 @@ def _dated_and_assigned(irritant: Irritant, facts: IrritantFacts) -> Iterator[Di
                     "add 'public_title:' in the customer's words, or set visibility: internal")
 
 
-def _on_time(irritant: Irritant, facts: IrritantFacts, rules: Rules) -> Iterator[Diagnostic]:
+def _on_time(irritant: Irritant, facts: Schedule, rules: Rules) -> Iterator[Diagnostic]:
     if facts.days_late is not None:
         yield with_severity(rules.overdue, error(
             irritant.at("target"), "overdue",

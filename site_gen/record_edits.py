@@ -1,0 +1,119 @@
+"""A story or an irritant edited in its own fields only: the one change a cached `check` (and, for a story's
+body, `serve`) handles without a full run.
+
+Own fields are those that only rules judging each record alone read:
+
+- a story's words (`OWN[Story]`): its body, and the title, you_said, we_did, result, internal_notes and
+  allow_personal_data of its front matter. Placeholders, public safety and the stories' own rules read them,
+  and so do the public addresses of published stories (site_gen.facts.addresses): derived slugs come from the
+  title, numbered in an order the other words break ties in. So a story's edit keeps the addresses only while
+  the story is published neither before nor after, or both times under the same title with no other published
+  story sharing its date and title (`twinned`);
+- an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
+  reviewed, target and allow_personal_data. Placeholders, public safety and the dated-and-assigned and on-time
+  rules read them, the last two through its schedule (facts.schedule_of, made from the irritant alone). The
+  length of the backlog, evidence, links, risks and public addresses read none of them.
+
+What those families said of each edited record before is replaced by what they say of it now, and every other
+family's diagnostics stay as they were (tests/test_check_cache.py and tests/test_serve_incremental.py hold both
+against a full check). Any other edit takes the full path. `serve` takes story body edits alone: a body shows on
+the story's own page, a title on every list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .load.records import load_irritant, load_story
+from .model import Irritant, Rules, Story
+from .rules import backlog_rules, placeholders, public_safety, stories
+from .rules.public_safety import CustomerReferences
+
+BODY = ("body",)
+OWN: dict[type[Story] | type[Irritant], tuple[str, ...]] = {
+    Story: ("title", "you_said", "we_did", "result", "internal_notes", "allow_personal_data", *BODY),
+    Irritant: ("title", "summary", "owner", "cause", "decline_reason", "public_reason", "reviewed", "target",
+               "allow_personal_data"),
+}
+OWN_FAMILIES = (placeholders, public_safety, stories, backlog_rules)   # the families that read them, each alone
+Edited = Story | Irritant
+
+
+def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
+    """Of one kind, and every field but these is as before, places included."""
+    return type(now) is type(before) and all(getattr(now, item.name) == getattr(before, item.name)
+                                             for item in dataclasses.fields(before) if item.name not in own)
+
+
+def own_findings(record: Edited, references: CustomerReferences, as_of: date, rules: Rules) -> set[Diagnostic]:
+    """What the rule families that read a record's own fields say of this record."""
+    found = {*placeholders.check_record(record), *public_safety.check_record(record, references)}
+    if isinstance(record, Story):
+        return found | set(stories.check_record(record))
+    from .facts import schedule_of
+    return found | set(backlog_rules.check_record(record, schedule_of(record, as_of, rules), rules))
+
+
+def with_edited(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[Edited, Edited]],
+                references: CustomerReferences, as_of: date, rules: Rules) -> list[Diagnostic]:
+    """A check's diagnostics once these records (before, now) have their new own fields: what the families that
+    read them said of each before, replaced by what they say of it now."""
+    pairs = list(edits)
+    gone = set().union(*(own_findings(before, references, as_of, rules) for before, _ in pairs))
+    come = set().union(*(own_findings(now, references, as_of, rules) for _, now in pairs))
+    if gone == come:
+        return list(diagnostics)
+    # the diagnostics are sorted and distinct (sorted_diagnostics): only the edited files' change, so the new
+    # ones are put in their places rather than 30,000 sorted again
+    paths = {record.loc.path for pair in pairs for record in pair}
+    kept = [found for found in diagnostics if found.loc.path not in paths or found not in gone]
+    there = {found for found in kept if found.loc.path in paths}
+    for found in sorted(come - there, key=Diagnostic.sort_key):
+        bisect.insort(kept, found, key=Diagnostic.sort_key)
+    return kept
+
+
+def alike_but_for_bodies(stories: Iterable[Story]) -> dict[tuple[object, ...], list[str]]:
+    """Story IDs by their order key without the body: stories in one list are ordered by their bodies."""
+    from .facts.addresses import story_order  # (the full check's: an own edit never needs the facts)
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for story in stories:
+        alike.setdefault(story_order(story)[:-1], []).append(story.id)
+    return alike
+
+
+def twinned(stories: Iterable[Story]) -> frozenset[str]:
+    """The IDs of published stories that share their date and title with another: their other words order their
+    derived addresses."""
+    from .facts.addresses import is_published_story
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for story in stories:
+        if is_published_story(story):
+            alike.setdefault((story.date, story.title), []).append(story.id)
+    return frozenset(key for ids in alike.values() if len(ids) > 1 for key in ids)
+
+
+def keeps_addresses(before: Edited, now: Edited, twins: frozenset[str]) -> bool:
+    """An own edit that leaves every public address and its derived slug as it was: any irritant's (its public
+    title, visibility and slug are not its own fields); a story's published neither before nor after, or both
+    times under the same title and without a twin (`twinned`)."""
+    if not isinstance(before, Story) or not isinstance(now, Story):
+        return True
+    from .facts.addresses import is_published_story
+    published = is_published_story(before), is_published_story(now)
+    if published == (False, False):
+        return True
+    return published == (True, True) and before.title == now.title and before.id not in twins
+
+
+def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY) -> Edited | None:
+    """The record at path as saved now, when it loads without a problem and only these fields can differ from
+    `before`; None otherwise (the full path then)."""
+    found: list[Diagnostic] = []
+    now = (load_story if isinstance(before, Story) else load_irritant)(path, root, found)
+    return now if isinstance(now, (Story, Irritant)) and not found and same_but_for(before, now, own) else None
