@@ -306,18 +306,23 @@ def test_a_story_edited_in_its_words_is_judged_alone_and_says_what_a_cold_check_
     """A title, you_said or we_did edit that keeps every public address: the last check's diagnostics with the
     story's words judged again — the same output as a check without the cache, and no full check."""
     story, before, after = WORD_EDITS[change]
+    code, _, _ = _judged_alone(example, monkeypatch, story, before, after)
+    assert code == 1 or change == "an internal story's you_said"   # each but that one brings an error
+
+
+def _judged_alone(example: Path, monkeypatch, path: str, before: str, after: str) -> tuple[int, str, str]:
+    """Edit path (before -> after) after a check, then back: after each edit the cached check prints what a check
+    without the cache prints, and runs no full check. What it printed after the first edit."""
     check(example, "--format", "json")
-    edit(example / story, before, after)
-    cold = check(example, "--no-cache", "--format", "json")
-    with monkeypatch.context() as patched:
-        _no_full_check(patched)
-        assert check(example, "--format", "json") == cold
-    assert cold[0] == 1 or change == "an internal story's you_said"   # each but that one brings an error
-    edit(example / story, after, before)    # and the next edit starts from that run
-    cold = check(example, "--no-cache", "--format", "json")
-    with monkeypatch.context() as patched:
-        _no_full_check(patched)
-        assert check(example, "--format", "json") == cold
+    printed = []
+    for old, new in ((before, after), (after, before)):   # and the next edit starts from that run
+        edit(example / path, old, new)
+        cold = check(example, "--no-cache", "--format", "json")
+        with monkeypatch.context() as patched:
+            _no_full_check(patched)
+            assert check(example, "--format", "json") == cold
+        printed.append(cold)
+    return printed[0]
 
 
 UNLOCK = "backlog/irritants/unlock-fails-in-background.yaml"
@@ -341,18 +346,8 @@ def test_an_irritant_edited_in_its_own_fields_is_judged_alone_and_says_what_a_co
     if "public_reason" in change:   # a line added: the places below it move, which is a full check; then the edit
         edit(example / UNLOCK, before, "triage: act-now\npublic_reason: Ask us in the app")
         before = "triage: act-now\npublic_reason: Ask us in the app"
-    check(example, "--format", "json")
-    edit(example / UNLOCK, before, after)
-    cold = check(example, "--no-cache", "--format", "json")
-    with monkeypatch.context() as patched:
-        _no_full_check(patched)
-        assert check(example, "--format", "json") == cold
-    assert rule is None or f"[{rule}]" in cold[1] or f'"{rule}"' in cold[1]
-    edit(example / UNLOCK, after, before)
-    cold = check(example, "--no-cache", "--format", "json")
-    with monkeypatch.context() as patched:
-        _no_full_check(patched)
-        assert check(example, "--format", "json") == cold
+    _, printed, _ = _judged_alone(example, monkeypatch, UNLOCK, before, after)
+    assert rule is None or f'"rule": "{rule}"' in printed
 
 
 def test_an_irritant_closed_is_checked_in_full(example: Path, monkeypatch) -> None:
