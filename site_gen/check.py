@@ -89,7 +89,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     with the edited records judged again when stories and irritants edited in their own fields are all that
     changed (`_own_edits`); else a check that parses only the files that changed. Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
+    from .incremental import DiskMemo, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 
     root = root.absolute()
     if memo is None:
@@ -101,6 +101,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     last = next((entry for entry in runs.runs.values() if entry.command == "check" and entry.basis == basis), None)
     settled: dict[str, InputStat] = {}
     inputs = input_files(root, runs.extra, CHECK_FOLDERS, last, settled)
+    if isinstance(memo, DiskMemo):
+        memo.hashed = inputs
     run = run_digest(basis, inputs)
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":

@@ -66,12 +66,19 @@ def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Pa
     if memo is None:
         found: list[Diagnostic] = []
         return load(found), found
-    from ..incremental import digest, read_regular
+    from ..incremental import DiskMemo, digest, read_regular
+    rel = relative(path, root)
+    known = memo.hashed.get(rel) if isinstance(memo, DiskMemo) else None
+    if known is not None:
+        hit, payload = memo.file(rel, known)
+        if hit:
+            parsed[rel] = (known, payload)
+            return payload[0], list(payload[1])
     data = read_regular(path)
     if data is None:  # a link or a special file: the loader says what is wrong with it, every time
         found = []
         return load(found), found
-    hashed, rel = digest(data), relative(path, root)
+    hashed = digest(data)
     hit, payload = memo.file(rel, hashed)
     if not hit:
         found = []
