@@ -4,9 +4,9 @@
     python benchmarks/check.py --each 10000    # 10,000 of each record kind
     python benchmarks/check.py --each 10000 --repo /dev/shm/check-10k --cached   # also with .site-gen-cache/
 Targets (issue 2): under 4 s and under 500 MiB on a 2-core machine. With --cached (issue 12 item 4): cold
-(--no-cache), cached with nothing changed, cached with one story changed (its body; its you_said; a published
-story's title, which moves its address); at 10,000 of each + 200,000 rows a cached check with nothing changed
-in 2 s or less, a cold one in 3.5 s or less.
+(--no-cache), cached with nothing changed, cached with one record changed (a story's body; its you_said; an
+irritant's review date; a decision's owner; a published story's title, which moves its address); at 10,000 of
+each + 200,000 rows a cached check with nothing changed in 2 s or less, a cold one in 3.5 s or less.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def main() -> None:
     if args.cached:
         unchanged, edited = Runs("check, cached, nothing changed"), Runs("check, cached, one story body edited")
         reworded = Runs("check, cached, one story's you_said edited (its words: judged alone)")
+        reviewed = Runs("check, cached, one irritant's reviewed date edited (its own field: judged alone)")
+        reowned = Runs("check, cached, one decision's owner edited (its own field: judged alone)")
         retitled = Runs("check, cached, one published story's title edited (its address: a full check)")
         _timed(Runs("fills the cache"), command, pss=False)
         story = repo / "backlog/stories/story-7.md"
@@ -53,15 +55,30 @@ def main() -> None:
             _timed(edited, command, pss=False)
             story.write_text(story.read_text("utf-8").replace("you_said: ", f"you_said: Run {run} ", 1), "utf-8")
             _timed(reworded, command, pss=False)
+            _edit_line(repo / "backlog/irritants/irritant-7.yaml", "reviewed", f"2026-11-{10 + run:02d}")
+            _timed(reviewed, command, pss=False)
+            _edit_line(repo / "backlog/decisions/decision-7.md", "owner", f"Owner of run {run}")
+            _timed(reowned, command, pss=False)
         for run in range(args.runs):
             story.write_text(story.read_text("utf-8").replace("title: ", f"title: Run {run} ", 1), "utf-8")
             _timed(retitled, command, pss=False)
-        figures += [unchanged, edited, reworded, retitled]
+        figures += [unchanged, edited, reworded, reviewed, reowned, retitled]
     print(f"after:  {load()}")
     print(f"repository: {sizes[0]:,} irritants, {sizes[1]:,} decisions, {sizes[2]:,} stories, "
           f"{args.feedback:,} feedback rows")
     for figure in figures:
         print(figure)
+
+
+def _edit_line(path: Path, field: str, value: str) -> None:
+    """Set a front-matter field's value (the line `field: …`), or add it at the end of the front matter."""
+    lines = path.read_text("utf-8").split("\n")
+    at = next((n for n, line in enumerate(lines) if line.startswith(f"{field}:")), None)
+    if at is None:   # the closing --- of a markdown file's front matter, else the end of a YAML file
+        at = lines.index("---", 1) if lines[0] == "---" else len(lines) - 1
+        lines.insert(at, "")
+    lines[at] = f"{field}: {value}"
+    path.write_text("\n".join(lines), "utf-8")
 
 
 def _timed(runs: Runs, command: list[str], pss: bool = True) -> None:

@@ -136,27 +136,27 @@ _MOST_EDITS = 20   # more edited records than this: the full check (each reads a
 def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
                inputs: Mapping[str, bytes]) -> CheckReport | None:
     """The last check's report with the edited records judged again, when the only files that changed since are
-    stories and irritants edited in their own fields alone, keeping every public address, each read and loaded
-    without a problem then and now (site_gen.record_edits); None otherwise: the full check."""
-    from .load import IRRITANTS_DIR, STORIES_DIR
+    records edited in their own fields alone, keeping every public address, each read and loaded without a
+    problem then and now (site_gen.record_edits); None otherwise: the full check."""
+    from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
-    from .model import Irritant, Story
+    from .model import Decision, Irritant, Story
     from .record_edits import OWN, keeps_addresses, reloaded_edit, with_edited
     from .rules.public_safety import CustomerReferences
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
+    folders = tuple(folder + "/" for folder in (STORIES_DIR, IRRITANTS_DIR, DECISIONS_DIR))
     if not changed or len(changed) > _MOST_EDITS or not all(
-            path in inputs and path in last.inputs and path.startswith((STORIES_DIR + "/", IRRITANTS_DIR + "/"))
-            for path in changed):
+            path in inputs and path in last.inputs and path.startswith(folders) for path in changed):
         return None
-    edits: list[tuple[Story | Irritant, Story | Irritant]] = []
+    edits: list[tuple[Story | Irritant | Decision, Story | Irritant | Decision]] = []
     kept: dict[str, tuple[bytes, Any]] = {}
     for path in changed:
         stored = memo.stored_file(path)
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        if not isinstance(before, (Story, Irritant)) or found_before:
+        if not isinstance(before, (Story, Irritant, Decision)) or found_before:
             return None
         now = reloaded_edit(before, root / path, root, OWN[type(before)])
         if now is None or not keeps_addresses(before, now, last.twinned):
@@ -164,7 +164,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
     references = CustomerReferences(())   # judges no record that is not published
-    if any(before.is_public for before, _ in edits):   # (visibility and audience are not own fields: the same now)
+    if any(not isinstance(before, Decision) and before.is_public for before, _ in edits):   # (visibility and
+        # audience are not own fields: the same now)
         index = memo.part("customers").customers.get(last.customers)
         if not isinstance(index, CustomerReferences):
             return None

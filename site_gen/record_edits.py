@@ -1,5 +1,5 @@
-"""A story or an irritant edited in its own fields only: the one change a cached `check` (and, for a story's
-body, `serve`) handles without a full run.
+"""A record edited in its own fields only: the one change a cached `check` (and, for a story's body, `serve`)
+handles without a full run.
 
 Own fields are those that only rules judging each record alone read:
 
@@ -12,7 +12,11 @@ Own fields are those that only rules judging each record alone read:
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
   reviewed, target and allow_personal_data. Placeholders, public safety and the dated-and-assigned and on-time
   rules read them, the last two through its schedule (facts.schedule_of, made from the irritant alone). The
-  length of the backlog, evidence, links, risks and public addresses read none of them.
+  length of the backlog, evidence, links, risks and public addresses read none of them;
+- a decision's own fields (`OWN[Decision]`): its title, owner, body, the answers to its kind's questions,
+  outcome_note and review_on. Placeholders and the decisions' own rules read them, the latter through its review
+  (facts.decision_review, made from the decision alone); what follows a decision up and the links between
+  decisions read none of them.
 
 What those families said of each edited record before is replaced by what they say of it now, and every other
 family's diagnostics stay as they were (tests/test_check_cache.py and tests/test_serve_incremental.py hold both
@@ -29,19 +33,22 @@ from datetime import date
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .load.records import load_irritant, load_story
-from .model import Irritant, Rules, Story
-from .rules import backlog_rules, placeholders, public_safety, stories
+from .fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
+from .load.records import load_decision, load_irritant, load_story
+from .model import Decision, Irritant, Rules, Story
+from .rules import backlog_rules, decisions, placeholders, public_safety, stories
 from .rules.public_safety import CustomerReferences
 
 BODY = ("body",)
-OWN: dict[type[Story] | type[Irritant], tuple[str, ...]] = {
+OWN: dict[type[Story] | type[Irritant] | type[Decision], tuple[str, ...]] = {
     Story: ("title", "you_said", "we_did", "result", "internal_notes", "allow_personal_data", *BODY),
     Irritant: ("title", "summary", "owner", "cause", "decline_reason", "public_reason", "reviewed", "target",
                "allow_personal_data"),
+    Decision: ("title", "owner", *ARBITRATION_QUESTIONS, *DEBRIEF_POINTS, "outcome_note", "review_on", *BODY),
 }
-OWN_FAMILIES = (placeholders, public_safety, stories, backlog_rules)   # the families that read them, each alone
-Edited = Story | Irritant
+# the families that read them, each judging a record alone
+OWN_FAMILIES = (placeholders, public_safety, stories, backlog_rules, decisions)
+Edited = Story | Irritant | Decision
 
 
 def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
@@ -52,11 +59,14 @@ def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
 
 def own_findings(record: Edited, references: CustomerReferences, as_of: date, rules: Rules) -> set[Diagnostic]:
     """What the rule families that read a record's own fields say of this record."""
-    found = {*placeholders.check_record(record), *public_safety.check_record(record, references)}
+    found = set(placeholders.check_record(record))
     if isinstance(record, Story):
-        return found | set(stories.check_record(record))
-    from .facts import schedule_of
-    return found | set(backlog_rules.check_record(record, schedule_of(record, as_of, rules), rules))
+        return found | {*public_safety.check_record(record, references), *stories.check_record(record)}
+    from .facts import decision_review, schedule_of
+    if isinstance(record, Irritant):
+        return found | {*public_safety.check_record(record, references),
+                        *backlog_rules.check_record(record, schedule_of(record, as_of, rules), rules)}
+    return found | set(decisions.check_record(record, decision_review(record, as_of), rules))
 
 
 def with_edited(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[Edited, Edited]],
@@ -100,8 +110,8 @@ def twinned(stories: Iterable[Story]) -> frozenset[str]:
 
 def keeps_addresses(before: Edited, now: Edited, twins: frozenset[str]) -> bool:
     """An own edit that leaves every public address and its derived slug as it was: any irritant's (its public
-    title, visibility and slug are not its own fields); a story's published neither before nor after, or both
-    times under the same title and without a twin (`twinned`)."""
+    title, visibility and slug are not its own fields) or decision's (never published); a story's published
+    neither before nor after, or both times under the same title and without a twin (`twinned`)."""
     if not isinstance(before, Story) or not isinstance(now, Story):
         return True
     from .facts.addresses import is_published_story
@@ -115,5 +125,8 @@ def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] =
     """The record at path as saved now, when it loads without a problem and only these fields can differ from
     `before`; None otherwise (the full path then)."""
     found: list[Diagnostic] = []
-    now = (load_story if isinstance(before, Story) else load_irritant)(path, root, found)
-    return now if isinstance(now, (Story, Irritant)) and not found and same_but_for(before, now, own) else None
+    load = load_story if isinstance(before, Story) else load_irritant if isinstance(before, Irritant) else load_decision
+    now = load(path, root, found)
+    if not isinstance(now, (Story, Irritant, Decision)) or found or not same_but_for(before, now, own):
+        return None
+    return now

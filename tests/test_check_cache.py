@@ -350,6 +350,40 @@ def test_an_irritant_edited_in_its_own_fields_is_judged_alone_and_says_what_a_co
     assert rule is None or f'"rule": "{rule}"' in printed
 
 
+RETRY = "backlog/decisions/retry-unlock-before-new-features.md"
+DECISION_EDITS = {
+    "review_on, passed": ("review_on: 2027-01-12", "review_on: 2026-11-02", "decision-review"),
+    "review_on, before its date": ("review_on: 2027-01-12", "review_on: 2026-10-01", "date-order"),
+    "owner, a placeholder": ("owner: Maya Okafor", "owner: TODO who decides", "placeholder"),
+    "an answer emptied": ("teams: The app team delays", "teams_later: The app team delays", None),
+    "the body": ("## Context", "## Context, rewritten", None),
+}
+
+
+@pytest.mark.parametrize("change", list(DECISION_EDITS))
+def test_a_decision_edited_in_its_own_fields_is_judged_alone_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, change: str) -> None:
+    """Its owner, review date, answers and body: the last check's diagnostics with the decision judged again."""
+    before, after, rule = DECISION_EDITS[change]
+    if change == "an answer emptied":   # an unknown field is a problem for the loader: a full check each way
+        check(example)
+        edit(example / RETRY, before, after)
+        assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
+        return
+    _, printed, _ = _judged_alone(example, monkeypatch, RETRY, before, after)
+    assert rule is None or f'"rule": "{rule}"' in printed
+
+
+def test_a_decision_that_did_not_work_is_followed_up_in_a_full_check(example: Path, monkeypatch) -> None:
+    """Its outcome is not its own: what follows it up is another decision's `follows`."""
+    check(example)
+    edit(example / RETRY, "status: active", "status: reviewed\noutcome: did-not-work\noutcome_date: 2026-11-20")
+    ran = _full_checks(monkeypatch)
+    cached = check(example, "--format", "json")
+    assert cached == check(example, "--no-cache", "--format", "json")
+    assert len(ran) == 2 and "no decision follows it up" in cached[1]
+
+
 def test_an_irritant_closed_is_checked_in_full(example: Path, monkeypatch) -> None:
     """Its status is not its own: the length of the backlog, its effect and the loop read it."""
     check(example)

@@ -17,9 +17,10 @@ from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
 from site_gen.facts import derive_facts
+from site_gen.fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
 from site_gen.load.records import load_story
-from site_gen.model import Irritant, Story
+from site_gen.model import Decision, Irritant, Story
 from site_gen.record_edits import OWN, OWN_FAMILIES
 from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
@@ -201,9 +202,9 @@ def test_the_check_of_an_edited_body_alone_says_what_a_full_check_says(tmp_path_
 
 def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatever_they_say(tmp_path: Path) -> None:
     """What live.checked and a cached check rely on (site_gen.record_edits): a family outside OWN_FAMILIES gives
-    the same diagnostics, from facts derived again, when every story's words and every irritant's own fields are
-    replaced by values each family in OWN_FAMILIES objects to — keeping what keeps_addresses asks of a story's
-    edit: its title, and whether it is published."""
+    the same diagnostics, from facts derived again, when every record's own fields are replaced by values each
+    family in OWN_FAMILIES objects to — keeping what keeps_addresses asks of a story's edit: its title, and
+    whether it is published."""
     result = check_repository(copy_example(tmp_path / "repo"), TODAY)
     nasty = "TODO: fill in\n\nMail jane.doe@example.com or CUST-737397.\n\n<b>bold</b> <!-- never closed"
     allowed = ("jane.doe@example.com", "nobody@example.org")
@@ -219,10 +220,16 @@ def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatev
                                    public_reason=nasty, allow_personal_data=allowed,
                                    reviewed=irritant.opened - dt.timedelta(days=1), target=TODAY - dt.timedelta(days=3))
 
-    assert set(OWN) == {Story, Irritant}
+    def rethought(decision: Decision) -> Decision:
+        answers = dict.fromkeys((*ARBITRATION_QUESTIONS, *DEBRIEF_POINTS))   # unanswered, whatever the kind
+        return dataclasses.replace(decision, title=nasty, owner=nasty, body=nasty, outcome_note=nasty,
+                                   review_on=decision.date - dt.timedelta(days=1), **answers)
+
+    assert set(OWN) == {Story, Irritant, Decision}
     edited = dataclasses.replace(result.backlog,
                                  stories={key: reworded(story) for key, story in result.backlog.stories.items()},
-                                 irritants={key: reassigned(i) for key, i in result.backlog.irritants.items()})
+                                 irritants={key: reassigned(i) for key, i in result.backlog.irritants.items()},
+                                 decisions={key: rethought(d) for key, d in result.backlog.decisions.items()})
     facts = derive_facts(edited, TODAY)
     for family in FAMILIES:
         now, before = list(family.check(edited, facts)), list(family.check(result.backlog, result.facts))

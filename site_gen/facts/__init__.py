@@ -87,10 +87,10 @@ UNLINKED_READ = 1_000   # unlinked rows listed, newest first (the inbox page sho
 
 _Dated = TypeVar("_Dated", Decision, Story)
 
-__all__ = ["Addresses", "Facts", "IrritantFacts", "Schedule", "DecisionFacts", "StoryFacts", "MetricFacts",
-           "GroupFacts", "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel", "JourneyFacts",
-           "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend", "FrictionLedger", "Inbox",
-           "Theme", "derive_facts", "schedule_of"]
+__all__ = ["Addresses", "Facts", "IrritantFacts", "Schedule", "DecisionFacts", "DecisionReview", "StoryFacts",
+           "MetricFacts", "GroupFacts", "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel",
+           "JourneyFacts", "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend",
+           "FrictionLedger", "Inbox", "Theme", "decision_review", "derive_facts", "schedule_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,14 +163,20 @@ class IrritantFacts(Schedule):
 
 
 @dataclass(frozen=True, slots=True)
-class DecisionFacts:
+class DecisionReview:
+    """When a decision is due and what it asks of customers: made from the decision alone (site_gen.record_edits)."""
+
     days_overdue: int | None       # past review_on with no outcome (or too-early), not superseded: how many days
-    followed_by: tuple[str, ...] = ()   # IDs of decisions that name this one in `follows`
     adds_unexplained_steps: bool = False   # adds customer steps without an arbitration that says why
 
     @property
     def due(self) -> bool:
         return self.days_overdue is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFacts(DecisionReview):
+    followed_by: tuple[str, ...] = ()   # IDs of decisions that name this one in `follows`
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +508,7 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
         effect=effect, recurrence=recurrence, loop_open_days=loop_open)
 
 
-def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...] = ()) -> DecisionFacts:
+def decision_review(decision: Decision, as_of: date) -> DecisionReview:
     """A decision stays due past review_on until its review records an outcome that settles it.
 
     `too-early` does not settle it: it comes with a new review_on, and is due again once that passes.
@@ -512,7 +518,12 @@ def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...]
     settled = decision.outcome is not None and decision.outcome != DecisionOutcome.TOO_EARLY
     if decision.status != DecisionStatus.SUPERSEDED and not settled and decision.review_on < as_of:
         overdue = (as_of - decision.review_on).days
-    return DecisionFacts(overdue, followed_by, adds_unexplained_steps(decision))
+    return DecisionReview(overdue, adds_unexplained_steps(decision))
+
+
+def decision_facts(decision: Decision, as_of: date, followed_by: tuple[str, ...] = ()) -> DecisionFacts:
+    review = decision_review(decision, as_of)
+    return DecisionFacts(review.days_overdue, review.adds_unexplained_steps, followed_by)
 
 
 def story_facts(story: Story, irritants: Mapping[str, Irritant],

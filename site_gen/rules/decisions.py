@@ -4,11 +4,14 @@ outcomes are complete, links between decisions agree, and added customer steps a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error, warning, with_severity
-from ..facts import DecisionFacts, Facts
 from ..fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
-from ..model import Backlog, Decision, DecisionKind, DecisionOutcome, DecisionStatus
+from ..model import Backlog, Decision, DecisionKind, DecisionOutcome, DecisionStatus, Rules
+
+if TYPE_CHECKING:   # a cached check judging one edited decision imports this family, not the facts
+    from ..facts import DecisionReview, Facts
 
 _QUESTION_TEXT = {
     "customer": "what changes for the customer?",
@@ -26,38 +29,45 @@ _ANSWERS = {DecisionKind.ARBITRATION: ARBITRATION_QUESTIONS, DecisionKind.DEBRIE
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    severity = backlog.config.rules.review_due
+    rules = backlog.config.rules
     for decision in backlog.decisions.values():
-        days = facts.decisions[decision.id].days_overdue
-        if days is not None:
-            earlier = (f"; its last outcome, on {decision.outcome_date}, was too-early"
-                       if decision.outcome == DecisionOutcome.TOO_EARLY else " and has no outcome")
-            yield with_severity(severity, error(
-                decision.at("review_on"), "decision-review",
-                f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "
-                f"{decision.owner}){earlier}",
-                "review it and record what it did: outcome: worked, partly, did-not-work or too-early, with "
-                "outcome_date (and status: reviewed); or move review_on to a new date"))
-        if decision.review_on < decision.date:
-            yield error(decision.at("review_on"), "date-order",
-                        f"review_on {decision.review_on} is before the decision's date {decision.date}",
-                        "a decision is reviewed after it is made")
-        if decision.kind == DecisionKind.METRIC_RESPONSE and decision.metric is None:
-            yield error(decision.at("kind"), "decision-questions", "a metric-response decision needs a 'metric'",
-                        "add 'metric:' with the id of the metric that moved")
-        required = _ANSWERS.get(decision.kind, ())
-        for name in required:
-            if getattr(decision, name) is None:
-                yield error(decision.at("kind"), "decision-questions",
-                            f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
-                            f"add '{name}:' to the front matter")
-        yield from _outcome(decision, facts.decisions[decision.id])
-        if facts.decisions[decision.id].adds_unexplained_steps:
-            yield _friction(decision)
+        yield from check_record(decision, facts.decisions[decision.id], rules)
+    yield from _follow_ups(backlog, facts)
     yield from _links(backlog)
 
 
-def _outcome(decision: Decision, facts: DecisionFacts) -> Iterator[Diagnostic]:
+def check_record(decision: Decision, review: DecisionReview, rules: Rules) -> Iterator[Diagnostic]:
+    """What this family says of one decision from the decision and its review alone (what follows it up, and
+    the links between decisions, aside)."""
+    days = review.days_overdue
+    if days is not None:
+        earlier = (f"; its last outcome, on {decision.outcome_date}, was too-early"
+                   if decision.outcome == DecisionOutcome.TOO_EARLY else " and has no outcome")
+        yield with_severity(rules.review_due, error(
+            decision.at("review_on"), "decision-review",
+            f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "
+            f"{decision.owner}){earlier}",
+            "review it and record what it did: outcome: worked, partly, did-not-work or too-early, with "
+            "outcome_date (and status: reviewed); or move review_on to a new date"))
+    if decision.review_on < decision.date:
+        yield error(decision.at("review_on"), "date-order",
+                    f"review_on {decision.review_on} is before the decision's date {decision.date}",
+                    "a decision is reviewed after it is made")
+    if decision.kind == DecisionKind.METRIC_RESPONSE and decision.metric is None:
+        yield error(decision.at("kind"), "decision-questions", "a metric-response decision needs a 'metric'",
+                    "add 'metric:' with the id of the metric that moved")
+    required = _ANSWERS.get(decision.kind, ())
+    for name in required:
+        if getattr(decision, name) is None:
+            yield error(decision.at("kind"), "decision-questions",
+                        f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
+                        f"add '{name}:' to the front matter")
+    yield from _outcome(decision)
+    if review.adds_unexplained_steps:
+        yield _friction(decision)
+
+
+def _outcome(decision: Decision) -> Iterator[Diagnostic]:
     outcome = decision.outcome
     if outcome is None:
         for name in ("outcome_date", "outcome_note"):
@@ -78,10 +88,15 @@ def _outcome(decision: Decision, facts: DecisionFacts) -> Iterator[Diagnostic]:
                     f"outcome is too-early but review_on {decision.review_on} is not after outcome_date "
                     f"{decision.outcome_date}",
                     "set review_on to the day the team will look again")
-    if outcome == DecisionOutcome.DID_NOT_WORK and not facts.followed_by:
-        yield error(decision.at("outcome"), "decision-outcome",
-                    "outcome is did-not-work but no decision follows it up",
-                    f"add a decision saying what the team does instead, with follows: {decision.id}")
+
+
+def _follow_ups(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
+    """A decision that did not work is followed up by another naming it in `follows`."""
+    for decision in backlog.decisions.values():
+        if decision.outcome == DecisionOutcome.DID_NOT_WORK and not facts.decisions[decision.id].followed_by:
+            yield error(decision.at("outcome"), "decision-outcome",
+                        "outcome is did-not-work but no decision follows it up",
+                        f"add a decision saying what the team does instead, with follows: {decision.id}")
 
 
 def _friction(decision: Decision) -> Diagnostic:
