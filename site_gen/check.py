@@ -109,11 +109,11 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
     edited = _own_edits(root, today, memo, last, inputs) if last is not None else None
     if edited is not None and last is not None:
-        report = edited
+        report, bases = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled)
+                                    settled=settled, bases=bases)
     else:
-        from .record_edits import twinned
+        from .record_edits import published_bases, twinned
         result = check_repository(root, today, workers, memo)
         report = _report(result)
         logo = result.backlog.config.public.logo
@@ -121,7 +121,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         customers = _keep_customers(memo, result, inputs)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
-                         customers)
+                         customers, published_bases(result.backlog.stories.values()))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
@@ -134,14 +134,15 @@ _MOST_EDITS = 20   # more edited records than this: the full check (each reads a
 
 
 def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
-               inputs: Mapping[str, bytes]) -> CheckReport | None:
+               inputs: Mapping[str, bytes]) -> tuple[CheckReport, dict[str, int]] | None:
     """The last check's report with the edited records judged again, when the only files that changed since are
     records edited in their own fields alone, keeping every public address, each read and loaded without a
-    problem then and now (site_gen.record_edits); None otherwise: the full check."""
+    problem then and now (site_gen.record_edits), and the published stories' bases then; None otherwise: the
+    full check."""
     from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
     from .model import Decision, Irritant, Story
-    from .record_edits import OWN, keeps_addresses, reloaded_edit, with_edited
+    from .record_edits import OWN, kept_addresses, reloaded_edit, with_edited
     from .rules.public_safety import CustomerReferences
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
@@ -159,10 +160,13 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         if not isinstance(before, (Story, Irritant, Decision)) or found_before:
             return None
         now = reloaded_edit(before, root / path, root, OWN[type(before)])
-        if now is None or not keeps_addresses(before, now, last.twinned):
+        if now is None:
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
+    bases = kept_addresses(edits, last.twinned, last.bases)
+    if bases is None:
+        return None
     references = CustomerReferences(())   # judges no record that is not published
     if any(not isinstance(before, Decision) and before.is_public for before, _ in edits):   # (visibility and
         # audience are not own fields: the same now)
@@ -174,7 +178,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules), dict(last.counts),
                          dict(last.unreadable))
     memo.update_files(kept)
-    return report
+    return report, bases
 
 
 def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[str, bytes]) -> bytes:

@@ -164,13 +164,15 @@ class RunEntry:
     searched: bool
     command: str = "build"                    # "build" or "check": each keeps its last run
     unreadable: Mapping[str, int] = field(default_factory=dict)   # unreadable records per kind (check says them)
-    # check's, for the next check to take a story body edit from here (site_gen.check): the basis (settings,
-    # HEAD) and each input file's hash, the stories alike but for their bodies, the key of the customer index kept
+    # check's, for the next check to take an own edit from here (site_gen.check, record_edits): the basis
+    # (settings, HEAD) and each input file's hash, the published stories alike in date and title, the key of the
+    # customer index kept, and how many published stories derive each base address
     basis: Digest = b""
     inputs: Mapping[str, Digest] = field(default_factory=dict)
     settled: Mapping[str, InputStat] = field(default_factory=dict)   # (input_files)
     twinned: frozenset[str] = frozenset()
     customers: Digest = b""
+    bases: Mapping[str, int] = field(default_factory=dict)   # published stories per derived base address
 
 
 def keep_run(runs: dict[Digest, RunEntry], run: Digest, entry: RunEntry) -> dict[Digest, RunEntry]:

@@ -7,8 +7,9 @@ Own fields are those that only rules judging each record alone read:
   allow_personal_data of its front matter. Placeholders, public safety and the stories' own rules read them,
   and so do the public addresses of published stories (site_gen.facts.addresses): derived slugs come from the
   title, numbered in an order the other words break ties in. So a story's edit keeps the addresses only while
-  the story is published neither before nor after, or both times under the same title with no other published
-  story sharing its date and title (`twinned`);
+  the story is published neither before nor after, or both times: under the same title with no other published
+  story sharing its date and title (`twinned`), or under a new title with a slug of its own and no other
+  published story deriving the same base address (`kept_addresses`);
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
   reviewed, target and allow_personal_data. Placeholders, public safety and the dated-and-assigned and on-time
   rules read them, the last two through its schedule (facts.schedule_of, made from the irritant alone). The
@@ -28,7 +29,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -108,17 +110,40 @@ def twinned(stories: Iterable[Story]) -> frozenset[str]:
     return frozenset(key for ids in alike.values() if len(ids) > 1 for key in ids)
 
 
-def keeps_addresses(before: Edited, now: Edited, twins: frozenset[str]) -> bool:
-    """An own edit that leaves every public address and its derived slug as it was: any irritant's (its public
-    title, visibility and slug are not its own fields) or decision's (never published); a story's published
-    neither before nor after, or both times under the same title and without a twin (`twinned`)."""
-    if not isinstance(before, Story) or not isinstance(now, Story):
-        return True
-    from .facts.addresses import is_published_story
-    published = is_published_story(before), is_published_story(now)
-    if published == (False, False):
-        return True
-    return published == (True, True) and before.title == now.title and before.id not in twins
+def published_bases(stories: Iterable[Story]) -> dict[str, int]:
+    """How many published stories derive each base address (facts.addresses.derived_base)."""
+    from .facts.addresses import derived_base, is_published_story
+    return dict(Counter(derived_base(story) for story in stories if is_published_story(story)))
+
+
+def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str],
+                   bases: Mapping[str, int]) -> dict[str, int] | None:
+    """The published stories' bases once these own edits are made, when they leave every public address and
+    derived slug as it was; None otherwise. Irritants' and decisions' own fields take no part in addresses. A
+    story's do unless it is published neither before nor after, or both times: under the same title, without a
+    twin (`twinned`: then its other words order its derived slug); or under a new title with a slug of its own
+    and no other published story deriving its old or new base (then only its own derived slug moves, which
+    nothing shows while it has a slug)."""
+    from .facts.addresses import derived_base, is_published_story, valid_slug
+    now_bases = dict(bases)
+    for before, now in edits:
+        if not isinstance(before, Story) or not isinstance(now, Story):
+            continue
+        published = is_published_story(before), is_published_story(now)
+        if published == (False, False):
+            continue
+        if published != (True, True):
+            return None
+        if before.title == now.title:
+            if before.id in twins:
+                return None
+            continue
+        old, new = derived_base(before), derived_base(now)
+        if not valid_slug(before.slug) or now_bases.get(old) != 1 or (new != old and new in now_bases):
+            return None
+        del now_bases[old]
+        now_bases[new] = 1
+    return now_bases
 
 
 def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY) -> Edited | None:

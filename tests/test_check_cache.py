@@ -325,6 +325,27 @@ def _judged_alone(example: Path, monkeypatch, path: str, before: str, after: str
     return printed[0]
 
 
+def test_a_published_storys_new_title_is_judged_alone_while_it_has_a_slug(example: Path, monkeypatch) -> None:
+    """Its address is its slug; its derived one moves, which nothing shows while no other story derives it."""
+    _judged_alone(example, monkeypatch, STORY, "title: 20% off a helmet", "title: TODO 25% off a helmet")
+
+
+def test_a_new_title_that_another_story_derives_its_address_from_is_checked_in_full(
+        example: Path, monkeypatch) -> None:
+    """Two published stories of a month with one title derive one base address, numbered in date order: the
+    story without a slug, dated later, moves to the second number, which its slug-missing warning names."""
+    story = example / STORY
+    story.write_text("".join(line for line in story.read_text("utf-8").splitlines(keepends=True)
+                             if not line.startswith("slug:")), "utf-8")
+    assert "slug: 2026-06-20-off-a-helmet-at-partner-bike-shops'" in check(example)[1]
+    edit(example / "backlog/stories/vouchers-at-kiosks.md", 'title: "Pay without a card: vouchers at partner kiosks"',
+         "title: 20% off a helmet at partner bike shops")
+    ran = _full_checks(monkeypatch)
+    cached = check(example)
+    assert cached == check(example, "--no-cache")
+    assert len(ran) == 2 and "slug: 2026-06-20-off-a-helmet-at-partner-bike-shops-2'" in cached[1]
+
+
 UNLOCK = "backlog/irritants/unlock-fails-in-background.yaml"
 OWN_EDITS = {
     "reviewed, weeks ago": ("reviewed: 2026-11-17", "reviewed: 2026-10-20", "unreviewed"),

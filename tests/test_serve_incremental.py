@@ -203,7 +203,7 @@ def test_the_check_of_an_edited_body_alone_says_what_a_full_check_says(tmp_path_
 def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatever_they_say(tmp_path: Path) -> None:
     """What live.checked and a cached check rely on (site_gen.record_edits): a family outside OWN_FAMILIES gives
     the same diagnostics, from facts derived again, when every record's own fields are replaced by values each
-    family in OWN_FAMILIES objects to — keeping what keeps_addresses asks of a story's edit: its title, and
+    family in OWN_FAMILIES objects to — keeping what kept_addresses asks of a story's edit: its title, and
     whether it is published."""
     result = check_repository(copy_example(tmp_path / "repo"), TODAY)
     nasty = "TODO: fill in\n\nMail jane.doe@example.com or CUST-737397.\n\n<b>bold</b> <!-- never closed"

@@ -91,14 +91,18 @@ def story_order(s: Story) -> tuple[date, str, str, str, str]:
     return (s.date, s.title, s.you_said or "", s.we_did or "", s.body)
 
 
+def derived_base(story: Story) -> str:
+    """The address site-gen derives for a story before numbering: its month and title."""
+    return f"{month_key(story.date)}-{slugify(story.title, 'story')}"
+
+
 def derived_story_slugs(stories: Iterable[Story]) -> dict[str, str]:
     """Story ID -> the address site-gen derived before slugs: month and public title, numbered when they repeat.
 
     Ordered oldest first on public text only, as it always was, so today's addresses do not move.
     """
     ordered = sorted(stories, key=story_order)
-    return dict(zip((s.id for s in ordered),
-                    _numbered([f"{month_key(s.date)}-{slugify(s.title, 'story')}" for s in ordered]), strict=True))
+    return dict(zip((s.id for s in ordered), _numbered([derived_base(s) for s in ordered]), strict=True))
 
 
 def derived_item_slugs(irritants: Iterable[Irritant]) -> dict[str, str]:
