@@ -201,6 +201,66 @@ def test_a_teams_irritants_read_whole_on_a_phone(internal: Path, browser: Browse
     assert found["headers"] == ["Irritant", "Owner", "Status", "Target", "Last reviewed"], found
 
 
+# Every table a selector finds, its details opened: each cell that holds text not cut in its box, inside the
+# screen, and neither the tables' boxes nor the page scrolling sideways.
+TABLES_OPENED = """(selector) => {
+    const tables = [...document.querySelectorAll(selector)];
+    tables.forEach(table => { const details = table.closest('details'); if (details) details.open = true; });
+    const width = document.documentElement.clientWidth;
+    const cells = tables.flatMap(table => [...table.tBodies[0].rows].flatMap(row => [...row.cells]))
+        .filter(c => c.innerText.trim());
+    return {
+        tables: tables.length, cells: cells.length, page: document.documentElement.scrollWidth, width,
+        boxes: tables.map(t => t.closest('.table-scroll')).filter(b => b.scrollWidth > b.clientWidth + 1).length,
+        bad: cells.filter(c => {
+            const r = c.getBoundingClientRect();
+            return c.scrollWidth > c.clientWidth + 1 || r.left < -0.5 || r.right > width + 0.5 || r.width < 1;
+        }).map(c => c.innerText),
+        headers: tables.map(t => [...t.querySelectorAll('thead th[scope=col]')].map(th => th.textContent.trim())),
+    };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+@pytest.mark.parametrize(("path", "selector", "headers"), [
+    ("feedback/index.html", "details.rows table", ["ID", "Date", "Stage", "Source", "Kind", "Verbatim"]),
+    ("index.html", "section details table", ["Month", "Value", "Decisions"]),
+], ids=["inbox-rows", "metric-values"])
+def test_the_inbox_rows_and_a_metrics_values_read_whole_on_a_phone(
+        internal: Path, browser: Browser, viewport: dict[str, int], path: str, selector: str,
+        headers: list[str]) -> None:
+    """At 375 px the inbox's 300 rows were 799 px wide in a 343 px box, every verbatim off the screen, and a
+    metric's values 359 px in 306, its decisions cut: on a phone each row reads whole, and stays a table row."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / path).as_uri())
+        found = page.evaluate(TABLES_OPENED, selector)
+    finally:
+        page.close()
+    assert found["tables"] >= 1 and found["cells"] >= 3 * found["tables"], found
+    assert found["page"] <= found["width"] and found["boxes"] == 0, found
+    assert not found["bad"], found
+    assert all(names == headers for names in found["headers"]), found
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE, {"width": 1280, "height": 900}], ids=["320", "375", "1280"])
+def test_a_cluster_of_dissatisfaction_keeps_its_figures_clear_of_its_bar(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """A segment × stage cell that stands out is marked by a 4 px bar at its start; on a phone its compact
+    padding was 3.2 px, so "▲ 56%" and "n=41" touched the bar: the text starts 2 px or more past it."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        gaps = page.evaluate("""() => [...document.querySelectorAll('table.matrix td.cluster')].map(cell => {
+            const text = document.createRange();
+            text.selectNodeContents(cell);
+            return text.getBoundingClientRect().left - cell.getBoundingClientRect().left - 4;
+        })""")
+    finally:
+        page.close()
+    assert gaps and min(gaps) >= 2, gaps
+
+
 def test_the_dashboard_tables_stacked_on_a_phone_are_still_tables_to_a_screen_reader(
         internal: Path, browser: Browser) -> None:
     """Chromium's accessibility tree at 320 px: the two tables with their column headers and rows, and a cell
