@@ -83,6 +83,14 @@ def test_the_y_axis_is_labelled_with_round_ticks_not_data_values() -> None:
     assert labels == ["−40", "−20", "0", "20", "40"]
 
 
+def test_a_metric_with_a_unit_says_it_on_its_scale() -> None:
+    """Churn in %: its ticks read 2.5%, 3.0% … as its threshold and values do, not bare numbers."""
+    points = (SeriesPoint("2026-09", 3.1), SeriesPoint("2026-10", 3.9))
+    svg = ET.fromstring(str(line_chart(points, "Monthly churn", "%", today=date(2026, 11, 23)))).find(f"{SVG}svg")
+    labels = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "y"]
+    assert labels and all(label.endswith("%") for label in labels), labels
+
+
 def test_months_read_as_month_and_year_and_another_language_can_name_them() -> None:
     months = [t.text for t in _chart().iter(f"{SVG}text") if t.get("class") == "x"]
     assert months[-1] == "Nov 2026*" and all(re.fullmatch(r"[A-Z][a-z]{2} 2026\*?", m) for m in months)
