@@ -156,7 +156,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        if not isinstance(before, (Story, Irritant, Decision)) or found_before:
+        if not isinstance(before, (Story, Irritant, Decision)) or found_before or _id_shared(path, inputs):
             return None
         now = reloaded_edit(before, root / path, root, OWN[type(before)])
         if now is None or not keeps_addresses(before, now, last.twinned):
@@ -175,6 +175,15 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
                          dict(last.unreadable))
     memo.update_files(kept)
     return report
+
+
+def _id_shared(path: str, inputs: Mapping[str, bytes]) -> bool:
+    """An irritant written as both slow.yaml and slow.yml: one ID, and the loader keeps the first file's record
+    alone (id-duplicate), so the other is never judged and neither can be judged alone."""
+    from .load import IRRITANTS_DIR
+    stem, _, suffix = path.rpartition(".")
+    return path.startswith(IRRITANTS_DIR + "/") and any(
+        f"{stem}.{other}" in inputs for other in ("yaml", "yml") if other != suffix)
 
 
 def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[str, bytes]) -> bytes:

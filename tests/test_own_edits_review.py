@@ -1,0 +1,75 @@
+"""An adversarial review of the cached check's own-fields path (site_gen.record_edits, site_gen.check._own_edits):
+after each edit below, `site-gen check` with its cache prints exactly what a check without the cache prints —
+the edits that found a divergence, and those that a mutation of the code went through unnoticed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import edit
+from .test_check_cache import UNLOCK, _full_checks, check
+
+HELMET = "backlog/irritants/helmet-rental.yaml"
+
+
+def _same_as_cold(root: Path, monkeypatch, full: bool | None = None) -> str:
+    """The cached check prints what the cold check prints, in each format, with its exit code; `full`: whether the
+    cached check ran the full check (counted through the seam of test_check_cache). What it printed as JSON."""
+    ran = _full_checks(monkeypatch)
+    cached = check(root, "--format", "json")
+    assert cached == check(root, "--no-cache", "--format", "json")
+    if full is not None:
+        assert (len(ran) == 2) is full, ran
+    for output_format in ("text", "github"):   # nothing changed since: the cached run's diagnostics, printed
+        assert check(root, "--format", output_format) == check(root, "--no-cache", "--format", output_format)
+    return cached[1]
+
+
+@pytest.mark.parametrize("edited", ["helmet-rental.yml", "helmet-rental.yaml"])
+def test_an_irritant_written_as_both_yaml_and_yml_is_checked_in_full(example: Path, monkeypatch, edited: str) -> None:
+    """slow.yaml and slow.yml share one ID: the loader keeps the first and reports the second (id-duplicate), whose
+    fields no rule judges. Judging the edited .yml alone added a placeholder error the full check never says."""
+    shutil.copy(example / HELMET, example / "backlog/irritants/helmet-rental.yml")
+    check(example)
+    edit(example / "backlog/irritants" / edited, "owner: ", "owner: TODO ")
+    printed = _same_as_cold(example, monkeypatch, full=True if edited.endswith(".yml") else None)
+    assert '"rule": "id-duplicate"' in printed
+    assert ('"rule": "placeholder"' in printed) is (edited == "helmet-rental.yaml")   # the kept one's alone
+
+
+def test_a_loader_problem_mended_by_deleting_an_unknown_field_is_checked_in_full(example: Path, monkeypatch) -> None:
+    """A misspelt field on the last line: the loader reports it, and the record is the same without it. Once it is
+    deleted, the loader's old warning must go too: the file's problems before are not the own families' to redo."""
+    path = example / UNLOCK
+    path.write_text(path.read_text("utf-8") + "ownr: nobody\n", "utf-8")
+    assert "ownr" in check(example)[1]
+    path.write_text(path.read_text("utf-8").replace("ownr: nobody\n", ""), "utf-8")
+    assert "ownr" not in _same_as_cold(example, monkeypatch, full=True)
+
+
+def test_a_loader_problem_added_on_the_last_line_is_checked_in_full(example: Path, monkeypatch) -> None:
+    """The reverse: a misspelt field added below every other leaves the record and its places as they were, but the
+    loader now says something of the file."""
+    check(example)
+    path = example / UNLOCK
+    path.write_text(path.read_text("utf-8") + "ownr: nobody\n", "utf-8")
+    assert "ownr" in _same_as_cold(example, monkeypatch, full=True)
+
+
+@pytest.mark.parametrize(("field", "before", "after"), [
+    ("visibility", "visibility: public", "visibility: internal"),
+    ("public_title", "public_title: Unlocking a bike sometimes fails",
+     "public_title: TODO Unlocking a bike sometimes fails"),
+    ("slug", "slug: unlocking-a-bike", "slug: Unlocking-a-bike"),
+    ("status", "status: in-progress", "status: open"),
+])
+def test_an_irritants_field_that_is_not_its_own_is_checked_in_full(
+        example: Path, monkeypatch, field: str, before: str, after: str) -> None:
+    """What is not in OWN[Irritant] (its public face, its address, its status) is read by families that judge the
+    whole backlog: an edit of it, in place on its line, is a full check."""
+    check(example)
+    edit(example / UNLOCK, before, after)
+    _same_as_cold(example, monkeypatch, full=True)
