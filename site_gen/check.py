@@ -116,6 +116,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         from .record_edits import twinned
         result = check_repository(root, today, workers, memo)
         report = _report(result)
+        if _saved_meanwhile(memo, inputs):
+            memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
+            return report
         logo = result.backlog.config.public.logo
         runs.extra = (logo.source,) if logo is not None else ()
         customers = _keep_customers(memo, result, inputs)
@@ -158,7 +161,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         before, found_before = stored[1]
         if not isinstance(before, (Story, Irritant, Decision)) or found_before or _id_shared(path, inputs):
             return None
-        now = reloaded_edit(before, root / path, root, OWN[type(before)])
+        now = reloaded_edit(before, root / path, root, OWN[type(before)], inputs[path])
         if now is None or not keeps_addresses(before, now, last.twinned):
             return None
         edits.append((before, now))
@@ -175,6 +178,14 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
                          dict(last.unreadable))
     memo.update_files(kept)
     return report
+
+
+def _saved_meanwhile(memo: Memo | DiskMemo, inputs: Mapping[str, bytes]) -> bool:
+    """A file loaded from other bytes than it had when the run hashed its inputs (an editor saved it during the
+    check): this check's diagnostics are not those of the inputs as hashed, and must not be kept under their hash
+    (the file saved back as it was would print them)."""
+    files = memo.part("files").files   # this run's files (load_backlog), by the hash of the bytes loaded
+    return any(files[path][0] != hashed for path, hashed in inputs.items() if path in files)
 
 
 def _id_shared(path: str, inputs: Mapping[str, bytes]) -> bool:

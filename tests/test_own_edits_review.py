@@ -73,3 +73,41 @@ def test_an_irritants_field_that_is_not_its_own_is_checked_in_full(
     check(example)
     edit(example / UNLOCK, before, after)
     _same_as_cold(example, monkeypatch, full=True)
+
+
+STORY = "backlog/stories/helmet-discount.md"
+
+
+def _saved_during_the_check(monkeypatch, root: Path, text: str) -> None:
+    """Seam: the story is saved again (as `text`) right after the run hashed its inputs, once — as an editor that
+    saves while a check runs would, at a moment a test cannot otherwise hit."""
+    import site_gen.incremental as incremental
+    real = incremental.input_files
+
+    def hashed_then_saved(*args, **options):   # noqa: ANN002, ANN003, ANN202 - input_files's own
+        found = real(*args, **options)
+        (root / STORY).write_text(text, "utf-8")
+        monkeypatch.setattr(incremental, "input_files", real)
+        return found
+    monkeypatch.setattr(incremental, "input_files", hashed_then_saved)
+
+
+@pytest.mark.parametrize("path", ["judged alone", "full"])
+def test_a_file_saved_while_a_check_runs_leaves_no_diagnostics_under_the_hash_it_had(
+        example: Path, monkeypatch, path: str) -> None:
+    """A check hashes its inputs, then loads them: a story saved in between was loaded from other bytes than those
+    hashed. The check's diagnostics were kept under the hash (and the judged-alone edit's record too), so saving
+    the story back as it was hashed printed the other version's diagnostics (no placeholder)."""
+    check(example)
+    if path == "full":   # a second changed file that is not an own edit: the full check
+        edit(example / "backlog/notified.csv", "\n", "\n\n")
+    story = example / STORY
+    calm = story.read_text("utf-8")
+    placeholder = calm.replace("title: 20% off", "title: TODO 20% off")
+    story.write_text(placeholder, "utf-8")
+    _saved_during_the_check(monkeypatch, example, calm)
+    check(example)                              # hashed with the placeholder, loaded without
+    story.write_text(placeholder, "utf-8")      # saved back as it was hashed
+    assert '"rule": "placeholder"' in _same_as_cold(example, monkeypatch)
+    story.write_text(calm, "utf-8")
+    assert '"rule": "placeholder"' not in _same_as_cold(example, monkeypatch)
