@@ -111,3 +111,34 @@ def test_a_file_saved_while_a_check_runs_leaves_no_diagnostics_under_the_hash_it
     assert '"rule": "placeholder"' in _same_as_cold(example, monkeypatch)
     story.write_text(calm, "utf-8")
     assert '"rule": "placeholder"' not in _same_as_cold(example, monkeypatch)
+
+
+def test_an_own_field_that_grows_a_line_moves_the_places_below_it_and_is_checked_in_full(
+        example: Path, monkeypatch) -> None:
+    """A summary written as a block, one line longer: every field below it moves down a line, and so do the
+    findings of whole-backlog families there (a feedback row that does not exist, at `feedback.0`)."""
+    edit(example / UNLOCK, "feedback: [SRV-1107-0035", "feedback: [SRV-0000-0000")
+    assert '"line": 17' in check(example, "--format", "json")[1]
+    edit(example / UNLOCK, "  unlock fee anyway.", "  unlock fee anyway.\n  Worse in the rain.")
+    printed = _same_as_cold(example, monkeypatch, full=True)
+    assert '"line": 18' in printed and '"line": 17' not in printed
+
+
+def test_a_story_made_public_but_not_published_is_checked_in_full(example: Path, monkeypatch) -> None:
+    """Its audience is not its own: made public without both halves, it is published neither before nor after, yet
+    its words are now public text, judged against the customers of the feedback."""
+    draft = example / "backlog/stories/refund-status-draft.md"
+    edit(draft, "you_said: Riders can't see", "you_said: Thanks cust-512317, riders can't see")
+    assert "personal-data" not in check(example)[1]
+    edit(draft, "audience: internal", "audience: public")
+    assert '"rule": "personal-data"' in _same_as_cold(example, monkeypatch, full=True)
+
+
+def test_what_whole_backlog_families_say_of_an_edited_record_stays(example: Path, monkeypatch) -> None:
+    """Judged alone, an irritant keeps what the families that do not read its own fields said of it (a feedback row
+    that does not exist), beside what its own families say now (a placeholder owner)."""
+    edit(example / UNLOCK, "feedback: [SRV-1107-0035", "feedback: [SRV-0000-0000")
+    check(example)
+    edit(example / UNLOCK, "owner: Maya Okafor", "owner: TODO who")
+    printed = _same_as_cold(example, monkeypatch, full=False)
+    assert "SRV-0000-0000" in printed and '"rule": "placeholder"' in printed
