@@ -116,6 +116,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         from .record_edits import published_bases, twinned
         result = check_repository(root, today, workers, memo)
         report = _report(result)
+        if _saved_meanwhile(memo, inputs):
+            memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
+            return report
         logo = result.backlog.config.public.logo
         runs.extra = (logo.source,) if logo is not None else ()
         customers = _keep_customers(memo, result, inputs)
@@ -157,9 +160,9 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         if stored is None or stored[0] != last.inputs[path]:
             return None   # the cache holds another version of the file (a build since): not the one checked
         before, found_before = stored[1]
-        if not isinstance(before, (Story, Irritant, Decision)) or found_before:
+        if not isinstance(before, (Story, Irritant, Decision)) or found_before or _id_shared(path, inputs):
             return None
-        now = reloaded_edit(before, root / path, root, OWN[type(before)])
+        now = reloaded_edit(before, root / path, root, OWN[type(before)], inputs[path])
         if now is None:
             return None
         edits.append((before, now))
@@ -179,6 +182,23 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
                          dict(last.unreadable))
     memo.update_files(kept)
     return report, bases
+
+
+def _saved_meanwhile(memo: Memo | DiskMemo, inputs: Mapping[str, bytes]) -> bool:
+    """A file loaded from other bytes than it had when the run hashed its inputs (an editor saved it during the
+    check): this check's diagnostics are not those of the inputs as hashed, and must not be kept under their hash
+    (the file saved back as it was would print them)."""
+    files = memo.part("files").files   # this run's files (load_backlog), by the hash of the bytes loaded
+    return any(files[path][0] != hashed for path, hashed in inputs.items() if path in files)
+
+
+def _id_shared(path: str, inputs: Mapping[str, bytes]) -> bool:
+    """An irritant written as both slow.yaml and slow.yml: one ID, and the loader keeps the first file's record
+    alone (id-duplicate), so the other is never judged and neither can be judged alone."""
+    from .load import IRRITANTS_DIR
+    stem, _, suffix = path.rpartition(".")
+    return path.startswith(IRRITANTS_DIR + "/") and any(
+        f"{stem}.{other}" in inputs for other in ("yaml", "yml") if other != suffix)
 
 
 def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[str, bytes]) -> bytes:

@@ -146,12 +146,19 @@ def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str]
     return now_bases
 
 
-def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY) -> Edited | None:
+def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY,
+                  hashed: bytes | None = None) -> Edited | None:
     """The record at path as saved now, when it loads without a problem and only these fields can differ from
-    `before`; None otherwise (the full path then)."""
+    `before`; None otherwise (the full path then). With `hashed`, the hash its bytes had when the run began: None
+    too when the file no longer has them (saved again meanwhile: what was loaded is not what was hashed)."""
     found: list[Diagnostic] = []
     load = load_story if isinstance(before, Story) else load_irritant if isinstance(before, Irritant) else load_decision
     now = load(path, root, found)
     if not isinstance(now, (Story, Irritant, Decision)) or found or not same_but_for(before, now, own):
         return None
+    if hashed is not None:
+        from .incremental import digest, read_regular
+        data = read_regular(path)
+        if data is None or digest(data) != hashed:
+            return None
     return now
