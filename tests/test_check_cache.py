@@ -398,7 +398,7 @@ def test_a_decision_edited_in_its_own_fields_is_judged_alone_and_says_what_a_col
 def test_a_decision_that_did_not_work_is_followed_up_in_a_full_check(example: Path, monkeypatch) -> None:
     """Its outcome is not its own: what follows it up is another decision's `follows`."""
     check(example)
-    edit(example / RETRY, "status: active", "status: reviewed\noutcome: did-not-work\noutcome_date: 2026-11-20")
+    edit(example / "backlog/decisions/cancel-in-app.md", "outcome: worked", "outcome: did-not-work")
     ran = _full_checks(monkeypatch)
     cached = check(example, "--format", "json")
     assert cached == check(example, "--no-cache", "--format", "json")
