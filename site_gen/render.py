@@ -128,6 +128,14 @@ def unbroken(value: object) -> Markup:
     return Markup('<span class="nowrap">{}</span>').format(escape(text))
 
 
+def command_words(command: str) -> Markup:
+    """A shell command that wraps between its words and after the commas of a list, never inside an option or an
+    ID (`--stage` read as `-` / `-stage` on a phone); what is copied is the command as it was."""
+    words = (Markup(",<wbr>").join(Markup('<span class="nowrap">{}</span>').format(part) for part in word.split(","))
+             for word in command.split(" "))
+    return Markup(" ").join(words)
+
+
 TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes
 
 
@@ -324,6 +332,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag
     env.filters["unbroken"] = remembered(unbroken)
+    env.filters["command_words"] = command_words
     env.tests["rtl"] = is_rtl
     return env
 

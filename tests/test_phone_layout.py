@@ -12,6 +12,7 @@ from site_gen.build import build
 from .conftest import TODAY, copy_example
 
 PHONE = {"width": 375, "height": 800}
+SMALLEST = {"width": 320, "height": 800}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,31 @@ def test_a_long_command_says_it_scrolls_ends_on_a_whole_line_and_one_tap_selects
     assert selected.strip() == command.strip() and "--from-feedback" in selected
 
 
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+def test_a_command_wraps_between_its_words_and_after_its_commas_only(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """On a phone "--stage" read as "-" / "-stage" and an ID as "SRV-" / "1121-1989": an option, a value or an
+    ID now stays on one line, the command breaks at its spaces and after its list's commas, and the text a
+    person copies is still the command, one space between its words and none in its list of IDs."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "feedback" / "index.html").as_uri())
+        found = page.evaluate("""() => [...document.querySelectorAll('pre.command code')].map(code => ({
+            text: code.textContent,
+            broken: [...code.querySelectorAll('.nowrap')].filter(w => w.getClientRects().length > 1)
+                .map(w => w.textContent),
+            lines: new Set([...code.querySelectorAll('.nowrap')].map(w => Math.round(w.getBoundingClientRect().top))).size,
+        }))""")
+    finally:
+        page.close()
+    assert found and all(not command["broken"] for command in found), found
+    assert any(command["lines"] > 3 for command in found)   # long commands do wrap
+    for command in found:
+        assert command["text"].startswith("site-gen new irritant --title ") and "  " not in command["text"]
+        ids = command["text"].split("--from-feedback ")[1]
+        assert " " not in ids.strip() and ",," not in ids, ids
+
+
 def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal: Path, browser: Browser) -> None:
     page = browser.new_page(viewport=PHONE)
     try:
@@ -68,8 +94,6 @@ def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal:
         assert table["headers"] >= table["rows"]   # row and column headers kept for screen readers
     assert stages >= 6
 
-
-SMALLEST = {"width": 320, "height": 800}
 # every chart's text, as rendered: its CSS font size times the scale of its SVG (drawn width / viewBox width)
 CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
