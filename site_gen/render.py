@@ -129,11 +129,12 @@ def unbroken(value: object) -> Markup:
 
 
 def command_words(command: str) -> Markup:
-    """A shell command that wraps between its words and after the commas of a list, never inside an option or an
-    ID (`--stage` read as `-` / `-stage` on a phone); what is copied is the command as it was."""
-    words = (Markup(",<wbr>").join(Markup('<span class="nowrap">{}</span>').format(part) for part in word.split(","))
-             for word in command.split(" "))
-    return Markup(" ").join(words)
+    """A shell command that wraps between its words and after the commas of a list, never at the hyphens of an
+    option or an ID (`--stage` read as `-` / `-stage` on a phone); what is copied is the command as it was."""
+    def part(text: str) -> Markup:   # a browser breaks after a hyphen: a word that has one is kept whole
+        return Markup('<span class="nowrap">{}</span>').format(text) if "-" in text else Markup.escape(text)
+    return Markup(" ").join(Markup(",<wbr>").join(part(item) for item in word.split(","))
+                            for word in command.split(" "))
 
 
 TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes

@@ -50,9 +50,9 @@ def test_a_long_command_says_it_scrolls_ends_on_a_whole_line_and_one_tap_selects
 @pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
 def test_a_command_wraps_between_its_words_and_after_its_commas_only(
         internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
-    """On a phone "--stage" read as "-" / "-stage" and an ID as "SRV-" / "1121-1989": an option, a value or an
-    ID now stays on one line, the command breaks at its spaces and after its list's commas, and the text a
-    person copies is still the command, one space between its words and none in its list of IDs."""
+    """On a phone "--stage" read as "-" / "-stage" and an ID as "SRV-" / "1121-1989": a word with a hyphen (an
+    option, a stage, an ID) now stays on one line, the command breaks at its spaces and after its list's commas,
+    and the text a person copies is still the command, one space between its words and none in its list of IDs."""
     page = browser.new_page(viewport=viewport)
     try:
         page.goto((internal / "feedback" / "index.html").as_uri())
@@ -331,3 +331,24 @@ def test_every_chart_label_lies_inside_its_chart_on_a_320px_phone(internal: Path
         page.close()
     assert len(pages) >= 3 and count > 50, (pages, count)
     assert not outside, "\n".join(f"{path}: {item}" for path, item in outside)
+
+
+def test_the_journey_map_lists_every_high_risk_and_folds_the_less_severe_ones(internal: Path, browser: Browser) -> None:
+    """25 risk signals took 7 phone screens before the segment × stage matrix: every high one (and at least the
+    dashboard's few) is listed, the others fold under one line, numbered on from the list above."""
+    from site_gen.views.internal import RISKS_SHOWN
+
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        found = page.evaluate("""() => {
+            const lists = [...document.querySelectorAll('#risks ~ ol.risks, #risks ~ details.more-risks ol.risks')];
+            return lists.map(ol => ({start: ol.start, folded: !!ol.closest('details'),
+                                     severities: [...ol.children].map(li => li.classList[1])}));
+        }""")
+    finally:
+        page.close()
+    assert len(found) == 2 and not found[0]["folded"] and found[1]["folded"], found
+    shown, folded = found[0]["severities"], found[1]["severities"]
+    assert "high" not in folded and len(shown) >= RISKS_SHOWN, found
+    assert found[1]["start"] == len(shown) + 1

@@ -279,8 +279,11 @@ def test_the_example_raises_no_uncovered_high_risk() -> None:
 
 
 def _risk_text(page: str) -> str:
-    """The risk list as a reader sees it: tags dropped, one signal's heading and values a line each."""
-    return html.unescape(re.sub(r"<[^>]+>", "", _section(page, '<ol class="risks">', "</ol>")))
+    """The risk lists as a reader sees them (those listed, and those folded below them on the journey map): tags
+    dropped, one signal's heading and values a line each."""
+    lists = re.findall(r'<ol class="risks"[^>]*>(.*?)</ol>', page, flags=re.S)
+    assert lists, "no risk list"
+    return html.unescape(re.sub(r"<[^>]+>", "", "\n".join(lists)))
 
 
 THIN = "\u2009"   # Babel's interval format puts thin spaces around the dash: Aug – Oct 2026
@@ -386,7 +389,8 @@ def test_the_journey_map_and_the_dashboard_agree_on_every_number() -> None:
     assert f"<b>{nps.display}</b>" in _section(strip[1], "All stages", "</li>")
     # the metric's values table writes NPS in whole points, as the strip does (22 and +22, not 21.74)
     october = facts.metrics['nps'].series[-2].value
-    assert f"<td>October 2026</td><td>{october:.0f}</td>" in dashboard and nps.display == f"{october:+.0f}"
+    assert f"<td>October 2026</td><td data-label=\"Value\">{october:.0f}</td>" in dashboard \
+        and nps.display == f"{october:+.0f}"
 
 
 # --- metric-stale ------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
         Page("board/archive/index.html", "archive.html"),
         Page("decisions/index.html", "decisions.html"),
         Page("stories/index.html", "stories.html"),
-        Page("journey/index.html", "journey.html"),
+        Page("journey/index.html", "journey.html", {"risks_shown": RISKS_SHOWN}),
         Page("teams/index.html", "teams.html"),
         Page("feedback/index.html", "feedback.html", {"themes_shown": THEMES_SHOWN, "themes_open": THEMES_OPEN}),
         Page("agenda/index.html", "agenda.html", {"agenda": site.agenda, "words": words}),

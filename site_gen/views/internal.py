@@ -49,7 +49,7 @@ THEMES_SHOWN = 40        # per section of the inbox page; the rest are counted
 THEMES_OPEN = 5          # of those, shown whole; the others fold to one line each (a phone scrolls less)
 FIXES_SHOWN = 6          # the dashboard's "Did it work?": the most recently closed fixes
 RISK_ROWS_SHOWN = 5      # feedback rows shown under a risk signal (the count says how many stand behind it)
-RISKS_SHOWN = 5          # the dashboard's risk signals: the most severe; the journey map lists them all
+RISKS_SHOWN = 5          # the dashboard's risk signals, the most severe; the journey map: as many, or every high one
 
 
 @dataclass(frozen=True)
