@@ -201,6 +201,9 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     assert inbox.index("<h2 id=\"complaints-heading\">") < inbox.index("<h2 id=\"suggestions-heading\">") \
         < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
     top = result.facts.themes.complaints[0]
+    # the segment split counts rows, which the customers in bold beside it do not: it says so
+    assert sum(count for _, count in top.segments) == len(top.rows) > top.customers
+    assert inbox.count("rows by segment: ") >= len(result.facts.themes.complaints)
     commands = re.findall(r'<pre class="command" tabindex="0"><code>(.*?)</code></pre>', inbox, flags=re.S)
     assert html.unescape(re.sub(r"<[^>]+>", "", commands[0])) == top.command   # what a person copies
     praise = inbox[inbox.index("<h2 id=\"praise-heading\">"):inbox.index("<h2 id=\"rows\">")]
