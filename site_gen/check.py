@@ -145,7 +145,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
     from .model import Decision, Irritant, Story
-    from .record_edits import OWN, kept_addresses, reloaded_edit, with_edited
+    from .record_edits import OWN, Edited, kept_addresses, reloaded_edit, with_edited
     from .rules.public_safety import CustomerReferences
 
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
@@ -153,7 +153,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     if not changed or len(changed) > _MOST_EDITS or not all(
             path in inputs and path in last.inputs and path.startswith(folders) for path in changed):
         return None
-    edits: list[tuple[Story | Irritant | Decision, Story | Irritant | Decision]] = []
+    edits: list[tuple[Edited, Edited]] = []
     kept: dict[str, tuple[bytes, Any]] = {}
     for path in changed:
         stored = memo.stored_file(path)
@@ -171,8 +171,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     if bases is None:
         return None
     references = CustomerReferences(())   # judges no record that is not published
-    if any(not isinstance(before, Decision) and before.is_public for before, _ in edits):   # (visibility and
-        # audience are not own fields: the same now)
+    # (a visibility or an audience is not an own field: the same now as before)
+    if any(not isinstance(before, Decision) and before.is_public for before, _ in edits):
         index = memo.part("customers").customers.get(last.customers)
         if not isinstance(index, CustomerReferences):
             return None
