@@ -72,15 +72,20 @@ def whole_ticks(highest: int, count: int = 3) -> tuple[int, ...]:
     return tuple(range(0, math.ceil(max(highest, 1) / step) * step + 1, step))
 
 
-def tick_text(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+def tick_decimals(step: float) -> int:
+    """The decimals ticks a step apart are written with: 0 for 20, 1 for 0.5."""
+    return max(0, -math.floor(math.log10(step))) if step > 0 else 0
+
+
+def tick_text(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}".replace("-", "−")
 
 
 def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, today: date | None = None,
                threshold: float | None = None, decisions: tuple[tuple[str, str], ...] = (),
                chart_id: str = "chart", month_label: Callable[[str], str] = short_month_label,
-               gettext: Callable[[str], str] = str, number: Callable[[float], str] = "{:g}".format) -> Markup:
+               gettext: Callable[[str], str] = str, number: Callable[[float], str] = "{:g}".format,
+               tick: Callable[[float, int], str] | None = None) -> Markup:
     """An accessible SVG line of a monthly series, no JavaScript.
 
     today: the month it falls in is incomplete — drawn hollow, joined by a dashed line, and said in the
@@ -90,6 +95,8 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     numbers as a table (a screen reader reads the title and description, then the table).
     gettext, month_label and number: the site's catalogue, month names and digits (Language.gettext,
     Language.short_month, Language.number); every sentence is one message, so a language can order its words.
+    tick(value, decimals): a y-axis label with its unit, as the site writes the metric (default: the value with
+    those decimals, then `unit`).
     """
     if not points:
         return Markup('<p class="muted">{}</p>').format(gettext("No data yet."))
@@ -97,7 +104,9 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     ticks = nice_ticks(min(values), max(values), 4)
     step = ticks[1] - ticks[0]
     low, high = ticks[0], ticks[-1]
-    labels = [tick_text(v, step) + unit for v in ticks]   # "3.5%": the scale says what it measures
+    decimals = tick_decimals(step)
+    # "3.5%": the scale says what it measures, as the values do
+    labels = [tick(v, decimals) if tick is not None else tick_text(v, decimals) + unit for v in ticks]
     left = 8 + max(text_width(text, PHONE_FONT) for text in labels)   # a label ends 6 units left of the axis
     inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     slot = inner_w / max(len(points) - 1, 1)

@@ -84,11 +84,14 @@ def test_the_y_axis_is_labelled_with_round_ticks_not_data_values() -> None:
 
 
 def test_a_metric_with_a_unit_says_it_on_its_scale() -> None:
-    """Churn in %: its ticks read 2.5%, 3.0% … as its threshold and values do, not bare numbers."""
-    points = (SeriesPoint("2026-09", 3.1), SeriesPoint("2026-10", 3.9))
-    svg = ET.fromstring(str(line_chart(points, "Monthly churn", "%", today=date(2026, 11, 23)))).find(f"{SVG}svg")
-    labels = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "y"]
-    assert labels and all(label.endswith("%") for label in labels), labels
+    """Churn in %: the dashboard's chart ticks read 2.5%, 3% … as its threshold and values do, not bare numbers;
+    NPS, which has no unit, keeps bare ones."""
+    result = check_repository(REPO, TODAY)
+    dashboard = render_sites(result, REPO, only="internal", workers=1)["internal"]["index.html"].decode()
+    for chart_id, in_percent in (("metric-churn-chart", True), ("metric-nps-chart", False)):
+        svg = dashboard[dashboard.index(f'aria-labelledby="{chart_id}-title'):]
+        labels = re.findall(r'class="y">([^<]*)</text>', svg[:svg.index("</svg>")])
+        assert labels and all(label.endswith("%") == in_percent for label in labels), (chart_id, labels)
 
 
 def test_months_read_as_month_and_year_and_another_language_can_name_them() -> None:

@@ -81,7 +81,8 @@ def metric_chart(view: MetricView, today: date, words: Language | None = None) -
     return line_chart(series, metric.name, today=today, threshold=threshold, decisions=decisions,
                       chart_id=f"metric-{metric.id}-chart", month_label=words.short_month, gettext=words.gettext,
                       # its unit and decimals too: 0.5% (0,5 % in French), NPS 12 (not 11.74)
-                      number=partial(words.measure, unit=metric.unit, digits=view.digits))
+                      number=partial(words.measure, unit=metric.unit, digits=view.digits),
+                      tick=lambda value, decimals: words.measure(value, metric.unit, decimals))
 
 
 def render(site: InternalSite, env: jinja2.Environment,
