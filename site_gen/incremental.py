@@ -26,6 +26,7 @@ other site-gen code is ignored too. A cache that cannot be read or written only 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -212,8 +213,12 @@ class Memo:
 
 # --- the stamp: which site-gen wrote a cache -------------------------------------------------------
 
+@functools.cache
 def _code_stamp() -> Digest:
-    """site-gen's own code and default theme, by name, size and modification time (an editable install changes)."""
+    """site-gen's own code and default theme, by name, size and modification time (an editable install changes).
+
+    Once per process: the code a process runs is what it imported, and a cached check that loads and saves the
+    cache's parts walked the package 22 times (0.1 s at 10,000 of each record kind)."""
     package = Path(__file__).resolve().parent
     from .default_theme import package_templates
     parts = []
