@@ -246,14 +246,19 @@ def escape_text(text: str) -> str:
     return text if text.isprintable() else _UNSAFE.sub(_escape_char, text)
 
 
+_ONE = {"irritants": "irritant", "decisions": "decision", "stories": "story", "feedback rows": "feedback row"}
+
+
 def describe_counts(counts: dict[str, int], unreadable: dict[str, int]) -> str:
-    """'13 irritants (1 unreadable), 8 decisions, …': a file that failed to parse still counts, and says so."""
+    """'13 irritants (1 unreadable), 8 decisions, 1 story, …': a file that failed to parse still counts, and says
+    so. The counts' keys are plural (JSON output keeps them); one of a kind is said in the singular."""
     parts = []
     for kind, count in counts.items():
         if kind == "unreadable":
             continue  # said per kind below
         broken = unreadable.get(kind)
-        parts.append(f"{count:,} {kind}" + (f" ({broken:,} unreadable)" if broken else ""))
+        noun = _ONE.get(kind, kind) if count == 1 else kind
+        parts.append(f"{count:,} {noun}" + (f" ({broken:,} unreadable)" if broken else ""))
     return ", ".join(parts)
 
 

@@ -23,7 +23,7 @@ def test_init_then_check_then_build_pass(tmp_path: Path) -> None:
     assert created.returncode == 0, created.stderr
     checked = site_gen("check", cwd=team)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "No problems in 1 irritants, 1 decisions, 1 stories, 4 feedback rows, as of" in checked.stderr
+    assert "No problems in 1 irritant, 1 decision, 1 story, 4 feedback rows, as of" in checked.stderr
     built = site_gen("build", cwd=team)
     assert built.returncode == 0, built.stderr
     assert (team / "_site/public/index.html").is_file() and (team / "_site/internal/digest/feed.xml").is_file()
