@@ -339,3 +339,13 @@ def test_each_wrong_cell_of_a_feedback_export_is_reported_at_its_row(example: Pa
         (first + 3, "reference", "irritant 'no-such-irritant' does not exist in backlog/irritants/"),
         (first + 4, "id-duplicate", f"feedback ID 'NEW-1' is already used at feedback/surveys-and-reviews.csv:{first}:1"),
     ]
+
+
+@pytest.mark.parametrize("target, rule", [("2026-13-01", "date"), ("31/12/2026", "type"), ("20261215", "type")])
+def test_a_target_written_wrong_is_one_error_on_its_line_not_also_a_missing_target(target: str, rule: str,
+                                                                                    example: Path) -> None:
+    """'has no target — add target:' beside the line that has one leads the author to a second, duplicate key."""
+    irritant = example / IRR / "unlock-fails-in-background.yaml"
+    edit(irritant, "target: 2026-12-15", f"target: {target}")
+    assert found(run_check(example)) == [(f"{IRR}/unlock-fails-in-background.yaml",
+                                          line_of(irritant, "target:"), rule)]

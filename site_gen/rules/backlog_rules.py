@@ -39,6 +39,8 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
         for name, why in (("owner", "the person responsible"), ("cause", "the identified or probable cause"),
                           ("target", "the target resolution date, YYYY-MM-DD")):
             value = getattr(irritant, name)
+            if value is None and name in irritant.locs:
+                continue  # written, but not valid: that is reported where it is written
             if value is None:
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
