@@ -855,6 +855,10 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     meeting = build_agenda(facts, since.date() if since else None)
     for diagnostic in theme_warnings(facts):   # on stderr: stdout is the agenda itself
         click.echo(diagnostic.as_text(), err=True)
+    for stub in backlog.unreadable:   # else an irritant broken by a typo silently drops off the meeting's agenda
+        if stub.kind != "feedback row":
+            click.echo(f"{stub.loc.path}: this {stub.kind} has errors and is left out of the agenda "
+                       "— run site-gen check to see them", err=True)
     words = language(backlog.config.internal.language, backlog.locales)
     if output_format == "html":
         env = environment("internal", path / "templates", words)
