@@ -503,6 +503,7 @@ def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str |
     """
     from .diagnostics import escape_text
     from .importer import ImportRequest, run_import
+    from .importer.mapping import NO_ANSWER
 
     report = run_import(ImportRequest(file, path, preset, maps, source, stage, kind, out, strict, contacts_out,
                                       key_file))
@@ -519,6 +520,10 @@ def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str |
     for reason, rows in reasons.items():
         shown = ", ".join(map(str, rows[:10])) + (f" … ({len(rows)} rows)" if len(rows) > 10 else "")
         click.echo(escape_text(f"    row {shown}: {reason}"), err=True)
+    if report.added == 0 and NO_ANSWER in reasons:   # a preset knows its tool's columns, never the survey's questions
+        click.echo('  hint: nothing was read as a verbatim or a score — name the question columns with --map, e.g. '
+                   '--map "What could we do better?=verbatim" --map "How likely are you to recommend us=nps" '
+                   '(or ces, csat); a unique start of the column name is enough', err=True)
     placed = ", ".join(f"{count} {placeholder}" for placeholder, count in sorted(report.placeholders.items()))
     click.echo(f"  placeholders inserted: {placed or 0}", err=True)
     if report.contacts is not None:
@@ -855,6 +860,10 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     meeting = build_agenda(facts, since.date() if since else None)
     for diagnostic in theme_warnings(facts):   # on stderr: stdout is the agenda itself
         click.echo(diagnostic.as_text(), err=True)
+    for stub in backlog.unreadable:   # else an irritant broken by a typo silently drops off the meeting's agenda
+        if stub.kind != "feedback row":
+            click.echo(f"{stub.loc.path}: this {stub.kind} has errors and is left out of the agenda "
+                       "— run site-gen check to see them", err=True)
     words = language(backlog.config.internal.language, backlog.locales)
     if output_format == "html":
         env = environment("internal", path / "templates", words)

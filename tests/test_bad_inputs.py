@@ -116,6 +116,23 @@ def test_broken_file_never_shows_a_traceback(name: str, example: Path) -> None:
     assert rel in outcome.output
 
 
+@pytest.mark.parametrize("rel, content", [
+    ("backlog/irritants/unlock-fails-in-background.yaml", None),   # a line indented by mistake
+    ("backlog/irritants/unlock-fails-in-background.yaml", b"title: ok\nowner: Jos\xe9\n"),
+    ("backlog/decisions/double-charge-incident.md", b"---\ntitle: x\n\nBody.\n"),
+])
+def test_a_file_that_does_not_parse_is_one_error_not_one_per_reference(rel: str, content: bytes | None,
+                                                                         example: Path) -> None:
+    """README: a file too broken to read still counts (1 unreadable); what cites its ID is not a reference error."""
+    path = example / rel
+    path.write_bytes(content if content is not None else path.read_bytes().replace(b"\nteam:", b"\n  team:"))
+    result = run_check(example)
+    assert [(path, rule) for path, _, rule in found(result) if rule != "risk-uncovered"] == [
+        (rel, "front-matter" if rel.endswith(".md") else "parse")], found(result)
+    kind = "irritants" if "irritants" in rel else "decisions"
+    assert result.backlog.unreadable_counts() == {kind: 1}
+
+
 def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(example: Path) -> None:
     # Without the guard, libyaml's composer overflows the C stack and kills the process outright.
     (example / IRRITANT).write_bytes(b"title: " + b"[" * 60_000 + b"\n")

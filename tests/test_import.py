@@ -84,6 +84,17 @@ def test_typeform_duplicate_other_columns_joined_and_address_replaced(repo: Path
     no_address_under(repo)
 
 
+def test_a_preset_without_a_question_mapped_says_to_map_one(repo: Path) -> None:
+    """A preset knows its tool's columns, not the survey's questions: 'added: 0' alone leaves the author stuck."""
+    result = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up")
+    assert result.exit_code == 0, result.output
+    assert "added: 0" in result.output and "row 2, 3, 4: no verbatim and no score" in result.output
+    assert 'hint: nothing was read as a verbatim or a score — name the question columns with --map' in result.output
+    mapped = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up",
+                 "--map", "What could we do better=verbatim")
+    assert "added: 1" in mapped.output and "hint:" not in mapped.output
+
+
 def test_qualtrics_three_header_rows_labels_scores_and_preview_left_out(repo: Path, tmp_path: Path) -> None:
     contacts = tmp_path / "outside" / "contacts.csv"
     result = run(repo, str(SAMPLES / "qualtrics.csv"), "--preset", "qualtrics", "--stage", "first-ride",

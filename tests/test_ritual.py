@@ -109,6 +109,16 @@ def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_
     assert 'href="https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html"' in html
 
 
+def test_agenda_says_which_irritant_it_left_out_because_it_does_not_load(meeting_repo):
+    """A typo in an overdue irritant must not quietly take it off the meeting's agenda."""
+    edit(meeting_repo / "backlog/irritants/unlock-fails-in-background.yaml", "\nteam: app", "\n  team: app")
+    result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    assert "Bluetooth unlock times out" not in result.stdout
+    assert ("backlog/irritants/unlock-fails-in-background.yaml: this irritant has errors and is left out of the "
+            "agenda — run site-gen check to see them") in result.stderr.splitlines()
+
+
 def test_each_section_is_capped_with_and_n_more(tmp_path):
     root = write_large_backlog(tmp_path / "repo", open_count=13)
     day = date(2027, 3, 1)   # everything open is late and unreviewed by then

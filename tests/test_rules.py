@@ -88,6 +88,14 @@ CASES = [
          "dated-assigned", 1, "has no 'cause'"),
     Case("open irritant without target", f"{IRR}/battery-range-wrong.yaml", "target: 2027-02-15\n", "",
          "dated-assigned", 1, "has no 'target'"),
+    Case("open irritant with a blank owner", f"{IRR}/battery-range-wrong.yaml", "owner: Maya Okafor", 'owner: ""',
+         "dated-assigned", 'owner: ""', "'owner' is blank"),
+    Case("open irritant with a cause of spaces", f"{IRR}/battery-range-wrong.yaml",
+         "cause: Range is computed from charge only, ignoring battery age and elevation.", 'cause: "  "',
+         "dated-assigned", 'cause: "  "', "'cause' is blank"),
+    Case("declined irritant with a blank reason", f"{IRR}/helmet-rental.yaml",
+         "decline_reason: Hygiene, theft and inspection costs; the city's 2025 pilot lost 60% of helmets in three months.",
+         "decline_reason: ''", "dated-assigned", "decline_reason: ''", "decline_reason"),
     Case("declined irritant without a reason", f"{IRR}/helmet-rental.yaml",
          "decline_reason: Hygiene, theft and inspection costs; the city's 2025 pilot lost 60% of helmets in three months.\n",
          "", "dated-assigned", "triage: decline", "decline_reason"),
@@ -114,6 +122,9 @@ CASES = [
     Case("arbitration that skips a question", f"{DEC}/cancel-in-app.md",
          "promise: Yes — we promise \"no lock-in\"; a mandatory call was lock-in by another name.\n", "",
          "decision-questions", "kind: arbitration", "'promise'"),
+    Case("arbitration with a blank answer", f"{DEC}/cancel-in-app.md",
+         "promise: Yes — we promise \"no lock-in\"; a mandatory call was lock-in by another name.", 'promise: " "',
+         "decision-questions", 'promise: " "', "'promise'"),
     Case("debrief without prevention", f"{DEC}/double-charge-incident.md",
          "prevention: Charges are now idempotent per ride ID, and a daily alert fires when one rider has two charges for one ride.\n",
          "", "decision-questions", "kind: debrief", "'prevention'"),
@@ -331,3 +342,13 @@ def test_each_wrong_cell_of_a_feedback_export_is_reported_at_its_row(example: Pa
         (first + 3, "reference", "irritant 'no-such-irritant' does not exist in backlog/irritants/"),
         (first + 4, "id-duplicate", f"feedback ID 'NEW-1' is already used at feedback/surveys-and-reviews.csv:{first}:1"),
     ]
+
+
+@pytest.mark.parametrize("target, rule", [("2026-13-01", "date"), ("31/12/2026", "type"), ("20261215", "type")])
+def test_a_target_written_wrong_is_one_error_on_its_line_not_also_a_missing_target(target: str, rule: str,
+                                                                                    example: Path) -> None:
+    """'has no target — add target:' beside the line that has one leads the author to a second, duplicate key."""
+    irritant = example / IRR / "unlock-fails-in-background.yaml"
+    edit(irritant, "target: 2026-12-15", f"target: {target}")
+    assert found(run_check(example)) == [(f"{IRR}/unlock-fails-in-background.yaml",
+                                          line_of(irritant, "target:"), rule)]

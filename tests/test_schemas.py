@@ -87,3 +87,39 @@ def test_example_files_point_editors_at_their_schema() -> None:
         for path in (REPO / folder).iterdir():
             assert f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json" in path.read_text("utf-8")
     assert (REPO / "site.yaml").read_text("utf-8").startswith("# yaml-language-server: $schema=schemas/site.schema.json")
+
+
+def _irritant_errors(change: dict) -> list[str]:
+    """What the irritant schema says of the example's open irritant with a change (None: the line `field:` empty)."""
+    irritant = _plain(yaml.safe_load((REPO / "backlog/irritants/deposit-refund-slow.yaml").read_text("utf-8")))
+    irritant.update(change)
+    return [e.message for e in jsonschema.Draft7Validator(_schema("irritant.schema.json")).iter_errors(irritant)]
+
+
+@pytest.mark.parametrize("change", [
+    {"owner": None}, {"owner": ""}, {"cause": "  "}, {"target": None},      # dated-assigned
+    {"title": ""}, {"visibility": "public", "public_title": None},           # required, public-title
+    {"triage": "decline", "status": "declined", "closed": "2026-11-20", "decline_reason": ""},
+])
+def test_schemas_reject_empty_and_blank_values_check_rejects(change: dict) -> None:
+    """An editor that accepts `owner:` or `owner: ""` sends the author to CI to learn the irritant is unassigned."""
+    assert _irritant_errors(change), change
+
+
+def test_schemas_ask_for_owner_cause_and_target_unless_declined() -> None:
+    open_irritant = _plain(yaml.safe_load((REPO / "backlog/irritants/deposit-refund-slow.yaml").read_text("utf-8")))
+    messages = _irritant_errors({name: None for name in ("owner", "cause", "target")})
+    assert len(messages) == 3, messages
+    bare = {k: v for k, v in open_irritant.items() if k not in ("owner", "cause", "target")}
+    errors = list(jsonschema.Draft7Validator(_schema("irritant.schema.json")).iter_errors(bare))
+    assert sorted(e.message for e in errors) == [f"'{name}' is a required property" for name in ("cause", "owner", "target")]
+    declined = dict(bare, triage="decline", status="declined", decline_reason="Not ours.", closed="2026-11-20")
+    assert list(jsonschema.Draft7Validator(_schema("irritant.schema.json")).iter_errors(declined)) == []
+
+
+def test_schemas_reject_a_public_story_with_a_blank_half() -> None:
+    story = _plain(_front_matter(REPO / "backlog/stories/helmet-discount.md"))
+    assert story["audience"] == "public"
+    validator = jsonschema.Draft7Validator(_schema("story.schema.json"))
+    assert list(validator.iter_errors(story)) == []
+    assert list(validator.iter_errors(dict(story, you_said=""))) and list(validator.iter_errors(dict(story, we_did=None)))

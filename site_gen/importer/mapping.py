@@ -211,6 +211,9 @@ class RowError(Exception):
     """The row cannot be read: the message says which cell and why."""
 
 
+NO_ANSWER = "no verbatim and no score"   # a row with nothing a customer said; the CLI hints at --map
+
+
 class Left(Exception):
     """The row is left out on purpose (a partial response, nothing to import): the message says why."""
 
@@ -318,7 +321,7 @@ def convert_row(cells: list[str], mapping: Mapping, defaults: Defaults, order: D
         else:
             values["customer"] = customer
     if "verbatim" not in values and "score" not in values:
-        raise Left("no verbatim and no score")
+        raise Left(NO_ANSWER)
     problems: list[Diagnostic] = []
     _CONVERT(values, SourceLoc("-"), problems)
     if problems:

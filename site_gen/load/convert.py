@@ -185,6 +185,9 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
         except Problem as problem:
             diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
             if problem.keep is None:
+                # the value is left out, its place kept: a rule asking for the field then knows it was written
+                # (a 'target: 31/12/2026' is one error, not also "has no 'target'"), and points at that line
+                out.locs[key] = loc
                 continue
             value = problem.keep
         if value is None:

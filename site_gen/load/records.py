@@ -57,6 +57,12 @@ def _record_id(path: Path, rel: str, values: dict[str, Any], locs: dict[str, Sou
     return stem
 
 
+def _unparsed(path: Path, rel: str, what: str) -> Unreadable:
+    """A record file that does not read or parse (its problem is reported): it still holds its ID, so what
+    refers to it is not reported too — one YAML mistake in an irritant is one error, not one per feedback row."""
+    return Unreadable(kind=what, id=path.stem, loc=SourceLoc(rel))
+
+
 def _buildable(fields: tuple[Field, ...], values: dict[str, Any]) -> bool:
     """Every essential field has a valid value (the ones missing or invalid are already reported)."""
     return all(f.name in values for f in fields if f.essential)
@@ -73,11 +79,11 @@ def load_irritant_precisely(path: Path, root: Path, diagnostics: list[Diagnostic
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
-        return None
+        return _unparsed(path, rel, "irritant")
     node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None and problems:
-        return None
+        return _unparsed(path, rel, "irritant")
     converted = convert_mapping(node, IRRITANT_FIELDS, "irritant", SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, "irritant", diagnostics)
@@ -91,15 +97,15 @@ def _load_markdown(path: Path, root: Path, fields: tuple[Field, ...], what: str,
     rel = relative(path, root)
     text = read_source(path, root, RECORD_LIMIT, diagnostics, allow_bom=False)
     if text is None:
-        return None
+        return _unparsed(path, rel, what)
     split = split_front_matter(text, rel, diagnostics)
     if split is None:
-        return None
+        return _unparsed(path, rel, what)
     report_unreadable(split.body, rel, split.body_line, diagnostics)
     node, problems = parse_yaml(report_unreadable(split.front_matter, rel, 2, diagnostics), rel, line_offset=1)
     diagnostics.extend(problems)
     if node is None and problems:
-        return None
+        return _unparsed(path, rel, what)
     converted = convert_mapping(node, fields, what, SourceLoc(rel), diagnostics)
     values, locs = _flatten(converted)
     record_id = _record_id(path, rel, values, locs, what, diagnostics)

@@ -38,11 +38,18 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
     if not facts.declined:
         for name, why in (("owner", "the person responsible"), ("cause", "the identified or probable cause"),
                           ("target", "the target resolution date, YYYY-MM-DD")):
-            if getattr(irritant, name) is None:
+            value = getattr(irritant, name)
+            if value is None and name in irritant.locs:
+                continue  # written, but not valid: that is reported where it is written
+            if value is None:
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
-    if irritant.triage == Triage.DECLINE and irritant.decline_reason is None:
-        yield error(irritant.at("triage"), "dated-assigned", "a declined irritant needs a 'decline_reason'",
+            elif _blank(value):
+                yield error(irritant.at(name), "dated-assigned", f"'{name}' is blank",
+                            f"write {why} after '{name}:'; the backlog is only useful dated and assigned")
+    if irritant.triage == Triage.DECLINE and (irritant.decline_reason is None or _blank(irritant.decline_reason)):
+        yield error(irritant.at("decline_reason" if irritant.decline_reason is not None else "triage"),
+                    "dated-assigned", "a declined irritant needs a 'decline_reason'",
                     "add 'decline_reason:' saying why we don't handle it")
     if irritant.status == IrritantStatus.DECLINED and irritant.triage != Triage.DECLINE:
         yield error(irritant.at("status"), "dated-assigned", f"status is declined but triage is '{irritant.triage}'",
@@ -61,6 +68,11 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
     if irritant.is_public and irritant.public_title is None:
         yield error(irritant.at("visibility"), "public-title", "a public irritant needs a 'public_title'",
                     "add 'public_title:' in the customer's words, or set visibility: internal")
+
+
+def _blank(value: object) -> bool:
+    """`owner: ""` or `owner: "  "`: written, but it names nobody."""
+    return isinstance(value, str) and not value.strip()
 
 
 def _on_time(irritant: Irritant, facts: Schedule, rules: Rules) -> Iterator[Diagnostic]:

@@ -58,8 +58,9 @@ def check_record(decision: Decision, review: DecisionReview, rules: Rules) -> It
                     "add 'metric:' with the id of the metric that moved")
     required = _ANSWERS.get(decision.kind, ())
     for name in required:
-        if getattr(decision, name) is None:
-            yield error(decision.at("kind"), "decision-questions",
+        answer = getattr(decision, name)
+        if answer is None or not answer.strip():   # `promise: ""` answers nothing either
+            yield error(decision.at(name if answer is not None else "kind"), "decision-questions",
                         f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
                         f"add '{name}:' to the front matter")
     yield from _outcome(decision)
