@@ -160,6 +160,12 @@ def meant(word: str, choices: Iterable[str]) -> str:
     return did_you_mean(word, choices)
 
 
+def as_id(value: str) -> str:
+    """How an ID people wrote as a name is written ('App' -> 'app', 'first ride' -> 'first-ride'); "" when
+    nothing of it is a letter or a digit. A team, a stage or an irritant is named in site.yaml and file names so."""
+    return "-".join(re.findall(r"[a-z0-9]+", value.lower()))
+
+
 # --- field types ----------------------------------------------------------------------------
 
 class FieldType:
@@ -233,8 +239,10 @@ class Id(Textual):
 
     def check(self, name: str, value: str) -> Any:
         if not ID_RE.match(value):
+            written = as_id(value)
             raise Problem("id-format", f"'{name}' {value!r} is not a valid ID",
-                          "IDs use lower-case letters, digits and single hyphens, e.g. slow-unlock")
+                          (f"write it as '{written}': " if written else "")
+                          + "IDs use lower-case letters, digits and single hyphens, e.g. slow-unlock")
         return value
 
     def schema(self, name: str, vocab: Vocabulary) -> Schema:

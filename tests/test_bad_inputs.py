@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -293,3 +294,15 @@ def test_an_id_that_ends_in_a_line_break_is_not_an_id(field: str, value: str, ex
     result = run_check(example)
     assert [(path, line) for path, line, _ in found(result) if path == "feedback/extra.jsonl"] == [
         ("feedback/extra.jsonl", 1)], [str(d) for d in problems(result)]
+
+
+def test_an_id_written_as_a_name_is_told_how_to_write_it(example: Path) -> None:
+    """'team: App' or 'journey_stage: First Ride': the hint gives the ID as site.yaml writes it."""
+    irritant = example / "backlog/irritants/helmet-rental.yaml"
+    text = irritant.read_text("utf-8")
+    text = re.sub(r"(?m)^team: .*$", "team: App", text)
+    irritant.write_text(re.sub(r"(?m)^journey_stage: .*$", "journey_stage: First Ride", text), "utf-8")
+    hints = {d.message.split("'")[1]: d.hint for d in run_check(example).diagnostics
+             if d.rule == "id-format" and d.loc.path.endswith("helmet-rental.yaml")}
+    assert hints["team"].startswith("write it as 'app': ")
+    assert hints["journey_stage"].startswith("write it as 'first-ride': ")
