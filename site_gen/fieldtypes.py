@@ -134,8 +134,13 @@ def describe(value: object) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    """The closest spelling; else the one choice that starts with the word (people shorten long IDs:
+    'unlock-fail' for unlock-fails-in-background, too far apart for spelling alone)."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [choice for choice in choices if choice.startswith(word)]
+    return f"did you mean '{close[0]}'?" if len(close) == 1 else ""
 
 
 # The words people use for a state, before spelling: `doing` is one letter from `done`, but means in-progress.

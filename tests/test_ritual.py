@@ -185,6 +185,12 @@ def test_reviewed_refuses_unknown_ids_with_did_you_mean_and_writes_nothing(examp
     assert {p: p.read_bytes() for p in (example / "backlog").rglob("*.*")} == files
 
 
+def test_reviewed_suggests_the_irritant_a_shortened_id_starts(example):
+    result = site_gen("reviewed", "unlock-fail", cwd=example)
+    assert result.returncode == 2
+    assert "no irritant 'unlock-fail' — did you mean 'unlock-fails-in-background'?" in result.stderr
+
+
 def test_reviewed_refuses_a_change_check_would_reject(example):
     path = example / "backlog" / "irritants" / "day-pass-confusing.yaml"
     before = path.read_bytes()
