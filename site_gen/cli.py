@@ -168,7 +168,8 @@ def check(path: Path, today: datetime | None, strict: bool, output_format: str, 
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(format_summary_markdown(result.diagnostics, counts, str(as_of)))
+                handle.write(format_summary_markdown(result.diagnostics, counts, str(as_of),
+                                                     dict(result.unreadable)))
     else:
         click.echo(format_text(result.diagnostics), nl=False)
         checked = describe_counts(counts, dict(result.unreadable))

@@ -298,11 +298,13 @@ def _cell(value: str) -> str:
     return escape_text(value.replace("\n", " ")).replace("|", "\\|")
 
 
-def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int], as_of: str = "") -> str:
-    """The job summary: GitHub shows only ten annotations per step, the summary shows all."""
+def format_summary_markdown(diagnostics: list[Diagnostic], counts: dict[str, int], as_of: str = "",
+                            unreadable: dict[str, int] | None = None) -> str:
+    """The job summary: GitHub shows only ten annotations per step, the summary shows all. What was checked is
+    said as the text output says it (describe_counts)."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
-    checked = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    checked = describe_counts(counts, unreadable or {})
     out = ["## site-gen check", ""]
     if not diagnostics:
         out.append(f"No problems found ({checked}{', ' + as_of if as_of else ''}).")

@@ -83,7 +83,7 @@ def test_github_format_annotates_the_pull_request_and_writes_a_summary(example: 
     assert lines[0].startswith("::warning file=backlog/irritants/deposit-refund-slow.yaml,line=13,col=11,"
                                "title=unreviewed::")
     table = summary.read_text(encoding="utf-8")
-    assert "**1 error(s), 3 warning(s)**" in table
+    assert "**1 error(s), 3 warning(s)** in 14 irritants, 8 decisions, 15 stories, 4,006 feedback rows" in table
     assert "| error | `backlog/irritants/helmet-rental.yaml` | 7 | `unknown-field` |" in table
 
 
