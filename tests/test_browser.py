@@ -479,3 +479,26 @@ def test_the_inbox_is_scannable_on_a_phone_with_the_biggest_themes_and_their_com
     assert len(folded) > 20 and not rows_shown
     assert height < 16000, height
     assert opened
+
+
+def test_a_journey_stage_page_leads_to_its_own_feed(built: Path, http_base: dict[str, str], browser: Browser) -> None:
+    """A customer who cares about one step (payment, say) can follow it: the stage page links its own Atom feed,
+    visibly and for feed readers, and that link arrives at a feed of that stage, not the whole site's."""
+    stages = sorted(p.parent.name for p in (built / "public/stages").glob("*/feed.xml"))
+    assert len(stages) >= 5
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "stages/index.html", problems)
+    try:
+        for slug in stages:
+            page.goto(http_base["public"] + f"stages/{slug}/index.html", wait_until="load")
+            announced = page.evaluate("""() => [...document.querySelectorAll('link[rel=alternate]')]
+                .filter(l => l.type === 'application/atom+xml').map(l => l.href)""")
+            visible = [link.evaluate("a => a.href") for link in page.locator("main a[href$='feed.xml']").all()
+                       if link.is_visible()]
+            own = http_base["public"] + f"stages/{slug}/feed.xml"
+            assert own in announced and visible == [own], (slug, announced, visible)
+            feed = page.request.get(own)
+            assert feed.ok and f"<id>https://example.org/changes/stages/{slug}/</id>" in feed.text(), slug
+    finally:
+        page.close()
+    assert problems == []
