@@ -502,3 +502,21 @@ def test_a_journey_stage_page_leads_to_its_own_feed(built: Path, http_base: dict
     finally:
         page.close()
     assert problems == []
+
+
+def test_without_javascript_the_search_page_says_so_where_the_search_box_would_be(http_base: dict[str, str],
+                                                                                  browser: Browser) -> None:
+    """A phone with JavaScript off: the reason there is no search box comes first, under the page's heading, not
+    after the list of links under "Or browse" (which, read first, answered a question nobody had asked)."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(http_base["public"] + "search/index.html")
+        heading = page.get_by_role("heading", name="Search", exact=True).bounding_box()
+        notice = page.locator("main p", has_text="Search needs JavaScript.").bounding_box()
+        browse = page.get_by_role("heading", name="Or browse").bounding_box()
+    finally:
+        context.close()
+    assert heading and notice and browse
+    assert heading["y"] < notice["y"] < browse["y"], (heading, notice, browse)
+    assert notice["y"] - (heading["y"] + heading["height"]) < 80  # right under the heading, not after a gap
