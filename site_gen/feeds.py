@@ -5,7 +5,7 @@ of care. Dates come from the data, so rebuilds are byte-identical.
 
 An entry's id is a `tag:` URI (RFC 4151) that never changes when a title or a
 slug does: `tag:HOST,DATE:ADDRESS`, HOST the host of `public.base_url`, DATE
-the story's publication date (for an item's status change, the day of the
+the story's publication date (for an item's status change, the day git first recorded the
 change), ADDRESS the record's first address (its first alias, else its slug),
 e.g. `tag:example.org,2026-02-26:stories/2026-02-cancel-your-plan-in-the-app-any-time`.
 Without a base_url, HOST is the organisation's name as a slug under the
@@ -63,7 +63,8 @@ def story_id(site: PublicSite, story: PublicStory) -> str:
 
 
 def change_id(site: PublicSite, item: PublicIrritant, change: PublicStatusChange) -> str:
-    return tag_id(site, change.date, f"{item.first_address or 'items/' + item.slug}/{change.status}")
+    address = item.first_address or f"items/{item.slug}"
+    return tag_id(site, change.recorded or change.date, f"{address}/{change.status}")
 
 
 def _absolute(site: PublicSite, path: str) -> str:

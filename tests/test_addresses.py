@@ -178,6 +178,26 @@ def test_item_page_shows_each_public_status_change_from_git(example: Path) -> No
     assert "stories/2026-10-no-unlock-fee-when-a-bike-doesnt-unlock/index.html" in page  # the story that closes it
 
 
+def test_an_item_committed_after_it_closed_shows_the_day_it_closed_and_keeps_its_feed_id(example: Path) -> None:
+    """A backlog moved into git on 1 November: the cancel item closed on 26 February (the day its story tells the
+    fix), the helmet request was declined on 16 June. Their pages, search and feeds say so, not "Done on
+    1 November"; the feed entry keeps the id it was first published with."""
+    _git(example, "init", "-q")
+    _git(example, "add", ".")
+    _git(example, "commit", "-qm", "Backlog moved into git", day="2026-11-01")
+    site = _public(example)
+    done = (site / "items/you-had-to-call-us-to-cancel-your-subscription/index.html").read_text("utf-8")
+    assert '<li><time datetime="2026-02-26">26 February 2026</time>: Done</li>' in done
+    assert "2026-11-01" not in done and 'data-pagefind-meta="date:26 February 2026"' in done
+    declined = (site / "items/renting-a-helmet-at-the-station/index.html").read_text("utf-8")
+    assert 'Decided on <time datetime="2026-06-16">' in declined and '<time datetime="2026-06-16">16 June 2026</time>: ' \
+        in declined and "2026-11-01" not in declined
+    stage = feedparser.parse((site / "stages/cancel/feed.xml").read_bytes())
+    [entry] = [e for e in stage.entries if e.title == "You had to call us to cancel your subscription: Done"]
+    assert entry.summary == "Done on 26 February 2026." and entry.updated.startswith("2026-02-26")
+    assert entry.id == "tag:example.org,2026-11-01:items/you-had-to-call-us-to-cancel-your-subscription/done"
+
+
 def test_a_status_change_while_the_item_was_internal_is_not_public(example: Path) -> None:
     path = example / UNLOCK_ITEM
     edit(path, "status: in-progress", "status: open")

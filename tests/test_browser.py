@@ -479,3 +479,44 @@ def test_the_inbox_is_scannable_on_a_phone_with_the_biggest_themes_and_their_com
     assert len(folded) > 20 and not rows_shown
     assert height < 16000, height
     assert opened
+
+
+def test_a_journey_stage_page_leads_to_its_own_feed(built: Path, http_base: dict[str, str], browser: Browser) -> None:
+    """A customer who cares about one step (payment, say) can follow it: the stage page links its own Atom feed,
+    visibly and for feed readers, and that link arrives at a feed of that stage, not the whole site's."""
+    stages = sorted(p.parent.name for p in (built / "public/stages").glob("*/feed.xml"))
+    assert len(stages) >= 5
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "stages/index.html", problems)
+    try:
+        for slug in stages:
+            page.goto(http_base["public"] + f"stages/{slug}/index.html", wait_until="load")
+            announced = page.evaluate("""() => [...document.querySelectorAll('link[rel=alternate]')]
+                .filter(l => l.type === 'application/atom+xml').map(l => l.href)""")
+            visible = [link.evaluate("a => a.href") for link in page.locator("main a[href$='feed.xml']").all()
+                       if link.is_visible()]
+            own = http_base["public"] + f"stages/{slug}/feed.xml"
+            assert own in announced and visible == [own], (slug, announced, visible)
+            feed = page.request.get(own)
+            assert feed.ok and f"<id>https://example.org/changes/stages/{slug}/</id>" in feed.text(), slug
+    finally:
+        page.close()
+    assert problems == []
+
+
+def test_without_javascript_the_search_page_says_so_where_the_search_box_would_be(http_base: dict[str, str],
+                                                                                  browser: Browser) -> None:
+    """A phone with JavaScript off: the reason there is no search box comes first, under the page's heading, not
+    after the list of links under "Or browse" (which, read first, answered a question nobody had asked)."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(http_base["public"] + "search/index.html")
+        heading = page.get_by_role("heading", name="Search", exact=True).bounding_box()
+        notice = page.locator("main p", has_text="Search needs JavaScript.").bounding_box()
+        browse = page.get_by_role("heading", name="Or browse").bounding_box()
+    finally:
+        context.close()
+    assert heading and notice and browse
+    assert heading["y"] < notice["y"] < browse["y"], (heading, notice, browse)
+    assert notice["y"] - (heading["y"] + heading["height"]) < 80  # right under the heading, not after a gap

@@ -24,6 +24,7 @@ only the exact values `audience: public` / `visibility: public` publish.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -83,6 +84,8 @@ class PublicStatusChange:
     date: date
     status: str
     label: str           # the status in plain words
+    # the day git first showed it (feed ids are built on it, so they stay put); None: the same as `date`
+    recorded: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,7 @@ def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, 
     if history.complete:
         changes = tuple(PublicStatusChange(change.date, change.status, _words(change.status))
                         for change in history.changes.get(irritant.loc.path, ()) if change.status in _STATUSES)
+        changes = _dated_by_closed(changes, irritant.status, closed)
     else:  # no full history: the one public date there is, the day it was closed
         changes = (PublicStatusChange(closed, irritant.status, _words(irritant.status)),) if closed else ()
     return PublicIrritant(
@@ -253,6 +257,21 @@ def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, 
 
 
 _STATUSES = frozenset(status.value for status in IrritantStatus)
+
+
+def _dated_by_closed(changes: tuple[PublicStatusChange, ...], status: str,
+                     closed: date | None) -> tuple[PublicStatusChange, ...]:
+    """The change that closed an item shows its `closed` day when git saw it later.
+
+    A backlog moved into the repository, or an item made public after it was closed, reaches git long after
+    the team closed it: its page said "Done" on the day of that commit, months after the stories that tell the
+    fix and after "Decided on" (its closed day). Never before the change it follows.
+    """
+    if not changes or closed is None or changes[-1].status != status or closed >= changes[-1].date:
+        return changes
+    last = changes[-1]
+    day = max(closed, changes[-2].date) if len(changes) > 1 else closed
+    return (*changes[:-1], PublicStatusChange(day, last.status, last.label, recorded=last.date))
 
 
 def _words(status: str) -> str:
