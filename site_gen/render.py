@@ -35,41 +35,15 @@ from markupsafe import Markup, escape
 
 from .default_theme import package_templates
 from .facts.scores import Score
-from .i18n import N_, Gettext, Language, language
+from .i18n import Gettext, Language, language
 from .incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
+from .labels import LABELS
 from .load.assets import TooLarge, Unreachable, read_without_links
 from .model import ScoreType
 from .text import humanize
 
 AUDIENCES = ("public", "internal")
 
-# Plain words for every enum value either site shows: the ONE place they are written (the `label` filter).
-# tests/test_labels.py checks that every value of every StrEnum in site_gen.model has one here.
-LABELS: dict[str, str] = {
-    # irritant triage
-    "act-now": N_("Fix now"), "plan": N_("Planned"), "decline": N_("Won’t do"),
-    # irritant status
-    "open": N_("Planned"), "in-progress": N_("In progress"), "done": N_("Done"), "declined": N_("Won’t do"),
-    # visibility and audience
-    "internal": N_("Internal only"), "public": N_("Public"),
-    # decision status, kind and change
-    "active": N_("Active"), "reviewed": N_("Reviewed"), "superseded": N_("Superseded"),
-    "arbitration": N_("Arbitration"), "metric-response": N_("Response to a metric"), "debrief": N_("Debrief"),
-    "priority": N_("Priority"), "rule": N_("Rule"), "resources": N_("Resources"), "friction": N_("Friction"),
-    # feedback source, score type and kind
-    "survey": N_("Survey"), "ticket": N_("Support ticket"), "chat": N_("Chat"), "call": N_("Phone call"),
-    "review": N_("Review"),
-    "social": N_("Social media"), "interview": N_("Interview"), "field": N_("In person"),
-    "nps": N_("NPS"), "ces": N_("Customer effort"), "csat": N_("Satisfaction"),
-    "complaint": N_("Complaint"), "praise": N_("Praise"), "suggestion": N_("Suggestion"),
-    # decision outcome; notify ledger result
-    "worked": N_("Worked"), "partly": N_("Partly worked"), "did-not-work": N_("Did not work"),
-    "too-early": N_("Too early to tell"),
-    "attempt": N_("Sending"), "sent": N_("Told"), "failed": N_("Address refused"), "deferred": N_("Try again later"),
-    # metric direction; rule severity
-    "up": N_("Higher is better"), "down": N_("Lower is better"),
-    "warning": N_("Warning"), "error": N_("Error"),
-}
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 SHORT_ID = 32  # an ID up to this long never breaks; a longer one may, anywhere, rather than widen a phone's page

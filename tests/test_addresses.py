@@ -226,7 +226,7 @@ def test_a_shallow_clone_falls_back_to_the_closed_date_with_a_warning(example: P
         site = _public(clone)
     assert any("shallow" in r.getMessage() and "fetch-depth: 0" in r.getMessage() for r in caplog.records)
     declined = (site / "items/renting-a-helmet-at-the-station/index.html").read_text("utf-8")
-    assert '<time datetime="2026-06-16">16 June 2026</time>: Not planned' in declined  # its closed date
+    assert '<time datetime="2026-06-16">16 June 2026</time>: Won’t do' in declined  # its closed date
     assert "Decided on" in declined
     working = (site / f"items/{UNLOCK_SLUG}/index.html").read_text("utf-8")
     assert '<ol class="item-history">' not in working  # no date is known for an open item

@@ -1,4 +1,4 @@
-"""Plain words for every enum value, written in one place (render.LABELS) and used by both sites."""
+"""Plain words for every enum value, written in one place (labels.LABELS) and used by both sites."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 
 from site_gen import model
 from site_gen.build import build
-from site_gen.render import LABELS, is_rtl, label
+from site_gen.labels import LABELS
+from site_gen.render import is_rtl, label
 
 from .conftest import TODAY, copy_example
 
@@ -20,7 +21,7 @@ ENUMS = [value for value in vars(model).values()
 @pytest.mark.parametrize("kind", ENUMS, ids=lambda kind: kind.__name__)
 def test_every_enum_value_has_plain_words(kind: type[enum.StrEnum]) -> None:
     missing = [member.value for member in kind if member.value not in LABELS]
-    assert missing == [], f"{kind.__name__}: add a label for {missing} in site_gen/render.py LABELS"
+    assert missing == [], f"{kind.__name__}: add a label for {missing} in site_gen/labels.py"
 
 
 def test_labels_read_as_words_and_stages_are_humanized() -> None:

@@ -34,16 +34,15 @@ from markupsafe import Markup
 from ..facts import Facts, IrritantFacts
 from ..facts.addresses import Address, redirect_file
 from ..history import NO_STATUS_HISTORY, StatusHistory
-from ..i18n import N_
+from ..labels import LABELS
 from ..model import Backlog, Irritant, IrritantStatus
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
 
-# The status of an item in a customer's words (the same words as the status pill of the pages).
-# English msgids: the pages and feeds translate them (`_(item.status_label)`).
-STATUS_WORDS = {IrritantStatus.OPEN: N_("Planned"), IrritantStatus.IN_PROGRESS: N_("In progress"),
-                IrritantStatus.DONE: N_("Done"), IrritantStatus.DECLINED: N_("Not planned")}
+# The status of an item in a customer's words: the status pill's (a declined item's Changes said "Not planned"
+# under a "Won't do" pill). English msgids: the pages and feeds translate them (`_(item.status_label)`).
+STATUS_WORDS = {status: LABELS[status.value] for status in IrritantStatus}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,34 @@
+"""Plain words for every enum value either site shows, written once: the pages' `label` filter (site_gen.render)
+and the public view's status words (site_gen.views.public) both read them."""
+
+from __future__ import annotations
+
+from .i18n import N_
+
+# Plain words for every enum value either site shows: the ONE place they are written.
+# tests/test_labels.py checks that every value of every StrEnum in site_gen.model has one here.
+LABELS: dict[str, str] = {
+    # irritant triage
+    "act-now": N_("Fix now"), "plan": N_("Planned"), "decline": N_("Won’t do"),
+    # irritant status
+    "open": N_("Planned"), "in-progress": N_("In progress"), "done": N_("Done"), "declined": N_("Won’t do"),
+    # visibility and audience
+    "internal": N_("Internal only"), "public": N_("Public"),
+    # decision status, kind and change
+    "active": N_("Active"), "reviewed": N_("Reviewed"), "superseded": N_("Superseded"),
+    "arbitration": N_("Arbitration"), "metric-response": N_("Response to a metric"), "debrief": N_("Debrief"),
+    "priority": N_("Priority"), "rule": N_("Rule"), "resources": N_("Resources"), "friction": N_("Friction"),
+    # feedback source, score type and kind
+    "survey": N_("Survey"), "ticket": N_("Support ticket"), "chat": N_("Chat"), "call": N_("Phone call"),
+    "review": N_("Review"),
+    "social": N_("Social media"), "interview": N_("Interview"), "field": N_("In person"),
+    "nps": N_("NPS"), "ces": N_("Customer effort"), "csat": N_("Satisfaction"),
+    "complaint": N_("Complaint"), "praise": N_("Praise"), "suggestion": N_("Suggestion"),
+    # decision outcome; notify ledger result
+    "worked": N_("Worked"), "partly": N_("Partly worked"), "did-not-work": N_("Did not work"),
+    "too-early": N_("Too early to tell"),
+    "attempt": N_("Sending"), "sent": N_("Told"), "failed": N_("Address refused"), "deferred": N_("Try again later"),
+    # metric direction; rule severity
+    "up": N_("Higher is better"), "down": N_("Lower is better"),
+    "warning": N_("Warning"), "error": N_("Error"),
+}
