@@ -198,6 +198,9 @@ def test_search_finds_a_wont_do_item_and_leads_to_it(http_base: dict, browser: B
     page.locator("ol.results li").first.wait_for(timeout=15_000)
     results = [(item.locator("h2").inner_text(), item.locator(".meta").inner_text())
                for item in page.locator("ol.results li").all()]
+    # the result shows the item's words, not its page's status line run together ("First rideDecided on …")
+    excerpts = page.locator("ol.results li .excerpt").all_inner_texts()
+    assert excerpts and not [text for text in excerpts if "Decided on" in text or "Won’t do" in text], excerpts
     # one result per item, its own page: the won't-do list itself is not indexed twice
     assert [meta for title, meta in results if title == "Renting a helmet at the station"] and all(
         meta.startswith("Won’t do") for title, meta in results if title == "Renting a helmet at the station"), results
