@@ -121,6 +121,18 @@ def test_no_broken_internal_link(audience: str, built: Path) -> None:
     assert checked > 100
 
 
+def test_search_opened_from_disk_says_at_once_that_it_is_not_available(built: Path, browser: Browser) -> None:
+    """Browsers load no module from file://: the page says so before anyone types, and offers no search box."""
+    problems: list[str] = []
+    page = _open(browser, (built / "public/search/index.html").as_uri(), problems)
+    page.wait_for_load_state("load")
+    assert page.get_by_role("status").inner_text() == "Search is not available here. Browse below instead."
+    assert not page.locator("#search-input").is_visible()
+    assert page.get_by_role("link", name="Every change, by year and month").is_visible()
+    page.close()
+    assert problems == []
+
+
 def test_reading_from_disk_works_without_a_server(built: Path, browser: Browser) -> None:
     problems: list[str] = []
     page = _open(browser, (built / "public/index.html").as_uri(), problems)

@@ -94,6 +94,8 @@
     });
   }
 
+  // browsers do not load Pagefind's module from a page opened from disk: say so at once, not after a query
+  if (location.protocol === "file:") { status.textContent = words.unavailable; return; }
   form.hidden = false;
   function submit() {
     clearTimeout(timer);
