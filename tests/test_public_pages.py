@@ -39,6 +39,23 @@ def test_the_home_page_shows_the_newest_stories_then_numbered_pages(corpus: dict
     assert not set(_story_titles(home)) & set(_story_titles(second))
 
 
+def test_the_main_menu_marks_the_section_a_page_is_in(corpus: dict[str, str]) -> None:
+    """A journey stage's page is in "By journey stage", a month's in "Archive": the menu says where you are."""
+    def current(page: str) -> list[tuple[str, str]]:
+        menu = page[page.index('<nav class="main"'):]
+        menu = menu[:menu.index("</nav>")]
+        return re.findall(r'<a href="[^"]*" aria-current="(page|true)">([^<]+)</a>', menu)
+
+    stage = next(name for name in corpus if re.fullmatch(r"stages/[^/]+/index\.html", name))
+    month = next(name for name in corpus if re.fullmatch(r"months/\d{4}-\d{2}/index\.html", name))
+    assert current(corpus[stage]) == [("true", "By journey stage")]
+    assert current(corpus[month]) == [("true", "Archive")]
+    assert current(corpus["stages/index.html"]) == [("page", "By journey stage")]
+    assert current(corpus["index.html"]) == [("page", "Latest")]
+    story = next(name for name in corpus if name.startswith("stories/"))
+    assert current(corpus[story]) == []   # a story is in no one list of the menu
+
+
 def test_the_archive_groups_years_and_months_with_the_titles_under_them(corpus: dict[str, str]) -> None:
     archive = corpus["archive/index.html"]
     years = re.findall(r'<h2 id="y-(\d{4})">', archive)
