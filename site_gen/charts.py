@@ -22,8 +22,11 @@ from .text import month_key, month_label
 # at its 26rem cap on a large screen), and to PHONE_FONT units on a screen narrower than 23.4rem, where the chart
 # is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px). Margins and label spacing make room for the
 # larger size, so the same drawing serves both.
-WIDTH, HEIGHT = 320, 210
-RIGHT, TOP, BOTTOM = 10, 26, 30
+WIDTH, HEIGHT = 320, 216
+# TOP leaves room above the highest dot (its top 5 units over TOP) for a decision's label: its baseline is
+# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot
+RIGHT, TOP, BOTTOM = 10, 32, 30
+DECISION_LABEL = 12
 FONT, PHONE_FONT = 13, 16
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
@@ -165,12 +168,13 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         if period not in index_of:
             continue
         at = x(index_of[period])
-        # centred on its line, or ending at it where the line is too near the right edge (a decision this month)
+        # centred on its line, or ending at it where the line is too near the right edge (a decision this month);
+        # above the drawing either way, clear of the highest dot (TOP)
         half = text_width(f"D{n}", PHONE_FONT, bold=True) / 2
         anchor = "end" if at + half > WIDTH - 2 else "middle"
         marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
                   f'<title>{escape(name)}</title></line>'
-                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="{anchor}" class="decision">D{n}</text>')
+                  f'<text x="{at:.1f}" y="{TOP - DECISION_LABEL}" text-anchor="{anchor}" class="decision">D{n}</text>')
     first, last = points[0], points[-1]
     lowest, highest = min(p.value for p in points), max(p.value for p in points)
     description = gettext("From %(first)s (%(first_month)s) to %(last)s (%(last_month)s); lowest %(lowest)s, "
