@@ -382,3 +382,34 @@ def test_a_metric_chart_is_as_wide_as_its_card_from_a_phone_to_a_desktop(
         assert chart["shown"] == 1, chart          # one drawing, one title and description for a screen reader
         assert chart["inner"] * 0.95 <= chart["widths"][0] <= chart["inner"] + 0.5, chart
         assert chart["page"] <= chart["screen"], chart
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+def test_the_all_time_scores_read_one_score_a_line_on_a_phone(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """The journey map's "All time" table squeezed its Scores column to a word's width: at 375 px "CES / 2.90 /
+    (n=59)" took three lines, at 320 px two. On a phone each score (its name, value and number of answers) reads
+    on one line, inside the screen, the page does not scroll sideways, and the table keeps its headers."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        found = page.evaluate("""() => {
+            const table = document.querySelector('#totals + .table-scroll table'), width = document.documentElement.clientWidth;
+            const scores = [...table.querySelectorAll('tbody .score')].map(score => {
+                const r = score.getBoundingClientRect(), font = parseFloat(getComputedStyle(score).fontSize);
+                return {text: score.innerText, lines: r.height / (1.6 * font), left: r.left, right: width - r.right,
+                        cut: score.scrollWidth > score.clientWidth + 1};
+            });
+            return {scores, page: document.documentElement.scrollWidth, width,
+                    box: [table.parentElement.scrollWidth, table.parentElement.clientWidth],
+                    rowHeaders: table.querySelectorAll('tbody th[scope=row]').length, rows: table.tBodies[0].rows.length,
+                    columns: [...table.querySelectorAll('thead th[scope=col]')].map(th => th.textContent.trim())};
+        }""")
+    finally:
+        page.close()
+    scores = found["scores"]
+    assert len(scores) >= 3 * found["rows"] and all("n=" in score["text"] for score in scores), scores
+    assert found["page"] <= found["width"] and found["box"][0] <= found["box"][1] + 1, found
+    bad = [s for s in scores if s["lines"] > 1.3 or s["left"] < -0.5 or s["right"] < -0.5 or s["cut"]]
+    assert not bad, bad
+    assert found["rowHeaders"] == found["rows"] and "Scores" in found["columns"], found
