@@ -413,3 +413,43 @@ def test_the_all_time_scores_read_one_score_a_line_on_a_phone(
     bad = [s for s in scores if s["lines"] > 1.3 or s["left"] < -0.5 or s["right"] < -0.5 or s["cut"]]
     assert not bad, bad
     assert found["rowHeaders"] == found["rows"] and "Scores" in found["columns"], found
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE, {"width": 800, "height": 900}, {"width": 1280, "height": 900}],
+                         ids=["320", "375", "800", "1280"])
+@pytest.mark.parametrize("path", ["journey/index.html", "index.html"], ids=["journey", "dashboard"])
+def test_the_stage_cards_leave_no_blank_holes_and_keep_the_journeys_order(
+        internal: Path, browser: Browser, viewport: dict[str, int], path: str) -> None:
+    """The stage cards sat in a grid (two columns at 375 px, six at 1280 px) stretched to the tallest of their
+    row: "Sign up" was 577 px tall around 336 px of figures, and "All stages" sat alone on its row. Every row of
+    cards now spans the strip, no card ends more than a line above its row's tallest one, the cards read in the
+    journey's order, and the page does not scroll sideways."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / path).as_uri())
+        found = page.evaluate("""() => {
+            const strip = document.querySelector('ol.strip'), box = strip.getBoundingClientRect();
+            const cards = [...strip.children].map(card => {
+                const r = card.getBoundingClientRect(), style = getComputedStyle(card);
+                const content = Math.max(...[...card.children].map(c => c.getBoundingClientRect().bottom))
+                                + parseFloat(style.paddingBottom) + parseFloat(style.borderBottomWidth);
+                return {name: card.querySelector('h3').innerText, top: r.top, bottom: r.bottom, left: r.left,
+                        right: r.right, content};
+            });
+            return {cards, left: box.left, right: box.right, page: document.documentElement.scrollWidth,
+                    width: document.documentElement.clientWidth};
+        }""")
+    finally:
+        page.close()
+    cards = found["cards"]
+    assert len(cards) >= 7 and found["page"] <= found["width"], found
+    rows: dict[int, list[dict[str, float]]] = {}
+    for card in cards:
+        rows.setdefault(round(card["top"]), []).append(card)
+    for row in rows.values():
+        assert abs(row[0]["left"] - found["left"]) <= 2 and abs(row[-1]["right"] - found["right"]) <= 2, row
+        lowest = max(card["bottom"] for card in row)
+        holes = [(card["name"], lowest - card["content"]) for card in row if lowest - card["content"] > 24]
+        assert not holes, holes
+    order = [(round(card["top"]), card["left"]) for card in cards]
+    assert order == sorted(order), order   # left to right, then top to bottom: Discover first, All stages last
