@@ -17,14 +17,21 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# Sized for a phone. The SVG scales with its viewBox, and its labels with it: site.css sets them to FONT units,
-# which render at 12 px or more where the chart is at least 296 px wide (12.4 px in a 375 px screen's card, 17 px
-# at its 26rem cap on a large screen), and to PHONE_FONT units on a screen narrower than 23.4rem, where the chart
-# is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px). Margins and label spacing make room for the
-# larger size, so the same drawing serves both.
-WIDTH, HEIGHT = 320, 210
-RIGHT, TOP, BOTTOM = 10, 26, 30
-FONT, PHONE_FONT = 13, 16
+# A line chart is drawn twice, and site.css shows one (the SVG scales with its viewBox, and its labels with it):
+# - narrow, for a phone: site.css sets its labels to FONT units, which render at 12 px or more where the chart is
+#   at least 296 px wide (12.4 px in a 375 px screen's card, 17 px at its 26rem cap), and to PHONE_FONT units on a
+#   screen narrower than 23.4rem, where the chart is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px);
+# - wide, from a 40rem screen up, as wide as its card (571 px at 40rem, 955 px at 64rem and more): its labels are
+#   PHONE_FONT units up to 52rem (12.3-16.5 px) and WIDE_FONT units from there (13.4-16.8 px), so the text
+#   neither balloons with the drawing nor shrinks below 12 px.
+# Margins and label spacing make room for PHONE_FONT, the largest, so each drawing serves all of its sizes.
+WIDTH, HEIGHT = 320, 216
+WIDE_WIDTH, WIDE_HEIGHT = 740, 250
+# TOP leaves room above the highest dot (its top 5 units over TOP) for a decision's label: its baseline is
+# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot
+RIGHT, TOP, BOTTOM = 10, 32, 30
+DECISION_LABEL = 12
+FONT, PHONE_FONT, WIDE_FONT = 13, 16, 13
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
 # Advance widths in em of DejaVu Sans (the widest common sans-serif; a phone's own font is narrower), for the labels
@@ -108,69 +115,78 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     # "3.5%": the scale says what it measures, as the values do
     labels = [tick(v, decimals) if tick is not None else tick_text(v, decimals) + unit for v in ticks]
     left = 8 + max(text_width(text, PHONE_FONT) for text in labels)   # a label ends 6 units left of the axis
-    inner_w, inner_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = inner_w / max(len(points) - 1, 1)
     current = month_key(today) if today is not None else None
-
-    def x(index: int) -> float:
-        return left + index * slot if len(points) > 1 else left + inner_w / 2
-
-    def y(value: float) -> float:
-        return TOP + inner_h * (1 - (value - low) / (high - low))
-
     incomplete = [i for i, p in enumerate(points) if current is not None and p.period >= current]
     solid_end = incomplete[0] - 1 if incomplete else len(points) - 1
-    solid = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}"
-                     for i, p in enumerate(points[:solid_end + 1]))
-    dashed = " ".join(f"{'M' if n == 0 else 'L'}{x(i):.1f},{y(points[i].value):.1f}"
-                      for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
-    grid = "".join(
-        f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
-        for v, text in zip(ticks, labels, strict=True))
+    said = [month_label(p.period) + ("*" if i in incomplete else "") for i, p in enumerate(points)]
     not_complete = gettext("month not complete yet")
     point_title = gettext("%(month)s: %(value)s")
-    dots = "".join(
-        f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="{4 if i in incomplete else 3}"'
-        f'{" class=" + chr(34) + "incomplete" + chr(34) if i in incomplete else ""}>'
-        f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
-        f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
-        for i, p in enumerate(points))
-    said = [month_label(p.period) + ("*" if i in incomplete else "") for i, p in enumerate(points)]
-    every = _month_stride([x(i) for i in range(len(points))], [CHAR * len(text) for text in said])
-    months = "".join(
-        f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
-        f'{escape(text)}</text>'
-        for i, text in enumerate(said) if (len(points) - 1 - i) % every == 0)
-    marks = ""
     threshold_word = gettext("threshold")
     threshold_said = "" if threshold is None else gettext("Threshold: %(value)s") % {"value": number(threshold) + unit}
     index_of = {p.period: i for i, p in enumerate(points)}
-    if threshold is not None:
-        level = threshold
-        marks += (f'<line x1="{left:.1f}" x2="{WIDTH - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
-                  f'class="threshold"><title>{escape(threshold_said)}</title></line>')
-        # its word where nothing else is drawn: the line's points, the decisions' lines and the month labels
-        drawn = [(x(i), y(p.value)) for i, p in enumerate(points)]
-        drawn += [(x(i) + (x(i + 1) - x(i)) * n / 8, y(p.value) + (y(points[i + 1].value) - y(p.value)) * n / 8)
-                  for i, p in enumerate(points[:-1]) for n in range(1, 8)]
-        drawn += [(x(index_of[period]), TOP + inner_h * n / 8) for period, _ in decisions if period in index_of
-                  for n in range(9)]
-        spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn)
-        if spot is not None:
-            at_x, at_y, anchor = spot
-            marks += (f'<text x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}" class="threshold">'
-                      f'{escape(threshold_word)}</text>')
-    for n, (period, name) in enumerate(decisions, start=1):
-        if period not in index_of:
-            continue
-        at = x(index_of[period])
-        # centred on its line, or ending at it where the line is too near the right edge (a decision this month)
-        half = text_width(f"D{n}", PHONE_FONT, bold=True) / 2
-        anchor = "end" if at + half > WIDTH - 2 else "middle"
-        marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
-                  f'<title>{escape(name)}</title></line>'
-                  f'<text x="{at:.1f}" y="{TOP - 8}" text-anchor="{anchor}" class="decision">D{n}</text>')
+
+    def drawing(width: float, height: float) -> str:
+        """The grid, the marks, the line, its dots and the months, drawn in a width × height viewBox."""
+        inner_w, inner_h = width - left - RIGHT, height - TOP - BOTTOM
+        slot = inner_w / max(len(points) - 1, 1)
+
+        def x(index: int) -> float:
+            return left + index * slot if len(points) > 1 else left + inner_w / 2
+
+        def y(value: float) -> float:
+            return TOP + inner_h * (1 - (value - low) / (high - low))
+
+        solid = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}"
+                         for i, p in enumerate(points[:solid_end + 1]))
+        dashed = " ".join(f"{'M' if n == 0 else 'L'}{x(i):.1f},{y(points[i].value):.1f}"
+                          for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
+        grid = "".join(
+            f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+            f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
+            for v, text in zip(ticks, labels, strict=True))
+        dots = "".join(
+            f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="{4 if i in incomplete else 3}"'
+            f'{" class=" + chr(34) + "incomplete" + chr(34) if i in incomplete else ""}>'
+            f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
+            f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
+            for i, p in enumerate(points))
+        every = _month_stride([x(i) for i in range(len(points))], [CHAR * len(text) for text in said])
+        months = "".join(
+            f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
+            f'{escape(text)}</text>'
+            for i, text in enumerate(said) if (len(points) - 1 - i) % every == 0)
+        marks = ""
+        if threshold is not None:
+            level = threshold
+            marks += (f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+                      f'class="threshold"><title>{escape(threshold_said)}</title></line>')
+            # its word where nothing else is drawn: the line's points, the decisions' lines and the month labels
+            drawn = [(x(i), y(p.value)) for i, p in enumerate(points)]
+            drawn += [(x(i) + (x(i + 1) - x(i)) * n / 8, y(p.value) + (y(points[i + 1].value) - y(p.value)) * n / 8)
+                      for i, p in enumerate(points[:-1]) for n in range(1, 8)]
+            drawn += [(x(index_of[period]), TOP + inner_h * n / 8) for period, _ in decisions if period in index_of
+                      for n in range(9)]
+            spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn, width, height)
+            if spot is not None:
+                at_x, at_y, anchor = spot
+                marks += (f'<text x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}" class="threshold">'
+                          f'{escape(threshold_word)}</text>')
+        for n, (period, name) in enumerate(decisions, start=1):
+            if period not in index_of:
+                continue
+            at = x(index_of[period])
+            # centred on its line, or ending at it where the line is too near the right edge (a decision this
+            # month); above the drawing either way, clear of the highest dot (TOP)
+            half = text_width(f"D{n}", PHONE_FONT, bold=True) / 2
+            anchor = "end" if at + half > width - 2 else "middle"
+            marks += (f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{TOP - 4}" y2="{TOP + inner_h}" class="decision">'
+                      f'<title>{escape(name)}</title></line>'
+                      f'<text x="{at:.1f}" y="{TOP - DECISION_LABEL}" text-anchor="{anchor}" class="decision">'
+                      f'D{n}</text>')
+        return (f'{grid}{marks}<path d="{solid}" class="line"/>'
+                f'{f"<path d={chr(34)}{dashed}{chr(34)} class={chr(34)}line incomplete{chr(34)}/>" if dashed else ""}'
+                f'{dots}{months}')
+
     first, last = points[0], points[-1]
     lowest, highest = min(p.value for p in points), max(p.value for p in points)
     description = gettext("From %(first)s (%(first_month)s) to %(last)s (%(last_month)s); lowest %(lowest)s, "
@@ -202,14 +218,15 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
             gettext("month not complete yet: a hollow dot on a dashed line")))
     caption = Markup('<figcaption><ul class="chart-legend">{}</ul></figcaption>').format(
         Markup("").join(legend)) if legend else ""
-    return Markup(
-        f'<figure class="line-chart">'
-        f'<svg class="chart line-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f'{grid}{marks}<path d="{solid}" class="line"/>'
-        f'{f"<path d={chr(34)}{dashed}{chr(34)} class={chr(34)}line incomplete{chr(34)}/>" if dashed else ""}'
-        f'{dots}{months}</svg>{caption}</figure>')
+    # one drawing for a phone, one as wide as a desktop's card: site.css shows one, the other is display: none
+    # (out of the accessibility tree too, so a screen reader reads one title and description)
+    svgs = "".join(
+        f'<svg class="chart line-chart {name}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}{suffix}-title {chart_id}{suffix}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}{suffix}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}{suffix}-desc">{escape(description)}</desc>{drawing(width, height)}</svg>'
+        for name, suffix, width, height in (("narrow", "", WIDTH, HEIGHT), ("wide", "-wide", WIDE_WIDTH, WIDE_HEIGHT)))
+    return Markup(f'<figure class="line-chart">{svgs}{caption}</figure>')
 
 
 def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -> int:
@@ -228,12 +245,12 @@ def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -
     return count
 
 
-def _free_spot(width: float, level: float, left: float,
-               drawn: list[tuple[float, float]]) -> tuple[float, float, str] | None:
+def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float, float]],
+               chart_width: float = WIDTH, chart_height: float = HEIGHT) -> tuple[float, float, str] | None:
     """Where the threshold's word goes (x, baseline y, text-anchor): at the right end of its line, above it, else
     below it, else at the left end; None when every place would cover the series (the legend still names it)."""
-    top, bottom = TOP, HEIGHT - BOTTOM
-    for x_start, anchor in ((WIDTH - RIGHT - width - 2, "end"), (left + 4, "start")):
+    top, bottom = TOP, chart_height - BOTTOM
+    for x_start, anchor in ((chart_width - RIGHT - width - 2, "end"), (left + 4, "start")):
         for baseline in (level - 5, level + PHONE_FONT + 2):
             box = (x_start - 5, baseline - PHONE_FONT - 4, x_start + width + 5, baseline + 5)
             inside = top <= box[1] and box[3] <= bottom + 2

@@ -414,7 +414,9 @@ def test_chart_labels_are_at_least_12px_on_a_375px_phone(built: Path, browser: B
     try:
         for name in ("index.html", "irritants/cancel-needs-phone-call/index.html"):
             page.goto((built / "internal" / name).as_uri())
-            sizes += page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+            # the drawing shown (a line chart is drawn for a phone and for a desktop, one is display: none)
+            sizes += page.evaluate("""() => [...document.querySelectorAll('svg.chart')]
+                                   .filter(svg => svg.getClientRects().length).flatMap(svg => {
                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
                 return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
             })""")

@@ -94,11 +94,13 @@ def test_the_journey_tables_fit_a_375px_phone_with_every_stage_in_view(internal:
         assert table["headers"] >= table["rows"]   # row and column headers kept for screen readers
     assert stages >= 6
 
-# every chart's text, as rendered: its CSS font size times the scale of its SVG (drawn width / viewBox width)
-CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+# every shown chart's text, as rendered: its CSS font size times the scale of its SVG (drawn width / viewBox width);
+# a line chart is drawn for a phone and for a desktop, and the screen shows one
+VISIBLE_CHARTS = "[...document.querySelectorAll('svg.chart')].filter(svg => svg.getClientRects().length)"
+CHART_TEXT = """() => """ + VISIBLE_CHARTS + """.flatMap(svg => {
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     return [...svg.querySelectorAll('text')].map(t => ({
-        chart: svg.getAttribute('class'), text: t.textContent,
+        chart: svg.classList.contains('effect') ? 'chart effect' : 'chart line-chart', text: t.textContent,
         px: parseFloat(getComputedStyle(t).fontSize) * scale, height: t.getBoundingClientRect().height}));
 })"""
 
@@ -305,18 +307,21 @@ def test_the_dashboard_tables_stacked_on_a_phone_are_still_tables_to_a_screen_re
     assert not any(str(name).startswith(("Closed", "Owner", "Status", "Target")) for name in cells), cells
 
 
-def test_every_chart_label_lies_inside_its_chart_on_a_320px_phone(internal: Path, browser: Browser) -> None:
+@pytest.mark.parametrize("viewport", [SMALLEST, {"width": 1280, "height": 900}], ids=["320", "1280"])
+def test_every_chart_label_lies_inside_its_chart_on_a_320px_phone_and_a_desktop(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
     """At 320 px the y axis's "−40" lost its minus sign (2.7 px past the left edge), a decision's "D1" on the
     unfinished last month ran past the right edge, and a before/after chart's last day ("28 May") touched it:
-    every label's box lies inside its SVG's, on the dashboard and on every irritant page with a chart."""
+    every label's box lies inside its SVG's, on the dashboard and on every irritant page with a chart, in the
+    drawing a phone shows and in the one a desktop shows."""
     pages = ["index.html"] + sorted(str(path.relative_to(internal)) for path in internal.glob("irritants/*/index.html")
                                     if 'class="chart effect"' in path.read_text(encoding="utf-8"))
-    page = browser.new_page(viewport=SMALLEST)
+    page = browser.new_page(viewport=viewport)
     outside, count = [], 0
     try:
         for path in pages:
             page.goto((internal / path).as_uri())
-            found = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+            found = page.evaluate("""() => """ + VISIBLE_CHARTS + """.flatMap(svg => {
                 const box = svg.getBoundingClientRect();
                 return [...svg.querySelectorAll('text')].map(t => {
                     const r = t.getBoundingClientRect();
@@ -352,3 +357,99 @@ def test_the_journey_map_lists_every_high_risk_and_folds_the_less_severe_ones(in
     shown, folded = found[0]["severities"], found[1]["severities"]
     assert "high" not in folded and len(shown) >= RISKS_SHOWN, found
     assert found[1]["start"] == len(shown) + 1
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE, {"width": 1280, "height": 900}], ids=["320", "375", "1280"])
+def test_a_metric_chart_is_as_wide_as_its_card_from_a_phone_to_a_desktop(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """At 1280 px a metric's chart was 416 px wide in a 955 px card, its months and values squeezed into the left
+    half: on a phone and on a desktop the one chart shown spans its card's content box, and the page does not
+    scroll sideways (its labels' sizes: test_every_chart_label_renders_at_12px_or_more_...)."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "index.html").as_uri())
+        found = page.evaluate("""() => [...document.querySelectorAll('figure.line-chart')].map(figure => {
+            const card = figure.closest('.card'), style = getComputedStyle(card);
+            const inner = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const shown = [...figure.querySelectorAll('svg')].filter(svg => svg.getClientRects().length);
+            return {shown: shown.length, inner, widths: shown.map(svg => svg.getBoundingClientRect().width),
+                    page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth};
+        })""")
+    finally:
+        page.close()
+    assert len(found) >= 3, found
+    for chart in found:
+        assert chart["shown"] == 1, chart          # one drawing, one title and description for a screen reader
+        assert chart["inner"] * 0.95 <= chart["widths"][0] <= chart["inner"] + 0.5, chart
+        assert chart["page"] <= chart["screen"], chart
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE], ids=["320", "375"])
+def test_the_all_time_scores_read_one_score_a_line_on_a_phone(
+        internal: Path, browser: Browser, viewport: dict[str, int]) -> None:
+    """The journey map's "All time" table squeezed its Scores column to a word's width: at 375 px "CES / 2.90 /
+    (n=59)" took three lines, at 320 px two. On a phone each score (its name, value and number of answers) reads
+    on one line, inside the screen, the page does not scroll sideways, and the table keeps its headers."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / "journey" / "index.html").as_uri())
+        found = page.evaluate("""() => {
+            const table = document.querySelector('#totals + .table-scroll table'), width = document.documentElement.clientWidth;
+            const scores = [...table.querySelectorAll('tbody .score')].map(score => {
+                const r = score.getBoundingClientRect(), font = parseFloat(getComputedStyle(score).fontSize);
+                return {text: score.innerText, lines: r.height / (1.6 * font), left: r.left, right: width - r.right,
+                        cut: score.scrollWidth > score.clientWidth + 1};
+            });
+            return {scores, page: document.documentElement.scrollWidth, width,
+                    box: [table.parentElement.scrollWidth, table.parentElement.clientWidth],
+                    rowHeaders: table.querySelectorAll('tbody th[scope=row]').length, rows: table.tBodies[0].rows.length,
+                    columns: [...table.querySelectorAll('thead th[scope=col]')].map(th => th.textContent.trim())};
+        }""")
+    finally:
+        page.close()
+    scores = found["scores"]
+    assert len(scores) >= 3 * found["rows"] and all("n=" in score["text"] for score in scores), scores
+    assert found["page"] <= found["width"] and found["box"][0] <= found["box"][1] + 1, found
+    bad = [s for s in scores if s["lines"] > 1.3 or s["left"] < -0.5 or s["right"] < -0.5 or s["cut"]]
+    assert not bad, bad
+    assert found["rowHeaders"] == found["rows"] and "Scores" in found["columns"], found
+
+
+@pytest.mark.parametrize("viewport", [SMALLEST, PHONE, {"width": 800, "height": 900}, {"width": 1280, "height": 900}],
+                         ids=["320", "375", "800", "1280"])
+@pytest.mark.parametrize("path", ["journey/index.html", "index.html"], ids=["journey", "dashboard"])
+def test_the_stage_cards_leave_no_blank_holes_and_keep_the_journeys_order(
+        internal: Path, browser: Browser, viewport: dict[str, int], path: str) -> None:
+    """The stage cards sat in a grid (two columns at 375 px, six at 1280 px) stretched to the tallest of their
+    row: "Sign up" was 577 px tall around 336 px of figures, and "All stages" sat alone on its row. Every row of
+    cards now spans the strip, no card ends more than a line above its row's tallest one, the cards read in the
+    journey's order, and the page does not scroll sideways."""
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto((internal / path).as_uri())
+        found = page.evaluate("""() => {
+            const strip = document.querySelector('ol.strip'), box = strip.getBoundingClientRect();
+            const cards = [...strip.children].map(card => {
+                const r = card.getBoundingClientRect(), style = getComputedStyle(card);
+                const content = Math.max(...[...card.children].map(c => c.getBoundingClientRect().bottom))
+                                + parseFloat(style.paddingBottom) + parseFloat(style.borderBottomWidth);
+                return {name: card.querySelector('h3').innerText, top: r.top, bottom: r.bottom, left: r.left,
+                        right: r.right, content};
+            });
+            return {cards, left: box.left, right: box.right, page: document.documentElement.scrollWidth,
+                    width: document.documentElement.clientWidth};
+        }""")
+    finally:
+        page.close()
+    cards = found["cards"]
+    assert len(cards) >= 7 and found["page"] <= found["width"], found
+    rows: dict[int, list[dict[str, float]]] = {}
+    for card in cards:
+        rows.setdefault(round(card["top"]), []).append(card)
+    for row in rows.values():
+        assert abs(row[0]["left"] - found["left"]) <= 2 and abs(row[-1]["right"] - found["right"]) <= 2, row
+        lowest = max(card["bottom"] for card in row)
+        holes = [(card["name"], lowest - card["content"]) for card in row if lowest - card["content"] > 24]
+        assert not holes, holes
+    order = [(round(card["top"]), card["left"]) for card in cards]
+    assert order == sorted(order), order   # left to right, then top to bottom: Discover first, All stages last

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.build import render_sites
-from site_gen.charts import effect_chart, line_chart, nice_ticks, whole_ticks
+from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, text_width, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -140,6 +140,57 @@ def test_labels_stay_readable_on_a_375px_phone() -> None:
     size = float(re.search(r"svg\.chart\.line-chart \{[^}]*font-size: ([\d.]+)px", css).group(1))
     assert size * 306 / width >= 12
 
+
+
+# a label's box as a browser draws it: the font's ascent above the baseline and its descent below (DejaVu Sans,
+# 0.93 and 0.24 em, rounded up), in the largest font units site.css gives the chart's text
+ASCENT, DESCENT = 0.95, 0.25
+
+
+def _label_box(text: ET.Element, font: float) -> tuple[float, float, float, float]:
+    x, baseline = float(text.get("x")), float(text.get("y"))
+    width = text_width(text.text, font, bold=True)
+    start = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
+    return start, baseline - ASCENT * font, start + width, baseline + DESCENT * font
+
+
+def _dot_box(dot: ET.Element) -> tuple[float, float, float, float]:
+    reach = float(dot.get("r")) + 1   # the hollow dot's 2-unit stroke reaches 1 unit past its radius
+    x, y = float(dot.get("cx")), float(dot.get("cy"))
+    return x - reach, y - reach, x + reach, y + reach
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("values", [
+    (10, 12, 9, 14, 11, 13, 12, 15, 14, 16, 20),   # the unfinished month the highest: its dot on the top line
+    (10, 20, 14),                                  # few months: wide slots
+    (20, 19.5, 19, 18.5, 19, 20, 19.7, 19.9, 20, 19.8, 19.6, 19.9, 20, 19.8, 19.9, 20, 19.7, 19.9, 20, 19.8,
+     19.9, 20, 19.9, 20),                          # two years near the top: the label spans several dots
+], ids=["last-highest", "three-months", "two-years-at-the-top"])
+def test_a_decision_in_the_unfinished_month_keeps_its_label_clear_of_every_dot(values: tuple[float, ...]) -> None:
+    """A decision this month: its "D1" ends at the month's line, above the drawing, and was drawn over the hollow
+    dot when that month was the highest. Its box (as wide as the estimate that errs wide, as tall as the font)
+    touches no dot, in every drawing of the chart, for the other decisions' marks as well."""
+    # monthly, the last one November 2026: the month not complete yet
+    months = [f"{(2026 * 12 + 10 - n) // 12}-{(2026 * 12 + 10 - n) % 12 + 1:02d}" for n in reversed(range(len(values)))]
+    points = tuple(SeriesPoint(month, value) for month, value in zip(months, values, strict=True))
+    figure = ET.fromstring(str(line_chart(points, "NPS", today=date(2026, 11, 23), threshold=min(values) - 2,
+                                          decisions=((months[len(months) // 2], "Earlier fix"), (months[-1], "Late fix")))))
+    drawings = list(figure.iter(f"{SVG}svg"))
+    assert drawings
+    for svg in drawings:
+        marks = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "decision"]
+        dots = list(svg.iter(f"{SVG}circle"))
+        assert [t.text for t in marks] == ["D1", "D2"] and dots[-1].get("class") == "incomplete"
+        width = float(svg.get("viewBox").split()[2])
+        for mark in marks:
+            box = _label_box(mark, PHONE_FONT)
+            assert 0 <= box[0] and box[2] <= width and box[1] >= 0, (mark.text, box)   # inside the drawing
+            touched = [(dot.get("cx"), dot.get("cy")) for dot in dots if _overlap(box, _dot_box(dot))]
+            assert not touched, (mark.text, box, touched)
 
 # --- risk signals ---------------------------------------------------------------------------------------
 
