@@ -56,6 +56,16 @@ def test_the_main_menu_marks_the_section_a_page_is_in(corpus: dict[str, str]) ->
     assert current(corpus[story]) == []   # a story is in no one list of the menu
 
 
+def test_a_story_or_item_names_its_journey_stage_as_one(corpus: dict[str, str]) -> None:
+    """A stage called "Cancel" beside a "Done" pill read as a button: the link says it is a journey stage."""
+    pages = [html for name, html in corpus.items() if re.match(r"(stories|items)/[^/]+/index\.html$", name)]
+    metas = [meta for html in pages for meta in re.findall(r'<p class="meta"[^>]*>(.*?)</p>', html, re.S)
+             if 'href="../../stages/' in meta]
+    assert len(metas) > 20
+    assert all(re.search(r'<span>Journey stage: <a href="\.\./\.\./stages/[^"]+">[^<]+</a></span>', meta)
+               for meta in metas), metas[:3]
+
+
 def test_the_archive_groups_years_and_months_with_the_titles_under_them(corpus: dict[str, str]) -> None:
     archive = corpus["archive/index.html"]
     years = re.findall(r'<h2 id="y-(\d{4})">', archive)
