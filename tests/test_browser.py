@@ -91,6 +91,22 @@ def test_every_page_loads_without_console_errors(audience: str, built: Path, htt
     page.close()
 
 
+def test_short_links_are_thumb_sized_on_a_phone(http_base: dict, browser: Browser) -> None:
+    """The archive's month links ("Jun"), the browse list and the footer's feed links: 24 x 24 px or more at 320 px
+    (WCAG 2.5.8's size, not its spacing exception: these are what a thumb taps)."""
+    page = browser.new_page(viewport={"width": 320, "height": 700})
+    small = []
+    for name, selector in (("archive/index.html", "nav.jump dd a"), ("search/index.html", "ul.browse a"),
+                           ("index.html", "footer.site .feeds a")):
+        page.goto(http_base["public"] + name)
+        boxes = [link.bounding_box() for link in page.locator(selector).all()]
+        assert boxes, f"{name}: no {selector}"
+        small += [(name, selector, box["width"], box["height"]) for box in boxes
+                  if box and (box["width"] < 24 or box["height"] < 24)]
+    page.close()
+    assert small == []
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
