@@ -122,7 +122,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
                 by_file[path] = feedback_file(path)
 
     loaded: list[Chunk] = [([], [], {}) for _ in chunks]
-    if can_fork(workers) and len(jobs) >= PARALLEL_FROM:
+    if can_fork(workers) and _to_parse(jobs, root, memo) >= PARALLEL_FROM:
         global _forked_memo
         _forked_memo = memo  # the worker inherits it through fork: never pickled across
         with fork_pool(1) as pool:
@@ -205,6 +205,23 @@ def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig, diagnost
         return None
     store.validate(config, diagnostics)
     return store
+
+
+def _to_parse(jobs: list[tuple[str, Path]], root: Path, memo: Memo | DiskMemo | None) -> int:
+    """How many record files this run parses: with a cache that knows each input's hash, those it does not hold
+    under that hash. A file the cache holds is a lookup, which a second process would only pickle back to this one
+    (30,000 cached records: a second of CPU on each side for nothing)."""
+    from ..incremental import DiskMemo
+    if not isinstance(memo, DiskMemo) or not memo.hashed:
+        return len(jobs)
+    files = memo.part("files").files
+    unknown = 0
+    for _, path in jobs:
+        rel = relative(path, root)
+        hashed = memo.hashed.get(rel)
+        known = files.get(rel)
+        unknown += hashed is None or known is None or known[0] != hashed
+    return unknown
 
 
 def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
