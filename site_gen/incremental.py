@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".site-gen-cache"
-CACHE_FILE = "memo.pickle"
 FORMAT = 1
 MAGIC = b"site-gen cache\n"
 KEY_ENV = "SITE_GEN_CACHE_KEY_DIR"   # tests point the key elsewhere than the home folder
