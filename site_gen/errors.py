@@ -5,7 +5,9 @@
     │   ├── NotABacklog                  no site.yaml where the backlog should be
     │   ├── UnusableDate                 a "today" outside what site-gen handles (--today, SOURCE_DATE_EPOCH)
     │   ├── NotLoopback                  `serve --host` other machines reach, without --allow-remote
-    │   └── UnsafeOutput                 an --out that is not site-gen's to replace
+    │   ├── UnsafeOutput                 an --out that is not site-gen's to replace (an OutputError too)
+    │   └── ImportUsage                  `import` asked for an unknown preset or field, or has no key
+    ├── ImportFailed                     `import` cannot use the file or the repository (importer/errors.py)
     ├── BuildRefused                     the check found errors: carries them; nothing was written
     ├── BuildError                       the build could not finish (the search indexer failed); nothing was written
     │   └── ThemeError                   a template failed, with its file and line
@@ -14,6 +16,10 @@
         └── WriteFailed                  the disk refused a write
 
 Rule violations are not exceptions: they are diagnostics (`diagnostics.py`), all reported in one run.
+
+Not in this tree yet: the failures of `new` (NewError), `init` (StarterError), `notify` (NotifyError),
+`digest --post` (PostError) and `reviewed` (ReviewRefused) are plain exceptions that each command turns
+into a Click error itself (exit 1, or 2 where it is a usage error).
 """
 
 from __future__ import annotations

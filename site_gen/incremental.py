@@ -1,4 +1,4 @@
-"""Work an earlier run did, reused when its inputs hash the same: the one incremental machinery of build and serve.
+"""Work an earlier run did, reused when its inputs hash the same: the cache behind build, check and serve.
 
 A `Memo` holds, keyed by content hashes:
 
@@ -18,10 +18,15 @@ A `Memo` holds, keyed by content hashes:
   diagnostics it stored, loading nothing.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
-repository root. The cache file is signed (HMAC-SHA256) with a key kept outside the repository
-(`~/.cache/site-gen/cache-key`), so a cache someone committed, copied or truncated fails the signature
-and is ignored before anything in it is read; one written by another site-gen version, another Python or
-other site-gen code is ignored too. A cache that cannot be read or written only makes the run slower.
+repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
+with a key kept outside the repository (`~/.cache/site-gen/cache-key`), so a cache someone committed, copied or
+truncated fails the signature and is ignored before anything in it is read; one written by another site-gen
+version, another Python or other site-gen code is ignored too. A cache that cannot be read or written only makes
+the run slower.
+
+Two fast paths sit on top of this cache: a cached check of records edited in their own fields alone
+(site_gen.record_edits, from check.py) and serve's re-render of an edited story body (site_gen.live). This
+module imports only the standard library at its top, so the loader, the renderer and write.py can all use it.
 """
 
 from __future__ import annotations
@@ -42,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = ".site-gen-cache"
-CACHE_FILE = "memo.pickle"
 FORMAT = 1
 MAGIC = b"site-gen cache\n"
 KEY_ENV = "SITE_GEN_CACHE_KEY_DIR"   # tests point the key elsewhere than the home folder

@@ -11,6 +11,11 @@ and stories that name it): one changed file only changes the facts of the
 records it touches. Facts about the whole feedback (journey stages, segments,
 the unlinked inbox) are computed on first use, so `check` does not pay for
 what only the sites show.
+
+Feedback kept in DuckDB (site_gen/load/parquet.py) is asked for aggregates, not
+read row by row. From THEMES_FORK_FROM inbox rows, `build` groups the inbox's
+themes in a forked worker (site_gen.parallel, `Facts.start_themes`) while it
+renders; the themes are the same either way.
 """
 
 from __future__ import annotations

@@ -54,9 +54,6 @@ class Figures:
         return next((s for s in self.scores if s.score_type == score_type), None)
 
 
-NO_FIGURES = Figures(0, 0, ())
-
-
 @dataclass(frozen=True, slots=True)
 class Counts:
     """What a set of rows adds to a group's figures: rows, complaints and a tally per score type. Counts add up,
@@ -144,12 +141,6 @@ def figures_in(cells: Mapping[CellKey, Counts], month: str | None = None, stage:
                 and (stage is None or at_stage == stage) and (segment is None or at_segment == segment):
             total += counts
     return total.figures
-
-
-def figures_of(rows: Iterable[FeedbackRow]) -> Figures:
-    listed = list(rows)
-    cells = cell_counts(listed, {month_key(row.date) for row in listed})
-    return figures_in(cells)
 
 
 @dataclass(frozen=True, slots=True)

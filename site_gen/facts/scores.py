@@ -10,7 +10,7 @@ import calendar
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,9 +77,6 @@ def ces(scores: list[int]) -> float:
 def csat(scores: list[int]) -> float:
     """Customer satisfaction: % of 4–5 answers on a 1–5 scale."""
     return tally(ScoreType.CSAT, scores).value
-
-
-FORMULAS: dict[ScoreType, Callable[[list[int]], float]] = {ScoreType.NPS: nps, ScoreType.CES: ces, ScoreType.CSAT: csat}
 
 
 MIN_ANSWERS = 5            # fewer scores than this in a group are shown, but not coloured or compared

@@ -1,10 +1,15 @@
 """Feedback batches as Parquet, checked and aggregated by DuckDB queries (the optional `duckdb` extra).
 
 Past a million rows, feedback belongs in a columnar store exported from a warehouse, not in git.
-A `feedback/*.parquet` file has the CSV batches' columns; its rows are never turned into Python
-objects: `check` validates them with SQL (located by file and row number), and the facts ask for
-aggregates (evidence per irritant, scores by month, per stage and segment) whose score definitions
-come from site_gen/facts/scores.py, the same table the Python path uses.
+A `feedback/*.parquet` file has the CSV batches' columns; the large CSV exports DuckDB reads
+(site_gen/load/csvstore.py) are kept here beside them. Their rows are not turned into Python objects
+in bulk: `check` validates them with SQL (located by file and row number), the facts, the agenda and
+the digest ask for aggregates (evidence per irritant, scores by month, per stage and segment, weekly
+counts), and only the few rows a page quotes become FeedbackRows.
+
+The aggregates are the facts' own types and definitions (site_gen/facts/scores.py, effect.py,
+journey.py: the same formulas as the Python path), so this module imports from the facts, against
+the load -> facts direction: `import site_gen.load.parquet` imports the facts package too.
 """
 
 from __future__ import annotations

@@ -29,11 +29,6 @@ WORDING: dict[str, str] = {
 FALLBACK = "en"
 
 
-def wording_language(language: str, locales: Locales = Locales()) -> str:  # noqa: B008
-    """The catalogue messages are written with: the language's, else English (check reports an unknown one)."""
-    return locales.catalogue_for(language) or FALLBACK
-
-
 @dataclass(frozen=True, slots=True)
 class StoryWords:
     """What a message may say about a story: its public words and the address of its public page."""

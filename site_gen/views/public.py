@@ -20,6 +20,11 @@ A link between a story and an item is published only when both are public.
 Everything else (owners, causes, IDs, team names, feedback, internal notes,
 internal titles, customers, verbatims) stays out. Visibility fails closed:
 only the exact values `audience: public` / `visibility: public` publish.
+
+Two places copy allowed fields of a story without this module: serve's fast
+path (site_gen/live.py, `replacements`) puts an edited story's body, rendered
+by render_markdown as here, into the kept PublicStory; and `site-gen notify`
+(site_gen/notify/plan.py, `plan`) takes its title, you_said, we_did and result.
 """
 
 from __future__ import annotations
