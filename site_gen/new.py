@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from .files import replace_file
 from .model import Backlog, DecisionKind, Triage
 from .rules.placeholders import MARKER
 from .text import slugify
@@ -258,5 +260,7 @@ def supersede(root: Path, backlog: Backlog, old: str, new_id: str) -> Path:
     relative = check_supersedes(backlog, old)
     path = root / relative
     text = path.read_bytes().decode("utf-8")
-    path.write_bytes(supersede_text(text, backlog.decisions[old].at("status").line, new_id).encode("utf-8"))
+    # atomically, as `reviewed` edits an irritant: an interrupted write must not leave the old decision half-written
+    replace_file(path, supersede_text(text, backlog.decisions[old].at("status").line, new_id).encode("utf-8"),
+                 os.stat(path).st_mode & 0o7777)
     return relative
