@@ -414,3 +414,26 @@ def test_a_teams_and_a_stages_irritants_list_the_open_ones_first(example_site: P
         assert targets == sorted(targets), (page, rows)
         closed_seen_somewhere |= not all(is_open) and any(is_open)
     assert closed_seen_somewhere   # the example has a team with both, or the test proves nothing
+
+
+def test_a_decision_and_a_story_name_their_irritants_metric_and_team_as_their_own_pages_do(
+        example_site: Path) -> None:
+    """A decision read "Metric: effort", "Irritants: unlock-fails-in-background, deposit-refund-slow", and an
+    irritant "Team: app" where the board says App: each link reads as the heading of the page it opens."""
+    internal = example_site / "internal"
+
+    def heading(path: Path) -> str:
+        return re.sub(r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", path.read_text(encoding="utf-8"), re.S)[1]) \
+            .split("  ")[0].strip()
+
+    checked = 0
+    for section, target in (("decisions", "irritants"), ("stories", "irritants"), ("irritants", "teams")):
+        for page in sorted((internal / section).glob("*/index.html")):
+            html = page.read_text(encoding="utf-8")
+            for slug, text in re.findall(rf'<dd>.*?href="\.\./\.\./{target}/([^/]+)/index.html">([^<]+)</a>', html):
+                assert heading(internal / target / slug / "index.html").startswith(text.strip()), (page, slug, text)
+                checked += 1
+    assert checked > 20
+    decision = (internal / "decisions" / "november-metrics-review" / "index.html").read_text(encoding="utf-8")
+    metric = re.search(r"<dt>Metric</dt><dd>(.*?)</dd>", decision)[1]
+    assert "Customer effort score" in metric, metric
