@@ -437,3 +437,25 @@ def test_a_decision_and_a_story_name_their_irritants_metric_and_team_as_their_ow
     decision = (internal / "decisions" / "november-metrics-review" / "index.html").read_text(encoding="utf-8")
     metric = re.search(r"<dt>Metric</dt><dd>(.*?)</dd>", decision)[1]
     assert "Customer effort score" in metric, metric
+
+
+def test_an_irritants_decisions_say_who_owns_them_and_which_are_due_for_review(tmp_path: Path) -> None:
+    """On 2026-12-20 the Bluetooth unlock's page listed "Keep effort and NPS actions…" with its review date
+    only: it did not say the review was due, nor whose it is, as the decision log does."""
+    root = copy_example(tmp_path / "repo")
+    build(root, tmp_path / "out", date(2026, 12, 20))
+    internal = tmp_path / "out" / "internal"
+    html = (internal / "irritants" / "unlock-fails-in-background" / "index.html").read_text(encoding="utf-8")
+    decisions = re.search(r"<h2>Decisions</h2>(.*?)<h2>", html, re.S)[1]
+    items = re.findall(r'<li><a href="\.\./\.\./decisions/([^/]+)/index.html">.*?</li>', decisions, re.S)
+    assert len(items) >= 2
+    seen_due = False
+    for slug in items:
+        item = re.search(rf'<li><a href="\.\./\.\./decisions/{slug}/index.html">.*?</li>', decisions, re.S)[0]
+        page = (internal / "decisions" / slug / "index.html").read_text(encoding="utf-8")
+        owner = re.search(r"<dt>Owner</dt><dd>([^<]+)</dd>", page)[1]
+        assert owner in item, (slug, item)
+        due = "review due" in page
+        assert ("review due" in item) == due, (slug, item)
+        seen_due |= due
+    assert seen_due
