@@ -251,12 +251,14 @@ TABLES_OPENED = """(selector) => {
 @pytest.mark.parametrize(("path", "selector", "headers"), [
     ("feedback/index.html", "details.rows table", ["ID", "Date", "Stage", "Source", "Kind", "Verbatim"]),
     ("index.html", "section details table", ["Month", "Value", "Decisions"]),
-], ids=["inbox-rows", "metric-values"])
+    ("decisions/index.html", "main table", ["Decision", "Kind", "Date", "Owner", "Review on", "Status"]),
+], ids=["inbox-rows", "metric-values", "decision-log"])
 def test_the_inbox_rows_and_a_metrics_values_read_whole_on_a_phone(
         internal: Path, browser: Browser, viewport: dict[str, int], path: str, selector: str,
         headers: list[str]) -> None:
     """At 375 px the inbox's 300 rows were 799 px wide in a 343 px box, every verbatim off the screen, and a
-    metric's values 359 px in 306, its decisions cut: on a phone each row reads whole, and stays a table row."""
+    metric's values 359 px in 306, its decisions cut; the decision log's owner, review date, "due" and status
+    were off the screen: on a phone each row reads whole, and stays a table row."""
     page = browser.new_page(viewport=viewport)
     try:
         page.goto((internal / path).as_uri())

@@ -234,11 +234,13 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
                                tuple(backlog.decisions[key] for key in facts.metrics[metric.id].decisions))
                     for metric in backlog.config.metrics)
 
+    # a stage's or a team's list: its open work first, as the board orders it, then what it closed, newest first
+    listed = open_pages + closed
     stages = tuple(StageView(stage, humanize(stage), group,
-                             tuple(p for p in pages if p.irritant.journey_stage == stage),
+                             tuple(p for p in listed if p.irritant.journey_stage == stage),
                              tuple(s for s in story_pages if s.stage == stage))
                    for stage, group in facts.stages.items())
-    teams = tuple(TeamView(team, humanize(team), tuple(p for p in pages if p.irritant.team == team),
+    teams = tuple(TeamView(team, humanize(team), tuple(p for p in listed if p.irritant.team == team),
                            tuple(s for s in story_pages
                                  if any(by_id[i].irritant.team == team for i in s.story.irritants if i in by_id)))
                   for team in backlog.config.teams)
