@@ -398,6 +398,17 @@ def test_the_search_index_is_made_while_the_internal_site_renders_and_stopped_if
     assert SearchIndexing(site).wait() and (site / "pagefind/pagefind-entry.json").is_file()
 
 
+@pytest.mark.parametrize(("page", "section"), [("irritants/unlock-fails-in-background/index.html", "Board"),
+                                               ("board/team/app/index.html", "Board"),
+                                               ("decisions/cancel-in-app/index.html", "Decisions"),
+                                               ("teams/app/index.html", "Teams")])
+def test_the_internal_menu_marks_the_section_a_page_is_in(example_site: Path, page: str, section: str) -> None:
+    """An irritant's page is one of the board's: the menu says so, as it does for a decision or a team."""
+    html = (example_site / "internal" / page).read_text(encoding="utf-8")
+    menu = html[html.index('<nav class="main"'):]
+    assert re.findall(r'aria-current="(?:page|true)">([^<]+)</a>', menu[:menu.index("</nav>")]) == [section]
+
+
 @pytest.mark.parametrize("section", ["teams", "stages"])
 def test_a_teams_and_a_stages_irritants_list_the_open_ones_first(example_site: Path, section: str) -> None:
     """App's page listed Battery range, Day pass, two Done irritants, then the Bluetooth unlock being fixed now:
