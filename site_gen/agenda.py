@@ -25,8 +25,8 @@ from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, 
 from .facts.meeting import StageInbox
 from .facts.scores import Score, metric_digits
 from .i18n import N_, Language, language
+from .labels import label, score_text
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
-from .render import label, score_text
 
 T = TypeVar("T")
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from .i18n import N_, Language, language
+from .labels import label
 from .model import FeedbackKind, FeedbackRow, ScoreType
-from .render import label
 
 if TYPE_CHECKING:
     from .load.parquet import ParquetFeedback

@@ -1,9 +1,20 @@
-"""Plain words for every enum value either site shows, written once: the pages' `label` filter (site_gen.render)
-and the public view's status words (site_gen.views.public) both read them."""
+"""Plain words for every enum value either site shows, written once, and a score as it reads: the pages'
+filters (site_gen.render), the public view's status words (site_gen.views.public), the agenda and the digest
+all read them here. No Jinja: a view imports this, never the renderer."""
 
 from __future__ import annotations
 
-from .i18n import N_
+from typing import TYPE_CHECKING
+
+from babel.numbers import format_decimal
+
+from .i18n import N_, Gettext
+from .model import ScoreType
+from .text import humanize
+
+if TYPE_CHECKING:
+    from .facts.scores import Score
+    from .i18n import Language
 
 # Plain words for every enum value either site shows: the ONE place they are written.
 # tests/test_labels.py checks that every value of every StrEnum in site_gen.model has one here.
@@ -32,3 +43,21 @@ LABELS: dict[str, str] = {
     "up": N_("Higher is better"), "down": N_("Lower is better"),
     "warning": N_("Warning"), "error": N_("Error"),
 }
+
+
+def label(value: object, gettext: Gettext = str) -> str:
+    """Plain words for an enum value (act-now -> Fix now), in the site's language; any other identifier,
+    e.g. a journey stage (the team's own words), humanized."""
+    text = str(value)
+    words = LABELS.get(text)
+    return gettext(words) if words else humanize(text)
+
+
+def score_text(score: Score, words: Language) -> str:
+    """A score as it reads next to its name, in the language's digits: NPS +12 or −33 (a minus sign, as the
+    charts write it), CES 4.91 (4,91), CSAT 78% (78 % in French): a share is a percentage like any other."""
+    if score.score_type == ScoreType.NPS:
+        return score.display    # a whole number from −100 to +100: no digit grouping to localise
+    if score.score_type == ScoreType.CSAT:
+        return words.percent(score.value)
+    return format_decimal(score.value, format="0.00", locale=words.locale)

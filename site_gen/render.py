@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
-from babel.numbers import format_decimal
 from jinja2 import pass_eval_context
 from jinja2.loaders import split_template_path
 from jinja2.nodes import EvalContext
@@ -34,37 +33,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .default_theme import package_templates
-from .facts.scores import Score
-from .i18n import Gettext, Language, language
+from .i18n import Language, language
 from .incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
-from .labels import LABELS
+from .labels import label, score_text
 from .load.assets import TooLarge, Unreachable, read_without_links
-from .model import ScoreType
-from .text import humanize
 
 AUDIENCES = ("public", "internal")
 
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 SHORT_ID = 32  # an ID up to this long never breaks; a longer one may, anywhere, rather than widen a phone's page
-
-
-def label(value: object, gettext: Gettext = str) -> str:
-    """Plain words for an enum value (act-now -> Fix now), in the site's language; any other identifier,
-    e.g. a journey stage (the team's own words), humanized."""
-    text = str(value)
-    words = LABELS.get(text)
-    return gettext(words) if words else humanize(text)
-
-
-def score_text(score: Score, words: Language) -> str:
-    """A score as it reads next to its name, in the language's digits: NPS +12 or −33 (a minus sign, as the
-    charts write it), CES 4.91 (4,91), CSAT 78% (78 % in French): a share is a percentage like any other."""
-    if score.score_type == ScoreType.NPS:
-        return score.display    # a whole number from −100 to +100: no digit grouping to localise
-    if score.score_type == ScoreType.CSAT:
-        return words.percent(score.value)
-    return format_decimal(score.value, format="0.00", locale=words.locale)
 
 
 _T = TypeVar("_T")

@@ -9,8 +9,8 @@ import pytest
 
 from site_gen import model
 from site_gen.build import build
-from site_gen.labels import LABELS
-from site_gen.render import is_rtl, label
+from site_gen.labels import LABELS, label
+from site_gen.render import is_rtl
 
 from .conftest import TODAY, copy_example
 
@@ -46,3 +46,15 @@ def test_no_raw_enum_value_is_shown_on_either_site(tmp_path: Path) -> None:
     assert "<dd>Won’t do</dd>" in irritant and ">first-ride<" not in irritant and "<dd>declined</dd>" not in irritant
     working = (out / "public/working-on/index.html").read_text("utf-8")
     assert ">In progress</span>" in working and ">in-progress<" not in working
+
+
+def test_the_views_import_no_renderer() -> None:
+    """files → records → facts → views → render: a view (and the agenda and digest it uses) reads the labels from
+    site_gen.labels, never from the renderer, so the views load without Jinja."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, site_gen.views.internal, site_gen.views.public; "
+             "print(sorted(m for m in ('site_gen.render', 'jinja2') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

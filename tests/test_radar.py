@@ -21,8 +21,8 @@ from site_gen.facts import RiskKind, RiskLevel
 from site_gen.facts.risks import OpenIrritant, risk_signals, worst_first
 from site_gen.facts.scores import Change
 from site_gen.i18n import language
+from site_gen.labels import score_text
 from site_gen.model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType, SeriesPoint, Source
-from site_gen.render import score_text
 from site_gen.views.internal import RISKS_SHOWN, _risk_views
 
 from .conftest import REPO, TODAY, copy_example, line_of
