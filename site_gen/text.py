@@ -13,6 +13,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 
 
+def blank(value: object) -> bool:
+    """Written, but saying nothing: `owner: ""` or `promise: "  "` (a rule asking for a value then asks again)."""
+    return isinstance(value, str) and not value.strip()
+
+
 def slugify(text: str, fallback: str = "page") -> str:
     """ASCII, lower-case, hyphenated: safe in any file system and URL."""
     without_apostrophes = text.replace("’", "").replace("'", "")  # doesn't -> doesnt, not doesn-t

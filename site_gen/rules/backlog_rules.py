@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error, with_severity
 from ..model import CLOSED_STATUSES, Backlog, Irritant, IrritantStatus, Rules, Triage
+from ..text import blank
 
 if TYPE_CHECKING:   # a cached check judging one edited irritant imports this family, not the facts
     from ..facts import Facts, Schedule
@@ -44,10 +45,10 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
             if value is None:
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
-            elif _blank(value):
+            elif blank(value):
                 yield error(irritant.at(name), "dated-assigned", f"'{name}' is blank",
                             f"write {why} after '{name}:'; the backlog is only useful dated and assigned")
-    if irritant.triage == Triage.DECLINE and (irritant.decline_reason is None or _blank(irritant.decline_reason)):
+    if irritant.triage == Triage.DECLINE and (irritant.decline_reason is None or blank(irritant.decline_reason)):
         yield error(irritant.at("decline_reason" if irritant.decline_reason is not None else "triage"),
                     "dated-assigned", "a declined irritant needs a 'decline_reason'",
                     "add 'decline_reason:' saying why we don't handle it")
@@ -68,11 +69,6 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
     if irritant.is_public and irritant.public_title is None:
         yield error(irritant.at("visibility"), "public-title", "a public irritant needs a 'public_title'",
                     "add 'public_title:' in the customer's words, or set visibility: internal")
-
-
-def _blank(value: object) -> bool:
-    """`owner: ""` or `owner: "  "`: written, but it names nobody."""
-    return isinstance(value, str) and not value.strip()
 
 
 def _on_time(irritant: Irritant, facts: Schedule, rules: Rules) -> Iterator[Diagnostic]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, error, warning, with_severity
 from ..fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from ..model import Backlog, Decision, DecisionKind, DecisionOutcome, DecisionStatus, Rules
+from ..text import blank
 
 if TYPE_CHECKING:   # a cached check judging one edited decision imports this family, not the facts
     from ..facts import DecisionReview, Facts
@@ -59,7 +60,7 @@ def check_record(decision: Decision, review: DecisionReview, rules: Rules) -> It
     required = _ANSWERS.get(decision.kind, ())
     for name in required:
         answer = getattr(decision, name)
-        if answer is None or not answer.strip():   # `promise: ""` answers nothing either
+        if answer is None or blank(answer):   # `promise: ""` answers nothing either
             yield error(decision.at(name if answer is not None else "kind"), "decision-questions",
                         f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
                         f"add '{name}:' to the front matter")
