@@ -1,6 +1,7 @@
 """Plain words for every enum value either site shows, written once, and a score as it reads: the pages'
 filters (site_gen.render), the public view's status words (site_gen.views.public), the agenda and the digest
-all read them here. No Jinja: a view imports this, never the renderer."""
+all read them here. The few words a customer reads differently from the team are here too (CUSTOMER_LABELS).
+No Jinja: a view imports this, never the renderer."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
 LABELS: dict[str, str] = {
     # irritant triage
     "act-now": N_("Fix now"), "plan": N_("Planned"), "decline": N_("Won’t do"),
-    # irritant status
-    "open": N_("Planned"), "in-progress": N_("In progress"), "done": N_("Done"), "declined": N_("Won’t do"),
+    # irritant status (the team's words; a customer's, where they differ, are in CUSTOMER_LABELS)
+    "open": N_("Not started"), "in-progress": N_("In progress"), "done": N_("Done"), "declined": N_("Won’t do"),
     # visibility and audience
     "internal": N_("Internal only"), "public": N_("Public"),
     # decision status, kind and change
@@ -44,12 +45,20 @@ LABELS: dict[str, str] = {
     "warning": N_("Warning"), "error": N_("Error"),
 }
 
+# Where a customer reads another word than the team: the public site's (its label filter and status words) first.
+# An open irritant is "Not started" to the team, beside triage "Planned", so the two never read alike; to a
+# customer "not started" would sound like neglect, and "Planned", with its target month, is the promise.
+CUSTOMER_LABELS: dict[str, str] = {
+    "open": N_("Planned"),
+}
 
-def label(value: object, gettext: Gettext = str) -> str:
-    """Plain words for an enum value (act-now -> Fix now), in the site's language; any other identifier,
-    e.g. a journey stage (the team's own words), humanized."""
+
+def label(value: object, gettext: Gettext = str, *, customer: bool = False) -> str:
+    """Plain words for an enum value (act-now -> Fix now), in the site's language, as the team reads it or, with
+    `customer`, as a customer does (open -> Planned, not Not started); any other identifier, e.g. a journey stage
+    (the team's own words), humanized."""
     text = str(value)
-    words = LABELS.get(text)
+    words = (CUSTOMER_LABELS.get(text) if customer else None) or LABELS.get(text)
     return gettext(words) if words else humanize(text)
 
 

@@ -281,7 +281,8 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["measure"] = words.measure               # a metric's value and unit: two values, nothing to remember
     env.filters["signed"] = words.signed                 # a change, its sign written: +8.78, −0.2%
     env.filters["score_text"] = remembered(partial(score_text, words=words))
-    env.filters["label"] = remembered(partial(label, gettext=words.gettext))
+    # the customers' site words a status as they read it (open -> Planned), the team's as it does (Not started)
+    env.filters["label"] = remembered(partial(label, gettext=words.gettext, customer=audience == "public"))
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag
     env.filters["unbroken"] = remembered(unbroken)

@@ -419,7 +419,7 @@ def test_a_teams_and_a_stages_irritants_list_the_open_ones_first(example_site: P
     for page in pages:
         html = page.read_text(encoding="utf-8")
         rows = re.findall(r'data-label="Status">([^<]*)</td>\s*<td data-label="Target">(?:<[^>]*>)?([^<]*)<', html)
-        is_open = [status in ("Planned", "In progress") for status, _ in rows]
+        is_open = [status in ("Not started", "In progress") for status, _ in rows]
         assert is_open == sorted(is_open, reverse=True), (page, rows)
         targets = [target for (_, target), o in zip(rows, is_open, strict=True) if o]
         assert targets == sorted(targets), (page, rows)

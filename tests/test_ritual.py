@@ -245,7 +245,7 @@ def test_the_dashboard_lists_the_open_irritants_and_its_counters_link_to_their_l
         assert f'href="#{anchor}"' in dashboard and f'<section id="{anchor}">' in dashboard
     open_list = dashboard.split('<section id="open">', 1)[1].split("</section>", 1)[0]
     assert len(re.findall(r"irritants/irritant-\d+/index.html", open_list)) == 13
-    assert '<td data-label="Owner">Leila Haddad</td><td data-label="Status">Planned</td>' in open_list
+    assert '<td data-label="Owner">Leila Haddad</td><td data-label="Status">Not started</td>' in open_list
 
 
 # --- in Chromium: one screen for the board, two A4 pages for the agenda ------------------------------

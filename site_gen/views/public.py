@@ -39,15 +39,16 @@ from markupsafe import Markup
 from ..facts import Facts, IrritantFacts
 from ..facts.addresses import Address, redirect_file
 from ..history import NO_STATUS_HISTORY, StatusHistory
-from ..labels import LABELS
+from ..labels import label
 from ..model import Backlog, Irritant, IrritantStatus
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
 
 # The status of an item in a customer's words: the status pill's (a declined item's Changes said "Not planned"
-# under a "Won't do" pill). English msgids: the pages and feeds translate them (`_(item.status_label)`).
-STATUS_WORDS = {status: LABELS[status.value] for status in IrritantStatus}
+# under a "Won't do" pill; an open one reads "Planned", where the team reads "Not started"). English msgids: the
+# pages and feeds translate them (`_(item.status_label)`).
+STATUS_WORDS = {status: label(status, customer=True) for status in IrritantStatus}
 
 
 @dataclass(frozen=True, slots=True)
