@@ -501,7 +501,7 @@ def test_a_decision_names_the_decisions_it_links_to_by_title_with_their_date_and
     superseding = (decisions / "nps-dip-august" / "index.html").read_text(encoding="utf-8")
     said = re.search(r"<dt>Supersedes</dt><dd>(.*?)</dd>", superseding)[1]
     assert re.sub(r"<[^>]+>", "", said) == "Debrief of the August double-charge incident 2026-08-29 · Superseded"
-    assert '<small class="muted">' in said
+    assert re.search(r'<a [^>]+>[^<]+</a> <small class="muted nowrap">2026-08-29 · Superseded</small>', said), said
     following = (decisions / "weekend-pass" / "index.html").read_text(encoding="utf-8")
     said = re.search(r"<dt>Follows up</dt><dd>(.*?)</dd>", following)[1]
     assert re.sub(r"<[^>]+>", "", said) == f"{WEEKEND_TRIAL_TITLE} 2026-06-01 · Reviewed"
