@@ -99,6 +99,24 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
 
 
+WEEKEND_TRIAL_TITLE = "Try lower weekend fares for three months"
+
+
+def add_weekend_fare_decisions(root: Path) -> tuple[Path, Path]:
+    """Two decisions, the second following up the first, that name no irritant and no metric: what one's page shows
+    of the other is all that ties the two pages (an irritant's or a metric's decisions tie every page naming it)."""
+    questions = ("customer: Cheaper weekend rides.\npromise: Yes.\nteams: A fare change in the app.\n"
+                 "simplest: Yes, one price.\n")
+    trial, follow_up = root / "backlog/decisions/weekend-fares-trial.md", root / "backlog/decisions/weekend-pass.md"
+    trial.write_text(f"---\ntitle: {WEEKEND_TRIAL_TITLE}\ndate: 2026-06-01\nowner: Lea Martin\n"
+                     "review_on: 2026-09-01\nstatus: reviewed\noutcome: did-not-work\noutcome_date: 2026-09-01\n"
+                     f"kind: arbitration\n{questions}---\n\nWeekend rides did not grow.\n", encoding="utf-8")
+    follow_up.write_text("---\ntitle: Sell a weekend pass instead of lower fares\ndate: 2026-09-10\n"
+                         "owner: Lea Martin\nreview_on: 2027-03-01\nstatus: active\nfollows: weekend-fares-trial\n"
+                         f"kind: arbitration\n{questions}---\n\nOne price for the whole weekend.\n", encoding="utf-8")
+    return trial, follow_up
+
+
 def script(name: str) -> ModuleType:
     """One of scripts/*.py, imported as a module (the scripts folder is not a package)."""
     spec = importlib.util.spec_from_file_location(f"{name}_script", REPO / "scripts" / f"{name}.py")

@@ -21,7 +21,7 @@ from site_gen.check import check_repository
 from site_gen.cli import main
 
 from .canary import CANARY, OPENED_ON, PUBLIC, STARTED_ON, write_canary_history, write_canary_repo
-from .conftest import REPO, TODAY, copy_example, edit, found, problems
+from .conftest import REPO, TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit, found, problems
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -470,3 +470,38 @@ def test_an_irritants_decisions_say_who_owns_them_and_which_are_due_for_review(t
         assert ("review due" in item) == due, (slug, item)
         seen_due |= due
     assert seen_due
+
+
+DECISION_LINKS = ("Follows up", "Followed up by", "Supersedes", "Superseded by")
+
+
+def test_a_decision_names_the_decisions_it_links_to_by_title_with_their_date_and_status(tmp_path: Path) -> None:
+    """A decision read "Supersedes: double-charge-incident", "Follows up: retry-unlock-before-new-features": each
+    linked decision reads as the heading of its page, its date and status beside it in small text, and its ID is
+    only in the link's address."""
+    root = copy_example(tmp_path / "repo")
+    add_weekend_fare_decisions(root)
+    out = tmp_path / "out"
+    build(root, out, TODAY, cache=False, search=False)
+    decisions = out / "internal" / "decisions"
+    seen = set()
+    for page in sorted(decisions.glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        for name, value in re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", html):
+            if name not in DECISION_LINKS:
+                continue
+            seen.add(name)
+            links = re.findall(r'<a href="\.\./\.\./decisions/([^/]+)/index.html">([^<]+)</a>', value)
+            assert links, (page, name, value)
+            for slug, text in links:
+                target = (decisions / slug / "index.html").read_text(encoding="utf-8")
+                assert text == re.search(r"<h1>([^<]+)", target)[1].strip(), (page, name, text)
+                assert slug not in re.sub(r'href="[^"]*"', "", value), (page, name, value)   # only in the address
+    assert seen == set(DECISION_LINKS)
+    superseding = (decisions / "nps-dip-august" / "index.html").read_text(encoding="utf-8")
+    said = re.search(r"<dt>Supersedes</dt><dd>(.*?)</dd>", superseding)[1]
+    assert re.sub(r"<[^>]+>", "", said) == "Debrief of the August double-charge incident 2026-08-29 · Superseded"
+    assert re.search(r'<a [^>]+>[^<]+</a> <small class="muted nowrap">2026-08-29 · Superseded</small>', said), said
+    following = (decisions / "weekend-pass" / "index.html").read_text(encoding="utf-8")
+    said = re.search(r"<dt>Follows up</dt><dd>(.*?)</dd>", following)[1]
+    assert re.sub(r"<[^>]+>", "", said) == f"{WEEKEND_TRIAL_TITLE} 2026-06-01 · Reviewed"

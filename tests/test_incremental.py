@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from site_gen.check import check_repository
 from site_gen.incremental import CACHE_DIR, MAGIC, DiskMemo, load_part, save_part
 
 from .canary import CANARY, write_canary_repo
-from .conftest import TODAY, copy_example, edit
+from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
 STORY_PAGE = "stories/helmet-discount/index.html"          # internal site
@@ -210,4 +211,25 @@ def test_internal_pages_rendered_in_a_second_process_are_reused_when_unchanged_t
     report = build(root, out, TODAY, search=False, workers=2)
     assert not report.reused
     assert 0 < report.changed["internal"] < report.written["internal"] // 4
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_retitled_decision_renders_again_the_pages_of_the_decisions_that_link_to_it(tmp_path: Path) -> None:
+    """A decision's page names the decision it follows up by title: retitling that one renders the page again (the
+    linked decision is part of the page's context), while a page that links to neither is kept."""
+    root = copy_example(tmp_path / "repo")
+    trial, _ = add_weekend_fare_decisions(root)
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    following, untouched = out / "internal/decisions/weekend-pass/index.html", \
+        out / "internal/decisions/cancel-in-app/index.html"
+    assert WEEKEND_TRIAL_TITLE in following.read_text(encoding="utf-8")
+    untouched_before = untouched.stat()
+    edit(trial, f"title: {WEEKEND_TRIAL_TITLE}", "title: Lower weekend fares, a three-month trial")
+    report = build(root, out, TODAY, search=False)
+    assert not report.reused
+    assert re.search(r"<dt>Follows up</dt><dd><a [^>]*>Lower weekend fares, a three-month trial</a>",
+                     following.read_text(encoding="utf-8"))
+    assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == (untouched_before.st_ino,
+                                                                      untouched_before.st_mtime_ns)
     assert tree(out) == cold(root, tmp_path / "cold")

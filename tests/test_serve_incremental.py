@@ -26,7 +26,7 @@ from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
 
 from .canary import CANARY, write_canary_repo
-from .conftest import TODAY, copy_example, edit
+from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
 
@@ -269,3 +269,18 @@ def test_the_holder_index_walks_what_a_full_walk_walks_and_stays_as_made_afresh(
         assert preview.live is live and live.holders is not None
         assert _edges(live.holders) == _edges(Holders(live.roots(), TARGETS))
     assert served(preview) == cold(root, base / "cold")
+
+
+def test_a_retitled_decision_shows_its_new_title_on_the_decision_that_follows_it_up(tmp_path: Path) -> None:
+    """serve's rebuild of a decision edit (the full path, its pages' record kept in memory) renders again the page
+    of the decision that names the edited one by title."""
+    root = copy_example(tmp_path / "repo")
+    trial, _ = add_weekend_fare_decisions(root)
+    preview = started(root, tmp_path / "served")
+    edit(trial, f"title: {WEEKEND_TRIAL_TITLE}", "title: Lower weekend fares, a three-month trial")
+    saved(preview, {trial})
+    assert not (preview.problems or preview.failure)
+    following = (preview.out / "internal/decisions/weekend-pass/index.html").read_text(encoding="utf-8")
+    assert '<dt>Follows up</dt><dd><a href="../../decisions/weekend-fares-trial/index.html">Lower weekend fares, ' \
+        "a three-month trial</a>" in following
+    assert served(preview) == cold(root, tmp_path / "cold")

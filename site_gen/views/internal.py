@@ -69,6 +69,9 @@ class DecisionPage:
     decision: Decision
     facts: DecisionFacts
     body: Markup
+    # the decisions it links to (follows, supersedes, superseded_by, and those that follow it up), by ID: the page
+    # names them by title, so they are part of its context and a retitled one renders it again (site_gen.incremental)
+    linked: Mapping[str, Decision] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
     for page in closed:
         archive.setdefault(month_key(page.irritant.closed or page.irritant.opened), []).append(page)
 
-    decisions = tuple(DecisionPage(d, facts.decisions[d.id], render_markdown(d.body))
+    decisions = tuple(DecisionPage(d, facts.decisions[d.id], render_markdown(d.body),
+                                   _linked(d, facts.decisions[d.id], backlog.decisions))
                       for d in sorted(backlog.decisions.values(), key=lambda d: (d.date, d.id),
                                       reverse=True))
     story_pages = tuple(StoryPage(s, render_markdown(s.body), facts.stories[s.id].journey_stage)
@@ -262,6 +266,12 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         agenda=build_agenda(facts),
         inbox=facts.themes,
         smallest_open=by_id[facts.themes.smallest_open[0]] if facts.themes.smallest_open else None)
+
+
+def _linked(decision: Decision, found: DecisionFacts, decisions: Mapping[str, Decision]) -> dict[str, Decision]:
+    """The decisions a decision's page links to, by ID (an unknown one, a reference error, is left out)."""
+    ids = (decision.follows, decision.supersedes, decision.superseded_by, *found.followed_by)
+    return {key: decisions[key] for key in ids if key is not None and key in decisions}
 
 
 def _board(open_pages: list[IrritantPage]) -> Board:
