@@ -233,3 +233,31 @@ def test_a_retitled_decision_renders_again_the_pages_of_the_decisions_that_link_
     assert (untouched.stat().st_ino, untouched.stat().st_mtime_ns) == (untouched_before.st_ino,
                                                                       untouched_before.st_mtime_ns)
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_an_irritant_edited_where_no_story_or_decision_page_shows_renders_none_of_them_again(tmp_path: Path,
+                                                                                          monkeypatch) -> None:
+    """A story's and a decision's page name their irritants by title: a new owner of one, which neither page shows,
+    renders neither again (each page holds the titles it shows, not the whole irritant index); a new title renders
+    both."""
+    from site_gen.incremental import Memo, PageReuse
+    rendered: list[str] = []
+    remember = PageReuse.remember
+    monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
+                                                                          remember(self, path, *rest))[1])
+    root = copy_example(tmp_path / "repo")
+    out, memo = tmp_path / "out", Memo()
+    build(root, out, TODAY, search=False, workers=1, memo=memo)
+    irritant = root / "backlog/irritants/helmet-rental.yaml"
+    pages = {STORY_PAGE, "decisions/no-helmet-rental/index.html"}
+    rendered.clear()
+    edit(irritant, "owner: Tomás Lindqvist", "owner: Ana Duarte")
+    build(root, out, TODAY, search=False, workers=1, memo=memo)
+    assert "irritants/helmet-rental/index.html" in rendered and not pages & set(rendered)
+    rendered.clear()
+    edit(irritant, "title: Helmet rental at every station", "title: Helmets to rent at each station")
+    build(root, out, TODAY, search=False, workers=1, memo=memo)
+    assert pages <= set(rendered)
+    for page in pages:
+        assert "Helmets to rent at each station" in (out / "internal" / page).read_text(encoding="utf-8")
+    assert tree(out) == cold(root, tmp_path / "cold")

@@ -5,7 +5,7 @@ Who owns what, by when, why, and the evidence — in two clicks from the dashboa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -72,6 +72,10 @@ class DecisionPage:
     # the decisions it links to (follows, supersedes, superseded_by, and those that follow it up), by ID: the page
     # names them by title, so they are part of its context and a retitled one renders it again (site_gen.incremental)
     linked: Mapping[str, Decision] = field(default_factory=dict)
+    # the titles of the irritants it names and its metric's name: the page's own, so that it depends on them alone,
+    # not on the whole irritant index or every metric's decisions (an irritant's owner edited would render it again)
+    irritant_titles: Mapping[str, str] = field(default_factory=dict)
+    metric_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class StoryPage:
     story: Story
     body: Markup
     stage: str | None
+    irritant_titles: Mapping[str, str] = field(default_factory=dict)   # of the irritants it closes, as a decision's
 
 
 @dataclass(frozen=True)
@@ -226,11 +231,14 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
     for page in closed:
         archive.setdefault(month_key(page.irritant.closed or page.irritant.opened), []).append(page)
 
+    metric_names = {metric.id: metric.name for metric in backlog.config.metrics}
     decisions = tuple(DecisionPage(d, facts.decisions[d.id], render_markdown(d.body),
-                                   _linked(d, facts.decisions[d.id], backlog.decisions))
+                                   _linked(d, facts.decisions[d.id], backlog.decisions),
+                                   _irritant_titles(d.irritants, backlog), metric_names.get(d.metric or ""))
                       for d in sorted(backlog.decisions.values(), key=lambda d: (d.date, d.id),
                                       reverse=True))
-    story_pages = tuple(StoryPage(s, render_markdown(s.body), facts.stories[s.id].journey_stage)
+    story_pages = tuple(StoryPage(s, render_markdown(s.body), facts.stories[s.id].journey_stage,
+                                  _irritant_titles(s.irritants, backlog))
                         for s in sorted(backlog.stories.values(), key=lambda s: (s.date, s.id),
                                         reverse=True))
 
@@ -272,6 +280,11 @@ def _linked(decision: Decision, found: DecisionFacts, decisions: Mapping[str, De
     """The decisions a decision's page links to, by ID (an unknown one, a reference error, is left out)."""
     ids = (decision.follows, decision.supersedes, decision.superseded_by, *found.followed_by)
     return {key: decisions[key] for key in ids if key is not None and key in decisions}
+
+
+def _irritant_titles(ids: Iterable[str], backlog: Backlog) -> dict[str, str]:
+    """The titles of the named irritants that exist (an unknown one, a reference error, reads as its ID)."""
+    return {key: backlog.irritants[key].title or key for key in ids if key in backlog.irritants}
 
 
 def _board(open_pages: list[IrritantPage]) -> Board:
