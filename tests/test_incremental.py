@@ -261,3 +261,30 @@ def test_an_irritant_edited_where_no_story_or_decision_page_shows_renders_none_o
     for page in pages:
         assert "Helmets to rent at each station" in (out / "internal" / page).read_text(encoding="utf-8")
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_due_decisions_body_edited_renders_again_only_the_pages_of_its_irritants(tmp_path: Path, monkeypatch) -> None:
+    """An irritant's page marks its decisions due for review: a due decision's body renders again the pages of
+    the irritants it names (their pages hold their decisions), not every irritant page with a decision; the mark
+    stays."""
+    from datetime import date
+
+    from site_gen.incremental import Memo, PageReuse
+    rendered: list[str] = []
+    remember = PageReuse.remember
+    monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
+                                                                          remember(self, path, *rest))[1])
+    root = copy_example(tmp_path / "repo")
+    out, memo, due_day = tmp_path / "out", Memo(), date(2026, 12, 20)   # the November metrics review is due
+    build(root, out, due_day, search=False, workers=1, memo=memo)
+    rendered.clear()
+    edit(root / "backlog/decisions/november-metrics-review.md", "Next look at the December meeting.",
+         "Next look at the December meeting, with the refund figures.")
+    build(root, out, due_day, search=False, workers=1, memo=memo)
+    assert "decisions/november-metrics-review/index.html" in rendered
+    named = {"irritants/deposit-refund-slow/index.html", "irritants/unlock-fails-in-background/index.html"}
+    assert {path for path in rendered if path.startswith("irritants/")} <= named
+    assert "no-helmet-rental" in (out / "internal/irritants/helmet-rental/index.html").read_text(encoding="utf-8")
+    page = (out / "internal/irritants/deposit-refund-slow/index.html").read_text(encoding="utf-8")
+    assert re.search(r"Keep effort and NPS actions as planned after the November review</a> "
+                     r"<span class=\"pill bad\">review due</span>", page)

@@ -62,6 +62,9 @@ class IrritantPage:
     stories: tuple[Story, ...]
     history: tuple[FileChange, ...]
     stage_effect: StageEffect | None = None    # its journey stage's scores over the effect windows
+    # the IDs of its decisions due for review: the page's own, not the site's list of due decisions, which holds
+    # their bodies (one due decision's body edited would render every irritant page with a decision again)
+    decisions_due: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
             decisions=tuple(backlog.decisions[key] for key in found.decisions),
             stories=tuple(backlog.stories[key] for key in found.stories),
             history=history.get(irritant.loc.path, ()),
-            stage_effect=facts.stage_effects.get(irritant.id)))
+            stage_effect=facts.stage_effects.get(irritant.id),
+            decisions_due=frozenset(key for key in found.decisions if facts.decisions[key].due)))
     by_id = {p.irritant.id: p for p in pages}
 
     open_pages = sorted((p for p in pages if p.facts.is_open), key=lambda p: (-p.facts.lateness, p.irritant.id))
