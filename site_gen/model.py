@@ -7,7 +7,8 @@ Which fields may be published is NOT decided here: that is views/public.py's
 allow-list, on purpose, so adding a field here can never publish it.
 
 Every record has `.loc` (its file) and `.locs` (field name -> where that value
-was written; list entries as 'name.N'), so any rule can point at the exact line.
+was written; list entries as 'name.N'; 'name!' when its list was refused), so any rule can point at the
+exact line.
 """
 
 from __future__ import annotations
@@ -156,6 +157,17 @@ class Located:
 
     def at(self, name: str) -> SourceLoc:
         return self.locs.get(name, self.loc)
+
+    def refused(self, name: str) -> bool:
+        """The list written for this field was refused, whole or in part (text where a list goes, an entry that
+        is not a valid ID…), and reported where it is written: a rule must not judge what is left of it as the
+        list meant (a story's `irritants: slow-unlock` is one error, not also "needs at least one irritant")."""
+        return refused_place(name) in self.locs
+
+
+def refused_place(name: str) -> str:
+    """The name in `locs` that marks a field's list as refused (Located.refused), at the place it was written."""
+    return name + "!"
 
 
 def _locs() -> Mapping[str, SourceLoc]:

@@ -32,16 +32,15 @@ from site_gen.facts.themes import (
     COMMAND_IDS,
     MIN_ROWS,
     Inbox,
-    Said,
     Verbatim,
     cluster_rows,
     has_words,
     inbox_themes,
-    says_something,
     theme_groups,
 )
 from site_gen.load.parquet import StoredSaid
 from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
+from site_gen.verbatims import Said, says_something
 
 from .conftest import REPO, TODAY, copy_example
 

@@ -13,7 +13,8 @@ import textwrap
 import tracemalloc
 from datetime import date, timedelta
 
-from site_gen.facts.themes import Said, cluster_rows
+from site_gen.facts.themes import cluster_rows
+from site_gen.verbatims import Said
 
 from .conftest import REPO
 

@@ -47,6 +47,7 @@ from ..model import (
     Triage,
 )
 from ..parallel import Pool, can_fork, fork_pool, shared
+from ..tallies import CellKey, Counts, Tally
 from ..text import month_key
 from .addresses import Addresses, late_public, public_addresses
 from .effect import (
@@ -65,14 +66,13 @@ from .effect import (
 )
 from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
-from .journey import CellKey, Counts, JourneyFacts, add_cells, cell_counts, complete_months, journey_facts
+from .journey import JourneyFacts, add_cells, cell_counts, complete_months, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
 from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import (
     Change,
     RunningScores,
     Score,
-    Tally,
     crosses_threshold,
     last_complete_change,
     metric_series,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from ..model import FeedbackKind, FeedbackRow, Rules
+from ..model import FeedbackRow, Rules
+from ..tallies import is_complaint
 from .scores import RunningScores, Score
 
 # A change smaller than this, either way, is "the same rate": a handful of rows is noise.
@@ -31,15 +32,6 @@ class Trend(StrEnum):
     UP = "up"
     NO_BASELINE = "no-baseline"    # no linked complaint in the weeks before closing
     TOO_EARLY = "too-early"        # closed less than a week ago
-
-
-def is_complaint(row: FeedbackRow) -> bool:
-    """A linked row counts as a complaint unless it is marked praise or suggestion."""
-    return row.kind is None or row.kind == FeedbackKind.COMPLAINT
-
-
-# is_complaint as SQL, for the rows DuckDB counts in Parquet batches (site_gen/load/parquet.py)
-COMPLAINT_SQL = f"(kind IS NULL OR kind = '{FeedbackKind.COMPLAINT.value}')"
 
 
 def complaint_days(rows: Iterable[FeedbackRow]) -> Counter[date]:

@@ -15,8 +15,9 @@ from datetime import date
 from enum import StrEnum
 
 from ..model import Direction, FeedbackKind, FeedbackRow, ScoreType
+from ..tallies import WORTH, CellKey, Counts, Tally
 from ..text import month_key
-from .scores import MIN_ANSWERS, WORTH, Score, Tally, score_of
+from .scores import MIN_ANSWERS, Score, score_of
 
 CLUSTER_POINTS = 10.0      # a cell whose complaint share is this many points above its stage's is a cluster
 
@@ -54,30 +55,10 @@ class Figures:
         return next((s for s in self.scores if s.score_type == score_type), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """What a set of rows adds to a group's figures: rows, complaints and a tally per score type. Counts add up,
-    so the rows loaded from CSV and those DuckDB counts in Parquet give one group's figures together."""
-
-    feedback: int = 0
-    complaints: int = 0
-    tallies: tuple[tuple[ScoreType, Tally], ...] = ()   # sorted by score type
-
-    def __add__(self, other: Counts) -> Counts:
-        merged = dict(self.tallies)
-        for kind, counted in other.tallies:
-            merged[kind] = merged.get(kind, Tally()) + counted
-        return Counts(self.feedback + other.feedback, self.complaints + other.complaints,
-                      tuple(sorted(merged.items())))
-
-    @property
-    def figures(self) -> Figures:
-        return Figures(self.feedback, self.complaints,
-                       tuple(score_of(kind, counted) for kind, counted in self.tallies if counted.responses))
-
-
-# Journey map and risk signals add up cells: (month YYYY-MM, journey stage, segment or "") -> Counts.
-CellKey = tuple[str, str, str]
+def figures_of(counts: Counts) -> Figures:
+    """A group's figures from what its rows add up to."""
+    return Figures(counts.feedback, counts.complaints,
+                   tuple(score_of(kind, counted) for kind, counted in counts.tallies if counted.responses))
 
 
 class MonthOf:
@@ -140,7 +121,7 @@ def figures_in(cells: Mapping[CellKey, Counts], month: str | None = None, stage:
         if (month is None or at_month == month) and (within is None or at_month in within) \
                 and (stage is None or at_stage == stage) and (segment is None or at_segment == segment):
             total += counts
-    return total.figures
+    return figures_of(total)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ..model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType
+from ..tallies import Behind, CellKey, Counts
 from .journey import (
-    CellKey,
-    Counts,
     Figures,
     MonthOf,
     cell_counts,
@@ -126,33 +125,6 @@ def _severity(bad: float, material: float, near: float = 0.5) -> RiskLevel | Non
     if bad >= near * material:
         return RiskLevel.LOW
     return None
-
-
-def counts_against(score_type: ScoreType, score: int, direction: Direction) -> bool:
-    """An answer that pulls the score the bad way: an NPS detractor, an unsatisfied CSAT, a hard CES."""
-    if score_type == ScoreType.NPS:
-        return score <= 6 if direction == Direction.UP else score >= 9
-    if score_type == ScoreType.CSAT:
-        return score <= 3 if direction == Direction.UP else score >= 4
-    return score >= 5 if direction == Direction.DOWN else score <= 3
-
-
-@dataclass(frozen=True, slots=True)
-class Behind:
-    """The rows a signal stands on: the recent window's rows of one stage or segment that pull the bad way —
-    answers that count against the score (score_type given), or complaints (score_type None)."""
-
-    column: str                        # journey_stage or segment
-    name: str
-    months: tuple[str, ...]
-    score_type: ScoreType | None = None
-    direction: Direction = Direction.UP
-
-    def matches(self, row: FeedbackRow) -> bool:
-        if self.score_type is None:
-            return row.kind == FeedbackKind.COMPLAINT
-        return row.score_type == self.score_type and row.score is not None \
-            and counts_against(self.score_type, row.score, self.direction)
 
 
 # the newest rows behind a signal, as (date, ID), newest first, at most ROWS_KEPT; and how many there are

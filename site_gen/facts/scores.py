@@ -1,7 +1,9 @@
 """Customer scores, defined once: NPS, CES and CSAT, and a metric's monthly series.
 
 The dashboard's metrics, the journey map and every later view use these
-definitions, so the same label always means the same number.
+definitions, so the same label always means the same number. What one answer
+is worth (WORTH) and a tally of answers are in site_gen/tallies.py, beside the
+SQL that the DuckDB store counts stored rows with.
 """
 
 from __future__ import annotations
@@ -15,46 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..model import FeedbackRow, Metric, ScoreType, SeriesPoint
+from ..tallies import WORTH, Tally
 from ..text import month_key
-
-# Each score type is stated once, as what one answer is worth: the score is the mean worth of the answers.
-# NPS: a promoter (9-10) is worth +100, a detractor (0-6) -100, a passive 0, so the mean is % promoters
-# minus % detractors. CES: an answer is worth itself (the mean of 1-7 answers). CSAT: a 4-5 answer on the
-# 1-5 scale is worth 100, so the mean is the % satisfied. The Python path sums these worths over rows;
-# the DuckDB path (site_gen/load/parquet.py) sums the SQL expression `worth_sql` builds from the same
-# table, so both reach the same integer sum and count, and the same division gives the same figure.
-WORTH: dict[ScoreType, dict[int, int]] = {
-    ScoreType.NPS: {score: 100 if score >= 9 else -100 if score <= 6 else 0 for score in range(0, 11)},
-    ScoreType.CES: {score: score for score in range(1, 8)},
-    ScoreType.CSAT: {score: 100 if score >= 4 else 0 for score in range(1, 6)},
-}
-
-
-def worth_sql(score_type: ScoreType, column: str = "score") -> str:
-    """The worth of one answer as a SQL expression over an integer score column (the table above, as CASE)."""
-    cases = " ".join(f"WHEN {score} THEN {worth}" for score, worth in WORTH[score_type].items())
-    return f"(CASE {column} {cases} END)"
-
-
-def any_worth_sql(column: str = "score", type_column: str = "score_type") -> str:
-    """The worth of one answer of whichever score type the row gives (NULL without one, or off its scale)."""
-    cases = " ".join(f"WHEN '{kind.value}' THEN {worth_sql(kind, column)}" for kind in WORTH)
-    return f"(CASE {type_column} {cases} END)"
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """The sum of worths and the number of answers: what any set of rows contributes to a score; tallies add."""
-
-    total: int = 0
-    responses: int = 0
-
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.total + other.total, self.responses + other.responses)
-
-    @property
-    def value(self) -> float:
-        return self.total / self.responses if self.responses else 0.0
 
 
 def tally(score_type: ScoreType, scores: Iterable[int]) -> Tally:

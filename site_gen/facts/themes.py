@@ -33,10 +33,11 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, chain, pairwise
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol, TypeGuard, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..collector import paused_collector
 from ..model import FeedbackKind, FeedbackRow
+from ..verbatims import Said, says_something
 from .evidence import distinct_customers
 
 SIMILAR = 0.55          # cosine similarity from which a wording joins a theme
@@ -60,19 +61,6 @@ _WORD = re.compile(r"[^\W_]+")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 # ASCII letters and digits stay (case-folded first); every other byte separates words
 _ASCII_WORDS = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(32 for _ in range(128))
-
-
-class Said(NamedTuple):
-    """What grouping reads of an unlinked row kept in DuckDB: when, which, and what was said where. Only the rows
-    of a theme are then read whole (themes_rows): most rows of a large inbox are said once and stay in no theme,
-    and reading 200,000 rows whole took 3.2 s where these five columns take 0.4 s. Its kind is the value as
-    DuckDB gives it ('complaint'), which groups and compares as the FeedbackKind member does."""
-
-    date: date
-    id: str
-    kind: str | None
-    journey_stage: str
-    verbatim: str
 
 
 class Verbatim(Protocol):
@@ -194,19 +182,6 @@ class Inbox:
 
 def has_words(row: Verbatim) -> bool:
     return says_something(row.verbatim)
-
-
-def says_something(verbatim: str | None) -> TypeGuard[str]:
-    """A verbatim with a character that is not whitespace."""
-    return not (not verbatim or verbatim.isspace())
-
-
-# what str.isspace() reads as whitespace, as a regular expression class for DuckDB (RE2)
-_SPACES = ("\\t\\n\\x{0B}\\f\\r \\x{1C}-\\x{1F}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}"
-           "\\x{202F}\\x{205F}\\x{3000}")
-WHITESPACE_SQL = f"[{_SPACES}]"
-# has_words as SQL over a verbatim column: a character that is not whitespace
-HAS_WORDS_SQL = f"regexp_matches(verbatim, '[^{_SPACES}]')"
 
 
 def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: date,

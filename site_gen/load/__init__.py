@@ -88,8 +88,7 @@ def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Pa
 
 
 def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tuple[Backlog, list[Diagnostic]]:
-    # here, not above: loading one record (a cached check judging an edited story) needs neither DuckDB's
-    # modules nor the facts they share metric definitions with
+    # here, not above: loading one record (a cached check judging an edited story) needs none of DuckDB's modules
     from . import csvstore, parquet
 
     diagnostics: list[Diagnostic] = []

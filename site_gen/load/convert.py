@@ -29,6 +29,7 @@ from ..fieldtypes import (
     parse_date,
     unreadable_kind,
 )
+from ..model import refused_place
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
 __all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter",
@@ -90,6 +91,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, Mapping):
         return "a mapping"
+    if isinstance(value, Scalar):   # what YAML reads it as: `irritants: 12` is a number, not text
+        return describe(_yaml_scalar_value(value))
     return describe(value)
 
 
@@ -181,13 +184,20 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
             continue  # already reported by the YAML walker (bad tag, too deep)
         loc = value_node.loc if isinstance(value_node, Scalar) else key_loc
         try:
-            value = _convert_node(field, value_node, diagnostics)
+            if isinstance(field.type, List):
+                value, whole = _entries(field, value_node, diagnostics)
+                if not whole:
+                    out.locs[refused_place(key)] = loc
+            else:
+                value = _convert_node(field, value_node, diagnostics)
         except Problem as problem:
             diagnostics.append(error(value_node.loc, problem.rule, problem.message, problem.hint))
             if problem.keep is None:
                 # the value is left out, its place kept: a rule asking for the field then knows it was written
                 # (a 'target: 31/12/2026' is one error, not also "has no 'target'"), and points at that line
                 out.locs[key] = loc
+                if not field.type.scalar:   # a list left out reads as empty: say it was refused, not empty
+                    out.locs[refused_place(key)] = loc
                 continue
             value = problem.keep
         if value is None:
@@ -216,30 +226,9 @@ def _convert_node(field: Field, node: Node, diagnostics: list[Diagnostic]) -> An
         if isinstance(node, Scalar) and node.tag == "null":
             return None
         return convert_mapping(node, kind.fields, f"'{field.name}'", node.loc, diagnostics)
-    if isinstance(kind, (List, ObjectList)):
-        if isinstance(node, Scalar) and node.tag == "null":
-            return ()
-        if not isinstance(node, Sequence):
-            example = "[a, b]" if isinstance(kind, List) else "a list of mappings"
-            raise Problem("type", f"'{field.name}' must be a list, got {_describe(node)}",
-                          f"write {field.name}: {example}")
-        items: list[Any] = []
-        for item in node.items:
-            if item is None:
-                continue
-            if isinstance(kind, ObjectList):
-                items.append(convert_mapping(item, kind.fields, f"an entry of '{field.name}'", item.loc, diagnostics))
-                continue
-            try:
-                if not isinstance(item, Scalar):
-                    raise Problem("type", f"each entry of '{field.name}' must be a single value, got {_describe(item)}",
-                                  f"write {field.name}: [a, b]")
-                items.append((kind.item.coerce(field.name, _yaml_scalar_value(item), item.text, False), item.loc))
-            except Problem as problem:
-                diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
-                if problem.keep is not None:
-                    items.append((problem.keep, item.loc))
-        return tuple(items)
+    if isinstance(kind, ObjectList):
+        return tuple(convert_mapping(item, kind.fields, f"an entry of '{field.name}'", item.loc, diagnostics)
+                     for item in _sequence(field, node).items if item is not None)
     if not isinstance(node, Scalar):
         raise Problem("type", f"'{field.name}' must be a single value, got {_describe(node)}",
                       f"write {field.name}: value")
@@ -247,6 +236,65 @@ def _convert_node(field: Field, node: Node, diagnostics: list[Diagnostic]) -> An
     if value is None:
         return None
     return coerce(field, value, node.text, False)
+
+
+def _sequence(field: Field, node: Node) -> Sequence:
+    """The node of a list field as a sequence (an empty value is an empty list), or a Problem saying how to write it."""
+    if isinstance(node, Sequence):
+        return node
+    if isinstance(node, Scalar) and node.tag == "null":
+        return Sequence(node.loc)
+    if isinstance(field.type, ObjectList):
+        hint = f"write {field.name}: a list of mappings"
+    elif isinstance(node, Scalar):   # the one entry it holds, in brackets
+        hint = f"write it as a list: {field.name}: [{node.text}]"
+    else:
+        hint = f"write {field.name}: [a, b]"
+    raise Problem("type", f"'{field.name}' must be a list, got {_describe(node)}", hint)
+
+
+def _entries(field: Field, node: Node, diagnostics: list[Diagnostic]) -> tuple[tuple[tuple[Any, SourceLoc], ...], bool]:
+    """A list field's entries, each typed value once, with its place; and whether every entry was read. An entry
+    refused is reported at its place and left out, and so is a repeat (which loses nothing of the list)."""
+    assert isinstance(field.type, List)
+    item_type = field.type.item
+    entries: list[tuple[Any, SourceLoc]] = []
+    whole = True
+    for item in _sequence(field, node).items:
+        if item is None:
+            continue
+        try:
+            if not isinstance(item, Scalar):
+                raise Problem("type", f"each entry of '{field.name}' must be a single value, got {_describe(item)}",
+                              f"write {field.name}: [a, b]")
+            entries.append((item_type.coerce(field.name, _yaml_scalar_value(item), item.text, False), item.loc))
+        except Problem as problem:
+            diagnostics.append(error(item.loc, problem.rule, problem.message, problem.hint))
+            if problem.keep is None:
+                whole = False
+            else:
+                entries.append((problem.keep, item.loc))
+    return _once_each(field.name, entries, diagnostics), whole
+
+
+def _once_each(name: str, entries: list[tuple[Any, SourceLoc]],
+               diagnostics: list[Diagnostic]) -> tuple[tuple[Any, SourceLoc], ...]:
+    """The entries with each value once: a repeat is an error at its place, as the JSON Schemas' uniqueItems
+    is in the editor, and is left out, so that nothing counts it twice (a row of evidence, a decision on an
+    irritant's page)."""
+    times: dict[Any, int] = {}
+    kept: list[tuple[Any, SourceLoc]] = []
+    for value, loc in entries:
+        times[value] = times.get(value, 0) + 1
+        if times[value] == 1:
+            kept.append((value, loc))
+        elif times[value] == 2:
+            diagnostics.append(error(loc, "id-duplicate", f"'{value}' is listed twice in {name}",
+                                     "remove the second one"))
+        else:
+            diagnostics.append(error(loc, "id-duplicate", f"'{value}' is listed {times[value]} times in {name}",
+                                     "remove this one"))
+    return tuple(kept)
 
 
 _MISS = object()

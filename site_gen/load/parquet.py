@@ -7,9 +7,9 @@ in bulk: `check` validates them with SQL (located by file and row number), the f
 the digest ask for aggregates (evidence per irritant, scores by month, per stage and segment, weekly
 counts), and only the few rows a page quotes become FeedbackRows.
 
-The aggregates are the facts' own types and definitions (site_gen/facts/scores.py, effect.py,
-journey.py: the same formulas as the Python path), so this module imports from the facts, against
-the load -> facts direction: `import site_gen.load.parquet` imports the facts package too.
+The aggregates are the facts' own types and definitions, in site_gen/tallies.py and verbatims.py: the
+same formulas as the Python path, which the facts import from there too. So this module, below the facts,
+imports nothing from them.
 """
 
 from __future__ import annotations
@@ -24,18 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..facts.effect import COMPLAINT_SQL
-from ..facts.journey import CellKey, Counts
-from ..facts.scores import WORTH, Tally, any_worth_sql, worth_sql
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..fieldtypes import FEEDBACK_ID_PATTERN, did_you_mean
 from ..model import FeedbackKind, FeedbackRow, ScoreType, SiteConfig, Source
+from ..tallies import COMPLAINT_SQL, WORTH, Behind, CellKey, Counts, Tally, any_worth_sql, counts_against, worth_sql
+from ..verbatims import HAS_WORDS_SQL, WHITESPACE_SQL, Said
 from .columns import _make_row as make_row
 from .source import relative
 
 if TYPE_CHECKING:
-    from ..facts.risks import Behind
-    from ..facts.themes import Said
     from .csvstore import CsvTables
 
 INSTALL_HINT = "pip install 'site-gen[duckdb]' to read Parquet feedback (or export this batch as CSV)"
@@ -104,7 +101,7 @@ _EVIDENCE_COLUMNS = ("filename", "row_number", "id", "date", "source", "journey_
 _WHOLE = "id IS NOT NULL AND date IS NOT NULL AND source IS NOT NULL AND journey_stage IS NOT NULL"
 
 
-class StoredSaid(Sequence["Said"]):
+class StoredSaid(Sequence[Said]):
     """The newest unlinked rows with words as DuckDB gives them, in Arrow columns: Said rows once read.
 
     At a million rows, making Python tuples of 200,000 rows took 0.6 s more than the query, on the path every
@@ -152,8 +149,6 @@ class StoredSaid(Sequence["Said"]):
 
 def _said_rows(table: Any) -> list[Said]:
     """An Arrow table's rows as Said, a column at a time (pyarrow makes each column's Python values in C)."""
-    from ..facts.themes import Said  # noqa: F811 - at run time (facts import this module)
-
     return list(map(Said._make, zip(*(column.to_pylist() for column in table.columns), strict=True)))
 
 
@@ -626,8 +621,6 @@ class ParquetFeedback:
 
     def rows_behind(self, group: Behind, limit: int) -> tuple[tuple[tuple[date, str], ...], int]:
         """The recent rows a risk signal stands on (Behind.matches, as SQL): newest (date, ID) first, and how many."""
-        from ..facts.risks import counts_against
-
         assert group.column in ("journey_stage", "segment")
         if group.score_type is None:
             condition = f"kind = '{FeedbackKind.COMPLAINT.value}'"
@@ -663,8 +656,6 @@ class ParquetFeedback:
 
     def unlinked_counts(self) -> tuple[int, int]:
         """(rows no irritant links to, those of them without words), after evidence(): one scan for both."""
-        from ..facts.themes import HAS_WORDS_SQL
-
         if self._unlinked_counts is None:
             without_words = f"NOT coalesce({HAS_WORDS_SQL}, false)"
             total, without = self._rows(f"SELECT count(*), count(*) FILTER (WHERE {without_words}) "
@@ -675,8 +666,6 @@ class ParquetFeedback:
     def unlinked_said(self, limit: int) -> StoredSaid:
         """What grouping reads of the newest unlinked rows with words, newest first (themes read the rows of a
         theme whole afterwards, by ID). The IDs are sorted first, without the other columns (as unlinked_rows)."""
-        from ..facts.themes import HAS_WORDS_SQL
-
         return StoredSaid(self.db.sql(
             "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
             f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
@@ -710,8 +699,6 @@ class ParquetFeedback:
         """Rows with a verbatim dated after since up to until, each wording once (its first row), the first
         per_group of each journey stage and segment in the agenda's order of preference: every row that
         site_gen/facts/meeting.py fresh_voices can choose."""
-        from ..facts.themes import WHITESPACE_SQL
-
         order = f"CASE kind WHEN '{FeedbackKind.COMPLAINT.value}' THEN 0 WHEN '{FeedbackKind.SUGGESTION.value}' " \
                 f"THEN 1 WHEN '{FeedbackKind.PRAISE.value}' THEN 3 ELSE 2 END, date DESC, id"
         wording = f"lower(trim(regexp_replace(verbatim, '{WHITESPACE_SQL}+', ' ', 'g')))"
@@ -736,8 +723,6 @@ class ParquetFeedback:
                  harshness: str, length: int) -> dict[date, list[FeedbackRow]]:
         """Monday -> that week's rows of one kind with words, the strongest per_stage of each journey stage, by
         the digest's order (harshness: its SQL; length: the quote length that ranks longer quotes first)."""
-        from ..facts.themes import HAS_WORDS_SQL
-
         wanted = sorted(set(mondays))
         if not wanted:
             return {}

@@ -5,11 +5,11 @@ every value so that it can say what is wrong and where. Almost every file of a b
 for those, this module goes from libyaml's composed nodes straight to typed values and their places, in
 one pass over the record's declared fields. It gives up (returns None) at the first thing that is not
 plainly right — a file that is a link or not UTF-8, a character that breaks readers, a YAML error, a tag,
-a nested mapping, an unknown or repeated key, a value its field refuses, a required field missing, a
-file name that is not an ID — and the caller then runs the precise path on the file, which reports what
-is wrong exactly as before. So this path never reports anything, and what it builds is what the precise
-path builds (tests/test_quick_load.py holds the two paths to that, on every record file the tests use
-and on generated ones).
+a nested mapping, an unknown or repeated key, a value its field refuses, an entry listed twice, a required
+field missing, a file name that is not an ID — and the caller then runs the precise path on the file,
+which reports what is wrong exactly as before. So this path never reports anything, and what it builds is
+what the precise path builds (tests/test_quick_load.py holds the two paths to that, on every record file
+the tests use and on generated ones).
 """
 
 from __future__ import annotations
@@ -182,6 +182,8 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
                     entry_locs.append((f"{name}.{index}",
                                        SourceLoc(rel, mark.line + first, mark.column + 1)))
                 value = tuple(items)
+                if len(set(value)) < len(value):   # an entry listed twice
+                    return None
                 mark = key_node.start_mark  # a list is placed at its key
             else:
                 return None

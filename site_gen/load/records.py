@@ -150,8 +150,6 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
         return SiteConfig(loc=at)
     converted = convert_mapping(node, SITE_FIELDS, "site.yaml", at, diagnostics)
     values, locs = _flatten(converted)
-    for name in ("journey_stages", "teams", "segments"):
-        _report_repeats(values.get(name, ()), name, locs, diagnostics)
     public, internal, rules = (_section(values.pop(name, None), name, locs) for name in ("public", "internal", "rules"))
     logo = public.pop("logo", None)  # site.yaml gives a path
     if logo:  # read once, here: the build publishes these bytes
@@ -168,16 +166,6 @@ def _section(converted: Converted | None, name: str, locs: dict[str, SourceLoc])
     values, section_locs = _flatten(converted)
     locs.update({f"{name}.{key}": loc for key, loc in section_locs.items()})
     return values
-
-
-def _report_repeats(items: tuple[str, ...], name: str, locs: dict[str, SourceLoc],
-                    diagnostics: list[Diagnostic]) -> None:
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        if item in seen:
-            diagnostics.append(error(locs[f"{name}.{index}"], "id-duplicate", f"'{item}' is listed twice in {name}",
-                                     "remove the repeated entry"))
-        seen.add(item)
 
 
 def _metric(converted: Converted, at: SourceLoc) -> Metric:

@@ -20,6 +20,11 @@ def _unknown(loc: SourceLoc, value: str, what: str, known: Sequence[str], where:
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     config = backlog.config
     stages, teams, segments = set(config.journey_stages), set(config.teams), set(config.segments)
+    # a vocabulary site.yaml gives is judged against once it was read whole: a list refused there (`segments:
+    # commuter`) is one error, not one more per feedback row that names a segment
+    judge_stages = bool(stages) and not config.refused("journey_stages")
+    judge_teams = bool(teams) and not config.refused("teams")
+    judge_segments = not config.refused("segments")
     metric_ids = {m.id for m in config.metrics}
     # records too broken to build still exist: naming them is not a broken reference
     irritant_ids = backlog.irritants.keys() | backlog.unreadable_ids("irritant")
@@ -35,9 +40,9 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             if first is not row.loc:
                 yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
                             "feedback IDs are unique across all batches; drop the repeated row")
-    columns = [("journey_stage", stages, "journey stage", config.journey_stages, "site.yaml", bool(stages)),
-               ("team", teams, "team", config.teams, "site.yaml", bool(teams)),
-               ("segment", segments, "segment", config.segments, "site.yaml", True),
+    columns = [("journey_stage", stages, "journey stage", config.journey_stages, "site.yaml", judge_stages),
+               ("team", teams, "team", config.teams, "site.yaml", judge_teams),
+               ("segment", segments, "segment", config.segments, "site.yaml", judge_segments),
                ("irritant", irritant_ids, "irritant", sorted(backlog.irritants), "backlog/irritants/", True)]
     for name, known, what, choices, where, checked in columns:
         value_of = attrgetter(name)
@@ -48,10 +53,10 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     listed = {row_id for irritant in backlog.irritants.values() for row_id in irritant.feedback}
     stored = backlog.stored_feedback.known_ids(listed - feedback_ids) if backlog.stored_feedback else set()
     for irritant in backlog.irritants.values():
-        if irritant.journey_stage not in stages and stages:
+        if irritant.journey_stage not in stages and judge_stages:
             yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
                            config.journey_stages, "site.yaml")
-        if irritant.team not in teams and teams:
+        if irritant.team not in teams and judge_teams:
             yield _unknown(irritant.at("team"), irritant.team, "team", config.teams, "site.yaml")
         for index, row_id in enumerate(irritant.feedback):
             if row_id not in feedback_ids and row_id not in unreadable_rows and row_id not in stored:
@@ -77,6 +82,6 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             if irritant_id not in irritant_ids:
                 yield _unknown(story.at(f"irritants.{index}"), irritant_id, "irritant",
                                sorted(backlog.irritants), "backlog/irritants/")
-        if story.journey_stage is not None and story.journey_stage not in stages and stages:
+        if story.journey_stage is not None and story.journey_stage not in stages and judge_stages:
             yield _unknown(story.at("journey_stage"), story.journey_stage, "journey stage",
                            config.journey_stages, "site.yaml")

@@ -19,7 +19,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
 def check_record(story: Story) -> Iterator[Diagnostic]:
     """What this family says of one story: it reads nothing else."""
-    if "irritants" in story.locs and not story.irritants:
+    if "irritants" in story.locs and not story.irritants and not story.refused("irritants"):
         yield error(story.at("irritants"), "story-evidence", "a story needs at least one irritant",
                     "list the irritant IDs it closes: every story traces back to what customers said")
     if story.is_public:
