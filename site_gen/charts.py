@@ -17,21 +17,21 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# A line chart is drawn twice, and site.css shows one (the SVG scales with its viewBox, and its labels with it):
-# - narrow, for a phone: site.css sets its labels to FONT units, which render at 12 px or more where the chart is
-#   at least 296 px wide (12.4 px in a 375 px screen's card, 17 px at its 26rem cap), and to PHONE_FONT units on a
-#   screen narrower than 23.4rem, where the chart is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px);
-# - wide, from a 40rem screen up, as wide as its card (571 px at 40rem, 955 px at 64rem and more): its labels are
-#   PHONE_FONT units up to 52rem (12.3-16.5 px) and WIDE_FONT units from there (13.4-16.8 px), so the text
-#   neither balloons with the drawing nor shrinks below 12 px.
-# Margins and label spacing make room for PHONE_FONT, the largest, so each drawing serves all of its sizes.
-WIDTH, HEIGHT = 320, 216
-WIDE_WIDTH, WIDE_HEIGHT = 740, 250
+# A chart is drawn twice (_drawn_twice), and site.css shows one by the width of its figure; the SVG scales with its
+# viewBox, and its labels with it, so site.css gives them fewer units as the drawing grows (12-18 px throughout):
+# - narrow, WIDTH units wide, for a phone: 16 units (PHONE_FONT) while the figure is narrower than 18.5rem (12.5 px
+#   in a 320 px phone's card, 251 px wide), 13 to 26.5rem, 10 to 35.5rem, where it is 568 px wide (17.8 px);
+# - wide, WIDE_WIDTH units wide, from a 35.5rem figure: 16 units to 47rem (12.3-16.3 px), 13 from there (17.4 px in
+#   the widest page's 992 px).
+# Margins and label spacing make room for PHONE_FONT, the most units either drawing's labels take, so each drawing
+# serves all of its sizes.
+WIDTH, WIDE_WIDTH = 320, 740      # every chart's two drawings, which site.css's steps are measured for
+HEIGHT, WIDE_HEIGHT = 216, 250    # a line chart's
 # TOP leaves room above the highest dot (its top 5 units over TOP) for a decision's label: its baseline is
 # DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot
 RIGHT, TOP, BOTTOM = 10, 32, 30
 DECISION_LABEL = 12
-FONT, PHONE_FONT, WIDE_FONT = 13, 16, 13
+PHONE_FONT = 16   # the most units site.css gives a chart's labels: either drawing at its narrowest
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
 # Advance widths in em of DejaVu Sans (the widest common sans-serif; a phone's own font is narrower), for the labels
@@ -218,15 +218,22 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
             gettext("month not complete yet: a hollow dot on a dashed line")))
     caption = Markup('<figcaption><ul class="chart-legend">{}</ul></figcaption>').format(
         Markup("").join(legend)) if legend else ""
-    # one drawing for a phone, one as wide as a desktop's card: site.css shows one, the other is display: none
-    # (out of the accessibility tree too, so a screen reader reads one title and description)
+    return _drawn_twice("line-chart", chart_id, title, description, drawing, (HEIGHT, WIDE_HEIGHT), caption)
+
+
+def _drawn_twice(kind: str, chart_id: str, title: str, description: str, drawing: Callable[[float, float], str],
+                heights: tuple[float, float], caption: Markup | str = "") -> Markup:
+    """A chart as a figure of two drawings, drawing(width, height): a narrow one for a phone, a wide one for a
+    desktop's card. site.css shows one by the figure's width; the other is display: none, out of the accessibility
+    tree too, so a screen reader reads one title and description."""
     svgs = "".join(
-        f'<svg class="chart line-chart {name}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart {kind} {name}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}{suffix}-title {chart_id}{suffix}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}{suffix}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}{suffix}-desc">{escape(description)}</desc>{drawing(width, height)}</svg>'
-        for name, suffix, width, height in (("narrow", "", WIDTH, HEIGHT), ("wide", "-wide", WIDE_WIDTH, WIDE_HEIGHT)))
-    return Markup(f'<figure class="line-chart">{svgs}{caption}</figure>')
+        for name, suffix, width, height in (("narrow", "", WIDTH, heights[0]),
+                                            ("wide", "-wide", WIDE_WIDTH, heights[1])))
+    return Markup(f'<figure class="chart {kind}">{svgs}{caption}</figure>')
 
 
 def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 import subprocess
@@ -130,16 +131,42 @@ def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
                       "Nov 2026* month not complete yet: a hollow dot on a dashed line"]
 
 
-def test_labels_stay_readable_on_a_375px_phone() -> None:
-    """The chart's content box on a 375 px phone is about 306 px wide (measured in Chromium); the CSS gives
-    its text 13 user units: rendered at 306/320 of that, 12.4 px — at least 12 px (tests/test_browser.py measures
-    it in Chromium)."""
-    svg = _chart()
-    width = float(svg.get("viewBox").split()[2])
-    css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
-    size = float(re.search(r"svg\.chart\.line-chart \{[^}]*font-size: ([\d.]+)px", css).group(1))
-    assert size * 306 / width >= 12
+def _chart_steps(css: str) -> dict[str, list[tuple[float, str, float]]]:
+    """site.css's steps for each drawing: (the figure's width from which it holds in px, display, font units)."""
+    rules = [(0.0, block) for block in re.findall(r"^(svg\.chart\.(?:narrow|wide) \{[^}]*\})", css, re.M)]
+    rules += [(float(rem) * 16, block) for rem, block in re.findall(r"@container \(min-width: ([\d.]+)rem\) \{(.*)\}", css)]
+    steps: dict[str, list[tuple[float, str, float]]] = {}
+    for name in ("narrow", "wide"):
+        display, font = "block", 0.0
+        for start, block in sorted(rules, key=lambda rule: rule[0]):
+            rule = re.search(rf"svg\.chart\.{name} \{{([^}}]*)\}}", block)
+            if rule:
+                display = (re.findall(r"display: (\w+)", rule.group(1)) or [display])[0]
+                font = float((re.findall(r"font-size: ([\d.]+)px", rule.group(1)) or [font])[0])
+                steps.setdefault(name, []).append((start, display, font))
+    return steps
 
+
+def test_a_charts_labels_render_at_12_to_18px_at_every_width_site_css_gives_its_figure() -> None:
+    """A drawing scales with its figure, and its labels with it (one drawing 955 px wide made 13 units 39 px):
+    site.css shows the narrow or the wide drawing and gives their labels fewer units as the figure grows. From a
+    320 px phone's card (251 px) to the widest page (992 px), whichever drawing shows, at each end of each of
+    its steps, renders its labels at 12 to 18 px; the browser tests measure some widths in Chromium."""
+    css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
+    steps = _chart_steps(css)
+    drawings = {svg.get("class", "").split()[-1]: float(svg.get("viewBox").split()[2])
+                for svg in ET.fromstring(str(line_chart((SeriesPoint("2026-10", 1.0),), "NPS"))).iter(f"{SVG}svg")}
+    assert set(drawings) == set(steps) == {"narrow", "wide"}, (drawings, steps)
+    bounds = sorted({start for changes in steps.values() for start, _, _ in changes} | {250.0, 992.0})
+    shown = 0.0
+    for low, high in itertools.pairwise(b for b in bounds if 250 <= b <= 992):
+        showing = [(name, [font for start, display, font in steps[name] if start <= low][-1]) for name in steps
+                   if [display for start, display, _ in steps[name] if start <= low][-1] != "none"]
+        assert len(showing) == 1, (low, showing)    # one drawing at every width
+        name, font = showing[0]
+        assert 12 <= font * low / drawings[name] and font * high / drawings[name] <= 18, (low, high, name, font)
+        shown += high - low
+    assert shown == 992 - 250
 
 
 # a label's box as a browser draws it: the font's ascent above the baseline and its descent below (DejaVu Sans,
