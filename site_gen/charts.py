@@ -127,7 +127,11 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
 
     def drawing(width: float, height: float) -> str:
         """The grid, the marks, the line, its dots and the months, drawn in a width × height viewBox."""
-        inner_w, inner_h = width - left - RIGHT, height - TOP - BOTTOM
+        # the wide drawing has units to spare: its right margin lets the last month's label sit centred under its
+        # dot, so its neighbours can come closer (every second month of 13, not every third); the phone's keeps
+        # them for the line, and its last label leans in
+        right = RIGHT if width <= WIDTH else max(RIGHT, text_width(said[-1], PHONE_FONT) / 2 + 2)
+        inner_w, inner_h = width - left - right, height - TOP - BOTTOM
         slot = inner_w / max(len(points) - 1, 1)
 
         def x(index: int) -> float:
@@ -141,7 +145,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         dashed = " ".join(f"{'M' if n == 0 else 'L'}{x(i):.1f},{y(points[i].value):.1f}"
                           for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
         grid = "".join(
-            f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+            f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
             f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
             for v, text in zip(ticks, labels, strict=True))
         dots = "".join(
@@ -150,15 +154,14 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
             f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
             f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
             for i, p in enumerate(points))
-        every = _month_stride([x(i) for i in range(len(points))], [CHAR * len(text) for text in said])
         months = "".join(
-            f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
-            f'{escape(text)}</text>'
-            for i, text in enumerate(said) if (len(points) - 1 - i) % every == 0)
+            f'<text x="{centre:.1f}" y="{height - 10}" text-anchor="middle" class="x">{escape(said[i])}</text>'
+            for i, centre in _labelled([x(i) for i in range(len(points))],
+                                       [text_width(text, PHONE_FONT) for text in said], width))
         marks = ""
         if threshold is not None:
             level = threshold
-            marks += (f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+            marks += (f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
                       f'class="threshold"><title>{escape(threshold_said)}</title></line>')
             # its word where nothing else is drawn: the line's points, the decisions' lines and the month labels
             drawn = [(x(i), y(p.value)) for i, p in enumerate(points)]
@@ -166,7 +169,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
                       for i, p in enumerate(points[:-1]) for n in range(1, 8)]
             drawn += [(x(index_of[period]), TOP + inner_h * n / 8) for period, _ in decisions if period in index_of
                       for n in range(9)]
-            spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn, width, height)
+            spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn, width - right, height)
             if spot is not None:
                 at_x, at_y, anchor = spot
                 marks += (f'<text x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}" class="threshold">'
@@ -236,43 +239,38 @@ def _drawn_twice(kind: str, chart_id: str, title: str, description: str, drawing
     return Markup(f'<figure class="chart {kind}">{svgs}{caption}</figure>')
 
 
-def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -> int:
-    """Label every n-th month, counted back from the last: the smallest n that keeps the labels `gap` apart,
-    each as it is anchored (an edge label leans inwards by its whole width, a middle one spreads both ways)."""
+def _labelled(xs: list[float], widths: list[float], width: float,
+              gap: float = PHONE_FONT / 2) -> list[tuple[int, float]]:
+    """Which ticks to label, each with its label's centre: every n-th counted back from the last, n as small as keeps
+    the labels `gap` apart, and the first always (its neighbour left out if they would touch). A label is centred
+    under its tick, or moved in just enough to stay inside the drawing."""
     count = len(xs)
-    for every in range(1, count + 1):
-        shown = [i for i in range(count) if (count - 1 - i) % every == 0]
-        spans = []
-        for i in shown:
-            anchor = _anchor(i, count, every)
-            start = xs[i] if anchor == "start" else xs[i] - widths[i] if anchor == "end" else xs[i] - widths[i] / 2
-            spans.append((start, start + widths[i]))
-        if all(right + gap <= left for (_, right), (left, _) in itertools.pairwise(spans)):
-            return every
-    return count
+    centres = [min(max(x, w / 2 + 2), width - w / 2 - 2) for x, w in zip(xs, widths, strict=True)]
+
+    def apart(a: int, b: int) -> bool:
+        return centres[a] + widths[a] / 2 + gap <= centres[b] - widths[b] / 2
+
+    for every in range(1, count):
+        shown = list(range(count - 1, -1, -every))[::-1]
+        if shown[0] != 0:   # the first too, in its neighbour's place if they would touch
+            shown = [0, *shown] if apart(0, shown[0]) else [0, *shown[1:]]
+        if all(apart(a, b) for a, b in itertools.pairwise(shown)):
+            return [(i, centres[i]) for i in shown]
+    return [(count - 1, centres[-1])]   # one month, or two whose labels cannot both be written: the latest
 
 
 def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float, float]],
-               chart_width: float = WIDTH, chart_height: float = HEIGHT) -> tuple[float, float, str] | None:
+               line_end: float = WIDTH - RIGHT, chart_height: float = HEIGHT) -> tuple[float, float, str] | None:
     """Where the threshold's word goes (x, baseline y, text-anchor): at the right end of its line, above it, else
     below it, else at the left end; None when every place would cover the series (the legend still names it)."""
     top, bottom = TOP, chart_height - BOTTOM
-    for x_start, anchor in ((chart_width - RIGHT - width - 2, "end"), (left + 4, "start")):
+    for x_start, anchor in ((line_end - width - 2, "end"), (left + 4, "start")):
         for baseline in (level - 5, level + PHONE_FONT + 2):
             box = (x_start - 5, baseline - PHONE_FONT - 4, x_start + width + 5, baseline + 5)
             inside = top <= box[1] and box[3] <= bottom + 2
             if inside and not any(box[0] <= px <= box[2] and box[1] <= py <= box[3] for px, py in drawn):
                 return (x_start + width if anchor == "end" else x_start, baseline, anchor)
     return None
-
-
-def _anchor(index: int, count: int, every: int) -> str:
-    """Edge labels lean inwards so they stay inside the drawing."""
-    if count > 1 and index == count - 1:
-        return "end"
-    if index == 0 and count > 1:
-        return "start"
-    return "middle"
 
 
 # the before/after chart is narrow, so its E_FONT-unit labels render at 12 px or more on a 375 px phone (343 px

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.build import render_sites
-from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, text_width, whole_ticks
+from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, short_month_label, text_width, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -174,9 +174,9 @@ def test_a_charts_labels_render_at_12_to_18px_at_every_width_site_css_gives_its_
 ASCENT, DESCENT = 0.95, 0.25
 
 
-def _label_box(text: ET.Element, font: float) -> tuple[float, float, float, float]:
+def _label_box(text: ET.Element, font: float, *, bold: bool = True) -> tuple[float, float, float, float]:
     x, baseline = float(text.get("x")), float(text.get("y"))
-    width = text_width(text.text, font, bold=True)
+    width = text_width(text.text, font, bold=bold)
     start = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
     return start, baseline - ASCENT * font, start + width, baseline + DESCENT * font
 
@@ -218,6 +218,50 @@ def test_a_decision_in_the_unfinished_month_keeps_its_label_clear_of_every_dot(v
             assert 0 <= box[0] and box[2] <= width and box[1] >= 0, (mark.text, box)   # inside the drawing
             touched = [(dot.get("cx"), dot.get("cy")) for dot in dots if _overlap(box, _dot_box(dot))]
             assert not touched, (mark.text, box, touched)
+
+def _months(count: int) -> list[str]:
+    """`count` months, the last one November 2026."""
+    return [f"{(2026 * 12 + 10 - n) // 12}-{(2026 * 12 + 10 - n) % 12 + 1:02d}" for n in reversed(range(count))]
+
+
+FRENCH_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 12, 13, 24, 36])
+@pytest.mark.parametrize("french", [False, True], ids=["en", "fr"])
+def test_month_labels_keep_apart_inside_the_drawing_and_name_the_first_and_last_month(count: int, french: bool) -> None:
+    """A chart labelled every n-th month counted back from the last, so 24 months lost their first month's label.
+    In either drawing the month labels, as wide as the estimate that errs wide at the most units site.css gives
+    them, keep half an em apart, lie inside the drawing, and name the first and the last month (and in between
+    every n-th month back from the last, the same n throughout but next to the first)."""
+    months = _months(count)
+    label = (lambda period: f"{FRENCH_MONTHS[int(period[5:]) - 1]} {period[:4]}") if french else short_month_label
+    figure = ET.fromstring(str(line_chart(tuple(SeriesPoint(m, 10 + n % 5 * 3.3) for n, m in enumerate(months)),
+                                          "NPS", today=date(2026, 11, 23), month_label=label)))
+    for svg in figure.iter(f"{SVG}svg"):
+        width = float(svg.get("viewBox").split()[2])
+        texts = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "x"]
+        boxes = [_label_box(t, PHONE_FONT, bold=False) for t in texts]
+        assert [t.text for t in texts][0] == label(months[0]) + ("*" if count == 1 else "")
+        assert [t.text for t in texts][-1] == label(months[-1]) + "*", [t.text for t in texts]
+        assert all(0 <= box[0] and box[2] <= width for box in boxes), boxes
+        assert all(a[2] + PHONE_FONT / 2 <= b[0] + 0.1 for a, b in itertools.pairwise(boxes)), boxes
+        said = [label(m) for m in months]
+        steps = {said.index((b.text or "").rstrip("*")) - said.index((a.text or "").rstrip("*"))
+                 for a, b in itertools.pairwise(texts[1:])}
+        assert len(steps) <= 1, steps
+
+
+def test_the_wide_drawing_labels_as_many_months_as_fit_at_its_narrowest() -> None:
+    """The wide drawing labelled every third month of 13; at its narrowest (a 568 px figure, its labels 16 units,
+    12.3 px) every second one fits: Nov 2025, Jan 2026 … Nov 2026. The phone's, 320 units wide, fits every sixth."""
+    months = _months(13)
+    figure = ET.fromstring(str(line_chart(tuple(SeriesPoint(m, 10 + n % 5 * 3.3) for n, m in enumerate(months)),
+                                          "NPS", today=date(2026, 11, 23))))
+    narrow, wide = ([t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "x"] for svg in figure.iter(f"{SVG}svg"))
+    assert wide == [short_month_label(m) + ("*" if m == months[-1] else "") for m in months[::2]], wide
+    assert narrow == ["Nov 2025", "May 2026", "Nov 2026*"], narrow
+
 
 # --- risk signals ---------------------------------------------------------------------------------------
 
