@@ -273,13 +273,11 @@ def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float,
     return None
 
 
-# the before/after chart is narrow, so its E_FONT-unit labels render at 12 px or more on a 375 px phone (343 px
-# wide); site.css sets them to E_PHONE_FONT units on a screen narrower than 23.4rem (288 px wide on a 320 px phone:
-# 17 × 288 / 390 = 12.6 px). Label spacing and the rows under the bars make room for the larger size.
-E_WIDTH, E_HEIGHT = 390, 250
+# the before/after chart is drawn twice as the line chart is, WIDTH and WIDE_WIDTH units wide, so site.css's steps
+# serve it too (in a 320 px phone's page, 288 px wide: 16 × 288 / 320 = 14.4 px). Label spacing and the rows under
+# the bars make room for PHONE_FONT units.
+E_HEIGHT, E_WIDE_HEIGHT = 216, 260
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 50
-E_FONT, E_PHONE_FONT = 14, 17
-E_CHAR = 0.62 * E_PHONE_FONT   # a bold glyph, generously
 
 
 EFFECT_TITLE = N_("Linked complaints per week, before and after the fix")
@@ -299,45 +297,47 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     counts = whole_ticks(max(w.complaints for w in weeks))   # evenly spaced whole numbers: 0, 2, 4, 6
     highest = counts[-1]
     # room for the widest count left of the axis (a label ends 6 units left of it), as for the line chart
-    left = max(E_LEFT, 8 + max(text_width(str(v), E_PHONE_FONT) for v in counts))
-    inner_w, inner_h = E_WIDTH - left - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
-    slot = inner_w / len(weeks)
-    bar = slot * 0.7
-
-    def y(value: float) -> float:
-        return E_TOP + inner_h * (1 - value / highest)
-
-    bars = "".join(
-        f'<rect x="{left + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
-        f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
-        f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
-        for i, w in enumerate(weeks))
-    close_x = left + effect.weeks * slot
+    left = max(E_LEFT, 8 + max(text_width(str(v), PHONE_FONT) for v in counts))
     closed = words.gettext("closed %(date)s") % {"date": effect.closed.isoformat()}
+    closed_width = text_width(closed, PHONE_FONT, bold=True)
     before, after = words.gettext("before"), words.gettext("after")
-    # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
-    fits = close_x + 4 + text_width(closed, E_PHONE_FONT, bold=True) <= E_WIDTH - 2
-    label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     # the day and the month's name (1 Jan, 1 janv., 1. Jan., 1 ene): 01/02 reads as two dates
     days = [format_skeleton("MMMd", w.start, locale=words.locale) for w in weeks]
-    # under its bar, kept inside the drawing (the last one leans in): half a width more keeps neighbours apart
-    widest = E_CHAR * max(len(day) for day in days)
-    every = max(1, math.ceil(1.5 * widest / slot))
 
-    def under(index: int, day: str) -> float:
-        half = text_width(day, E_PHONE_FONT) / 2 + 2    # and 2 units off the edge
-        return min(max(left + index * slot + slot / 2, half), E_WIDTH - half)
+    def drawing(width: float, height: float) -> str:
+        """The grid, the bars, the close date's line and the weeks, drawn in a width × height viewBox."""
+        inner_w, inner_h = width - left - E_RIGHT, height - E_TOP - E_BOTTOM
+        slot = inner_w / len(weeks)
+        bar = slot * 0.7
 
-    ticks = "".join(
-        f'<text x="{under(i, day):.1f}" y="{E_HEIGHT - 26}" text-anchor="middle">{escape(day)}</text>'
-        for i, day in enumerate(days) if i % every == 0)
-    grid = "".join(
-        f'<line x1="{left:.1f}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
-        for v in counts)
-    marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
-              f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
-              f'<text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" class="closed">{escape(closed)}</text>')
+        def y(value: float) -> float:
+            return E_TOP + inner_h * (1 - value / highest)
+
+        bars = "".join(
+            f'<rect x="{left + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
+            f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
+            f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
+            for i, w in enumerate(weeks))
+        close_x = left + effect.weeks * slot
+        label_x, anchor, top = _closed_label(close_x, closed_width, width)
+        # under its bar, as many as fit, the first and last week always
+        ticks = "".join(
+            f'<text x="{centre:.1f}" y="{height - 26}" text-anchor="middle">{escape(days[i])}</text>'
+            for i, centre in _labelled([left + i * slot + slot / 2 for i in range(len(weeks))],
+                                       [text_width(day, PHONE_FONT) for day in days], width))
+        grid = "".join(
+            f'<line x1="{left:.1f}" x2="{width - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+            f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
+            for v in counts)
+        marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{top}" y2="{height - E_BOTTOM + 4}" '
+                  f'class="closed"/><text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" '
+                  f'class="closed">{escape(closed)}</text>')
+        return (f'{grid}{bars}{marker}{ticks}'
+                f'<text x="{left + effect.weeks * slot / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+                f'{escape(before)}</text>'
+                f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+                f'{escape(after)}</text>')
+
     description = words.ngettext(
         "Linked complaints per week, a week before and after the irritant was closed on %(date)s: "
         "%(before)s before, %(after)s after.",
@@ -346,17 +346,19 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         effect.weeks) % {"num": effect.weeks, "date": effect.closed.isoformat(), "before": effect.before,
                          "after": effect.after, "rate_before": _tenths(effect.rate_before, words),
                          "rate_after": _tenths(effect.rate_after, words)}
-    title = words.gettext(EFFECT_TITLE)
-    return Markup(
-        f'<svg class="chart effect" viewBox="0 0 {E_WIDTH} {E_HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f'{grid}{bars}{marker}{ticks}'
-        f'<text x="{left + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
-        f'{escape(before)}</text>'
-        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
-        f'{escape(after)}</text>'
-        f'</svg>')
+    return _drawn_twice("effect", chart_id, words.gettext(EFFECT_TITLE), description, drawing,
+                        (E_HEIGHT, E_WIDE_HEIGHT))
+
+
+def _closed_label(close_x: float, label_width: float, width: float) -> tuple[float, str, float]:
+    """Where the close date's words go (x, text-anchor) and where its line starts: right of the line when they fit
+    there ("closed 2026-08-28"), else left of it, else over its top, as far in as the drawing needs ("abgeschlossen
+    am 2026-08-28" on a phone), the line starting under them."""
+    if close_x + 4 + label_width <= width - 2:
+        return close_x + 4, "start", E_TOP - 18
+    if close_x - 4 - label_width >= 2:
+        return close_x - 4, "end", E_TOP - 18
+    return min(max(close_x, label_width / 2 + 2), width - label_width / 2 - 2), "middle", E_TOP - 2
 
 
 def _tenths(value: float, words: Language) -> str:

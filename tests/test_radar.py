@@ -553,10 +553,10 @@ def test_the_complaints_per_week_axis_counts_in_even_whole_steps_from_zero() -> 
     effects = [f.effect for f in facts.irritants.values() if f.effect is not None and f.effect.weeks]
     assert effects
     for effect in effects:
-        svg = ET.fromstring(str(effect_chart(effect)))
-        labels = [int(t.text or "") for t in svg.iter("{http://www.w3.org/2000/svg}text")
-                  if t.get("text-anchor") == "end" and (t.text or "").isdigit()]
-        steps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
-        assert labels[0] == 0 and len(steps) == 1 and steps.pop() >= 1
-        assert labels[-1] >= max(week.complaints for week in effect.by_week)
+        for svg in ET.fromstring(str(effect_chart(effect))).iter(f"{SVG}svg"):   # a phone's drawing, a desktop's
+            labels = [int(t.text or "") for t in svg.iter(f"{SVG}text")
+                      if t.get("text-anchor") == "end" and (t.text or "").isdigit()]
+            steps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
+            assert labels[0] == 0 and len(steps) == 1 and steps.pop() >= 1
+            assert labels[-1] >= max(week.complaints for week in effect.by_week)
     assert whole_ticks(5) == (0, 2, 4, 6) and whole_ticks(3) == (0, 1, 2, 3) and whole_ticks(0) == (0, 1)
