@@ -28,8 +28,10 @@ from .text import month_key, month_label
 WIDTH, WIDE_WIDTH = 320, 740      # every chart's two drawings, which site.css's steps are measured for
 HEIGHT, WIDE_HEIGHT = 216, 250    # a line chart's
 # TOP leaves room above the highest dot (its top 5 units over TOP) for a decision's label: its baseline is
-# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot
-RIGHT, TOP, BOTTOM = 10, 32, 30
+# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot.
+# BOTTOM keeps the months' row (baseline 10 units over the bottom) a line under the lowest tick's label (4 units
+# under the axis): a first month centred under its dot sits below that label, and their boxes do not touch
+RIGHT, TOP, BOTTOM = 10, 32, 34
 DECISION_LABEL = 12
 PHONE_FONT = 16   # the most units site.css gives a chart's labels: either drawing at its narrowest
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
