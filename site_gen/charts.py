@@ -17,12 +17,13 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# A chart is drawn twice (_drawn_twice), and site.css shows one by the width of its figure; the SVG scales with its
-# viewBox, and its labels with it, so site.css gives them fewer units as the drawing grows (12-18 px throughout):
-# - narrow, WIDTH units wide, for a phone: 16 units (PHONE_FONT) while the figure is narrower than 18.5rem (12.5 px
-#   in a 320 px phone's card, 251 px wide), 13 to 26.5rem, 10 to 35.5rem, where it is 568 px wide (17.8 px);
-# - wide, WIDE_WIDTH units wide, from a 35.5rem figure: 16 units to 47rem (12.3-16.3 px), 13 from there (17.4 px in
-#   the widest page's 992 px).
+# A chart is drawn twice (_drawn_twice), in a card, and site.css shows one by the screen's width; the SVG scales
+# with its viewBox to the card's width (the screen less 69 px, up to 955 px), and its labels with it, so site.css
+# gives them fewer units as the drawing grows (12-18 px throughout):
+# - narrow, WIDTH units wide, for a phone: 16 units (PHONE_FONT) on a screen narrower than 23rem (12.5 px in a 320 px
+#   phone's 251 px card), 13 to 31rem, 10 to 40rem, where the card is 571 px wide (17.8 px);
+# - wide, WIDE_WIDTH units wide, from a 40rem screen: 16 units to 52rem (12.3-16.5 px), 13 from there (16.8 px in
+#   the widest card, 955 px).
 # Margins and label spacing make room for PHONE_FONT, the most units either drawing's labels take, so each drawing
 # serves all of its sizes.
 WIDTH, WIDE_WIDTH = 320, 740      # every chart's two drawings, which site.css's steps are measured for
@@ -275,9 +276,8 @@ def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float,
     return None
 
 
-# the before/after chart is drawn twice as the line chart is, WIDTH and WIDE_WIDTH units wide, so site.css's steps
-# serve it too (in a 320 px phone's page, 288 px wide: 16 × 288 / 320 = 14.4 px). Label spacing and the rows under
-# the bars make room for PHONE_FONT units.
+# the before/after chart is drawn twice as the line chart is, WIDTH and WIDE_WIDTH units wide, and sits in a card,
+# so site.css's steps serve it too. Label spacing and the rows under the bars make room for PHONE_FONT units.
 E_HEIGHT, E_WIDE_HEIGHT = 216, 260
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 50
 

@@ -369,10 +369,9 @@ def test_the_journey_map_lists_every_high_risk_and_folds_the_less_severe_ones(in
     assert found[1]["start"] == len(shown) + 1
 
 
-# screen widths from the smallest phone to a desktop, with a chart's figure either side of site.css's steps: in a
-# card (a metric's) its drawing changes units at 365, 493 and 821 px and is the wide one from 637 px; outside one (a
-# before/after chart) at 328, 456 and 784 px, and from 600 px
-SCREENS = [320, 375, 416, 455, 492, 500, 599, 636, 639, 640, 800, 1280]
+# screen widths from the smallest phone to a desktop, and either side of each of site.css's steps for a chart: its
+# drawing's labels change units at 368, 496 and 832 px, and the drawing is the wide one from 640 px
+SCREENS = [320, 367, 368, 416, 495, 496, 500, 639, 640, 800, 831, 832, 1280]
 
 
 @pytest.mark.parametrize("width", SCREENS)
@@ -380,10 +379,9 @@ def test_a_chart_fills_its_card_and_its_text_stays_12_to_18px_at_every_width(
         internal: Path, browser: Browser, width: int) -> None:
     """From 416 to 639 px a metric's chart stayed 416 px wide in a card up to 570 px wide (a gap on its right on a
     small tablet or a phone on its side), and at 1280 px it had been 416 px in a 955 px card; an irritant's
-    before/after chart stayed 480 px wide in a 992 px page. At every width the one drawing shown spans its box (a
-    metric's card, the page's column for a before/after chart), within 2 px, its labels render at 12 to 18 px (a
-    drawing scaled to its card scales its labels: one drawing at 955 px made them 39 px), and the page does not
-    scroll sideways."""
+    before/after chart stayed 480 px wide in a 992 px page. At every width the one drawing shown spans its card's
+    content box, within 2 px, its labels render at 12 to 18 px (a drawing scaled to its card scales its labels:
+    one drawing at 955 px made them 39 px), and the page does not scroll sideways."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     found = []
     try:

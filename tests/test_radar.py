@@ -132,9 +132,9 @@ def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
 
 
 def _chart_steps(css: str) -> dict[str, list[tuple[float, str, float]]]:
-    """site.css's steps for each drawing: (the figure's width from which it holds in px, display, font units)."""
+    """site.css's steps for each drawing: (the screen's width from which it holds in px, display, font units)."""
     rules = [(0.0, block) for block in re.findall(r"^(svg\.chart\.(?:narrow|wide) \{[^}]*\})", css, re.M)]
-    rules += [(float(rem) * 16, block) for rem, block in re.findall(r"@container \(min-width: ([\d.]+)rem\) \{(.*)\}", css)]
+    rules += [(float(rem) * 16, block) for rem, block in re.findall(r"@media \(min-width: ([\d.]+)rem\) \{(.*)\}", css)]
     steps: dict[str, list[tuple[float, str, float]]] = {}
     for name in ("narrow", "wide"):
         display, font = "block", 0.0
@@ -147,26 +147,33 @@ def _chart_steps(css: str) -> dict[str, list[tuple[float, str, float]]]:
     return steps
 
 
-def test_a_charts_labels_render_at_12_to_18px_at_every_width_site_css_gives_its_figure() -> None:
-    """A drawing scales with its figure, and its labels with it (one drawing 955 px wide made 13 units 39 px):
-    site.css shows the narrow or the wide drawing and gives their labels fewer units as the figure grows. From a
-    320 px phone's card (251 px) to the widest page (992 px), whichever drawing shows, at each end of each of
-    its steps, renders its labels at 12 to 18 px; the browser tests measure some widths in Chromium."""
+def _card(screen: float) -> float:
+    """A chart's card's content width on a screen (measured in Chromium): the screen less the page's padding (2 ×
+    1rem), the card's (2 × 1.1rem) and its border (2 × 1 px), the page being at most 64rem wide."""
+    return min(screen, 1024) - 69.2
+
+
+def test_a_charts_labels_render_at_12_to_18px_at_every_width_site_css_gives_its_card() -> None:
+    """A drawing scales with its card, and its labels with it (one drawing 955 px wide made 13 units 39 px): by the
+    screen's width site.css shows the narrow or the wide drawing and gives their labels fewer units as the card
+    grows. From a 320 px phone to the widest page, whichever drawing shows, at each end of each of its steps,
+    renders its labels at 12 to 18 px; the browser tests measure some widths in Chromium."""
     css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
     steps = _chart_steps(css)
     drawings = {svg.get("class", "").split()[-1]: float(svg.get("viewBox").split()[2])
                 for svg in ET.fromstring(str(line_chart((SeriesPoint("2026-10", 1.0),), "NPS"))).iter(f"{SVG}svg")}
     assert set(drawings) == set(steps) == {"narrow", "wide"}, (drawings, steps)
-    bounds = sorted({start for changes in steps.values() for start, _, _ in changes} | {250.0, 992.0})
+    bounds = sorted({start for changes in steps.values() for start, _, _ in changes} | {320.0, 1024.0})
     shown = 0.0
-    for low, high in itertools.pairwise(b for b in bounds if 250 <= b <= 992):
+    for low, high in itertools.pairwise(b for b in bounds if 320 <= b <= 1024):
         showing = [(name, [font for start, display, font in steps[name] if start <= low][-1]) for name in steps
                    if [display for start, display, _ in steps[name] if start <= low][-1] != "none"]
         assert len(showing) == 1, (low, showing)    # one drawing at every width
         name, font = showing[0]
-        assert 12 <= font * low / drawings[name] and font * high / drawings[name] <= 18, (low, high, name, font)
+        rendered = (font * _card(low) / drawings[name], font * _card(high) / drawings[name])
+        assert 12 <= rendered[0] and rendered[1] <= 18, (low, high, name, font, rendered)
         shown += high - low
-    assert shown == 992 - 250
+    assert shown == 1024 - 320
 
 
 # a label's box as a browser draws it: the font's ascent above the baseline and its descent below (DejaVu Sans,
