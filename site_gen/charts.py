@@ -17,21 +17,24 @@ from .i18n import N_, Language, language
 from .model import SeriesPoint
 from .text import month_key, month_label
 
-# A line chart is drawn twice, and site.css shows one (the SVG scales with its viewBox, and its labels with it):
-# - narrow, for a phone: site.css sets its labels to FONT units, which render at 12 px or more where the chart is
-#   at least 296 px wide (12.4 px in a 375 px screen's card, 17 px at its 26rem cap), and to PHONE_FONT units on a
-#   screen narrower than 23.4rem, where the chart is narrower (251 px on a 320 px phone: 16 × 251 / 320 = 12.6 px);
-# - wide, from a 40rem screen up, as wide as its card (571 px at 40rem, 955 px at 64rem and more): its labels are
-#   PHONE_FONT units up to 52rem (12.3-16.5 px) and WIDE_FONT units from there (13.4-16.8 px), so the text
-#   neither balloons with the drawing nor shrinks below 12 px.
-# Margins and label spacing make room for PHONE_FONT, the largest, so each drawing serves all of its sizes.
-WIDTH, HEIGHT = 320, 216
-WIDE_WIDTH, WIDE_HEIGHT = 740, 250
+# A chart is drawn twice (_drawn_twice), in a card, and site.css shows one by the screen's width; the SVG scales
+# with its viewBox to the card's width (the screen less 69 px, up to 955 px), and its labels with it, so site.css
+# gives them fewer units as the drawing grows (12-18 px throughout):
+# - narrow, WIDTH units wide, for a phone: 16 units (PHONE_FONT) on a screen narrower than 23rem (12.5 px in a 320 px
+#   phone's 251 px card), 13 to 31rem, 10 to 40rem, where the card is 571 px wide (17.8 px);
+# - wide, WIDE_WIDTH units wide, from a 40rem screen: 16 units to 52rem (12.3-16.5 px), 13 from there (16.8 px in
+#   the widest card, 955 px).
+# Margins and label spacing make room for PHONE_FONT, the most units either drawing's labels take, so each drawing
+# serves all of its sizes.
+WIDTH, WIDE_WIDTH = 320, 740      # every chart's two drawings, which site.css's steps are measured for
+HEIGHT, WIDE_HEIGHT = 216, 250    # a line chart's
 # TOP leaves room above the highest dot (its top 5 units over TOP) for a decision's label: its baseline is
-# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot
-RIGHT, TOP, BOTTOM = 10, 32, 30
+# DECISION_LABEL units over TOP, and its glyphs end a quarter of an em under it, 3 units clear of the dot.
+# BOTTOM keeps the months' row (baseline 10 units over the bottom) a line under the lowest tick's label (4 units
+# under the axis): a first month centred under its dot sits below that label, and their boxes do not touch
+RIGHT, TOP, BOTTOM = 10, 32, 34
 DECISION_LABEL = 12
-FONT, PHONE_FONT, WIDE_FONT = 13, 16, 13
+PHONE_FONT = 16   # the most units site.css gives a chart's labels: either drawing at its narrowest
 CHAR = 0.6 * PHONE_FONT    # a generous average glyph width, to keep labels apart
 
 # Advance widths in em of DejaVu Sans (the widest common sans-serif; a phone's own font is narrower), for the labels
@@ -127,7 +130,11 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
 
     def drawing(width: float, height: float) -> str:
         """The grid, the marks, the line, its dots and the months, drawn in a width × height viewBox."""
-        inner_w, inner_h = width - left - RIGHT, height - TOP - BOTTOM
+        # the wide drawing has units to spare: its right margin lets the last month's label sit centred under its
+        # dot, so its neighbours can come closer (every second month of 13, not every third); the phone's keeps
+        # them for the line, and its last label leans in
+        right = RIGHT if width <= WIDTH else max(RIGHT, text_width(said[-1], PHONE_FONT) / 2 + 2)
+        inner_w, inner_h = width - left - right, height - TOP - BOTTOM
         slot = inner_w / max(len(points) - 1, 1)
 
         def x(index: int) -> float:
@@ -141,7 +148,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         dashed = " ".join(f"{'M' if n == 0 else 'L'}{x(i):.1f},{y(points[i].value):.1f}"
                           for n, i in enumerate(range(max(solid_end, 0), len(points)))) if incomplete else ""
         grid = "".join(
-            f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+            f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
             f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end" class="y">{escape(text)}</text>'
             for v, text in zip(ticks, labels, strict=True))
         dots = "".join(
@@ -150,15 +157,14 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
             f'<title>{escape(point_title % {"month": month_label(p.period), "value": number(p.value) + unit})}'
             f'{escape(" — " + not_complete) if i in incomplete else ""}</title></circle>'
             for i, p in enumerate(points))
-        every = _month_stride([x(i) for i in range(len(points))], [CHAR * len(text) for text in said])
         months = "".join(
-            f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{_anchor(i, len(points), every)}" class="x">'
-            f'{escape(text)}</text>'
-            for i, text in enumerate(said) if (len(points) - 1 - i) % every == 0)
+            f'<text x="{centre:.1f}" y="{height - 10}" text-anchor="middle" class="x">{escape(said[i])}</text>'
+            for i, centre in _labelled([x(i) for i in range(len(points))],
+                                       [text_width(text, PHONE_FONT) for text in said], width))
         marks = ""
         if threshold is not None:
             level = threshold
-            marks += (f'<line x1="{left:.1f}" x2="{width - RIGHT}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+            marks += (f'<line x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
                       f'class="threshold"><title>{escape(threshold_said)}</title></line>')
             # its word where nothing else is drawn: the line's points, the decisions' lines and the month labels
             drawn = [(x(i), y(p.value)) for i, p in enumerate(points)]
@@ -166,7 +172,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
                       for i, p in enumerate(points[:-1]) for n in range(1, 8)]
             drawn += [(x(index_of[period]), TOP + inner_h * n / 8) for period, _ in decisions if period in index_of
                       for n in range(9)]
-            spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn, width, height)
+            spot = _free_spot(len(threshold_word) * CHAR, y(level), left, drawn, width - right, height)
             if spot is not None:
                 at_x, at_y, anchor = spot
                 marks += (f'<text x="{at_x:.1f}" y="{at_y:.1f}" text-anchor="{anchor}" class="threshold">'
@@ -218,39 +224,50 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
             gettext("month not complete yet: a hollow dot on a dashed line")))
     caption = Markup('<figcaption><ul class="chart-legend">{}</ul></figcaption>').format(
         Markup("").join(legend)) if legend else ""
-    # one drawing for a phone, one as wide as a desktop's card: site.css shows one, the other is display: none
-    # (out of the accessibility tree too, so a screen reader reads one title and description)
+    return _drawn_twice("line-chart", chart_id, title, description, drawing, (HEIGHT, WIDE_HEIGHT), caption)
+
+
+def _drawn_twice(kind: str, chart_id: str, title: str, description: str, drawing: Callable[[float, float], str],
+                heights: tuple[float, float], caption: Markup | str = "") -> Markup:
+    """A chart as a figure of two drawings, drawing(width, height): a narrow one for a phone, a wide one for a
+    desktop's card. site.css shows one by the figure's width; the other is display: none, out of the accessibility
+    tree too, so a screen reader reads one title and description."""
     svgs = "".join(
-        f'<svg class="chart line-chart {name}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart {kind} {name}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}{suffix}-title {chart_id}{suffix}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}{suffix}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}{suffix}-desc">{escape(description)}</desc>{drawing(width, height)}</svg>'
-        for name, suffix, width, height in (("narrow", "", WIDTH, HEIGHT), ("wide", "-wide", WIDE_WIDTH, WIDE_HEIGHT)))
-    return Markup(f'<figure class="line-chart">{svgs}{caption}</figure>')
+        for name, suffix, width, height in (("narrow", "", WIDTH, heights[0]),
+                                            ("wide", "-wide", WIDE_WIDTH, heights[1])))
+    return Markup(f'<figure class="chart {kind}">{svgs}{caption}</figure>')
 
 
-def _month_stride(xs: list[float], widths: list[float], gap: float = CHAR / 2) -> int:
-    """Label every n-th month, counted back from the last: the smallest n that keeps the labels `gap` apart,
-    each as it is anchored (an edge label leans inwards by its whole width, a middle one spreads both ways)."""
+def _labelled(xs: list[float], widths: list[float], width: float,
+              gap: float = PHONE_FONT / 2) -> list[tuple[int, float]]:
+    """Which ticks to label, each with its label's centre: every n-th counted back from the last, n as small as keeps
+    the labels `gap` apart, and the first always (its neighbour left out if they would touch). A label is centred
+    under its tick, or moved in just enough to stay inside the drawing."""
     count = len(xs)
-    for every in range(1, count + 1):
-        shown = [i for i in range(count) if (count - 1 - i) % every == 0]
-        spans = []
-        for i in shown:
-            anchor = _anchor(i, count, every)
-            start = xs[i] if anchor == "start" else xs[i] - widths[i] if anchor == "end" else xs[i] - widths[i] / 2
-            spans.append((start, start + widths[i]))
-        if all(right + gap <= left for (_, right), (left, _) in itertools.pairwise(spans)):
-            return every
-    return count
+    centres = [min(max(x, w / 2 + 2), width - w / 2 - 2) for x, w in zip(xs, widths, strict=True)]
+
+    def apart(a: int, b: int) -> bool:
+        return centres[a] + widths[a] / 2 + gap <= centres[b] - widths[b] / 2
+
+    for every in range(1, count):
+        shown = list(range(count - 1, -1, -every))[::-1]
+        if shown[0] != 0:   # the first too, in its neighbour's place if they would touch
+            shown = [0, *shown] if apart(0, shown[0]) else [0, *shown[1:]]
+        if all(apart(a, b) for a, b in itertools.pairwise(shown)):
+            return [(i, centres[i]) for i in shown]
+    return [(count - 1, centres[-1])]   # one month, or two whose labels cannot both be written: the latest
 
 
 def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float, float]],
-               chart_width: float = WIDTH, chart_height: float = HEIGHT) -> tuple[float, float, str] | None:
+               line_end: float = WIDTH - RIGHT, chart_height: float = HEIGHT) -> tuple[float, float, str] | None:
     """Where the threshold's word goes (x, baseline y, text-anchor): at the right end of its line, above it, else
     below it, else at the left end; None when every place would cover the series (the legend still names it)."""
     top, bottom = TOP, chart_height - BOTTOM
-    for x_start, anchor in ((chart_width - RIGHT - width - 2, "end"), (left + 4, "start")):
+    for x_start, anchor in ((line_end - width - 2, "end"), (left + 4, "start")):
         for baseline in (level - 5, level + PHONE_FONT + 2):
             box = (x_start - 5, baseline - PHONE_FONT - 4, x_start + width + 5, baseline + 5)
             inside = top <= box[1] and box[3] <= bottom + 2
@@ -259,22 +276,10 @@ def _free_spot(width: float, level: float, left: float, drawn: list[tuple[float,
     return None
 
 
-def _anchor(index: int, count: int, every: int) -> str:
-    """Edge labels lean inwards so they stay inside the drawing."""
-    if count > 1 and index == count - 1:
-        return "end"
-    if index == 0 and count > 1:
-        return "start"
-    return "middle"
-
-
-# the before/after chart is narrow, so its E_FONT-unit labels render at 12 px or more on a 375 px phone (343 px
-# wide); site.css sets them to E_PHONE_FONT units on a screen narrower than 23.4rem (288 px wide on a 320 px phone:
-# 17 × 288 / 390 = 12.6 px). Label spacing and the rows under the bars make room for the larger size.
-E_WIDTH, E_HEIGHT = 390, 250
+# the before/after chart is drawn twice as the line chart is, WIDTH and WIDE_WIDTH units wide, and sits in a card,
+# so site.css's steps serve it too. Label spacing and the rows under the bars make room for PHONE_FONT units.
+E_HEIGHT, E_WIDE_HEIGHT = 216, 260
 E_LEFT, E_RIGHT, E_TOP, E_BOTTOM = 34, 12, 30, 50
-E_FONT, E_PHONE_FONT = 14, 17
-E_CHAR = 0.62 * E_PHONE_FONT   # a bold glyph, generously
 
 
 EFFECT_TITLE = N_("Linked complaints per week, before and after the fix")
@@ -294,45 +299,47 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
     counts = whole_ticks(max(w.complaints for w in weeks))   # evenly spaced whole numbers: 0, 2, 4, 6
     highest = counts[-1]
     # room for the widest count left of the axis (a label ends 6 units left of it), as for the line chart
-    left = max(E_LEFT, 8 + max(text_width(str(v), E_PHONE_FONT) for v in counts))
-    inner_w, inner_h = E_WIDTH - left - E_RIGHT, E_HEIGHT - E_TOP - E_BOTTOM
-    slot = inner_w / len(weeks)
-    bar = slot * 0.7
-
-    def y(value: float) -> float:
-        return E_TOP + inner_h * (1 - value / highest)
-
-    bars = "".join(
-        f'<rect x="{left + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
-        f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
-        f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
-        for i, w in enumerate(weeks))
-    close_x = left + effect.weeks * slot
+    left = max(E_LEFT, 8 + max(text_width(str(v), PHONE_FONT) for v in counts))
     closed = words.gettext("closed %(date)s") % {"date": effect.closed.isoformat()}
+    closed_width = text_width(closed, PHONE_FONT, bold=True)
     before, after = words.gettext("before"), words.gettext("after")
-    # right of the line when the words fit there ("closed 2026-08-28"), else left of it ("abgeschlossen am …")
-    fits = close_x + 4 + text_width(closed, E_PHONE_FONT, bold=True) <= E_WIDTH - 2
-    label_x, anchor = (close_x + 4, "start") if fits else (close_x - 4, "end")
     # the day and the month's name (1 Jan, 1 janv., 1. Jan., 1 ene): 01/02 reads as two dates
     days = [format_skeleton("MMMd", w.start, locale=words.locale) for w in weeks]
-    # under its bar, kept inside the drawing (the last one leans in): half a width more keeps neighbours apart
-    widest = E_CHAR * max(len(day) for day in days)
-    every = max(1, math.ceil(1.5 * widest / slot))
 
-    def under(index: int, day: str) -> float:
-        half = text_width(day, E_PHONE_FONT) / 2 + 2    # and 2 units off the edge
-        return min(max(left + index * slot + slot / 2, half), E_WIDTH - half)
+    def drawing(width: float, height: float) -> str:
+        """The grid, the bars, the close date's line and the weeks, drawn in a width × height viewBox."""
+        inner_w, inner_h = width - left - E_RIGHT, height - E_TOP - E_BOTTOM
+        slot = inner_w / len(weeks)
+        bar = slot * 0.7
 
-    ticks = "".join(
-        f'<text x="{under(i, day):.1f}" y="{E_HEIGHT - 26}" text-anchor="middle">{escape(day)}</text>'
-        for i, day in enumerate(days) if i % every == 0)
-    grid = "".join(
-        f'<line x1="{left:.1f}" x2="{E_WIDTH - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-        f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
-        for v in counts)
-    marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{E_TOP - 18}" '
-              f'y2="{E_HEIGHT - E_BOTTOM + 4}" class="closed"/>'
-              f'<text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" class="closed">{escape(closed)}</text>')
+        def y(value: float) -> float:
+            return E_TOP + inner_h * (1 - value / highest)
+
+        bars = "".join(
+            f'<rect x="{left + i * slot + (slot - bar) / 2:.1f}" y="{y(w.complaints):.1f}" width="{bar:.1f}" '
+            f'height="{y(0) - y(w.complaints):.1f}" class="{"after" if w.after else "before"}">'
+            f'<title>{escape(_week_said(words, w.start, w.complaints))}</title></rect>'
+            for i, w in enumerate(weeks))
+        close_x = left + effect.weeks * slot
+        label_x, anchor, top = _closed_label(close_x, closed_width, width)
+        # under its bar, as many as fit, the first and last week always
+        ticks = "".join(
+            f'<text x="{centre:.1f}" y="{height - 26}" text-anchor="middle">{escape(days[i])}</text>'
+            for i, centre in _labelled([left + i * slot + slot / 2 for i in range(len(weeks))],
+                                       [text_width(day, PHONE_FONT) for day in days], width))
+        grid = "".join(
+            f'<line x1="{left:.1f}" x2="{width - E_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+            f'<text x="{left - 6:.1f}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>'
+            for v in counts)
+        marker = (f'<line x1="{close_x:.1f}" x2="{close_x:.1f}" y1="{top}" y2="{height - E_BOTTOM + 4}" '
+                  f'class="closed"/><text x="{label_x:.1f}" y="{E_TOP - 8}" text-anchor="{anchor}" '
+                  f'class="closed">{escape(closed)}</text>')
+        return (f'{grid}{bars}{marker}{ticks}'
+                f'<text x="{left + effect.weeks * slot / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+                f'{escape(before)}</text>'
+                f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{height - 6}" text-anchor="middle">'
+                f'{escape(after)}</text>')
+
     description = words.ngettext(
         "Linked complaints per week, a week before and after the irritant was closed on %(date)s: "
         "%(before)s before, %(after)s after.",
@@ -341,17 +348,19 @@ def effect_chart(effect: Effect, chart_id: str = "effect", words: Language | Non
         effect.weeks) % {"num": effect.weeks, "date": effect.closed.isoformat(), "before": effect.before,
                          "after": effect.after, "rate_before": _tenths(effect.rate_before, words),
                          "rate_after": _tenths(effect.rate_after, words)}
-    title = words.gettext(EFFECT_TITLE)
-    return Markup(
-        f'<svg class="chart effect" viewBox="0 0 {E_WIDTH} {E_HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f'{grid}{bars}{marker}{ticks}'
-        f'<text x="{left + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
-        f'{escape(before)}</text>'
-        f'<text x="{close_x + effect.weeks * slot / 2:.1f}" y="{E_HEIGHT - 6}" text-anchor="middle">'
-        f'{escape(after)}</text>'
-        f'</svg>')
+    return _drawn_twice("effect", chart_id, words.gettext(EFFECT_TITLE), description, drawing,
+                        (E_HEIGHT, E_WIDE_HEIGHT))
+
+
+def _closed_label(close_x: float, label_width: float, width: float) -> tuple[float, str, float]:
+    """Where the close date's words go (x, text-anchor) and where its line starts: right of the line when they fit
+    there ("closed 2026-08-28"), else left of it, else over its top, as far in as the drawing needs ("abgeschlossen
+    am 2026-08-28" on a phone), the line starting under them."""
+    if close_x + 4 + label_width <= width - 2:
+        return close_x + 4, "start", E_TOP - 18
+    if close_x - 4 - label_width >= 2:
+        return close_x - 4, "end", E_TOP - 18
+    return min(max(close_x, label_width / 2 + 2), width - label_width / 2 - 2), "middle", E_TOP - 2
 
 
 def _tenths(value: float, words: Language) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.build import render_sites
-from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, text_width, whole_ticks
+from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, short_month_label, text_width, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -130,16 +131,49 @@ def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
                       "Nov 2026* month not complete yet: a hollow dot on a dashed line"]
 
 
-def test_labels_stay_readable_on_a_375px_phone() -> None:
-    """The chart's content box on a 375 px phone is about 306 px wide (measured in Chromium); the CSS gives
-    its text 13 user units: rendered at 306/320 of that, 12.4 px — at least 12 px (tests/test_browser.py measures
-    it in Chromium)."""
-    svg = _chart()
-    width = float(svg.get("viewBox").split()[2])
-    css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
-    size = float(re.search(r"svg\.chart\.line-chart \{[^}]*font-size: ([\d.]+)px", css).group(1))
-    assert size * 306 / width >= 12
+def _chart_steps(css: str) -> dict[str, list[tuple[float, str, float]]]:
+    """site.css's steps for each drawing: (the screen's width from which it holds in px, display, font units)."""
+    rules = [(0.0, block) for block in re.findall(r"^(svg\.chart\.(?:narrow|wide) \{[^}]*\})", css, re.M)]
+    rules += [(float(rem) * 16, block) for rem, block in re.findall(r"@media \(min-width: ([\d.]+)rem\) \{(.*)\}", css)]
+    steps: dict[str, list[tuple[float, str, float]]] = {}
+    for name in ("narrow", "wide"):
+        display, font = "block", 0.0
+        for start, block in sorted(rules, key=lambda rule: rule[0]):
+            rule = re.search(rf"svg\.chart\.{name} \{{([^}}]*)\}}", block)
+            if rule:
+                display = (re.findall(r"display: (\w+)", rule.group(1)) or [display])[0]
+                font = float((re.findall(r"font-size: ([\d.]+)px", rule.group(1)) or [font])[0])
+                steps.setdefault(name, []).append((start, display, font))
+    return steps
 
+
+def _card(screen: float) -> float:
+    """A chart's card's content width on a screen (measured in Chromium): the screen less the page's padding (2 ×
+    1rem), the card's (2 × 1.1rem) and its border (2 × 1 px), the page being at most 64rem wide."""
+    return min(screen, 1024) - 69.2
+
+
+def test_a_charts_labels_render_at_12_to_18px_at_every_width_site_css_gives_its_card() -> None:
+    """A drawing scales with its card, and its labels with it (one drawing 955 px wide made 13 units 39 px): by the
+    screen's width site.css shows the narrow or the wide drawing and gives their labels fewer units as the card
+    grows. From a 320 px phone to the widest page, whichever drawing shows, at each end of each of its steps,
+    renders its labels at 12 to 18 px; the browser tests measure some widths in Chromium."""
+    css = (REPO / "templates/common/site.css").read_text(encoding="utf-8")
+    steps = _chart_steps(css)
+    drawings = {svg.get("class", "").split()[-1]: float(svg.get("viewBox").split()[2])
+                for svg in ET.fromstring(str(line_chart((SeriesPoint("2026-10", 1.0),), "NPS"))).iter(f"{SVG}svg")}
+    assert set(drawings) == set(steps) == {"narrow", "wide"}, (drawings, steps)
+    bounds = sorted({start for changes in steps.values() for start, _, _ in changes} | {320.0, 1024.0})
+    shown = 0.0
+    for low, high in itertools.pairwise(b for b in bounds if 320 <= b <= 1024):
+        showing = [(name, [font for start, display, font in steps[name] if start <= low][-1]) for name in steps
+                   if [display for start, display, _ in steps[name] if start <= low][-1] != "none"]
+        assert len(showing) == 1, (low, showing)    # one drawing at every width
+        name, font = showing[0]
+        rendered = (font * _card(low) / drawings[name], font * _card(high) / drawings[name])
+        assert 12 <= rendered[0] and rendered[1] <= 18, (low, high, name, font, rendered)
+        shown += high - low
+    assert shown == 1024 - 320
 
 
 # a label's box as a browser draws it: the font's ascent above the baseline and its descent below (DejaVu Sans,
@@ -147,9 +181,9 @@ def test_labels_stay_readable_on_a_375px_phone() -> None:
 ASCENT, DESCENT = 0.95, 0.25
 
 
-def _label_box(text: ET.Element, font: float) -> tuple[float, float, float, float]:
+def _label_box(text: ET.Element, font: float, *, bold: bool = True) -> tuple[float, float, float, float]:
     x, baseline = float(text.get("x")), float(text.get("y"))
-    width = text_width(text.text, font, bold=True)
+    width = text_width(text.text, font, bold=bold)
     start = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
     return start, baseline - ASCENT * font, start + width, baseline + DESCENT * font
 
@@ -191,6 +225,50 @@ def test_a_decision_in_the_unfinished_month_keeps_its_label_clear_of_every_dot(v
             assert 0 <= box[0] and box[2] <= width and box[1] >= 0, (mark.text, box)   # inside the drawing
             touched = [(dot.get("cx"), dot.get("cy")) for dot in dots if _overlap(box, _dot_box(dot))]
             assert not touched, (mark.text, box, touched)
+
+def _months(count: int) -> list[str]:
+    """`count` months, the last one November 2026."""
+    return [f"{(2026 * 12 + 10 - n) // 12}-{(2026 * 12 + 10 - n) % 12 + 1:02d}" for n in reversed(range(count))]
+
+
+FRENCH_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 12, 13, 24, 36])
+@pytest.mark.parametrize("french", [False, True], ids=["en", "fr"])
+def test_month_labels_keep_apart_inside_the_drawing_and_name_the_first_and_last_month(count: int, french: bool) -> None:
+    """A chart labelled every n-th month counted back from the last, so 24 months lost their first month's label.
+    In either drawing the month labels, as wide as the estimate that errs wide at the most units site.css gives
+    them, keep half an em apart, lie inside the drawing, and name the first and the last month (and in between
+    every n-th month back from the last, the same n throughout but next to the first)."""
+    months = _months(count)
+    label = (lambda period: f"{FRENCH_MONTHS[int(period[5:]) - 1]} {period[:4]}") if french else short_month_label
+    figure = ET.fromstring(str(line_chart(tuple(SeriesPoint(m, 10 + n % 5 * 3.3) for n, m in enumerate(months)),
+                                          "NPS", today=date(2026, 11, 23), month_label=label)))
+    for svg in figure.iter(f"{SVG}svg"):
+        width = float(svg.get("viewBox").split()[2])
+        texts = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "x"]
+        boxes = [_label_box(t, PHONE_FONT, bold=False) for t in texts]
+        assert [t.text for t in texts][0] == label(months[0]) + ("*" if count == 1 else "")
+        assert [t.text for t in texts][-1] == label(months[-1]) + "*", [t.text for t in texts]
+        assert all(0 <= box[0] and box[2] <= width for box in boxes), boxes
+        assert all(a[2] + PHONE_FONT / 2 <= b[0] + 0.1 for a, b in itertools.pairwise(boxes)), boxes
+        said = [label(m) for m in months]
+        steps = {said.index((b.text or "").rstrip("*")) - said.index((a.text or "").rstrip("*"))
+                 for a, b in itertools.pairwise(texts[1:])}
+        assert len(steps) <= 1, steps
+
+
+def test_the_wide_drawing_labels_as_many_months_as_fit_at_its_narrowest() -> None:
+    """The wide drawing labelled every third month of 13; at its narrowest (a 568 px figure, its labels 16 units,
+    12.3 px) every second one fits: Nov 2025, Jan 2026 … Nov 2026. The phone's, 320 units wide, fits every sixth."""
+    months = _months(13)
+    figure = ET.fromstring(str(line_chart(tuple(SeriesPoint(m, 10 + n % 5 * 3.3) for n, m in enumerate(months)),
+                                          "NPS", today=date(2026, 11, 23))))
+    narrow, wide = ([t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "x"] for svg in figure.iter(f"{SVG}svg"))
+    assert wide == [short_month_label(m) + ("*" if m == months[-1] else "") for m in months[::2]], wide
+    assert narrow == ["Nov 2025", "May 2026", "Nov 2026*"], narrow
+
 
 # --- risk signals ---------------------------------------------------------------------------------------
 
@@ -482,10 +560,10 @@ def test_the_complaints_per_week_axis_counts_in_even_whole_steps_from_zero() -> 
     effects = [f.effect for f in facts.irritants.values() if f.effect is not None and f.effect.weeks]
     assert effects
     for effect in effects:
-        svg = ET.fromstring(str(effect_chart(effect)))
-        labels = [int(t.text or "") for t in svg.iter("{http://www.w3.org/2000/svg}text")
-                  if t.get("text-anchor") == "end" and (t.text or "").isdigit()]
-        steps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
-        assert labels[0] == 0 and len(steps) == 1 and steps.pop() >= 1
-        assert labels[-1] >= max(week.complaints for week in effect.by_week)
+        for svg in ET.fromstring(str(effect_chart(effect))).iter(f"{SVG}svg"):   # a phone's drawing, a desktop's
+            labels = [int(t.text or "") for t in svg.iter(f"{SVG}text")
+                      if t.get("text-anchor") == "end" and (t.text or "").isdigit()]
+            steps = {b - a for a, b in zip(labels, labels[1:], strict=False)}
+            assert labels[0] == 0 and len(steps) == 1 and steps.pop() >= 1
+            assert labels[-1] >= max(week.complaints for week in effect.by_week)
     assert whole_ticks(5) == (0, 2, 4, 6) and whole_ticks(3) == (0, 1, 2, 3) and whole_ticks(0) == (0, 1)

@@ -114,7 +114,7 @@ def test_a_metric_near_its_threshold_on_the_agenda_names_its_months_as_the_chart
 
 
 def test_the_effect_chart_writes_its_days_unambiguously(site: dict[str, str]) -> None:
-    chart = site["irritants/double-charge-after-failed-ride/index.html"].split('<svg class="chart effect"')[1]
+    chart = site["irritants/double-charge-after-failed-ride/index.html"].split('<svg class="chart effect')[1]
     days = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)</text>', chart.split("</svg>")[0])
     assert days and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", day) for day in days
                         if day not in ("before", "after")), days
