@@ -310,7 +310,7 @@ def _values(page: IrritantPage, dimension: str) -> tuple[str, ...]:
         return (irritant.owner,) if irritant.owner else ()
     if dimension == "stage":
         return (irritant.journey_stage,)
-    return page.facts.segments
+    return tuple(reach.segment for reach in page.facts.evidence.segments)   # those of its customers
 
 
 def _filters(open_pages: list[IrritantPage], backlog: Backlog) -> tuple[BoardFilter, ...]:
