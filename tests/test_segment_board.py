@@ -6,14 +6,18 @@ irritants with at least one, orders each column by how many, most first, and say
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from site_gen.build import build, render_sites
 from site_gen.check import check_repository
 from site_gen.facts import IrritantFacts
+
+from .conftest import browser  # noqa: F401 - the Chromium fixture
 
 TODAY = date(2026, 11, 23)
 SITE = """organisation: Segments
@@ -96,3 +100,60 @@ def test_an_irritant_counts_each_segment_by_its_distinct_customers(tmp_path: Pat
     assert reach is not None and reach.share == 50.0
     assert facts["day-pass"].reach("commuter") is None   # its only commuter row names no customer
 
+
+def _main(html: str) -> str:
+    return html.split('<main id="content"', 1)[1].split("</main>", 1)[0]
+
+
+def _cards(html: str) -> list[tuple[str, str]]:
+    """(irritant ID, its segment line or "") of each card, in page order."""
+    return [(key, re.sub(r"\s+", " ", reach or "").strip())
+            for key, reach in re.findall(r'<div class="card"[^>]*>\s*<a href="[^"]*irritants/([a-z-]+)/index.html"'
+                                         r'.*?(?:<p class="reach">(.*?)</p>)?\s*</div>', _main(html), re.S)]
+
+
+def test_a_segment_board_keeps_the_irritants_of_its_customers_most_first(tmp_path: Path) -> None:
+    root = write_backlog(tmp_path / "repo")
+    pages = render_sites(check_repository(root, TODAY), root, only="internal", workers=1)["internal"]
+    board = pages["board/index.html"].decode()
+    commuter = pages["board/segment/commuter/index.html"].decode()
+    # the whole board: latest first, no segment counts
+    assert _cards(board) == [("unlock-timeout", ""), ("empty-stations", ""), ("day-pass", "")]
+    # commuters: most commuters first; day-pass has none (its commuter row has no customer) and is not shown
+    assert _cards(commuter) == [("empty-stations", "Commuter: 3 of 3 customers (100%)"),
+                                ("unlock-timeout", "Commuter: 2 of 4 customers (50%)")]
+    assert "most Commuter customers first" in commuter
+    assert _cards(pages["board/segment/business/index.html"].decode()) == [
+        ("day-pass", "Business: 1 of 2 customers (50%)")]
+    # each segment's option says how many open irritants it has, on every board page
+    for html in (board, commuter):
+        options = re.findall(r'board/segment/([a-z]+)/index.html"[^>]*>\w+ <span class="muted">(\d+)</span>', html)
+        assert options == [("commuter", "2"), ("tourist", "3"), ("business", "1")]
+
+
+def test_choosing_a_segment_in_chromium_shows_its_page(tmp_path: Path, browser) -> None:  # noqa: F811
+    """With JavaScript, the segment link leads to the segment's page (its order and counts), not an in-place
+    filter of the whole board; an address kept from the in-place filter leads there too."""
+    root = write_backlog(tmp_path / "repo")
+    build(root, tmp_path / "out", TODAY)
+    board = tmp_path / "out" / "internal" / "board" / "index.html"
+    errors: list[str] = []
+    for width, scheme in ((320, "light"), (1280, "dark")):
+        page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(board.as_uri())
+        assert page.locator(".board-page .card:visible").count() == 3
+        page.click("nav.filters a[href$='segment/commuter/index.html']")
+        page.wait_for_url("**/board/segment/commuter/index.html", timeout=5_000)
+        cards = page.locator(".board-page .card:visible")
+        assert cards.locator("a").all_inner_texts() == ["Empty stations at rush hour", "Unlock times out"]
+        assert cards.locator(".reach").all_inner_texts() == ["Commuter: 3 of 3 customers (100%)",
+                                                             "Commuter: 2 of 4 customers (50%)"]
+        assert page.locator("nav.filters a[aria-current=page]").inner_text() == "Commuter 2"
+        page.close()
+    page = browser.new_page()
+    page.goto(board.as_uri() + "#segment:business")
+    page.wait_for_url("**/board/segment/business/index.html", timeout=5_000)
+    assert page.locator(".board-page .card a").all_inner_texts() == ["Day pass is confusing"]
+    page.close()
+    assert errors == []
