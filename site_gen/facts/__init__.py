@@ -64,7 +64,7 @@ from .effect import (
     rows_by_stage,
     stage_effect,
 )
-from .evidence import NO_EVIDENCE, Evidence, rows_by_irritant
+from .evidence import NO_EVIDENCE, Evidence, SegmentReach, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
 from .journey import JourneyFacts, add_cells, cell_counts, complete_months, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
@@ -93,8 +93,8 @@ UNLINKED_READ = 1_000   # unlinked rows listed, newest first (the inbox page sho
 _Dated = TypeVar("_Dated", Decision, Story)
 
 __all__ = ["Addresses", "Facts", "IrritantFacts", "Schedule", "DecisionFacts", "DecisionReview", "StoryFacts",
-           "MetricFacts", "GroupFacts", "Evidence", "Score", "Change", "RiskSignal", "RiskKind", "RiskLevel",
-           "JourneyFacts", "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend",
+           "MetricFacts", "GroupFacts", "Evidence", "SegmentReach", "Score", "Change", "RiskSignal", "RiskKind",
+           "RiskLevel", "JourneyFacts", "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend",
            "FrictionLedger", "Inbox", "Theme", "decision_review", "derive_facts", "schedule_of"]
 
 
@@ -153,7 +153,6 @@ _SCHEDULE = tuple(item.name for item in fields(Schedule))
 class IrritantFacts(Schedule):
     """Its schedule, then what its evidence, decisions and stories say."""
 
-    segments: tuple[str, ...]      # the segments of its evidence, most common first
     evidence: Evidence
     decisions: tuple[str, ...]     # IDs, oldest first
     stories: tuple[str, ...]       # IDs, oldest first
@@ -165,6 +164,10 @@ class IrritantFacts(Schedule):
     @property
     def loop_open(self) -> bool:
         return self.loop_open_days is not None
+
+    def reach(self, segment: str) -> SegmentReach | None:
+        """How many of its customers are of this segment; None when none is."""
+        return next((found for found in self.evidence.segments if found.segment == segment), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,7 +508,6 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
     dated = schedule_of(irritant, as_of, rules)
     return IrritantFacts(
         **{name: getattr(dated, name) for name in _SCHEDULE},
-        segments=tuple(name for name, _ in evidence.segments),
         evidence=evidence,
         decisions=tuple(d.id for d in decisions),
         stories=tuple(s.id for s in stories),

@@ -15,12 +15,26 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentReach:
+    """How many of an irritant's distinct customers are of one segment: "12 commuters of 40 customers"."""
+
+    segment: str
+    customers: int      # distinct customers of the segment behind the irritant, at least 1
+    of: int             # all its distinct customers, those of other segments and of none included
+
+    @property
+    def share(self) -> float:
+        """Its customers as a % of all the irritant's (the `percent` filter's unit, as complaint shares)."""
+        return 100.0 * self.customers / self.of
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """The feedback behind one irritant."""
 
     rows: tuple[FeedbackRow, ...]              # file order
     customers: int                             # distinct customer references
-    segments: tuple[tuple[str, int], ...]      # most common first
+    segments: tuple[SegmentReach, ...]         # segment_reach: most customers first, segments with none left out
     sources: tuple[tuple[str, int], ...]
     stored_rows: int = 0                       # more rows in Parquet batches (feedback/*.parquet), not loaded
     stored_customers: frozenset[str] = frozenset()   # the customers of those rows
@@ -33,7 +47,10 @@ class Evidence:
     def with_stored(self, stored: StoredEvidence) -> Evidence:
         """This evidence plus the irritant's rows in Parquet, counted by DuckDB (same definitions)."""
         customers = {row.customer for row in self.rows if row.customer} | stored.customers
-        return Evidence(self.rows, len(customers), _merged(self.segments, stored.segments),
+        of_segment = customers_by_segment(self.rows)
+        for segment, found in stored.segments:
+            of_segment[segment] = of_segment.get(segment, frozenset()) | found
+        return Evidence(self.rows, len(customers), segment_reach(of_segment, len(customers)),
                         _merged(self.sources, stored.sources), self.stored_rows + stored.rows,
                         self.stored_customers | stored.customers)
 
@@ -44,8 +61,8 @@ class Evidence:
 
     @classmethod
     def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:
-        return cls(rows, distinct_customers(rows),
-                   tuple(Counter(r.segment for r in rows if r.segment).most_common()),
+        customers = distinct_customers(rows)
+        return cls(rows, customers, segment_reach(customers_by_segment(rows), customers),
                    tuple(Counter(r.source for r in rows if r.source).most_common()))
 
 
@@ -59,6 +76,23 @@ def _merged(*counted: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...
         for name, count in pairs:
             total[name] += count
     return tuple(total.most_common())
+
+
+def customers_by_segment(rows: Iterable[FeedbackRow]) -> dict[str, frozenset[str]]:
+    """Segment -> the distinct customers of its rows. A row without a segment, or without a customer reference,
+    counts for no segment; a customer whose rows name two segments counts for both."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.segment and row.customer:
+            found[row.segment].add(row.customer)
+    return {segment: frozenset(customers) for segment, customers in found.items()}
+
+
+def segment_reach(customers_of: Mapping[str, frozenset[str]], customers: int) -> tuple[SegmentReach, ...]:
+    """Each segment's share of an irritant's `customers` distinct customers, most customers first (ties by
+    name): what the board's segment filter counts and orders by, and the irritant page lists."""
+    reach = [SegmentReach(segment, len(found), customers) for segment, found in customers_of.items() if found]
+    return tuple(sorted(reach, key=lambda r: (-r.customers, r.segment)))
 
 
 def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:

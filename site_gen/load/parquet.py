@@ -79,7 +79,7 @@ class StoredEvidence:
 
     rows: int
     customers: frozenset[str]
-    segments: tuple[tuple[str, int], ...]
+    segments: tuple[tuple[str, frozenset[str]], ...]   # each segment's distinct customers (facts/evidence.py)
     sources: tuple[tuple[str, int], ...]
     stages: tuple[tuple[str, int], ...]
 
@@ -451,7 +451,12 @@ class ParquetFeedback:
                 "FROM evidence GROUP BY irritant_id"):
             found[str(irritant)] = {"rows": int(rows), "customers": frozenset(map(str, customers or ())),
                                     "segment": [], "source": [], "journey_stage": []}
-        for column in ("segment", "source", "journey_stage"):
+        # a segment's customers, not its rows: added to the loaded rows' customers, each counts once
+        for irritant, segment, customers in self._rows(
+                "SELECT irritant_id, segment, list(DISTINCT customer) FROM evidence WHERE segment IS NOT NULL "
+                "AND customer IS NOT NULL GROUP BY irritant_id, segment ORDER BY irritant_id, segment"):
+            found[str(irritant)]["segment"].append((str(segment), frozenset(map(str, customers))))
+        for column in ("source", "journey_stage"):
             for irritant, value, count, _ in self._rows(
                     # ties in the order first met, as Counter.most_common on the loaded rows
                     f"SELECT irritant_id, {column}, count(*) AS n, min({{'f': filename, 'n': row_number}})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from markupsafe import Markup
 
@@ -137,8 +138,22 @@ class BoardFilter:
     def key(self) -> str:
         return f"{self.dimension}:{self.slug}"
 
+    @property
+    def in_place(self) -> bool:
+        """Whether a script may apply it by hiding cards: a segment also orders the cards and counts its customers
+        on each, which only its own page shows (board.js leaves its link a link)."""
+        return self.dimension != "segment"
+
     def matches(self, page: IrritantPage) -> bool:
         return self.value in _values(page, self.dimension)
+
+    def kept(self, open_pages: list[IrritantPage]) -> list[IrritantPage]:
+        """The open irritants it keeps, in the board's order; for a segment, those with most of its customers
+        first (latest first among equals): "which of our open irritants hurt commuters most?"."""
+        pages = [page for page in open_pages if self.matches(page)]
+        if self.dimension == "segment":
+            pages.sort(key=lambda page: -_segment_customers(page, self.value))
+        return pages
 
 
 @dataclass(frozen=True)
@@ -223,12 +238,12 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
     board = _board(open_pages)
     filters = _filters(open_pages, backlog)
     keys: dict[str, list[str]] = {}
-    for f in filters:
+    for f in filter(attrgetter("in_place"), filters):   # the keys board.js filters the cards by
         for page in open_pages:
             if f.matches(page):
                 keys.setdefault(page.irritant.id, []).append(f.key)
-    boards = tuple(BoardPage(f"board/{f.dimension}/{f.slug}/index.html", f,
-                             _board([p for p in open_pages if f.matches(p)])) for f in filters)
+    boards = tuple(BoardPage(f"board/{f.dimension}/{f.slug}/index.html", f, _board(f.kept(open_pages)))
+                   for f in filters)
     closed = sorted((p for p in pages if not p.facts.is_open),
                     key=lambda p: (p.irritant.closed or p.irritant.opened, p.irritant.id), reverse=True)
     archive: dict[str, list[IrritantPage]] = {}
@@ -310,7 +325,12 @@ def _values(page: IrritantPage, dimension: str) -> tuple[str, ...]:
         return (irritant.owner,) if irritant.owner else ()
     if dimension == "stage":
         return (irritant.journey_stage,)
-    return page.facts.segments
+    return tuple(reach.segment for reach in page.facts.evidence.segments)   # those of its customers
+
+
+def _segment_customers(page: IrritantPage, segment: str) -> int:
+    reach = page.facts.reach(segment)
+    return reach.customers if reach is not None else 0
 
 
 def _filters(open_pages: list[IrritantPage], backlog: Backlog) -> tuple[BoardFilter, ...]:

@@ -1,4 +1,6 @@
-/* With JavaScript, the filter links filter in place (and the address keeps the choice); without it they are pages. */
+/* With JavaScript, the filter links filter in place (and the address keeps the choice); without it they are pages.
+   A segment's link has no data-filter and stays a link: its page orders the cards by the segment's customers and
+   counts them on each card, which hiding cards here could not. */
 (function () {
   var links = document.querySelectorAll("nav.filters a[data-filter]");
   // only on the unfiltered board, which holds every open card; a filter page stays a plain page
@@ -20,5 +22,13 @@
       apply(a.dataset.filter);
     });
   });
-  if (location.hash.length > 1) apply(decodeURIComponent(location.hash.slice(1)));
+  var chosen = decodeURIComponent(location.hash.slice(1));
+  if (!chosen) return;
+  if (Array.prototype.some.call(links, function (a) { return a.dataset.filter === chosen; })) { apply(chosen); return; }
+  // an address kept from when a segment filtered in place (#segment:commuter): the segment's page
+  var path = "board/" + chosen.replace(":", "/") + "/index.html";
+  var page = Array.prototype.find.call(document.querySelectorAll("nav.filters a"), function (a) {
+    return a.getAttribute("href").endsWith(path);
+  });
+  if (page) location.replace(page.href);
 })();
