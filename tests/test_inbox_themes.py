@@ -246,6 +246,16 @@ def test_one_said_once_is_no_theme_and_rows_without_words_are_counted() -> None:
     assert (shape(inbox), inbox.ungrouped, inbox.without_verbatim) == ([], 2, 1)
 
 
+def test_verbatims_of_signs_and_emoji_alone_make_no_theme_and_do_not_stop_the_inbox() -> None:
+    """App-store reviews are often a thumb or a row of '!!!': said twice, they once made a theme with no wording
+    to show, and agenda and build stopped with a traceback (found importing real Google Play reviews)."""
+    rows = [row(1, "\U0001f44d", "praise"), row(2, "\U0001f44d", "praise"), row(3, "!!!"), row(4, "!!!"),
+            row(5, "Brakes felt weak on the hill"), row(6, "Brakes felt weak on the hill!")]
+    inbox = inbox_themes(rows, STAGES, TODAY, {})
+    assert shape(inbox) == [("complaint", "first-ride", "Brakes felt weak on the hill", ("FB-6", "FB-5"))]
+    assert (inbox.ungrouped, inbox.without_verbatim) == (4, 0)
+
+
 def test_the_inbox_page_says_when_a_theme_is_only_in_its_command_in_part(example: Path) -> None:
     """A theme of more rows than its command links says so on the page (and the rest stay in the inbox)."""
     csv = example / "feedback/surveys-and-reviews.csv"

@@ -275,6 +275,8 @@ def cluster_wordings(kinds: Sequence[str | None], stages: Sequence[str], texts: 
             if key not in word_sets:
                 distinct = set(found)
                 word_sets[key] = tuple(map(spelled.setdefault, distinct, distinct))  # a set iterates alike twice
+        if not key:   # a thumb or '!!!': no words to say what a theme is about, so in none
+            continue
         by_wording[(kinds[at] or "", stages[at], key)].append(at)
 
     document_frequency = Counter(chain.from_iterable(word_sets.values()))
