@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from site_gen.cli import main
+from site_gen.load.yamlsafe import parse_yaml
 
 from .conftest import found, problems, run_check
 
@@ -284,6 +285,34 @@ def test_a_parse_error_points_at_the_line_of_the_mistake(name: str, example: Pat
     mine = [line for line in outcome.stdout.splitlines() if line.startswith(rel + ":")]
     assert len(mine) == 1, outcome.stdout
     assert mine[0].startswith(f"{rel}:{expected}"), mine[0]
+
+
+# what a newcomer gets wrong most, said in their words with the fix, not libyaml's ("mapping values are not allowed
+# in this context", "found character that cannot start any token")
+IN_THEIR_WORDS = {
+    "tab before a field": ("title: x\n\towner: Sam\n", 2, 1, "a tab where YAML expects spaces",
+                           "replace the tab with spaces"),
+    "tab in a block of text": ("summary: |\n\tCustomers wait.\n", 2, 1, "a tab where YAML expects spaces",
+                               "replace the tab with spaces"),
+    "tab before a list entry": ("feedback:\n\t- T-1\n", 2, 1, "a tab where YAML expects spaces",
+                                "replace the tab with spaces"),
+    "': ' in a value": ("title: x\ncause: The bank batch runs weekly: every Monday\n", 2, 34,
+                        "the value of 'cause' holds ': ', which YAML reads as the start of another field",
+                        'put the value in double quotes: cause: "The bank batch runs weekly: every Monday"'),
+    "': ' and quotes in a value": ('owner: Sam "the boss": lead  # ask him\n', 1, 22,
+                                   "the value of 'owner' holds ': '",
+                                   'put the value in double quotes: owner: "Sam \\"the boss\\": lead"'),
+}
+
+
+@pytest.mark.parametrize("name", list(IN_THEIR_WORDS))
+def test_a_tab_or_a_colon_in_a_value_is_explained_with_its_fix(name: str) -> None:
+    text, line, col, message, hint = IN_THEIR_WORDS[name]
+    for offset in (0, 1):   # a record file, and a story's front matter (its YAML starts on line 2)
+        _, [problem] = parse_yaml(text, "backlog/x", offset)
+        assert (problem.loc.line, problem.loc.col, problem.rule) == (line + offset, col, "parse")
+        assert problem.message.startswith(f"YAML syntax error: {message}"), problem.message
+        assert problem.hint.startswith(hint), problem.hint
 
 
 @pytest.mark.parametrize("field, value", [("id", "X-3\n"), ("journey_stage", "payment\n"), ("team", "ops\n")])

@@ -180,9 +180,40 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, line_offset: 
         opened, message, hint = unclosed
         return error(_mark_loc(path, opened, line_offset), "parse", f"YAML syntax error: {message}", hint)
     mark = exc.problem_mark or exc.context_mark
+    explained = _explained(exc, text)
+    if explained is not None:
+        message, hint = explained
+        return error(_mark_loc(path, mark, line_offset), "parse", f"YAML syntax error: {message}", hint)
     context = f" ({exc.context})" if exc.context and exc.problem else ""
     return error(_mark_loc(path, mark, line_offset), "parse",
                  f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}{context}", _SYNTAX_HINT)
+
+
+# a line 'key: value' whose value is plain text: what a second ': ' in it breaks
+_KEY_AND_VALUE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*):\s+([^\s\"'\[{|>&*!#].*?)(?:\s+#.*)?\s*")
+
+
+def _explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
+    """(message, hint) in the author's words for the two mistakes people make most, else None (libyaml's words):
+    a tab where YAML wants spaces (editors insert them), and a value holding ': ' ("cause: batch runs weekly:
+    Mondays"), which YAML reads as a second field on the line."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column:mark.column + 1] == "\t":
+        return ("a tab where YAML expects spaces (YAML indents with spaces only)",
+                "replace the tab with spaces; set your editor to indent YAML files with spaces")
+    if exc.problem == "mapping values are not allowed in this context":
+        written = _KEY_AND_VALUE.fullmatch(line)
+        if written is None:
+            return None
+        key, value = written.groups()
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return (f"the value of '{key}' holds ': ', which YAML reads as the start of another field",
+                f'put the value in double quotes: {key}: "{quoted}"')
+    return None
 
 
 def _unclosed(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> tuple[yaml.Mark, str, str] | None:
