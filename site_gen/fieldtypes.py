@@ -100,7 +100,7 @@ def parse_date(text: str) -> date:
     """An ISO date, or a Problem naming why it is not one (2026-02-30 is not a date)."""
     text = text.strip()
     if not _DATE_RE.match(text):
-        raise Problem("type", f"'{text}' is not a date", "write dates as YYYY-MM-DD, e.g. 2026-10-31")
+        raise Problem("type", f"'{text}' is not a date", f"write dates as YYYY-MM-DD{_as_iso(text)}")
     year, month, day = (int(part) for part in text.split("-"))
     try:
         return date(year, month, day)
@@ -112,6 +112,44 @@ def parse_date(text: str) -> date:
         else:
             hint = "months run from 01 to 12"
         raise Problem("date", f"{text} is not a real date", hint) from None
+
+
+_EXAMPLE = ", e.g. 2026-10-31"
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})")
+
+
+def _as_iso(text: str) -> str:
+    """The end of the hint: this date as YYYY-MM-DD (31/12/2026 is 2026-12-31; 01/02/2026 is either 1 February or
+    2 January, so both are named), or an example."""
+    year_first = _YEAR_MONTH_DAY.fullmatch(text)
+    if year_first is not None:
+        year, _, month, day = year_first.groups()
+        written = _written(int(year), int(month), int(day))
+        return f": {written}" if written else _EXAMPLE
+    slashed = _DAY_MONTH_YEAR.fullmatch(text)
+    if slashed is None:
+        return _EXAMPLE
+    first, _, second, year_text = slashed.groups()
+    year = int(year_text)
+    day_first, month_first = _written(year, int(second), int(first)), _written(year, int(first), int(second))
+    if day_first and month_first and day_first != month_first:
+        return (f": {day_first} if you meant {_spoken(day_first)}, {month_first} if you meant "
+                f"{_spoken(month_first)}")
+    return f": {day_first or month_first}" if day_first or month_first else _EXAMPLE
+
+
+def _written(year: int, month: int, day: int) -> str:
+    """YYYY-MM-DD of a real date, else ''."""
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def _spoken(iso: str) -> str:
+    written = date.fromisoformat(iso)
+    return f"{written.day} {MONTHS[written.month - 1]}"
 
 
 def describe(value: object) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.diagnostics import Severity
+from site_gen.fieldtypes import Problem, parse_date
 
 from .conftest import TODAY, edit, found, line_of, problems, run_check
 
@@ -360,3 +361,20 @@ def test_a_target_written_wrong_is_one_error_on_its_line_not_also_a_missing_targ
     edit(irritant, "target: 2026-12-15", f"target: {target}")
     assert found(run_check(example)) == [(f"{IRR}/unlock-fails-in-background.yaml",
                                           line_of(irritant, "target:"), rule)]
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("31/12/2026", "write dates as YYYY-MM-DD: 2026-12-31"),          # day first: 31 is no month
+    ("12/31/2026", "write dates as YYYY-MM-DD: 2026-12-31"),          # month first, as in the US
+    ("31.12.2026", "write dates as YYYY-MM-DD: 2026-12-31"),
+    ("2026/12/31", "write dates as YYYY-MM-DD: 2026-12-31"),
+    ("2026-1-5", "write dates as YYYY-MM-DD: 2026-01-05"),
+    ("01/02/2026", "write dates as YYYY-MM-DD: 2026-02-01 if you meant 1 February, 2026-01-02 if you meant 2 January"),
+    ("31/02/2026", "write dates as YYYY-MM-DD, e.g. 2026-10-31"),     # no such day either way: no guess
+    ("next spring", "write dates as YYYY-MM-DD, e.g. 2026-10-31"),
+])
+def test_a_date_written_the_local_way_is_given_back_as_yyyy_mm_dd(written: str, hint: str) -> None:
+    """A team's first dates are written as their calendar writes them; the hint says the very line to write."""
+    with pytest.raises(Problem) as raised:
+        parse_date(written)
+    assert (raised.value.message, raised.value.hint) == (f"'{written}' is not a date", hint)
