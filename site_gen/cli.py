@@ -547,11 +547,13 @@ def _today(value: date | None) -> date:
 
 
 def _ask(value: Any, label: str, flag: str, choices: Sequence[str] | None = None, default: Any = None,
-         free_text: bool = False) -> Any:
-    """A value from its flag, else a prompt on a terminal, else the default; a missing choice is a usage error."""
+         free_text: bool = False, listed_as: str | None = None) -> Any:
+    """A value from its flag, else a prompt on a terminal, else the default; a missing choice is a usage error.
+    listed_as: the site.yaml list the choices come from, where a new one is added."""
     if value is not None:
         if choices is not None and value not in choices:
-            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=flag)
+            where = f" (site.yaml's {listed_as}: add it there first if it is a new one)" if listed_as else ""
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(choices)}{where}", param_hint=flag)
         return value
     if sys.stdin.isatty():
         kind = click.Choice(list(choices)) if choices else None
@@ -642,8 +644,9 @@ def new_irritant(title: str, public_title: str | None, stage: str | None, team: 
         title=title, opened=_today(today.date() if today else None), feedback=rows,
         public_title=_ask(public_title, "Public title (customer wording; empty keeps it internal)", "--public-title",
                           free_text=True) if public_title is not None or sys.stdin.isatty() else None,
-        journey_stage=_ask(stage, "Journey stage", "--stage", config.journey_stages, row_stage),
-        team=_ask(team, "Team", "--team", config.teams, row_team),
+        journey_stage=_ask(stage, "Journey stage", "--stage", config.journey_stages, row_stage,
+                           listed_as="journey_stages"),
+        team=_ask(team, "Team", "--team", config.teams, row_team, listed_as="teams"),
         owner=_ask(owner, "Owner", "--owner", free_text=True), cause=_ask(cause, "Cause", "--cause", free_text=True),
         triage=Triage(triage or "plan"), target=target.date() if target else None)
     _create(path, "irritant", record_id or make_id(title, "irritant"), irritant_text(irritant), edit)

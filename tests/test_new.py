@@ -105,6 +105,16 @@ def test_refuses_to_overwrite_and_unknown_ids(example: Path) -> None:
     assert outcome.exit_code == 2 and "--stage is required" in outcome.stderr
 
 
+def test_a_team_or_stage_not_in_site_yaml_says_where_to_add_it(example: Path) -> None:
+    """A new team's first irritant is often its own team's: the refusal says where the list is."""
+    outcome = new(example, "irritant", "--title", "Slow refunds", "--stage", "payment", "--team", "finance")
+    assert outcome.exit_code == 2
+    assert ("'finance' is not one of app, ops, support, billing (site.yaml's teams: add it there first if it is a new "
+            "one)") in " ".join(outcome.stderr.split())
+    outcome = new(example, "irritant", "--title", "Slow refunds", "--stage", "paying", "--team", "billing")
+    assert outcome.exit_code == 2 and "(site.yaml's journey_stages: add it there" in " ".join(outcome.stderr.split())
+
+
 def test_placeholders_in_found_files_name_the_field(example: Path) -> None:
     path = example / "backlog/irritants/helmet-rental.yaml"
     text = path.read_text("utf-8")

@@ -74,6 +74,12 @@ CASES = [
          "journey_stage: paymnt", "reference", "journey_stage: paymnt", "did you mean 'payment'?"),
     Case("unknown metric", f"{DEC}/nps-dip-august.md", "metric: nps", "metric: csat", "reference", "metric: csat",
          "site.yaml metrics"),
+    Case("a team not in site.yaml yet may be one to add there", f"{IRR}/deposit-refund-slow.yaml", "team: billing",
+         "team: finance", "reference", "team: finance",
+         "use one of: app, ops, support, billing; or, if it is a new team, add it to teams in site.yaml"),
+    Case("a segment not in site.yaml yet may be one to add there", "feedback/interviews.yaml", "segment: tourist",
+         "segment: student", "reference", "id: INT-2026-03-02",
+         "or, if it is a new segment, add it to segments in site.yaml"),
     Case("evidence row that does not exist", f"{IRR}/cancel-needs-phone-call.yaml", "feedback: [",
          "feedback: [REV-0000-0000, ", "reference", "feedback: [REV-0000-0000", "does not exist in feedback/"),
     Case("feedback row pointing at a missing irritant", "feedback/interviews.yaml",
@@ -378,3 +384,14 @@ def test_a_date_written_the_local_way_is_given_back_as_yyyy_mm_dd(written: str, 
     with pytest.raises(Problem) as raised:
         parse_date(written)
     assert (raised.value.message, raised.value.hint) == (f"'{written}' is not a date", hint)
+
+
+def test_an_irritant_too_broken_to_read_is_still_offered_for_a_reference_spelt_wrong(example: Path) -> None:
+    """A story naming 'helmet-rentals' while helmet-rental.yaml has a syntax error: the suggestion is the file that
+    is there, not the list of the irritants that happen to read (a newcomer fixes both at once)."""
+    edit(example / IRR / "helmet-rental.yaml", "title:", "title: [never closed\nowner:")
+    edit(example / STO / "helmet-discount.md", "irritants: [helmet-rental]", "irritants: [helmet-rentals]")
+    [wrong] = [d for d in run_check(example).diagnostics if d.rule == "reference"]
+    assert (wrong.loc.path, wrong.message, wrong.hint) == (
+        f"{STO}/helmet-discount.md", "irritant 'helmet-rentals' does not exist in backlog/irritants/",
+        "did you mean 'helmet-rental'?")

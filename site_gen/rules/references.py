@@ -11,10 +11,25 @@ from ..fieldtypes import did_you_mean
 from ..model import Backlog
 
 
-def _unknown(loc: SourceLoc, value: str, what: str, known: Sequence[str], where: str) -> Diagnostic:
-    hint = did_you_mean(value, known) or (f"use one of: {', '.join(known)}" if len(known) <= 12 else
-                                         f"check the ID in {where}")
+def _unknown(loc: SourceLoc, value: str, what: str, known: Sequence[str], where: str,
+             listed_as: str | None = None) -> Diagnostic:
+    """listed_as: the site.yaml list this kind of ID comes from, which a new one can be added to."""
+    hint = did_you_mean(value, known)
+    if not hint:
+        choices = f"use one of: {', '.join(known)}" if 0 < len(known) <= 12 else f"check the ID in {where}"
+        if listed_as:
+            added = f"if it is a new {what}, add it to {listed_as} in site.yaml"
+            choices = f"{choices}; or, {added}" if known else added
+        hint = choices
     return error(loc, "reference", f"{what} '{value}' does not exist in {where}", hint)
+
+
+# a team, journey stage or segment is the team's own word: one not in site.yaml yet may be one to add there
+_SITE_LISTS = {"journey stage": "journey_stages", "team": "teams", "segment": "segments"}
+
+
+def _not_in_site(loc: SourceLoc, value: str, what: str, known: Sequence[str]) -> Diagnostic:
+    return _unknown(loc, value, what, known, "site.yaml", _SITE_LISTS[what])
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
@@ -40,24 +55,26 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             if first is not row.loc:
                 yield error(row.loc, "id-duplicate", f"feedback ID '{row.id}' is already used at {first}",
                             "feedback IDs are unique across all batches; drop the repeated row")
-    columns = [("journey_stage", stages, "journey stage", config.journey_stages, "site.yaml", judge_stages),
-               ("team", teams, "team", config.teams, "site.yaml", judge_teams),
-               ("segment", segments, "segment", config.segments, "site.yaml", judge_segments),
-               ("irritant", irritant_ids, "irritant", sorted(backlog.irritants), "backlog/irritants/", True)]
-    for name, known, what, choices, where, checked in columns:
+    irritant_choices = sorted(irritant_ids)
+    columns = [("journey_stage", stages, "journey stage", config.journey_stages, judge_stages),
+               ("team", teams, "team", config.teams, judge_teams),
+               ("segment", segments, "segment", config.segments, judge_segments),
+               ("irritant", irritant_ids, "irritant", irritant_choices, True)]
+    for name, known, what, choices, checked in columns:
         value_of = attrgetter(name)
         unknown = set(map(value_of, feedback)) - known - {None} if checked else set()
         for row in (row for row in feedback if value_of(row) in unknown) if unknown else ():
-            yield _unknown(row.loc, value_of(row), what, choices, where)
+            yield (_unknown(row.loc, value_of(row), what, choices, "backlog/irritants/") if name == "irritant"
+                   else _not_in_site(row.loc, value_of(row), what, choices))
 
     listed = {row_id for irritant in backlog.irritants.values() for row_id in irritant.feedback}
     stored = backlog.stored_feedback.known_ids(listed - feedback_ids) if backlog.stored_feedback else set()
     for irritant in backlog.irritants.values():
         if irritant.journey_stage not in stages and judge_stages:
-            yield _unknown(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
-                           config.journey_stages, "site.yaml")
+            yield _not_in_site(irritant.at("journey_stage"), irritant.journey_stage, "journey stage",
+                               config.journey_stages)
         if irritant.team not in teams and judge_teams:
-            yield _unknown(irritant.at("team"), irritant.team, "team", config.teams, "site.yaml")
+            yield _not_in_site(irritant.at("team"), irritant.team, "team", config.teams)
         for index, row_id in enumerate(irritant.feedback):
             if row_id not in feedback_ids and row_id not in unreadable_rows and row_id not in stored:
                 yield error(irritant.at(f"feedback.{index}"), "reference",
@@ -67,21 +84,22 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     for decision in backlog.decisions.values():
         for index, irritant_id in enumerate(decision.irritants):
             if irritant_id not in irritant_ids:
-                yield _unknown(decision.at(f"irritants.{index}"), irritant_id, "irritant",
-                               sorted(backlog.irritants), "backlog/irritants/")
+                yield _unknown(decision.at(f"irritants.{index}"), irritant_id, "irritant", irritant_choices,
+                               "backlog/irritants/")
         for name in ("follows", "supersedes", "superseded_by"):
             linked = getattr(decision, name)
             if linked is not None and linked not in decision_ids:
                 yield _unknown(decision.at(name), linked, "decision", sorted(backlog.decisions),
                                "backlog/decisions/")
         if decision.metric is not None and decision.metric not in metric_ids:
-            yield _unknown(decision.at("metric"), decision.metric, "metric", sorted(metric_ids), "site.yaml metrics")
+            yield _unknown(decision.at("metric"), decision.metric, "metric", sorted(metric_ids), "site.yaml metrics",
+                           "metrics")
 
     for story in backlog.stories.values():
         for index, irritant_id in enumerate(story.irritants):
             if irritant_id not in irritant_ids:
-                yield _unknown(story.at(f"irritants.{index}"), irritant_id, "irritant",
-                               sorted(backlog.irritants), "backlog/irritants/")
+                yield _unknown(story.at(f"irritants.{index}"), irritant_id, "irritant", irritant_choices,
+                               "backlog/irritants/")
         if story.journey_stage is not None and story.journey_stage not in stages and judge_stages:
-            yield _unknown(story.at("journey_stage"), story.journey_stage, "journey stage",
-                           config.journey_stages, "site.yaml")
+            yield _not_in_site(story.at("journey_stage"), story.journey_stage, "journey stage",
+                               config.journey_stages)
