@@ -742,21 +742,25 @@ def init(directory: Path, organisation: str | None, no_git: bool, today: datetim
 
     Writes site.yaml (with comments), one example of each record kind, feedback, JSON Schemas, the check and
     publish workflows, a pre-commit hook, editor settings and a README, then runs git init. Refuses a
-    DIRECTORY that is not empty.
+    DIRECTORY that is not empty; a fresh clone of an empty repository (only .git) is fine.
 
     \b
     Example:
       site-gen init my-team-backlog --organisation "Northwind Bikes"
       cd my-team-backlog && site-gen check && site-gen build
     """
+    import shlex
+
     from .starter import StarterError, create_repository
 
     try:
         written = create_repository(directory, organisation, _today(today.date() if today else None), git=not no_git)
     except StarterError as exc:
         raise click.ClickException(str(exc)) from None
+    here = directory.resolve() == Path.cwd().resolve()
+    enter = "" if here else f"cd {shlex.quote(str(directory))} && "   # a line to paste, spaces and quotes included
     click.echo(f"Created a backlog repository in {directory}/ ({len(written)} files). Next:\n"
-               f"  cd {directory} && site-gen check && site-gen build", err=True)
+               f"  {enter}site-gen check && site-gen build", err=True)
 
 
 @main.command()

@@ -298,13 +298,21 @@ def starter_files(organisation: str, today: date) -> dict[str, str]:
     }
 
 
+def _empty_enough(directory: Path) -> bool:
+    """Absent, empty, or holding only .git: a team often creates its repository on its forge and clones it first."""
+    if not directory.exists():
+        return True
+    return directory.is_dir() and all(entry.name == ".git" for entry in directory.iterdir())
+
+
 def create_repository(directory: Path, organisation: str | None, today: date, git: bool = True) -> list[str]:
-    """Write a new team repository into directory (absent or empty); the relative paths written."""
+    """Write a new team repository into directory (absent, empty or a fresh clone); the relative paths written."""
     from .load.records import load_site_config
     from .schemas import render_schemas
 
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise StarterError(f"{directory} is not empty; site-gen init only writes into a new or empty folder")
+    if not _empty_enough(directory):
+        raise StarterError(f"{directory} is not empty; site-gen init only writes into a new or empty folder (or a "
+                           "fresh clone holding only .git): name a new one, e.g. site-gen init our-backlog")
     name = organisation or directory.absolute().name.replace("-", " ").replace("_", " ").strip().title() or "Our team"
     files = starter_files(name, today)
     try:

@@ -39,3 +39,21 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     refused = site_gen("init", str(tmp_path), cwd=tmp_path)
     assert refused.returncode == 1 and "is not empty" in refused.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_init_writes_into_a_fresh_clone_that_holds_only_git(tmp_path: Path) -> None:
+    """Teams create the repository on their forge and clone it: the clone holds .git and nothing else."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "init", "--quiet", str(clone)], check=True)
+    created = site_gen("init", str(clone), cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert (clone / "site.yaml").is_file() and (clone / ".git/HEAD").is_file()
+
+
+def test_the_next_step_is_a_line_to_paste_as_it_is(tmp_path: Path) -> None:
+    """Initialising the current folder needs no 'cd .'; a folder with a space needs quotes to be pasted."""
+    here = tmp_path / "here"
+    here.mkdir()
+    assert site_gen("init", cwd=here).stderr.splitlines()[-1] == "  site-gen check && site-gen build"
+    spaced = site_gen("init", "our backlog", cwd=tmp_path)
+    assert spaced.stderr.splitlines()[-1] == "  cd 'our backlog' && site-gen check && site-gen build"
