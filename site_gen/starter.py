@@ -45,6 +45,7 @@ internal:
   base_url: null
 
 # The customer journey, in order: every irritant, story and feedback row names one stage.
+# After changing these three lists, run `site-gen schema --out schemas/` so your editor offers the new names.
 journey_stages: [discover, sign-up, first-use, payment, support, cancel]
 # Teams that own irritants, and the customer segments your feedback is tagged with.
 teams: [product, support, ops]
@@ -172,6 +173,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+      # your-org: the GitHub organisation or user whose copy of site-gen (its action.yml) your workflows use
       - uses: {ACTION}
         with:
           command: check
@@ -200,6 +202,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0  # irritant pages show the history of their file
+      # your-org: the GitHub organisation or user whose copy of site-gen (its action.yml) your workflows use
       - uses: {ACTION}
         with:
           command: build

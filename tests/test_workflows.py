@@ -116,3 +116,19 @@ def test_the_workflows_init_writes_pass_actionlint(tmp_path: Path) -> None:
     assert [actionlint(path) for path in paths] == [[], []]
     publish = yaml.safe_load(files[".github/workflows/publish.yml"])
     assert publish[True]["schedule"] and publish["jobs"]["build"]["steps"][1]["with"]["command"] == "build"
+
+
+def test_the_workflows_init_writes_say_what_to_replace_in_the_action_they_use() -> None:
+    """'your-org' is the one word a team must change in them: the line above it says so, where they will look."""
+    from datetime import date
+
+    from site_gen.starter import starter_files
+
+    files = starter_files("Acme", date(2026, 11, 23))
+    for name in (".github/workflows/check.yml", ".github/workflows/publish.yml"):
+        lines = files[name].splitlines()
+        [at] = [n for n, line in enumerate(lines) if "uses: your-org/site-gen@" in line]
+        assert lines[at - 1].strip().startswith("# your-org: the GitHub organisation or user"), name
+    site = files["site.yaml"].splitlines()
+    stages = next(n for n, line in enumerate(site) if line.startswith("journey_stages:"))
+    assert "site-gen schema --out schemas/" in site[stages - 1]   # the editor's choices come from these lists
