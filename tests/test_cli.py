@@ -59,7 +59,8 @@ def test_text_format_names_file_line_rule_and_fix(example: Path) -> None:
     assert len(deliberate(lines)) == 2
     assert [line for line in lines if line not in deliberate(lines)] == [
         "backlog/irritants/deposit-refund-slow.yaml:13:11: warning[unreviewed] open irritant was last reviewed "
-        "53 days ago (rules.review_every_days is 14) — review it at the team meeting and set 'reviewed:' to that date",
+        "53 days ago (rules.review_every_days is 14) — review it at the team meeting, then record it with: "
+        "site-gen reviewed deposit-refund-slow (it sets 'reviewed:' to the day)",
         "backlog/irritants/helmet-rental.yaml:7:1: error[unknown-field] unknown field 'ownr' in irritant"
         " — did you mean 'owner'?",
     ]

@@ -124,6 +124,12 @@ CASES = [
     # 5. review cadence and overdue (warnings by default)
     Case("open irritant not reviewed for weeks", f"{IRR}/deposit-refund-slow.yaml", "reviewed: 2026-11-17",
          "reviewed: 2026-10-01", "unreviewed", "reviewed: 2026-10-01", "53 days ago", Severity.WARNING),
+    Case("open irritant never reviewed says so, and the command that records a review",
+         f"{IRR}/deposit-refund-slow.yaml", "reviewed: 2026-11-17\n", "", "unreviewed", "opened:",
+         "has not been reviewed since it was opened", Severity.WARNING),
+    Case("the command that records a review", f"{IRR}/deposit-refund-slow.yaml", "reviewed: 2026-11-17",
+         "reviewed: 2026-10-01", "unreviewed", "reviewed: 2026-10-01", "site-gen reviewed deposit-refund-slow",
+         Severity.WARNING),
     Case("open irritant past its target", f"{IRR}/unlock-fails-in-background.yaml", "target: 2026-12-15",
          "target: 2026-11-13", "overdue", "target: 2026-11-13", "owner: Maya Okafor", Severity.WARNING),
     # 6. metrics

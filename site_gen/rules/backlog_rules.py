@@ -79,8 +79,11 @@ def _on_time(irritant: Irritant, facts: Schedule, rules: Rules) -> Iterator[Diag
             f"(owner: {irritant.owner or 'nobody'})",
             "fix it, or decide at the next meeting: set a new target or decline it"))
     if facts.unreviewed:
+        # an irritant never reviewed counts from the day it was opened: say so, not "last reviewed"
+        since = "was last reviewed" if irritant.reviewed else "has not been reviewed since it was opened"
         yield with_severity(rules.unreviewed, error(
             irritant.at("reviewed" if irritant.reviewed else "opened"), "unreviewed",
-            f"open irritant was last reviewed {facts.days_since_review} days ago "
+            f"open irritant {since} {facts.days_since_review} days ago "
             f"(rules.review_every_days is {rules.review_every_days})",
-            "review it at the team meeting and set 'reviewed:' to that date"))
+            f"review it at the team meeting, then record it with: site-gen reviewed {irritant.id} "
+            "(it sets 'reviewed:' to the day)"))
