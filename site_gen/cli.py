@@ -40,8 +40,14 @@ class _Day(click.DateTime):
         return moment
 
 
-_TODAY = click.option("--today", type=_Day(formats=["%Y-%m-%d"]), default=None,
-                      help=f"Check as if today were this date (YYYY-MM-DD, {RANGE}), for reproducible runs.")
+def _today_option(does: str) -> Callable[[Any], Any]:
+    """--today, saying what this command does with the day (a new record is dated with it, not checked)."""
+    return click.option("--today", type=_Day(formats=["%Y-%m-%d"]), default=None,
+                        help=f"{does} as if today were this date (YYYY-MM-DD, {RANGE}), for reproducible runs.")
+
+
+_TODAY = _today_option("Check")
+_DATE_NEW = _today_option("Date the new record")
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
@@ -616,7 +622,7 @@ def new() -> None:
 @_NEW_ID
 @_NEW_EDIT
 @_NEW_PATH
-@_TODAY
+@_DATE_NEW
 def new_irritant(title: str, public_title: str | None, stage: str | None, team: str | None, owner: str | None,
                  cause: str | None, triage: str | None, target: datetime | None, feedback: tuple[str, ...],
                  record_id: str | None, edit: bool, path: Path, today: datetime | None) -> None:
@@ -665,7 +671,7 @@ def new_irritant(title: str, public_title: str | None, stage: str | None, team: 
 @_NEW_ID
 @_NEW_EDIT
 @_NEW_PATH
-@_TODAY
+@_DATE_NEW
 def new_decision(title: str, kind: str | None, owner: str | None, review_on: datetime | None, metric: str | None,
                  irritants: tuple[str, ...], supersedes: str | None, record_id: str | None, edit: bool, path: Path,
                  today: datetime | None) -> None:
@@ -707,7 +713,7 @@ def new_decision(title: str, kind: str | None, owner: str | None, review_on: dat
 @_NEW_ID
 @_NEW_EDIT
 @_NEW_PATH
-@_TODAY
+@_DATE_NEW
 def new_story(title: str, irritants: tuple[str, ...], public: bool, you_said: str | None, we_did: str | None,
               record_id: str | None, edit: bool, path: Path, today: datetime | None) -> None:
     """Create backlog/stories/ID.md: "you said, we did", dated today.
@@ -736,7 +742,7 @@ def new_story(title: str, irritants: tuple[str, ...], public: bool, you_said: st
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 @click.option("--organisation", default=None, help="Your organisation's name (default: the folder's name).")
 @click.option("--no-git", is_flag=True, help="Do not run git init.")
-@_TODAY
+@_today_option("Date the examples")
 def init(directory: Path, organisation: str | None, no_git: bool, today: datetime | None) -> None:
     """Start a new team repository that check and build accept at once.
 
@@ -768,7 +774,7 @@ def init(directory: Path, organisation: str | None, no_git: bool, today: datetim
 @click.option("--week", type=_Day(formats=["%Y-%m-%d"]), default=None,
               help="Any day of the week (Monday-Sunday) to digest; default: last complete week.")
 @click.option("--post", is_flag=True, help="Send it to the incoming webhook in $SITE_GEN_WEBHOOK_URL (Slack JSON).")
-@_TODAY
+@_today_option("Find the last complete week")
 def digest(path: Path, week: datetime | None, post: bool, today: datetime | None) -> None:
     """The week's complaints, suggestions and praise as markdown for the team chat. INTERNAL: quotes customers.
 

@@ -140,3 +140,10 @@ def test_a_placeholder_in_any_written_text_of_any_record_is_named(example: Path)
             planted = ("fine", "TODO: fill in") if str(item.type).startswith("tuple") else "TODO: fill in"
             named = [d.message for d in placeholders.check_record(dataclasses.replace(record, **{item.name: planted}))]
             assert named == [f"'{item.name}' still holds the placeholder 'TODO: fill in'"], (type(record), item.name)
+
+
+def test_today_in_new_and_init_dates_what_they_write_and_says_so() -> None:
+    """--today in new and init dates the files they write: "Check as if today were…" read as if it checked them."""
+    for command in (["new", "irritant"], ["new", "decision"], ["new", "story"], ["init"]):
+        help_text = " ".join(CliRunner().invoke(main, [*command, "--help"]).output.split())
+        assert "--today [%Y-%m-%d] Date the " in help_text and "Check as if" not in help_text, command
