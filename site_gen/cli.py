@@ -476,7 +476,8 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
                    "zendesk.")
 @click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
               help="Read a column into a field (id, date, customer, name, segment, team, journey_stage, kind, source, "
-                   "verbatim, nps, ces, csat, contact_ok); a column is its name, a unique start of it, or #N. Repeat.")
+                   "verbatim, nps, ces, csat, contact_ok, consent_public); a column is its name, a unique start of "
+                   "it, or #N. Repeat.")
 @click.option("--source", default=None, help="Source of every row (default: the preset's, e.g. review).")
 @click.option("--stage", default=None, help="Journey stage of every row, from site.yaml.")
 @click.option("--kind", default=None, help="complaint, praise or suggestion, for every row.")

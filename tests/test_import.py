@@ -369,6 +369,15 @@ def test_help_has_an_example() -> None:
     assert result.exit_code == 0 and "Example:" in result.output and "--preset zendesk" in result.output
 
 
+def test_help_lists_every_field_a_column_can_be_read_into() -> None:
+    """--map's help is where a user looks for the fields: consent_public was read but not listed."""
+    from site_gen.importer.mapping import TARGETS
+
+    listed = " ".join(CliRunner().invoke(main, ["import", "--help"]).output.split())
+    fields = listed.split("Read a column into a field (", 1)[1].split(")", 1)[0]
+    assert fields.split(", ") == list(TARGETS)
+
+
 def test_importing_into_the_example_repository_passes_check(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "example")
     result = run(root, str(SAMPLES / "zendesk.csv"), "--preset", "zendesk", "--stage", "support")
