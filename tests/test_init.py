@@ -57,3 +57,20 @@ def test_the_next_step_is_a_line_to_paste_as_it_is(tmp_path: Path) -> None:
     assert site_gen("init", cwd=here).stderr.splitlines()[-1] == "  site-gen check && site-gen build"
     spaced = site_gen("init", "our backlog", cwd=tmp_path)
     assert spaced.stderr.splitlines()[-1] == "  cd 'our backlog' && site-gen check && site-gen build"
+
+
+def test_a_new_teams_dashboard_says_how_to_add_metrics_under_its_metrics_heading(tmp_path: Path) -> None:
+    """init writes metrics: [] — the dashboard showed a 'Metrics' heading with nothing under it."""
+    from datetime import date
+
+    from site_gen.build import render_sites
+    from site_gen.check import check_repository
+    from site_gen.model import Audience
+    from site_gen.starter import create_repository
+
+    today = date(2026, 11, 23)
+    create_repository(tmp_path / "team", "Acme", today, git=False)
+    sites = render_sites(check_repository(tmp_path / "team", today), tmp_path / "team", Audience.INTERNAL)
+    dashboard = sites["internal"]["index.html"].decode()
+    after = dashboard.split("<h2>Metrics</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "No metrics yet: add up to three to metrics in site.yaml." in after
