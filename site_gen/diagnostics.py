@@ -44,8 +44,15 @@ class SourceLoc:
 _set_path, _set_line, _set_col = (SourceLoc.__dict__[name].__set__ for name in ("path", "line", "col"))
 
 
+def empty_place(name: str) -> str:
+    """The key of Places where a field written with no value (`owner:`) keeps its place: not under its name, which
+    means a value was written there (one its field refused, when the record has none)."""
+    return f"{name}:empty"
+
+
 class Places(dict[str, SourceLoc]):
-    """Where each value of one file's record was written: field name (or 'name.N') -> place in that file.
+    """Where each value of one file's record was written: field name (or 'name.N', or empty_place(name) for a field
+    written with no value) -> place in that file.
 
     A plain dict, but pickled as the file's path, the names and the line and column numbers: a worker hands
     back 15,000 records with 170,000 places, which as SourceLoc objects took two thirds of the time the

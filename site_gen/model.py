@@ -20,7 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .diagnostics import Severity, SourceLoc
+from .diagnostics import Severity, SourceLoc, empty_place
 from .fieldtypes import (
     Boolean,
     Color,
@@ -156,7 +156,11 @@ class Located:
     locs: Mapping[str, SourceLoc]
 
     def at(self, name: str) -> SourceLoc:
-        return self.locs.get(name, self.loc)
+        return self.locs.get(name) or self.locs.get(empty_place(name)) or self.loc
+
+    def written_empty(self, name: str) -> bool:
+        """`owner:` with nothing after it: the field's line is there, its value is not."""
+        return empty_place(name) in self.locs
 
     def refused(self, name: str) -> bool:
         """The list written for this field was refused, whole or in part (text where a list goes, an entry that

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, empty_place
 from .facts import derive_facts
 from .fieldtypes import did_you_mean
 from .files import replace_file
@@ -70,14 +70,15 @@ def _write_value(line: str, col: int, value: str) -> str:
     start, end = _value_span(line, col)
     old = line[start:end]
     quote = old[:1] if old[:1] in ("'", '"') else ""
-    return f"{line[:start]}{quote}{value}{quote}{line[end:]}"
+    space = " " if line[:start].endswith(":") else ""   # `reviewed:` had no value, nor the space before one
+    return f"{line[:start]}{space}{quote}{value}{quote}{line[end:]}"
 
 
 def set_field(text: str, irritant: Irritant, name: str, value: str, after: Sequence[str]) -> str:
     """text with the field's value replaced on its line, or a new `name: value` line after the first of
     `after` that the file has (else at the end of the file)."""
     lines = text.split("\n")
-    loc = irritant.locs.get(name)
+    loc = irritant.locs.get(name) or irritant.locs.get(empty_place(name))   # `reviewed:` left empty is its line
     if loc is not None and loc.line is not None and loc.col is not None:
         index = loc.line - 1
         lines[index] = _write_value(lines[index], loc.col - 1, value)

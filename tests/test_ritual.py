@@ -169,6 +169,22 @@ def test_reviewed_adds_the_line_after_opened_when_absent_and_closes_with_closed(
     assert not check_repository(example, MEETING).errors
 
 
+@pytest.mark.parametrize("empty, filled", [
+    ("reviewed:", "reviewed: 2026-11-25"),
+    ("reviewed:   # the next meeting", "reviewed: 2026-11-25   # the next meeting"),
+    ("reviewed: ~", "reviewed: 2026-11-25")])
+def test_reviewed_fills_a_reviewed_line_left_empty(example, empty, filled):
+    """`reviewed:` with nothing after it is the line to fill: adding a second one made a duplicate key, and the
+    command refused its own change."""
+    path = example / "backlog" / "irritants" / "refund-status-unclear.yaml"
+    path.write_text(path.read_text().replace("reviewed: 2026-11-17", empty))
+    before = path.read_bytes()
+    result = site_gen("reviewed", "refund-status-unclear", "--on", "2026-11-25", cwd=example)
+    assert result.returncode == 0, result.stderr
+    assert _changed_lines(before, path.read_bytes()) == [("-", empty + "\n"), ("+", filled + "\n")]
+    assert not check_repository(example, MEETING).errors
+
+
 def test_reviewed_keeps_crlf_line_ends(example):
     path = example / "backlog" / "irritants" / "refund-status-unclear.yaml"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))

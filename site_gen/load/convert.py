@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..diagnostics import Diagnostic, SourceLoc, error
+from ..diagnostics import Diagnostic, SourceLoc, empty_place, error
 from ..fieldtypes import (
     DATE_PATTERN,
     UNREADABLE,
@@ -201,6 +201,8 @@ def convert_mapping(node: Node | None, fields: tuple[Field, ...], what: str, at:
                 continue
             value = problem.keep
         if value is None:
+            if isinstance(value_node, Scalar) and value_node.tag == "null":
+                out.locs[empty_place(key)] = loc   # `owner:`: a rule asking for it points at this line
             continue
         out.values[key] = value
         out.locs[key] = loc

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Diagnostic, Places, SourceLoc
+from ..diagnostics import Diagnostic, Places, SourceLoc, empty_place
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
 from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
 from ..incremental import read_regular
@@ -150,8 +150,10 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
                 tag = scalar_tags.get(value_node.tag)
                 if tag is None:
                     return None
-                if tag == "null":  # an empty value: absent, or an empty list
+                if tag == "null":  # an empty value: absent but placed (as convert_mapping places it), or an empty list
                     if not field.listed:
+                        mark = value_node.start_mark
+                        locs[empty_place(name)] = SourceLoc(rel, mark.line + first, mark.column + 1)
                         continue
                     value: Any = ()
                 elif field.listed:

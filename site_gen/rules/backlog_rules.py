@@ -42,10 +42,10 @@ def _dated_and_assigned(irritant: Irritant, facts: Schedule) -> Iterator[Diagnos
             value = getattr(irritant, name)
             if value is None and name in irritant.locs:
                 continue  # written, but not valid: that is reported where it is written
-            if value is None:
+            if value is None and not irritant.written_empty(name):
                 yield error(irritant.loc, "dated-assigned", f"irritant has no '{name}'",
                             f"add '{name}:' ({why}); the backlog is only useful dated and assigned")
-            elif blank(value):
+            elif value is None or blank(value):   # `owner:` and `owner: ""` alike
                 yield error(irritant.at(name), "dated-assigned", f"'{name}' is blank",
                             f"write {why} after '{name}:'; the backlog is only useful dated and assigned")
     if irritant.triage == Triage.DECLINE and (irritant.decline_reason is None or blank(irritant.decline_reason)):

@@ -61,9 +61,10 @@ def check_record(decision: Decision, review: DecisionReview, rules: Rules) -> It
     for name in required:
         answer = getattr(decision, name)
         if answer is None or blank(answer):   # `promise: ""` answers nothing either
-            yield error(decision.at(name if answer is not None else "kind"), "decision-questions",
+            written = answer is not None or decision.written_empty(name)
+            yield error(decision.at(name if written else "kind"), "decision-questions",
                         f"{decision.kind} decision does not answer '{name}' ({_QUESTION_TEXT[name]})",
-                        f"add '{name}:' to the front matter")
+                        f"write the answer after '{name}:'" if written else f"add '{name}:' to the front matter")
     yield from _outcome(decision)
     if review.adds_unexplained_steps:
         yield _friction(decision)
