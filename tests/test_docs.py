@@ -134,3 +134,12 @@ def test_a_field_declared_once_is_validated_in_the_schema_and_missing_from_the_r
     assert seen["readme"] == [
         "irritant field 'effort' is missing from README.md: run `python scripts/docs.py` to regenerate the field "
         "tables"]
+
+
+def test_the_irritant_the_readme_adds_by_pull_request_passes_check(example: Path) -> None:
+    """The first file a new team copies: it must pass as written (it drew slug-missing and unreviewed warnings)."""
+    section = README.split("## Adding an irritant by pull request", 1)[1]
+    block = textwrap.dedent(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    (example / "backlog/irritants/slow-deposit-refund.yaml").write_text(block, encoding="utf-8")
+    mine = [str(d) for d in run_check(example).diagnostics if d.loc.path.endswith("slow-deposit-refund.yaml")]
+    assert mine == []
