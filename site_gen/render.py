@@ -89,6 +89,13 @@ def command_words(command: str) -> Markup:
                             for word in command.split(" "))
 
 
+def address_words(address: str) -> Markup:
+    """A web address that wraps after its slashes ('…/changes/' then 'stages/payment/feed.xml') rather than
+    inside a word ('feed.x' then 'ml') on a phone; what is selected and copied is the address as it was."""
+    scheme, separator, path = address.partition("://") if "://" in address else ("", "", address)
+    return Markup.escape(scheme + separator) + Markup("/<wbr>").join(Markup.escape(part) for part in path.split("/"))
+
+
 TEMPLATE_LIMIT = 4 << 20  # 4 MiB: far above any template or stylesheet a person writes
 
 
@@ -287,6 +294,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.globals["language"] = words.tag
     env.filters["unbroken"] = remembered(unbroken)
     env.filters["command_words"] = command_words
+    env.filters["address_words"] = remembered(address_words)
     env.tests["rtl"] = is_rtl
     return env
 

@@ -113,6 +113,16 @@ FEEDBACK = (
 )
 
 
+def add_journey_stage(root: Path, step: int) -> Path:
+    """A journey stage added at the end of site.yaml's list (a public name: it has a page and a feed)."""
+    site = root / "site.yaml"
+    text = site.read_text("utf-8")
+    stages = text.index("journey_stages: [") + len("journey_stages: [")
+    end = text.index("]", stages)
+    site.write_text(f"{text[:end]}, added-stage-{step}{text[end:]}", "utf-8")
+    return site
+
+
 def write_canary_repo(root: Path) -> Path:
     for folder in ("backlog/irritants", "backlog/decisions", "backlog/stories", "feedback"):
         (root / folder).mkdir(parents=True, exist_ok=True)

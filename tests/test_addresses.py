@@ -149,7 +149,13 @@ def test_an_alias_that_collides_is_a_located_error(example: Path) -> None:
     edit(other, "aliases: [2026-02-cancel-your-plan-in-the-app-any-time]", "aliases: [archive/]")
     [problem] = problems(run_check(example))
     assert problem.rule == "alias-collision" and "archive" in problem.message
-    edit(other, "aliases: [archive/]", "aliases: [../outside]")
+    edit(other, "aliases: [archive/]", "aliases: [page/2/]")   # the home's second page, once it has 21 stories
+    [problem] = problems(run_check(example))
+    assert problem.rule == "alias-collision" and "page" in problem.message
+    edit(other, "aliases: [page/2/]", "aliases: [follow/]")   # the page that lists the site's feeds
+    [problem] = problems(run_check(example))
+    assert problem.rule == "alias-collision" and "follow" in problem.message
+    edit(other, "aliases: [follow/]", "aliases: [../outside]")
     assert [d.rule for d in problems(run_check(example))] == ["alias-format"]
 
 

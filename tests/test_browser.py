@@ -26,6 +26,7 @@ from .fixtures.customer_corpus import write_corpus_repo
 from .xss import write_xss_repo
 
 NODE_MODULES = REPO / "node_modules"
+FOLLOW = "follow/index.html"   # the page of the public site's feeds
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -92,12 +93,14 @@ def test_every_page_loads_without_console_errors(audience: str, built: Path, htt
 
 
 def test_short_links_are_thumb_sized_on_a_phone(http_base: dict, browser: Browser) -> None:
-    """The archive's month links ("Jun"), the browse list and the footer's feed links: 24 x 24 px or more at 320 px
+    """The archive's month links ("Jun"), the browse list, the footer's link to the feeds and each feed's link and
+    copy button: 24 x 24 px or more at 320 px
     (WCAG 2.5.8's size, not its spacing exception: these are what a thumb taps)."""
     page = browser.new_page(viewport={"width": 320, "height": 700})
     small = []
     for name, selector in (("archive/index.html", "nav.jump dd a"), ("search/index.html", "ul.browse a"),
-                           ("index.html", "footer.site .feeds a")):
+                           ("index.html", "footer.site .feeds a"), (FOLLOW, ".feed-address a"),
+                           (FOLLOW, ".feed-address button")):
         page.goto(http_base["public"] + name)
         boxes = [link.bounding_box() for link in page.locator(selector).all()]
         assert boxes, f"{name}: no {selector}"
@@ -314,7 +317,7 @@ def test_xss_corpus_runs_nothing_on_either_site(tmp_path: Path, browser: Browser
                 ran = page.evaluate("window.__ran")
                 scripts = page.evaluate("[...document.scripts].map(s => s.src || s.textContent.slice(0, 40))")
                 assert ran == [], f"{audience}/{name} ran {ran}"
-                assert all(s.endswith(("pagefind-ui.js", "search.js", "board.js")) for s in scripts), f"{audience}/{name}: {scripts}"
+                assert all(s.endswith(("pagefind-ui.js", "search.js", "copy.js", "board.js")) for s in scripts), f"{audience}/{name}: {scripts}"
             page.close()
     finally:
         server.shutdown()
@@ -330,6 +333,7 @@ def test_axe_finds_no_serious_or_critical_violation(scheme: str, built: Path, ht
     axe = (NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8")
     failures = []
     page = browser.new_page(color_scheme=scheme)
+    assert FOLLOW in _pages(built / "public")
     for audience in ("public", "internal"):
         for name in _pages(built / audience):
             page.goto(http_base[audience] + name, wait_until="load")
@@ -345,6 +349,7 @@ def test_axe_finds_no_serious_or_critical_violation(scheme: str, built: Path, ht
 
 def test_nu_html_checker_reports_no_error(built: Path) -> None:
     files = [str(p) for p in sorted(built.rglob("*.html")) if "pagefind" not in p.parts]
+    assert str(built / "public" / FOLLOW) in files
     completed = subprocess.run(
         ["java", "-jar", str(NODE_MODULES / "vnu-jar/build/dist/vnu.jar"), "--errors-only", "--format", "json",
          *files], capture_output=True, text=True, timeout=600)
@@ -515,8 +520,9 @@ def test_the_inbox_is_scannable_on_a_phone_with_the_biggest_themes_and_their_com
 
 
 def test_a_journey_stage_page_leads_to_its_own_feed(built: Path, http_base: dict[str, str], browser: Browser) -> None:
-    """A customer who cares about one step (payment, say) can follow it: the stage page links its own Atom feed,
-    visibly and for feed readers, and that link arrives at a feed of that stage, not the whole site's."""
+    """A customer who cares about one step (payment, say) can follow it: the stage page announces its own Atom feed
+    to feed readers, and its visible link leads a person to that stage on the follow page (not to raw XML), where
+    the feed's link arrives at a feed of that stage, not the whole site's."""
     stages = sorted(p.parent.name for p in (built / "public/stages").glob("*/feed.xml"))
     assert len(stages) >= 5
     problems: list[str] = []
@@ -526,14 +532,84 @@ def test_a_journey_stage_page_leads_to_its_own_feed(built: Path, http_base: dict
             page.goto(http_base["public"] + f"stages/{slug}/index.html", wait_until="load")
             announced = page.evaluate("""() => [...document.querySelectorAll('link[rel=alternate]')]
                 .filter(l => l.type === 'application/atom+xml').map(l => l.href)""")
-            visible = [link.evaluate("a => a.href") for link in page.locator("main a[href$='feed.xml']").all()
-                       if link.is_visible()]
             own = http_base["public"] + f"stages/{slug}/feed.xml"
-            assert own in announced and visible == [own], (slug, announced, visible)
+            assert own in announced, (slug, announced)
+            assert page.locator("main a[href*='feed.']").count() == 0, slug   # nothing raw for a person
+            page.get_by_role("link", name="Follow this journey stage").click()
+            page.wait_for_url(f"**/follow/index.html#stage-{slug}")
+            card = page.locator(f"#stage-{slug}")
+            assert card.evaluate("c => { const box = c.getBoundingClientRect(); "
+                                 "return box.top >= 0 && box.bottom <= innerHeight; }"), slug   # in view, whole
+            assert card.locator("code").inner_text() == f"https://example.org/changes/stages/{slug}/feed.xml"
+            link = card.get_by_role("link", name="Open the feed")
+            assert link.evaluate("a => a.href") == own
             feed = page.request.get(own)
             assert feed.ok and f"<id>https://example.org/changes/stages/{slug}/</id>" in feed.text(), slug
     finally:
         page.close()
+    assert problems == []
+
+
+
+def test_a_feed_address_is_text_to_select_and_copy_without_javascript(http_base: dict[str, str],
+                                                                     browser: Browser) -> None:
+    """JavaScript off: the follow page still shows each feed's whole address as text; one tap on it selects all of
+    it, the device's Copy puts exactly the address on the clipboard, no button shows that could not work, and the
+    feed's link still works."""
+    context = browser.new_context(java_script_enabled=False, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(http_base["public"] + FOLLOW)
+        page.evaluate("navigator.clipboard.writeText('something else')")   # Playwright's, not the page's script
+        card = page.locator("#stage-payment")
+        address = card.locator("code")
+        assert address.inner_text() == "https://example.org/changes/stages/payment/feed.xml"
+        address.click()
+        assert page.evaluate("getSelection().toString()") == "https://example.org/changes/stages/payment/feed.xml"
+        page.keyboard.press("Control+C")
+        assert page.evaluate("navigator.clipboard.readText()") == "https://example.org/changes/stages/payment/feed.xml"
+        assert not card.get_by_role("button").is_visible()
+        href = card.get_by_role("link", name="Open the feed").evaluate("a => a.href")
+        assert href == http_base["public"] + "stages/payment/feed.xml" and page.request.get(href).ok
+    finally:
+        context.close()
+
+
+def test_the_copy_button_copies_the_feed_address_and_says_so(http_base: dict[str, str], browser: Browser) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(http_base["public"] + FOLLOW, wait_until="load")
+        buttons = page.get_by_role("button", name="Copy address")
+        assert buttons.count() == len(page.locator("code").all()) == 8   # every feed has one
+        card = page.locator("#stage-payment")
+        card.get_by_role("button", name="Copy address").click()
+        assert page.evaluate("navigator.clipboard.readText()") == "https://example.org/changes/stages/payment/feed.xml"
+        assert card.get_by_role("status").inner_text() == "Address copied."
+        assert card.get_by_role("button").get_attribute("aria-describedby") == "stage-payment-name"  # which feed
+        page.locator("#all").get_by_role("button", name="Copy address").click()
+        assert page.evaluate("navigator.clipboard.readText()") == "https://example.org/changes/feed.xml"
+        assert card.get_by_role("status").inner_text() == ""   # one message: where the reader just copied
+    finally:
+        context.close()
+
+
+def test_without_a_base_url_the_follow_page_shows_the_address_it_was_opened_from(tmp_path: Path,
+                                                                                browser: Browser) -> None:
+    """A site tried out without public.base_url, opened from disk: the address shown is the feed's own (the link's),
+    made whole where the page is read, and the link works."""
+    root = copy_example(tmp_path / "repo")
+    site = root / "site.yaml"
+    site.write_text(site.read_text("utf-8").replace("  base_url: https://example.org/changes/\n", ""), "utf-8")
+    build(root, tmp_path / "out", TODAY, only="public", search=False, workers=1)
+    problems: list[str] = []
+    page = _open(browser, (tmp_path / "out/public" / FOLLOW).as_uri(), problems)
+    page.wait_for_load_state("load")
+    feeds = [(code.inner_text(), link.evaluate("a => a.href")) for code, link in
+             zip(page.locator(".feed-address code").all(), page.locator(".feed-address a").all(), strict=True)]
+    page.close()
+    assert len(feeds) == 8 and all(shown == href for shown, href in feeds), feeds
+    assert (tmp_path / "out/public/stages/payment/feed.xml").as_uri() in dict(feeds)
     assert problems == []
 
 

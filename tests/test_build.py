@@ -96,6 +96,16 @@ def test_the_public_facts_added_on_purpose_do_appear(canary_site: Path) -> None:
         "items/publicmark-open-item/feed.xml"]
 
 
+def test_the_follow_page_names_the_journey_stages_and_nothing_internal(canary_site: Path) -> None:
+    """The page of the site's feeds shows the journey stages (public) and their feeds' addresses; the canary check
+    above reads it like every public file, and the teams (internal, a canary here) are not on it."""
+    page = readable((canary_site / "public/follow/index.html").read_bytes()).replace("<wbr>", "")
+    for stage in ("payment", "support"):
+        assert f'id="stage-{stage}"' in page and f"https://example.org/changes/stages/{stage}/feed.xml" in page
+    assert ">Payment</h3>" in page and ">Support</h3>" in page
+    assert CANARY not in page.lower() and ">Other</h3>" not in page   # site.yaml's teams: [canary, other]
+
+
 def test_the_internal_site_shows_what_the_public_one_must_not(canary_site: Path) -> None:
     internal = "\n".join(readable(d) for d in tree(canary_site / "internal").values())
     for field in ("owner", "cause", "internalnotes", "summary", "declinereason", "whathappened", "verbatim"):

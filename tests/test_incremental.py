@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import site_gen.incremental as incremental
@@ -17,7 +17,7 @@ from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.incremental import CACHE_DIR, MAGIC, DiskMemo, load_part, save_part
 
-from .canary import CANARY, write_canary_repo
+from .canary import CANARY, add_journey_stage, write_canary_repo
 from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
@@ -64,6 +64,23 @@ def test_one_story_edited_rewrites_only_the_pages_that_show_it(tmp_path: Path) -
                                                                       untouched_before.st_mtime_ns)
     assert edited.stat().st_ino != edited_before.st_ino and b"25% off" in edited.read_bytes()
     assert 0 < report.changed["internal"] < report.written["internal"] // 4
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_the_follow_page_is_rendered_again_for_a_new_journey_stage_not_for_a_story(tmp_path: Path) -> None:
+    """The page of the site's feeds shows the journey stages and the site's settings only: a story edit keeps its
+    file as it was; a new stage in site.yaml adds that stage's feed to it, as a cold build does."""
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    follow = out / "public/follow/index.html"
+    before = follow.stat()
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    assert build(root, out, TODAY, search=False).changed["public"] > 0
+    assert (follow.stat().st_ino, follow.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    add_journey_stage(root, 1)
+    build(root, out, TODAY, search=False)
+    assert "https://example.org/<wbr>changes/<wbr>stages/<wbr>added-stage-1/<wbr>feed.xml" in follow.read_text("utf-8")
     assert tree(out) == cold(root, tmp_path / "cold")
 
 
@@ -121,7 +138,7 @@ def test_check_with_a_cache_reports_exactly_the_same_diagnostics(tmp_path: Path)
         [d.message for d in check_repository(root, TODAY, 1).diagnostics]
 
 
-EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "none"]),
+EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "stage", "none"]),
                  min_size=1, max_size=4)
 
 
@@ -142,6 +159,8 @@ def _apply(root: Path, step: int, change: str) -> None:
     elif change == "flip-story":  # public -> internal: what was published must go (canary records stay internal)
         path = names[step % len(names)]
         path.write_text(path.read_text("utf-8").replace("audience: public", "audience: internal"), "utf-8")
+    elif change == "stage":  # a new journey stage: the follow page and the stage list name it, with its feed
+        add_journey_stage(root, step)
     elif change == "flip-irritant":
         for irritant in sorted((root / "backlog/irritants").glob("*.yaml")):
             text = irritant.read_text("utf-8")
@@ -153,6 +172,7 @@ def _apply(root: Path, step: int, change: str) -> None:
 @settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
+@example(edits=["stage", "edit"])
 def test_warm_builds_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_path_factory, edits) -> None:
     base = tmp_path_factory.mktemp("warm")
     root = write_canary_repo(base / "repo")

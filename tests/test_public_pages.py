@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from site_gen.build import build, render_sites
 from site_gen.check import check_repository
+from site_gen.facts.addresses import ITEMS, RESERVED, STORIES
 from site_gen.publish.public import HOME_STORIES, Pager
 
 from .conftest import TODAY, copy_example, edit
 from .fixtures.customer_corpus import write_corpus_repo
 
+BASE = "https://www.northfield.gov.uk/you-said-we-did/"   # the corpus's public.base_url
+
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> dict[str, str]:
+def corpus_files(tmp_path_factory) -> dict[str, bytes]:
+    """Every file of the corpus's public site (pages, feeds, sitemap), by its path."""
     root = write_corpus_repo(tmp_path_factory.mktemp("corpus"))
     result = check_repository(root, TODAY)
     assert result.diagnostics == [], [d.as_text() for d in result.diagnostics]
-    public = render_sites(result, root, only="public")["public"]
-    return {name: data.decode("utf-8") for name, data in public.items() if name.endswith(".html")}
+    return {name: bytes(data) for name, data in render_sites(result, root, only="public")["public"].items()}
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_files: dict[str, bytes]) -> dict[str, str]:
+    return {name: data.decode("utf-8") for name, data in corpus_files.items() if name.endswith(".html")}
 
 
 def _story_titles(html: str) -> list[str]:
@@ -52,6 +61,7 @@ def test_the_main_menu_marks_the_section_a_page_is_in(corpus: dict[str, str]) ->
     assert current(corpus[month]) == [("true", "Archive")]
     assert current(corpus["stages/index.html"]) == [("page", "By journey stage")]
     assert current(corpus["index.html"]) == [("page", "Latest")]
+    assert current(corpus["follow/index.html"]) == [("page", "Follow")]
     story = next(name for name in corpus if name.startswith("stories/"))
     assert current(corpus[story]) == []   # a story is in no one list of the menu
 
@@ -103,12 +113,11 @@ def test_pager_shows_first_last_and_neighbours() -> None:
 
 
 def test_every_public_page_can_be_shared_and_a_customer_can_write_back(corpus: dict[str, str]) -> None:
-    base = "https://www.northfield.gov.uk/you-said-we-did/"
     for name, html in corpus.items():
         if name == "404.html":
             continue
         assert '<meta property="og:title"' in html and '<meta name="twitter:card" content="summary">' in html, name
-        address = base + name.removesuffix("index.html")
+        address = BASE + name.removesuffix("index.html")
         assert f'<link rel="canonical" href="{address}">' in html and f'content="{address}"' in html, name
         assert 'href="https://www.northfield.gov.uk/contact/tell-us">Tell us what to fix</a>' in html, name
     story = corpus["stories/2022-06-new-library-opening-hours/index.html"]
@@ -156,3 +165,75 @@ def test_an_item_page_tells_what_changed_from_the_public_stories_that_closed_it(
                  "You can now cancel in the app in two taps, day or night. No call needed."):
         assert said.replace("'", "&#39;") in text or said in text, said
     assert text.index("Pause your plan for the winter") < text.index("Cancel your plan in the app")   # newest first
+
+
+# --- following the site's changes ------------------------------------------------------------
+
+def _root(name: str) -> str:
+    """The relative way back to the site root from a page (404.html's links are absolute to the base path)."""
+    return "/you-said-we-did/" if name == "404.html" else "../" * name.count("/")
+
+
+def _feeds_shown(page: str) -> list[tuple[str, str]]:
+    """(the address shown as text, the link to the feed) of each feed on a page, as a customer would copy them."""
+    return [(unescape(re.sub(r"<[^>]+>", "", code)), link) for code, link in re.findall(
+        r'<code translate="no" dir="ltr">(.*?)</code>.*?<a href="([^"]+)" type="application/[a-z+]+"', page, re.S)]
+
+
+def test_the_follow_page_shows_every_feed_of_the_site_with_its_whole_address_to_copy(
+        corpus_files: dict[str, bytes]) -> None:
+    """A customer who taps a feed link met raw XML. The follow page names every feed the site publishes (all
+    changes, as Atom and as JSON, and each journey stage's), each with its whole address as text to copy into a
+    feed reader and a link to the feed; an item's own feed is on that item's page."""
+    page = corpus_files["follow/index.html"].decode("utf-8")
+    feeds = sorted(name for name in corpus_files
+                   if name.endswith(("feed.xml", "feed.json")) and not name.startswith(f"{ITEMS}/"))
+    assert len(feeds) == 8   # feed.xml, feed.json and the six journey stages'
+    assert sorted(_feeds_shown(page)) == sorted((BASE + name, "../" + name) for name in feeds)
+    for stage in ("find-out", "apply", "use-the-service", "pay", "get-help", "complain"):
+        anchor = page.index(f'id="stage-{stage}"')   # the stage page's link lands on its own feed
+        assert _feeds_shown(page[anchor:])[0][1] == f"../stages/{stage}/feed.xml"
+    assert "<h1>Follow our changes</h1>" in page and "any feed reader" in page
+    assert f"<loc>{BASE}follow/</loc>" in corpus_files["sitemap.xml"].decode("utf-8")
+
+
+def test_every_page_leads_people_to_the_follow_page_and_feed_readers_to_the_feeds(corpus: dict[str, str]) -> None:
+    """The footer sends a person to the follow page, no longer to raw XML; the page heads still announce the feeds
+    to feed readers and browsers, as before."""
+    for name, page in corpus.items():
+        root = _root(name)
+        footer = page[page.index('<footer class="site">'):]
+        assert f'<a href="{root}follow/index.html">Follow our changes</a>' in footer, name
+        assert "feed.xml" not in footer and "feed.json" not in footer, name
+        head = page[:page.index("</head>")]
+        assert (f'<link rel="alternate" type="application/atom+xml" title="You said, we did (Atom)" '
+                f'href="{root}feed.xml">') in head, name
+        assert (f'<link rel="alternate" type="application/feed+json" title="You said, we did (JSON Feed)" '
+                f'href="{root}feed.json">') in head, name
+
+
+def test_a_journey_stage_page_leads_people_to_its_own_feed_on_the_follow_page(corpus: dict[str, str]) -> None:
+    stage_pages = [name for name in corpus if re.fullmatch(r"stages/[^/]+/(page/\d+/)?index\.html", name)]
+    assert len(stage_pages) > 6   # numbered pages too
+    for name in stage_pages:
+        slug, page, root = name.split("/")[1], corpus[name], _root(name)
+        main = page[page.index("<main"):page.index("</main>")]
+        assert f'<a href="{root}follow/index.html#stage-{slug}">Follow this journey stage</a>' in main, name
+        assert "feed.xml" not in main, name   # no raw XML for a person
+        assert re.search(rf'<link rel="alternate" type="application/atom\+xml" title="[^"]+ \(Atom\)" '
+                         rf'href="{root}stages/{slug}/feed.xml">', page), name
+
+
+def test_an_item_page_shows_its_own_feed_address_and_what_a_feed_is(corpus: dict[str, str]) -> None:
+    name = next(name for name in corpus if re.fullmatch(r"items/[^/]+/index\.html", name))
+    page = corpus[name]
+    assert _feeds_shown(page) == [(BASE + name.removesuffix("index.html") + "feed.xml", "../../items/"
+                                   + name.split("/")[1] + "/feed.xml")]
+    assert '<a href="../../follow/index.html">What is a feed?</a>' in page
+
+
+def test_no_alias_can_take_the_place_of_a_page_the_site_writes(corpus_files: dict[str, bytes]) -> None:
+    """An alias there would be dropped without a word (the page wins): the check refuses it instead."""
+    tops = {name.split("/", 1)[0] for name in corpus_files} - {STORIES, ITEMS}
+    assert {"follow", "page", "stages"} <= tops
+    assert tops - RESERVED == set()

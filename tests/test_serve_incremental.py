@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from site_gen.build import build
@@ -25,7 +25,7 @@ from site_gen.record_edits import OWN, OWN_FAMILIES
 from site_gen.rules import FAMILIES
 from site_gen.serve import Preview
 
-from .canary import CANARY, write_canary_repo
+from .canary import CANARY, add_journey_stage, write_canary_repo
 from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
@@ -135,16 +135,19 @@ def _apply(root: Path, step: int, change: str) -> set[Path]:
         path.unlink()
     elif change == "flip-story":  # public -> internal: what was published must go (canary records stay internal)
         path.write_text(path.read_text("utf-8").replace("audience: public", "audience: internal"), "utf-8")
+    elif change == "stage":  # a new journey stage: the follow page and the stage list name it, with its feed
+        return {add_journey_stage(root, step)}
     return {path}
 
 
-EDITS = st.lists(st.sampled_from(["body", "body", "front-matter", "add", "delete", "flip-story"]),
+EDITS = st.lists(st.sampled_from(["body", "body", "front-matter", "add", "delete", "flip-story", "stage"]),
                  min_size=1, max_size=5)
 
 
 @settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
+@example(edits=["stage", "body"])
 def test_served_sites_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_path_factory, edits) -> None:
     base = tmp_path_factory.mktemp("serve")
     root = write_canary_repo(base / "repo")

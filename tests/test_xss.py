@@ -16,7 +16,7 @@ from site_gen.markdown import is_safe_url, render_markdown
 from .conftest import TODAY
 from .xss import PAYLOADS, active_content, write_xss_repo
 
-OUR_SCRIPTS = ("pagefind/pagefind-ui.js", "assets/search.js", "assets/board.js")
+OUR_SCRIPTS = ("pagefind/pagefind-ui.js", "assets/search.js", "assets/copy.js", "assets/board.js")
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ SLUG_MAX = 100
 STORIES = "stories"
 ITEMS = "items"
 # What the public site writes at its top level besides stories/ and items/: an alias there would shadow a page.
-RESERVED = frozenset({"index.html", "404.html", "archive", "months", "stages", "working-on", "wont-do", "search",
-                      "assets", "pagefind", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({"index.html", "404.html", "page", "archive", "months", "stages", "working-on", "wont-do",
+                      "search", "follow", "assets", "pagefind", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"})
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 
 

@@ -28,7 +28,7 @@ HOME_STORIES = 20      # story cards per page of the stream, a month, a stage
 LIST_ITEMS = 30        # items per page of working on / won't do
 ARCHIVE_TITLES = 250   # titles per page of the archive
 STAGE_PREVIEW = 5      # items of a stage shown on the stage's first page, with a link to the rest
-ASSETS = ("site.css", "search.js")
+ASSETS = ("site.css", "search.js", "copy.js")
 
 T = TypeVar("T")
 
@@ -151,6 +151,7 @@ def pages(site: PublicSite) -> list[Page]:
     out += paged("wont-do/", "wont_do.html", declined, LIST_ITEMS,
                  lambda part, pager: {"groups": by_stage(part, _previous(declined, pager, LIST_ITEMS))})
     out.append(Page("search/index.html", "search.html", {"canonical": "search/"}))
+    out.append(Page("follow/index.html", "follow.html", {"canonical": "follow/"}))
     out += [Page(f"stories/{story.slug}/index.html", "story.html",
                  {"story": story, "canonical": f"stories/{story.slug}/"}) for story in site.stories]
     for month in site.months:
