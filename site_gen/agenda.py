@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar, Union
 
 from .facts import WEEK, Facts, IrritantFacts, RiskKind, RiskLevel, RiskSignal, Theme, meeting
+from .facts.evidence import People
 from .facts.meeting import StageInbox
 from .facts.scores import Score, metric_digits
 from .i18n import N_, Language, language
@@ -236,7 +237,7 @@ class Agenda:
     stories: Capped[StoryItem]
     customers_waiting: tuple[tuple[str, int], ...] | None   # None: the notify facts are not there yet
     themes: Capped[ThemeItem] = Capped(())       # bigger than smallest_open, yet in no irritant
-    smallest_open: tuple[Irritant, int] | None = None   # the open irritant with the least evidence, its customers
+    smallest_open: tuple[Irritant, People] | None = None   # the open irritant with the least evidence, its people
 
     @property
     def title(self) -> Phrase:
@@ -301,7 +302,8 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         stories=Capped.of(stories, STORIES, "stories/index.html"),
         customers_waiting=meeting.customers_waiting(facts),
         themes=Capped.of(themes, THEMES, "feedback/index.html#complaints"),
-        smallest_open=(backlog.irritants[smallest[0]], smallest[1]) if smallest else None)
+        smallest_open=(backlog.irritants[smallest[0]], facts.irritants[smallest[0]].evidence.people)
+        if smallest else None)
 
 
 def _irritant_item(irritant: Irritant, facts: IrritantFacts, cadence: int) -> IrritantItem:
@@ -361,9 +363,6 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         where = f" — {link(_('see all'), section.more_link)}" if section.more_link else ""
         return [f"- {ngettext(singular, plural, section.more) % {'num': section.more}}{where}"]
 
-    def customers(count: int) -> str:
-        return ngettext("%(num)d customer", "%(num)d customers", count) % {"num": count}
-
     lines = [f"# {_md(agenda.title.say(w))}", "",
              f"{_md(agenda.organisation)} · "
              f"{_('since the last meeting on %(date)s') % {'date': agenda.since.isoformat()}} · "
@@ -414,16 +413,17 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
 
     lines += [f"## {_('5. New feedback no irritant covers')}", ""]
     if agenda.themes.items and agenda.smallest_open:
-        irritant, count = agenda.smallest_open
+        irritant, behind = agenda.smallest_open
         lines += [f"**{_('A bigger problem than one you are working on is not in the backlog.')}** " +
                   _("These complaint themes have more customers than %(irritant)s (%(customers)s), the open "
                     "irritant with the least evidence:") % {
                       "irritant": link(irritant.title, f"irritants/{irritant.id}/index.html"),
-                      "customers": customers(count)}, ""]
+                      "customers": w.people(behind.customers, behind.anonymous)}, ""]
         question = _("Open it as an irritant, link it to one, or decline it?")
         for flagged in agenda.themes.items:
             theme = flagged.theme
-            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {customers(theme.customers)}, "
+            said = w.people(theme.customers, theme.anonymous)
+            lines.append(f"- {link('“' + theme.wording + '”', flagged.link)} — {said}, "
                          f"{_md(label(theme.journey_stage, _))}. *{question}*")
         lines += more(agenda.themes, "… and %(num)d more theme", "… and %(num)d more themes")
         lines.append("")

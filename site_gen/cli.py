@@ -25,6 +25,7 @@ from .errors import BuildRefused, NotABacklog, SiteGenError, UsageError
 
 if TYPE_CHECKING:
     from .asof import AsOf
+    from .importer import ImportReport
     from .model import Backlog
 
 SITES = ("internal", "public")  # model.Audience's values, spelled here so --help need not import the model
@@ -507,14 +508,24 @@ def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str |
       site-gen import tickets.csv --preset zendesk --stage support --contacts-out ~/crm/contacts.csv
       site-gen import export.csv --map "Response=id" --map "Submitted=date" --map "Comment=verbatim" --stage payment
 
-    Exit status: 0 imported, 1 the file cannot be imported (nothing written), 2 usage error.
+    Exit status: 0 imported (some rows may be skipped: the report lists them), 1 the file cannot be imported or
+    every row was skipped (nothing written), 2 usage error.
     """
-    from .diagnostics import escape_text
-    from .importer import ImportRequest, run_import
-    from .importer.mapping import NO_ANSWER
+    from .importer import ImportRequest, NothingImported, run_import
 
-    report = run_import(ImportRequest(file, path, preset, maps, source, stage, kind, out, strict, contacts_out,
-                                      key_file))
+    try:
+        report = run_import(ImportRequest(file, path, preset, maps, source, stage, kind, out, strict, contacts_out,
+                                          key_file))
+    except NothingImported as exc:
+        _print_import(exc.report, file, contacts_out)   # which rows were skipped and why, then the error
+        raise
+    _print_import(report, file, contacts_out)
+
+
+def _print_import(report: ImportReport, file: Path, contacts_out: Path | None) -> None:
+    """The import's report on stderr: counts, each reason rows were skipped with their numbers, then the hints."""
+    from .diagnostics import escape_text
+
     click.echo(escape_text(f"Read {report.read} row(s) from {file} ({report.encoding}, {report.delimiter}-separated, "
                            f"{report.layout})"), err=True)
     for note in report.notes:
@@ -528,14 +539,12 @@ def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str |
     for reason, rows in reasons.items():
         shown = ", ".join(map(str, rows[:10])) + (f" … ({len(rows)} rows)" if len(rows) > 10 else "")
         click.echo(escape_text(f"    row {shown}: {reason}"), err=True)
-    if report.added == 0 and NO_ANSWER in reasons:   # a preset knows its tool's columns, never the survey's questions
-        click.echo('  hint: nothing was read as a verbatim or a score — name the question columns with --map, e.g. '
-                   '--map "What could we do better?=verbatim" --map "How likely are you to recommend us=nps" '
-                   '(or ces, csat); a unique start of the column name is enough', err=True)
     placed = ", ".join(f"{count} {placeholder}" for placeholder, count in sorted(report.placeholders.items()))
     click.echo(f"  placeholders inserted: {placed or 0}", err=True)
     if report.contacts is not None:
         click.echo(f"  contacts: {report.contacts} new pair(s) in {contacts_out}", err=True)
+    for hint in report.hints:
+        click.echo(escape_text(f"  hint: {hint}"), err=True)
 
 
 # --- starters: new, init, digest, feedback (issue 10, items 4-6 and 8) -------------------------------------

@@ -8,6 +8,7 @@
     │   ├── UnsafeOutput                 an --out that is not site-gen's to replace (an OutputError too)
     │   └── ImportUsage                  `import` asked for an unknown preset or field, or has no key
     ├── ImportFailed                     `import` cannot use the file or the repository (importer/errors.py)
+    │   └── NothingImported              every row read was skipped: nothing added, nothing written
     ├── BuildRefused                     the check found errors: carries them; nothing was written
     ├── BuildError                       the build could not finish (the search indexer failed); nothing was written
     │   └── ThemeError                   a template failed, with its file and line

@@ -138,6 +138,19 @@ class Language:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
 
+    def people(self, customers: int, anonymous: int) -> str:
+        """Who is behind a theme or an irritant (facts/evidence.py People): "12 customers", "33 responses,
+        anonymous", "12 customers and 21 anonymous responses" — an anonymous response is no customer, said so."""
+        known = self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
+        if not anonymous:
+            return known
+        if not customers:
+            return self.ngettext("%(num)d response, anonymous", "%(num)d responses, anonymous",
+                                 anonymous) % {"num": anonymous}
+        unknown = self.ngettext("%(num)d anonymous response", "%(num)d anonymous responses",
+                                anonymous) % {"num": anonymous}
+        return self.gettext("%(customers)s and %(anonymous)s") % {"customers": known, "anonymous": unknown}
+
     def long_date(self, day: date) -> str:
         """3 September 2026, 3 septembre 2026, 3. September 2026, 3 de septiembre de 2026."""
         return format_date(day, "long", locale=self.locale)

@@ -290,6 +290,8 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["score_text"] = remembered(partial(score_text, words=words))
     # the customers' site words a status as they read it (open -> Planned), the team's as it does (Not started)
     env.filters["label"] = remembered(partial(label, gettext=words.gettext, customer=audience == "public"))
+    # who is behind a theme or an irritant (facts/evidence.py People), anonymous responses said so
+    env.filters["people"] = lambda found: words.people(found.customers, found.anonymous)
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag
     env.filters["unbroken"] = remembered(unbroken)

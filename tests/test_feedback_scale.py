@@ -3,6 +3,7 @@ hands over to it whenever a row needs a located diagnostic."""
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import shutil
@@ -106,6 +107,18 @@ def _synthetic(root: Path, rows: int) -> None:
     build(root, 40, 10, 20, rows, seed=3)
 
 
+def _without_customer_every(path: Path, step: int) -> None:
+    """Blank the customer of every step-th row: the anonymous responses of a survey."""
+    with path.open(newline="", encoding="utf-8") as file:
+        table = list(csv.DictReader(file))
+    for row in table[::step]:
+        row["customer"] = ""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+
+
 def _as_parquet(csv_path: Path, out: Path, where: str = "") -> None:
     duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, all_varchar=true) {where}) "
                f"TO '{out}' (FORMAT parquet)")
@@ -116,6 +129,7 @@ def test_parquet_rows_give_the_same_figures_as_the_same_rows_in_csv(tmp_path: Pa
     (half in each of two files, to cross a file boundary) agree on every figure."""
     as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
     _synthetic(as_csv, 6_000)
+    _without_customer_every(as_csv / "feedback/export.csv", 7)   # anonymous responses count on both paths
     shutil.copytree(as_csv, as_parquet)
     export = as_parquet / "feedback/export.csv"
     _as_parquet(export, as_parquet / "feedback/2026-10.parquet", "WHERE CAST(split_part(id, '-', 2) AS INT) < 3000")
@@ -133,9 +147,11 @@ def test_parquet_rows_give_the_same_figures_as_the_same_rows_in_csv(tmp_path: Pa
     assert other.customer_references == one.customer_references
     for key, facts in one.irritants.items():
         stored = other.irritants[key].evidence
-        assert (stored.size, stored.customers, stored.segments, stored.sources) == \
-            (facts.evidence.size, facts.evidence.customers, facts.evidence.segments, facts.evidence.sources), key
+        assert (stored.size, stored.customers, stored.anonymous, stored.segments, stored.sources) == \
+            (facts.evidence.size, facts.evidence.customers, facts.evidence.anonymous, facts.evidence.segments,
+             facts.evidence.sources), key
     assert sum(facts.evidence.size for facts in one.irritants.values()) > 100
+    assert sum(facts.evidence.anonymous for facts in one.irritants.values()) > 0   # rows without a customer too
 
 
 def test_a_bad_parquet_row_is_reported_with_its_file_and_row_number(tmp_path: Path) -> None:

@@ -87,12 +87,55 @@ def test_typeform_duplicate_other_columns_joined_and_address_replaced(repo: Path
 def test_a_preset_without_a_question_mapped_says_to_map_one(repo: Path) -> None:
     """A preset knows its tool's columns, not the survey's questions: 'added: 0' alone leaves the author stuck."""
     result = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up")
-    assert result.exit_code == 0, result.output
-    assert "added: 0" in result.output and "row 2, 3, 4: no verbatim and no score" in result.output
-    assert 'hint: nothing was read as a verbatim or a score — name the question columns with --map' in result.output
+    assert result.exit_code == 1, result.output
+    assert "added: 0" in result.stderr and "row 2, 3, 4: no verbatim and no score" in result.stderr
+    assert 'hint: nothing was read as a verbatim or a score — name the question columns with --map' in result.stderr
     mapped = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up",
                  "--map", "What could we do better=verbatim")
-    assert "added: 1" in mapped.output and "hint:" not in mapped.output
+    assert "added: 1" in mapped.output and "hint: nothing was read" not in mapped.output
+
+
+def test_an_import_that_skips_every_row_fails_and_leaves_the_batch_file_as_it_was(repo: Path) -> None:
+    """'0 added, 3 skipped' is a failed import a CI script must notice (exit 1), with the report still on stderr."""
+    batch = repo / "feedback" / "typeform.csv"
+    before = b"id,date,source,journey_stage,verbatim\r\nT-1,2026-09-01,survey,sign-up,Hi"   # CRLF, no final newline
+    batch.write_bytes(before)
+    result = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Read 3 row(s)" in result.stderr and "skipped: 3" in result.stderr
+    assert "  hint: nothing was read as a verbatim or a score" in result.stderr
+    assert result.stderr.rstrip().endswith("Error: nothing was imported: all 3 row(s) were skipped (listed above); "
+                                           "nothing was written to feedback/typeform.csv")
+    assert batch.read_bytes() == before
+    assert sorted(p.name for p in (repo / "feedback").iterdir()) == ["typeform.csv"]   # no temporary file left
+
+
+def test_an_import_that_adds_some_rows_and_skips_others_succeeds(repo: Path) -> None:
+    result = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up",
+                 "--map", "What could we do better=verbatim", "--kind", "complaint")
+    assert result.exit_code == 0, result.output
+    assert "added: 1" in result.stderr and "row 3, 4: no verbatim and no score" in result.stderr
+    assert "Error" not in result.stderr and "hint:" not in result.stderr
+
+
+def test_rows_added_without_a_kind_end_the_report_with_a_hint_and_a_command_for_this_file(repo: Path) -> None:
+    """Rows without a kind are 'Not classified': complaint themes and their missing-irritant warning never see them."""
+    export = str(SAMPLES / "zendesk.csv")
+    result = run(repo, export, "--preset", "zendesk", "--stage", "support")
+    assert result.exit_code == 0, result.output
+    last = result.stderr.rstrip().splitlines()[-1]
+    assert last.startswith("  hint: none of the 3 row(s) added has a kind, so they are 'Not classified': complaint "
+                           "themes and the warning about a complaint theme missing from the backlog leave them out. "
+                           "--kind complaint (or suggestion, praise) gives every row of the file that kind; "
+                           '--map "COLUMN=kind" reads it from a column holding complaint, suggestion or praise. '
+                           "To classify these, delete feedback/zendesk.csv and import again, e.g. ")
+    assert last.endswith(f"site-gen import {export} --preset zendesk --stage support --repo {repo} --kind complaint")
+    again = run(repo, str(SAMPLES / "zendesk-next.csv"), "--preset", "zendesk", "--stage", "support")
+    assert "remove the 1 row(s) just added to feedback/zendesk.csv and import again" in again.stderr
+    classified = run(repo, str(SAMPLES / "typeform.csv"), "--preset", "typeform", "--stage", "sign-up",
+                     "--map", "What could we do better=verbatim", "--kind", "praise")
+    assert classified.exit_code == 0 and "hint:" not in classified.stderr
 
 
 def test_qualtrics_three_header_rows_labels_scores_and_preview_left_out(repo: Path, tmp_path: Path) -> None:
@@ -168,6 +211,7 @@ def test_google_forms_tsv_us_dates_crlf_no_final_newline(repo: Path) -> None:
                 "--map", "How likely are you to recommend=nps", "--map", "What do you like least=verbatim",
                 "--map", "Anything else=verbatim")
     assert "added: 0" in again.output and "already present: 2" in again.output
+    assert again.exit_code == 0, again.output   # the same export again: its rows are there, row 4 still has nothing
     checked(repo)
 
 

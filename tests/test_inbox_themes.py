@@ -17,6 +17,7 @@ import shlex
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from site_gen.agenda import build_agenda, render_markdown
 from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
+from site_gen.facts.evidence import People, people
 from site_gen.facts.themes import (
     COMMAND_IDS,
     MIN_ROWS,
@@ -38,8 +40,10 @@ from site_gen.facts.themes import (
     inbox_themes,
     theme_groups,
 )
+from site_gen.i18n import language
 from site_gen.load.parquet import StoredSaid
 from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
+from site_gen.rules.themes import theme_warnings
 from site_gen.verbatims import Said, says_something
 
 from .conftest import REPO, TODAY, copy_example
@@ -76,7 +80,7 @@ def test_the_examples_biggest_complaint_themes_come_first_each_one_problem_whole
                   and (r.verbatim or "").startswith(theme.wording)}
         assert set(theme.ids) == saying
         assert theme.customers == len({r.customer for r in theme.rows if r.customer})
-    assert [t.customers for t in complaints] == sorted((t.customers for t in complaints), reverse=True)
+    assert [t.people.count for t in complaints] == sorted((t.people.count for t in complaints), reverse=True)
 
 
 def test_the_seat_theme_of_the_issue_is_found_once_its_rows_are_unlinked(example: Path) -> None:
@@ -165,6 +169,43 @@ def test_a_complaint_theme_is_flagged_when_bigger_than_the_smallest_open_irritan
     assert inbox_themes(rows, STAGES, TODAY, {"no-evidence-yet": 0}).bigger == ()
 
 
+def test_an_anonymous_surveys_responses_each_count_once_and_rank_and_flag_its_theme() -> None:
+    """An anonymous survey's rows have no customer reference: counted as 0 customers, its themes tied at the bottom
+    and never outweighed an irritant. Each response counts once, as it cannot be matched to another."""
+    anonymous = [replace(row(n, "Dock at the harbour is always full"), customer=None) for n in range(5)]
+    known = [row(n, "Brakes felt weak on the hill", customer=f"C{n % 2}") for n in range(5, 9)]   # 2 customers
+    inbox = inbox_themes(anonymous + known, STAGES, TODAY, {"small": 3})
+    assert [(t.wording, t.people) for t in inbox.complaints] == [
+        ("Dock at the harbour is always full", People(customers=0, anonymous=5)),
+        ("Brakes felt weak on the hill", People(customers=2, anonymous=0))]
+    assert [t.wording for t in inbox.bigger] == ["Dock at the harbour is always full"]   # 5 people > 3
+    mixed = people([*anonymous[:2], *known])
+    assert (mixed, mixed.count, mixed.words) == (People(2, 2), 4, "2 customer(s) and 2 anonymous response(s)")
+
+
+def test_the_inbox_page_says_how_many_responses_of_an_anonymous_import(example: Path) -> None:
+    (example / "feedback" / "anonymous-survey.csv").write_text(
+        "id,date,source,journey_stage,kind,verbatim\n" + "".join(
+            f"anon-{n},2026-11-0{n % 9 + 1},survey,payment,complaint,The receipt never arrives by mail\n"
+            for n in range(50)), encoding="utf-8")   # more people than the 45 behind the smallest open irritant
+    result = check_repository(example, TODAY)
+    site = render_sites(result, example, only=Audience.INTERNAL)["internal"]
+    inbox = site["feedback/index.html"].decode()
+    assert "<strong>50 responses, anonymous</strong> · 50 rows" in inbox
+    assert not re.search(r"\b0 customers", inbox)
+    assert "“The receipt never arrives by mail” (Payment): 50 anonymous response(s) in 50 unlinked row(s)" in \
+        "".join(d.message for d in theme_warnings(result.facts))
+
+
+def test_people_are_said_in_each_language() -> None:
+    assert language("en").people(12, 21) == "12 customers and 21 anonymous responses"
+    assert language("en").people(0, 1) == "1 response, anonymous"
+    assert language("en").people(3, 0) == "3 customers"
+    assert language("fr").people(12, 21) == "12 clients et 21 réponses anonymes"
+    assert language("de").people(0, 33) == "33 Antworten, anonym"
+    assert language("es").people(1, 1) == "1 cliente y 1 respuesta anónima"
+
+
 def test_check_never_groups_the_inbox_and_never_reports_the_rule(example: Path) -> None:
     result = check_repository(example, TODAY)
     assert "themes" not in vars(result.facts)   # a lazy fact: only build and agenda ask for it
@@ -179,9 +220,10 @@ def test_build_and_agenda_report_each_theme_bigger_than_a_backlog_item(example: 
                             str(tmp_path / "out")], cwd=example, capture_output=True, text=True, check=False)
     assert built.returncode == 0, built.stderr
     warned = [line for line in built.stdout.splitlines() if "warning[theme-not-in-backlog]" in line]
-    assert len(warned) == len(example_inbox().bigger) == 9
-    assert "complaint theme “Brakes felt weak on the hill” (First ride): 68 customer(s) in 74 unlinked row(s), " \
-           "more than the 43 behind open irritant 'day-pass-confusing'" in warned[0] + "".join(warned)
+    assert len(warned) == len(example_inbox().bigger) == 11
+    assert "complaint theme “Brakes felt weak on the hill” (First ride): 68 customer(s) and 3 anonymous response(s) " \
+           "in 74 unlinked row(s), more than the 43 customer(s) and 2 anonymous response(s) behind open irritant " \
+           "'day-pass-confusing'" in warned[0] + "".join(warned)
     agenda = subprocess.run([sys.executable, "-m", "site_gen", "agenda", "--date", "2026-11-23"], cwd=example,
                             capture_output=True, text=True, check=False)
     assert agenda.returncode == 0
@@ -194,8 +236,8 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     site = render_sites(result, REPO, only=Audience.INTERNAL)["internal"]
     dashboard = site["index.html"].decode()
     assert BIGGER in dashboard
-    assert "Tourists cannot tell the day pass from pay-as-you-go (43 customers)" in dashboard
-    assert "<q>Brakes felt weak on the hill</q></a> — 68 customers, First ride" in dashboard
+    assert "Tourists cannot tell the day pass from pay-as-you-go (43 customers and 2 anonymous responses)" in dashboard
+    assert "<q>Brakes felt weak on the hill</q></a> — 68 customers and 3 anonymous responses, First ride" in dashboard
     inbox = site["feedback/index.html"].decode()
     assert inbox.index("<h2 id=\"complaints-heading\">") < inbox.index("<h2 id=\"suggestions-heading\">") \
         < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
@@ -211,7 +253,7 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     agenda = render_markdown(build_agenda(result.facts))
     assert f"**{BIGGER}.**" in agenda
     assert "[Tourists cannot tell the day pass from pay-as-you-go](irritants/day-pass-confusing/index.html) " \
-           "(43 customers)" in agenda
+           "(43 customers and 2 anonymous responses)" in agenda
     assert "“Brakes felt weak on the hill”" in agenda
 
 

@@ -410,7 +410,7 @@ class Facts:
 
         Only the sites and the agenda ask (rule theme-not-in-backlog runs in build and agenda): check never does.
         """
-        open_evidence = {key: facts.evidence.customers for key, facts in self.irritants.items() if facts.is_open}
+        open_evidence = {key: facts.evidence.people.count for key, facts in self.irritants.items() if facts.is_open}
         rows = self._inbox
         without = self._without_words   # counted by DuckDB while the worker, if any, still groups
         groups = None

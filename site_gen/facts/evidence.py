@@ -29,6 +29,43 @@ class SegmentReach:
 
 
 @dataclass(frozen=True, slots=True)
+class People:
+    """The people behind a theme or an irritant: its distinct customer references, plus each response without one.
+    An anonymous response cannot be matched to any other, so it counts once: an anonymous survey's 33 responses are
+    33 people, not 0. What ranks themes and compares them with open irritants; the public site's count of customers
+    behind a story stays distinct references only (SPEC: "the count of distinct customers")."""
+
+    customers: int      # distinct customer references
+    anonymous: int      # rows without a customer reference
+
+    @property
+    def count(self) -> int:
+        return self.customers + self.anonymous
+
+    @property
+    def words(self) -> str:
+        """As a rule's message says it (English, as every diagnostic); the sites say it in their language
+        (i18n.Language.people)."""
+        if not self.anonymous:
+            return f"{self.customers} customer(s)"
+        if not self.customers:
+            return f"{self.anonymous} anonymous response(s)"
+        return f"{self.customers} customer(s) and {self.anonymous} anonymous response(s)"
+
+
+def people(rows: Iterable[FeedbackRow]) -> People:
+    """The one count of the people behind rows (facts, pages and rules all ask this)."""
+    customers: set[str] = set()
+    anonymous = 0
+    for row in rows:
+        if row.customer:
+            customers.add(row.customer)
+        else:
+            anonymous += 1
+    return People(len(customers), anonymous)
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """The feedback behind one irritant."""
 
@@ -38,6 +75,12 @@ class Evidence:
     sources: tuple[tuple[str, int], ...]
     stored_rows: int = 0                       # more rows in Parquet batches (feedback/*.parquet), not loaded
     stored_customers: frozenset[str] = frozenset()   # the customers of those rows
+    anonymous: int = 0                         # rows without a customer reference, loaded or stored
+
+    @property
+    def people(self) -> People:
+        """Who is behind the irritant: its distinct customers and its anonymous responses."""
+        return People(self.customers, self.anonymous)
 
     @property
     def size(self) -> int:
@@ -52,7 +95,7 @@ class Evidence:
             of_segment[segment] = of_segment.get(segment, frozenset()) | found
         return Evidence(self.rows, len(customers), segment_reach(of_segment, len(customers)),
                         _merged(self.sources, stored.sources), self.stored_rows + stored.rows,
-                        self.stored_customers | stored.customers)
+                        self.stored_customers | stored.customers, self.anonymous + stored.anonymous)
 
     @property
     def customer_references(self) -> frozenset[str]:
@@ -61,9 +104,9 @@ class Evidence:
 
     @classmethod
     def of(cls, rows: tuple[FeedbackRow, ...]) -> Evidence:
-        customers = distinct_customers(rows)
-        return cls(rows, customers, segment_reach(customers_by_segment(rows), customers),
-                   tuple(Counter(r.source for r in rows if r.source).most_common()))
+        behind = people(rows)
+        return cls(rows, behind.customers, segment_reach(customers_by_segment(rows), behind.customers),
+                   tuple(Counter(r.source for r in rows if r.source).most_common()), anonymous=behind.anonymous)
 
 
 NO_EVIDENCE = Evidence((), 0, (), ())
@@ -110,6 +153,3 @@ def rows_by_irritant(backlog: Backlog) -> Mapping[str, tuple[FeedbackRow, ...]]:
                 linked[irritant.id][row_id] = by_id[row_id]
     return {irritant_id: tuple(rows.values()) for irritant_id, rows in linked.items()}
 
-
-def distinct_customers(rows: Iterable[FeedbackRow]) -> int:
-    return len({row.customer for row in rows if row.customer})

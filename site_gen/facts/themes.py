@@ -38,7 +38,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from ..collector import paused_collector
 from ..model import FeedbackKind, FeedbackRow
 from ..verbatims import Said, says_something
-from .evidence import distinct_customers
+from .evidence import People, people
 
 SIMILAR = 0.55          # cosine similarity from which a wording joins a theme
 BLOCK_SHARE = 0.05      # a word in more than this share of the wordings is too common to propose candidates
@@ -104,6 +104,7 @@ class Theme:
     wording: str                            # the most common wording, as a customer wrote it
     rows: tuple[FeedbackRow, ...]           # newest first (then by ID)
     customers: int                          # distinct customer references
+    anonymous: int                          # rows without a customer reference: each counts as one person
     segments: tuple[tuple[str, int], ...]   # most common first
     team: str | None                        # the team most of its rows name, if any
     recent: int                             # rows in the last TREND_MONTHS complete months …
@@ -112,6 +113,11 @@ class Theme:
     before_months: tuple[str, str]
     samples: tuple[FeedbackRow, ...]        # newest first, each a different wording
     grouped_from: date | None = None        # the inbox was cut to its newest THEMED_ROWS: rows from this day on
+
+    @property
+    def people(self) -> People:
+        """Who said it: what ranks themes and compares them with open irritants (an anonymous survey's too)."""
+        return People(self.customers, self.anonymous)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -160,8 +166,8 @@ class Inbox:
     themes: Mapping[FeedbackKind | None, tuple[Theme, ...]]   # in KIND_ORDER, each ranked
     ungrouped: int                 # rows with a verbatim said only once (in no theme)
     without_verbatim: int          # rows with nothing to group by
-    smallest_open: tuple[str, int] | None   # the open irritant with the least evidence (ID, customers), if any has some
-    bigger: tuple[Theme, ...]      # complaint themes with more customers than smallest_open: not in the backlog
+    smallest_open: tuple[str, int] | None   # the open irritant with the least evidence (ID, people), if any has some
+    bigger: tuple[Theme, ...]      # complaint themes with more people than smallest_open: not in the backlog
 
     @property
     def complaints(self) -> tuple[Theme, ...]:
@@ -190,8 +196,9 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
                  groups: list[list[int]] | None = None, grouped_from: date | None = None) -> Inbox:
     """Group unlinked rows into ranked themes; flag complaint themes bigger than the smallest open irritant.
 
-    open_evidence: open irritant ID -> distinct customers of its evidence. without_verbatim: how many unlinked
-    rows have no words, when `unlinked` holds only those with words (the facts read no more rows than they group).
+    open_evidence: open irritant ID -> the people behind its evidence (People.count). without_verbatim: how many
+    unlinked rows have no words, when `unlinked` holds only those with words (the facts read no more rows than they
+    group).
     whole: the FeedbackRow of each of these IDs, for the rows given as Said (read from DuckDB once grouped).
     groups: what theme_groups(unlinked) gives, when a worker process made it already. grouped_from: the first day
     whose rows are all in `unlinked`, when older ones were left out (their trends are then unknown).
@@ -215,7 +222,7 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
     ranked = {kind: tuple(sorted(found, key=lambda t: _rank(t, stage_rank))) for kind, found in themes.items()}
     sized = sorted((customers, key) for key, customers in open_evidence.items() if customers > 0)
     smallest = (sized[0][1], sized[0][0]) if sized else None
-    bigger = tuple(t for t in ranked[FeedbackKind.COMPLAINT] if smallest and t.customers > smallest[1])
+    bigger = tuple(t for t in ranked[FeedbackKind.COMPLAINT] if smallest and t.people.count > smallest[1])
     with_text = sum(1 for row in rows if has_words(row)) if without_verbatim is None else len(rows)
     return Inbox(ranked, with_text - grouped,
                  len(rows) - with_text if without_verbatim is None else without_verbatim, smallest, bigger)
@@ -375,9 +382,10 @@ def _theme(members: list[FeedbackRow], as_of: date, grouped_from: date | None = 
         if len(said) > 50 * SAMPLES:   # a theme of one wording said thousands of times: enough looking
             break
     segments = Counter(row.segment for row in rows if row.segment)
+    behind = people(rows)
     return Theme(
         kind=rows[0].kind, journey_stage=rows[0].journey_stage, wording=wording, rows=rows,
-        customers=distinct_customers(rows),
+        customers=behind.customers, anonymous=behind.anonymous,
         segments=tuple(sorted(segments.items(), key=lambda pair: (-pair[1], pair[0]))), team=team,
         recent=sum(n for month, n in months.items() if recent_first <= month < this_month),
         before=sum(n for month, n in months.items() if before_first <= month < recent_first),
@@ -406,7 +414,7 @@ def _representative(rows: Sequence[FeedbackRow]) -> str:
 
 
 def _rank(theme: Theme, stage_rank: Mapping[str, int]) -> tuple[int, int, int, int, str, str]:
-    return (-theme.customers, -len(theme.rows), -theme.rows[0].date.toordinal(),
+    return (-theme.people.count, -len(theme.rows), -theme.rows[0].date.toordinal(),
             stage_rank.get(theme.journey_stage, len(stage_rank)), theme.wording, theme.rows[-1].id)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 from collections.abc import Mapping as EnvironmentMapping
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from ..model import FeedbackKind, Source
 from ..notify import repository_top
 from ..personal_data import EMAIL, find_contact_details
 from .customers import customer_reference, load_key
-from .errors import ImportFailed, ImportUsage
+from .errors import ImportFailed, ImportUsage, NothingImported
 from .mapping import (
+    NO_ANSWER,
     PLACEHOLDERS,
     Converted,
     Defaults,
@@ -44,7 +46,8 @@ from .presets import PRESETS, Layout, Preset, Skip
 from .reader import Table, read_table
 from .writer import append_csv
 
-__all__ = ["ImportRequest", "ImportReport", "Skipped", "run_import", "PRESETS", "ImportFailed", "ImportUsage"]
+__all__ = ["ImportRequest", "ImportReport", "Skipped", "run_import", "PRESETS", "ImportFailed", "ImportUsage",
+           "NothingImported"]
 
 CONTACT_COLUMNS = ("customer", "email", "name")   # what `site-gen notify --contacts` reads
 
@@ -84,6 +87,12 @@ class ImportReport:
     placeholders: dict[str, int] = field(default_factory=dict)   # '[email]': 3
     contacts: int | None = None       # pairs written to --contacts-out
     notes: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)   # what to change in the command line; the report ends with them
+
+    @property
+    def failed(self) -> bool:
+        """Rows were read and every one was skipped: nothing added, nothing there already from an earlier import."""
+        return not self.added and not self.present and bool(self.skipped)
 
 
 def preset_named(name: str) -> Preset:
@@ -194,6 +203,10 @@ def run_import(request: ImportRequest, environment: EnvironmentMapping[str, str]
         raise ImportFailed(f"--strict: {len(unreadable)} row(s) cannot be read, nothing was written: "
                            + "; ".join(f"row {s.row}: {s.reason}" for s in unreadable[:10])
                            + (" …" if len(unreadable) > 10 else ""))
+    report.added = len(added)
+    report.hints = _hints(request, report, added, created=not out.exists())
+    if report.failed:   # before anything is written: the batch file stays byte for byte as it was
+        raise NothingImported(report)
     for converted in added:
         for what, count in converted.placeholders.items():
             report.placeholders[PLACEHOLDERS[what]] = report.placeholders.get(PLACEHOLDERS[what], 0) + count
@@ -201,10 +214,46 @@ def run_import(request: ImportRequest, environment: EnvironmentMapping[str, str]
             raise ImportFailed(f"row {converted.values['id']}: an e-mail address would be written; nothing was")
     if added:
         append_csv(out, [f.name for f in FEEDBACK_FIELDS], [c.values for c in added])
-    report.added = len(added)
     if request.contacts_out is not None:
         report.contacts = _write_contacts(request.contacts_out, contacts)
     return report
+
+
+def _hints(request: ImportRequest, report: ImportReport, added: Sequence[Converted], created: bool) -> list[str]:
+    """What the author most likely has to add to the command line, said after the counts."""
+    hints = []
+    if not added and any(skipped.reason == NO_ANSWER for skipped in report.skipped):
+        # a preset knows its tool's columns, never the survey's questions
+        hints.append('nothing was read as a verbatim or a score — name the question columns with --map, e.g. '
+                     '--map "What could we do better?=verbatim" --map "How likely are you to recommend us=nps" '
+                     '(or ces, csat); a unique start of the column name is enough')
+    if added and not any(converted.values.get("kind") for converted in added):
+        undo = (f"delete {report.out} and import again" if created
+                else f"remove the {len(added)} row(s) just added to {report.out} and import again")
+        hints.append(f"none of the {len(added)} row(s) added has a kind, so they are 'Not classified': complaint "
+                     "themes and the warning about a complaint theme missing from the backlog leave them out. "
+                     "--kind complaint (or suggestion, praise) gives every row of the file that kind; "
+                     '--map "COLUMN=kind" reads it from a column holding complaint, suggestion or praise. '
+                     f"To classify these, {undo}, e.g. {_command_line(request, kind='complaint')}")
+    return hints
+
+
+def _command_line(request: ImportRequest, kind: str) -> str:
+    """The command that ran, with --kind KIND: an example the author can paste for this very file."""
+    parts = ["site-gen", "import", str(request.file)]
+    if request.preset is not None:
+        parts += ["--preset", request.preset]
+    for pair in request.maps:
+        parts += ["--map", pair]
+    for option, value in (("--stage", request.stage), ("--source", request.source), ("--out", request.out),
+                          ("--contacts-out", request.contacts_out), ("--key-file", request.key_file)):
+        if value is not None:
+            parts += [option, str(value)]
+    if request.strict:
+        parts.append("--strict")
+    if request.root != Path("."):
+        parts += ["--repo", str(request.root)]
+    return shlex.join([*parts, "--kind", kind])
 
 
 def _matches(rule: Skip, table: Table, cells: list[str]) -> bool:

@@ -79,6 +79,7 @@ class StoredEvidence:
 
     rows: int
     customers: frozenset[str]
+    anonymous: int                                     # rows without a customer reference (facts/evidence.py People)
     segments: tuple[tuple[str, frozenset[str]], ...]   # each segment's distinct customers (facts/evidence.py)
     sources: tuple[tuple[str, int], ...]
     stages: tuple[tuple[str, int], ...]
@@ -446,11 +447,11 @@ class ParquetFeedback:
         self.db.unregister("listed")
         self.db.unregister("irritants")
         found: dict[str, dict[str, Any]] = {}
-        for irritant, rows, customers in self._rows(
-                "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL) "
-                "FROM evidence GROUP BY irritant_id"):
+        for irritant, rows, customers, anonymous in self._rows(
+                "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL), "
+                "count(*) FILTER (WHERE customer IS NULL) FROM evidence GROUP BY irritant_id"):
             found[str(irritant)] = {"rows": int(rows), "customers": frozenset(map(str, customers or ())),
-                                    "segment": [], "source": [], "journey_stage": []}
+                                    "anonymous": int(anonymous), "segment": [], "source": [], "journey_stage": []}
         # a segment's customers, not its rows: added to the loaded rows' customers, each counts once
         for irritant, segment, customers in self._rows(
                 "SELECT irritant_id, segment, list(DISTINCT customer) FROM evidence WHERE segment IS NOT NULL "
@@ -463,7 +464,8 @@ class ParquetFeedback:
                     f" AS first FROM evidence WHERE {column} IS NOT NULL GROUP BY irritant_id, {column} "
                     "ORDER BY irritant_id, n DESC, first"):
                 found[str(irritant)][column].append((str(value), int(count)))
-        return {key: StoredEvidence(v["rows"], v["customers"], tuple(v["segment"]), tuple(v["source"]),
+        return {key: StoredEvidence(v["rows"], v["customers"], v["anonymous"], tuple(v["segment"]),
+                                    tuple(v["source"]),
                                     tuple(v["journey_stage"])) for key, v in found.items()}
 
     def verbatims(self, irritant: str, limit: int) -> tuple[FeedbackRow, ...]:

@@ -29,7 +29,7 @@ def _fixes(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             yield with_severity(rules.loop_open, warning(
                 irritant.at("closed"), "loop-open",
                 f"irritant was done {found.loop_open_days} days ago and {evidence.size} linked feedback "
-                f"row(s) from {evidence.customers} customer(s) stand behind it, but no story tells them what changed "
+                f"row(s) from {evidence.people.words} stand behind it, but no story tells them what changed "
                 f"(rules.story_within_days is {rules.story_within_days})",
                 f"add a story in backlog/stories/ with irritants: [{irritant.id}]"))
         recurrence = found.recurrence

@@ -20,12 +20,13 @@ def theme_warnings(facts: Facts) -> list[Diagnostic]:
     inbox = facts.themes
     if inbox.smallest_open is None:
         return []
-    irritant, customers = inbox.smallest_open
+    irritant = inbox.smallest_open[0]
+    behind = facts.irritants[irritant].evidence.people.words
     return [warning(
         theme.rows[0].loc, RULE,
-        f"complaint theme “{theme.wording}” ({humanize(theme.journey_stage)}): {theme.customers} customer(s) in "
-        f"{len(theme.rows)} unlinked row(s), more than the {customers} behind open irritant '{irritant}' — a bigger "
-        "problem than one you are working on is not in the backlog",
+        f"complaint theme “{theme.wording}” ({humanize(theme.journey_stage)}): {theme.people.words} in "
+        f"{len(theme.rows)} unlinked row(s), more than the {behind} behind open irritant '{irritant}' — a "
+        "bigger problem than one you are working on is not in the backlog",
         f"open it as an irritant ({theme.command_prefix} --from-feedback … with its row IDs: the internal site's "
         "Unlinked feedback page has the whole command), link its rows to an irritant that covers it, or decline it")
         for theme in inbox.bigger]
