@@ -308,6 +308,13 @@ def _empty_enough(directory: Path) -> bool:
     return directory.is_dir() and all(entry.name == ".git" for entry in directory.iterdir())
 
 
+def _name_of(directory: Path) -> str:
+    """The organisation a folder's name suggests: our-backlog -> Our Backlog. Each word's first letter only, where
+    str.title() also capitalises after an apostrophe (it's -> It'S)."""
+    words = directory.absolute().name.replace("-", " ").replace("_", " ").split()
+    return " ".join(word[:1].upper() + word[1:] for word in words) or "Our team"
+
+
 def create_repository(directory: Path, organisation: str | None, today: date, git: bool = True) -> list[str]:
     """Write a new team repository into directory (absent, empty or a fresh clone); the relative paths written."""
     from .load.records import load_site_config
@@ -316,7 +323,7 @@ def create_repository(directory: Path, organisation: str | None, today: date, gi
     if not _empty_enough(directory):
         raise StarterError(f"{directory} is not empty; site-gen init only writes into a new or empty folder (or a "
                            "fresh clone holding only .git): name a new one, e.g. site-gen init our-backlog")
-    name = organisation or directory.absolute().name.replace("-", " ").replace("_", " ").strip().title() or "Our team"
+    name = organisation or _name_of(directory)
     files = starter_files(name, today)
     try:
         for relative, text in files.items():

@@ -74,3 +74,14 @@ def test_a_new_teams_dashboard_says_how_to_add_metrics_under_its_metrics_heading
     dashboard = sites["internal"]["index.html"].decode()
     after = dashboard.split("<h2>Metrics</h2>", 1)[1].split("<h2>", 1)[0]
     assert "No metrics yet: add up to three to metrics in site.yaml." in after
+
+
+def test_the_organisation_is_named_from_the_folder_word_by_word(tmp_path: Path) -> None:
+    """Without --organisation the folder names it: 'its-our_backlog' reads "Its Our Backlog", and an apostrophe
+    leaves the letter after it alone ("it's" -> "It's", where str.title() wrote "It'S")."""
+    from datetime import date
+
+    from site_gen.starter import create_repository
+    for folder, name in (("its-our_backlog", "Its Our Backlog"), ("it's backlog", "It's Backlog")):
+        create_repository(tmp_path / folder, None, date(2026, 11, 23), git=False)
+        assert f'organisation: "{name}"' in (tmp_path / folder / "site.yaml").read_text("utf-8")
