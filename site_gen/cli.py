@@ -612,7 +612,7 @@ def new() -> None:
 
     \b
     Example:
-      site-gen new irritant --title "Refunds take two weeks" --stage payment --team billing
+      site-gen new irritant --title "Refunds take two weeks" --stage payment --team support
       site-gen new decision --title "Refund in 3 days" --supersedes refund-policy --edit
       site-gen new story --title "Refunds now take 3 days" --irritant slow-refunds --public
     """
@@ -640,7 +640,7 @@ def new_irritant(title: str, public_title: str | None, stage: str | None, team: 
 
     \b
     Example:
-      site-gen new irritant --title "Refunds take two weeks" --stage payment --team billing \\
+      site-gen new irritant --title "Refunds take two weeks" --stage payment --team support \\
           --owner "Jonas Berg" --from-feedback T-1042,T-1077
     """
     from .model import Triage
