@@ -151,6 +151,14 @@ class Language:
                                 anonymous) % {"num": anonymous}
         return self.gettext("%(customers)s and %(anonymous)s") % {"customers": known, "anonymous": unknown}
 
+    def people_count(self, customers: int, anonymous: int) -> str:
+        """Who is behind a theme in a few words, for a line folded to one line at 375 px: "88 customers", or, once
+        anonymous responses count too, "92 people" (the theme itself says which: Language.people)."""
+        if not anonymous:
+            return self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
+        total = customers + anonymous
+        return self.ngettext("%(num)d person", "%(num)d people", total) % {"num": total}
+
     def long_date(self, day: date) -> str:
         """3 September 2026, 3 septembre 2026, 3. September 2026, 3 de septiembre de 2026."""
         return format_date(day, "long", locale=self.locale)

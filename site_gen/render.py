@@ -292,6 +292,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["label"] = remembered(partial(label, gettext=words.gettext, customer=audience == "public"))
     # who is behind a theme or an irritant (facts/evidence.py People), anonymous responses said so
     env.filters["people"] = lambda found: words.people(found.customers, found.anonymous)
+    env.filters["people_count"] = lambda found: words.people_count(found.customers, found.anonymous)
     env.filters["day_range"] = words.day_range   # two dates: nothing to remember by one value
     env.globals["language"] = words.tag
     env.filters["unbroken"] = remembered(unbroken)

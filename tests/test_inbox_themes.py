@@ -204,6 +204,11 @@ def test_people_are_said_in_each_language() -> None:
     assert language("fr").people(12, 21) == "12 clients et 21 réponses anonymes"
     assert language("de").people(0, 33) == "33 Antworten, anonym"
     assert language("es").people(1, 1) == "1 cliente y 1 respuesta anónima"
+    # a theme folded to one line says the total alone: the theme unfolded says which are anonymous
+    assert language("en").people_count(88, 0) == "88 customers"
+    assert language("en").people_count(88, 4) == "92 people"
+    assert language("en").people_count(0, 1) == "1 person"
+    assert language("fr").people_count(88, 4) == "92 personnes"
 
 
 def test_check_never_groups_the_inbox_and_never_reports_the_rule(example: Path) -> None:
