@@ -22,7 +22,8 @@ if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed n
     from .incremental import DiskMemo, Memo, RunEntry
     from .model import Backlog
 
-CHECK_FOLDERS = ("backlog", "feedback", "locale")   # check's inputs besides site.yaml and the logo: no templates
+CHECK_FOLDERS = ("backlog", "feedback", "locale", "schemas")   # check's inputs besides site.yaml and the logo: no
+# templates; the editors' schemas, which check compares with site.yaml (schemas-stale)
 
 
 class _Tally:
@@ -62,6 +63,7 @@ def check_repository(root: Path, today: date, workers: int | None = None,
     from .facts import derive_facts
     from .load import load_backlog
     from .rules import run_rules
+    from .schemas import stale_schemas
 
     backlog, diagnostics = load_backlog(root, workers, memo)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
@@ -69,6 +71,8 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         if derived is not None:
             derived(facts)
         diagnostics.extend(run_rules(backlog, facts))
+    if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
+        diagnostics.extend(stale_schemas(root, backlog.config))   # (site.yaml's lists are judged once it loads)
     return CheckResult(backlog, facts, sorted_diagnostics(diagnostics))
 
 

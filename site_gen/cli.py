@@ -894,6 +894,13 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
         click.echo(agenda_page(meeting, backlog.config, env, words).decode(), nl=False)
     else:
         click.echo(render_markdown(meeting, backlog.config.internal.base_url, words), nl=False)
+    if backlog.config.internal.base_url is None:   # last on stderr: stdout is what people paste into a chat
+        click.echo(RELATIVE_AGENDA_HINT, err=True)
+
+
+RELATIVE_AGENDA_HINT = ("hint: the agenda's links are relative (stages/…/index.html): set internal.base_url in "
+                        "site.yaml to where the internal site is hosted to make them absolute, so they open from "
+                        "a chat")
 
 
 @main.command()

@@ -138,6 +138,8 @@ RULES: dict[str, str] = {
     "locale": "a team catalogue `locale/<language>.po` reads: valid UTF-8 and .po syntax, a regular file (no link)",
     "notify-ledger": "backlog/notified.csv is appended in date order, with one final result per customer and "
                      "story",
+    "schemas-stale": "the editor schemas in schemas/, when kept, are what `site-gen schema` writes from site.yaml "
+                     "now (warning)",
     "theme-not-in-backlog": "no complaint theme of the unlinked feedback has more distinct customers than the open "
                             "irritant with the least evidence (build and agenda only)",
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from .diagnostics import Diagnostic, SourceLoc, warning
 from .fields import (
     ARBITRATION_QUESTIONS,
     DEBRIEF_POINTS,
@@ -96,3 +98,70 @@ def build_schemas(config: SiteConfig | None = None) -> dict[str, dict[str, Any]]
 def render_schemas(config: SiteConfig | None = None) -> dict[str, bytes]:
     return {name: (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode()
             for name, schema in build_schemas(config).items()}
+
+
+SCHEMAS_DIR = "schemas"   # where `site-gen init` writes them and the README says to keep them
+_LARGEST = 10 * 1024 * 1024   # a written schema is some tens of kilobytes: a bigger file is not site-gen's
+_CHOICES = {"journey_stage": "journey stage", "team": "team", "segment": "segment", "metric": "metric"}
+
+
+def stale_schemas(root: Path, config: SiteConfig) -> list[Diagnostic]:
+    """One warning when the repository keeps site-gen's schemas in schemas/ and one of them is not what
+    `site-gen schema` writes now: the editor would flag a team, stage or segment check accepts. Compared as
+    parsed JSON, so a file reformatted by an editor is not stale. No schemas/ folder, or none of site-gen's files
+    in it: nothing (a team may not use editor schemas)."""
+    folder = root / SCHEMAS_DIR
+    if not folder.is_dir():
+        return []
+    expected = {name: json.loads(text) for name, text in render_schemas(config).items()}
+    written = {name: _written(folder / name) for name in expected if (folder / name).exists()}
+    if not written:
+        return []
+    for name, schema in expected.items():
+        if name in written and written[name] == schema:
+            continue
+        choice = _new_choice(schema, written[name]) if isinstance(written.get(name), dict) else ""
+        why = f" with site.yaml ({choice})" if choice else "" if name in written else f" ({name} is missing)"
+        return [warning(SourceLoc(f"{SCHEMAS_DIR}/{name}"), "schemas-stale",
+                        f"the JSON Schema in schemas/ is out of date{why}", "run: site-gen schema --out schemas/")]
+    return []
+
+
+def _written(path: Path) -> Any:
+    """A schema file as parsed JSON; None when it does not read (a link, not UTF-8 or not JSON): then stale."""
+    from .incremental import read_regular
+    data = read_regular(path, _LARGEST)
+    try:
+        return json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+
+
+def _new_choice(expected: Any, written: Any) -> str:
+    """'team 'finance' is not in it', or '' when the difference is not one of site.yaml's lists."""
+    now, then = _choices(expected), _choices(written)
+    for field, word in _CHOICES.items():
+        added = [value for value in now.get(field, []) if value not in then.get(field, [])]
+        if added:
+            return f"{word} '{added[0]}' is not in it"
+        removed = [value for value in then.get(field, []) if value not in now.get(field, [])]
+        if removed:
+            return f"{word} '{removed[0]}' is no longer in site.yaml"
+    return ""
+
+
+def _choices(schema: Any, found: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+    """The values each of site.yaml's lists offers anywhere in a schema (`"team": {"enum": [...]}`)."""
+    found = {} if found is None else found
+    if isinstance(schema, dict):
+        properties = schema.get("properties")
+        for field in _CHOICES:
+            choice = properties.get(field) if isinstance(properties, dict) else None
+            if isinstance(choice, dict) and isinstance(choice.get("enum"), list):
+                found.setdefault(field, []).extend(v for v in choice["enum"] if v not in found[field])
+        for value in schema.values():
+            _choices(value, found)
+    elif isinstance(schema, list):
+        for value in schema:
+            _choices(value, found)
+    return found

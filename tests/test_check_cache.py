@@ -143,6 +143,23 @@ def test_a_team_catalogue_is_an_input_of_build_and_check(example: Path) -> None:
     assert input_digest(example, (), "settings") != before
 
 
+def test_an_edited_schema_in_schemas_is_noticed_by_a_cached_check_and_build(example: Path) -> None:
+    """check compares schemas/ with site.yaml (schemas-stale): a cached check after a schema is edited reports what
+    a check without the cache reports, and so does a cached build (its digest covers the folder)."""
+    written = CliRunner().invoke(main, ["schema", str(example), "--out", str(example / "schemas")])
+    assert written.exit_code == 0, written.output
+    clean = check(example, "--format", "json")      # fills the cache
+    assert "schemas-stale" not in clean[1]
+    before = input_digest(example, (), "settings")
+    edit(example / "schemas/irritant.schema.json", '"billing"', '"accounts"')
+    stale = check(example, "--format", "json")
+    assert stale == check(example, "--no-cache", "--format", "json")
+    assert "team 'billing' is not in it" in stale[1]
+    assert input_digest(example, (), "settings") != before
+    CliRunner().invoke(main, ["schema", str(example), "--out", str(example / "schemas")])
+    assert check(example, "--format", "json") == clean
+
+
 def test_after_an_upgrade_a_large_feedback_file_is_parsed_once_again_then_reused(example: Path, monkeypatch) -> None:
     """Large files' rows are kept in a blob of their own; one written by an older site-gen is not trusted, and a
     new one replaces it (else every later run would parse the file again). Seam: the feedback loader, replaced to

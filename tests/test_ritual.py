@@ -109,6 +109,26 @@ def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_
     assert 'href="https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html"' in html
 
 
+def test_agenda_with_relative_links_ends_stderr_with_a_hint_to_set_the_internal_base_url(meeting_repo):
+    """init writes internal.base_url: null; the links pasted into a chat are then dead, and the team is told why."""
+    edit(meeting_repo / "site.yaml", "base_url: https://intranet.example.org/backlog/", "base_url: null")
+    for output_format in ("markdown", "html"):
+        result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25", "--format", output_format)
+        assert result.returncode == 0, result.stderr
+        assert "irritants/unlock-fails-in-background/index.html" in result.stdout
+        assert "intranet.example.org" not in result.stdout and "hint:" not in result.stdout   # stdout is pasted
+        last = result.stderr.splitlines()[-1]
+        assert last.startswith("hint: ") and "relative" in last
+        assert "set internal.base_url in site.yaml to where the internal site is hosted" in last
+        assert sum(line.startswith("hint:") for line in result.stderr.splitlines()) == 1
+
+
+def test_agenda_with_absolute_links_gives_no_base_url_hint(meeting_repo):
+    result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    assert "internal.base_url" not in result.stderr
+
+
 def test_agenda_says_which_irritant_it_left_out_because_it_does_not_load(meeting_repo):
     """A typo in an overdue irritant must not quietly take it off the meeting's agenda."""
     edit(meeting_repo / "backlog/irritants/unlock-fails-in-background.yaml", "\nteam: app", "\n  team: app")

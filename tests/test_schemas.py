@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from site_gen.cli import main
 from site_gen.load.records import load_site_config
 from site_gen.schemas import render_schemas
 
-from .conftest import REPO
+from .conftest import REPO, copy_example, edit, run_check
 
 SCHEMAS = REPO / "schemas"
 
@@ -123,3 +127,74 @@ def test_schemas_reject_a_public_story_with_a_blank_half() -> None:
     validator = jsonschema.Draft7Validator(_schema("story.schema.json"))
     assert list(validator.iter_errors(story)) == []
     assert list(validator.iter_errors(dict(story, you_said=""))) and list(validator.iter_errors(dict(story, we_did=None)))
+
+
+# --- check warns when the schemas kept in schemas/ no longer match site.yaml (schemas-stale) ------------------
+
+def _check_with_schemas(tmp_path: Path) -> tuple[Path, Callable[[], list[str]]]:
+    """The example with its schemas written as a team writes them; and its check's schemas-stale lines."""
+    root = copy_example(tmp_path / "repo")
+    written = CliRunner().invoke(main, ["schema", str(root), "--out", str(root / "schemas")], catch_exceptions=False)
+    assert written.exit_code == 0, written.output
+
+    def stale() -> list[str]:
+        return [d.as_text() for d in run_check(root).diagnostics if d.rule == "schemas-stale"]
+    return root, stale
+
+
+def test_check_warns_once_at_the_stale_schema_when_site_yaml_gains_a_team(tmp_path: Path) -> None:
+    root, stale = _check_with_schemas(tmp_path)
+    assert stale() == []
+    edit(root / "site.yaml", "teams: [app, ops, support, billing]", "teams: [app, ops, support, billing, finance]")
+    assert stale() == ["schemas/irritant.schema.json:1:1: warning[schemas-stale] the JSON Schema in schemas/ is out "
+                       "of date with site.yaml (team 'finance' is not in it) — run: site-gen schema --out schemas/"]
+    CliRunner().invoke(main, ["schema", str(root), "--out", str(root / "schemas")], catch_exceptions=False)
+    assert stale() == []
+
+
+def test_check_names_a_choice_the_schema_offers_that_site_yaml_no_longer_has(tmp_path: Path) -> None:
+    root, stale = _check_with_schemas(tmp_path)
+    path = root / "schemas" / "irritant.schema.json"
+    schema = json.loads(path.read_text("utf-8"))
+    schema["properties"]["team"]["enum"].append("marketing")   # a team since removed from site.yaml
+    path.write_text(json.dumps(schema), "utf-8")
+    assert stale() == ["schemas/irritant.schema.json:1:1: warning[schemas-stale] the JSON Schema in schemas/ is out "
+                       "of date with site.yaml (team 'marketing' is no longer in site.yaml) — run: site-gen schema "
+                       "--out schemas/"]
+
+
+def test_a_schema_reformatted_by_an_editor_is_not_stale(tmp_path: Path) -> None:
+    root, stale = _check_with_schemas(tmp_path)
+    for path in (root / "schemas").iterdir():
+        path.write_text(json.dumps(json.loads(path.read_text("utf-8")), indent=4, sort_keys=True), "utf-8")
+    assert stale() == []
+
+
+def test_a_missing_or_unreadable_schema_among_the_others_is_stale(tmp_path: Path) -> None:
+    root, stale = _check_with_schemas(tmp_path)
+    (root / "schemas" / "story.schema.json").unlink()
+    assert stale() == ["schemas/story.schema.json:1:1: warning[schemas-stale] the JSON Schema in schemas/ is out "
+                       "of date (story.schema.json is missing) — run: site-gen schema --out schemas/"]
+    CliRunner().invoke(main, ["schema", str(root), "--out", str(root / "schemas")], catch_exceptions=False)
+    (root / "schemas" / "decision.schema.json").write_text("{ not json", "utf-8")
+    assert stale() == ["schemas/decision.schema.json:1:1: warning[schemas-stale] the JSON Schema in schemas/ is out "
+                       "of date — run: site-gen schema --out schemas/"]
+
+
+def test_no_schemas_folder_or_none_of_site_gens_schemas_in_it_is_no_warning(tmp_path: Path) -> None:
+    root, stale = _check_with_schemas(tmp_path)
+    edit(root / "site.yaml", "teams: [app, ops, support, billing]", "teams: [app, ops, support, billing, finance]")
+    for path in (root / "schemas").iterdir():
+        path.unlink()
+    (root / "schemas" / "our-own.schema.json").write_text("{}", "utf-8")   # the folder holds other schemas
+    assert stale() == []
+    shutil.rmtree(root / "schemas")
+    assert stale() == []
+
+
+def test_a_broken_site_yaml_is_reported_without_a_stale_schema_warning(tmp_path: Path) -> None:
+    """The schemas are judged against site.yaml's lists once it loads: `site-gen schema` would write them wrong."""
+    root, stale = _check_with_schemas(tmp_path)
+    edit(root / "site.yaml", "teams: [app, ops, support, billing]", "teams: app")
+    assert any(d.loc.path == "site.yaml" for d in run_check(root).diagnostics)
+    assert stale() == []
