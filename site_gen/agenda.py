@@ -415,7 +415,7 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     if agenda.themes.items and agenda.smallest_open:
         irritant, behind = agenda.smallest_open
         lines += [f"**{_('A bigger problem than one you are working on is not in the backlog.')}** " +
-                  _("These complaint themes have more customers than %(irritant)s (%(customers)s), the open "
+                  _("These complaint themes have more people than %(irritant)s (%(customers)s), the open "
                     "irritant with the least evidence:") % {
                       "irritant": link(irritant.title, f"irritants/{irritant.id}/index.html"),
                       "customers": w.people(behind.customers, behind.anonymous)}, ""]

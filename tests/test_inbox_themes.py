@@ -316,7 +316,7 @@ def test_the_inbox_page_says_when_a_theme_is_only_in_its_command_in_part(example
 
 
 def test_a_folded_theme_bigger_than_an_open_irritant_says_so_in_its_one_line_summary() -> None:
-    """Beyond the first few, a theme is one line until tapped: a theme with more customers than an open irritant
+    """Beyond the first few, a theme is one line until tapped: a theme with more people than an open irritant
     carries the flag in that line, where a reader scanning the page sees it, not only behind the tap."""
     result = check_repository(REPO, TODAY)
     inbox = render_sites(result, REPO, only=Audience.INTERNAL)["internal"]["feedback/index.html"].decode()
@@ -325,8 +325,8 @@ def test_a_folded_theme_bigger_than_an_open_irritant_says_so_in_its_one_line_sum
     bigger = {theme.wording.replace("'", "&#39;") for theme in result.facts.themes.bigger}
     flagged = [summary for summary in summaries if re.search(r"<q>(.*?)</q>", summary).group(1) in bigger]
     assert flagged, "the example has bigger themes among the folded ones"
-    assert all("More customers than an open irritant" in summary for summary in flagged)
-    assert not any("More customers than an open irritant" in summary for summary in summaries
+    assert all("More people than an open irritant" in summary for summary in flagged)
+    assert not any("More people than an open irritant" in summary for summary in summaries
                    if summary not in flagged)
 
 
