@@ -92,7 +92,10 @@ def _describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, Scalar):   # what YAML reads it as: `irritants: 12` is a number, not text
-        return describe(_yaml_scalar_value(value))
+        try:
+            return describe(_yaml_scalar_value(value))
+        except Problem:   # YAML's date pattern with no such day (2026-02-30): the text it is
+            return describe(value.text)
     return describe(value)
 
 
