@@ -348,6 +348,17 @@ class Url(Textual):
         return {"type": "string", "pattern": URL_PATTERN}
 
 
+class FolderUrl(Url):
+    """Where a site is hosted: every page, feed and sitemap address is this plus a path, so it ends with / (added
+    when written without: https://example.org/changes would have made https://example.org/changesfeed.xml)."""
+
+    __slots__ = ()
+
+    def check(self, name: str, value: str) -> Any:
+        checked = super().check(name, value)
+        return checked if checked.endswith("/") else checked + "/"
+
+
 class Enum(Textual):
     """One of a StrEnum's values; the loader hands on the enum member, which compares equal to its text."""
 

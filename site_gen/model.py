@@ -27,6 +27,7 @@ from .fieldtypes import (
     Date,
     Enum,
     FeedbackId,
+    FolderUrl,
     Id,
     Integer,
     List,
@@ -422,7 +423,8 @@ class Rules:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublicConfig:
     title: str = declare(Text(), "Site title.", default="You said, we did")
-    base_url: str | None = declare(Url(), "Where the public site is hosted, ending with /.")
+    base_url: str | None = declare(FolderUrl(), "Where the public site is hosted, ending with / (added when left "
+                                                "out).")
     language: str = declare(Text(), "Language of the public site and of the messages `notify` writes: a language "
                             "tag whose catalogue is packaged (en, fr, de, es) or in the repository's locale/ folder; "
                             "fr-CA uses fr's catalogue with Canadian dates.", default="en")
@@ -436,7 +438,8 @@ class PublicConfig:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InternalConfig:
     title: str = declare(Text(), "Site title.", default="Customer backlog")
-    base_url: str | None = declare(Url(), "Where the internal site is hosted, ending with /.")
+    base_url: str | None = declare(FolderUrl(), "Where the internal site is hosted, ending with / (added when "
+                                                "left out).")
     language: str = declare(Text(), "Language of the internal site, like public.language.", default="en")
 
 

@@ -237,3 +237,21 @@ def test_no_alias_can_take_the_place_of_a_page_the_site_writes(corpus_files: dic
     tops = {name.split("/", 1)[0] for name in corpus_files} - {STORIES, ITEMS}
     assert {"follow", "page", "stages"} <= tops
     assert tops - RESERVED == set()
+
+
+def test_a_base_url_written_without_its_final_slash_still_gives_whole_addresses(tmp_path: Path) -> None:
+    """`base_url: https://example.org/changes` (no final /): the follow page's addresses to copy, the feeds and the
+    sitemap read https://example.org/changes/feed.xml, never …/changesfeed.xml; the internal digest feed too."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "base_url: https://example.org/changes/", "base_url: https://example.org/changes")
+    edit(root / "site.yaml", "base_url: https://intranet.example.org/backlog/",
+         "base_url: https://intranet.example.org/backlog")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    follow = (out / "public/follow/index.html").read_text(encoding="utf-8").replace("<wbr>", "")  # break points
+    assert "https://example.org/changes/feed.xml" in follow
+    for name in ("public/follow/index.html", "public/feed.xml", "public/feed.json", "public/sitemap.xml",
+                 "internal/digest/feed.xml"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "example.org/changesfeed" not in text and "/changes" + "stories" not in text, name
+        assert "backlogdigest" not in text, name

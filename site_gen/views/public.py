@@ -168,7 +168,7 @@ def story_address(facts: Facts, story_id: str) -> str | None:
     address = facts.addresses.stories.get(story_id)
     if base is None or address is None:
         return None
-    return f"{base if base.endswith('/') else base + '/'}{address.path}"
+    return base + address.path
 
 
 def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
