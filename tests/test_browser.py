@@ -611,6 +611,15 @@ def test_without_a_base_url_the_follow_page_shows_the_address_it_was_opened_from
     assert len(feeds) == 8 and all(shown == href for shown, href in feeds), feeds
     assert (tmp_path / "out/public/stages/payment/feed.xml").as_uri() in dict(feeds)
     assert problems == []
+    # without JavaScript nothing makes it whole: no "../feed.xml" is offered to copy, the links remain
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        still = context.new_page()
+        still.goto((tmp_path / "out/public" / FOLLOW).as_uri())
+        assert not [code for code in still.locator(".feed-address code").all() if code.is_visible()]
+        assert still.get_by_role("link", name="Open the feed").count() == 8
+    finally:
+        context.close()
 
 
 def test_without_javascript_the_search_page_says_so_where_the_search_box_would_be(http_base: dict[str, str],

@@ -8,7 +8,10 @@
     var address = box.querySelector("code"), link = box.querySelector("a"), button = box.querySelector("button.copy");
     var status = box.querySelector("[role=status]");
     // without public.base_url the page shows the link's relative address: the full one is where it is read from
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(address.textContent)) address.textContent = link.href;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(address.textContent)) {
+      address.textContent = link.href;
+      address.hidden = false;
+    }
     if (!canCopy || !button) return;
     button.hidden = false;
     button.addEventListener("click", function () {
