@@ -428,3 +428,19 @@ def test_importing_into_the_example_repository_passes_check(tmp_path: Path) -> N
     assert "added: 3" in result.output
     checked(root)
     assert os.path.getsize(root / "feedback" / "zendesk.csv") > 0
+
+
+def test_an_export_of_only_previews_and_tests_imports_nothing_and_is_no_failure(repo: Path, tmp_path: Path) -> None:
+    """A week whose responses are all the survey tool's previews, tests or spam: the preset leaves each out on
+    purpose, so a scheduled import adds nothing and exits 0; rows skipped for want of a mapping still fail it."""
+    lines = (SAMPLES / "qualtrics.csv").read_text(encoding="utf-8").splitlines()
+    previews = tmp_path / "previews.csv"
+    previews.write_text("\n".join(lines[:3] + [line for line in lines[3:] if ",Survey Preview," in line]) + "\n",
+                        encoding="utf-8")
+    result = run(repo, str(previews), "--preset", "qualtrics", "--stage", "first-ride",
+                 "--map", "CSAT=csat", "--map", "What should we improve?=verbatim")
+    assert result.exit_code == 0, result.output
+    assert "added: 0" in result.stderr and "a preview, test or spam response (Status)" in result.stderr
+    assert not (repo / "feedback" / "previews.csv").exists()
+    unmapped = run(repo, str(SAMPLES / "qualtrics.csv"), "--preset", "qualtrics", "--stage", "first-ride")
+    assert unmapped.exit_code == 1 and "nothing was imported" in unmapped.stderr

@@ -72,6 +72,7 @@ class Skipped:
     row: int            # as a spreadsheet numbers it: the first header row is 1
     reason: str
     unreadable: bool    # a row that cannot be read (refuses the import under --strict), not one left out on purpose
+    filtered: bool = False   # left out by the preset's own rule (a preview, test or spam response): meant to be
 
 
 @dataclass(slots=True)
@@ -91,8 +92,9 @@ class ImportReport:
 
     @property
     def failed(self) -> bool:
-        """Rows were read and every one was skipped: nothing added, nothing there already from an earlier import."""
-        return not self.added and not self.present and bool(self.skipped)
+        """Rows were read and every one was skipped: nothing added, nothing there already from an earlier import,
+        and not because the preset filtered them all out (a week of survey previews and tests is no failure)."""
+        return not self.added and not self.present and any(not skipped.filtered for skipped in self.skipped)
 
 
 def preset_named(name: str) -> Preset:
@@ -173,7 +175,7 @@ def run_import(request: ImportRequest, environment: EnvironmentMapping[str, str]
             continue
         left = next((rule.reason for rule in (preset.skip if preset else ()) if _matches(rule, table, cells)), None)
         if left is not None:
-            report.skipped.append(Skipped(number, left, False))
+            report.skipped.append(Skipped(number, left, False, filtered=True))
             continue
         try:
             converted = convert_row(cells, mapping, defaults, order, lambda text: customer_reference(text, key))
