@@ -140,8 +140,9 @@ RULES: dict[str, str] = {
                      "story",
     "schemas-stale": "the editor schemas in schemas/, when kept, are what `site-gen schema` writes from site.yaml "
                      "now (warning)",
-    "theme-not-in-backlog": "no complaint theme of the unlinked feedback has more distinct customers than the open "
-                            "irritant with the least evidence (build and agenda only)",
+    "theme-not-in-backlog": "no complaint theme of the unlinked feedback has more people (distinct customers, plus "
+                            "each anonymous response) than the open irritant with the least evidence (build and "
+                            "agenda only)",
 }
 
 
