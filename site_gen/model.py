@@ -20,7 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .diagnostics import Severity, SourceLoc, empty_place
+from .diagnostics import Severity, SourceLoc, empty_place, refused_place
 from .fieldtypes import (
     Boolean,
     Color,
@@ -157,7 +157,11 @@ class Located:
     locs: Mapping[str, SourceLoc]
 
     def at(self, name: str) -> SourceLoc:
-        return self.locs.get(name) or self.locs.get(empty_place(name)) or self.loc
+        return self.written_at(name) or self.loc
+
+    def written_at(self, name: str) -> SourceLoc | None:
+        """Where the field is written, its value or only its name (`reviewed:` left empty); None when it is not."""
+        return self.locs.get(name) or self.locs.get(empty_place(name))
 
     def written_empty(self, name: str) -> bool:
         """`owner:` with nothing after it: the field's line is there, its value is not."""
@@ -168,11 +172,6 @@ class Located:
         is not a valid ID…), and reported where it is written: a rule must not judge what is left of it as the
         list meant (a story's `irritants: slow-unlock` is one error, not also "needs at least one irritant")."""
         return refused_place(name) in self.locs
-
-
-def refused_place(name: str) -> str:
-    """The name in `locs` that marks a field's list as refused (Located.refused), at the place it was written."""
-    return name + "!"
 
 
 def _locs() -> Mapping[str, SourceLoc]:

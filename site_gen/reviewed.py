@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Severity, empty_place
+from .diagnostics import Diagnostic, Severity
 from .facts import derive_facts
 from .fieldtypes import did_you_mean
 from .files import replace_file
@@ -78,7 +78,7 @@ def set_field(text: str, irritant: Irritant, name: str, value: str, after: Seque
     """text with the field's value replaced on its line, or a new `name: value` line after the first of
     `after` that the file has (else at the end of the file)."""
     lines = text.split("\n")
-    loc = irritant.locs.get(name) or irritant.locs.get(empty_place(name))   # `reviewed:` left empty is its line
+    loc = irritant.written_at(name)   # `reviewed:` left empty is its line
     if loc is not None and loc.line is not None and loc.col is not None:
         index = loc.line - 1
         lines[index] = _write_value(lines[index], loc.col - 1, value)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..diagnostics import Diagnostic, SourceLoc, empty_place, error
+from ..diagnostics import Diagnostic, SourceLoc, empty_place, error, refused_place
 from ..fieldtypes import (
     DATE_PATTERN,
     UNREADABLE,
@@ -29,7 +29,6 @@ from ..fieldtypes import (
     parse_date,
     unreadable_kind,
 )
-from ..model import refused_place
 from .yamlsafe import Mapping, Node, Scalar, Sequence
 
 __all__ = ["Problem", "parse_date", "did_you_mean", "coerce", "convert_mapping", "Converted", "RowConverter",
