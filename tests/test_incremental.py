@@ -255,16 +255,23 @@ def test_a_retitled_decision_renders_again_the_pages_of_the_decisions_that_link_
     assert tree(out) == cold(root, tmp_path / "cold")
 
 
+def rendered_pages(monkeypatch) -> list[str]:
+    """The pages each build from now on renders, not reuses, in order (PageReuse remembers just those)."""
+    from site_gen.incremental import PageReuse
+    rendered: list[str] = []
+    remember = PageReuse.remember
+    monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
+                                                                          remember(self, path, *rest))[1])
+    return rendered
+
+
 def test_an_irritant_edited_where_no_story_or_decision_page_shows_renders_none_of_them_again(tmp_path: Path,
                                                                                           monkeypatch) -> None:
     """A story's and a decision's page name their irritants by title: a new owner of one, which neither page shows,
     renders neither again (each page holds the titles it shows, not the whole irritant index); a new title renders
     both."""
-    from site_gen.incremental import Memo, PageReuse
-    rendered: list[str] = []
-    remember = PageReuse.remember
-    monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
-                                                                          remember(self, path, *rest))[1])
+    from site_gen.incremental import Memo
+    rendered = rendered_pages(monkeypatch)
     root = copy_example(tmp_path / "repo")
     out, memo = tmp_path / "out", Memo()
     build(root, out, TODAY, search=False, workers=1, memo=memo)
@@ -289,11 +296,8 @@ def test_a_due_decisions_body_edited_renders_again_only_the_pages_of_its_irritan
     stays."""
     from datetime import date
 
-    from site_gen.incremental import Memo, PageReuse
-    rendered: list[str] = []
-    remember = PageReuse.remember
-    monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
-                                                                          remember(self, path, *rest))[1])
+    from site_gen.incremental import Memo
+    rendered = rendered_pages(monkeypatch)
     root = copy_example(tmp_path / "repo")
     out, memo, due_day = tmp_path / "out", Memo(), date(2026, 12, 20)   # the November metrics review is due
     build(root, out, due_day, search=False, workers=1, memo=memo)
