@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_gen.diagnostics import Diagnostic, Places, SourceLoc
+from site_gen.diagnostics import Diagnostic, PackedPlaces, Places, SourceLoc
 from site_gen.load import load_backlog
 from site_gen.load.quick import quick_record
 from site_gen.load.records import (
@@ -288,7 +288,14 @@ def test_a_records_places_pickle_as_numbers_and_come_back_equal(example: Path) -
     data = pickle.dumps(record.locs, pickle.HIGHEST_PROTOCOL)
     assert b"SourceLoc" not in data
     back = pickle.loads(data)
-    assert type(back) is Places and list(back.items()) == list(record.locs.items())
+    # read back packed: a place is made when a rule asks for it, equal to the one the loader made
+    assert type(back) is PackedPlaces and list(back.items()) == list(record.locs.items())
+    assert back == record.locs and record.locs == back and back.get("owner") == record.locs["owner"]
+    assert "owner" in back and "ownr" not in back and back.get("ownr") is None and len(back) == len(record.locs)
+    with pytest.raises(KeyError):
+        back["ownr"]
+    # pickled again as it was first: a record's content hash (the page cache's key) is the same either way
+    assert pickle.dumps(back, pickle.HIGHEST_PROTOCOL) == data
     assert pickle.loads(pickle.dumps(record)).locs == record.locs
     # places in several files (none of the loaders makes these) pickle as a dict would
     mixed = Places(a=SourceLoc("a.yaml", 1, 2), b=SourceLoc("b.yaml", 3, 4))
