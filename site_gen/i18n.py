@@ -139,16 +139,17 @@ class Language:
         return self.translations.ngettext(singular, plural, n)
 
     def people(self, customers: int, anonymous: int) -> str:
-        """Who is behind a theme or an irritant (facts/evidence.py People): "12 customers", "33 responses,
-        anonymous", "12 customers and 21 anonymous responses" — an anonymous response is no customer, said so."""
+        """Who is behind a theme or an irritant (facts/evidence.py People): "12 customers", "33 anonymous
+        responses", "12 customers and 21 anonymous responses" — an anonymous response is no customer, said so, in
+        words that read inside a sentence ("from 33 anonymous responses.") as in a list ("— 33 anonymous
+        responses, Payment")."""
         known = self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
+        unknown = self.ngettext("%(num)d anonymous response", "%(num)d anonymous responses",
+                                anonymous) % {"num": anonymous}
         if not anonymous:
             return known
         if not customers:
-            return self.ngettext("%(num)d response, anonymous", "%(num)d responses, anonymous",
-                                 anonymous) % {"num": anonymous}
-        unknown = self.ngettext("%(num)d anonymous response", "%(num)d anonymous responses",
-                                anonymous) % {"num": anonymous}
+            return unknown
         return self.gettext("%(customers)s and %(anonymous)s") % {"customers": known, "anonymous": unknown}
 
     def people_count(self, customers: int, anonymous: int) -> str:
