@@ -32,6 +32,8 @@ from babel.numbers import format_decimal, format_percent
 PACKAGED = Path(__file__).resolve().parent / "locale"
 TEAM_FOLDER = "locale"          # a team's catalogues: locale/<language>.po at the repository's root
 DEFAULT = "en"
+# Languages that write every noun with a capital, a name inside a sentence too: "im Segment Commuter"
+CAPITALISED_NOUNS = frozenset({"de", "lb"})
 
 MsgId = str | tuple[str, str]            # a message, or a (singular, plural) pair
 MsgStr = str | tuple[str, ...]           # its translation, or one per plural form
@@ -159,6 +161,13 @@ class Language:
             return self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
         total = customers + anonymous
         return self.ngettext("%(num)d person", "%(num)d people", total) % {"num": total}
+
+    def in_sentence(self, name: str) -> str:
+        """A label that has a capital only because a label starts a line (a segment, humanized: Commuter) as it
+        reads inside a sentence: "most commuter customers first"; German keeps it, as it does for every noun."""
+        if self.locale.language in CAPITALISED_NOUNS:
+            return name
+        return name[:1].lower() + name[1:]
 
     def long_date(self, day: date) -> str:
         """3 September 2026, 3 septembre 2026, 3. September 2026, 3 de septiembre de 2026."""
