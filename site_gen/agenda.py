@@ -92,9 +92,11 @@ class Months:
 @dataclass(frozen=True, slots=True)
 class Named:
     """A journey stage, segment or feedback source (its ID), worded as the sites word it everywhere: the `label`
-    filter's words, translated where the catalogue has them, else humanized (first-ride -> First ride)."""
+    filter's words, translated where the catalogue has them, else humanized (first-ride -> First ride); a segment
+    inside a sentence as a sentence writes it ("at the commuter segment": Language.in_sentence)."""
 
     key: str
+    in_sentence: bool = False
 
 
 Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, Named, "Phrase"]
@@ -150,7 +152,8 @@ def _said(value: Value, words: Language) -> str | int:
     if isinstance(value, Months):
         return words.month_range(value.first, value.last)
     if isinstance(value, Named):
-        return label(value.key, words.gettext)
+        named = label(value.key, words.gettext)
+        return words.in_sentence(named) if value.in_sentence else named
     if isinstance(value, float):
         return words.number(value)
     if isinstance(value, date):
@@ -480,7 +483,8 @@ def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str
             NEAR_QUESTION, f"index.html#metric-{risk.subject}")
     window = Phrase.of(N_("%(months)s against %(baseline)s"), months=Months(risk.months[0], risk.months[-1]),
                        baseline=Months(risk.baseline[0], risk.baseline[-1]))
-    where: dict[str, Value] = {"stage" if risk.stage else "segment": Named(risk.subject)}
+    where: dict[str, Value] = {"stage": Named(risk.subject)} if risk.stage else \
+        {"segment": Named(risk.subject, in_sentence=True)}
     # the values as the journey map writes them, in their natural order, with the way that is better for customers
     values: tuple[Value, Value] = risk.scores or (Percent(float(risk.before)), Percent(float(risk.recent)))
     detail = Phrase.of(N_("%(before)s → %(after)s (lower is better), %(window)s; %(cover)s") if risk.higher_is_worse

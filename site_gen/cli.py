@@ -52,6 +52,15 @@ _DATE_NEW = _today_option("Date the new record")
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
+def _repo_option(old_name: str | None = None) -> Callable[[Any], Any]:
+    """--repo: the repository's one name where the command's positional argument is something else (a file, IDs,
+    words). old_name is the spelling the command took before, still accepted so people's scripts keep working."""
+    still = f" Write --repo: {old_name} is its old name, still accepted." if old_name else ""
+    return click.option("--repo", *([old_name] if old_name else []), "path", default=Path("."), show_default=True,
+                        type=click.Path(file_okay=False, path_type=Path),
+                        help="The backlog repository: the folder that holds site.yaml." + still)
+
+
 def _as_of(path: Path, today: datetime | None) -> AsOf:
     """The one "today" of this run: --today, else SOURCE_DATE_EPOCH, else the clock (site_gen/asof.py)."""
     from .asof import resolve_as_of
@@ -489,8 +498,7 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
               help="Write reference -> e-mail address pairs here, outside the repository, for notify --contacts.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The secret key for customer references, outside the repository (default: $SITE_GEN_CUSTOMER_KEY).")
-@click.option("--repo", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The backlog repository (the folder that holds site.yaml).")
+@_repo_option()
 def import_(file: Path, preset: str | None, maps: tuple[str, ...], source: str | None, stage: str | None,
             kind: str | None, out: Path | None, strict: bool, contacts_out: Path | None, key_file: Path | None,
             path: Path) -> None:
@@ -599,8 +607,7 @@ def _create(path: Path, kind: str, record: str, text: str, edit: bool,
         click.echo("Replace each TODO, then run site-gen check (it reports any TODO left, rule placeholder).", err=True)
 
 
-_NEW_PATH = click.option("--path", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                         show_default=True, help="The repository (the folder that holds site.yaml).")
+_NEW_REPO = _repo_option("--path")
 _NEW_ID = click.option("--id", "record_id", default=None, help="The ID (file name); default: made from the title.")
 _NEW_EDIT = click.option("--edit", is_flag=True, help="Open the new file in $EDITOR.")
 _NEW_TITLE = click.option("--title", default=None, help="The title (prompted for on a terminal).")
@@ -631,7 +638,7 @@ def new() -> None:
               help="Feedback row IDs that are the evidence (repeat, or separate with commas).")
 @_NEW_ID
 @_NEW_EDIT
-@_NEW_PATH
+@_NEW_REPO
 @_DATE_NEW
 def new_irritant(title: str, public_title: str | None, stage: str | None, team: str | None, owner: str | None,
                  cause: str | None, triage: str | None, target: datetime | None, feedback: tuple[str, ...],
@@ -680,7 +687,7 @@ def new_irritant(title: str, public_title: str | None, stage: str | None, team: 
               help="The decision this one replaces: it gets status: superseded and superseded_by.")
 @_NEW_ID
 @_NEW_EDIT
-@_NEW_PATH
+@_NEW_REPO
 @_DATE_NEW
 def new_decision(title: str, kind: str | None, owner: str | None, review_on: datetime | None, metric: str | None,
                  irritants: tuple[str, ...], supersedes: str | None, record_id: str | None, edit: bool, path: Path,
@@ -722,7 +729,7 @@ def new_decision(title: str, kind: str | None, owner: str | None, review_on: dat
 @click.option("--we-did", default=None, help="What changed.")
 @_NEW_ID
 @_NEW_EDIT
-@_NEW_PATH
+@_NEW_REPO
 @_DATE_NEW
 def new_story(title: str, irritants: tuple[str, ...], public: bool, you_said: str | None, we_did: str | None,
               record_id: str | None, edit: bool, path: Path, today: datetime | None) -> None:
@@ -821,8 +828,7 @@ def digest(path: Path, week: datetime | None, post: bool, today: datetime | None
 
 @main.command()
 @click.argument("words", nargs=-1)
-@click.option("--path", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="The repository (the folder that holds site.yaml).")
+@_repo_option("--path")
 @click.option("--stage", default=None, help="Only this journey stage.")
 @click.option("--unlinked", is_flag=True, help="Only rows no irritant cites yet.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -909,8 +915,7 @@ RELATIVE_AGENDA_HINT = ("hint: the agenda's links are relative (stages/…/index
 @click.option("--status", type=click.Choice(["open", "in-progress", "done", "declined"]), default=None,
               help="Also set the status (done or declined also writes closed: with the review date).")
 @click.option("--target", type=_DAY, default=None, help="Also set a new target date.")
-@click.option("--repo", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The backlog repository (the folder that holds site.yaml).")
+@_repo_option()
 def reviewed(ids: tuple[str, ...], on: datetime | None, status: str | None, target: datetime | None,
              path: Path) -> None:
     """Record the meeting's reviews in the irritant files, changing only those lines.

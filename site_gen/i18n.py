@@ -32,6 +32,8 @@ from babel.numbers import format_decimal, format_percent
 PACKAGED = Path(__file__).resolve().parent / "locale"
 TEAM_FOLDER = "locale"          # a team's catalogues: locale/<language>.po at the repository's root
 DEFAULT = "en"
+# Languages that write every noun with a capital, a name inside a sentence too: "im Segment Commuter"
+CAPITALISED_NOUNS = frozenset({"de", "lb"})
 
 MsgId = str | tuple[str, str]            # a message, or a (singular, plural) pair
 MsgStr = str | tuple[str, ...]           # its translation, or one per plural form
@@ -139,16 +141,17 @@ class Language:
         return self.translations.ngettext(singular, plural, n)
 
     def people(self, customers: int, anonymous: int) -> str:
-        """Who is behind a theme or an irritant (facts/evidence.py People): "12 customers", "33 responses,
-        anonymous", "12 customers and 21 anonymous responses" — an anonymous response is no customer, said so."""
+        """Who is behind a theme or an irritant (facts/evidence.py People): "12 customers", "33 anonymous
+        responses", "12 customers and 21 anonymous responses" — an anonymous response is no customer, said so, in
+        words that read inside a sentence ("from 33 anonymous responses.") as in a list ("— 33 anonymous
+        responses, Payment")."""
         known = self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
+        unknown = self.ngettext("%(num)d anonymous response", "%(num)d anonymous responses",
+                                anonymous) % {"num": anonymous}
         if not anonymous:
             return known
         if not customers:
-            return self.ngettext("%(num)d response, anonymous", "%(num)d responses, anonymous",
-                                 anonymous) % {"num": anonymous}
-        unknown = self.ngettext("%(num)d anonymous response", "%(num)d anonymous responses",
-                                anonymous) % {"num": anonymous}
+            return unknown
         return self.gettext("%(customers)s and %(anonymous)s") % {"customers": known, "anonymous": unknown}
 
     def people_count(self, customers: int, anonymous: int) -> str:
@@ -158,6 +161,13 @@ class Language:
             return self.ngettext("%(num)d customer", "%(num)d customers", customers) % {"num": customers}
         total = customers + anonymous
         return self.ngettext("%(num)d person", "%(num)d people", total) % {"num": total}
+
+    def in_sentence(self, name: str) -> str:
+        """A label that has a capital only because a label starts a line (a segment, humanized: Commuter) as it
+        reads inside a sentence: "most commuter customers first"; German keeps it, as it does for every noun."""
+        if self.locale.language in CAPITALISED_NOUNS:
+            return name
+        return name[:1].lower() + name[1:]
 
     def long_date(self, day: date) -> str:
         """3 September 2026, 3 septembre 2026, 3. September 2026, 3 de septiembre de 2026."""

@@ -290,6 +290,7 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["score_text"] = remembered(partial(score_text, words=words))
     # the customers' site words a status as they read it (open -> Planned), the team's as it does (Not started)
     env.filters["label"] = remembered(partial(label, gettext=words.gettext, customer=audience == "public"))
+    env.filters["in_sentence"] = words.in_sentence   # a segment's label mid-sentence: commuter, not Commuter
     # who is behind a theme or an irritant (facts/evidence.py People), anonymous responses said so
     env.filters["people"] = lambda found: words.people(found.customers, found.anonymous)
     env.filters["people_count"] = lambda found: words.people_count(found.customers, found.anonymous)

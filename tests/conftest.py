@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -97,6 +98,23 @@ def edit(path: Path, old: str, new: str) -> None:
     content = path.read_text(encoding="utf-8")
     assert old in content, f"{old!r} not in {path}"
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
+
+
+def nested_parentheses(text: str) -> list[str]:
+    """Each bracketed aside that holds another, as a reader meets it: "(5 day(s) ago; owner: …)", or a command with
+    brackets of its own: "(e.g. `export K=$(python …)`)". A %(name)s placeholder is no aside."""
+    text = re.sub(r"%\(\w+\)", "", text)
+    text = re.sub(r"`[^`]*`", lambda code: "()" if "(" in code.group() else "", text)   # its brackets, once
+    found: list[str] = []
+    opened: list[int] = []
+    for at, char in enumerate(text):
+        if char == "(":
+            opened.append(at)
+        elif char == ")" and opened:
+            opened.pop()
+            if opened:   # an aside closed inside another: show the outer one up to here
+                found.append(text[opened[0]:at + 1] + "…")
+    return found
 
 
 WEEKEND_TRIAL_TITLE = "Try lower weekend fares for three months"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -140,3 +142,24 @@ def test_schema_command_writes_the_committed_schemas(tmp_path: Path) -> None:
     assert outcome.exit_code == 0
     written = {p.name: p.read_bytes() for p in (tmp_path / "schemas").iterdir()}
     assert written == {p.name: p.read_bytes() for p in (REPO / "schemas").iterdir()}
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+def test_the_repository_has_one_name_when_it_is_an_option() -> None:
+    """Positional PATH where a command takes nothing else positional; else --repo (import, reviewed, new, feedback),
+    never a second spelling to remember — new's and feedback's first one, --path, is only an alias."""
+    named = {name: param.opts for name, command in _commands(main) for param in command.params
+             if param.name == "path" and isinstance(param, click.Option)}
+    assert sorted(named) == ["feedback", "import", "new decision", "new irritant", "new story", "reviewed"]
+    assert {name: opts[0] for name, opts in named.items()} == dict.fromkeys(named, "--repo")
+    for name in ("feedback", "new decision", "new irritant", "new story"):
+        assert named[name] == ["--repo", "--path"]
+        shown = " ".join(invoke(*name.split(), "--help").stdout.split())
+        assert "--repo, --path DIRECTORY The backlog repository: the folder that holds site.yaml. " \
+               "Write --repo: --path is its old name, still accepted." in shown

@@ -315,7 +315,7 @@ def test_commands_that_read_rows_find_them_in_parquet_as_in_csv(tmp_path: Path) 
         assert len(by_csv.stdout.splitlines()) == shown   # as many rows as --limit: the newest of many
     outcome = site_gen(as_parquet, "new", "irritant", "--title", "Seat will not go down", "--stage", "first-ride",
                        "--team", "ops", "--owner", "Jonas Berg", "--from-feedback", "SRV-1101-0002",
-                       "--path", str(as_parquet), "--today", "2026-11-23")
+                       "--repo", str(as_parquet), "--today", "2026-11-23")
     assert outcome.returncode == 0, outcome.stderr
     export = tmp_path / "export.csv"
     export.write_text("Ref,When,Comment\nA-1,2026-11-19,Seen before\nA-2,2026-11-20,Seen before too\n")

@@ -17,7 +17,7 @@ from site_gen.cli import main
 from site_gen.importer.customers import KEY_VARIABLE, customer_reference
 from site_gen.notify.contacts import parse_contacts
 
-from .conftest import copy_example
+from .conftest import copy_example, nested_parentheses
 
 SAMPLES = Path(__file__).parent / "fixtures" / "imports"
 KEY = "test-key-0123456789abcdef0123456789"
@@ -333,6 +333,7 @@ def test_no_key_is_a_clear_error_and_nothing_is_written(repo: Path) -> None:
     result = run(repo, str(SAMPLES / "zendesk.csv"), "--preset", "zendesk", "--stage", "support", key=None)
     assert result.exit_code == 2
     assert f"set the environment variable {KEY_VARIABLE}" in result.output and "--key-file" in result.output
+    assert nested_parentheses(result.output) == []   # the command to copy is no longer inside an aside
     assert list((repo / "feedback").iterdir()) == []
 
 

@@ -46,7 +46,7 @@ from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
 from site_gen.rules.themes import theme_warnings
 from site_gen.verbatims import Said, says_something
 
-from .conftest import REPO, TODAY, copy_example
+from .conftest import REPO, TODAY, copy_example, edit
 
 STAGES = ("discover", "first-ride", "support")
 TOP_THREE = ["Brakes felt weak on the hill", "Chat closed while I was typing", "Charged after I ended the ride"]
@@ -191,18 +191,44 @@ def test_the_inbox_page_says_how_many_responses_of_an_anonymous_import(example: 
     result = check_repository(example, TODAY)
     site = render_sites(result, example, only=Audience.INTERNAL)["internal"]
     inbox = site["feedback/index.html"].decode()
-    assert "<strong>50 responses, anonymous</strong> · 50 rows" in inbox
+    assert "<strong>50 anonymous responses</strong> · 50 rows" in inbox
     assert not re.search(r"\b0 customers", inbox)
     assert "“The receipt never arrives by mail” (Payment): 50 anonymous response(s) in 50 unlinked row(s)" in \
         "".join(d.message for d in theme_warnings(result.facts))
 
 
+
+def _irritant_of_anonymous_responses(root: Path, count: int) -> None:
+    """An open irritant whose evidence is an anonymous survey's rows only: fewer people than any other open one."""
+    (root / "feedback" / "night-survey.csv").write_text("id,date,source,journey_stage,kind,verbatim\n" + "".join(
+        f"night-{n},2026-11-0{n % 9 + 1},survey,support,complaint,Nobody answers the chat at night\n"
+        for n in range(count)), encoding="utf-8")
+    (root / "backlog" / "irritants" / "night-chat.yaml").write_text(
+        "title: Night chat unanswered\njourney_stage: support\nteam: support\nowner: Jonas Berg\n"
+        "cause: No night shift\ntriage: plan\nstatus: open\nopened: 2026-11-20\ntarget: 2026-12-21\n"
+        f"feedback: [{', '.join(f'night-{n}' for n in range(count))}]\n", encoding="utf-8")
+
+
+def test_an_irritant_of_anonymous_responses_names_them_in_a_sentence(example: Path) -> None:
+    """"from 33 anonymous responses", not "from 33 responses, anonymous", wherever the people are counted."""
+    _irritant_of_anonymous_responses(example, 33)
+    site = render_sites(check_repository(example, TODAY), example, only=Audience.INTERNAL)["internal"]
+    irritant = site["irritants/night-chat/index.html"].decode()
+    assert "33 feedback rows from 33 anonymous responses." in irritant
+    dashboard = " ".join(site["index.html"].decode().split())
+    assert "have more people than Night chat unanswered (33 anonymous responses), the open irritant" in dashboard
+    assert [page for page, body in site.items() if b"responses, anonymous" in body] == []
+    edit(example / "site.yaml", "internal:\n", "internal:\n  language: de\n")
+    site = render_sites(check_repository(example, TODAY), example, only=Audience.INTERNAL)["internal"]
+    # German puts "von" before a dative ("anonymen Antworten"): the people go in brackets, in the nominative
+    assert "33 Rückmeldungen (33 anonyme Antworten)." in site["irritants/night-chat/index.html"].decode()
+
 def test_people_are_said_in_each_language() -> None:
     assert language("en").people(12, 21) == "12 customers and 21 anonymous responses"
-    assert language("en").people(0, 1) == "1 response, anonymous"
+    assert language("en").people(0, 1) == "1 anonymous response"
     assert language("en").people(3, 0) == "3 customers"
     assert language("fr").people(12, 21) == "12 clients et 21 réponses anonymes"
-    assert language("de").people(0, 33) == "33 Antworten, anonym"
+    assert language("de").people(0, 33) == "33 anonyme Antworten"
     assert language("es").people(1, 1) == "1 cliente y 1 respuesta anónima"
     # a theme folded to one line says the total alone: the theme unfolded says which are anonymous
     assert language("en").people_count(88, 0) == "88 customers"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from site_gen.cli import main
@@ -14,8 +15,8 @@ from .conftest import TODAY, found, run_check
 DAY = ["--today", TODAY.isoformat()]
 
 
-def new(root: Path, *args: str, env: dict | None = None):
-    return CliRunner().invoke(main, ["new", *args, "--path", str(root), *DAY], catch_exceptions=False, env=env)
+def new(root: Path, *args: str, env: dict | None = None, repo: str = "--repo"):
+    return CliRunner().invoke(main, ["new", *args, repo, str(root), *DAY], catch_exceptions=False, env=env)
 
 
 def test_a_complete_irritant_from_flags_passes_check(example: Path) -> None:
@@ -31,6 +32,19 @@ def test_a_complete_irritant_from_flags_passes_check(example: Path) -> None:
     assert "slug:" not in text  # internal: no public address
     assert [d for d in run_check(example).diagnostics if d.loc.path.endswith("never-arrives.yaml")] == []
 
+
+
+@pytest.mark.parametrize("kind, args, written", [
+    ("irritant", ("--stage", "payment", "--team", "billing"), "backlog/irritants/cash-at-kiosks.yaml"),
+    ("decision", ("--kind", "debrief"), "backlog/decisions/cash-at-kiosks.md"),
+    ("story", ("--irritant", "deposit-refund-slow"), "backlog/stories/cash-at-kiosks.md")])
+def test_the_old_path_option_still_names_the_repository(example: Path, kind: str, args: tuple[str, ...],
+                                                        written: str) -> None:
+    """--repo is the name every command that takes an option for the folder uses; scripts written with new's
+    first spelling, --path, keep working."""
+    outcome = new(example, kind, "--title", "Cash at kiosks", *args, repo="--path")
+    assert outcome.exit_code == 0, outcome.output
+    assert (example / written).is_file()
 
 def test_what_only_the_author_knows_is_a_todo_that_check_names(example: Path) -> None:
     assert new(example, "irritant", "--title", "Slow app start", "--stage", "discover", "--team", "app").exit_code == 0

@@ -94,7 +94,7 @@ def test_the_summary_says_how_many_records_are_unreadable(example: Path) -> None
 # --- feedback search ------------------------------------------------------------------------------
 
 def test_feedback_lists_matching_rows_to_cite(example: Path) -> None:
-    outcome = invoke("feedback", "no", "bikes", "CENTRAL", "--path", str(example), "--stage", "discover")
+    outcome = invoke("feedback", "no", "bikes", "CENTRAL", "--repo", str(example), "--stage", "discover")
     assert outcome.exit_code == 0
     header, *rows = outcome.stdout.splitlines()
     assert header.split() == ["ID", "DATE", "STAGE", "SCORE", "VERBATIM"]
@@ -104,17 +104,23 @@ def test_feedback_lists_matching_rows_to_cite(example: Path) -> None:
 
 
 def test_feedback_json_and_unlinked(example: Path) -> None:
-    everything = json.loads(invoke("feedback", "refund", "--path", str(example), "--format", "json",
+    everything = json.loads(invoke("feedback", "refund", "--repo", str(example), "--format", "json",
                                    "--limit", "5000").stdout)
-    unlinked = json.loads(invoke("feedback", "refund", "--path", str(example), "--format", "json", "--unlinked",
+    unlinked = json.loads(invoke("feedback", "refund", "--repo", str(example), "--format", "json", "--unlinked",
                                  "--limit", "5000").stdout)
     assert {"id", "date", "journey_stage", "score", "verbatim"} <= set(everything[0])
     assert 0 < len(unlinked) < len(everything)
     assert all(row["irritant"] is None for row in unlinked)
     assert [row["date"] for row in everything] == sorted((row["date"] for row in everything), reverse=True)
-    outcome = invoke("feedback", "x", "--path", str(example), "--stage", "checkout")
+    outcome = invoke("feedback", "x", "--repo", str(example), "--stage", "checkout")
     assert outcome.exit_code == 2 and "'checkout' is not one of" in outcome.stderr
 
+
+
+def test_feedback_still_takes_the_repository_as_path(example: Path) -> None:
+    """--repo is the one name now; --path, feedback's first spelling, stays for the scripts that use it."""
+    assert invoke("feedback", "refund", "--path", str(example), "--format", "json").stdout == \
+        invoke("feedback", "refund", "--repo", str(example), "--format", "json").stdout != "[]\n"
 
 class _RunningText(HTMLParser):
     """The words a reader reads: text outside <code>, <pre>, scripts, styles and attributes."""

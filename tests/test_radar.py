@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from site_gen.agenda import _risk_item
 from site_gen.build import render_sites
 from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, short_month_label, text_width, whole_ticks
 from site_gen.check import check_repository
@@ -435,7 +436,17 @@ def test_a_risk_is_worded_by_what_happens_to_customers_with_its_values_in_their_
     assert "falling" not in text
     assert f"CES worsening — Sign up\n3.08 → 3.53 (lower is better): Aug{THIN}–{THIN}Oct 2026 against " \
            f"May{THIN}–{THIN}Jul 2026." in text
-    assert "NPS worsening — segment Business\n+21 → \u221211 (higher is better)" in text
+    assert "NPS worsening — business segment\n+21 → \u221211 (higher is better)" in text
+
+
+def test_a_segments_risk_names_it_as_a_sentence_does_on_the_agenda() -> None:
+    """"NPS worsening at the business segment", not "at the Business segment"; German capitalises the noun."""
+    result = check_repository(REPO, TODAY)
+    nps = next(s for s in result.facts.risks if s.segment == "business" and s.score_type == ScoreType.NPS)
+    title = _risk_item(nps, {}, {}).title
+    assert title.say(language("en")).startswith("NPS worsening at the business segment (")
+    assert title.say(language("fr")).startswith("NPS se dégrade dans le segment business (")
+    assert title.say(language("de")).startswith("NPS verschlechtert sich im Segment Business (")
 
 
 def test_a_risks_values_are_written_as_the_heat_strip_writes_the_same_score() -> None:

@@ -14,7 +14,7 @@ import pytest
 from site_gen.diagnostics import Severity
 from site_gen.fieldtypes import Problem, parse_date
 
-from .conftest import TODAY, edit, found, line_of, problems, run_check
+from .conftest import TODAY, edit, found, line_of, nested_parentheses, problems, run_check
 
 IRR = "backlog/irritants"
 DEC = "backlog/decisions"
@@ -411,3 +411,16 @@ def test_an_irritant_too_broken_to_read_is_still_offered_for_a_reference_spelt_w
     assert (wrong.loc.path, wrong.message, wrong.hint) == (
         f"{STO}/helmet-discount.md", "irritant 'helmet-rentals' does not exist in backlog/irritants/",
         "did you mean 'helmet-rental'?")
+
+
+def test_no_message_or_hint_puts_an_aside_inside_another(example: Path) -> None:
+    """A bracket inside a bracket makes a reader count them: "(22 day(s) ago; owner: Jonas Berg)" now reads as a
+    sentence, and the raw-HTML hint's markdown example is no longer inside an aside."""
+    edit(example / f"{DEC}/no-cash-payments.md", "review_on: 2027-05-26", "review_on: 2026-11-01")
+    edit(example / f"{STO}/helmet-discount.md", "A helmet of your own fits better too.", "A <em>better</em> fit.")
+    said = {d.rule: d for d in run_check(example).diagnostics}
+    assert said["decision-review"].message == \
+        "decision was due for review on 2026-11-01, 22 day(s) ago, and has no outcome; owner: Jonas Berg"
+    assert said["raw-html"].hint.startswith("write markdown instead: *emphasis*, **bold**, [link](https://…). ")
+    assert [(d.rule, nested_parentheses(d.message + " " + d.hint)) for d in said.values()
+            if nested_parentheses(d.message + " " + d.hint)] == []

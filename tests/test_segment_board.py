@@ -16,6 +16,7 @@ import pytest
 from site_gen.build import build, render_sites
 from site_gen.check import check_repository
 from site_gen.facts import IrritantFacts
+from site_gen.i18n import language
 
 from .conftest import browser  # noqa: F401 - the Chromium fixture
 
@@ -122,7 +123,9 @@ def test_a_segment_board_keeps_the_irritants_of_its_customers_most_first(tmp_pat
     # commuters: most commuters first; day-pass has none (its commuter row has no customer) and is not shown
     assert _cards(commuter) == [("empty-stations", "Commuter: 3 of 3 customers (100%)"),
                                 ("unlock-timeout", "Commuter: 2 of 4 customers (50%)")]
-    assert "most Commuter customers first" in commuter
+    # inside the sentence the segment is written as a sentence writes it; the cards' lines start with it
+    assert "; 2 for the commuter segment. By triage, then status; most commuter customers first." in \
+        " ".join(_main(commuter).split())
     assert _cards(pages["board/segment/business/index.html"].decode()) == [
         ("day-pass", "Business: 1 of 2 customers (50%)")]
     # each segment's option says how many open irritants it has, on every board page
@@ -157,3 +160,9 @@ def test_choosing_a_segment_in_chromium_shows_its_page(tmp_path: Path, browser) 
     assert page.locator(".board-page .card a").all_inner_texts() == ["Day pass is confusing"]
     page.close()
     assert errors == []
+
+
+def test_a_segment_inside_a_sentence_keeps_its_capital_only_where_the_language_does() -> None:
+    assert [language(tag).in_sentence("Commuter") for tag in ("en", "fr", "es", "de", "de-CH")] == \
+        ["commuter", "commuter", "commuter", "Commuter", "Commuter"]
+    assert language("en").in_sentence("Fleet accounts") == "fleet accounts"

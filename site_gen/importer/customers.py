@@ -18,9 +18,9 @@ KEY_VARIABLE = "SITE_GEN_CUSTOMER_KEY"
 PREFIX = "cust-"
 DIGITS = 20          # 80 bits: no collision among billions of customers
 MIN_KEY_BYTES = 16
-_HOW = (f"set the environment variable {KEY_VARIABLE} to a long random secret (e.g. `export {KEY_VARIABLE}=$(python "
-        "-c 'import secrets; print(secrets.token_hex(32))')`) or pass --key-file FILE kept outside the repository; "
-        "keep the same key for every import, or the same customer gets a new reference")
+_HOW = (f"set the environment variable {KEY_VARIABLE} to a long random secret, e.g. with `export {KEY_VARIABLE}="
+        "$(python -c 'import secrets; print(secrets.token_hex(32))')`, or pass --key-file FILE kept outside the "
+        "repository; keep the same key for every import, or the same customer gets a new reference")
 
 
 def customer_reference(address: str, key: bytes) -> str:

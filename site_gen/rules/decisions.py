@@ -43,11 +43,11 @@ def check_record(decision: Decision, review: DecisionReview, rules: Rules) -> It
     days = review.days_overdue
     if days is not None:
         earlier = (f"; its last outcome, on {decision.outcome_date}, was too-early"
-                   if decision.outcome == DecisionOutcome.TOO_EARLY else " and has no outcome")
+                   if decision.outcome == DecisionOutcome.TOO_EARLY else ", and has no outcome")
         yield with_severity(rules.review_due, error(
             decision.at("review_on"), "decision-review",
-            f"decision was due for review on {decision.review_on} ({days} day(s) ago; owner: "
-            f"{decision.owner}){earlier}",
+            f"decision was due for review on {decision.review_on}, {days} day(s) ago{earlier}; owner: "
+            f"{decision.owner}",
             "review it and record what it did: outcome: worked, partly, did-not-work or too-early, with "
             "outcome_date (and status: reviewed); or move review_on to a new date"))
     if decision.review_on < decision.date:

@@ -277,7 +277,7 @@ def _raw_html(story: Story) -> Iterator[Diagnostic]:
             shown = " ".join(others)
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
             yield warning(at, "raw-html", f"raw HTML in a public body is shown to customers as text: {shown}",
-                          "write markdown instead (*emphasis*, **bold**, [link](https://…)); "
+                          "write markdown instead: *emphasis*, **bold**, [link](https://…). "
                           "HTML comments <!-- … --> are dropped")
 
 
