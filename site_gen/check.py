@@ -72,7 +72,8 @@ def check_repository(root: Path, today: date, workers: int | None = None,
             derived(facts)
         diagnostics.extend(run_rules(backlog, facts))
     if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
-        diagnostics.extend(stale_schemas(root, backlog.config))   # (site.yaml's lists are judged once it loads)
+        # (site.yaml's lists are judged once it loads)
+        diagnostics.extend(stale_schemas(backlog.editor_schemas, backlog.config))
     return CheckResult(backlog, facts, sorted_diagnostics(diagnostics))
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Severity, SourceLoc, empty_place, refused_place
 from .fieldtypes import (
@@ -475,6 +475,9 @@ class Backlog:
     locales: Locales = Locales()               # the team's own catalogues (locale/*.po) beside the packaged ones
     # feedback/*.parquet: rows kept in DuckDB, never loaded as objects (the duckdb extra); None without any
     stored_feedback: ParquetFeedback | None = field(default=None, compare=False)
+    # schemas/*.json as parsed JSON (None for a file that does not read), which check compares with what site.yaml
+    # makes; None without a schemas/ folder
+    editor_schemas: Mapping[str, Any] | None = None
 
     def unreadable_ids(self, kind: str) -> frozenset[str]:
         """IDs of the unreadable records of a kind: they exist, but could not be built."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from .diagnostics import Diagnostic, SourceLoc, warning
@@ -19,6 +19,7 @@ from .fields import (
 )
 from .fieldtypes import Field, Text, object_schema
 from .load.convert import NOT_BLANK
+from .load.editor_schemas import SCHEMAS_DIR
 from .model import Audience, DecisionKind, IrritantStatus, SiteConfig, Triage, Visibility
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -100,41 +101,28 @@ def render_schemas(config: SiteConfig | None = None) -> dict[str, bytes]:
             for name, schema in build_schemas(config).items()}
 
 
-SCHEMAS_DIR = "schemas"   # where `site-gen init` writes them and the README says to keep them
-_LARGEST = 10 * 1024 * 1024   # a written schema is some tens of kilobytes: a bigger file is not site-gen's
 _CHOICES = {"journey_stage": "journey stage", "team": "team", "segment": "segment", "metric": "metric"}
 
 
-def stale_schemas(root: Path, config: SiteConfig) -> list[Diagnostic]:
-    """One warning when the repository keeps site-gen's schemas in schemas/ and one of them is not what
-    `site-gen schema` writes now: the editor would flag a team, stage or segment check accepts. Compared as
-    parsed JSON, so a file reformatted by an editor is not stale. No schemas/ folder, or none of site-gen's files
-    in it: nothing (a team may not use editor schemas)."""
-    folder = root / SCHEMAS_DIR
-    if not folder.is_dir():
+def stale_schemas(written: Mapping[str, Any] | None, config: SiteConfig) -> list[Diagnostic]:
+    """One warning when the repository keeps site-gen's schemas in schemas/ (`written`: Backlog.editor_schemas) and
+    one of them is not what `site-gen schema` writes now: the editor would flag a team, stage or segment check
+    accepts. Compared as parsed JSON, so a file reformatted by an editor is not stale. No schemas/ folder, or none
+    of site-gen's files in it: nothing (a team may not use editor schemas)."""
+    if written is None:
         return []
     expected = {name: json.loads(text) for name, text in render_schemas(config).items()}
-    written = {name: _written(folder / name) for name in expected if (folder / name).exists()}
-    if not written:
+    kept = {name: written[name] for name in expected if name in written}
+    if not kept:
         return []
     for name, schema in expected.items():
-        if name in written and written[name] == schema:
+        if name in kept and kept[name] == schema:
             continue
-        choice = _new_choice(schema, written[name]) if isinstance(written.get(name), dict) else ""
-        why = f" with site.yaml ({choice})" if choice else "" if name in written else f" ({name} is missing)"
+        choice = _new_choice(schema, kept[name]) if isinstance(kept.get(name), dict) else ""
+        why = f" with site.yaml ({choice})" if choice else "" if name in kept else f" ({name} is missing)"
         return [warning(SourceLoc(f"{SCHEMAS_DIR}/{name}"), "schemas-stale",
                         f"the JSON Schema in schemas/ is out of date{why}", "run: site-gen schema --out schemas/")]
     return []
-
-
-def _written(path: Path) -> Any:
-    """A schema file as parsed JSON; None when it does not read (a link, not UTF-8 or not JSON): then stale."""
-    from .incremental import read_regular
-    data = read_regular(path, _LARGEST)
-    try:
-        return json.loads(data) if data is not None else None
-    except ValueError:
-        return None
 
 
 def _new_choice(expected: Any, written: Any) -> str:

@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..errors import NotABacklog
 from ..model import Backlog, Decision, FeedbackRow, Irritant, SiteConfig, Story, Unreadable
 from ..parallel import can_fork, fork_pool
+from .editor_schemas import load_editor_schemas
 from .feedback import SUFFIXES as FEEDBACK_SUFFIXES
 from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
@@ -175,6 +176,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
         unreadable=tuple(unreadable),
         notified=load_ledger(root, diagnostics),
         locales=load_locales(root, diagnostics),
+        editor_schemas=load_editor_schemas(root),
         stored_feedback=store,
     )
     if backlog.stored_feedback is not None:
