@@ -5,6 +5,8 @@ A `Memo` holds, keyed by content hashes:
 - `files`: what loading each record or feedback file gave (its records and its diagnostics), by the hash of
   the file's bytes — a changed file is always reloaded, an unchanged one never is (kept on disk in 16 shards
   by path, so a run that changed one file rewrites one shard);
+- `staged-KEY.parquet`: a large CSV export's table as DuckDB read and checked it (site_gen.load.csvstore), by the
+  hash of the export's bytes and of how it was read (site.yaml's lists among them), signed like the rest;
 - `markdown`: rendered HTML by the hash of the markdown;
 - `pages`: for each output page, the hash of its own inputs (theme sources, its template, its context) and
   the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
@@ -41,7 +43,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,12 +301,8 @@ def save_part(root: Path, name: str, value: object) -> bool:
     key = _signing_key()
     if key is None:
         return False
-    folder = root / CACHE_DIR
     try:
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# site-gen's cache of earlier runs: never commit it\n*\n", encoding="utf-8")
+        folder = _made_folder(root)
         body = pickle.dumps((stamp(), value), protocol=pickle.HIGHEST_PROTOCOL)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
@@ -319,6 +317,17 @@ def save_part(root: Path, name: str, value: object) -> bool:
     return True
 
 
+def _made_folder(root: Path) -> Path:
+    """The cache folder, made with the .gitignore that keeps it out of commits (OSError when it cannot be)."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# site-gen's cache of earlier runs: never commit it\n*\n", encoding="utf-8")
+    return folder
+
+
+_STAGED = "staged-"   # a large CSV export's staged table: staged-KEY.parquet, and its signature staged-KEY.pickle
 _FILE_SHARDS = tuple(f"files-{number:02d}" for number in range(16))
 
 
@@ -342,6 +351,7 @@ class DiskMemo:
         self._loaded: set[str] = set()
         self._files_read: dict[str, dict[str, Digest]] | None = None   # per shard, the file hashes it held
         self._shards: dict[str, dict[str, tuple[Digest, Any]]] = {}    # shards read one by one (stored_file)
+        self._staged: set[str] = set()   # the staged tables this run read or wrote: the others are collected
 
     def part(self, name: str) -> Memo:
         if name not in self._loaded:
@@ -397,13 +407,51 @@ class DiskMemo:
     def _collect(self) -> None:
         written_by = repr(stamp()).encode()   # once: the stamp walks site-gen's own files
         wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, _ in self.memo.files.values()}
+        wanted |= {f"{_STAGED}{key}{suffix}" for key in self._staged for suffix in (".pickle", ".parquet")}
         try:
-            for path in (self.root / CACHE_DIR).glob("blob-*.pickle"):
+            for path in [*(self.root / CACHE_DIR).glob("blob-*.pickle"), *(self.root / CACHE_DIR).glob(_STAGED + "*")]:
                 if path.name not in wanted:
                     path.unlink(missing_ok=True)
             (self.root / CACHE_DIR / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
         except OSError:
             pass
+
+    def staged(self, key: str) -> Path | None:
+        """The table a large CSV export was staged into by an earlier run under this key (site_gen.load.csvstore:
+        the export's bytes and how they were read), as a Parquet file DuckDB reads in a tenth of the time; None
+        when there is none, or when its bytes are not those this user's site-gen signed."""
+        self._staged.add(key)
+        path = self.root / CACHE_DIR / f"{_STAGED}{key}.parquet"
+        signed = load_part(self.root, _STAGED + key)
+        key_bytes = _signing_key()
+        data = read_regular(path)
+        if not isinstance(signed, bytes) or key_bytes is None or data is None:
+            return None
+        return path if hmac.compare_digest(signed, hmac.new(key_bytes, data, hashlib.sha256).digest()) else None
+
+    def keep_staged(self, key: str, write: Callable[[Path], None]) -> None:
+        """Keep a staged table under this key: `write` writes it as Parquet at the path it is given; its bytes are
+        signed like every part of the cache. A table that cannot be kept only makes the next run slower."""
+        self._staged.add(key)
+        key_bytes = _signing_key()
+        if key_bytes is None:
+            return
+        try:
+            folder = _made_folder(self.root)
+        except OSError:
+            return
+        temporary = folder / f".tmp-{_STAGED}{key}-{os.getpid()}.parquet"
+        try:
+            write(temporary)
+            data = read_regular(temporary)
+            if data is None or not save_part(self.root, _STAGED + key,
+                                             hmac.new(key_bytes, data, hashlib.sha256).digest()):
+                return
+            os.replace(temporary, folder / f"{_STAGED}{key}.parquet")
+        except Exception:  # noqa: BLE001 - DuckDB could not write it (a full disk): the next run stages again
+            return
+        finally:
+            temporary.unlink(missing_ok=True)
 
     def stored_file(self, path: str) -> tuple[Digest, Any] | None:
         """What the cache holds for a file (the hash of its bytes then, what loading them gave), reading only the

@@ -13,11 +13,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from site_gen.check import CheckResult, check_repository
+from site_gen.cli import main
 from site_gen.facts import meeting
+from site_gen.incremental import CACHE_DIR
 from site_gen.load import csvstore
 from site_gen.notify.contacts import parse_contacts
 from site_gen.views.internal import _risk_views
@@ -420,3 +424,91 @@ def _only_the_csv_export(root: Path) -> None:
     for other in (root / "feedback").iterdir():
         if other.name != "surveys-and-reviews.csv":
             other.unlink()
+
+
+# --- a large export's table kept between runs (.site-gen-cache/staged-KEY.parquet) ---------------------------
+
+def _cached_check(root: Path, *options: str) -> tuple[int, str, str]:
+    """`site-gen check` as a person runs it, keeping .site-gen-cache/ (or not, with --no-cache)."""
+    result = CliRunner().invoke(main, ["check", str(root), "--today", TODAY.isoformat(), *options],
+                                catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _cold_check(root: Path) -> tuple[int, str, str]:
+    return _cached_check(root, "--no-cache")
+
+
+def _kept_tables(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR).glob("staged-*.parquet"))
+
+
+def _count_taken_again(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each export's table read back from the cache gave (the real function, watched)."""
+    taken: list[bool] = []
+    real = csvstore._taken_again
+
+    def watched(*args: Any) -> bool:
+        taken.append(real(*args))
+        return taken[-1]
+    monkeypatch.setattr(csvstore, "_taken_again", watched)
+    return taken
+
+
+def _add_interview(root: Path, number: int) -> None:
+    """A change to another feedback file: the check loads again, the CSV export is as it was."""
+    with (root / "feedback/interviews.yaml").open("a", encoding="utf-8") as batch:
+        batch.write(f"- {{id: INT-EXTRA-{number}, date: 2026-11-02, source: interview, journey_stage: payment, "
+                    f"verbatim: Paying twice is confusing}}\n")
+
+
+def test_a_cached_check_reads_a_large_exports_table_back_and_says_what_a_cold_check_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")
+    taken = _count_taken_again(monkeypatch)
+    assert _cached_check(root) == _cold_check(root)   # reads the export, keeps its table
+    assert len(_kept_tables(root)) == 1 and taken == [False]
+    _add_interview(root, 1)
+    assert _cached_check(root) == _cold_check(root)
+    assert taken == [False, True]                      # the export's table came back from the cache
+    # an edited export is read again, and its old table is no longer kept
+    before = _kept_tables(root)
+    text = (root / "feedback/surveys-and-reviews.csv").read_text("utf-8")
+    (root / "feedback/surveys-and-reviews.csv").write_text(text.replace(",commuter,", ",tourist,", 1), "utf-8")
+    assert _cached_check(root) == _cold_check(root)
+    assert taken == [False, True, False] and len(_kept_tables(root)) == 1 and _kept_tables(root) != before
+
+
+def test_a_kept_table_is_read_again_under_site_yamls_new_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the export's cells may hold comes from site.yaml: a segment no longer listed is reported at its line,
+    never accepted from a table kept under the old lists."""
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")
+    taken = _count_taken_again(monkeypatch)
+    _cached_check(root)
+    site = (root / "site.yaml").read_text("utf-8")
+    (root / "site.yaml").write_text(site.replace("segments: [commuter, tourist, business]",
+                                                 "segments: [commuter, business]"), "utf-8")
+    code, out, _ = _cached_check(root)
+    assert (code, out) == _cold_check(root)[:2] and code == 1
+    assert "surveys-and-reviews.csv:" in out and "tourist" in out and taken == [False, False]
+
+
+def test_a_kept_table_that_was_tampered_with_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table kept by this user's site-gen is signed like the rest of the cache: one replaced by another valid
+    Parquet file (rows someone changed) is ignored, and the export read again."""
+    import duckdb
+
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")
+    taken = _count_taken_again(monkeypatch)
+    _cached_check(root)
+    [kept] = _kept_tables(root)
+    forged = tmp_path / "forged.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE ('cancel' AS journey_stage) FROM read_parquet('{kept}')) TO '{forged}' "
+               "(FORMAT parquet)")
+    kept.write_bytes(forged.read_bytes())
+    _add_interview(root, 2)
+    assert _cached_check(root) == _cold_check(root) and taken == [False, False]
