@@ -244,3 +244,16 @@ def test_a_falling_score_in_the_risk_list_says_which_way_is_better(site: dict[st
     journey = text(site["journey/index.html"])
     assert re.search(r"NPS worsening — \S+( \S+)? \+\d+ → [+−]?\d+ \(higher is better\)", journey), journey
     assert re.search(r"CES worsening — [^.]*? \d\.\d\d → \d\.\d\d \(lower is better\)", journey)
+
+
+def test_the_open_irritants_say_they_are_listed_by_target_date_as_they_are(site: dict[str, str]) -> None:
+    """The dashboard's open irritants and the board's columns run from the earliest target (the most overdue) to
+    the latest, but said "Latest first.", which reads as "newest first" — and French, German and Spanish said
+    exactly that ("Les plus récents d’abord", "Neueste zuerst", "Los más recientes primero")."""
+    dashboard = site["index.html"]
+    listed = dashboard[dashboard.index('<section id="open">'):dashboard.index('<section id="overdue">')]
+    assert "Earliest target first." in text(listed) and "Latest first" not in text(listed)
+    targets = re.findall(r"\d{4}-\d{2}-\d{2}", listed)
+    assert len(targets) > 3 and targets == sorted(targets), targets
+    board = text(site["board/index.html"])
+    assert "By triage, then status; earliest target first." in board and "latest first" not in board
