@@ -257,3 +257,14 @@ def test_the_open_irritants_say_they_are_listed_by_target_date_as_they_are(site:
     assert len(targets) > 3 and targets == sorted(targets), targets
     board = text(site["board/index.html"])
     assert "By triage, then status; earliest target first." in board and "latest first" not in board
+
+
+def test_a_decisions_process_steps_say_in_words_how_many_were_removed_or_added(site: dict[str, str]) -> None:
+    """A decision's page wrote steps_delta as it is stored, "Process steps -3" and "+0", while the journey map's
+    friction ledger writes the same change as +3 (steps removed): one decision, two opposite signs."""
+    removed = text(site["decisions/cancel-in-app/index.html"])
+    assert "Process steps 3 steps removed" in removed, removed
+    unchanged = text(site["decisions/retry-unlock-before-new-features/index.html"])
+    assert "Process steps none added or removed" in unchanged, unchanged
+    for page in (removed, unchanged):
+        assert not re.search(r"Process steps [+−-]?\d+ (?!steps? )", page)
