@@ -244,6 +244,42 @@ def test_search_finds_a_wont_do_item_and_leads_to_it(http_base: dict, browser: B
     assert problems == []
 
 
+def test_a_browse_link_that_wraps_on_a_phone_keeps_its_lines_flush_left(http_base: dict, browser: Browser) -> None:
+    """On a 320 px phone "Every change, by year and month" wraps under the search box; its second line, "month",
+    sat centred under the first, a stray word in the middle of the page. Both lines now start at the same place."""
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    page.goto(http_base["public"] + "search/index.html")
+    starts = page.locator("ul.browse a").first.evaluate("""link => {
+        const range = document.createRange(); range.selectNodeContents(link);
+        const lines = new Map();
+        for (const box of range.getClientRects()) {
+            const top = Math.round(box.top);
+            lines.set(top, Math.min(lines.get(top) ?? Infinity, box.left));
+        }
+        return [...lines.values()];
+    }""")
+    page.close()
+    assert len(starts) > 1, "the link wraps on a 320 px phone, or this test shows nothing"
+    assert max(starts) - min(starts) < 1, starts
+
+
+def test_an_items_search_result_reads_as_sentences_not_its_story_cards_run_together(
+        http_base: dict, browser: Browser) -> None:
+    """A done item's page shows the stories that fixed it as cards; its result read "20 September 2026Payment53
+    customers told us. You said You told us …": each card's date, stage and count and its "You said" label ran
+    into the text. The excerpt now holds the stories' own words only, the way a story's own result reads."""
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "search/index.html?q=charged", problems)
+    page.locator("ol.results li").first.wait_for(timeout=15_000)
+    excerpts = {item.locator("h2").inner_text(): item.locator(".excerpt").inner_text()
+                for item in page.locator("ol.results li").all()}
+    page.close()
+    item = excerpts.get("Some rides were charged twice", "")
+    assert "charged" in item, excerpts
+    assert not re.search(r"\d[A-Z]|customers told us|You said You|We did Each", item), item
+    assert problems == []
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """The acceptance corpus: 78 real-like stories, long links, right-to-left and CJK titles, same-titled declines."""

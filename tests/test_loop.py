@@ -359,7 +359,7 @@ def test_the_irritant_page_shows_the_chart_with_the_close_date_and_the_verdict(i
     assert "closed 2026-08-28</text>" in page
     assert "<desc id=\"effect-desc\">Linked complaints per week, 8 weeks before and after the irritant was closed " \
            "on 2026-08-28: 19 before (2.4 a week), 0 after (0.0 a week).</desc>" in page
-    assert "<td>2026-08-28</td><td>0</td><td>after</td>" in page                    # the data table
+    assert '<td><span class="nowrap">2026-08-28</span></td><td>0</td><td>after</td>' in page   # the data table
     assert "<script" not in page
     recurring = internal["irritants/signup-id-check-loop/index.html"].decode()
     assert "Complaints continue at the same rate." in recurring and ">recurring</span>" in recurring

@@ -262,7 +262,8 @@ def test_the_board_shows_open_irritants_only_and_the_archive_the_closed_ones_by_
     months = re.findall(r'<h2 id="m-(\d{4}-\d{2})">', archive)
     assert months == sorted(months, reverse=True)
     # when each late one was due, not only how late it is
-    late = re.findall(r'target (\d{4}-\d{2}-\d{2}) \(<span class="late">\d+ days? late</span>\)', board)
+    late = re.findall(r'target <span class="nowrap">(\d{4}-\d{2}-\d{2})</span> \(<span class="late">\d+ days? late</span>\)',
+                      board)
     assert late and len(late) == board.count('class="late"')
 
 

@@ -244,3 +244,27 @@ def test_a_falling_score_in_the_risk_list_says_which_way_is_better(site: dict[st
     journey = text(site["journey/index.html"])
     assert re.search(r"NPS worsening — \S+( \S+)? \+\d+ → [+−]?\d+ \(higher is better\)", journey), journey
     assert re.search(r"CES worsening — [^.]*? \d\.\d\d → \d\.\d\d \(lower is better\)", journey)
+
+
+def test_the_open_irritants_say_they_are_listed_by_target_date_as_they_are(site: dict[str, str]) -> None:
+    """The dashboard's open irritants and the board's columns run from the earliest target (the most overdue) to
+    the latest, but said "Latest first.", which reads as "newest first" — and French, German and Spanish said
+    exactly that ("Les plus récents d’abord", "Neueste zuerst", "Los más recientes primero")."""
+    dashboard = site["index.html"]
+    listed = dashboard[dashboard.index('<section id="open">'):dashboard.index('<section id="overdue">')]
+    assert "Earliest target first." in text(listed) and "Latest first" not in text(listed)
+    targets = re.findall(r"\d{4}-\d{2}-\d{2}", listed)
+    assert len(targets) > 3 and targets == sorted(targets), targets
+    board = text(site["board/index.html"])
+    assert "By triage, then status; earliest target first." in board and "latest first" not in board
+
+
+def test_a_decisions_process_steps_say_in_words_how_many_were_removed_or_added(site: dict[str, str]) -> None:
+    """A decision's page wrote steps_delta as it is stored, "Process steps -3" and "+0", while the journey map's
+    friction ledger writes the same change as +3 (steps removed): one decision, two opposite signs."""
+    removed = text(site["decisions/cancel-in-app/index.html"])
+    assert "Process steps 3 steps removed" in removed, removed
+    unchanged = text(site["decisions/retry-unlock-before-new-features/index.html"])
+    assert "Process steps none added or removed" in unchanged, unchanged
+    for page in (removed, unchanged):
+        assert not re.search(r"Process steps [+−-]?\d+ (?!steps? )", page)

@@ -119,7 +119,8 @@ class Schedule:
 
     @property
     def lateness(self) -> int:
-        """Days past target (negative: days left); the board sorts by it, latest first. No target sorts last."""
+        """Days past target (negative: days left); the board sorts by it, most late (earliest target) first. No target
+        sorts last."""
         if self.days_late is not None:
             return self.days_late
         if self.days_to_target is not None:

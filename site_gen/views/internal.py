@@ -149,7 +149,7 @@ class BoardFilter:
 
     def kept(self, open_pages: list[IrritantPage]) -> list[IrritantPage]:
         """The open irritants it keeps, in the board's order; for a segment, those with most of its customers
-        first (latest first among equals): "which of our open irritants hurt commuters most?"."""
+        first (earliest target first among equals): "which of our open irritants hurt commuters most?"."""
         pages = [page for page in open_pages if self.matches(page)]
         if self.dimension == "segment":
             pages.sort(key=lambda page: -_segment_customers(page, self.value))
@@ -173,7 +173,7 @@ class InternalSite:
     backlog: Backlog
     today: date
     irritants: tuple[IrritantPage, ...]
-    board: Board                              # the open irritants: triage -> open status -> pages, latest first
+    board: Board                              # open irritants: triage -> open status -> pages, by target
     decisions: tuple[DecisionPage, ...]
     stories: tuple[StoryPage, ...]
     metrics: tuple[MetricView, ...]
@@ -187,7 +187,7 @@ class InternalSite:
     friction: FrictionLedger | None = None
     digests: tuple[DigestPage, ...] = field(default=())   # newest week first
     agenda: Agenda | None = None
-    open_irritants: tuple[IrritantPage, ...] = ()          # latest first
+    open_irritants: tuple[IrritantPage, ...] = ()          # earliest target first
     board_filters: tuple[BoardFilter, ...] = ()
     boards: tuple[BoardPage, ...] = ()                      # one page per filter value
     filter_keys: Mapping[str, str] = field(default_factory=dict)   # irritant ID -> its filters' keys, for scripts
@@ -307,7 +307,8 @@ def _irritant_titles(ids: Iterable[str], backlog: Backlog) -> dict[str, str]:
 
 
 def _board(open_pages: list[IrritantPage]) -> Board:
-    """Triage groups that hold open irritants, a column per open status; pages keep their order (latest first)."""
+    """Triage groups that hold open irritants, a column per open status; pages keep their order (earliest target
+    first)."""
     groups = []
     for triage in Triage:
         in_group = [p for p in open_pages if p.irritant.triage == triage]
