@@ -22,7 +22,6 @@ from .collector import paused_collector
 from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
-from .history import FileChange, StatusHistory, file_histories, status_histories
 from .i18n import language
 from .incremental import (
     DiskMemo,
@@ -39,12 +38,13 @@ from .incremental import (
 )
 from .live import internal_state, public_state
 from .load.assets import PublishedImage
+from .load.history import FileChange, StatusHistory, file_histories, status_histories
 from .markdown import render_markdown
 from .model import Audience
 from .parallel import PipeReceiver, can_fork, fork_pool, pipe_files, shared
 from .publish import internal as internal_site
 from .publish import public as public_site
-from .render import TemplateMistake, environment
+from .publish.render import TemplateMistake, environment
 from .rules.themes import theme_warnings
 from .views.internal import internal_view
 from .views.public import public_view

@@ -881,7 +881,7 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     from .i18n import language
     from .load import load_backlog
     from .publish.internal import agenda_page
-    from .render import environment
+    from .publish.render import environment
     from .rules.themes import theme_warnings
 
     day = _today(on.date() if on else None)

@@ -1,5 +1,5 @@
 """Plain words for every enum value either site shows, written once, and a score as it reads: the pages'
-filters (site_gen.render), the public view's status words (site_gen.views.public), the agenda and the digest
+filters (site_gen.publish.render), the public view's status words (site_gen.views.public), the agenda and the digest
 all read them here. The few words a customer reads differently from the team are here too (CUSTOMER_LABELS).
 No Jinja: a view imports this, never the renderer."""
 

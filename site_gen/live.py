@@ -46,8 +46,8 @@ from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
+from .publish.render import Page, Sandbox, template_mistakes
 from .record_edits import alike_but_for_bodies, reloaded_edit, with_edited
-from .render import Page, Sandbox, template_mistakes
 from .rules import public_safety
 from .views.internal import InternalSite, StoryPage
 from .views.public import PublicSite, PublicStory

@@ -11,7 +11,7 @@ from site_gen import model
 from site_gen.build import build
 from site_gen.i18n import language
 from site_gen.labels import CUSTOMER_LABELS, LABELS, label
-from site_gen.render import is_rtl
+from site_gen.publish.render import is_rtl
 
 from .conftest import TODAY, copy_example
 
@@ -108,6 +108,6 @@ def test_the_views_import_no_renderer() -> None:
     import sys
 
     probe = ("import sys, site_gen.views.internal, site_gen.views.public; "
-             "print(sorted(m for m in ('site_gen.render', 'jinja2') if m in sys.modules))")
+             "print(sorted(m for m in ('site_gen.publish.render', 'jinja2') if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"

@@ -30,7 +30,7 @@ def test_the_wheel_ships_the_default_theme(wheel: Path) -> None:
 
 def test_the_editable_install_finds_the_theme_in_the_checkout() -> None:
     """The README's first command installs with `pip install -e .`: the theme is the repository's templates/."""
-    from site_gen.render import package_templates
+    from site_gen.publish.render import package_templates
 
     assert package_templates() == REPO / "templates"
 
@@ -46,6 +46,6 @@ def test_the_installed_wheel_builds_a_backlog_outside_the_repository(wheel: Path
     assert (team / "_site/public/stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html").is_file()
     assert (team / "_site/internal/irritants/helmet-rental/index.html").is_file()
     assert "search: skipped" in completed.stderr  # installed without the [search] extra: the site still builds
-    finder = subprocess.run([str(venv / "bin/python"), "-c", "from site_gen.render import package_templates as p; "
+    finder = subprocess.run([str(venv / "bin/python"), "-c", "from site_gen.publish.render import package_templates as p; "
                              "print(p())"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert finder.stdout.strip().endswith("site-packages/site_gen/templates")

@@ -16,7 +16,6 @@ import pytest
 
 from site_gen.agenda import _risk_item
 from site_gen.build import render_sites
-from site_gen.charts import PHONE_FONT, effect_chart, line_chart, nice_ticks, short_month_label, text_width, whole_ticks
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -25,6 +24,15 @@ from site_gen.facts.scores import Change
 from site_gen.i18n import language
 from site_gen.labels import score_text
 from site_gen.model import Direction, FeedbackKind, FeedbackRow, Metric, ScoreType, SeriesPoint, Source
+from site_gen.publish.charts import (
+    PHONE_FONT,
+    effect_chart,
+    line_chart,
+    nice_ticks,
+    short_month_label,
+    text_width,
+    whole_ticks,
+)
 from site_gen.views.internal import RISKS_SHOWN, _risk_views
 
 from .conftest import REPO, TODAY, copy_example, line_of

@@ -119,7 +119,7 @@ def test_the_sandbox_calls_interface_text_macros_and_methods_as_jinjas_own_sandb
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from site_gen.i18n import language
-    from site_gen.render import environment
+    from site_gen.publish.render import environment
 
     ours = environment("public")
     stock = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,

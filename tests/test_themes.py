@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from site_gen.build import BuildRefused, ThemeError, build, render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
-from site_gen.render import environment
+from site_gen.publish.render import environment
 
 from .conftest import TODAY
 

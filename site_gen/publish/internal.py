@@ -11,16 +11,16 @@ import jinja2
 from markupsafe import Markup
 
 from ..agenda import Agenda
-from ..charts import effect_chart, line_chart
-from ..colors import accent_palette, favicon
 from ..digest import atom_feed, digest_body
 from ..i18n import Language, language
 from ..incremental import Kept, PageReuse
 from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
-from ..render import Page, not_found_page, render_pages, template_mistakes, theme_file
 from ..text import month_key
 from ..views.internal import RISKS_SHOWN, THEMES_OPEN, THEMES_SHOWN, DigestPage, InternalSite, MetricView
+from .charts import effect_chart, line_chart
+from .colors import accent_palette, favicon
+from .render import Page, not_found_page, render_pages, template_mistakes, theme_file
 
 
 def pages(site: InternalSite, words: Language | None = None) -> list[Page]:

@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from ..colors import accent_palette, favicon
-from ..feeds import atom_feed, bodies_read, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
 from ..i18n import Language
 from ..incremental import Kept, PageReuse
-from ..render import Page, not_found_page, render_pages, theme_file
 from ..text import month_label
 from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
+from .colors import accent_palette, favicon
+from .feeds import atom_feed, bodies_read, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
+from .render import Page, not_found_page, render_pages, theme_file
 
 HOME_STORIES = 20      # story cards per page of the stream, a month, a stage
 LIST_ITEMS = 30        # items per page of working on / won't do

@@ -24,9 +24,9 @@ from itertools import islice
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from .i18n import Language, language
-from .text import slugify
-from .views.public import PublicIrritant, PublicSite, PublicStage, PublicStatusChange, PublicStory
+from ..i18n import Language, language
+from ..text import slugify
+from ..views.public import PublicIrritant, PublicSite, PublicStage, PublicStatusChange, PublicStory
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Feeds carry every public story; the newest ones in full. Older entries keep their summary and

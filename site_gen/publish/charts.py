@@ -12,10 +12,10 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from .facts.effect import Effect
-from .i18n import N_, Language, language
-from .model import SeriesPoint
-from .text import month_key, month_label
+from ..facts.effect import Effect
+from ..i18n import N_, Language, language
+from ..model import SeriesPoint
+from ..text import month_key, month_label
 
 # A chart is drawn twice (_drawn_twice), in a card, and site.css shows one by the screen's width; the SVG scales
 # with its viewBox to the card's width (the screen less 69 px, up to 955 px), and its labels with it, so site.css

@@ -32,11 +32,11 @@ from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .default_theme import package_templates
-from .i18n import Language, language
-from .incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
-from .labels import label, score_text
-from .load.assets import TooLarge, Unreachable, read_without_links
+from ..default_theme import package_templates
+from ..i18n import Language, language
+from ..incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
+from ..labels import label, score_text
+from ..load.assets import TooLarge, Unreachable, read_without_links
 
 AUDIENCES = ("public", "internal")
 
