@@ -310,3 +310,35 @@ def test_a_percentage_is_written_one_way_in_each_language(tmp_path: Path) -> Non
         assert len(found) > 20, language
         spaces[language] = set(found)
     assert spaces == {"en": {""}, "fr": {"\u202f"}, "de": {"\u00a0"}}
+
+
+def _board_ledes(tmp_path: Path, language: str) -> dict[str, str]:
+    """Each board page's lede (all, one per team, owner, stage and segment) as its reader sees it, its no-break
+    spaces kept."""
+    root = copy_example(tmp_path / language)
+    if language != "en":
+        _set_languages(root, language)
+    site = render_sites(run_check(root), root, only="internal", workers=1)["internal"]
+    return {name: re.sub(r"[ \n]+", " ", _visible(re.search(r'<p class="lede">(.*?)</p>', data.decode(), re.S)[1])).strip()
+            for name, data in site.items() if re.fullmatch(r"board/(?:\w+/[\w-]+/)?index\.html", name)}
+
+
+def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path) -> None:
+    """A filtered board read "7 ouverts sur 10 autorisés; 3 pour App.": the ";" was the template's, glued on in
+    every language. The lede's counts are one message per case, so French puts its narrow no-break space before
+    ";", and English reads exactly as before."""
+    english = _board_ledes(tmp_path, "en")
+    assert english["board/index.html"] == ("7 open of 10 allowed. By triage, then status; earliest target first. "
+                                           "Done and declined")
+    assert english["board/team/app/index.html"] == ("7 open of 10 allowed; 3 for App. By triage, then status; "
+                                                    "earliest target first. Done and declined")
+    assert english["board/segment/commuter/index.html"] == (
+        "7 open of 10 allowed; 7 for the commuter segment. By triage, then status; most commuter customers first. "
+        "Done and declined")
+    french = _board_ledes(tmp_path, "fr")
+    assert len(french) == len(english) > 10
+    assert french["board/team/app/index.html"].startswith("7 ouverts sur 10 autorisés\u202f; 3 pour App. ")
+    assert french["board/segment/commuter/index.html"].startswith(
+        "7 ouverts sur 10 autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
+    for name, lede in french.items():
+        assert lede.count(";") == lede.count("\u202f;") > 0, (name, lede)   # its "par statut ;" too
