@@ -342,3 +342,28 @@ def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path
         "7 ouverts sur 10 autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
     for name, lede in french.items():
         assert lede.count(";") == lede.count("\u202f;") > 0, (name, lede)   # its "par statut ;" too
+
+
+def test_french_never_breaks_a_line_before_its_high_punctuation() -> None:
+    """Ten French messages had a plain space before ";" or ":" ("Étape du parcours : Paiement" on every public item,
+    "(plus haut, c’est mieux) : …" in the risk list): a line could begin with the mark. Each has a no-break space
+    (narrow before ; ? !, as the catalogue writes them) — markup, addresses and placeholders aside."""
+    glued = []
+    for message in list(packaged_catalog("fr"))[1:]:   # after the catalogue's header
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            prose = re.sub(r"<[^>]+>|https?://\S+|%\(\w+\)[sd]", "X", text or "")
+            glued += [(message.id, prose) for _ in re.finditer(r"(?<![\u202f\u00a0])[;:?!]", prose)]
+    assert glued == []
+
+
+def test_the_boards_filter_names_are_punctuated_as_each_language_writes_them(tmp_path: Path) -> None:
+    """"Équipe:", "Responsable:", "Étape:": the board's filter names took the template's colon in every language."""
+    names = {}
+    for language in ("en", "fr"):
+        root = copy_example(tmp_path / language)
+        if language != "en":
+            _set_languages(root, language)
+        board = render_sites(run_check(root), root, only="internal", workers=1)["internal"]["board/index.html"]
+        names[language] = re.findall(r'<span class="filter-group"><span class="muted">([^<]*)</span>', board.decode())
+    assert names == {"en": ["Team:", "Owner:", "Stage:", "Segment:"],
+                     "fr": ["Équipe\u00a0:", "Responsable\u00a0:", "Étape\u00a0:", "Segment\u00a0:"]}
