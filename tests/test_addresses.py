@@ -78,6 +78,20 @@ def test_a_new_slug_with_the_old_one_as_alias_redirects_and_keeps_feed_ids(examp
     assert "stories/cancel-in-the-app/" in sitemap and "2026-02-cancel-your-plan" not in sitemap
 
 
+def test_a_redirect_page_is_dark_from_its_first_paint_in_dark_mode_and_styled_as_the_site(example: Path) -> None:
+    """An alias's page was unstyled: in dark mode it showed white for an instant before the new address. It declares
+    both colour schemes (the browser paints a dark canvas at once) and loads the site's stylesheet by a relative
+    address, so its fallback link reads in the site's colours from disk and under a sub-path."""
+    edit(example / CANCEL_STORY, "slug: 2026-02-cancel-your-plan-in-the-app-any-time",
+         "slug: cancel-in-the-app\naliases: [2026-02-cancel-your-plan-in-the-app-any-time]")
+    site = _public(example)
+    redirect = (site / CANCEL_URL).read_text("utf-8")
+    assert '<meta name="color-scheme" content="light dark">' in redirect
+    assert '<link rel="stylesheet" href="../../assets/site.css">' in redirect
+    assert (site / CANCEL_URL).parent.joinpath("../../assets/site.css").resolve().is_file()
+    assert "--accent-dark: " in redirect   # the link's colour in dark mode, as on every other page
+
+
 def test_an_item_renamed_with_an_alias_keeps_its_page_feed_and_list_links(example: Path) -> None:
     path = example / UNLOCK_ITEM
     edit(path, f"slug: {UNLOCK_SLUG}", f"slug: unlock-fails\naliases: [{UNLOCK_SLUG}]")

@@ -437,6 +437,36 @@ def test_a_teams_and_a_stages_irritants_list_the_open_ones_first(example_site: P
     assert closed_seen_somewhere   # the example has a team with both, or the test proves nothing
 
 
+def _irritant_rows(html: str) -> dict[str, dict[str, str]]:
+    """An internal irritant table's rows: irritant ID -> each cell's text by its column's name (data-label)."""
+    rows = {}
+    for row in re.findall(r"<tr><td>(.*?)</tr>", html, re.S):
+        key = re.search(r'href="\.\./\.\./(?:\.\./)?irritants/([^/]+)/index.html"', row)[1]
+        rows[key] = {label: re.sub(r"<[^>]+>", "", text).strip()
+                     for label, text in re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S)}
+    return rows
+
+
+def test_a_teams_done_and_declined_irritants_say_when_they_closed_as_the_archive_does(example_site: Path) -> None:
+    """App's page showed "App logs riders out after each update" Done with its target and last review but not the
+    day it closed: a team's closed irritants (done or declined) now say it, the same date as the archive's, and
+    its open ones leave it blank."""
+    internal = example_site / "internal"
+    archive = _irritant_rows((internal / "board/archive/index.html").read_text(encoding="utf-8"))
+    statuses = set()
+    for team in sorted((internal / "teams").glob("*/index.html")):
+        html = team.read_text(encoding="utf-8")
+        for key, cells in _irritant_rows(html).items():
+            if key in archive:
+                assert cells.get("Closed") == archive[key]["Closed"], (team, key, cells)
+                statuses.add(cells["Status"])
+            else:
+                assert not cells.get("Closed"), (team, key, cells)
+    assert {"Done", "Won’t do"} <= statuses, statuses   # both kinds of closing were on a team's page
+    app = re.sub(r"<[^>]+>", " ", (internal / "teams/app/index.html").read_text(encoding="utf-8"))
+    assert re.search(r"App logs riders out after each update\s+Priya Raman\s+Done\s+2026-07-31\s+2026-07-24\s", app)
+
+
 def test_a_decision_and_a_story_name_their_irritants_metric_and_team_as_their_own_pages_do(
         example_site: Path) -> None:
     """A decision read "Metric: effort", "Irritants: unlock-fails-in-background, deposit-refund-slow", and an

@@ -310,3 +310,60 @@ def test_a_percentage_is_written_one_way_in_each_language(tmp_path: Path) -> Non
         assert len(found) > 20, language
         spaces[language] = set(found)
     assert spaces == {"en": {""}, "fr": {"\u202f"}, "de": {"\u00a0"}}
+
+
+def _board_ledes(tmp_path: Path, language: str) -> dict[str, str]:
+    """Each board page's lede (all, one per team, owner, stage and segment) as its reader sees it, its no-break
+    spaces kept."""
+    root = copy_example(tmp_path / language)
+    if language != "en":
+        _set_languages(root, language)
+    site = render_sites(run_check(root), root, only="internal", workers=1)["internal"]
+    return {name: re.sub(r"[ \n]+", " ", _visible(re.search(r'<p class="lede">(.*?)</p>', data.decode(), re.S)[1])).strip()
+            for name, data in site.items() if re.fullmatch(r"board/(?:\w+/[\w-]+/)?index\.html", name)}
+
+
+def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path) -> None:
+    """A filtered board read "7 ouverts sur 10 autorisés; 3 pour App.": the ";" was the template's, glued on in
+    every language. The lede's counts are one message per case, so French puts its narrow no-break space before
+    ";", and English reads exactly as before."""
+    english = _board_ledes(tmp_path, "en")
+    assert english["board/index.html"] == ("7 open of 10 allowed. By triage, then status; earliest target first. "
+                                           "Done and declined")
+    assert english["board/team/app/index.html"] == ("7 open of 10 allowed; 3 for App. By triage, then status; "
+                                                    "earliest target first. Done and declined")
+    assert english["board/segment/commuter/index.html"] == (
+        "7 open of 10 allowed; 7 for the commuter segment. By triage, then status; most commuter customers first. "
+        "Done and declined")
+    french = _board_ledes(tmp_path, "fr")
+    assert len(french) == len(english) > 10
+    assert french["board/team/app/index.html"].startswith("7 ouverts sur 10 autorisés\u202f; 3 pour App. ")
+    assert french["board/segment/commuter/index.html"].startswith(
+        "7 ouverts sur 10 autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
+    for name, lede in french.items():
+        assert lede.count(";") == lede.count("\u202f;") > 0, (name, lede)   # its "par statut ;" too
+
+
+def test_french_never_breaks_a_line_before_its_high_punctuation() -> None:
+    """Ten French messages had a plain space before ";" or ":" ("Étape du parcours : Paiement" on every public item,
+    "(plus haut, c’est mieux) : …" in the risk list): a line could begin with the mark. Each has a no-break space
+    (narrow before ; ? !, as the catalogue writes them) — markup, addresses and placeholders aside."""
+    glued = []
+    for message in list(packaged_catalog("fr"))[1:]:   # after the catalogue's header
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            prose = re.sub(r"<[^>]+>|https?://\S+|%\(\w+\)[sd]", "X", text or "")
+            glued += [(message.id, prose) for _ in re.finditer(r"(?<![\u202f\u00a0])[;:?!]", prose)]
+    assert glued == []
+
+
+def test_the_boards_filter_names_are_punctuated_as_each_language_writes_them(tmp_path: Path) -> None:
+    """"Équipe:", "Responsable:", "Étape:": the board's filter names took the template's colon in every language."""
+    names = {}
+    for language in ("en", "fr"):
+        root = copy_example(tmp_path / language)
+        if language != "en":
+            _set_languages(root, language)
+        board = render_sites(run_check(root), root, only="internal", workers=1)["internal"]["board/index.html"]
+        names[language] = re.findall(r'<span class="filter-group"><span class="muted">([^<]*)</span>', board.decode())
+    assert names == {"en": ["Team:", "Owner:", "Stage:", "Segment:"],
+                     "fr": ["Équipe\u00a0:", "Responsable\u00a0:", "Étape\u00a0:", "Segment\u00a0:"]}

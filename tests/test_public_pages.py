@@ -167,6 +167,26 @@ def test_an_item_page_tells_what_changed_from_the_public_stories_that_closed_it(
     assert text.index("Pause your plan for the winter") < text.index("Cancel your plan in the app")   # newest first
 
 
+def test_an_item_page_says_its_status_once_above_what_was_done(tmp_path: Path) -> None:
+    """A done item read "DONE" above its title and a "Done" pill below it. Its status is said once, by the pill
+    every item shows beside its journey stage; an open or declined item keeps the link to its list above its title
+    (a place, not a status)."""
+    root = copy_example(tmp_path / "repo")
+    site = render_sites(check_repository(root, TODAY), root, "public")["public"]
+    heads = {name: re.search(r'<article class="item".*?<p class="meta".*?</p>', data.decode(), re.S)[0]
+             for name, data in site.items() if re.fullmatch(r"items/[^/]+/index\.html", name)}
+    statuses = {}
+    for name, head in heads.items():
+        pill = re.findall(r'<span class="pill[^"]*">([^<]+)</span>', head)
+        above = [unescape(re.sub(r"<[^>]+>", "", label)).strip()
+                 for label in re.findall(r'<p class="label"[^>]*>(.*?)</p>', head, re.S)]
+        assert len(pill) == 1 and pill[0].lower() not in (text.lower() for text in above), (name, above, pill)
+        statuses[pill[0]] = head
+    assert {"Done", "In progress", "Planned", "Won’t do"} <= set(statuses), set(statuses)
+    assert '<p class="label" data-pagefind-ignore><a href="../../working-on/index.html">' in statuses["In progress"]
+    assert '<p class="label" data-pagefind-ignore><a href="../../wont-do/index.html">' in statuses["Won’t do"]
+
+
 # --- following the site's changes ------------------------------------------------------------
 
 def _root(name: str) -> str:
