@@ -601,7 +601,18 @@ def _create(path: Path, kind: str, record: str, text: str, edit: bool,
 
 _NEW_PATH = click.option("--path", "path", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                          show_default=True, help="The repository (the folder that holds site.yaml).")
-_NEW_ID = click.option("--id", "record_id", default=None, help="The ID (file name); default: made from the title.")
+def _new_id(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    from .new import NewError, check_id
+    try:
+        if value is not None:
+            check_id(value, context.info_name or "record")
+    except NewError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+_NEW_ID = click.option("--id", "record_id", default=None, callback=_new_id,
+                       help="The ID (file name); default: made from the title.")
 _NEW_EDIT = click.option("--edit", is_flag=True, help="Open the new file in $EDITOR.")
 _NEW_TITLE = click.option("--title", default=None, help="The title (prompted for on a terminal).")
 
