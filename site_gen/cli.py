@@ -339,8 +339,7 @@ def schema(path: Path, out: Path | None) -> None:
       site-gen schema --out schemas/
     """
     from .load.records import load_site_config
-    from .schemas import render_schemas
-    from .write import write_files
+    from .schemas import render_schemas, write_schemas
 
     config = None
     if (path / "site.yaml").is_file():
@@ -350,7 +349,7 @@ def schema(path: Path, out: Path | None) -> None:
     if out is None:
         click.echo(rendered["irritant.schema.json"].decode(), nl=False)
         return
-    write_files(out, rendered)
+    write_schemas(out, rendered)
     click.echo(f"Wrote {len(rendered)} schemas to {out}/", err=True)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, SourceLoc, warning
+from .errors import SiteGenError, UsageError
 from .fields import (
     ARBITRATION_QUESTIONS,
     DEBRIEF_POINTS,
@@ -125,6 +127,25 @@ def stale_schemas(root: Path, config: SiteConfig) -> list[Diagnostic]:
         return [warning(SourceLoc(f"{SCHEMAS_DIR}/{name}"), "schemas-stale",
                         f"the JSON Schema in schemas/ is out of date{why}", "run: site-gen schema --out schemas/")]
     return []
+
+
+def write_schemas(folder: Path, schemas: dict[str, bytes]) -> None:
+    """Write the schemas into folder, replacing only schemas site-gen wrote: a file of the same name that is
+    not one (the team's own, a link) stops it before anything is written."""
+    from .files import replace_file
+    from .incremental import read_regular
+    for name in sorted(schemas):
+        target = folder / name
+        # its own $id marks site-gen's schema, even reformatted or left with a merge conflict's markers
+        if os.path.lexists(target) and (BASE_ID + name).encode() not in (read_regular(target, _LARGEST) or b""):
+            raise UsageError(f"{target} is not a schema site-gen wrote; nothing was written. Move it away, or "
+                             "choose another --out")
+    try:
+        for name, data in sorted(schemas.items()):
+            target = folder / name
+            replace_file(target, data, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+    except OSError as exc:
+        raise SiteGenError(f"cannot write the schemas into {folder}: {exc.strerror or exc}") from None
 
 
 def _written(path: Path) -> Any:

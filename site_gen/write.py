@@ -94,13 +94,6 @@ def _fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGTERM if how == "TERM" else signal.SIGKILL)
 
 
-def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write each file via a temporary file and os.replace, leaving other files in folder alone."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in sorted(files.items()):
-        write_file(folder / _safe_relative(name), data)
-
-
 def write_file(target: Path, data: bytes) -> None:
     """One file, via a temporary file beside it and os.replace: a reader sees the old bytes or the new, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
