@@ -94,7 +94,8 @@ RULES: dict[str, str] = {
     "required": "required fields are given",
     "id-format": "IDs are valid",
     "id-mismatch": "a record's id matches its file name",
-    "id-duplicate": "IDs are unique, and a list (feedback, irritants, teams, aliases…) names each entry once",
+    "id-duplicate": "IDs are unique, a list (feedback, irritants, teams, aliases…) names each entry once, and a "
+                    "metric's series each month once",
     "reference": "every reference resolves",
     "symlink": "no links out of the repository",
     "backlog-short": "open + in-progress irritants stay within rules.max_open",

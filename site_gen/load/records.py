@@ -154,7 +154,7 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     logo = public.pop("logo", None)  # site.yaml gives a path
     if logo:  # read once, here: the build publishes these bytes
         public["logo"] = load_image(logo, locs.get("public.logo", at), root, diagnostics)
-    metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
+    metrics = tuple(_metric(m, at, diagnostics) for m in values.pop("metrics", ()))
     return SiteConfig(loc=at, locs=locs, metrics=metrics, public=PublicConfig(**public),
                       internal=InternalConfig(**internal), rules=Rules(**rules), **values)
 
@@ -168,11 +168,9 @@ def _section(converted: Converted | None, name: str, locs: dict[str, SourceLoc])
     return values
 
 
-def _metric(converted: Converted, at: SourceLoc) -> Metric:
+def _metric(converted: Converted, at: SourceLoc, diagnostics: list[Diagnostic]) -> Metric:
     values, locs = _flatten(converted)
-    series = tuple(SeriesPoint(point.values["period"], float(point.values["value"]))
-                   for point in values.pop("series", ())
-                   if "period" in point.values and "value" in point.values)
+    series = _series(values.pop("series", ()), values.get("id", ""), diagnostics)
     first = min(locs.values(), default=at)
     metric_loc = SourceLoc(first.path, first.line, first.col)
     return Metric(
@@ -181,3 +179,19 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
         locs=locs)
 
+
+def _series(points: tuple[Converted, ...], metric: str, diagnostics: list[Diagnostic]) -> tuple[SeriesPoint, ...]:
+    """A metric's points, one per month: a month given twice is an error at the second, which is left out
+    (the chart and the change that demands a decision would otherwise compare a month with itself)."""
+    kept: dict[str, SeriesPoint] = {}
+    for point in points:
+        if "period" not in point.values or "value" not in point.values:
+            continue
+        period = point.values["period"]
+        if period in kept:
+            diagnostics.append(error(point.locs["period"], "id-duplicate",
+                                     f"month {period} is given twice in the series of metric '{metric}'",
+                                     "keep one value per month: remove this point or correct its period"))
+            continue
+        kept[period] = SeriesPoint(period, float(point.values["value"]))
+    return tuple(kept.values())
