@@ -135,6 +135,24 @@ def test_a_file_that_does_not_parse_is_one_error_not_one_per_reference(rel: str,
     assert result.backlog.unreadable_counts() == {kind: 1}
 
 
+@pytest.mark.parametrize("broken", [
+    "teams: [app, ops, support, billing\n",   # a list never closed: the commonest slip
+    "",                                        # emptied by mistake
+    "- organisation: Kestrel\n",              # a list, not fields
+])
+def test_a_site_yaml_that_does_not_read_is_one_error_not_one_per_record_naming_its_lists(broken: str,
+                                                                                         example: Path) -> None:
+    """Its stages, teams, segments and metrics are unknown, not empty: judged against nothing, the example's
+    4,006 feedback rows and its metric decisions gave 4,009 reference errors, the one that matters last."""
+    site = example / "site.yaml"
+    text = site.read_text("utf-8")
+    site.write_text(text.replace("teams: [app, ops, support, billing]\n", broken) if broken.startswith("teams")
+                    else broken, "utf-8")
+    result = run_check(example)
+    assert [(path, rule) for path, _, rule in found(result)] == [
+        ("site.yaml", "parse" if broken.startswith("teams") else "required" if not broken else "type")]
+
+
 def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(example: Path) -> None:
     # Without the guard, libyaml's composer overflows the C stack and kills the process outright.
     (example / IRRITANT).write_bytes(b"title: " + b"[" * 60_000 + b"\n")
