@@ -155,8 +155,8 @@ def test_a_site_yaml_that_does_not_read_is_one_error_not_one_per_record_naming_i
 
 def test_what_a_person_meant_to_be_read_but_site_gen_skips_is_named(example: Path) -> None:
     """A file where a record folder should be, a folder of records where only files are read, an export saved
-    as 'Export.CSV': each was skipped in silence (a repository whose backlog/stories was a file checked 0 stories
-    with no word about it). Notes and READMEs beside the records stay unremarked."""
+    as 'Export.CSV', a link to a folder of exports: each was skipped in silence (a repository whose backlog/stories
+    was a file checked 0 stories with no word about it). Notes and READMEs beside the records stay unremarked."""
     import shutil
     shutil.rmtree(example / "backlog/stories")
     (example / "backlog/stories").write_text("moved\n")
@@ -166,14 +166,17 @@ def test_what_a_person_meant_to_be_read_but_site_gen_skips_is_named(example: Pat
     (example / "feedback/Export.CSV").write_text("id,date,source,journey_stage\n")
     (example / "feedback/notes.txt").write_text("where the exports come from\n")
     (example / "backlog/decisions/.archive").mkdir()
-    assert [(d.as_text()) for d in problems(run_check(example)) if d.rule == "parse"] == [
+    (example / "feedback/shared").symlink_to(example / "backlog/decisions")   # a link is never followed
+    assert [(d.as_text()) for d in problems(run_check(example)) if d.rule in ("parse", "symlink")] == [
         "backlog/irritants/2026/:1:1: warning[parse] this folder is ignored: site-gen reads the files directly in "
         "backlog/irritants/ — move its files up into backlog/irritants/, or start the folder's name with '.' to keep "
         "it aside",
         "backlog/stories:1:1: error[parse] this is a file where site-gen reads a folder; nothing in it was checked "
         "— move it aside and make backlog/stories/ a folder of files",
         "feedback/Export.CSV:1:1: warning[parse] this file is ignored: site-gen reads .csv files, in lower case — "
-        "rename it to Export.csv"]
+        "rename it to Export.csv",
+        "feedback/shared:1:1: warning[symlink] this link to a folder is not followed; nothing behind it was read — "
+        "copy the files it leads to into feedback/"]
 
 
 def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(example: Path) -> None:

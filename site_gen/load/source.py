@@ -164,6 +164,10 @@ def _skipped(folder: Path, entry: os.DirEntry[str], suffixes: tuple[str, ...], r
                                    f"this folder is ignored: site-gen reads the files directly in "
                                    f"{relative(folder, root)}/", f"move its files up into {relative(folder, root)}/, "
                                    "or start the folder's name with '.' to keep it aside"))
+    elif entry.is_symlink() and os.path.isdir(entry.path):
+        # never followed: a link could lead out of the repository, or back into a folder already read
+        diagnostics.append(warning(SourceLoc(where), "symlink", "this link to a folder is not followed; nothing "
+                                   "behind it was read", f"copy the files it leads to into {relative(folder, root)}/"))
 
 
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:
