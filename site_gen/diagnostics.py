@@ -133,6 +133,7 @@ RULES: dict[str, str] = {
     "control-character": "no control characters, lone surrogates or non-characters in text",
     "raw-html": "raw HTML in a public body is shown as text",
     "html-comment-unclosed": "an HTML comment in a public body is closed",
+    "html-comment-field": "a public field that is not markdown holds no HTML comment (customers would read it)",
     "slug-format": "a slug is lower-case ASCII letters, digits and single hyphens",
     "slug-duplicate": "no two stories or items share a slug",
     "slug-missing": "a public story or item carries the slug that keeps its address (warning)",

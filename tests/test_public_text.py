@@ -262,3 +262,19 @@ def test_raw_html_in_an_internal_body_is_not_reported(example: Path) -> None:
 def test_a_comment_that_is_never_closed_is_an_error_not_a_leak(example: Path) -> None:
     edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nText <!-- owner: Maya, do not publish")
     assert found(run_check(example)) == [(STORY, line_of(example / STORY, "<!-- owner"), "html-comment-unclosed")]
+
+
+@pytest.mark.parametrize("file, old, new, keep", [
+    (STORY, YOU_SAID, "You asked to rent a helmet. <!-- Maya asks billing first -->", "internal_notes"),
+    ("backlog/irritants/helmet-rental.yaml", "public_title: Renting a helmet at the station",
+     "public_title: Renting a helmet <!-- Maya asks billing first -->", "summary"),
+])
+def test_a_comment_in_a_public_field_is_an_error_not_a_leak(example: Path, file: str, old: str, new: str,
+                                                             keep: str) -> None:
+    """Only a body is markdown: a note hidden as in the body was published as text, with no word from check."""
+    edit(example / file, old, new)
+    assert found(run_check(example)) == [(file, line_of(example / file, "<!-- Maya"), "html-comment-field")]
+    comment = _only(example, "html-comment-field")[0]
+    assert "customers read it as text" in comment.message and keep in comment.hint
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)

@@ -281,6 +281,18 @@ def _raw_html(story: Story) -> Iterator[Diagnostic]:
                           "HTML comments <!-- … --> are dropped")
 
 
+def _comments_in_fields(record: Story | Irritant) -> Iterator[Diagnostic]:
+    """A note hidden as <!-- … --> in a plain public field: only bodies are markdown, so customers would read it."""
+    for text in _public_texts(record):
+        if text.name != "body" and "<!--" in text.source:
+            note = text.source[text.source.index("<!--"):]
+            note = note if len(note) <= 40 else note[:37] + "..."
+            keep = "internal_notes" if isinstance(record, Story) else "summary"
+            yield error(text.loc, "html-comment-field", f"public field '{text.name}' holds an HTML comment, and "
+                        f"customers read it as text: only the body hides comments ({note})",
+                        f"move the note to {keep}, which is never published")
+
+
 # the last index made, with the values and the store it was made of (kept alive)
 _MADE: list[tuple[frozenset[str], StoredCustomers | None, CustomerReferences]] = []
 
@@ -304,5 +316,6 @@ def check_record(record: Story | Irritant, references: CustomerReferences) -> It
     if not record.is_public:
         return
     yield from _check_record(record, references)
+    yield from _comments_in_fields(record)
     if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
         yield from _raw_html(record)
