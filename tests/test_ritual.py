@@ -213,6 +213,20 @@ def test_reviewed_keeps_crlf_line_ends(example):
     assert path.read_bytes() == before.replace(b"reviewed: 2026-11-17\r\n", b"reviewed: 2026-11-25\r\n")
 
 
+def test_reviewed_writes_through_a_symbolic_link_and_keeps_it(example):
+    """An irritant kept as a link to a file elsewhere in the repository (the loader reads through it): the link
+    was replaced by a copy carrying the new date, and the file it led to kept the old one."""
+    path = example / "backlog" / "irritants" / "refund-status-unclear.yaml"
+    shared = example / "shared" / "refund-status-unclear.yaml"
+    shared.parent.mkdir()
+    path.rename(shared)
+    path.symlink_to("../../shared/refund-status-unclear.yaml")
+    before = shared.read_bytes()
+    assert site_gen("reviewed", "refund-status-unclear", "--on", "2026-11-25", cwd=example).returncode == 0
+    assert path.is_symlink() and path.resolve() == shared.resolve()
+    assert shared.read_bytes() == before.replace(b"reviewed: 2026-11-17\n", b"reviewed: 2026-11-25\n")
+
+
 def test_reviewed_refuses_unknown_ids_with_did_you_mean_and_writes_nothing(example):
     files = {p: p.read_bytes() for p in (example / "backlog").rglob("*.*")}
     result = site_gen("reviewed", "support-wait-evenings", "unlock-fails-in-backgrund", cwd=example)
