@@ -139,6 +139,14 @@ def _foreign_staging_folder(work: Path) -> tuple[Path, list[str]]:
     return work, ["repo", "--out", "site"]
 
 
+def _out_locale(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", "locale"]
+
+
+def _out_cache(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", ".site-gen-cache"]
+
+
 def _out_under_a_file(work: Path) -> tuple[Path, list[str]]:
     repo_at(work / "repo")
     return work, ["repo", "--out", "repo/site.yaml/_site"]
@@ -151,6 +159,8 @@ DANGEROUS = {
     "out-templates": (_out_templates, 2, "templates folder"),
     "out-backlog": (_out_backlog, 2, "backlog folder"),
     "out-git": (_out_git, 2, ".git folder"),
+    "out-locale": (_out_locale, 2, "locale folder"),   # the team's catalogues: read back at the next build
+    "out-cache": (_out_cache, 2, ".site-gen-cache folder"),   # deleted at will, and the site with it
     "user-folder-public-with-a-file": (_user_folder_public, 2, "holds files site-gen did not write"),
     "out-root": (_out_root, 2, "the root folder"),
     "out-home": (_out_home, 2, "your home folder"),
