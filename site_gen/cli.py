@@ -52,6 +52,16 @@ _DATE_NEW = _today_option("Date the new record")
 _PATH = click.argument("path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
 
 
+class _Written(click.Path):
+    """A folder or file site-gen writes: an empty value is refused, never taken for the current folder (a
+    script's `--out "$SITE_DIR"` with the variable unset put both sites beside site.yaml)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("it is empty (an unset variable?); name where to write", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _as_of(path: Path, today: datetime | None) -> AsOf:
     """The one "today" of this run: --today, else SOURCE_DATE_EPOCH, else the clock (site_gen/asof.py)."""
     from .asof import resolve_as_of
@@ -227,7 +237,7 @@ def _terminate_as_exit() -> Iterator[None]:
 
 @main.command()
 @_PATH
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
               help="Output folder; the sites go to OUT/public/ and OUT/internal/.")
 @click.option("--only", type=click.Choice(SITES), default=None,
               help="Build one site only.")
@@ -327,7 +337,7 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime 
 
 @main.command()
 @_PATH
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=None,
               help="Write the schemas into this folder (default: print the irritant schema).")
 def schema(path: Path, out: Path | None) -> None:
     """Write JSON Schemas for editors (autocompletion and inline errors).
@@ -362,7 +372,7 @@ def schema(path: Path, out: Path | None) -> None:
 @click.option("--contacts", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="CSV export from your CRM: customer (or reference), email, and optional name, language. "
                    "Must be kept outside the repository.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=None,
               help="Write one .eml per customer and notify.csv (for a CRM or mail-merge import) into this "
                    "folder, outside the repository.")
 @click.option("--send", is_flag=True,
@@ -481,10 +491,10 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
 @click.option("--source", default=None, help="Source of every row (default: the preset's, e.g. review).")
 @click.option("--stage", default=None, help="Journey stage of every row, from site.yaml.")
 @click.option("--kind", default=None, help="complaint, praise or suggestion, for every row.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(dir_okay=False, path_type=Path), default=None,
               help="The feedback CSV to add to (default: feedback/PRESET.csv).")
 @click.option("--strict", is_flag=True, help="Write nothing if any row cannot be read.")
-@click.option("--contacts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--contacts-out", type=_Written(dir_okay=False, path_type=Path), default=None,
               help="Write reference -> e-mail address pairs here, outside the repository, for notify --contacts.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The secret key for customer references, outside the repository (default: $SITE_GEN_CUSTOMER_KEY).")

@@ -480,3 +480,23 @@ def test_an_out_through_a_missing_folder_and_back_is_the_folder_that_was_checked
     build(repo, tmp_path / "home" / ".." / "public" / "..", TODAY, workers=1)
     assert (tmp_path / "public" / MARKER).is_file() and (tmp_path / "internal" / MARKER).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "internal", "public", "repo"]
+
+
+@pytest.mark.parametrize("args", [
+    ["build", "--out", ""],
+    ["build", "--out", " "],
+    ["schema", "--out", ""],
+    ["notify", "--contacts", str(REPO / "tests/example-contacts.csv"), "--out", ""],
+    ["import", str(REPO / "tests/example-contacts.csv"), "--map", "customer=id", "--stage", "payment", "--out", ""],
+    ["import", str(REPO / "tests/example-contacts.csv"), "--map", "customer=id", "--contacts-out", ""],
+], ids=["build", "build-blank", "schema", "notify", "import", "import-contacts"])
+def test_an_empty_out_is_a_usage_error_not_the_current_folder(args: list[str], tmp_path: Path, monkeypatch) -> None:
+    """`--out "$SITE_DIR"` with the variable unset: build wrote both sites beside site.yaml, schema wrote its six
+    files there; now each command that writes refuses before reading anything."""
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    outcome = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert outcome.exit_code == 2, outcome.output
+    assert "it is empty (an unset variable?); name where to write" in outcome.stderr
+    assert snapshot(root) == before
