@@ -35,7 +35,16 @@ class _Day(click.DateTime):
     """YYYY-MM-DD within the dates every computation has room for (see site_gen/dates.py)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        moment: datetime = super().convert(value, param, ctx)
+        try:
+            moment: datetime = super().convert(value, param, ctx)
+        except click.BadParameter:
+            # say why, as check does for a date in a file: '2026-02-30' is no real date, '31/12/2026' is 2026-12-31
+            from .fieldtypes import Problem, parse_date
+            try:
+                parse_date(str(value))
+            except Problem as problem:
+                self.fail(f"{problem.message} — {problem.hint}", param, ctx)
+            raise
         if not in_range(moment.date()):
             self.fail(f"{moment.date()} is outside the dates site-gen handles ({RANGE})", param, ctx)
         return moment
