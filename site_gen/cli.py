@@ -908,6 +908,9 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     from .rules.themes import theme_warnings
 
     day = _today(on.date() if on else None)
+    if since is not None and since.date() > day:
+        raise click.BadParameter(f"the last meeting, {since.date()}, comes after this one, {day}: give the date of "
+                                 "the meeting before", param_hint="'--since'")
     backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
     facts = derive_facts(backlog, day)
     meeting = build_agenda(facts, since.date() if since else None)

@@ -109,6 +109,14 @@ def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_
     assert 'href="https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html"' in html
 
 
+def test_agenda_refuses_a_last_meeting_after_this_one(meeting_repo):
+    """--since after --date printed an agenda "since the last meeting on" a later day, every section empty."""
+    result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25", "--since", "2026-12-02")
+    assert result.returncode == 2 and result.stdout == ""
+    assert ("Invalid value for '--since': the last meeting, 2026-12-02, comes after this one, 2026-11-25: give the "
+            "date of the meeting before") in " ".join(result.stderr.split())
+
+
 def test_agenda_with_relative_links_ends_stderr_with_a_hint_to_set_the_internal_base_url(meeting_repo):
     """init writes internal.base_url: null; the links pasted into a chat are then dead, and the team is told why."""
     edit(meeting_repo / "site.yaml", "base_url: https://intranet.example.org/backlog/", "base_url: null")
