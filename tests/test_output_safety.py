@@ -391,6 +391,34 @@ def test_a_write_error_is_one_line_exit_1_and_both_previous_sites_stay_whole(err
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
+@pytest.mark.parametrize("moved_aside", [False, True], ids=["internal-cannot-move-aside", "new-cannot-move-in"])
+def test_a_site_that_cannot_be_moved_in_the_swap_leaves_both_previous_sites(moved_aside: bool, built,
+                                                                             monkeypatch) -> None:
+    """A read-only OUT/internal cannot be moved aside (a folder's rename rewrites its '..'). The public site was
+    swapped already: customers read the new public site beside the old internal one ("the swap is half done")
+    until someone fixed the folder and built again. Now the public site is swapped back."""
+    root, out = built
+    old = tree(out)
+    real = site_gen.write._swap_one
+
+    def failing(folder: Path, audience: str) -> None:
+        if audience != "internal":
+            return real(folder, audience)
+        if moved_aside:
+            os.rename(folder / audience, folder / ".site-gen-previous" / audience)
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder / audience))
+
+    monkeypatch.setattr(site_gen.write, "_swap_one", failing)
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    assert "Permission denied" in outcome.stderr and "The previous sites are unchanged." in outcome.stderr
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY]).exit_code == 0
+    assert pair(out) == (NEW, NEW)
+
+
 def test_a_template_error_after_pages_were_staged_leaves_the_previous_sites_and_no_staging(built) -> None:
     """Pages go to the staging folder as they are rendered (the build keeps no site in memory): a template that
     fails on a page rendered late leaves OUT as it was, with nothing staged left behind."""
