@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
-from ..markdown import COMMENT, raw_html, render_markdown
+from ..markdown import raw_html, render_markdown, sub_comments
 from ..model import Backlog, Irritant, Story
 from ..personal_data import find_contact_details
 
@@ -221,7 +221,7 @@ def _body_line(text: _PublicText, needle: str) -> SourceLoc:
     if text.name != "body":
         return text.loc
     wanted = needle.lower()
-    body = COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text.source)  # never published
+    body = sub_comments(text.source, lambda comment: "\n" * comment.count("\n"))  # never published
     for offset, line in enumerate(body.split("\n")):
         if wanted in line.lower() or wanted in unquote(readable_plain(line)).lower():
             return SourceLoc(text.loc.path, text.loc.line + offset, 1)
