@@ -141,6 +141,18 @@ def test_customer_references_are_found_quickly_among_a_hundred_thousand() -> Non
     assert elapsed < 5, f"1,000 texts took {elapsed:.1f} s"  # a giant alternation regex takes minutes
 
 
+def test_a_body_made_to_stall_the_address_finder_is_checked_in_seconds(example: Path) -> None:
+    """The e-mail pattern rescanned a run of letters from each of them when no address followed: 200,000 letters
+    before a lone '@' in a public body took minutes to check. Addresses are still found, whatever precedes them."""
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\n" + "a" * 200_000 + " @ and " + "b." * 100_000 +
+         "\n\nWrite to ana.rider@example.com.")
+    started = time.perf_counter()
+    result = run_check(example)
+    assert time.perf_counter() - started < 15
+    assert [(d.rule, d.message) for d in problems(result)] == [
+        ("personal-data", "public field 'body' contains an e-mail address (ana.rider@example.com)")]
+
+
 # --- 7. text that breaks readers -------------------------------------------------------------
 
 def test_a_control_character_in_you_said_is_a_located_error_and_nothing_is_built(example: Path) -> None:
