@@ -359,6 +359,16 @@ def test_a_tab_or_a_colon_in_a_value_is_explained_with_its_fix(name: str) -> Non
         assert problem.hint.startswith(hint), problem.hint
 
 
+def test_a_colon_in_a_value_after_a_long_run_of_spaces_is_explained_in_linear_time() -> None:
+    """The pattern that reads the key and value back for the hint rescanned a run of spaces in the value from each
+    of its spaces: 100,000 of them before the ': ' took a minute, so one line could stall a pull request's check."""
+    import time
+    started = time.perf_counter()
+    _, [problem] = parse_yaml("cause: a" + " " * 100_000 + "b: c   # why\n", "backlog/x")
+    assert time.perf_counter() - started < 10
+    assert problem.hint == 'put the value in double quotes: cause: "a' + " " * 100_000 + 'b: c"'
+
+
 @pytest.mark.parametrize("field, value", [("id", "X-3\n"), ("journey_stage", "payment\n"), ("team", "ops\n")])
 def test_an_id_that_ends_in_a_line_break_is_not_an_id(field: str, value: str, example: Path) -> None:
     """Python's $ also matches before a final line break: an ID pattern must hold to the end of the value."""

@@ -153,6 +153,17 @@ def test_a_body_made_to_stall_the_address_finder_is_checked_in_seconds(example: 
         ("personal-data", "public field 'body' contains an e-mail address (ana.rider@example.com)")]
 
 
+def test_a_customer_value_made_to_stall_the_reference_index_is_checked_in_seconds(example: Path) -> None:
+    """Customer values are trimmed before they are looked for in public text: the pattern that trimmed them
+    rescanned a run of spaces inside a value from each of its spaces (100,000 of them: a minute)."""
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as export:
+        export.write("SRV-X-1,2026-11-01,survey,CUST" + " " * 100_000 + "999,commuter,,payment,,,,,,,\n")
+    started = time.perf_counter()
+    result = run_check(example)
+    assert time.perf_counter() - started < 15
+    assert problems(result) == []
+
+
 # --- 7. text that breaks readers -------------------------------------------------------------
 
 def test_a_control_character_in_you_said_is_a_located_error_and_nothing_is_built(example: Path) -> None:
