@@ -22,8 +22,9 @@ from .collector import paused_collector
 from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
-from .i18n import language
+from .i18n import TEAM_FOLDER, language
 from .incremental import (
+    CACHE_DIR,
     DiskMemo,
     Kept,
     Memo,
@@ -341,8 +342,9 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
            memo: Memo | DiskMemo | None = None) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     root = root.absolute()
-    sources = {"repository": root,
-               **{f"{name} folder": root / name for name in ("templates", "backlog", "feedback", ".git")}}
+    # the folders site-gen reads (its cache too): an output inside one would be read back, or wiped with it
+    sources = {"repository": root, **{f"{name} folder": root / name
+                                      for name in ("templates", "backlog", "feedback", TEAM_FOLDER, ".git", CACHE_DIR)}}
     audiences = (only,) if only else (Audience.PUBLIC, Audience.INTERNAL)
     # locks OUT and finishes a killed build's swap first, so even a refused build leaves a consistent pair
     with Output(out, audiences, sources) as output:

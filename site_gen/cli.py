@@ -35,7 +35,16 @@ class _Day(click.DateTime):
     """YYYY-MM-DD within the dates every computation has room for (see site_gen/dates.py)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        moment: datetime = super().convert(value, param, ctx)
+        try:
+            moment: datetime = super().convert(value, param, ctx)
+        except click.BadParameter:
+            # say why, as check does for a date in a file: '2026-02-30' is no real date, '31/12/2026' is 2026-12-31
+            from .fieldtypes import Problem, parse_date
+            try:
+                parse_date(str(value))
+            except Problem as problem:
+                self.fail(f"{problem.message} — {problem.hint}", param, ctx)
+            raise
         if not in_range(moment.date()):
             self.fail(f"{moment.date()} is outside the dates site-gen handles ({RANGE})", param, ctx)
         return moment
@@ -59,6 +68,16 @@ def _repo_option(old_name: str | None = None) -> Callable[[Any], Any]:
     return click.option("--repo", *([old_name] if old_name else []), "path", default=Path("."), show_default=True,
                         type=click.Path(file_okay=False, path_type=Path),
                         help="The backlog repository: the folder that holds site.yaml." + still)
+
+
+class _Written(click.Path):
+    """A folder or file site-gen writes: an empty value is refused, never taken for the current folder (a
+    script's `--out "$SITE_DIR"` with the variable unset put both sites beside site.yaml)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("it is empty (an unset variable?); name where to write", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def _as_of(path: Path, today: datetime | None) -> AsOf:
@@ -236,7 +255,7 @@ def _terminate_as_exit() -> Iterator[None]:
 
 @main.command()
 @_PATH
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=Path("_site"), show_default=True,
               help="Output folder; the sites go to OUT/public/ and OUT/internal/.")
 @click.option("--only", type=click.Choice(SITES), default=None,
               help="Build one site only.")
@@ -336,7 +355,7 @@ def serve(path: Path, port: int, host: str, allow_remote: bool, today: datetime 
 
 @main.command()
 @_PATH
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=None,
               help="Write the schemas into this folder (default: print the irritant schema).")
 def schema(path: Path, out: Path | None) -> None:
     """Write JSON Schemas for editors (autocompletion and inline errors).
@@ -348,8 +367,7 @@ def schema(path: Path, out: Path | None) -> None:
       site-gen schema --out schemas/
     """
     from .load.records import load_site_config
-    from .schemas import render_schemas
-    from .write import write_files
+    from .schemas import render_schemas, write_schemas
 
     config = None
     if (path / "site.yaml").is_file():
@@ -359,7 +377,7 @@ def schema(path: Path, out: Path | None) -> None:
     if out is None:
         click.echo(rendered["irritant.schema.json"].decode(), nl=False)
         return
-    write_files(out, rendered)
+    write_schemas(out, rendered)
     click.echo(f"Wrote {len(rendered)} schemas to {out}/", err=True)
 
 
@@ -372,7 +390,7 @@ def schema(path: Path, out: Path | None) -> None:
 @click.option("--contacts", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="CSV export from your CRM: customer (or reference), email, and optional name, language. "
                    "Must be kept outside the repository.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(file_okay=False, path_type=Path), default=None,
               help="Write one .eml per customer and notify.csv (for a CRM or mail-merge import) into this "
                    "folder, outside the repository.")
 @click.option("--send", is_flag=True,
@@ -491,10 +509,10 @@ def notify(path: Path, story_id: str | None, since: datetime | None, contacts: P
 @click.option("--source", default=None, help="Source of every row (default: the preset's, e.g. review).")
 @click.option("--stage", default=None, help="Journey stage of every row, from site.yaml.")
 @click.option("--kind", default=None, help="complaint, praise or suggestion, for every row.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=_Written(dir_okay=False, path_type=Path), default=None,
               help="The feedback CSV to add to (default: feedback/PRESET.csv).")
 @click.option("--strict", is_flag=True, help="Write nothing if any row cannot be read.")
-@click.option("--contacts-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--contacts-out", type=_Written(dir_okay=False, path_type=Path), default=None,
               help="Write reference -> e-mail address pairs here, outside the repository, for notify --contacts.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The secret key for customer references, outside the repository (default: $SITE_GEN_CUSTOMER_KEY).")
@@ -608,7 +626,20 @@ def _create(path: Path, kind: str, record: str, text: str, edit: bool,
 
 
 _NEW_REPO = _repo_option("--path")
-_NEW_ID = click.option("--id", "record_id", default=None, help="The ID (file name); default: made from the title.")
+
+
+def _new_id(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    from .new import NewError, check_id
+    try:
+        if value is not None:
+            check_id(value, context.info_name or "record")
+    except NewError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+_NEW_ID = click.option("--id", "record_id", default=None, callback=_new_id,
+                       help="The ID (file name); default: made from the title.")
 _NEW_EDIT = click.option("--edit", is_flag=True, help="Open the new file in $EDITOR.")
 _NEW_TITLE = click.option("--title", default=None, help="The title (prompted for on a terminal).")
 
@@ -885,6 +916,9 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     from .rules.themes import theme_warnings
 
     day = _today(on.date() if on else None)
+    if since is not None and since.date() > day:
+        raise click.BadParameter(f"the last meeting, {since.date()}, comes after this one, {day}: give the date of "
+                                 "the meeting before", param_hint="'--since'")
     backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
     facts = derive_facts(backlog, day)
     meeting = build_agenda(facts, since.date() if since else None)

@@ -132,7 +132,8 @@ RULES: dict[str, str] = {
     "required": "required fields are given",
     "id-format": "IDs are valid",
     "id-mismatch": "a record's id matches its file name",
-    "id-duplicate": "IDs are unique, and a list (feedback, irritants, teams, aliases…) names each entry once",
+    "id-duplicate": "IDs are unique, a list (feedback, irritants, teams, aliases…) names each entry once, and a "
+                    "metric's series each month once",
     "reference": "every reference resolves",
     "symlink": "no links out of the repository",
     "backlog-short": "open + in-progress irritants stay within rules.max_open",
@@ -170,6 +171,7 @@ RULES: dict[str, str] = {
     "control-character": "no control characters, lone surrogates or non-characters in text",
     "raw-html": "raw HTML in a public body is shown as text",
     "html-comment-unclosed": "an HTML comment in a public body is closed",
+    "html-comment-field": "a public field that is not markdown holds no HTML comment (customers would read it)",
     "slug-format": "a slug is lower-case ASCII letters, digits and single hyphens",
     "slug-duplicate": "no two stories or items share a slug",
     "slug-missing": "a public story or item carries the slug that keeps its address (warning)",

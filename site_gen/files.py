@@ -13,7 +13,12 @@ from pathlib import Path
 
 
 def replace_file(path: Path, data: bytes, mode: int) -> None:
-    """Write data to path atomically with the given permission bits; raises OSError, leaving path as it was."""
+    """Write data to path atomically with the given permission bits; raises OSError, leaving path as it was.
+
+    A symbolic link stays: the file it leads to is replaced, as an editor saves through it (the loader reads a
+    record through a link inside the repository, and the commands that call this refuse one leading out)."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

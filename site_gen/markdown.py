@@ -8,7 +8,7 @@ escaped and shown as text, exactly as with raw HTML switched off.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -50,8 +50,57 @@ def _escaping_parser() -> MarkdownIt:
     return _configured(html=False)
 
 
+_SHORT_COMMENT = re.compile(r"<!---?>")
+_COMMENT_UNIT = re.compile(r"[^-]|-[^-]|--[^>]")   # what COMMENT repeats between '<!--' and '-->'
+
+
+def comment_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each match of COMMENT in text, as COMMENT.finditer finds them, in linear time.
+
+    COMMENT.sub scanned to the end of the text from every '<!--' that no '-->' closes: a story body of 50,000 of
+    them took minutes to build. Between '<!--' and '-->' at most one unit fits at each place, so the scan from
+    an opening is one path that ends at '-->' (a comment) or at the end of the text (none); a scan that meets a
+    place a failed one passed through fails too, and stops there.
+    """
+    spans: list[tuple[int, int]] = []
+    failed: set[int] = set()
+    start = text.find("<!--")
+    while start >= 0:
+        short = _SHORT_COMMENT.match(text, start)
+        end = short.end() if short else _comment_end(text, start + 4, failed)
+        if end is None:
+            start = text.find("<!--", start + 1)
+        else:
+            spans.append((start, end))
+            start = text.find("<!--", end)
+    return spans
+
+
+def _comment_end(text: str, at: int, failed: set[int]) -> int | None:
+    passed = []
+    for unit in _COMMENT_UNIT.finditer(text, at):
+        if unit.start() != at or at in failed:
+            break
+        passed.append(at)
+        at = unit.end()
+    if at not in failed and text.startswith("-->", at):
+        return at + 3
+    failed.update(passed)
+    failed.add(at)
+    return None
+
+
+def sub_comments(text: str, replace: Callable[[str], str] = lambda comment: "") -> str:
+    """text with each HTML comment replaced by replace(comment): nothing, unless told otherwise."""
+    parts, done = [], 0
+    for start, end in comment_spans(text):
+        parts += [text[done:start], replace(text[start:end])]
+        done = end
+    return "".join(parts) + text[done:] if parts else text
+
+
 def _without_comments(text: str) -> str:
-    return COMMENT.sub("", text)
+    return sub_comments(text)
 
 
 def _html_block(renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -106,22 +155,36 @@ def raw_html(text: str) -> list[tuple[int, str]]:
             line = token.map[0]
         if token.type == "html_block":
             # keep the comments' line breaks so the line of what is left is right
-            content = COMMENT.sub(lambda m: "\n" * m.group().count("\n"), token.content)
+            content = sub_comments(token.content, lambda comment: "\n" * comment.count("\n"))
             for offset, source_line in enumerate(content.split("\n")):
                 if "<" in source_line:  # text after a comment is not HTML
                     found.append((line + offset, source_line.strip()))
                     break
         elif token.type == "inline" and token.children:
             at = line
+            closed_after, head_after = _closings(token.children)
             for index, child in enumerate(token.children):
                 if child.type == "html_inline" and not COMMENT.fullmatch(child.content):
                     found.append((at, child.content))
                 elif child.type == "text" and "<!--" in child.content:
                     opened = child.content[child.content.index("<!--"):]
-                    rest = opened + "".join(c.content for c in token.children[index + 1:])
-                    if "-->" not in rest:  # closed, it was escaped on purpose (\<!-- … -->) to be shown
+                    # closed, it was escaped on purpose (\<!-- … -->) to be shown
+                    if not closed_after[index] and "-->" not in opened + head_after[index]:
                         found.append((at, opened.strip()))
                 if child.type in ("softbreak", "hardbreak"):
                     at += 1
                 at += child.content.count("\n")
     return found
+
+
+def _closings(children: Sequence[Token]) -> tuple[list[bool], list[str]]:
+    """For each child: whether '-->' is in the text of the children after it, and that text's first two characters
+    (a '-->' may start in this child). One pass from the end: joining the rest for each child was quadratic."""
+    closed, heads = [False] * len(children), [""] * len(children)
+    found, head = False, ""
+    for index in range(len(children) - 1, -1, -1):
+        closed[index], heads[index] = found, head
+        content = children[index].content
+        found = found or "-->" in content + head
+        head = (content + head)[:2]
+    return closed, heads

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from .fieldtypes import ID_RE
 from .files import replace_file
 from .model import Backlog, DecisionKind, Triage
 from .rules.placeholders import MARKER
@@ -214,6 +215,13 @@ def feedback_defaults(backlog: Backlog, rows: Sequence[str]) -> tuple[str | None
     stages = {row.journey_stage for row in chosen}
     teams = {row.team for row in chosen if row.team}
     return (stages.pop() if len(stages) == 1 else None), (teams.pop() if len(teams) == 1 else None)
+
+
+def check_id(record: str, kind: str) -> None:
+    """An ID given by hand names a file in its kind's folder: only a valid ID, never a path or a name check rejects."""
+    if not ID_RE.match(record):
+        raise NewError(f"'{record}' is not a valid {kind} ID: use lower-case letters, digits and single hyphens, "
+                       f"e.g. {record_id(record, kind)}")
 
 
 def new_path(root: Path, kind: str, record: str) -> Path:

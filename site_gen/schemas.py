@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, SourceLoc, warning
+from .errors import SiteGenError, UsageError
 from .fields import (
     ARBITRATION_QUESTIONS,
     DEBRIEF_POINTS,
@@ -19,7 +22,7 @@ from .fields import (
 )
 from .fieldtypes import Field, Text, object_schema
 from .load.convert import NOT_BLANK
-from .load.editor_schemas import SCHEMAS_DIR
+from .load.editor_schemas import SCHEMA_LIMIT, SCHEMAS_DIR
 from .model import Audience, DecisionKind, IrritantStatus, SiteConfig, Triage, Visibility
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -123,6 +126,25 @@ def stale_schemas(written: Mapping[str, Any] | None, config: SiteConfig) -> list
         return [warning(SourceLoc(f"{SCHEMAS_DIR}/{name}"), "schemas-stale",
                         f"the JSON Schema in schemas/ is out of date{why}", "run: site-gen schema --out schemas/")]
     return []
+
+
+def write_schemas(folder: Path, schemas: dict[str, bytes]) -> None:
+    """Write the schemas into folder, replacing only schemas site-gen wrote: a file of the same name that is
+    not one (the team's own, a link) stops it before anything is written."""
+    from .files import replace_file
+    from .incremental import read_regular
+    for name in sorted(schemas):
+        target = folder / name
+        # its own $id marks site-gen's schema, even reformatted or left with a merge conflict's markers
+        if os.path.lexists(target) and (BASE_ID + name).encode() not in (read_regular(target, SCHEMA_LIMIT) or b""):
+            raise UsageError(f"{target} is not a schema site-gen wrote; nothing was written. Move it away, or "
+                             "choose another --out")
+    try:
+        for name, data in sorted(schemas.items()):
+            target = folder / name
+            replace_file(target, data, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+    except OSError as exc:
+        raise SiteGenError(f"cannot write the schemas into {folder}: {exc.strerror or exc}") from None
 
 
 def _new_choice(expected: Any, written: Any) -> str:

@@ -94,13 +94,6 @@ def _fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGTERM if how == "TERM" else signal.SIGKILL)
 
 
-def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Write each file via a temporary file and os.replace, leaving other files in folder alone."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in sorted(files.items()):
-        write_file(folder / _safe_relative(name), data)
-
-
 def write_file(target: Path, data: bytes) -> None:
     """One file, via a temporary file beside it and os.replace: a reader sees the old bytes or the new, never half."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -259,6 +252,18 @@ def _swap_one(out: Path, audience: str) -> None:
             _make_ours(old.parent, _marker(""))
         os.rename(current, old)
     os.rename(new, current)
+
+
+def _swap_back(out: Path, audiences: list[str]) -> None:
+    """Undo a swap an error stopped (a folder that cannot be moved), last site first: each back as it was before
+    the journal, which goes last. Killed halfway, the journal is still there and the next build swaps forward."""
+    for audience in reversed(audiences):
+        new, current, old = out / STAGING / audience, out / audience, out / PREVIOUS / audience
+        if not os.path.lexists(new) and os.path.lexists(current):   # swapped: the new site goes back to staging
+            os.rename(current, new)
+        if os.path.lexists(old) and not os.path.lexists(current):
+            os.rename(old, current)
+    (out / JOURNAL).unlink()
 
 
 def _remove_ours(folder: Path, fault: str = "") -> None:
@@ -596,8 +601,8 @@ class Output:
         written anew: the search indexer), then swap. Files whose bytes did not change are hard links of the
         current output's (self.changed names the others, per audience).
 
-        Before the journal is written an error leaves the previous sites whole; after it the swap is finished
-        now or, if this process dies, by the next build.
+        An error leaves the previous sites whole: before the journal is written nothing was swapped, after it
+        what was is swapped back. If this process dies after the journal, the next build finishes the swap.
         """
         if not self._claimed:
             self._claim()
@@ -630,11 +635,16 @@ class Output:
                         _fault("between-sites")
                 (out / JOURNAL).unlink()
         except OSError as exc:
-            if not os.path.lexists(out / JOURNAL):
-                _remove_quietly(staging)
-                raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
-            raise _write_error(exc, self.shown, "The swap is half done; fix this and build again: "
-                                                "the next build finishes it first.") from None
+            if os.path.lexists(out / JOURNAL):
+                try:   # one site swapped and the other not is no pair: put the first back
+                    with _signals_held():
+                        _swap_back(out, list(sites))
+                except OSError:
+                    raise _write_error(exc, self.shown, "The swap is half done; fix this and build again: "
+                                                        "the next build finishes it first.") from None
+            _remove_quietly(out / PREVIOUS)
+            _remove_quietly(staging)
+            raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
         self._written = True
         _remove_quietly(out / PREVIOUS, "during-cleanup")  # what a killed cleanup leaves, the next build removes
         _remove_quietly(staging)

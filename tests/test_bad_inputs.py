@@ -135,6 +135,50 @@ def test_a_file_that_does_not_parse_is_one_error_not_one_per_reference(rel: str,
     assert result.backlog.unreadable_counts() == {kind: 1}
 
 
+@pytest.mark.parametrize("broken", [
+    "teams: [app, ops, support, billing\n",   # a list never closed: the commonest slip
+    "",                                        # emptied by mistake
+    "- organisation: Kestrel\n",              # a list, not fields
+])
+def test_a_site_yaml_that_does_not_read_is_one_error_not_one_per_record_naming_its_lists(broken: str,
+                                                                                         example: Path) -> None:
+    """Its stages, teams, segments and metrics are unknown, not empty: judged against nothing, the example's
+    4,006 feedback rows and its metric decisions gave 4,009 reference errors, the one that matters last."""
+    site = example / "site.yaml"
+    text = site.read_text("utf-8")
+    site.write_text(text.replace("teams: [app, ops, support, billing]\n", broken) if broken.startswith("teams")
+                    else broken, "utf-8")
+    result = run_check(example)
+    assert [(path, rule) for path, _, rule in found(result)] == [
+        ("site.yaml", "parse" if broken.startswith("teams") else "required" if not broken else "type")]
+
+
+def test_what_a_person_meant_to_be_read_but_site_gen_skips_is_named(example: Path) -> None:
+    """A file where a record folder should be, a folder of records where only files are read, an export saved
+    as 'Export.CSV', a link to a folder of exports: each was skipped in silence (a repository whose backlog/stories
+    was a file checked 0 stories with no word about it). Notes and READMEs beside the records stay unremarked."""
+    import shutil
+    shutil.rmtree(example / "backlog/stories")
+    (example / "backlog/stories").write_text("moved\n")
+    (example / "backlog/notified.csv").unlink()   # it names stories: its references are not what this is about
+    (example / "backlog/irritants/2026").mkdir()
+    (example / "backlog/irritants/2026/old-one.yaml").write_text("title: x\n")
+    (example / "feedback/Export.CSV").write_text("id,date,source,journey_stage\n")
+    (example / "feedback/notes.txt").write_text("where the exports come from\n")
+    (example / "backlog/decisions/.archive").mkdir()
+    (example / "feedback/shared").symlink_to(example / "backlog/decisions")   # a link is never followed
+    assert [(d.as_text()) for d in problems(run_check(example)) if d.rule in ("parse", "symlink")] == [
+        "backlog/irritants/2026/:1:1: warning[parse] this folder is ignored: site-gen reads the files directly in "
+        "backlog/irritants/ — move its files up into backlog/irritants/, or start the folder's name with '.' to keep "
+        "it aside",
+        "backlog/stories:1:1: error[parse] this is a file where site-gen reads a folder; nothing in it was checked "
+        "— move it aside and make backlog/stories/ a folder of files",
+        "feedback/Export.CSV:1:1: warning[parse] this file is ignored: site-gen reads .csv files, in lower case — "
+        "rename it to Export.csv",
+        "feedback/shared:1:1: warning[symlink] this link to a folder is not followed; nothing behind it was read — "
+        "copy the files it leads to into feedback/"]
+
+
 def test_the_c_loader_is_guarded_against_deep_nesting_in_a_separate_process(example: Path) -> None:
     # Without the guard, libyaml's composer overflows the C stack and kills the process outright.
     (example / IRRITANT).write_bytes(b"title: " + b"[" * 60_000 + b"\n")
@@ -313,6 +357,16 @@ def test_a_tab_or_a_colon_in_a_value_is_explained_with_its_fix(name: str) -> Non
         assert (problem.loc.line, problem.loc.col, problem.rule) == (line + offset, col, "parse")
         assert problem.message.startswith(f"YAML syntax error: {message}"), problem.message
         assert problem.hint.startswith(hint), problem.hint
+
+
+def test_a_colon_in_a_value_after_a_long_run_of_spaces_is_explained_in_linear_time() -> None:
+    """The pattern that reads the key and value back for the hint rescanned a run of spaces in the value from each
+    of its spaces: 100,000 of them before the ': ' took a minute, so one line could stall a pull request's check."""
+    import time
+    started = time.perf_counter()
+    _, [problem] = parse_yaml("cause: a" + " " * 100_000 + "b: c   # why\n", "backlog/x")
+    assert time.perf_counter() - started < 10
+    assert problem.hint == 'put the value in double quotes: cause: "a' + " " * 100_000 + 'b: c"'
 
 
 @pytest.mark.parametrize("field, value", [("id", "X-3\n"), ("journey_stage", "payment\n"), ("team", "ops\n")])

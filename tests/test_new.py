@@ -119,6 +119,21 @@ def test_refuses_to_overwrite_and_unknown_ids(example: Path) -> None:
     assert outcome.exit_code == 2 and "--stage is required" in outcome.stderr
 
 
+def test_an_id_given_by_hand_must_be_a_valid_id_never_a_path(example: Path) -> None:
+    """`--id ../../notes` wrote notes.yaml beside site.yaml (any path could be reached); an ID check rejects
+    (upper case, doubled hyphens, accents, a suffix) was written too, only for check to refuse it."""
+    before = sorted(p.relative_to(example) for p in example.rglob("*"))
+    for kind, given, suggested in (("irritant", "../../notes", "notes"), ("irritant", "Helmet-Rental", "helmet-rental"),
+                                   ("decision", "a--b", "a-b"), ("story", "café.md", "cafe-md"), ("story", "", "story")):
+        extra = ["--stage", "payment", "--team", "app"] if kind == "irritant" else []
+        extra += ["--irritant", "helmet-rental"] if kind == "story" else []
+        outcome = new(example, kind, "--title", "Helmets", "--id", given, *extra)
+        assert outcome.exit_code == 2, outcome.output
+        assert (f"Invalid value for '--id': '{given}' is not a valid {kind} ID: use lower-case letters, digits and "
+                f"single hyphens, e.g. {suggested}") in " ".join(outcome.stderr.split())
+    assert sorted(p.relative_to(example) for p in example.rglob("*")) == before
+
+
 def test_a_team_or_stage_not_in_site_yaml_says_where_to_add_it(example: Path) -> None:
     """A new team's first irritant is often its own team's: the refusal says where the list is."""
     outcome = new(example, "irritant", "--title", "Slow refunds", "--stage", "payment", "--team", "finance")

@@ -99,11 +99,23 @@ def test_a_today_outside_the_supported_range_is_a_usage_error(command: str, day:
     assert outcome.exit_code == 2, outcome.output
     assert "Traceback" not in outcome.output
     if day.endswith("x"):
-        assert "'9000-12-31x' does not match the format '%Y-%m-%d'" in outcome.stderr
+        assert "'9000-12-31x' is not a date — write dates as YYYY-MM-DD, e.g. 2026-10-31" in outcome.stderr
     else:
         assert (f"Invalid value for '--today': {day} is outside the dates site-gen handles "
                 "(1900-01-01 to 9000-12-31)") in outcome.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("day, says", [
+    ("2026-02-30", "2026-02-30 is not a real date — February 2026 has 28 days"),
+    ("31/12/2026", "'31/12/2026' is not a date — write dates as YYYY-MM-DD: 2026-12-31"),
+    ("", "'' is not a date — write dates as YYYY-MM-DD, e.g. 2026-10-31"),
+])
+def test_a_today_that_is_not_a_date_says_why_as_check_does_in_a_file(day: str, says: str, example: Path) -> None:
+    """Click said "'2026-02-30' does not match the format '%Y-%m-%d'", which it does: the day is what is wrong."""
+    outcome = invoke("check", str(example), "--today", day)
+    assert outcome.exit_code == 2
+    assert f"Invalid value for '--today': {says}" in outcome.stderr
 
 
 @pytest.mark.parametrize("day", ["1900-01-01", "9000-12-31"])

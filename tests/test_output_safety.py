@@ -139,6 +139,14 @@ def _foreign_staging_folder(work: Path) -> tuple[Path, list[str]]:
     return work, ["repo", "--out", "site"]
 
 
+def _out_locale(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", "locale"]
+
+
+def _out_cache(work: Path) -> tuple[Path, list[str]]:
+    return repo_at(work / "repo"), [".", "--out", ".site-gen-cache"]
+
+
 def _out_under_a_file(work: Path) -> tuple[Path, list[str]]:
     repo_at(work / "repo")
     return work, ["repo", "--out", "repo/site.yaml/_site"]
@@ -151,6 +159,8 @@ DANGEROUS = {
     "out-templates": (_out_templates, 2, "templates folder"),
     "out-backlog": (_out_backlog, 2, "backlog folder"),
     "out-git": (_out_git, 2, ".git folder"),
+    "out-locale": (_out_locale, 2, "locale folder"),   # the team's catalogues: read back at the next build
+    "out-cache": (_out_cache, 2, ".site-gen-cache folder"),   # deleted at will, and the site with it
     "user-folder-public-with-a-file": (_user_folder_public, 2, "holds files site-gen did not write"),
     "out-root": (_out_root, 2, "the root folder"),
     "out-home": (_out_home, 2, "your home folder"),
@@ -381,6 +391,34 @@ def test_a_write_error_is_one_line_exit_1_and_both_previous_sites_stay_whole(err
     assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
 
 
+@pytest.mark.parametrize("moved_aside", [False, True], ids=["internal-cannot-move-aside", "new-cannot-move-in"])
+def test_a_site_that_cannot_be_moved_in_the_swap_leaves_both_previous_sites(moved_aside: bool, built,
+                                                                             monkeypatch) -> None:
+    """A read-only OUT/internal cannot be moved aside (a folder's rename rewrites its '..'). The public site was
+    swapped already: customers read the new public site beside the old internal one ("the swap is half done")
+    until someone fixed the folder and built again. Now the public site is swapped back."""
+    root, out = built
+    old = tree(out)
+    real = site_gen.write._swap_one
+
+    def failing(folder: Path, audience: str) -> None:
+        if audience != "internal":
+            return real(folder, audience)
+        if moved_aside:
+            os.rename(folder / audience, folder / ".site-gen-previous" / audience)
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(folder / audience))
+
+    monkeypatch.setattr(site_gen.write, "_swap_one", failing)
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 1
+    assert "Permission denied" in outcome.stderr and "The previous sites are unchanged." in outcome.stderr
+    assert tree(out) == old
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY]).exit_code == 0
+    assert pair(out) == (NEW, NEW)
+
+
 def test_a_template_error_after_pages_were_staged_leaves_the_previous_sites_and_no_staging(built) -> None:
     """Pages go to the staging folder as they are rendered (the build keeps no site in memory): a template that
     fails on a page rendered late leaves OUT as it was, with nothing staged left behind."""
@@ -470,3 +508,23 @@ def test_an_out_through_a_missing_folder_and_back_is_the_folder_that_was_checked
     build(repo, tmp_path / "home" / ".." / "public" / "..", TODAY, workers=1)
     assert (tmp_path / "public" / MARKER).is_file() and (tmp_path / "internal" / MARKER).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "internal", "public", "repo"]
+
+
+@pytest.mark.parametrize("args", [
+    ["build", "--out", ""],
+    ["build", "--out", " "],
+    ["schema", "--out", ""],
+    ["notify", "--contacts", str(REPO / "tests/example-contacts.csv"), "--out", ""],
+    ["import", str(REPO / "tests/example-contacts.csv"), "--map", "customer=id", "--stage", "payment", "--out", ""],
+    ["import", str(REPO / "tests/example-contacts.csv"), "--map", "customer=id", "--contacts-out", ""],
+], ids=["build", "build-blank", "schema", "notify", "import", "import-contacts"])
+def test_an_empty_out_is_a_usage_error_not_the_current_folder(args: list[str], tmp_path: Path, monkeypatch) -> None:
+    """`--out "$SITE_DIR"` with the variable unset: build wrote both sites beside site.yaml, schema wrote its six
+    files there; now each command that writes refuses before reading anything."""
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    outcome = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert outcome.exit_code == 2, outcome.output
+    assert "it is empty (an unset variable?); name where to write" in outcome.stderr
+    assert snapshot(root) == before

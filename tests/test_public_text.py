@@ -141,6 +141,29 @@ def test_customer_references_are_found_quickly_among_a_hundred_thousand() -> Non
     assert elapsed < 5, f"1,000 texts took {elapsed:.1f} s"  # a giant alternation regex takes minutes
 
 
+def test_a_body_made_to_stall_the_address_finder_is_checked_in_seconds(example: Path) -> None:
+    """The e-mail pattern rescanned a run of letters from each of them when no address followed: 200,000 letters
+    before a lone '@' in a public body took minutes to check. Addresses are still found, whatever precedes them."""
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\n" + "a" * 200_000 + " @ and " + "b." * 100_000 +
+         "\n\nWrite to ana.rider@example.com.")
+    started = time.perf_counter()
+    result = run_check(example)
+    assert time.perf_counter() - started < 15
+    assert [(d.rule, d.message) for d in problems(result)] == [
+        ("personal-data", "public field 'body' contains an e-mail address (ana.rider@example.com)")]
+
+
+def test_a_customer_value_made_to_stall_the_reference_index_is_checked_in_seconds(example: Path) -> None:
+    """Customer values are trimmed before they are looked for in public text: the pattern that trimmed them
+    rescanned a run of spaces inside a value from each of its spaces (100,000 of them: a minute)."""
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as export:
+        export.write("SRV-X-1,2026-11-01,survey,CUST" + " " * 100_000 + "999,commuter,,payment,,,,,,,\n")
+    started = time.perf_counter()
+    result = run_check(example)
+    assert time.perf_counter() - started < 15
+    assert problems(result) == []
+
+
 # --- 7. text that breaks readers -------------------------------------------------------------
 
 def test_a_control_character_in_you_said_is_a_located_error_and_nothing_is_built(example: Path) -> None:
@@ -262,3 +285,45 @@ def test_raw_html_in_an_internal_body_is_not_reported(example: Path) -> None:
 def test_a_comment_that_is_never_closed_is_an_error_not_a_leak(example: Path) -> None:
     edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nText <!-- owner: Maya, do not publish")
     assert found(run_check(example)) == [(STORY, line_of(example / STORY, "<!-- owner"), "html-comment-unclosed")]
+
+
+@pytest.mark.parametrize("file, old, new, keep", [
+    (STORY, YOU_SAID, "You asked to rent a helmet. <!-- Maya asks billing first -->", "internal_notes"),
+    ("backlog/irritants/helmet-rental.yaml", "public_title: Renting a helmet at the station",
+     "public_title: Renting a helmet <!-- Maya asks billing first -->", "summary"),
+])
+def test_a_comment_in_a_public_field_is_an_error_not_a_leak(example: Path, file: str, old: str, new: str,
+                                                             keep: str) -> None:
+    """Only a body is markdown: a note hidden as in the body was published as text, with no word from check."""
+    edit(example / file, old, new)
+    assert found(run_check(example)) == [(file, line_of(example / file, "<!-- Maya"), "html-comment-field")]
+    comment = _only(example, "html-comment-field")[0]
+    assert "customers read it as text" in comment.message and keep in comment.hint
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)
+
+
+def test_a_body_of_unclosed_comments_is_checked_in_seconds_not_minutes(example: Path) -> None:
+    """Each '<!--' that no '-->' closes was scanned to the end of the body by the comment pattern, once for every
+    '<!--': 20,000 of them (80 KB) took about a minute to check, 50,000 several minutes to build — a pull request
+    could stall CI. Now it takes the time of reading them."""
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE}\n\nText " + "<!--" * 20_000 + "\n\n" + "<!--" * 20_000)
+    started = time.perf_counter()
+    result = run_check(example)
+    assert time.perf_counter() - started < 15
+    assert [d.rule for d in problems(result)] == ["html-comment-unclosed", "html-comment-unclosed"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_comments_are_found_where_the_commonmark_pattern_finds_them(seed: int) -> None:
+    """comment_spans is COMMENT.finditer without its quadratic worst case: the same comments, everywhere."""
+    import random
+    import re
+
+    from site_gen.markdown import COMMENT, comment_spans
+    pieces = ["<!--", "-->", "-", "--", ">", "<", "!", "a", " ", "\n", "--->", "<!-->", "<!--->"]
+    draw = random.Random(seed)
+    for _ in range(20_000):
+        text = "".join(draw.choice(pieces) for _ in range(draw.randint(0, 14)))
+        expected: list[tuple[int, int]] = [match.span() for match in re.finditer(COMMENT, text)]
+        assert comment_spans(text) == expected, text

@@ -109,6 +109,14 @@ def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_
     assert 'href="https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html"' in html
 
 
+def test_agenda_refuses_a_last_meeting_after_this_one(meeting_repo):
+    """--since after --date printed an agenda "since the last meeting on" a later day, every section empty."""
+    result = site_gen("agenda", str(meeting_repo), "--date", "2026-11-25", "--since", "2026-12-02")
+    assert result.returncode == 2 and result.stdout == ""
+    assert ("Invalid value for '--since': the last meeting, 2026-12-02, comes after this one, 2026-11-25: give the "
+            "date of the meeting before") in " ".join(result.stderr.split())
+
+
 def test_agenda_with_relative_links_ends_stderr_with_a_hint_to_set_the_internal_base_url(meeting_repo):
     """init writes internal.base_url: null; the links pasted into a chat are then dead, and the team is told why."""
     edit(meeting_repo / "site.yaml", "base_url: https://intranet.example.org/backlog/", "base_url: null")
@@ -211,6 +219,20 @@ def test_reviewed_keeps_crlf_line_ends(example):
     before = path.read_bytes()
     assert site_gen("reviewed", "refund-status-unclear", "--on", "2026-11-25", cwd=example).returncode == 0
     assert path.read_bytes() == before.replace(b"reviewed: 2026-11-17\r\n", b"reviewed: 2026-11-25\r\n")
+
+
+def test_reviewed_writes_through_a_symbolic_link_and_keeps_it(example):
+    """An irritant kept as a link to a file elsewhere in the repository (the loader reads through it): the link
+    was replaced by a copy carrying the new date, and the file it led to kept the old one."""
+    path = example / "backlog" / "irritants" / "refund-status-unclear.yaml"
+    shared = example / "shared" / "refund-status-unclear.yaml"
+    shared.parent.mkdir()
+    path.rename(shared)
+    path.symlink_to("../../shared/refund-status-unclear.yaml")
+    before = shared.read_bytes()
+    assert site_gen("reviewed", "refund-status-unclear", "--on", "2026-11-25", cwd=example).returncode == 0
+    assert path.is_symlink() and path.resolve() == shared.resolve()
+    assert shared.read_bytes() == before.replace(b"reviewed: 2026-11-17\n", b"reviewed: 2026-11-25\n")
 
 
 def test_reviewed_refuses_unknown_ids_with_did_you_mean_and_writes_nothing(example):

@@ -145,6 +145,9 @@ CASES = [
     # 6. metrics
     Case("a metric moved past its threshold with no decision", "site.yaml", "{period: 2026-10, value: 3.1}",
          "{period: 2026-10, value: 3.9}", "metric-decision", "threshold: 0.5", "metric-response"),
+    Case("a month given twice in a metric's series", "site.yaml", "{period: 2026-10, value: 3.1}",
+         "{period: 2026-09, value: 3.1}", "id-duplicate", "{period: 2026-09, value: 3.1}",
+         "month 2026-09 is given twice in the series of metric 'churn'"),
     Case("metric with neither compute nor series", "site.yaml", ", compute: nps}", "}", "metric-definition",
          "id: nps", "either 'compute' or 'series'"),
     # 7. decisions and stories

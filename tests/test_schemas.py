@@ -198,3 +198,37 @@ def test_a_broken_site_yaml_is_reported_without_a_stale_schema_warning(tmp_path:
     edit(root / "site.yaml", "teams: [app, ops, support, billing]", "teams: app")
     assert any(d.loc.path == "site.yaml" for d in run_check(root).diagnostics)
     assert stale() == []
+
+
+# --- `site-gen schema --out` replaces only site-gen's own schemas ---------------------------------------------
+
+def test_schema_out_never_replaces_a_file_it_did_not_write_and_writes_readable_files(tmp_path: Path) -> None:
+    """A team's own site.schema.json, or a link of that name, was replaced; now nothing is written. Its own
+    schemas, even reformatted or with a merge conflict in them, are replaced, readable by all like any file."""
+    folder = tmp_path / "editor"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine\n")
+    for name, planted in (("site.schema.json", lambda p: p.write_text('{"title": "our own"}\n')),
+                          ("story.schema.json", lambda p: p.symlink_to("notes.txt"))):
+        planted(folder / name)
+        before = {p.name: p.read_bytes() for p in folder.iterdir()}
+        outcome = CliRunner().invoke(main, ["schema", str(REPO), "--out", str(folder)], catch_exceptions=False)
+        assert outcome.exit_code == 2
+        assert f"{folder / name} is not a schema site-gen wrote; nothing was written" in outcome.stderr
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+        (folder / name).unlink()
+    assert CliRunner().invoke(main, ["schema", str(REPO), "--out", str(folder)]).exit_code == 0
+    assert all((folder / name).stat().st_mode & 0o777 == 0o644 for name in render_schemas())
+    conflicted = (folder / "irritant.schema.json").read_text("utf-8").replace('"type"', '<<<<<<< ours\n"type"', 1)
+    (folder / "irritant.schema.json").write_text(conflicted, "utf-8")
+    assert CliRunner().invoke(main, ["schema", str(REPO), "--out", str(folder)]).exit_code == 0
+    assert (folder / "irritant.schema.json").read_bytes() == render_schemas(
+        load_site_config(REPO / "site.yaml", REPO, []))["irritant.schema.json"]
+
+
+def test_schema_out_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    outcome = CliRunner().invoke(main, ["schema", str(REPO), "--out", str(tmp_path / "a-file/schemas")],
+                                 catch_exceptions=False)
+    assert outcome.exit_code == 1
+    assert outcome.stderr == f"Error: cannot write the schemas into {tmp_path / 'a-file/schemas'}: Not a directory\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMAS_DIR = "schemas"   # where `site-gen init` writes them and the README says to keep them
-_LARGEST = 10 * 1024 * 1024   # a written schema is some tens of kilobytes: a bigger file is not site-gen's
+SCHEMA_LIMIT = 10 * 1024 * 1024   # a written schema is some tens of kilobytes: a bigger file is not site-gen's
 
 
 def load_editor_schemas(root: Path) -> Mapping[str, Any] | None:
@@ -27,7 +27,7 @@ def load_editor_schemas(root: Path) -> Mapping[str, Any] | None:
 
 def _parsed(path: Path) -> Any:
     from ..incremental import read_regular
-    data = read_regular(path, _LARGEST)
+    data = read_regular(path, SCHEMA_LIMIT)
     try:
         return json.loads(data) if data is not None else None
     except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Places, SourceLoc, error
+from ..diagnostics import Diagnostic, Places, SourceLoc, error, refused_place
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, SITE_FIELDS, STORY_FIELDS
 from ..fieldtypes import Field
 from ..model import (
@@ -26,6 +26,7 @@ from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
 from .quick import quick_record
 from .source import RECORD_LIMIT, read_source, relative
+from .yamlsafe import Mapping as YamlMapping
 from .yamlsafe import parse_yaml
 
 
@@ -143,20 +144,30 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     at = SourceLoc(rel)
     text = read_source(path, root, RECORD_LIMIT, diagnostics)
     if text is None:
-        return SiteConfig(loc=at)
+        return _unread_site_config(at)
     node, problems = parse_yaml(report_unreadable(text, rel, 1, diagnostics), rel)
     diagnostics.extend(problems)
     if node is None and problems:
-        return SiteConfig(loc=at)
+        return _unread_site_config(at)
     converted = convert_mapping(node, SITE_FIELDS, "site.yaml", at, diagnostics)
+    if not isinstance(node, YamlMapping):   # empty, a list, a word: reported above as not fields
+        return _unread_site_config(at)
     values, locs = _flatten(converted)
     public, internal, rules = (_section(values.pop(name, None), name, locs) for name in ("public", "internal", "rules"))
     logo = public.pop("logo", None)  # site.yaml gives a path
     if logo:  # read once, here: the build publishes these bytes
         public["logo"] = load_image(logo, locs.get("public.logo", at), root, diagnostics)
-    metrics = tuple(_metric(m, at) for m in values.pop("metrics", ()))
+    metrics = tuple(_metric(m, at, diagnostics) for m in values.pop("metrics", ()))
     return SiteConfig(loc=at, locs=locs, metrics=metrics, public=PublicConfig(**public),
                       internal=InternalConfig(**internal), rules=Rules(**rules), **values)
+
+
+def _unread_site_config(at: SourceLoc) -> SiteConfig:
+    """Defaults for a site.yaml that does not read, its lists marked refused: the records' stages, teams, segments
+    and metrics cannot be judged against lists nobody could read (one missing ']' is one error, not one more per
+    feedback row)."""
+    unread = Places({refused_place(name): at for name in ("journey_stages", "teams", "segments", "metrics")})
+    return SiteConfig(loc=at, locs=unread)
 
 
 def _section(converted: Converted | None, name: str, locs: dict[str, SourceLoc]) -> dict[str, Any]:
@@ -168,11 +179,9 @@ def _section(converted: Converted | None, name: str, locs: dict[str, SourceLoc])
     return values
 
 
-def _metric(converted: Converted, at: SourceLoc) -> Metric:
+def _metric(converted: Converted, at: SourceLoc, diagnostics: list[Diagnostic]) -> Metric:
     values, locs = _flatten(converted)
-    series = tuple(SeriesPoint(point.values["period"], float(point.values["value"]))
-                   for point in values.pop("series", ())
-                   if "period" in point.values and "value" in point.values)
+    series = _series(values.pop("series", ()), values.get("id", ""), diagnostics)
     first = min(locs.values(), default=at)
     metric_loc = SourceLoc(first.path, first.line, first.col)
     return Metric(
@@ -181,3 +190,19 @@ def _metric(converted: Converted, at: SourceLoc) -> Metric:
         unit=values.get("unit", ""), compute=values.get("compute"), series=series,
         locs=locs)
 
+
+def _series(points: tuple[Converted, ...], metric: str, diagnostics: list[Diagnostic]) -> tuple[SeriesPoint, ...]:
+    """A metric's points, one per month: a month given twice is an error at the second, which is left out
+    (the chart and the change that demands a decision would otherwise compare a month with itself)."""
+    kept: dict[str, SeriesPoint] = {}
+    for point in points:
+        if "period" not in point.values or "value" not in point.values:
+            continue
+        period = point.values["period"]
+        if period in kept:
+            diagnostics.append(error(point.locs["period"], "id-duplicate",
+                                     f"month {period} is given twice in the series of metric '{metric}'",
+                                     "keep one value per month: remove this point or correct its period"))
+            continue
+        kept[period] = SeriesPoint(period, float(point.values["value"]))
+    return tuple(kept.values())

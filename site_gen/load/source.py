@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, SourceLoc, error
+from ..diagnostics import Diagnostic, SourceLoc, error, warning
 
 RECORD_LIMIT = 1 << 20          # 1 MiB: an irritant, decision or story is a page of text
 FEEDBACK_LIMIT = 256 << 20      # 256 MiB: a year of exports fits in a few batches
@@ -115,7 +115,9 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
                recursive: bool = False) -> list[Path]:
     """Files with one of the suffixes, sorted by name so every run sees the same order.
 
-    A folder that cannot be listed is a located error, not a silent gap: its files would go unchecked.
+    A folder that cannot be listed is a located error, not a silent gap: its files would go unchecked. So is a
+    file where the folder should be; and a file or folder a person meant to be read but site-gen skips (an
+    upper-case suffix, a folder where only files are read) is a warning that says so.
     """
     found: list[Path] = []
     pending = [folder]
@@ -124,8 +126,13 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
         try:
             with os.scandir(current) as entries:
                 listed = list(entries)
-        except (FileNotFoundError, NotADirectoryError):
+        except FileNotFoundError:
             continue  # an optional folder that is not there
+        except NotADirectoryError:
+            diagnostics.append(error(SourceLoc(relative(current, root)), "parse",
+                                     "this is a file where site-gen reads a folder; nothing in it was checked",
+                                     f"move it aside and make {relative(current, root)}/ a folder of files"))
+            continue
         except OSError as exc:
             diagnostics.append(error(SourceLoc(relative(current, root) + "/"), "parse",
                                      f"cannot read folder: {exc.strerror or exc}; its files were not checked",
@@ -138,7 +145,29 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
                 pending.append(current / entry.name)
             elif entry.name.endswith(suffixes):
                 found.append(current / entry.name)  # not Path(entry.path): that parses the whole path again
+            else:
+                _skipped(current, entry, suffixes, root, diagnostics)
     return sorted(found)
+
+
+def _skipped(folder: Path, entry: os.DirEntry[str], suffixes: tuple[str, ...], root: Path,
+             diagnostics: list[Diagnostic]) -> None:
+    """A warning for what looks meant to be read but is not: 'Export.CSV' (suffixes are read in lower case), a
+    folder where only the files directly inside are read. Anything else (a README, notes) is left alone."""
+    where = relative(folder / entry.name, root)
+    suffix = next((s for s in suffixes if entry.name.lower().endswith(s)), None)
+    if suffix is not None:
+        diagnostics.append(warning(SourceLoc(where), "parse", f"this file is ignored: site-gen reads {suffix} "
+                                   "files, in lower case", f"rename it to {entry.name[:-len(suffix)]}{suffix}"))
+    elif _is_real_dir(entry):
+        diagnostics.append(warning(SourceLoc(where + "/"), "parse",
+                                   f"this folder is ignored: site-gen reads the files directly in "
+                                   f"{relative(folder, root)}/", f"move its files up into {relative(folder, root)}/, "
+                                   "or start the folder's name with '.' to keep it aside"))
+    elif entry.is_symlink() and os.path.isdir(entry.path):
+        # never followed: a link could lead out of the repository, or back into a folder already read
+        diagnostics.append(warning(SourceLoc(where), "symlink", "this link to a folder is not followed; nothing "
+                                   "behind it was read", f"copy the files it leads to into {relative(folder, root)}/"))
 
 
 def _is_real_dir(entry: os.DirEntry[str]) -> bool:

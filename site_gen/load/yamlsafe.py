@@ -190,7 +190,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, line_offset: 
 
 
 # a line 'key: value' whose value is plain text: what a second ': ' in it breaks
-_KEY_AND_VALUE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*):\s+([^\s\"'\[{|>&*!#].*?)(?:\s+#.*)?\s*")
+_KEY_AND_START = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*):\s+(?=[^\s\"'\[{|>&*!#])")
+_COMMENT_START = re.compile(r"\s#")
+
+
+def _key_and_value(line: str) -> tuple[str, str] | None:
+    """'cause: runs weekly: Mondays  # ask ops' -> ('cause', 'runs weekly: Mondays'): a plain value, its comment and
+    trailing spaces left out; None for a line that is not one. (A pattern with a lazy value before an optional
+    comment rescanned a run of spaces in the value from each of its spaces.)"""
+    start = _KEY_AND_START.match(line)
+    if start is None:
+        return None
+    rest = line[start.end():]
+    comment = _COMMENT_START.search(rest)
+    return start.group(1), (rest[:comment.start()] if comment else rest).rstrip()
 
 
 def _explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
@@ -206,10 +219,10 @@ def _explained(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
         return ("a tab where YAML expects spaces (YAML indents with spaces only)",
                 "replace the tab with spaces; set your editor to indent YAML files with spaces")
     if exc.problem == "mapping values are not allowed in this context":
-        written = _KEY_AND_VALUE.fullmatch(line)
+        written = _key_and_value(line)
         if written is None:
             return None
-        key, value = written.groups()
+        key, value = written
         quoted = value.replace("\\", "\\\\").replace('"', '\\"')
         return (f"the value of '{key}' holds ': ', which YAML reads as the start of another field",
                 f'put the value in double quotes: {key}: "{quoted}"')

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
-from ..markdown import COMMENT, raw_html, render_markdown
+from ..markdown import raw_html, render_markdown, sub_comments
 from ..model import Backlog, Irritant, Story
 from ..personal_data import find_contact_details
 
@@ -31,12 +31,17 @@ ALNUM_RUN = re.compile(r"[^\W_]+")  # what a customer reference must not touch o
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
 # a reference, one a line: what precedes its first alphanumeric run, the run, the rest
 _SHAPE = re.compile(r"^((?:[^\w\n]|_)*)([^\W_]+)(.*)$", re.M)
-_SPACE_AT_ENDS = re.compile(r"^[^\S\n]+|[^\S\n]+$", re.M)
 _FEW_TOKENS = 16
 # characters markdown can remove or turn into something else inside a line; a body without any of
 # them reads exactly as written (block markers at the start of a line only ever drop a prefix)
 _MARKUP = re.compile(r"[\\&<*_`\[\]~|!]")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
+
+
+def _strip_lines(text: str) -> str:
+    """Each line without the spaces at its ends. (A pattern for them rescanned a run of spaces inside a line from
+    each of its spaces: one customer value holding 100,000 of them took minutes.)"""
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 def _lower(text: str) -> str:
@@ -82,7 +87,7 @@ class CustomerReferences:
             stored = None
         self._stored = stored
         # ~100,000 references: lower-case, strip and take apart all of them joined, in a few passes in C
-        joined = _SPACE_AT_ENDS.sub("", _lower("\n".join(values)))
+        joined = _strip_lines(_lower("\n".join(values)))
         self._known = frozenset(joined.split("\n")) if values else frozenset()  # (short ones are never looked up)
         by_token: dict[str, set[tuple[int, int]]] = {}
         shapes = {(token, len(before), len(before) + len(token) + len(after))
@@ -221,7 +226,7 @@ def _body_line(text: _PublicText, needle: str) -> SourceLoc:
     if text.name != "body":
         return text.loc
     wanted = needle.lower()
-    body = COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text.source)  # never published
+    body = sub_comments(text.source, lambda comment: "\n" * comment.count("\n"))  # never published
     for offset, line in enumerate(body.split("\n")):
         if wanted in line.lower() or wanted in unquote(readable_plain(line)).lower():
             return SourceLoc(text.loc.path, text.loc.line + offset, 1)
@@ -281,6 +286,18 @@ def _raw_html(story: Story) -> Iterator[Diagnostic]:
                           "HTML comments <!-- … --> are dropped")
 
 
+def _comments_in_fields(record: Story | Irritant) -> Iterator[Diagnostic]:
+    """A note hidden as <!-- … --> in a plain public field: only bodies are markdown, so customers would read it."""
+    for text in _public_texts(record):
+        if text.name != "body" and "<!--" in text.source:
+            note = text.source[text.source.index("<!--"):]
+            note = note if len(note) <= 40 else note[:37] + "..."
+            keep = "internal_notes" if isinstance(record, Story) else "summary"
+            yield error(text.loc, "html-comment-field", f"public field '{text.name}' holds an HTML comment, and "
+                        f"customers read it as text: only the body hides comments ({note})",
+                        f"move the note to {keep}, which is never published")
+
+
 # the last index made, with the values and the store it was made of (kept alive)
 _MADE: list[tuple[frozenset[str], StoredCustomers | None, CustomerReferences]] = []
 
@@ -304,5 +321,6 @@ def check_record(record: Story | Irritant, references: CustomerReferences) -> It
     if not record.is_public:
         return
     yield from _check_record(record, references)
+    yield from _comments_in_fields(record)
     if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
         yield from _raw_html(record)

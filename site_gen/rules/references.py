@@ -41,6 +41,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     judge_teams = bool(teams) and not config.refused("teams")
     judge_segments = not config.refused("segments")
     metric_ids = {m.id for m in config.metrics}
+    judge_metrics = not config.refused("metrics")
     # records too broken to build still exist: naming them is not a broken reference
     irritant_ids = backlog.irritants.keys() | backlog.unreadable_ids("irritant")
     unreadable_rows = backlog.unreadable_ids("feedback row")
@@ -91,7 +92,7 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             if linked is not None and linked not in decision_ids:
                 yield _unknown(decision.at(name), linked, "decision", sorted(backlog.decisions),
                                "backlog/decisions/")
-        if decision.metric is not None and decision.metric not in metric_ids:
+        if decision.metric is not None and decision.metric not in metric_ids and judge_metrics:
             yield _unknown(decision.at("metric"), decision.metric, "metric", sorted(metric_ids), "site.yaml metrics",
                            "metrics")
 
