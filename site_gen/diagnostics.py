@@ -153,7 +153,8 @@ RULES: dict[str, str] = {
     "decision-outcome": "an outcome has its date; too-early brings a later review_on; did-not-work is followed up "
                         "by a decision that names it in `follows`",
     "decision-links": "`supersedes` on the new decision and `superseded_by` with status superseded on the old one "
-                      "agree; no decision names itself",
+                      "agree; no decision names itself, and no chain of `follows` or `supersedes` comes back to "
+                      "where it started",
     "friction": "a decision that adds steps to the customer's journey is an arbitration whose `customer` answer "
                 "says why",
     "loop-open": "the loop closes: a done irritant with linked feedback has a story within "

@@ -316,6 +316,32 @@ def test_a_decision_cannot_supersede_itself(example: Path) -> None:
     assert (NEW, line_of(example / NEW, "supersedes:"), "decision-links") in found(run_check(example))
 
 
+def test_a_loop_of_follow_ups_is_reported_at_each_decision_in_it(example: Path) -> None:
+    """Two decisions each following the other up: each page would name the other as both before and after it."""
+    first, second = f"{DEC}/cancel-in-app.md", f"{DEC}/retry-unlock-before-new-features.md"
+    edit(example / second, "kind: arbitration\n", "kind: arbitration\nfollows: cancel-in-app\n")
+    assert _rules(run_check(example), first) == []   # a follow-up alone is fine
+    edit(example / first, "\ntitle:", "\nfollows: retry-unlock-before-new-features\ntitle:")
+    result = run_check(example)
+    loops = [d for d in result.diagnostics if d.rule == "decision-links"]
+    assert sorted((d.loc.path, d.loc.line) for d in loops) == sorted(
+        [(first, line_of(example / first, "follows:")), (second, line_of(example / second, "follows:"))])
+    assert all("'follows' makes a loop: " in d.message and "remove 'follows' from the earlier one" in d.hint
+               for d in loops)
+    assert "cancel-in-app → retry-unlock-before-new-features → cancel-in-app" in loops[0].message or \
+        "retry-unlock-before-new-features → cancel-in-app → retry-unlock-before-new-features" in loops[0].message
+
+
+def test_a_loop_of_replacements_is_reported(example: Path) -> None:
+    """The example's old decision superseded by the new one, and the new one by the old: neither is in force."""
+    edit(example / OLD, "superseded_by: nps-dip-august\n", "superseded_by: nps-dip-august\nsupersedes: nps-dip-august\n")
+    edit(example / NEW, "supersedes: double-charge-incident\n",
+         "supersedes: double-charge-incident\nsuperseded_by: double-charge-incident\n")
+    found_loops = [d for d in run_check(example).diagnostics
+                   if d.rule == "decision-links" and "'supersedes' makes a loop" in d.message]
+    assert sorted(d.loc.path for d in found_loops) == sorted([OLD, NEW])
+
+
 # --- friction --------------------------------------------------------------------------------
 
 def test_adding_customer_steps_outside_an_arbitration_warns(example: Path) -> None:

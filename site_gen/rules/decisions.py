@@ -3,7 +3,7 @@ outcomes are complete, links between decisions agree, and added customer steps a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error, warning, with_severity
@@ -120,6 +120,10 @@ def _links(backlog: Backlog) -> Iterator[Diagnostic]:
             if getattr(decision, name) == decision.id:
                 yield error(decision.at(name), "decision-links", f"a decision cannot name itself in '{name}'",
                             "name another decision's ID")
+    yield from _loops(decisions, "follows", "a follow-up comes after the decision it follows: remove 'follows' from "
+                      "the earlier one")
+    yield from _loops(decisions, "supersedes", "a decision replaces an older one: remove 'supersedes' (and the other "
+                      "side's 'superseded_by') from the older one")
     replaced_by: dict[str, str] = {}
     for new in decisions.values():
         old = decisions.get(new.supersedes or "")
@@ -151,3 +155,25 @@ def _links(backlog: Backlog) -> Iterator[Diagnostic]:
                         "status is superseded but 'superseded_by' does not say which decision replaces it",
                         f"add superseded_by: {by}" if by else
                         "add superseded_by: with the ID of the decision that replaces it (and supersedes: on that one)")
+
+
+def _loops(decisions: Mapping[str, Decision], name: str, hint: str) -> Iterator[Diagnostic]:
+    """A chain of `follows` or `supersedes` that comes back to where it started (a -> b -> a): each link names one
+    decision, so one walk per chain finds it (a loop of one is a self-link, reported above). Reported at each
+    decision of the loop, whose pages would otherwise say each follows the other."""
+    walked: dict[str, bool] = {}   # decision ID -> still on the current walk
+    for start in decisions:
+        path: list[str] = []
+        key = start
+        while key in decisions and key not in walked:
+            walked[key] = True
+            path.append(key)
+            key = getattr(decisions[key], name) or ""
+        loop = path[path.index(key):] if walked.get(key) and key in path else []
+        for member in path:
+            walked[member] = False
+        if len(loop) < 2:
+            continue
+        shown = " → ".join((*loop, loop[0]))
+        for member in loop:
+            yield error(decisions[member].at(name), "decision-links", f"'{name}' makes a loop: {shown}", hint)
