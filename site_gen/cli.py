@@ -575,10 +575,16 @@ def _print_import(report: ImportReport, file: Path, contacts_out: Path | None) -
 
 # --- starters: new, init, digest, feedback (issue 10, items 4-6 and 8) -------------------------------------
 
-def _load_for(path: Path) -> Backlog:
+def _load_for(path: Path, what: str | None = None) -> Backlog:
+    """The backlog as it loads (its problems are check's to report); for a command that reads its feedback
+    (`what`: the digest, the search), what it leaves out is said on stderr."""
+    from .diagnostics import escape_text, left_out
     from .load import load_backlog
 
-    return load_backlog(path)[0]
+    backlog, problems = load_backlog(path)
+    for line in left_out(problems, what) if what else ():
+        click.echo(escape_text(line), err=True)
+    return backlog
 
 
 def _today(value: date | None) -> date:
@@ -838,7 +844,7 @@ def digest(path: Path, week: datetime | None, post: bool, today: datetime | None
     from .digest import WEBHOOK_VARIABLE, PostError, as_markdown, last_complete_week, webhook_payload, weekly_digest
     from .digest import post as post_digest
 
-    backlog = _load_for(path)
+    backlog = _load_for(path, "digest")
     monday = week.date() if week else last_complete_week(_today(today.date() if today else None))
     from .i18n import language
     words = language(backlog.config.internal.language, backlog.locales)   # the team's chat reads the team's language
@@ -877,7 +883,7 @@ def feedback(words: tuple[str, ...], path: Path, stage: str | None, unlinked: bo
     """
     from .feedback_search import Query, as_json, as_table, search_all
 
-    backlog = _load_for(path)
+    backlog = _load_for(path, "results")
     if stage is not None and stage not in backlog.config.journey_stages:
         raise click.BadParameter(f"{stage!r} is not one of {', '.join(backlog.config.journey_stages)}",
                                  param_hint="--stage")
@@ -908,6 +914,7 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
       site-gen agenda --format html > agenda.html
     """
     from .agenda import build_agenda, render_markdown
+    from .diagnostics import escape_text, left_out
     from .facts import derive_facts
     from .i18n import language
     from .load import load_backlog
@@ -919,7 +926,7 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
     if since is not None and since.date() > day:
         raise click.BadParameter(f"the last meeting, {since.date()}, comes after this one, {day}: give the date of "
                                  "the meeting before", param_hint="'--since'")
-    backlog, _ = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
+    backlog, problems = load_backlog(path)   # problems are check's to report; the agenda shows what loaded
     facts = derive_facts(backlog, day)
     meeting = build_agenda(facts, since.date() if since else None)
     for diagnostic in theme_warnings(facts):   # on stderr: stdout is the agenda itself
@@ -928,6 +935,8 @@ def agenda(path: Path, on: datetime | None, since: datetime | None, output_forma
         if stub.kind != "feedback row":
             click.echo(f"{stub.loc.path}: this {stub.kind} has errors and is left out of the agenda "
                        "— run site-gen check to see them", err=True)
+    for line in left_out(problems, "agenda"):
+        click.echo(escape_text(line), err=True)
     words = language(backlog.config.internal.language, backlog.locales)
     if output_format == "html":
         env = environment("internal", path / "templates", words)

@@ -119,6 +119,21 @@ class PackedPlaces(Mapping[str, SourceLoc]):
         return f"PackedPlaces({dict(self.items())!r})"
 
 
+def left_out(diagnostics: Iterable[Diagnostic], what: str) -> list[str]:
+    """For a command that goes on with what loaded (agenda, digest, feedback): one line per feedback file or
+    site.yaml that loaded with errors, saying what it leaves out of `what` and where to see why — else a feedback
+    export that does not read drops out of the meeting without a word."""
+    errors: dict[str, int] = {}
+    for found in diagnostics:
+        path = found.loc.path
+        if found.severity is Severity.ERROR and (path == "site.yaml" or path.startswith("feedback/")):
+            errors[path] = errors.get(path, 0) + 1
+    return [f"{path}: {count} error(s) — "
+            + (f"the {what} uses what could be read of it" if path == "site.yaml"
+               else f"the rows that could not be read are left out of the {what}")
+            + "; run site-gen check to see them" for path, count in sorted(errors.items())]
+
+
 # Every rule id a diagnostic can carry, with what it checks. Ids are stable: people grep for
 # them, and the README's rules table lists exactly these (tests/test_docs.py checks both ways).
 RULES: dict[str, str] = {

@@ -8,6 +8,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from site_gen.build import render_sites
@@ -162,3 +163,24 @@ def test_internal_pages_word_settings_and_fields_for_a_person_not_as_identifiers
                 found[path] = hits
     assert "Keep it" in pages["agenda/index.html"].decode() and "journey/index.html" in pages
     assert found == {}
+
+
+# --- commands that go on with what loaded say what they leave out -----------------------------------------
+
+@pytest.mark.parametrize(("command", "what"), [
+    (("agenda", "--date", "2026-11-25", "{repo}"), "agenda"),
+    (("digest", "{repo}", "--week", "2025-11-03"), "digest"),
+    (("feedback", "bikes", "--repo", "{repo}"), "results"),
+])
+def test_a_feedback_file_that_does_not_read_is_named_by_commands_that_go_on_without_it(
+        example: Path, command: tuple[str, ...], what: str) -> None:
+    """An export broken by a bad merge drops out of the meeting, the digest or a search: each says so on stderr,
+    naming the file, and still does its work with what loaded."""
+    clean = invoke(*(part.format(repo=example) for part in command))
+    assert clean.exit_code == 0 and "left out of the" not in clean.stderr
+    batch = example / "feedback/interviews.yaml"
+    batch.write_text(batch.read_text("utf-8") + "- {id: [unclosed\n", "utf-8")
+    outcome = invoke(*(part.format(repo=example) for part in command))
+    assert outcome.exit_code == 0 and outcome.stdout
+    assert (f"feedback/interviews.yaml: 1 error(s) — the rows that could not be read are left out of the {what}; "
+            "run site-gen check to see them") in outcome.stderr
