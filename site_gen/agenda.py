@@ -386,7 +386,8 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         owner = _md(item.irritant.owner or _("no owner"))
         target = (_("target %(date)s") % {"date": item.irritant.target.isoformat()} if item.irritant.target
                   else _("no target"))
-        lines.append(f"- **{link(item.irritant.title, item.link)}** — {owner}, {target}: "
+        due = _("%(name)s:") % {"name": f"{owner}, {target}"}   # French puts a space before the colon
+        lines.append(f"- **{link(item.irritant.title, item.link)}** — {due} "
                      f"{'; '.join(reason.say(w) for reason in item.reasons)}. *{_(item.question)}*")
     lines += more(agenda.irritants, "… and %(num)d more irritant", "… and %(num)d more irritants")
     if not agenda.irritants.items:

@@ -367,3 +367,19 @@ def test_the_boards_filter_names_are_punctuated_as_each_language_writes_them(tmp
         names[language] = re.findall(r'<span class="filter-group"><span class="muted">([^<]*)</span>', board.decode())
     assert names == {"en": ["Team:", "Owner:", "Stage:", "Segment:"],
                      "fr": ["Équipe\u00a0:", "Responsable\u00a0:", "Étape\u00a0:", "Segment\u00a0:"]}
+
+
+def test_the_french_agenda_puts_a_space_before_the_colon_after_a_target(example: Path) -> None:
+    """"échéance 2027-01-15 :" as French writes it, in the markdown for the chat and in the printable page; the
+    English agenda reads as before ("target 2027-01-15:")."""
+    def agenda(*options: str) -> str:
+        result = CliRunner().invoke(main, ["agenda", str(example), "--date", "2026-11-25", *options],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0
+        return result.stdout
+
+    assert "Leila Haddad, target 2027-01-15: not reviewed" in agenda()
+    edit(example / "site.yaml", "internal:\n", "internal:\n  language: fr\n")
+    assert "Leila Haddad, échéance 2027-01-15\u00a0: " in agenda()
+    page = agenda("--format", "html")
+    assert re.search(r"Leila Haddad, échéance <span[^>]*>2027-01-15</span>\u00a0:", page), page
