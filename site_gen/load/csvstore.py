@@ -174,6 +174,11 @@ class CsvTables:
                                   f"FROM {table}"
                                   for path, table in self.tables.items())
 
+    def took(self, path: Path, table: str, header: list[str]) -> None:
+        """Keep `table` as the rows of the export at path, whose header gives these columns."""
+        self.tables[str(path)] = table
+        self.columns[str(path)] = set(header)
+
     def drop(self, paths: Iterable[str]) -> None:
         for path in paths:
             self.db.execute(f"DROP TABLE IF EXISTS {self.tables.pop(path)}")
@@ -291,8 +296,7 @@ def _take(tables: CsvTables, path: Path, table: str, config: SiteConfig, kept: K
     if not clean:
         db.execute(f"DROP TABLE IF EXISTS {table}")
         return False
-    tables.tables[str(path)] = table
-    tables.columns[str(path)] = set(header)
+    tables.took(path, table, header)
     if kept is not None:
         kept.keep_staged(key, lambda where: db.execute(f"COPY {table} TO {_quote(str(where))} (FORMAT parquet)"))
     return True
@@ -308,6 +312,5 @@ def _taken_again(tables: CsvTables, staged: Path | None, path: Path, table: str,
     except Exception:   # duckdb.Error: the export is read again
         tables.db.execute(f"DROP TABLE IF EXISTS {table}")
         return False
-    tables.tables[str(path)] = table
-    tables.columns[str(path)] = set(header)
+    tables.took(path, table, header)
     return True
