@@ -19,8 +19,9 @@ from .diagnostics import Diagnostic, Diagnostics, Severity
 
 if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed never needs them
     from .facts import Facts
-    from .incremental import DiskMemo, Memo, RunEntry
+    from .incremental import Digest, DiskMemo, Memo, RunEntry
     from .model import Backlog
+    from .rules.records import Judged
 
 CHECK_FOLDERS = ("backlog", "feedback", "locale", "schemas")   # check's inputs besides site.yaml and the logo: no
 # templates; the editors' schemas, which check compares with site.yaml (schemas-stale)
@@ -48,33 +49,43 @@ class CheckResult(_Tally):
     backlog: Backlog
     facts: Facts
     diagnostics: list[Diagnostic]
+    judged: Judged | None = None   # what the record rules said of each record file, for the next check
 
 
 def check_repository(root: Path, today: date, workers: int | None = None,
                      memo: Memo | DiskMemo | None = None,
-                     derived: Callable[[Facts], None] | None = None) -> CheckResult:
+                     derived: Callable[[Facts], None] | None = None, settings: Digest | None = None) -> CheckResult:
     """Every problem in the repository, sorted by file and line. Raises NotABacklog without site.yaml.
 
-    With a memo, files unchanged since an earlier run are not parsed again (site_gen.incremental).
+    With a memo, files unchanged since an earlier run are not parsed again (site_gen.incremental); with the hash
+    of the settings the record rules read too (check_cached), a record whose file is unchanged since the memo's
+    last check under those settings is not judged again (site_gen.rules.records).
     `derived` is called with the facts before the rules run (build starts grouping the inbox's themes there).
     """
     from .collector import paused_collector
     from .diagnostics import sorted_diagnostics
     from .facts import derive_facts
     from .load import load_backlog
-    from .rules import run_rules
+    from .rules import across_records
+    from .rules.records import judge_records
     from .schemas import stale_schemas
 
     backlog, diagnostics = load_backlog(root, workers, memo)
+    loaded = earlier = None
+    if memo is not None and settings is not None:
+        loaded = {path: hashed for path, (hashed, _) in memo.part("files").files.items()}   # this run's files
+        earlier = memo.part("judged").judged.get(settings)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
         facts = derive_facts(backlog, today)
         if derived is not None:
             derived(facts)
-        diagnostics.extend(run_rules(backlog, facts))
+        found, judged = judge_records(backlog, facts, loaded, earlier, settings or b"")
+        diagnostics += found
+        diagnostics += across_records(backlog, facts)
     if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
         # (site.yaml's lists are judged once it loads)
         diagnostics.extend(stale_schemas(backlog.editor_schemas, backlog.config))
-    return CheckResult(backlog, facts, sorted_diagnostics(diagnostics))
+    return CheckResult(backlog, facts, sorted_diagnostics(diagnostics), judged)
 
 
 @dataclass(frozen=True)
@@ -119,11 +130,13 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                                     settled=settled, bases=bases)
     else:
         from .record_edits import published_bases, twinned
-        result = check_repository(root, today, workers, memo)
+        settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
+        result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
         if _saved_meanwhile(memo, inputs):
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
+        memo.part("judged").judged = {settings: result.judged}
         logo = result.backlog.config.public.logo
         runs.extra = (logo.source,) if logo is not None else ()
         customers = _keep_customers(memo, result, inputs)
@@ -134,7 +147,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
     else:
-        memo.save("files", "runs")
+        memo.save("files", "judged", "runs")
     return report
 
 
@@ -212,14 +225,19 @@ def _keep_customers(memo: Memo | DiskMemo, result: CheckResult, inputs: Mapping[
     from .incremental import run_digest
     from .rules.public_safety import customer_references
 
-    key = run_digest(b"customers", {path: hashed for path, hashed in inputs.items()
-                                    if path == "site.yaml" or path.startswith("feedback/")})
+    key = run_digest(b"customers", _feedback_inputs(inputs))
     customers = memo.part("customers")
     if key not in customers.customers:
         references = customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
         customers.customers = {key: references.frozen()}
         memo.save("customers")
     return key
+
+
+def _feedback_inputs(inputs: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The hashes of the files the customer index is made of: the feedback, and site.yaml, which says how to read
+    it (and the rules)."""
+    return {path: hashed for path, hashed in inputs.items() if path == "site.yaml" or path.startswith("feedback/")}
 
 
 def _report(result: CheckResult) -> CheckReport:

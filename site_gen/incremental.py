@@ -198,6 +198,7 @@ class Memo:
     pending: dict[str, Any] = field(default_factory=dict)      # this run's PageReuse per audience, until written
     live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
     customers: dict[Digest, Any] = field(default_factory=dict)  # check's customer index, by its feedback's hash
+    judged: dict[Digest, Any] = field(default_factory=dict)   # check's record findings, by their settings' hash
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:

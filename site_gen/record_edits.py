@@ -1,7 +1,7 @@
 """A record edited in its own fields only: the one change a cached `check` (and, for a story's body, `serve`)
 handles without a full run.
 
-Own fields are those that only rules judging each record alone read:
+Own fields are those that only the record rules (site_gen.rules.records), judging each record alone, read:
 
 - a story's words (`OWN[Story]`): its body, and the title, you_said, we_did, result, internal_notes and
   allow_personal_data of its front matter. Placeholders, public safety and the stories' own rules read them,
@@ -19,9 +19,9 @@ Own fields are those that only rules judging each record alone read:
   (facts.decision_review, made from the decision alone); what follows a decision up and the links between
   decisions read none of them.
 
-What those families said of each edited record before is replaced by what they say of it now, and every other
-family's diagnostics stay as they were (tests/test_check_cache.py and tests/test_serve_incremental.py hold both
-against a full check). Any other edit takes the full path. `serve` takes story body edits alone: a body shows on
+What the record rules said of each edited record before is replaced by what they say of it now, and what the
+families find across records stays as it was (tests/test_check_cache.py and tests/test_serve_incremental.py hold
+both against a full check). Any other edit takes the full path. `serve` takes story body edits alone: a body shows on
 the story's own page, a title on every list.
 """
 
@@ -38,8 +38,8 @@ from .diagnostics import Diagnostic
 from .fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from .load.records import load_decision, load_irritant, load_story
 from .model import Decision, Irritant, Rules, Story
-from .rules import backlog_rules, decisions, placeholders, public_safety, stories
 from .rules.public_safety import CustomerReferences
+from .rules.records import record_findings
 
 BODY = ("body",)
 OWN: dict[type[Story] | type[Irritant] | type[Decision], tuple[str, ...]] = {
@@ -48,9 +48,7 @@ OWN: dict[type[Story] | type[Irritant] | type[Decision], tuple[str, ...]] = {
                "allow_personal_data"),
     Decision: ("title", "owner", *ARBITRATION_QUESTIONS, *DEBRIEF_POINTS, "outcome_note", "review_on", *BODY),
 }
-# the families that read them, each judging a record alone
-OWN_FAMILIES = (placeholders, public_safety, stories, backlog_rules, decisions)
-Edited = Story | Irritant | Decision
+Edited = Story | Irritant | Decision   # an own edit is judged by the record rules (site_gen.rules.records)
 
 
 def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
@@ -59,25 +57,13 @@ def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
                                              for item in dataclasses.fields(before) if item.name not in own)
 
 
-def own_findings(record: Edited, references: CustomerReferences, as_of: date, rules: Rules) -> set[Diagnostic]:
-    """What the rule families that read a record's own fields say of this record."""
-    found = set(placeholders.check_record(record))
-    if isinstance(record, Story):
-        return found | {*public_safety.check_record(record, references), *stories.check_record(record)}
-    from .facts import decision_review, schedule_of
-    if isinstance(record, Irritant):
-        return found | {*public_safety.check_record(record, references),
-                        *backlog_rules.check_record(record, schedule_of(record, as_of, rules), rules)}
-    return found | set(decisions.check_record(record, decision_review(record, as_of), rules))
-
-
 def with_edited(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[Edited, Edited]],
                 references: CustomerReferences, as_of: date, rules: Rules) -> list[Diagnostic]:
     """A check's diagnostics once these records (before, now) have their new own fields: what the families that
     read them said of each before, replaced by what they say of it now."""
     pairs = list(edits)
-    gone = set().union(*(own_findings(before, references, as_of, rules) for before, _ in pairs))
-    come = set().union(*(own_findings(now, references, as_of, rules) for _, now in pairs))
+    gone = set().union(*(record_findings(before, references, as_of, rules) for before, _ in pairs))
+    come = set().union(*(record_findings(now, references, as_of, rules) for _, now in pairs))
     if gone == come:
         return list(diagnostics)
     # the diagnostics are sorted and distinct (sorted_diagnostics): only the edited files' change, so the new

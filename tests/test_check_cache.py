@@ -259,6 +259,18 @@ def test_the_customer_references_judged_come_from_the_feedback_as_it_is(example:
     assert check(example) == check(example, "--no-cache")
 
 
+def test_an_unchanged_storys_words_become_a_customer_reference_when_the_feedback_names_one(example: Path) -> None:
+    """What the record rules said of a story is kept for the customer index it was judged against: new feedback
+    naming a customer its body mentions makes a full check judge that story again."""
+    _set_body(example, STORY, "Thanks to cust-000001 for telling us.")
+    assert "personal-data" not in check(example)[1]
+    for path in (example / "feedback").iterdir():
+        path.write_text(path.read_text("utf-8").replace("CUST-512317", "CUST-000001"), "utf-8")
+    cached = check(example)
+    assert "personal-data" in cached[1]
+    assert cached == check(example, "--no-cache")
+
+
 def test_a_body_edit_of_a_story_alike_another_but_for_its_body_is_checked_in_full(example: Path) -> None:
     """Their bodies order their derived addresses, which the slug-missing warnings name: a full check."""
     story = example / STORY
@@ -313,8 +325,19 @@ def _full_checks(monkeypatch) -> list[object]:
     import site_gen.check
     ran: list[object] = []
     real = site_gen.check.check_repository
-    monkeypatch.setattr(site_gen.check, "check_repository", lambda *args: ran.append(args) or real(*args))
+    monkeypatch.setattr(site_gen.check, "check_repository",
+                        lambda *args, **options: ran.append(args) or real(*args, **options))
     return ran
+
+
+def _judged(monkeypatch) -> list[str]:
+    """Seam: the records the record rules judge, by file."""
+    import site_gen.rules.records
+    judged: list[str] = []
+    real = site_gen.rules.records.record_findings
+    monkeypatch.setattr(site_gen.rules.records, "record_findings",
+                        lambda record, *args: judged.append(record.loc.path) or real(record, *args))
+    return judged
 
 
 @pytest.mark.parametrize("change", list(WORD_EDITS))
@@ -429,6 +452,28 @@ def test_an_irritant_closed_is_checked_in_full(example: Path, monkeypatch) -> No
     ran = _full_checks(monkeypatch)
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
     assert len(ran) == 2
+
+
+def test_a_full_check_judges_again_only_the_records_whose_files_changed(example: Path, monkeypatch) -> None:
+    """The record rules read a record and the check's settings alone (site_gen.rules.records): after an edit that
+    needs a full check, what they said of every other record is taken from the last check."""
+    check(example)
+    edit(example / UNLOCK, "status: in-progress", "status: done\nclosed: 2026-11-20")
+    ran, judged = _full_checks(monkeypatch), _judged(monkeypatch)
+    cached = check(example, "--format", "json")
+    assert len(ran) == 1 and judged == [UNLOCK]
+    assert cached == check(example, "--no-cache", "--format", "json")
+    assert len(judged) > 10   # the check without the cache judged every record
+
+
+def test_record_findings_kept_from_another_day_are_not_taken(example: Path, monkeypatch) -> None:
+    """A record's findings depend on the "as of" date (unreviewed, overdue, due): a check on another day judges
+    every record again, and says what a check without the cache says."""
+    check(example)
+    judged = _judged(monkeypatch)
+    later = check(example, "--format", "json", today="2027-06-01")
+    assert len(judged) == len(set(judged)) > 10
+    assert later == check(example, "--no-cache", "--format", "json", today="2027-06-01")
 
 
 @pytest.mark.parametrize(("change", "before", "after", "warned"), [

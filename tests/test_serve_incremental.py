@@ -21,8 +21,9 @@ from site_gen.fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
 from site_gen.load.records import load_story
 from site_gen.model import Decision, Irritant, Story
-from site_gen.record_edits import OWN, OWN_FAMILIES
+from site_gen.record_edits import OWN
 from site_gen.rules import FAMILIES
+from site_gen.rules.records import judge_records
 from site_gen.serve import Preview
 
 from .canary import CANARY, add_journey_stage, write_canary_repo
@@ -203,10 +204,10 @@ def test_the_check_of_an_edited_body_alone_says_what_a_full_check_says(tmp_path_
     assert checked(before, {now.id: now}) == check_repository(root, TODAY).diagnostics
 
 
-def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatever_they_say(tmp_path: Path) -> None:
-    """What live.checked and a cached check rely on (site_gen.record_edits): a family outside OWN_FAMILIES gives
-    the same diagnostics, from facts derived again, when every record's own fields are replaced by values each
-    family in OWN_FAMILIES objects to — keeping what kept_addresses asks of a story's edit: its title, and
+def test_what_families_find_across_records_does_not_change_whatever_the_records_own_fields_say(tmp_path: Path) -> None:
+    """What live.checked and a cached check rely on (site_gen.record_edits): every family's findings across
+    records are the same, from facts derived again, when every record's own fields are replaced by values the
+    record rules object to (and they do) — keeping what kept_addresses asks of a story's edit: its title, and
     whether it is published."""
     result = check_repository(copy_example(tmp_path / "repo"), TODAY)
     nasty = "TODO: fill in\n\nMail jane.doe@example.com or CUST-737397.\n\n<b>bold</b> <!-- never closed"
@@ -235,8 +236,8 @@ def test_rule_families_that_do_not_read_a_records_own_fields_say_the_same_whatev
                                  decisions={key: rethought(d) for key, d in result.backlog.decisions.items()})
     facts = derive_facts(edited, TODAY)
     for family in FAMILIES:
-        now, before = list(family.check(edited, facts)), list(family.check(result.backlog, result.facts))
-        assert (now != before) == (family in OWN_FAMILIES), family
+        assert list(family.check(edited, facts)) == list(family.check(result.backlog, result.facts)), family
+    assert set(judge_records(edited, facts)[0]) != set(judge_records(result.backlog, result.facts)[0])
 
 
 def _edges(holders: Holders) -> tuple[set[int], set[tuple[int, int]]]:

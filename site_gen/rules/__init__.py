@@ -1,6 +1,9 @@
-"""facts ──rules──▶ diagnostics. Each family is a module with `check(backlog, facts)`.
+"""facts ──rules──▶ diagnostics.
 
-Rule ids are stable: people grep for them and the README documents each one.
+Each record is judged alone by the record rules (site_gen.rules.records: placeholders, public safety, the
+stories', and an irritant's and a decision's own rules), then each family here says what it finds across
+records, with `check(backlog, facts)`. Rule ids are stable: people grep for them and the README documents each
+one.
 """
 
 from __future__ import annotations
@@ -14,10 +17,9 @@ if TYPE_CHECKING:
     from ..facts import Facts
     from ..model import Backlog
 
-# in the order they run; imported when the rules run, so that one family (a cached check judging an edited
-# story's body with two of them) does not import every other with the facts they read
-_FAMILY_NAMES = ("references", "backlog_rules", "metrics", "decisions", "stories", "public_safety", "addresses",
-                 "loop", "placeholders", "language")
+# in the order they run; imported when the rules run, so that a cached check judging an edited record imports
+# the record rules alone, not every other family with the facts they read
+_FAMILY_NAMES = ("references", "backlog_rules", "metrics", "decisions", "addresses", "loop", "language")
 
 
 def families() -> tuple[ModuleType, ...]:
@@ -31,6 +33,13 @@ def __getattr__(name: str) -> object:
 
 
 def run_rules(backlog: Backlog, facts: Facts) -> list[Diagnostic]:
+    """Every record judged alone, then what each family finds across records."""
+    from .records import judge_records
+    found, _ = judge_records(backlog, facts)
+    return found + across_records(backlog, facts)
+
+
+def across_records(backlog: Backlog, facts: Facts) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for family in families():
         found.extend(family.check(backlog, facts))

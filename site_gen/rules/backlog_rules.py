@@ -24,8 +24,6 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         f"{len(open_irritants)} irritants are open; the limit is {rules.max_open}",
                         "decide: close, decline or merge an open irritant before opening another "
                         "(or raise rules.max_open in site.yaml)")
-    for irritant in backlog.irritants.values():
-        yield from check_record(irritant, facts.irritants[irritant.id], rules)
 
 
 def check_record(irritant: Irritant, schedule: Schedule, rules: Rules) -> Iterator[Diagnostic]:

@@ -30,9 +30,6 @@ _ANSWERS = {DecisionKind.ARBITRATION: ARBITRATION_QUESTIONS, DecisionKind.DEBRIE
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    rules = backlog.config.rules
-    for decision in backlog.decisions.values():
-        yield from check_record(decision, facts.decisions[decision.id], rules)
     yield from _follow_ups(backlog, facts)
     yield from _links(backlog)
 

@@ -6,13 +6,9 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, SourceLoc, error
-from ..model import Backlog, Decision, Irritant, Story
-
-if TYPE_CHECKING:
-    from ..facts import Facts
+from ..model import Decision, Irritant, Story
 
 MARKER = "TODO"
 # `TODO`, `TODO: who owns it`: a marker at the start of a value or of a body line, in capitals as written
@@ -21,13 +17,6 @@ _PLACEHOLDER = re.compile(rf"^\s*{MARKER}\b")
 
 def is_placeholder(text: str) -> bool:
     return _PLACEHOLDER.match(text) is not None
-
-
-def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    records: list[Irritant | Decision | Story] = [*backlog.irritants.values(), *backlog.decisions.values(),
-                                                 *backlog.stories.values()]
-    for record in records:
-        yield from check_record(record)
 
 
 def check_record(record: Irritant | Decision | Story) -> Iterator[Diagnostic]:

@@ -16,16 +16,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..markdown import raw_html, render_markdown, sub_comments
-from ..model import Backlog, Irritant, Story
+from ..model import Irritant, Story
 from ..personal_data import find_contact_details
-
-if TYPE_CHECKING:
-    from ..facts import Facts
 
 ALNUM_RUN = re.compile(r"[^\W_]+")  # what a customer reference must not touch on either side
 MIN_REFERENCE_LENGTH = 4  # shorter CRM references would match ordinary words and numbers
@@ -216,11 +213,6 @@ def _public_texts(record: Story | Irritant) -> Iterator[_PublicText]:
                           readable_markdown(record.body))
 
 
-def _public_records(backlog: Backlog) -> Iterator[Story | Irritant]:
-    yield from (story for story in backlog.stories.values() if story.is_public)
-    yield from (irritant for irritant in backlog.irritants.values() if irritant.is_public)
-
-
 def _body_line(text: _PublicText, needle: str) -> SourceLoc:
     """The line of the body a customer reads needle on: as written, or once escapes are undone."""
     if text.name != "body":
@@ -308,12 +300,6 @@ def customer_references(references: frozenset[str], stored: StoredCustomers | No
     if not (_MADE and _MADE[0][0] is references and _MADE[0][1] is stored):
         _MADE[:] = [(references, stored, CustomerReferences(references, stored))]
     return _MADE[0][2]
-
-
-def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    references = customer_references(facts.loaded_customers, backlog.stored_feedback)
-    for record in _public_records(backlog):
-        yield from check_record(record, references)
 
 
 def check_record(record: Story | Irritant, references: CustomerReferences) -> Iterator[Diagnostic]:

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error
-from ..model import Backlog, Story
-
-if TYPE_CHECKING:
-    from ..facts import Facts
-
-
-def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    for story in backlog.stories.values():
-        yield from check_record(story)
+from ..model import Story
 
 
 def check_record(story: Story) -> Iterator[Diagnostic]:
