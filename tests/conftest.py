@@ -58,7 +58,7 @@ def run_check(root: Path, today: date = TODAY) -> CheckResult:
 
 # The example keeps two warnings on purpose (README, "site-gen check"): a fix without a story, and a fix that
 # did not hold. tests/test_loop.py asserts them; other tests look past them at what they break.
-# build and agenda add nine theme-not-in-backlog warnings that check never reports (tests/test_inbox_themes.py).
+# build and agenda add eleven theme-not-in-backlog warnings that check never reports (tests/test_inbox_themes.py).
 EXAMPLE_WARNINGS = frozenset({("backlog/irritants/seat-clamp-stuck.yaml", "loop-open"),
                               ("backlog/irritants/signup-id-check-loop.yaml", "recurrence")})
 
