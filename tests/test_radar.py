@@ -318,6 +318,19 @@ def test_a_falling_stage_and_segment_score_is_a_high_risk_nobody_covers(tmp_path
     assert text[stage_warning.loc.col - 1:].startswith("cancel")   # the column points at the stage itself
 
 
+def test_an_irritant_that_does_not_load_leaves_no_risk_it_covered_reported_as_uncovered(tmp_path: Path) -> None:
+    """A typo in the irritant covering the example's payment risk: the pull request shows the typo, not warnings
+    about risks nobody covers that vanish once it is fixed."""
+    root = copy_example(tmp_path / "repo")
+    irritant = root / "backlog/irritants/deposit-refund-slow.yaml"
+    assert "payment" in [s.stage for s in check_repository(root, TODAY).facts.risks if s.covered_by]
+    irritant.write_text(irritant.read_text(encoding="utf-8").replace("team: billing", "team: no", 1), encoding="utf-8")
+    result = check_repository(root, TODAY)
+    assert [(d.loc.path, d.rule) for d in result.diagnostics if d.severity.name == "ERROR"] == [
+        ("backlog/irritants/deposit-refund-slow.yaml", "type")]
+    assert not [d for d in result.diagnostics if d.rule == "risk-uncovered"]
+
+
 def test_an_improvement_is_never_a_risk(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     _scores_by_month(root, RISING)

@@ -51,6 +51,10 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
 def check_risks(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     """A high risk signal nobody is working on: located at the stage, segment or metric in site.yaml."""
+    if backlog.unreadable_ids("irritant"):
+        # an irritant that does not load may be the one covering it: its own error is what the pull request needs,
+        # and warnings that vanish once it is fixed would only send the author looking in the wrong place
+        return
     config = backlog.config
     for signal in facts.risks:
         if signal.severity != RiskLevel.HIGH or signal.covered:
