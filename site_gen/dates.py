@@ -29,7 +29,7 @@ def epoch_day(value: str, name: str) -> date:
     shown = f"{name}={value!r}"
     if not _SECONDS.fullmatch(value):
         raise UnusableDate(f"{shown} must be a whole number of seconds since 1970-01-01 UTC, as `date +%s` prints "
-                           "(unset it to use the last commit's date)")
+                           "(unset it to use today's date)")
     day = None
     if len(value) <= 15:  # int() of thousands of digits is itself refused; 15 digits is 30 million years
         try:

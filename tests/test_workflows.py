@@ -57,7 +57,7 @@ def test_publish_also_runs_every_day_with_todays_date() -> None:
     workflow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text("utf-8"))
     assert [entry["cron"] for entry in workflow[True]["schedule"]] == ["17 5 * * *"]
     runs = " ".join(step.get("run", "") for step in workflow["jobs"]["build"]["steps"])
-    # without --today a build takes the last commit's date: a scheduled build would change nothing
+    # --today wins over a SOURCE_DATE_EPOCH set to the last commit's time: a scheduled build would change nothing
     assert 'site-gen build --out _site --today "$(date -u +%Y-%m-%d)"' in runs
 
 
