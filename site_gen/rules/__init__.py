@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # in the order they run; imported when the rules run, so that one family (a cached check judging an edited
 # story's body with two of them) does not import every other with the facts they read
 _FAMILY_NAMES = ("references", "backlog_rules", "metrics", "decisions", "stories", "public_safety", "addresses",
-                 "loop", "placeholders", "language")
+                 "loop", "placeholders", "language", "feedback")
 
 
 def families() -> tuple[ModuleType, ...]:
