@@ -164,6 +164,7 @@ RULES: dict[str, str] = {
     "risk-uncovered": "a high-severity risk signal (a falling score, a rising complaint share, a metric moving "
                       "towards its threshold) is covered by an open irritant of its stage or segment, or linked "
                       "to its feedback",
+    "feedback-dated-later": "no feedback row is dated after today, the check's date (warning, one per file)",
     "decision-review": "decisions past review_on record an outcome (superseded ones excepted)",
     "decision-outcome": "an outcome has its date; too-early brings a later review_on; did-not-work is followed up "
                         "by a decision that names it in `follows`",

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from .text import MONTHS
 
@@ -68,6 +68,14 @@ class Problem(Exception):
 # and JSON carry), lone surrogates that JSON and YAML escapes can produce, and the two non-characters
 # XML forbids. One of them makes feed.xml not well-formed, and feed readers drop the whole feed.
 UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Those, and what HTML makes a parse error (the Nu validator's "Forbidden code point"): DEL, the C1 controls
+# U+0080-U+009F (Windows-1252 text read as Latin-1 is full of them: U+0092 for an apostrophe) and every other
+# non-character (U+FDD0-U+FDEF, the last two of each plane). A hand-written record holding one is an error; a
+# feedback export keeps its words as exported (ExportText), and the pages drop these characters when they show
+# them (publish/render.py).
+UNPUBLISHABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                           + "".join(chr(plane << 16 | last) for plane in range(1, 17) for last in (0xFFFE, 0xFFFF))
+                           + "]")
 UNREADABLE_HINT = "delete it; it often comes from pasting from a word processor"
 
 
@@ -78,7 +86,7 @@ def describe_character(char: str) -> str:
 def unreadable_kind(char: str) -> str:
     if "\ud800" <= char <= "\udfff":
         return "the lone surrogate"
-    return "the control character" if char < " " else "the non-character"
+    return "the control character" if char <= "\x9f" else "the non-character"
 
 
 def unreadable_problem(name: str, value: str, match: re.Match[str], keep: bool = False) -> Problem:
@@ -235,6 +243,7 @@ class Textual(FieldType):
 
     __slots__ = ()
     words = "text"
+    refused: ClassVar[re.Pattern[str]] = UNPUBLISHABLE   # the characters a value must not hold
 
     def coerce(self, name: str, value: object, raw: str, from_text: bool) -> Any:
         if not isinstance(value, str) or isinstance(value, Timestamp):
@@ -242,7 +251,7 @@ class Textual(FieldType):
                 raise Problem("type", f"'{name}' must be text, but YAML reads {raw} as {describe(value)}",
                               f'quote it: {name}: "{raw}"')
             raise Problem("type", f"'{name}' must be text, got {describe(value)}", f'write it as {name}: "…"')
-        bad = UNREADABLE.search(value)
+        bad = self.refused.search(value)
         if bad is not None:
             raise unreadable_problem(name, value, bad, keep=isinstance(self, Text))
         return self.check(name, value)
@@ -264,11 +273,19 @@ class Text(Textual):
 
     def coerce(self, name: str, value: object, raw: str, from_text: bool) -> Any:
         if value.__class__ is str:  # the common case (every feedback cell), first: one search in C
-            bad = UNREADABLE.search(value)
+            bad = self.refused.search(value)
             if bad is not None:
                 raise unreadable_problem(name, value, bad, keep=True)
             return value
         return super().coerce(name, value, raw, from_text)
+
+
+class ExportText(Text):
+    """Text of a feedback export, which nobody edits by hand: what breaks XML and feeds is an error as in any text,
+    but a character HTML alone refuses (a C1 control of mojibake) is kept, and dropped where a page shows it."""
+
+    __slots__ = ()
+    refused: ClassVar[re.Pattern[str]] = UNREADABLE
 
 
 class Markdown(Text):

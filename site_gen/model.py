@@ -26,6 +26,7 @@ from .fieldtypes import (
     Color,
     Date,
     Enum,
+    ExportText,
     FeedbackId,
     FolderUrl,
     Id,
@@ -306,14 +307,14 @@ class FeedbackRow:
     loc: SourceLoc
     date: dt.date = declare(Date(), "When the customer said it.", required=True)
     source: Source = declare(Enum(Source), "Where it came from.", required=True)
-    customer: str | None = declare(Text(), "Opaque CRM reference (internal, never published).")
+    customer: str | None = declare(ExportText(), "Opaque CRM reference (internal, never published).")
     segment: str | None = declare(Id(), "Customer segment, one of site.yaml's segments.")
     team: str | None = declare(Id(), TEAM_DOC)
     journey_stage: str = declare(Id(), JOURNEY_STAGE_DOC, required=True)
     score_type: ScoreType | None = declare(Enum(ScoreType),
                                            "nps (0-10), ces (1-7) or csat (1-5); together with score.")
     score: int | None = declare(Integer(), "The score: nps 0-10, ces 1-7, csat 1-5.")
-    verbatim: str | None = declare(Text(), "The customer's words (internal unless consent_public is true).")
+    verbatim: str | None = declare(ExportText(), "The customer's words (internal unless consent_public is true).")
     consent_public: bool = declare(Boolean(), "The customer agreed that the verbatim may be published.",
                                    default=False)
     kind: FeedbackKind | None = declare(Enum(FeedbackKind), "complaint, praise or suggestion.")

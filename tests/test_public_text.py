@@ -7,6 +7,7 @@ example's feedback include CUST-737397 and CUST-512317.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -15,6 +16,7 @@ import pytest
 
 from site_gen.build import BuildRefused, build
 from site_gen.diagnostics import Diagnostic, Severity
+from site_gen.load import csvstore
 from site_gen.rules.public_safety import CustomerReferences
 
 from .conftest import REPO, TODAY, edit, found, line_of, problems, run_check
@@ -194,6 +196,18 @@ UNREADABLE = [
      "Let me\\ud800 reserve", "Let me\\ud800", "U+D800"),
     ("a YAML feedback row", "feedback/interviews.yaml", "id: INT-2026-03-02", "id: INT-2026-03-02\n  verbatim: a\x07b",
      "verbatim: a", "U+0007"),
+    # what HTML alone refuses (the Nu validator's "Forbidden code point"), in what people write by hand
+    ("a C1 control pasted into a story body", STORY, BODY_LINE, "A helmet\x85 of your own.", "A helmet", "U+0085"),
+    ("a C1 control escaped in a story field", STORY, YOU_SAID, '"You asked\\x92 to rent a helmet."', "you_said:",
+     "U+0092"),
+    ("DEL in an irritant's public title", "backlog/irritants/cash-at-stations.yaml",
+     "public_title: Paying with cash at stations", "public_title: Paying\x7f with cash", "public_title:", "U+007F"),
+    ("a non-character in a decision body", "backlog/decisions/no-cash-payments.md", "## Decision",
+     "## Decision\ufdd0", "## Decision", "U+FDD0"),
+    ("a plane's non-character escaped in site.yaml", "site.yaml", "organisation: Kestrel Cycle Share",
+     'organisation: "Kestrel\\U0001FFFE Cycle Share"', "organisation:", "U+1FFFE"),
+    ("a C1 control in a hand-written feedback row", "feedback/interviews.yaml", "id: INT-2026-03-02",
+     "id: INT-2026-03-02\n  verbatim: a\x9bb", "verbatim: a", "U+009B"),
 ]
 
 
@@ -206,6 +220,60 @@ def test_characters_that_break_readers_are_located_errors_wherever_they_are(exam
         [d.as_text() for d in errors]
     assert character in errors[0].message
     assert errors[0].severity is Severity.ERROR
+
+
+def test_a_c1_control_pasted_into_a_public_story_body_names_its_line_column_and_code_point(example: Path) -> None:
+    edit(example / STORY, BODY_LINE, "A helmet\x85 of your own fits better too.")
+    line = line_of(example / STORY, "A helmet")
+    column = (example / STORY).read_text("utf-8").split("\n")[line - 1].index("\x85") + 1
+    assert [d.as_text() for d in problems(run_check(example))] == [
+        f"{STORY}:{line}:{column}: error[control-character] the control character U+0085 at column {column} — delete "
+        "it; it often comes from pasting from a word processor"]
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)
+
+
+def test_a_c1_control_in_a_team_catalogue_is_a_located_error(example: Path) -> None:
+    (example / "locale").mkdir()
+    (example / "locale/en.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                         'msgid "Stories"\nmsgstr "Our\x92 stories"\n', "utf-8")
+    errors = [d for d in run_check(example).diagnostics if d.rule == "control-character"]
+    assert [(d.loc.path, d.loc.line, d.loc.col) for d in errors] == [("locale/en.po", 6, 12)]
+    assert "U+0092" in errors[0].message
+
+
+EXPORTED = ("Unlock failed when I didn\x92t switch to maps", "Deposit still not back\x85 after 13 days.")
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_c1_controls_in_feedback_exports_pass_and_the_pages_showing_them_drop_them(
+        example: Path, monkeypatch: pytest.MonkeyPatch, threshold: str) -> None:
+    """An export nobody edits by hand (a verbatim's U+0092: Windows-1252 read as Latin-1): no error to block the
+    build over a row the team cannot fix; the pages showing it leave the character out, and are valid HTML."""
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, threshold)
+    # the newest row of each export, which its irritant's page quotes
+    edit(example / "feedback/surveys-and-reviews.csv", "nps,6,Unlock failed when I switched to maps,,",
+         f"nps,6,{EXPORTED[0]},,")
+    jsonl = example / "feedback/helpdesk-export.jsonl"
+    *rows, newest = jsonl.read_text("utf-8").rstrip("\n").split("\n")
+    assert '"id": "TCK-15484"' in newest
+    said = json.dumps(EXPORTED[1])   # written as a JSON escape, \u0085, as exporters write it
+    jsonl.write_text("\n".join([*rows, newest.replace('"Deposit still not back after 12 days. Please fix this."', said)])
+                     + "\n", "utf-8")
+    result = run_check(example)
+    assert problems(result) == []
+    assert (result.backlog.stored_feedback is not None) == (threshold == "0")
+    build(example, example / "_site", TODAY)
+    shown = {said: [path for path in sorted((example / "_site").rglob("*.html"))
+                    if said.replace("\x92", "").replace("\x85", "") in path.read_text("utf-8")] for said in EXPORTED}
+    assert all(shown.values()), shown   # each verbatim is on a page (its irritant's), without its control character
+    written = {path: path.read_bytes() for path in (example / "_site").rglob("*")   # (Pagefind's are compressed)
+               if path.is_file() and path.suffix in {".html", ".xml", ".json", ".txt", ".md", ".csv", ".ics"}}
+    assert [path for path, data in written.items() if b"\xc2\x92" in data or b"\xc2\x85" in data] == []
+    pages = sorted({str(path) for paths in shown.values() for path in paths})
+    completed = subprocess.run(["java", "-jar", str(REPO / "node_modules/vnu-jar/build/dist/vnu.jar"), "--errors-only",
+                                "--format", "json", *pages], capture_output=True, text=True, timeout=600)
+    assert json.loads(completed.stderr or "{}").get("messages", []) == []
 
 
 @pytest.mark.parametrize("file, old, new", [

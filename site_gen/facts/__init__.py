@@ -50,6 +50,7 @@ from ..parallel import Pool, can_fork, fork_pool, shared
 from ..tallies import CellKey, Counts, Tally
 from ..text import month_key
 from .addresses import Addresses, late_public, public_addresses
+from .dated_later import DatedLater, dated_later
 from .effect import (
     NEWEST_NAMED,
     Effect,
@@ -95,7 +96,7 @@ _Dated = TypeVar("_Dated", Decision, Story)
 __all__ = ["Addresses", "Facts", "IrritantFacts", "Schedule", "DecisionFacts", "DecisionReview", "StoryFacts",
            "MetricFacts", "GroupFacts", "Evidence", "SegmentReach", "Score", "Change", "RiskSignal", "RiskKind",
            "RiskLevel", "JourneyFacts", "NotifyAudience", "StoryLoop", "Effect", "Recurrence", "StageEffect", "Trend",
-           "FrictionLedger", "Inbox", "Theme", "decision_review", "derive_facts", "schedule_of"]
+           "FrictionLedger", "Inbox", "Theme", "DatedLater", "decision_review", "derive_facts", "schedule_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,11 @@ class Facts:
         in DuckDB instead: a million rows' values take seconds to read)."""
         store = self.backlog.stored_feedback
         return self.loaded_customers | store.customers() if store is not None else self.loaded_customers
+
+    @cached_property
+    def dated_later(self) -> Mapping[str, DatedLater]:
+        """Feedback file -> its rows dated after as_of (a typo in the year, or a past day replayed), by path."""
+        return dated_later(self.backlog.feedback, self.backlog.stored_feedback, self.as_of)
 
     @cached_property
     def metrics(self) -> Mapping[str, MetricFacts]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..diagnostics import SourceLoc
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
-from ..fieldtypes import FEEDBACK_ID_RE, UNREADABLE, FeedbackId, Field, FieldType, Problem, Text, Textual
+from ..fieldtypes import FEEDBACK_ID_RE, FeedbackId, Field, FieldType, Problem, Text, Textual
 from ..model import FeedbackRow
 from .convert import coerce
 
@@ -92,7 +92,7 @@ class _Column:
                     raise _Precise from exc
             return list(map(cache.__getitem__, cells))
         if isinstance(self.field.type, Textual) and (self.plain_text or self.check is not None):
-            if UNREADABLE.search("\n".join(cells)) is not None:   # a newline is not one of them
+            if self.field.type.refused.search("\n".join(cells)) is not None:   # a newline is not one of them
                 raise _Precise
             if self.required and "" in cells:
                 raise _Precise

@@ -14,7 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, SourceLoc, empty_place, error, refused_place
 from ..fieldtypes import (
     DATE_PATTERN,
-    UNREADABLE,
+    UNPUBLISHABLE,
     UNREADABLE_HINT,
     Field,
     List,
@@ -139,9 +139,9 @@ def report_unreadable(text: str, path: str, first_line: int, diagnostics: list[D
     """Report each character of a file's text that breaks readers at its line and column; return the text
     with them blanked, so that the YAML parser (which refuses them, naming only a position) still reads
     the rest and every other problem is reported in the same run."""
-    if UNREADABLE.search(text) is None:
+    if UNPUBLISHABLE.search(text) is None:
         return text
-    for count, match in enumerate(UNREADABLE.finditer(text)):
+    for count, match in enumerate(UNPUBLISHABLE.finditer(text)):
         if count == MAX_UNREADABLE_REPORTS:
             break
         line = first_line + text.count("\n", 0, match.start())
@@ -149,7 +149,7 @@ def report_unreadable(text: str, path: str, first_line: int, diagnostics: list[D
         diagnostics.append(error(SourceLoc(path, line, column), "control-character",
                                  f"{unreadable_kind(match.group())} {describe_character(match.group())} "
                                  f"at column {column}", UNREADABLE_HINT))
-    return UNREADABLE.sub(" ", text)
+    return UNPUBLISHABLE.sub(" ", text)
 
 
 class Converted:

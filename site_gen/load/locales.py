@@ -14,6 +14,7 @@ from babel.messages.pofile import PoFileError, read_po
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..i18n import TEAM_FOLDER, Locales, MsgId, MsgStr, TeamCatalogue, normal
 from .assets import TooLarge, Unreachable, read_without_links
+from .convert import report_unreadable
 from .source import list_files, relative
 
 CATALOGUE_LIMIT = 4 << 20       # 4 MiB: far above any catalogue a person writes
@@ -46,11 +47,14 @@ def load_locales(root: Path, diagnostics: list[Diagnostic]) -> Locales:
 
 def _parse_team(data: bytes, language: str, rel: str, diagnostics: list[Diagnostic]) -> TeamCatalogue | None:
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         diagnostics.append(error(SourceLoc(rel, data.count(b"\n", 0, exc.start) + 1), RULE,
                                  "catalogue is not valid UTF-8", "save it as UTF-8"))
         return None
+    # a translation is on every page: a control character in it would be in every page and feed (blanked here,
+    # reported at its line and column)
+    data = report_unreadable(text, rel, 1, diagnostics).encode("utf-8")
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True, charset="utf-8")
     except PoFileError as exc:

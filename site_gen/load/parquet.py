@@ -352,6 +352,15 @@ class ParquetFeedback:
     def customers(self) -> set[str]:
         return {str(row[0]) for row in self._rows("SELECT DISTINCT customer FROM feedback WHERE customer IS NOT NULL")}
 
+    def dated_after(self, day: date) -> dict[str, tuple[int, date, SourceLoc]]:
+        """File (relative path) -> how many of its rows are dated after day, the latest date, and the place of the
+        first row (by row number) of that date: counted by DuckDB, no row read (site_gen/facts/dated_later.py)."""
+        later = f"(SELECT filename, row_number, date FROM feedback WHERE {_WHOLE} AND date > ?)"
+        found = self._rows(f"SELECT filename, count(*), max(date), arg_min(row_number, (-epoch(date), row_number)) "
+                           f"FROM {later} GROUP BY filename", day)
+        return {self.files[filename]: (int(rows), latest, SourceLoc(self.files[filename], int(row_number)))
+                for filename, rows, latest, row_number in found}
+
     # --- customer references in public text (site_gen/rules/public_safety.py) ----------------------
 
     def customer_shapes(self) -> list[tuple[str, int, int]] | None:

@@ -21,7 +21,7 @@ import yaml
 
 from ..diagnostics import Diagnostic, Places, SourceLoc, empty_place
 from ..fields import DECISION_FIELDS, ID_RE, IRRITANT_FIELDS, STORY_FIELDS
-from ..fieldtypes import UNREADABLE, Field, FieldType, List, Problem, Text
+from ..fieldtypes import UNPUBLISHABLE, Field, FieldType, List, Problem, Text
 from ..incremental import read_regular
 from ..model import Decision, Irritant, Story
 from .convert import NOT_BLANK, coerce, scalar_value
@@ -35,8 +35,8 @@ _SCALAR_TAGS = {STANDARD_TAG + name: name for name in SCALAR_TYPES}
 _MAP_TAG, _SEQ_TAG = STANDARD_TAG + "map", STANDARD_TAG + "seq"
 _CACHED = 20_000  # converted values remembered per field: a backlog repeats a few hundred statuses, teams and dates
 _MISS = object()
-# the bytes of the characters fieldtypes.UNREADABLE finds below U+0080 (C0 controls but tab, newline and CR)
-_CONTROL_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+# the bytes of the characters fieldtypes.UNPUBLISHABLE finds below U+0080 (C0 controls but tab, newline and CR; DEL)
+_CONTROL_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 
 
 class _Declared:
@@ -204,10 +204,10 @@ def _fields(node: yaml.Node, declared: _Kind, rel: str,
 
 def _read(path: Path) -> str | None:
     """The text of a small regular file that is valid UTF-8 without a byte-order mark or a character that
-    breaks readers (fieldtypes.UNREADABLE), newlines normalised as read_source does; None for anything else
+    breaks readers or HTML (fieldtypes.UNPUBLISHABLE), newlines normalised as read_source does; None for anything else
     (the precise path then says what is wrong, if anything)."""
     data = read_regular(path, RECORD_LIMIT)
-    # a control character (NUL included), which UNREADABLE finds in the text
+    # a control character (NUL included), which UNPUBLISHABLE finds in the text
     if data is None or len(data.translate(None, _CONTROL_BYTES)) != len(data):
         return None
     try:
@@ -216,8 +216,8 @@ def _read(path: Path) -> str | None:
         return None
     if text.startswith(BOM):
         return None
-    # UTF-8 that decodes holds no lone surrogate; U+FFFE and U+FFFF are EF BF BE and EF BF BF
-    if b"\xef\xbf" in data and UNREADABLE.search(text) is not None:
+    # UTF-8 that decodes holds no lone surrogate; DEL is a byte of its own, C1 controls and non-characters are not ASCII
+    if not data.isascii() and UNPUBLISHABLE.search(text) is not None:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -33,6 +33,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..default_theme import package_templates
+from ..fieldtypes import UNPUBLISHABLE
 from ..i18n import Language, language
 from ..incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
 from ..labels import label, score_text
@@ -247,6 +248,15 @@ class InterfaceText:
         return (Markup(text) if context.autoescape else text) % variables
 
 
+def displayable(value: Any) -> Any:
+    """A value as a page shows it: without the characters HTML refuses (fieldtypes.UNPUBLISHABLE). Check refuses
+    them in every hand-written record; a feedback export keeps them as exported (a verbatim's U+0092, Windows-1252
+    read as Latin-1), and no page carries them into HTML the browsers and the Nu validator reject."""
+    if isinstance(value, str) and UNPUBLISHABLE.search(value) is not None:
+        return value.__class__(UNPUBLISHABLE.sub("", value))   # Markup stays Markup: no character dropped is markup
+    return value
+
+
 def environment(audience: str, team_templates: Path | None = None,
                 words: Language | None = None) -> jinja2.Environment:
     """Team templates first (audience, then common), then the defaults; `default/…` reaches a shadowed default.
@@ -270,6 +280,7 @@ def environment(audience: str, team_templates: Path | None = None,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=displayable,
     )
     # Interface text is written {{ _("…") }} / {% trans %}, translated by the language's catalogue.
     # newstyle: _("%(n)s stories", n=…) escapes its arguments like any other output.

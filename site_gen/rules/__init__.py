@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # in the order they run; imported when the rules run, so that a cached check judging an edited record imports
 # the record rules alone, not every other family with the facts they read
-_FAMILY_NAMES = ("references", "backlog_rules", "metrics", "decisions", "addresses", "loop", "language")
+_FAMILY_NAMES = ("references", "backlog_rules", "metrics", "decisions", "addresses", "loop", "language",
+                 "feedback")
 
 
 def families() -> tuple[ModuleType, ...]:

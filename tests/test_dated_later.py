@@ -1,0 +1,115 @@
+"""Feedback dated after today (rule feedback-dated-later): a typo in the year is named, once per file, at its latest
+row, whether Python loaded the file or DuckDB keeps it (a large CSV export); a past day replayed with --today gets
+one warning per file, not one per row; a cached check says what a full one says on each day."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_gen.check import CheckResult, check_repository
+from site_gen.cli import main
+from site_gen.diagnostics import Severity
+from site_gen.load import csvstore
+
+from .conftest import TODAY, edit
+
+CSV = "feedback/surveys-and-reviews.csv"
+JSONL = "feedback/helpdesk-export.jsonl"
+YAML = "feedback/interviews.yaml"
+RULE = "feedback-dated-later"
+
+
+def _check(root: Path, monkeypatch: pytest.MonkeyPatch, threshold: str, today: date = TODAY) -> CheckResult:
+    """threshold "off": every export is loaded by Python; "0": the CSV export goes to DuckDB (tests/test_big_csv.py)."""
+    with monkeypatch.context() as patched:
+        patched.setenv(csvstore.THRESHOLD_VARIABLE, threshold)
+        return check_repository(root, today, 1)
+
+
+def _dated_later(result: CheckResult) -> list[str]:
+    return [d.as_text() for d in result.diagnostics if d.rule == RULE]
+
+
+def _redate(root: Path, path: str, line: int, day: str) -> None:
+    """Give the row on this line of a CSV or JSONL export another date."""
+    lines = (root / path).read_text(encoding="utf-8").split("\n")
+    old = lines[line - 1]
+    written = old.split(",")[1] if path.endswith(".csv") else old.split('"date": "')[1][:10]
+    assert len(written) == 10 and written.startswith("202"), old
+    lines[line - 1] = old.replace(written, day, 1)
+    (root / path).write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_the_example_as_of_today_has_no_row_dated_later(example: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        threshold: str) -> None:
+    assert _dated_later(_check(example, monkeypatch, threshold)) == []
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_rows_of_a_csv_export_dated_in_the_future_are_one_warning_at_the_latest(
+        example: Path, monkeypatch: pytest.MonkeyPatch, threshold: str) -> None:
+    _redate(example, CSV, 10, "2062-11-03")    # a typo for 2026
+    _redate(example, CSV, 40, "2999-01-01")
+    _redate(example, CSV, 55, "2999-01-01")    # as late, further down: the first line of the latest date is named
+    _redate(example, CSV, 70, TODAY.isoformat())   # today itself is no later than today
+    result = _check(example, monkeypatch, threshold)
+    assert (result.backlog.stored_feedback is not None) == (threshold == "0")
+    assert _dated_later(result) == [
+        f"{CSV}:40:1: warning[{RULE}] 3 rows of this file are dated after today (2026-11-23); the latest is this one, "
+        "dated 2999-01-01 — a typo in the year? fix the date; if you are replaying a past day with --today, ignore "
+        "this"]
+    assert not result.failed()   # a warning: check passes unless --strict
+
+
+def test_the_duckdb_path_counts_in_duckdb_and_says_what_the_python_path_says(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _redate(example, CSV, 1_200, "2999-01-01")
+    by_python, by_duckdb = _check(example, monkeypatch, "off"), _check(example, monkeypatch, "0")
+    store = by_duckdb.backlog.stored_feedback
+    assert store is not None and not any(row.loc.path == CSV for row in by_duckdb.backlog.feedback)
+    assert by_duckdb.facts.dated_later == by_python.facts.dated_later
+    assert [d for d in by_duckdb.diagnostics if d.rule == RULE] == [d for d in by_python.diagnostics if d.rule == RULE]
+    assert by_duckdb.facts.dated_later[CSV].rows == 1
+
+
+def test_a_jsonl_row_and_a_hand_written_yaml_row_dated_later_each_warn_in_their_file(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _redate(example, JSONL, 7, "2062-11-03")
+    edit(example / YAML, "date: 2026-11-04", "date: 2062-11-04")
+    found = [(d.loc.path, d.loc.line, d.severity, d.message) for d in _check(example, monkeypatch, "off").diagnostics
+             if d.rule == RULE]
+    yaml_line = next(number for number, line in enumerate((example / YAML).read_text().split("\n"), start=1)
+                     if "2062-11-04" in line)
+    assert [(path, line) for path, line, _, _ in found] == [(JSONL, 7), (YAML, yaml_line - 1)]
+    assert {severity for _, _, severity, _ in found} == {Severity.WARNING}
+    assert found[0][3] == "this row is dated 2062-11-03, after today (2026-11-23): nobody has said it yet"
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_a_past_day_replayed_gets_one_warning_per_file_not_one_per_row(
+        example: Path, monkeypatch: pytest.MonkeyPatch, threshold: str) -> None:
+    result = _check(example, monkeypatch, threshold, date(2026, 6, 1))
+    later = [d for d in result.diagnostics if d.rule == RULE]
+    assert sorted(d.loc.path for d in later) == [JSONL, YAML, CSV]
+    csv = result.facts.dated_later[CSV]
+    rows = [line for line in (example / CSV).read_text().split("\n")[1:] if line]
+    assert csv.rows == sum(line.split(",")[1] > "2026-06-01" for line in rows) > 1_000
+    assert csv.latest == max(date.fromisoformat(line.split(",")[1]) for line in rows)
+
+
+def test_a_cached_check_says_what_a_full_check_says_on_each_day(example: Path) -> None:
+    _redate(example, CSV, 40, "2999-01-01")
+
+    def check(*options: str, today: str) -> tuple[int, str]:
+        ran = CliRunner().invoke(main, ["check", str(example), "--today", today, *options], catch_exceptions=False)
+        return ran.exit_code, ran.stdout
+
+    for today in ("2026-11-23", "2026-06-01", "3000-01-01", "2026-06-01"):
+        full = check("--no-cache", today=today)
+        assert check(today=today) == full   # the cache's run of another day is never this day's
+        assert (f"warning[{RULE}]" in full[1]) == (today != "3000-01-01")
