@@ -1,4 +1,4 @@
-"""The internal site's irritant lists on a laptop and a desktop screen, in English, French and German, in real
+"""The internal site on a laptop and a desktop screen, in English, French and German, in real
 headless Chromium (Playwright): a phone's cards are tests/test_phone_layout.py's."""
 
 from __future__ import annotations
@@ -66,3 +66,22 @@ def test_an_irritant_list_keeps_each_owner_status_and_date_on_one_line_without_s
         for table in tables:
             assert table["table"] <= table["box"], (path, table)
             assert not table["wrapped"], (path, table)
+
+
+def test_a_french_page_quotes_a_verbatim_in_guillemets_with_their_narrow_spaces(
+        internal_in: dict[str, Path], browser: Browser) -> None:
+    """The unlinked inbox's themes and the dashboard quote customers with <q>: Chromium's French quotes were
+    «Brakes felt weak on the hill», glued; French writes « Brakes felt weak on the hill », a narrow no-break space
+    inside each guillemet. English keeps its curly quotes."""
+    quotes = {}
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for language in ("en", "fr"):
+            page.goto((internal_in[language] / "feedback" / "index.html").as_uri())
+            quotes[language] = page.evaluate("""() => { const q = document.querySelector('main q');
+                return [getComputedStyle(q, '::before').content, getComputedStyle(q, '::after').content,
+                        getComputedStyle(q).quotes]; }""")
+    finally:
+        page.close()
+    assert quotes["fr"][0] == "open-quote" and quotes["fr"][2].startswith('"«\u202f" "\u202f»"'), quotes
+    assert "«" not in quotes["en"][2], quotes

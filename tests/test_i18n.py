@@ -473,3 +473,23 @@ def test_a_charts_decisions_are_told_apart_as_french_punctuates_them() -> None:
     assert "D1: Pause win-back e-mails (Oct 2026); D2: Restart them (Nov 2026)." in description(language_of("en"))
     assert "D1\u00a0: Pause win-back e-mails (oct. 2026)\u202f; D2\u00a0: Restart them (nov. 2026)." in description(
         language_of("fr"))
+
+
+def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_language_does(tmp_path: Path) -> None:
+    """The French dashboard read "1 décisions à réexaminer" and its heat strip "▼ −2.33 mieux", a decimal point in
+    a French page (the trend was formatted by Python, not Babel); the count now picks the plural form, the figures
+    the language's digits, and English reads as before."""
+    def dashboard(language: str) -> tuple[str, list[str]]:
+        root = copy_example(tmp_path / language)
+        edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+        site = render_sites(run_check(root, date(2026, 12, 20)), root, only=Audience.INTERNAL, workers=1)["internal"]
+        page = site["index.html"].decode()
+        return page, re.findall(r'<span class="nowrap">([▲▼=] [^<]*)</span>', site["journey/index.html"].decode())
+
+    english, english_trends = dashboard("en")
+    assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14 days" in english
+    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36 pts" in english_trends
+    french, french_trends = dashboard("fr")
+    assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14 jours" in french
+    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
+    assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends
