@@ -28,6 +28,7 @@ from .facts.scores import Score, metric_digits
 from .i18n import N_, Language, language
 from .labels import label, score_text
 from .model import Decision, DecisionKind, FeedbackRow, Irritant, Metric, Story
+from .text import one_line
 
 T = TypeVar("T")
 
@@ -99,7 +100,15 @@ class Named:
     in_sentence: bool = False
 
 
-Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, Named, "Phrase"]
+@dataclass(frozen=True, slots=True)
+class Clauses:
+    """Titles that may hold a comma, one after another, as the language separates clauses: "A; B" ("A ; B" with a
+    narrow no-break space in French: Language.clauses)."""
+
+    parts: tuple[str, ...]
+
+
+Value = Union[str, int, float, date, Signed, Measure, Percent, Score, Months, Named, Clauses, "Phrase"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +160,8 @@ def _said(value: Value, words: Language) -> str | int:
         return score_text(value, words)
     if isinstance(value, Months):
         return words.month_range(value.first, value.last)
+    if isinstance(value, Clauses):
+        return words.clauses(value.parts)
     if isinstance(value, Named):
         named = label(value.key, words.gettext)
         return words.in_sentence(named) if value.in_sentence else named
@@ -345,7 +356,7 @@ def _decision_item(decision: Decision, days_overdue: int) -> DecisionItem:
 def _md(text: str) -> str:
     """Text from the backlog, safe inside markdown: no accidental links, emphasis or HTML."""
     out = []
-    for char in " ".join(text.split()):
+    for char in one_line(text):
         out.append("\\" + char if char in "\\`*_[]<>#|" else char)
     return "".join(out)
 
@@ -388,7 +399,7 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
                   else _("no target"))
         due = _("%(name)s:") % {"name": f"{owner}, {target}"}   # French puts a space before the colon
         lines.append(f"- **{link(item.irritant.title, item.link)}** — {due} "
-                     f"{'; '.join(reason.say(w) for reason in item.reasons)}. *{_(item.question)}*")
+                     f"{w.clauses(reason.say(w) for reason in item.reasons)}. *{_(item.question)}*")
     lines += more(agenda.irritants, "… and %(num)d more irritant", "… and %(num)d more irritants")
     if not agenda.irritants.items:
         lines.append(_("Nothing overdue, unreviewed or due this week."))
@@ -440,7 +451,8 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         sample = f" — “{_md(entry.inbox.newest[0].verbatim or '')}”" if entry.inbox.newest else ""
         complaints = ngettext("%(num)d complaint", "%(num)d complaints", entry.inbox.complaints) % {
             "num": entry.inbox.complaints}
-        lines.append(f"- {link(label(entry.inbox.stage, _), entry.link)}: {entry.inbox.rows} ({complaints}){sample}")
+        stage = _("%(name)s:") % {"name": link(label(entry.inbox.stage, _), entry.link)}
+        lines.append(f"- {stage} {entry.inbox.rows} ({complaints}){sample}")
     lines += more(agenda.inbox, "… and %(num)d more stage", "… and %(num)d more stages")
     if not agenda.inbox.items:
         lines.append(_("None: every new row is linked to an irritant."))
@@ -468,7 +480,7 @@ def _month(key: str) -> Months:
 
 def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str, str]) -> Signal:
     """A risk signal as an agenda line: what got worse, over which months, and which irritants (by title) cover it."""
-    covering = "; ".join(titles.get(key, key) for key in risk.covered_by)
+    covering = Clauses(tuple(titles.get(key, key) for key in risk.covered_by))
     cover = (Phrase.of(N_("covered by %(irritants)s"), irritants=covering) if risk.covered_by
              else Phrase(N_("not covered by any irritant")))
     severity = Phrase(SEVERITY[risk.severity])

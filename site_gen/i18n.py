@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -162,6 +162,11 @@ class Language:
         total = customers + anonymous
         return self.ngettext("%(num)d person", "%(num)d people", total) % {"num": total}
 
+    def clauses(self, parts: Iterable[str]) -> str:
+        """Parts of a sentence one after another, or titles that may hold a comma: "5 days late; not reviewed for
+        33 days", "5 jours de retard ; non revu…" (clause_break)."""
+        return clause_break(self.gettext).join(parts)
+
     def in_sentence(self, name: str) -> str:
         """A label that has a capital only because a label starts a line (a segment, humanized: Commuter) as it
         reads inside a sentence: "most commuter customers first"; German keeps it, as it does for every noun."""
@@ -278,3 +283,12 @@ def _locale(tag: str, catalogue: str) -> Locale:
 
 
 Gettext = Callable[[str], str]
+
+# Between two clauses of a sentence, or two titles that may hold a comma of their own: a catalogue message, so
+# French puts its narrow no-break space before ";" (CLDR's list patterns join with commas and "and" only)
+CLAUSES = N_("%(clause)s; %(next)s")
+
+
+def clause_break(gettext: Gettext) -> str:
+    """What a language writes between two clauses: "; " in English, "\u202f; " in French (the catalogue's)."""
+    return gettext(CLAUSES) % {"clause": "", "next": ""}

@@ -18,6 +18,16 @@ def blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+# whitespace that may break a line; a no-break space (French's before ; : ? !, a thousands separator) is not one
+_BREAKING_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def one_line(text: str) -> str:
+    """Text on one line, each run of spaces and line breaks one space; its no-break spaces kept (str.split()
+    would make "retard\u202f;" "retard ;", a line that may begin with ";")."""
+    return _BREAKING_SPACES.sub(" ", text).strip()
+
+
 def slugify(text: str, fallback: str = "page") -> str:
     """ASCII, lower-case, hyphenated: safe in any file system and URL."""
     without_apostrophes = text.replace("’", "").replace("'", "")  # doesn't -> doesnt, not doesn-t

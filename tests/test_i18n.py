@@ -17,8 +17,11 @@ from click.testing import CliRunner
 
 from site_gen.build import build, render_sites
 from site_gen.cli import main
-from site_gen.i18n import Locales, packaged_catalog
+from site_gen.i18n import Language, Locales, packaged_catalog
+from site_gen.i18n import language as language_of
+from site_gen.model import Audience, SeriesPoint
 from site_gen.notify.message import StoryWords, compose
+from site_gen.publish.charts import line_chart
 
 from .conftest import REPO, TODAY, copy_example, edit, found, line_of, run_check
 
@@ -383,3 +386,110 @@ def test_the_french_agenda_puts_a_space_before_the_colon_after_a_target(example:
     assert "Leila Haddad, échéance 2027-01-15\u00a0: " in agenda()
     page = agenda("--format", "html")
     assert re.search(r"Leila Haddad, échéance <span[^>]*>2027-01-15</span>\u00a0:", page), page
+
+
+# --- French punctuation on the internal site: a no-break space before ; : ? ! -----------------------------------
+
+def _glued_marks(text: str, own: str) -> list[str]:
+    """Each ; : ? ! of the visible text with no no-break space before it (a line could begin with it), with the few
+    characters before it on its line — but the team's own words, written as the team wrote them (`own`, its files'
+    text, spaces made single), addresses, commands to copy and times (18:00)."""
+    text = re.sub(r"\S+://\S+", " ", text)
+    found = []
+    for mark in re.finditer(r"(?<![\u202f\u00a0])[;:?!]", text):
+        before = re.search(r"[^\n]{0,12}$", text[:mark.start()])
+        said = " ".join((before.group() if before else "").split()) + mark.group()
+        if not re.match(r"\d", text[mark.end():mark.end() + 1]) and (len(said) < 2 or said not in own):
+            found.append(said)
+    return found
+
+
+def _french_own_words(root: Path) -> str:
+    return " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in sorted(root.rglob("*"))
+                    if path.is_file() and path.suffix in (".yaml", ".md", ".csv"))
+
+
+def test_every_french_internal_page_puts_a_no_break_space_before_the_high_punctuation_it_writes(
+        tmp_path: Path) -> None:
+    """"En hausse: 12 sur les 3 derniers mois" on the unlinked inbox, "2 irritants ouverts:" on the dashboard,
+    "CES 2,62 (n=7); CSAT …" on an irritant's page: a ";" or ":" the template or the code glued on, in every
+    language. Each page of the French internal site (the agenda's markdown too) now writes what French writes, a
+    no-break space before ; : ? ! — the team's own English words (titles, verbatims) stay as they were written."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "internal:\n", "internal:\n  language: fr\n")
+    own = _french_own_words(root)
+    site = render_sites(run_check(root, date(2026, 12, 20)), root, only=Audience.INTERNAL, workers=1)["internal"]
+    glued = {}
+    for name, data in site.items():
+        if name.endswith(".html"):
+            page = re.sub(r"<(pre|code)\b.*?</\1>", " ", data.decode(), flags=re.S)   # a command is copied as is
+            if found := _glued_marks(_visible(page), own):
+                glued[name] = found
+    for day in ("2026-11-25", "2026-12-20"):
+        printed = CliRunner().invoke(main, ["agenda", str(root), "--date", day], catch_exceptions=False).stdout
+        if found := _glued_marks(re.sub(r"\]\([^)]*\)", "]", printed), own):
+            glued[f"agenda {day}"] = found
+    assert len(site) > 100
+    assert glued == {}
+
+
+def test_the_agenda_separates_its_clauses_as_each_language_punctuates_them(example: Path) -> None:
+    """An irritant's reasons ("5 jours de retard; non revu depuis 33 jours") and the irritants covering a risk were
+    joined with "; " in code, glued on in French: the catalogue's separator now puts French's narrow no-break space
+    before the semicolon, in the markdown and on the page; a stage's new rows take the colon's; English reads as
+    before."""
+    def agenda(day: str, *options: str) -> str:
+        outcome = CliRunner().invoke(main, ["agenda", str(example), "--date", day, *options], catch_exceptions=False)
+        assert outcome.exit_code == 0
+        return outcome.stdout
+
+    covered = "Battery range shown in the app is optimistic{}; Bluetooth unlock times out when the app is backgrounded"
+    assert "5 days late; not reviewed for 33 days (every 14)." in agenda("2026-12-20")
+    assert f"covered by {covered.format('')}." in agenda("2026-11-25")
+    assert "[Payment](https://intranet.example.org/backlog/stages/payment/index.html): 10 (" in agenda("2026-11-25")
+    edit(example / "site.yaml", "internal:\n", "internal:\n  language: fr\n")
+    assert "5 jours de retard\u202f; non revu depuis 33 jours (tous les 14)." in agenda("2026-12-20")
+    french = agenda("2026-11-25")
+    assert f"pris en charge par {covered.format(chr(0x202f))}." in french
+    assert "[Payment](https://intranet.example.org/backlog/stages/payment/index.html)\u00a0: 10 (" in french
+    page = agenda("2026-11-25", "--format", "html")
+    assert f"pris en charge par {covered.format(chr(0x202f))}." in page
+    assert re.search(r">Payment</a>\u00a0: 10 \(", page), page
+
+
+def test_a_charts_decisions_are_told_apart_as_french_punctuates_them() -> None:
+    """A metric chart's description, read aloud, named its decisions "D1 : … (oct. 2026); D2 : …", the semicolon
+    glued on in every language: French now reads a narrow no-break space before it, English as before."""
+    points = (SeriesPoint("2026-09", 3.0), SeriesPoint("2026-10", 3.5), SeriesPoint("2026-11", 3.1))
+    decisions = (("2026-10", "Pause win-back e-mails"), ("2026-11", "Restart them"))
+
+    def description(words: Language) -> str:
+        chart = str(line_chart(points, "Churn", decisions=decisions, gettext=words.gettext,
+                               month_label=words.short_month, number=words.number))
+        said = re.search(r"<desc[^>]*>(.*?)</desc>", chart, re.S)
+        assert said, chart
+        return html.unescape(said[1])
+
+    assert "D1: Pause win-back e-mails (Oct 2026); D2: Restart them (Nov 2026)." in description(language_of("en"))
+    assert "D1\u00a0: Pause win-back e-mails (oct. 2026)\u202f; D2\u00a0: Restart them (nov. 2026)." in description(
+        language_of("fr"))
+
+
+def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_language_does(tmp_path: Path) -> None:
+    """The French dashboard read "1 décisions à réexaminer" and its heat strip "▼ −2.33 mieux", a decimal point in
+    a French page (the trend was formatted by Python, not Babel); the count now picks the plural form, the figures
+    the language's digits, and English reads as before."""
+    def dashboard(language: str) -> tuple[str, list[str]]:
+        root = copy_example(tmp_path / language)
+        edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+        site = render_sites(run_check(root, date(2026, 12, 20)), root, only=Audience.INTERNAL, workers=1)["internal"]
+        page = site["index.html"].decode()
+        return page, re.findall(r'<span class="nowrap">([▲▼=] [^<]*)</span>', site["journey/index.html"].decode())
+
+    english, english_trends = dashboard("en")
+    assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14 days" in english
+    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36 pts" in english_trends
+    french, french_trends = dashboard("fr")
+    assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14 jours" in french
+    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
+    assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends

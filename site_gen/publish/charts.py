@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from ..facts.effect import Effect
-from ..i18n import N_, Language, language
+from ..i18n import N_, Language, clause_break, language
 from ..model import SeriesPoint
 from ..text import month_key, month_label
 
@@ -207,8 +207,9 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
         description += f" {threshold_said}."
     if decisions:
         marked = gettext("D%(number)s: %(title)s (%(month)s)")
-        description += " " + "; ".join(marked % {"number": n, "title": name, "month": month_label(period)}
-                                       for n, (period, name) in enumerate(decisions, start=1)) + "."
+        description += " " + clause_break(gettext).join(
+            marked % {"number": n, "title": name, "month": month_label(period)}
+            for n, (period, name) in enumerate(decisions, start=1)) + "."
     # the marks explained under the chart, in the same words as the description and the values table
     legend = []
     if threshold is not None:

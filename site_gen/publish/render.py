@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 
 from ..default_theme import package_templates
 from ..fieldtypes import UNPUBLISHABLE
-from ..i18n import Language, language
+from ..i18n import Language, clause_break, language
 from ..incremental import ContentHasher, Kept, PageReuse, SiteDigests, Tracked, take_used
 from ..labels import label, score_text
 from ..load.assets import TooLarge, Unreachable, read_without_links
@@ -301,6 +301,8 @@ def environment(audience: str, team_templates: Path | None = None,
     env.filters["score_text"] = remembered(partial(score_text, words=words))
     # the customers' site words a status as they read it (open -> Planned), the team's as it does (Not started)
     env.filters["label"] = remembered(partial(label, gettext=words.gettext, customer=audience == "public"))
+    # between two clauses or two titles: "; ", or "\u202f; " in French (a catalogue message)
+    env.globals["clause_break"] = clause_break(words.gettext)
     env.filters["in_sentence"] = words.in_sentence   # a segment's label mid-sentence: commuter, not Commuter
     # who is behind a theme or an irritant (facts/evidence.py People), anonymous responses said so
     env.filters["people"] = lambda found: words.people(found.customers, found.anonymous)
