@@ -8,7 +8,7 @@ in a flow mapping on one line (`{title: …, reviewed: …}`) is replaced in pla
 added there, and the edit is refused with a hint.
 
 Pure functions: `plan_reviews` returns the new texts; the CLI writes them (atomically) after they pass the
-loader and the irritant rules in memory.
+loader and the record rules in memory.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Severity
-from .facts import derive_facts
 from .fieldtypes import did_you_mean
 from .files import replace_file
 from .load.records import load_irritant
 from .model import Backlog, Irritant, IrritantStatus, Unreadable
-from .rules import backlog_rules
+from .rules.public_safety import CustomerReferences
+from .rules.records import record_findings
 
 
 class ReviewRefused(Exception):
@@ -165,12 +165,12 @@ def _load_text(rel: str, text: str, diagnostics: list[Diagnostic]) -> Irritant |
 
 
 def _errors(backlog: Backlog, rel: str, text: str, on: date) -> list[Diagnostic]:
-    """The errors check reports on one irritant file with this text: the loader's, and the irritant rules'."""
+    """The errors check reports on one irritant file with this text: the loader's, and the record rules' (what
+    check says of the irritant alone: site_gen.rules.records)."""
     found: list[Diagnostic] = []
     loaded = _load_text(rel, text, found)
     if isinstance(loaded, Irritant):
-        alone = replace(backlog, irritants={loaded.id: loaded}, decisions={}, stories={}, feedback=())
-        found.extend(d for d in backlog_rules.check(alone, derive_facts(alone, on)) if d.rule != "backlog-short")
+        found.extend(record_findings(loaded, CustomerReferences(()), on, backlog.config.rules))
     return [d for d in found if d.severity is Severity.ERROR]
 
 
