@@ -75,13 +75,15 @@ def render(catalog: Catalog) -> bytes:
 
 
 def untranslated(catalog: Catalog) -> list[str]:
-    """The msgids a catalogue has no translation for (every plural form counts)."""
+    """The msgids a catalogue has no translation for (every plural form counts), or only a fuzzy one: compiled
+    catalogues leave fuzzy entries out, so the page shows the English (Babel marks a translation fuzzy when its
+    message turns into plural forms)."""
     out = []
     for message in catalog:
         if not message.id:
             continue
         strings = [message.string] if isinstance(message.string, str | None) else list(message.string)
-        if not all(strings):
+        if not all(strings) or message.fuzzy:
             out.append(message.id if isinstance(message.id, str) else message.id[0])
     return out
 

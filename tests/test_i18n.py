@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import io
 import os
 import re
 from datetime import UTC, date, datetime
@@ -52,6 +53,18 @@ def test_every_message_of_the_templates_and_code_is_translated(language: str) ->
     translated = {_msgid(m) for m in catalog if m.id and _msgid(m) not in script.untranslated(catalog)}
     missing = sorted(_msgid(m) for m in extracted if m.id and _msgid(m) not in translated)
     assert missing == [], f"site_gen/locale/{language}.po lacks: {missing}"
+
+
+def test_a_fuzzy_translation_counts_as_missing() -> None:
+    """Babel marks a translation fuzzy when its message becomes plural; the build leaves fuzzy entries out, so
+    the check of the catalogues must not take them as translated."""
+    from babel.messages.pofile import read_po
+    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+          '#, fuzzy\nmsgid "%(count)s decision due"\nmsgid_plural "%(count)s decisions due"\n'
+          'msgstr[0] "%(count)s décisions à réexaminer"\nmsgstr[1] "%(count)s décisions à réexaminer"\n\n'
+          'msgid "Praise"\nmsgstr "Compliment"\n')
+    catalog = read_po(io.StringIO(po), locale="fr")
+    assert messages_script().untranslated(catalog) == ["%(count)s decision due"]
 
 
 def _set_languages(root: Path, language: str) -> None:
