@@ -221,10 +221,22 @@ class Facts:
     backlog: Backlog
     irritants: Mapping[str, IrritantFacts]
     decisions: Mapping[str, DecisionFacts]
-    stories: Mapping[str, StoryFacts]
     loaded_customers: frozenset[str]   # every customer value of the loaded rows (not of those in DuckDB)
     # the themes being grouped in a worker process (start_themes): its future, until `themes` takes it
     _background: list[tuple[Pool, Future[list[list[int]]]]] = field(default_factory=list, compare=False, repr=False)
+
+    @cached_property
+    def stories(self) -> Mapping[str, StoryFacts]:
+        """Story ID -> its journey stage and the customers behind it: asked by the sites and notify, never by a
+        rule, so check does not pay for them (10,000 stories: a quarter of a second)."""
+        backlog = self.backlog
+        customers_of: dict[str, frozenset[str]] = {}   # once per irritant, not once per story naming it
+        for story in backlog.stories.values():
+            for irritant_id in story.irritants:
+                if irritant_id not in customers_of and irritant_id in self.irritants:
+                    customers_of[irritant_id] = self.irritants[irritant_id].evidence.customer_references
+        return {story.id: story_facts(story, backlog.irritants, customers_of, self.as_of)
+                for story in backlog.stories.values()}
 
     @cached_property
     def customer_references(self) -> frozenset[str]:
@@ -472,12 +484,6 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
                                              decisions_of[irritant.id], stories_of[irritant.id],
                                              days.get(irritant.id), newest.get(irritant.id, ()))
                  for irritant in backlog.irritants.values()}
-    customers_of = {irritant_id: frozenset(row.customer for row in rows if row.customer)
-                    for irritant_id, rows in evidence.items()}   # once per irritant, not once per story naming it
-    for irritant_id, found in stored.items():   # and its customers in Parquet
-        customers_of[irritant_id] = customers_of.get(irritant_id, frozenset()) | found.customers
-    stories = {story.id: story_facts(story, backlog.irritants, customers_of, as_of)
-               for story in backlog.stories.values()}
     followed_by: dict[str, list[str]] = defaultdict(list)
     for decision in backlog.decisions.values():
         if decision.follows is not None:
@@ -485,7 +491,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     decisions = {decision.id: decision_facts(decision, as_of, tuple(sorted(followed_by[decision.id])))
                  for decision in backlog.decisions.values()}
     references = frozenset(map(attrgetter("customer"), backlog.feedback)) - {None, ""}   # in C: a million rows
-    return Facts(as_of, backlog, irritants, decisions, stories, references)
+    return Facts(as_of, backlog, irritants, decisions, references)
 
 
 def _judged(irritant: Irritant, as_of: date) -> bool:
