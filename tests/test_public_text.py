@@ -395,3 +395,17 @@ def test_comments_are_found_where_the_commonmark_pattern_finds_them(seed: int) -
         text = "".join(draw.choice(pieces) for _ in range(draw.randint(0, 14)))
         expected: list[tuple[int, int]] = [match.span() for match in re.finditer(COMMENT, text)]
         assert comment_spans(text) == expected, text
+
+
+@pytest.mark.parametrize("before", ["a", "é\n", "<p>word</p>\n"])
+def test_a_page_drops_exactly_the_characters_html_refuses_whatever_the_text_around_them(before: str) -> None:
+    """The renderer's quick paths (printable text, ASCII text) drop exactly what UNPUBLISHABLE names, after short,
+    accented and rendered text: every code point that is one, and those around each."""
+    from site_gen.fieldtypes import UNPUBLISHABLE
+    from site_gen.publish.render import displayable
+    codes = [*range(0x3000), *range(0xD700, 0x10000),
+             *(plane << 16 | low for plane in range(1, 17) for low in (*range(0x40), *range(0xFFC0, 0x10000)))]
+    assert sum(UNPUBLISHABLE.match(chr(code)) is not None for code in codes) == 2176   # every one of them
+    wrong = [hex(code) for code in codes
+             if (displayable(before + chr(code)) == before) != (UNPUBLISHABLE.match(chr(code)) is not None)]
+    assert wrong == []
