@@ -340,9 +340,10 @@ class Facts:
         states = ledger_states(backlog.notified)
         within = backlog.config.rules.notify_within_days
         store = backlog.stored_feedback
-        # the newest contact_ok of each customer, over every row of theirs (CSV and Parquet)
+        # the newest contact_ok of each customer as of as_of, over every row of theirs (CSV and Parquet)
         loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
-        consent = contact_consent(backlog.feedback, store.consent(loaded) if store is not None else None)
+        consent = contact_consent(backlog.feedback, self.as_of,
+                                  store.consent(self.as_of, loaded) if store is not None else None)
         consenting = frozenset(customer for customer, ok in consent.items() if ok)
         loops = {}
         for story in backlog.stories.values():

@@ -756,11 +756,11 @@ class ParquetFeedback:
             found.setdefault(week_monday(row.date), []).append(row)
         return found
 
-    def consent(self, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
-        """Customer -> (the date of their newest row that gives contact_ok, what it says), for the customers
-        of evidence rows (after evidence()) and those in `also` (of the loaded evidence rows): two rows of that
-        day that disagree say false, the rule of site_gen/facts/loop.py contact_consent. Only customers whose
-        rows give contact_ok are listed."""
+    def consent(self, as_of: date, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
+        """Customer -> (the date of their newest row dated on or before as_of that gives contact_ok, what it
+        says), for the customers of evidence rows (after evidence()) and those in `also` (of the loaded evidence
+        rows): two rows of that day that disagree say false, the rule of site_gen/facts/loop.py contact_consent.
+        Only customers whose rows give contact_ok by as_of are listed."""
         import pyarrow as pa
 
         if "contact_ok" not in self.present:
@@ -769,7 +769,7 @@ class ParquetFeedback:
         found = {str(customer): (day, bool(ok)) for customer, day, ok in self._rows(
             "SELECT customer, date, bool_and(contact_ok) FROM (SELECT customer, date, contact_ok, "
             "max(date) OVER (PARTITION BY customer) AS newest FROM feedback WHERE contact_ok IS NOT NULL "
-            "AND date IS NOT NULL AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
-            "WHERE date = newest GROUP BY ALL")}
+            "AND date <= ? AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
+            "WHERE date = newest GROUP BY ALL", as_of)}
         self.db.unregister("also")
         return found
