@@ -166,3 +166,20 @@ def test_rows_dated_later_top_no_list_of_the_newest_rows_in_either_path(
     store = by_duckdb.backlog.stored_feedback
     assert quoted.id not in _ids(store.verbatims(irritant, SAMPLE_VERBATIMS, TODAY))
 
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_a_score_dated_later_does_not_keep_a_metric_fresh(example: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          threshold: str) -> None:
+    """The NPS metric is computed from feedback; a 2999 NPS row is its last point, but no data yet (rule
+    metric-stale: a metric nobody feeds cannot trigger a decision)."""
+    day = date(2027, 1, 20)   # 51 days after November 2026 ended, the example's last month
+
+    def stale() -> list[str]:
+        return [d.message for d in _check(example, monkeypatch, threshold, day).diagnostics if d.rule == "metric-stale"]
+    before = stale()
+    assert "Net Promoter Score has no data after 2026-11: that month ended 51 days ago " \
+           "(rules.metric_stale_days is 45)" in before
+    line = next(number for number, text in enumerate((example / CSV).read_text().split("\n"), start=1)
+                if ",nps," in text)
+    _redate(example, CSV, line, "2999-01-01")
+    assert stale() == before
