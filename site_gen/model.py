@@ -321,7 +321,7 @@ class FeedbackRow:
     irritant: str | None = declare(Id(), "The irritant this row is evidence for.")
     contact_ok: bool | None = declare(
         Boolean(), "The customer agreed to be contacted about this feedback (internal). Not given counts as false; "
-        "a customer's newest row that gives it decides.")
+        "a customer's newest row that gives it decides (a row dated after today is no answer yet).")
 
 
 @quick_pickle

@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markupsafe import Markup
 
 from site_gen.check import CheckResult, check_repository
 from site_gen.cli import main
 from site_gen.diagnostics import Severity
 from site_gen.load import csvstore
+from site_gen.model import FeedbackRow
+from site_gen.views.internal import SAMPLE_VERBATIMS, internal_view
 
 from .conftest import TODAY, edit
+from .test_feedback_scale import _ids, _inbox
 
 CSV = "feedback/surveys-and-reviews.csv"
 JSONL = "feedback/helpdesk-export.jsonl"
@@ -113,3 +117,69 @@ def test_a_cached_check_says_what_a_full_check_says_on_each_day(example: Path) -
         full = check("--no-cache", today=today)
         assert check(today=today) == full   # the cache's run of another day is never this day's
         assert (f"warning[{RULE}]" in full[1]) == (today != "3000-01-01")
+
+
+# --- the lists of the newest rows leave them out --------------------------------------------------------------
+
+def _no_markdown(text: str) -> Markup:
+    return Markup("")
+
+
+def _quoted(result: CheckResult) -> dict[str, tuple[FeedbackRow, ...]]:
+    """Irritant ID -> the verbatims its page quotes, newest first."""
+    return {page.irritant.id: page.verbatims
+            for page in internal_view(result.backlog, result.facts, _no_markdown).irritants}
+
+
+def _themed(result: CheckResult) -> list[FeedbackRow]:
+    return [row for themes in result.facts.themes.themes.values() for theme in themes for row in theme.rows]
+
+
+def _newest_listed(result: CheckResult) -> object:
+    """Every list of the newest rows: the inbox's rows and themes, and each irritant page's quotes."""
+    return _ids(result.facts.unlinked), _inbox(result.facts), {key: _ids(rows) for key, rows in
+                                                                _quoted(result).items()}
+
+
+def test_rows_dated_later_top_no_list_of_the_newest_rows_in_either_path(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An irritant's quoted verbatim, a themed inbox row and a listed inbox row, each redated 2999: as the newest
+    they would lead their lists for good. Whether Python loads the export or DuckDB keeps it, the lists are those
+    of the rows said by today, and alike; the counts still count them."""
+    before = _check(example, monkeypatch, "off")
+    irritant, quoted = next((key, row) for key, rows in _quoted(before).items() for row in rows if row.loc.path == CSV)
+    themed = next(row for row in _themed(before) if row.loc.path == CSV)
+    listed = next(row for row in before.facts.unlinked if row.loc.path == CSV and row.id != themed.id)
+    later = {quoted.id, themed.id, listed.id}
+    for row in (quoted, themed, listed):
+        _redate(example, CSV, row.loc.line, "2999-01-01")
+    by_python, by_duckdb = _check(example, monkeypatch, "off"), _check(example, monkeypatch, "0")
+    assert by_duckdb.backlog.stored_feedback is not None and by_python.backlog.stored_feedback is None
+    for result in (by_python, by_duckdb):
+        assert result.facts.dated_later[CSV].rows == 3
+        listed_rows = [*result.facts.unlinked, *_themed(result), *(r for rows in _quoted(result).values() for r in rows)]
+        assert listed_rows and all(row.date <= TODAY for row in listed_rows)
+        assert later.isdisjoint(row.id for row in listed_rows)
+        assert result.facts.unlinked_total == before.facts.unlinked_total
+    assert _newest_listed(by_duckdb) == _newest_listed(by_python)
+    # DuckDB's own choice of the few newest, before the page adds the loaded rows to them
+    store = by_duckdb.backlog.stored_feedback
+    assert quoted.id not in _ids(store.verbatims(irritant, SAMPLE_VERBATIMS, TODAY))
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_a_score_dated_later_does_not_keep_a_metric_fresh(example: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          threshold: str) -> None:
+    """The NPS metric is computed from feedback; a 2999 NPS row is its last point, but no data yet (rule
+    metric-stale: a metric nobody feeds cannot trigger a decision)."""
+    day = date(2027, 1, 20)   # 51 days after November 2026 ended, the example's last month
+
+    def stale() -> list[str]:
+        return [d.message for d in _check(example, monkeypatch, threshold, day).diagnostics if d.rule == "metric-stale"]
+    before = stale()
+    assert "Net Promoter Score has no data after 2026-11: that month ended 51 days ago " \
+           "(rules.metric_stale_days is 45)" in before
+    line = next(number for number, text in enumerate((example / CSV).read_text().split("\n"), start=1)
+                if ",nps," in text)
+    _redate(example, CSV, line, "2999-01-01")
+    assert stale() == before

@@ -25,7 +25,7 @@ from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.cli import main
 from site_gen.facts import NotifyAudience, derive_facts
-from site_gen.load import load_backlog
+from site_gen.load import csvstore, load_backlog
 from site_gen.views.public import story_address
 
 from .conftest import REPO, copy_example, found
@@ -97,6 +97,8 @@ C-ivy,ivy@example.org,=HYPERLINK("x"),,
 C-jay,jay@example.org,Jay,,
 """
 TO_TELL = {"ann@example.org", "dan@example.org", "ivy@example.org", "jay@example.org"}
+AUDIENCE = NotifyAudience(customers=10, told=("C-eve",), failed=(), unknown=("C-hal",),
+                          to_tell=("C-ann", "C-dan", "C-fay", "C-ivy", "C-jay"), not_contactable=3)
 
 
 @pytest.fixture
@@ -135,9 +137,7 @@ def read_eml(path: Path) -> email.message.EmailMessage:
 def test_audience_is_the_customers_behind_the_story_sorted_by_ledger_and_newest_consent(repo: Path) -> None:
     result = check_repository(repo, TODAY)
     assert result.diagnostics == [] or all(d.rule == "loop-open" for d in result.diagnostics)
-    assert result.facts.loops[STORY].audience == NotifyAudience(
-        customers=10, told=("C-eve",), failed=(), unknown=("C-hal",),
-        to_tell=("C-ann", "C-dan", "C-fay", "C-ivy", "C-jay"), not_contactable=3)
+    assert result.facts.loops[STORY].audience == AUDIENCE
 
 
 def test_dry_run_writes_one_eml_per_customer_with_an_address_and_a_csv_and_sends_nothing(
@@ -198,6 +198,31 @@ def test_without_contacts_only_counts(repo: Path) -> None:
     assert outcome.exit_code == 0
     assert "0 to tell now, 5 agreed but have no address" in outcome.stderr
     assert "C-" not in outcome.stderr
+
+
+# ann agreed, and a row of hers dated 2999 says no; bob said no, and a row of his dated 2999 says yes. Nobody has
+# said either yet on 2026-11-23 (rule feedback-dated-later): as the newest answers they would decide for good.
+DATED_LATER = """F16,2999-01-01,ticket,C-ann,payment,complaint,double-charge,false
+F17,2999-01-01,ticket,C-bob,payment,complaint,double-charge,true
+"""
+
+
+@pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
+def test_an_answer_dated_after_today_does_not_change_who_is_told(
+        repo: Path, contacts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: str) -> None:
+    """Whether Python loads the export or DuckDB keeps it (a large CSV export, as Parquet batches)."""
+    with (repo / "feedback/tickets.csv").open("a", encoding="utf-8") as export:
+        export.write(DATED_LATER)
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, threshold)
+    result = check_repository(repo, TODAY)
+    assert (result.backlog.stored_feedback is not None) == (threshold == "0")
+    assert [d.rule for d in result.diagnostics if d.rule != "loop-open"] == ["feedback-dated-later"]
+    assert result.facts.loops[STORY].audience == AUDIENCE
+    outcome = notify(repo, "--contacts", str(contacts), "--out", str(tmp_path / "out"))
+    assert outcome.exit_code == 0, outcome.output
+    emls = (tmp_path / "out").glob("messages/*/*.eml")
+    assert {str(read_eml(p)["To"].addresses[0].addr_spec) for p in emls} == TO_TELL
+    assert "4 to tell now, 1 agreed but have no address in the contacts, 3 did not agree" in outcome.stderr
 
 
 def test_a_contacts_file_inside_the_repository_is_refused(repo: Path) -> None:

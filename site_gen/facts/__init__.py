@@ -20,12 +20,14 @@ renders; the themes are the same either way.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
 
@@ -352,9 +354,10 @@ class Facts:
         states = ledger_states(backlog.notified)
         within = backlog.config.rules.notify_within_days
         store = backlog.stored_feedback
-        # the newest contact_ok of each customer, over every row of theirs (CSV and Parquet)
+        # the newest contact_ok of each customer as of as_of, over every row of theirs (CSV and Parquet)
         loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
-        consent = contact_consent(backlog.feedback, store.consent(loaded) if store is not None else None)
+        consent = contact_consent(backlog.feedback, self.as_of,
+                                  store.consent(self.as_of, loaded) if store is not None else None)
         consenting = frozenset(customer for customer, ok in consent.items() if ok)
         loops = {}
         for story in backlog.stories.values():
@@ -374,12 +377,19 @@ class Facts:
                             key=lambda row: (row.date, row.id), reverse=True))
 
     @cached_property
+    def _unlinked_later(self) -> int:
+        """How many loaded unlinked rows are dated after as_of: newest first, they lead unlinked_loaded. The
+        lists of the newest rows leave them out (a 2999 typo would top the inbox for good); counts keep them."""
+        return bisect_left(self.unlinked_loaded, -self.as_of.toordinal(), key=lambda row: -row.date.toordinal())
+
+    @cached_property
     def unlinked(self) -> tuple[FeedbackRow, ...]:
-        """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere. The newest UNLINKED_READ,
-        loaded or in Parquet (unlinked_total counts them all)."""
+        """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere. The newest UNLINKED_READ
+        dated on or before as_of, loaded or in Parquet (unlinked_total counts them all, later ones too)."""
         store = self.backlog.stored_feedback
-        stored = store.unlinked_rows(UNLINKED_READ) if store is not None else ()
-        return _newest_first((*self.unlinked_loaded[:UNLINKED_READ], *stored))[:UNLINKED_READ]
+        stored = store.unlinked_rows(UNLINKED_READ, self.as_of) if store is not None else ()
+        later = self._unlinked_later
+        return _newest_first((*self.unlinked_loaded[later:later + UNLINKED_READ], *stored))[:UNLINKED_READ]
 
     @cached_property
     def unlinked_total(self) -> int:
@@ -388,12 +398,14 @@ class Facts:
 
     @cached_property
     def _inbox(self) -> Sequence[Verbatim]:
-        """The newest THEMED_ROWS unlinked rows with words (loaded and in DuckDB alike, newest first; DuckDB reads
-        no more of them)."""
-        with_words: Sequence[Verbatim] = tuple(row for row in self.unlinked_loaded if has_words(row))
+        """The newest THEMED_ROWS unlinked rows with words dated on or before as_of (loaded and in DuckDB alike,
+        newest first; DuckDB reads no more of them)."""
+        with_words: Sequence[Verbatim] = tuple(row for row in islice(self.unlinked_loaded, self._unlinked_later, None)
+                                               if has_words(row))
         store = self.backlog.stored_feedback
         if store is not None:
-            said = store.unlinked_said(THEMED_ROWS)   # newest first, as DuckDB sorts them; Said rows when read
+            # newest first, as DuckDB sorts them; Said rows when read
+            said = store.unlinked_said(THEMED_ROWS, self.as_of)
             with_words = said if not with_words else tuple(sorted(
                 (*with_words, *said), key=lambda row: (row.date, row.id), reverse=True))
         return with_words if len(with_words) <= THEMED_ROWS else with_words[:THEMED_ROWS]

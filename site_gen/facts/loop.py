@@ -54,16 +54,18 @@ def ledger_states(notified: Iterable[Notification]) -> dict[str, dict[str, Notif
     return states
 
 
-def contact_consent(feedback: Iterable[FeedbackRow],
+def contact_consent(feedback: Iterable[FeedbackRow], as_of: date,
                     stored: Mapping[str, tuple[date, bool]] | None = None) -> dict[str, bool]:
-    """Customer -> whether they may be contacted: their newest row that gives contact_ok decides.
+    """Customer -> whether they may be contacted: their newest row that gives contact_ok, dated on or before
+    as_of, decides. A row dated later (a typo in the year: rule feedback-dated-later) is no answer yet: as the
+    newest, a 2999 "false" would silence every real "true" for good, and a 2999 "true" outvote a real "no".
 
     Two rows of the same day that disagree read as false: when in doubt, we do not write to people.
     stored: customer -> (date, contact_ok) of their newest rows in Parquet, by the same rule (DuckDB).
     """
     newest: dict[str, tuple[date, bool]] = dict(stored or {})
     for row in feedback:
-        if row.customer is None or row.contact_ok is None:
+        if row.customer is None or row.contact_ok is None or row.date > as_of:
             continue
         seen = newest.get(row.customer)
         if seen is None or row.date > seen[0]:

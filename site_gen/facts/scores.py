@@ -213,9 +213,18 @@ def period_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])   # (December 9999 has no next month)
 
 
+def last_point(series: tuple[SeriesPoint, ...], today: date) -> SeriesPoint | None:
+    """The series' last point of a month begun by today. A later month's point (feedback dated after today: a
+    2999 typo, rule feedback-dated-later) is no data yet: as the last, it would keep the metric fresh for good."""
+    month = month_key(today)
+    return next((point for point in reversed(series) if point.period <= month), None)
+
+
 def stale_days(series: tuple[SeriesPoint, ...], today: date, allowed: int) -> int | None:
-    """Days since the month of the last data point ended, when more than allowed; None when fresh or empty."""
-    if not series:
+    """Days since the month of the last data point (last_point) ended, when more than allowed; None when fresh or
+    empty."""
+    last = last_point(series, today)
+    if last is None:
         return None
-    days = (today - period_end(series[-1].period)).days
+    days = (today - period_end(last.period)).days
     return days if days > allowed else None

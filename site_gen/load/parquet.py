@@ -59,6 +59,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _by(as_of: date) -> str:
+    """Rows dated on or before as_of: the lists of the newest rows leave out those dated later (a 2999 typo would
+    top them for good; site_gen/facts/dated_later.py)."""
+    return f"date <= DATE '{as_of.isoformat()}'"
+
+
 @dataclass(frozen=True, slots=True)
 class _Counted:
     """Rows of one month, journey stage and segment: their volume, complaints, and per score type present its
@@ -184,7 +190,8 @@ class ParquetFeedback:
                         if paths else None)
         self.present = present
         self.csv = csv
-        self._verbatims: dict[int, dict[str, tuple[FeedbackRow, ...]]] = {}   # limit -> irritant -> its newest
+        # (limit, as of) -> irritant -> its newest verbatims
+        self._verbatims: dict[tuple[int, date], dict[str, tuple[FeedbackRow, ...]]] = {}
         self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
         self._unlinked_counts: tuple[int, int] | None = None   # after evidence()
         self._counts: dict[tuple[str | None, str | None, str | None], _Counted] | None = None
@@ -477,21 +484,23 @@ class ParquetFeedback:
                                     tuple(v["source"]),
                                     tuple(v["journey_stage"])) for key, v in found.items()}
 
-    def verbatims(self, irritant: str, limit: int) -> tuple[FeedbackRow, ...]:
-        """An irritant's newest evidence rows with words, as rows: only the few a page shows are read.
+    def verbatims(self, irritant: str, limit: int, as_of: date) -> tuple[FeedbackRow, ...]:
+        """An irritant's newest evidence rows with words dated on or before as_of, as rows: only the few a page
+        shows are read.
 
         Call after evidence() (derive_facts does), which gathers each irritant's rows. Every irritant's are read
         in one query the first time: the internal site asks for each of its irritants in turn, and a query per
         irritant took 0.08 s each (2,000 irritants over a million rows: 150 s of a build)."""
-        if limit not in self._verbatims:
+        if (limit, as_of) not in self._verbatims:
             # each irritant's newest places by a top-n aggregate, then those rows: a window over every evidence
             # row carried all its columns through the sort (200,000 rows: 0.44 s, where this takes 0.08 s)
             chosen = self._rows(f"SELECT irritant_id, unnest(max_by({{'f': filename, 'n': row_number}}, "
                                 f"{{'d': date, 'i': id}}, ?), recursive := true) FROM evidence "
-                                f"WHERE {_WHOLE} AND said GROUP BY irritant_id", limit)
-            self._verbatims[limit] = {key: tuple(sorted(listed, key=lambda row: (row.date, row.id), reverse=True))
-                                      for key, listed in sorted(self._rows_of_irritants(chosen).items())}
-        return self._verbatims[limit].get(irritant, ())
+                                f"WHERE {_WHOLE} AND {_by(as_of)} AND said GROUP BY irritant_id", limit)
+            self._verbatims[(limit, as_of)] = {
+                key: tuple(sorted(listed, key=lambda row: (row.date, row.id), reverse=True))
+                for key, listed in sorted(self._rows_of_irritants(chosen).items())}
+        return self._verbatims[(limit, as_of)].get(irritant, ())
 
     def _feedback_rows(self, table: str, where: str, order: str, limit: int | None,
                        *params: Any) -> tuple[FeedbackRow, ...]:
@@ -679,20 +688,21 @@ class ParquetFeedback:
             self._unlinked_counts = (int(total), int(without))
         return self._unlinked_counts
 
-    def unlinked_said(self, limit: int) -> StoredSaid:
-        """What grouping reads of the newest unlinked rows with words, newest first (themes read the rows of a
-        theme whole afterwards, by ID). The IDs are sorted first, without the other columns (as unlinked_rows)."""
+    def unlinked_said(self, limit: int, as_of: date) -> StoredSaid:
+        """What grouping reads of the newest unlinked rows with words dated on or before as_of, newest first
+        (themes read the rows of a theme whole afterwards, by ID). The IDs are sorted first, without the other
+        columns (as unlinked_rows)."""
         return StoredSaid(self.db.sql(
             "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
-            f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
+            f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {_by(as_of)} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
             f"LIMIT {int(limit)}) USING (id) ORDER BY f.date DESC, f.id DESC").to_arrow_table())
 
-    def unlinked_rows(self, limit: int) -> tuple[FeedbackRow, ...]:
-        """The newest unlinked rows, newest first."""
+    def unlinked_rows(self, limit: int, as_of: date) -> tuple[FeedbackRow, ...]:
+        """The newest unlinked rows dated on or before as_of, newest first."""
         # the newest IDs first, sorted without their other columns, then those rows: at 10,000,000 rows a sort
         # that carries every column took 2 GB more and half as long again
         newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._UNLINKED} WHERE {_WHOLE} "
-                  f"ORDER BY date DESC, id DESC LIMIT {int(limit)}) USING (id))")
+                  f"AND {_by(as_of)} ORDER BY date DESC, id DESC LIMIT {int(limit)}) USING (id))")
         return self._feedback_rows(newest, "true", "date DESC, id DESC", None)
 
     def unlinked_by_stage(self, since: date, until: date,
@@ -756,11 +766,11 @@ class ParquetFeedback:
             found.setdefault(week_monday(row.date), []).append(row)
         return found
 
-    def consent(self, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
-        """Customer -> (the date of their newest row that gives contact_ok, what it says), for the customers
-        of evidence rows (after evidence()) and those in `also` (of the loaded evidence rows): two rows of that
-        day that disagree say false, the rule of site_gen/facts/loop.py contact_consent. Only customers whose
-        rows give contact_ok are listed."""
+    def consent(self, as_of: date, also: Iterable[str] = ()) -> dict[str, tuple[date, bool]]:
+        """Customer -> (the date of their newest row dated on or before as_of that gives contact_ok, what it
+        says), for the customers of evidence rows (after evidence()) and those in `also` (of the loaded evidence
+        rows): two rows of that day that disagree say false, the rule of site_gen/facts/loop.py contact_consent.
+        Only customers whose rows give contact_ok by as_of are listed."""
         import pyarrow as pa
 
         if "contact_ok" not in self.present:
@@ -769,7 +779,7 @@ class ParquetFeedback:
         found = {str(customer): (day, bool(ok)) for customer, day, ok in self._rows(
             "SELECT customer, date, bool_and(contact_ok) FROM (SELECT customer, date, contact_ok, "
             "max(date) OVER (PARTITION BY customer) AS newest FROM feedback WHERE contact_ok IS NOT NULL "
-            "AND date IS NOT NULL AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
-            "WHERE date = newest GROUP BY ALL")}
+            "AND date <= ? AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
+            "WHERE date = newest GROUP BY ALL", as_of)}
         self.db.unregister("also")
         return found

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, error, warning
 from ..facts import Facts, RiskKind, RiskLevel, RiskSignal
+from ..facts.scores import last_point
 from ..model import Backlog
 
 MAX_METRICS = 3
@@ -31,11 +32,11 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
                         "compute: nps|ces|csat derives it from feedback; series: [{period, value}] gives it")
             continue
         moved = facts.metrics[metric.id]
-        if moved.stale_days is not None:
-            last = moved.series[-1].period
+        last = last_point(moved.series, facts.as_of)
+        if moved.stale_days is not None and last is not None:
             yield warning(metric.loc, "metric-stale",
-                          f"{metric.name} has no data after {last}: that month ended {moved.stale_days} days ago "
-                          f"(rules.metric_stale_days is {backlog.config.rules.metric_stale_days})",
+                          f"{metric.name} has no data after {last.period}: that month ended {moved.stale_days} "
+                          f"days ago (rules.metric_stale_days is {backlog.config.rules.metric_stale_days})",
                           "feed it (add this month's point to its series, or the feedback it is computed from), "
                           "or remove a metric nobody measures any more: it cannot trigger a decision")
         change = moved.change

@@ -222,11 +222,12 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         found = facts.irritants[irritant.id]
         rows = found.evidence.rows
         if found.evidence.stored_rows and backlog.stored_feedback is not None:   # the few newest, read by DuckDB
-            rows = rows + backlog.stored_feedback.verbatims(irritant.id, SAMPLE_VERBATIMS)
+            rows = rows + backlog.stored_feedback.verbatims(irritant.id, SAMPLE_VERBATIMS, facts.as_of)
         pages.append(IrritantPage(
             irritant=irritant, facts=found, summary=render_markdown(irritant.summary or ""),
-            verbatims=tuple(sorted((r for r in rows if r.verbatim), key=lambda r: (r.date, r.id),
-                                   reverse=True)[:SAMPLE_VERBATIMS]),
+            # the newest said by as_of: a row dated later (a 2999 typo) would be quoted first for good
+            verbatims=tuple(sorted((r for r in rows if r.verbatim and r.date <= facts.as_of),
+                                   key=lambda r: (r.date, r.id), reverse=True)[:SAMPLE_VERBATIMS]),
             decisions=tuple(backlog.decisions[key] for key in found.decisions),
             stories=tuple(backlog.stories[key] for key in found.stories),
             history=history.get(irritant.loc.path, ()),
