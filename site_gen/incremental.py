@@ -14,6 +14,9 @@ A `Memo` holds, keyed by content hashes:
   this page use": its context names its records and facts, and the recorded attributes name the site-wide
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
   staging folder) only while its inode, size and modification time are those the build recorded;
+- `judged`: what the record rules said of each record file, by the hash of its bytes, under the settings they
+  read (the "as of" date, site.yaml, the feedback: site_gen.rules.records), so a full check judges again only
+  the records whose files changed; `customers`: the customer index those rules judged published words with;
 - `runs`: per hash of every input (files, theme, git HEAD, "as of", options), the diagnostics and the output
   files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
   and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
