@@ -573,3 +573,21 @@ def test_the_unlinked_feedback_and_the_risk_rows_count_as_each_language_does(tmp
     more = re.findall(r'<p class="muted">([^<]*\d[^<]*)</p></details>', internal["journey/index.html"])
     assert ONE_MORE[language] in more and len(more) > 3, more
 
+
+def test_spanish_words_an_irritant_in_the_feminine_and_french_elides_nothing_before_a_month(tmp_path: Path) -> None:
+    """The Spanish site calls an irritant "molestia", feminine, yet an irritant's page read "abierto durante 30
+    días" and "Resuelto hace 81 días", and a segment's board "primero los que afectan…": each agrees with
+    "molestia" now. The French story page linked "Les autres changements de octobre 2026" (French writes
+    "d’octobre"): "en octobre 2026" needs no elision before any month."""
+    spanish = _sites(tmp_path, "es", date(2026, 12, 20))["internal"]
+    closed = _visible(spanish["irritants/double-charge-after-failed-ride/index.html"])
+    assert re.search(r"\(abierta durante \d+ días\)", closed) and "abierto" not in closed
+    assert "Resuelta hace 81 días; ninguna historia" in _visible(spanish["irritants/seat-clamp-stuck/index.html"])
+    assert "primero las que afectan a más clientes del segmento commuter." in _visible(
+        spanish["board/segment/commuter/index.html"])
+    public = _sites(tmp_path, "fr", date(2026, 12, 20))["public"]
+    assert "Les autres changements en octobre 2026" in public[
+        "stories/2026-10-no-unlock-fee-when-a-bike-doesnt-unlock/index.html"]
+    assert "Les autres changements en avril 2026" in public[
+        "stories/2026-04-sign-up-no-longer-sends-you-back-to-the-start/index.html"]
+    assert not [page for page in public.values() if re.search(r"\bde (?:avril|août|octobre)\b", _visible(page))]
