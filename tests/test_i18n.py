@@ -506,3 +506,88 @@ def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_langua
     assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14 jours" in french
     assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
     assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends
+
+
+# --- a count and the words beside it agree: number, gender and a heading over many -------------------------------
+
+def _sites(tmp_path: Path, language: str, today: date) -> dict[str, dict[str, str]]:
+    """Both sites of the example, in one language on both, as of `today`: {site: {page: its visible text}}."""
+    root = copy_example(tmp_path / f"{language}-{today}")
+    _set_languages(root, language)
+    built = render_sites(run_check(root, today), root, workers=1)
+    return {name: {page: data.decode() for page, data in site.items() if page.endswith(".html")}
+            for name, site in built.items()}
+
+
+STAT = re.compile(r'href="#overdue"><b>(\d+)</b>([^<]*)</a>')
+PILL = re.compile(r'<span class="pill bad">([^<]*)</span>')
+
+
+@pytest.mark.parametrize(("language", "one", "many"), [("en", "overdue", "overdue"), ("fr", "en retard", "en retard"),
+                                                        ("de", "überfällig", "überfällig"),
+                                                        ("es", "vencida", "vencidas")])
+def test_the_dashboards_overdue_figure_agrees_with_its_count(tmp_path: Path, language: str, one: str,
+                                                              many: str) -> None:
+    """The Spanish dashboard read "6 vencida" as of 2027-03-01: the figure shared the msgid "overdue" with the pill
+    on one irritant's row. The figure is a plural message of its own (a message context tells it apart), so Spanish
+    writes "vencidas" — a "molestia", feminine — beside 6 and "vencida" beside 1, while the pill on each
+    overdue irritant keeps its singular."""
+    for today, count, said in ((date(2026, 12, 20), 1, one), (date(2027, 3, 1), 6, many)):
+        dashboard = _sites(tmp_path, language, today)["internal"]["index.html"]
+        [(number, words)] = STAT.findall(dashboard)
+        assert int(number) == count
+        assert words == said
+        if language != "en":
+            assert one in PILL.findall(dashboard[dashboard.index('<section id="overdue">'):])
+
+
+PRAISE_HEADING = {"en": "Praise", "fr": "Compliments", "de": "Lob", "es": "Elogios"}
+PRAISE_ROW = {"en": "Praise", "fr": "Compliment", "de": "Lob", "es": "Elogio"}
+NOT_IN_A_THEME = {
+    "en": "Not in a theme: 2 rows said only once or with no words to group by (such as “👍”), "
+          "0 rows without a verbatim.",
+    "fr": "Hors thème\u00a0: 2 remontées isolées ou sans mots à regrouper (comme «\u00a0👍\u00a0»), "
+          "0 remontée sans verbatim.",
+    "de": "Ohne Thema: 2 nur einmal genannte Rückmeldungen oder solche ohne Wörter zum Gruppieren (wie „👍“), "
+          "0 Rückmeldungen ohne Wortlaut.",
+    "es": "Fuera de un tema: 2 comentarios dichos una sola vez o sin palabras que agrupar (como «👍»), "
+          "0 comentarios sin texto literal.",
+}
+ONE_MORE = {"en": "and 1 more", "fr": "et 1 autre", "de": "und 1 weitere", "es": "y 1 más"}
+
+
+@pytest.mark.parametrize("language", ["en", *TRANSLATED])
+def test_the_unlinked_feedback_and_the_risk_rows_count_as_each_language_does(tmp_path: Path, language: str) -> None:
+    """The unlinked-feedback page headed its praise themes "Compliment (18)" in French and "Elogio (18)" in
+    Spanish — the singular label of one row, beside "Réclamations (5)"; it now heads them in the plural (German's
+    "Lob" is both) while each row keeps its singular kind. Its note on the rows in no theme read
+    "0 remontées sans verbatim" (French counts 0 in the singular): each count is a plural message now. A risk
+    signal's rows read "et 1 autres": "et 1 autre"."""
+    internal = _sites(tmp_path, language, date(2026, 12, 20))["internal"]
+    inbox = internal["feedback/index.html"]
+    assert f'<a href="#praise">{PRAISE_HEADING[language]}</a> <span class="muted">(18)</span>' in inbox
+    assert f'<h2 id="praise-heading">{PRAISE_HEADING[language]}</h2>' in inbox
+    kinds = set(re.findall(r'<td data-label="[^"]*">([^<]*)</td><td class="text">', inbox))
+    assert PRAISE_ROW[language] in kinds and PRAISE_HEADING[language] not in kinds - {PRAISE_ROW[language]}
+    assert NOT_IN_A_THEME[language] in html.unescape(inbox)
+    more = re.findall(r'<p class="muted">([^<]*\d[^<]*)</p></details>', internal["journey/index.html"])
+    assert ONE_MORE[language] in more and len(more) > 3, more
+
+
+def test_spanish_words_an_irritant_in_the_feminine_and_french_elides_nothing_before_a_month(tmp_path: Path) -> None:
+    """The Spanish site calls an irritant "molestia", feminine, yet an irritant's page read "abierto durante 30
+    días" and "Resuelto hace 81 días", and a segment's board "primero los que afectan…": each agrees with
+    "molestia" now. The French story page linked "Les autres changements de octobre 2026" (French writes
+    "d’octobre"): "en octobre 2026" needs no elision before any month."""
+    spanish = _sites(tmp_path, "es", date(2026, 12, 20))["internal"]
+    closed = _visible(spanish["irritants/double-charge-after-failed-ride/index.html"])
+    assert re.search(r"\(abierta durante \d+ días\)", closed) and "abierto" not in closed
+    assert "Resuelta hace 81 días; ninguna historia" in _visible(spanish["irritants/seat-clamp-stuck/index.html"])
+    assert "primero las que afectan a más clientes del segmento commuter." in _visible(
+        spanish["board/segment/commuter/index.html"])
+    public = _sites(tmp_path, "fr", date(2026, 12, 20))["public"]
+    assert "Les autres changements en octobre 2026" in public[
+        "stories/2026-10-no-unlock-fee-when-a-bike-doesnt-unlock/index.html"]
+    assert "Les autres changements en avril 2026" in public[
+        "stories/2026-04-sign-up-no-longer-sends-you-back-to-the-start/index.html"]
+    assert not [page for page in public.values() if re.search(r"\bde (?:avril|août|octobre)\b", _visible(page))]

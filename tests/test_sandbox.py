@@ -106,13 +106,15 @@ CALLS = """{% macro shout(word, times=1) %}{{ word | upper }}{{ "!" * times }}{%
 {% for word in ["a", "<b>"] %}{{ shout(word, times=loop.index) }}{% call(inner) wrap(word) %}-{{ inner }}-{% endcall %}
 {{ word.upper() }} {{ "x,y".split(",") | join("|") }} {{ day.isoformat() }} {{ _("Main") }}{% endfor %}
 {% autoescape false %}{{ _("<%(x)s>", x="<&>") }} {{ _("%%") }} {{ shout("<q>") }}{% endautoescape %}
+{{ pgettext("c", "Skip to content") }} {{ pgettext("c", "<%(x)s> 100%%", x="<&>") }} {{ npgettext("c", "%(num)d day", "%(num)d days", 2) }}
+{{ npgettext("c", "%(num)d %(x)s", "%(num)d %(x)ss", 1, x="<&>") }}{% autoescape false %} {{ npgettext("c", "<%(x)s>", "<%(x)s>", 2, x="<&>") }}{% endautoescape %}
 {% trans count=2 %}{{ count }} row{% pluralize %}{{ count }} rows{% endtrans %} {% trans %}Hello <i>{{ day }}</i>{% endtrans %}
 """
 
 
 def test_the_sandbox_calls_interface_text_macros_and_methods_as_jinjas_own_sandbox_does() -> None:
-    """Calls the sandbox makes directly (_, ngettext, macros, built-in methods) give exactly what Jinja's own
-    sandbox and i18n extension give, escaping and `%%` included, in and out of autoescape."""
+    """Calls the sandbox makes directly (_, ngettext, pgettext, npgettext, macros, built-in methods) give exactly
+    what Jinja's own sandbox and i18n extension give, escaping and `%%` included, in and out of autoescape."""
     from datetime import date
 
     import jinja2

@@ -159,11 +159,14 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.body_reads: set[int] | None = None   # while set: the ids of the objects whose `body` a page read
 
     def install_interface_text(self, words: Language) -> None:
-        """`_`, `gettext` and `ngettext` (newstyle, as jinja2.ext.i18n installs them), called directly."""
+        """`_`, `gettext`, `ngettext`, `pgettext` and `npgettext` (newstyle, as jinja2.ext.i18n installs them),
+        called directly."""
         text = InterfaceText(words)
-        gettext, ngettext = text.gettext, text.ngettext   # each `text.gettext` is a new bound method: take it once
-        self.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
-        self._direct = {id(function): function for function in (gettext, ngettext)}
+        # each `text.gettext` is a new bound method: take each once
+        functions: dict[str, Callable[..., Any]] = {
+            "gettext": text.gettext, "ngettext": text.ngettext, "pgettext": text.pgettext, "npgettext": text.npgettext}
+        self.globals.update(_=functions["gettext"], **functions)
+        self._direct = {id(function): function for function in functions.values()}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -220,15 +223,19 @@ _METHODS = (types.MethodType, types.BuiltinMethodType)
 
 
 class InterfaceText:
-    """jinja2.ext.i18n's newstyle gettext and ngettext, for one language, without Jinja's generic call path.
+    """jinja2.ext.i18n's newstyle gettext, ngettext, pgettext and npgettext, for one language, without Jinja's
+    generic call path.
 
     The same results as the extension's: translated, Markup under autoescape, always %-formatted (so `%%`
     reads `%`), arguments escaped. The catalogue is fixed for the environment, so a message without
     arguments, the most common kind (a page's headings and labels), is translated and formatted once.
+    A message context (pgettext) tells apart two uses of the same English that another language words
+    differently: "overdue" on one irritant's pill and beside a count of them ("7 vencidas").
     """
 
     def __init__(self, words: Language):
         self.translate, self.translate_plural = words.translations.gettext, words.translations.ngettext
+        self.translate_in, self.translate_plural_in = words.translations.pgettext, words.translations.npgettext
         self.done: dict[str, Markup] = {}
 
     @pass_eval_context
@@ -245,6 +252,18 @@ class InterfaceText:
     def ngettext(self, context: EvalContext, singular: str, plural: str, number: int, /, **variables: Any) -> str:
         variables.setdefault("num", number)
         text = self.translate_plural(singular, plural, number)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    @pass_eval_context
+    def pgettext(self, context: EvalContext, message_context: str, message: str, /, **variables: Any) -> str:
+        text = self.translate_in(message_context, message)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    @pass_eval_context
+    def npgettext(self, context: EvalContext, message_context: str, singular: str, plural: str, number: int, /,
+                  **variables: Any) -> str:
+        variables.setdefault("num", number)
+        text = self.translate_plural_in(message_context, singular, plural, number)
         return (Markup(text) if context.autoescape else text) % variables
 
 
