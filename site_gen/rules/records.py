@@ -7,7 +7,7 @@ what an earlier check said of a record whose file is unchanged, under the same s
 retitled among 30,000 records is the only one judged again. A cached check of records edited in their own
 fields (site_gen.record_edits) and serve's edited story bodies use the same `record_findings`. What the families
 say across records (the length of the backlog, references, addresses, links between decisions …) is each
-family's `check` (site_gen.rules.run_rules).
+family's `check` (site_gen.rules.across_records).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .public_safety import CustomerReferences
 if TYPE_CHECKING:
     from ..facts import Facts
 
-RECORD_FAMILIES = (placeholders, public_safety, stories, backlog_rules, decisions)
 Judgeable = Story | Irritant | Decision
 
 
