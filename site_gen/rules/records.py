@@ -78,7 +78,8 @@ def judge_records(backlog: Backlog, facts: Facts, loaded: Mapping[str, bytes] | 
         else:
             if references is None and not isinstance(record, Decision) and record.is_public:
                 references = public_safety.customer_references(facts.loaded_customers, backlog.stored_feedback)
-            found.extend(record_findings(record, references or _NONE, facts.as_of, rules))
+            # (`is None`: an index of references all kept in DuckDB holds none read into Python, and is falsy)
+            found.extend(record_findings(record, _NONE if references is None else references, facts.as_of, rules))
         if hashed is not None:
             judged[path] = hashed
     return found, Judged(settings, judged, Diagnostics(found)) if loaded is not None else None
