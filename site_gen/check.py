@@ -2,8 +2,9 @@
 
 `check_cached` is the command's entry: with a cache, a check whose inputs all hash as in the last cached check
 returns that check's diagnostics without loading anything (site_gen.incremental, the run store build uses too);
-with stories and irritants edited in their own fields alone (site_gen.record_edits), that check's diagnostics with
-those records judged again.
+with stories, irritants and decisions edited in their own fields alone (site_gen.record_edits), that check's
+diagnostics with those records judged again; else a full check that parses, and judges with the record rules
+(site_gen.rules.records), only the files that changed.
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                  workers: int | None = None) -> CheckReport:
     """check_repository, reusing the cache: the last check's diagnostics when no input changed (site.yaml, the
     backlog and ledger, the feedback, the catalogues, the logo, git's HEAD, the "as of" date); the last check's
-    with the edited records judged again when stories and irritants edited in their own fields are all that
-    changed (`_own_edits`); else a check that parses only the files that changed. Without a memo, a plain check."""
+    with the edited records judged again when records edited in their own fields are all that changed
+    (`_own_edits`); else a check that parses only the files that changed, and takes what the record rules said
+    of every other record file from the last full check under the same settings (the "as of" date, site.yaml and
+    the feedback: `_feedback_inputs`). Without a memo, a plain check."""
     from .errors import NotABacklog
     from .incremental import DiskMemo, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 

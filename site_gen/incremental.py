@@ -26,8 +26,8 @@ A `Memo` holds, keyed by content hashes:
 repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
 with a key kept outside the repository (`~/.cache/site-gen/cache-key`), so a cache someone committed, copied or
 truncated fails the signature and is ignored before anything in it is read; one written by another site-gen
-version, another Python or other site-gen code is ignored too. A cache that cannot be read or written only makes
-the run slower.
+version, another Python, other site-gen code, or before the duckdb extra was installed or removed, is ignored
+too. A cache that cannot be read or written only makes the run slower.
 
 Two fast paths sit on top of this cache: a cached check of records edited in their own fields alone
 (site_gen.record_edits, from check.py) and serve's re-render of an edited story body (site_gen.live). This
@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib.util
 import io
 import os
 import pickle
@@ -242,7 +243,15 @@ def _code_stamp() -> Digest:
 
 def stamp() -> tuple[object, ...]:
     from . import __version__
-    return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, _code_stamp())
+    return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, _code_stamp(), duckdb_installed())
+
+
+def duckdb_installed() -> bool:
+    """Whether the duckdb extra is installed (site_gen.load.parquet.available asks here). Part of the stamp: the
+    same files check differently with it — a Parquet batch is an error without it ("needs DuckDB"), rows whose
+    customers public safety knows with it — and installing it, as that error says, changes no file. Not kept
+    once per process: `serve` runs on while the extra is installed."""
+    return importlib.util.find_spec("duckdb") is not None
 
 
 # --- the store ------------------------------------------------------------------------------------

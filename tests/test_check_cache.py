@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -578,6 +579,34 @@ def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_
     for step, (change, index, body) in enumerate(edits):
         _apply_edit(root, step, change, index, body)
         assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, change)
+
+
+def _as_parquet(csv: Path) -> None:
+    """The export as a Parquet batch, which only DuckDB reads."""
+    import duckdb
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}', header=true, all_varchar=true)) "
+               f"TO '{csv.with_suffix('.parquet')}' (FORMAT parquet)")
+    csv.unlink()
+
+
+@pytest.mark.parametrize("then", ["nothing edited", "another record edited"])
+def test_a_check_once_duckdb_is_installed_says_what_a_cold_check_says(
+        example: Path, monkeypatch: pytest.MonkeyPatch, then: str) -> None:
+    """Without DuckDB a Parquet batch is an error ("needs DuckDB, which is not installed") and its customers are
+    unknown to public safety. Once the team runs the pip install the error names, no file has changed: the cache
+    written without DuckDB must neither print that error again nor keep what the record rules said of a story
+    naming one of the batch's customers."""
+    _as_parquet(example / "feedback/surveys-and-reviews.csv")
+    _set_body(example, STORY, "Thanks to cust-951685 for telling us.")   # a customer of that batch alone
+    with monkeypatch.context() as without:
+        without.setitem(sys.modules, "duckdb", None)   # what importlib finds when DuckDB is not installed
+        missing = check(example)
+    assert "needs DuckDB" in missing[1] and "personal-data" not in missing[1]
+    if then == "another record edited":
+        edit(example / UNLOCK, "status: in-progress", "status: done\nclosed: 2026-11-20")
+    cached = check(example)
+    assert "needs DuckDB" not in cached[1] and "cust-951685" in cached[1]
+    assert cached == check(example, "--no-cache")
 
 
 def test_a_lost_customer_index_is_made_again_by_the_next_full_check(example: Path, monkeypatch) -> None:

@@ -129,6 +129,23 @@ def test_an_allowed_string_no_public_text_holds_is_a_stale_exception(example: Pa
     assert "allow_personal_data" not in (REPO / "site_gen/views/public.py").read_text("utf-8")
 
 
+def test_a_customer_reference_is_found_when_every_customer_is_kept_in_duckdb(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index of references then holds no value read into Python (its len() is 0: they are looked up in
+    DuckDB), and still finds them: a story naming a customer of a large export was published unreported when an
+    index of no loaded value was taken for no index at all."""
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")   # the CSV export kept in DuckDB, as a large one is
+    for loaded in ("feedback/helpdesk-export.jsonl", "feedback/interviews.yaml"):   # the feedback read by Python
+        (example / loaded).unlink()
+    edit(example / STORY, BODY_LINE, f"{BODY_LINE} Thanks, cust-951685!")   # a customer of that export alone
+    result = run_check(example)
+    assert result.backlog.stored_feedback is not None and not result.facts.loaded_customers
+    assert [d.message for d in result.diagnostics if d.rule == "personal-data"] == [
+        "public field 'body' contains a customer reference (cust-951685)"]
+    with pytest.raises(BuildRefused):
+        build(example, example / "_site", TODAY)
+
+
 def test_customer_references_are_found_quickly_among_a_hundred_thousand() -> None:
     references = CustomerReferences([f"CUST-{n:06d}" for n in range(0, 200_000, 2)] + ["A.1024", "(X)-77"])
     assert len(references) == 100_002

@@ -15,7 +15,6 @@ imports nothing from them.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, overload
 from ..diagnostics import Diagnostic, SourceLoc, error
 from ..fields import FEEDBACK_FIELDS, SCORE_RANGE
 from ..fieldtypes import FEEDBACK_ID_PATTERN, did_you_mean
+from ..incremental import duckdb_installed
 from ..model import FeedbackKind, FeedbackRow, ScoreType, SiteConfig, Source
 from ..tallies import COMPLAINT_SQL, WORTH, Behind, CellKey, Counts, Tally, any_worth_sql, counts_against, worth_sql
 from ..verbatims import HAS_WORDS_SQL, WHITESPACE_SQL, Said
@@ -42,7 +42,7 @@ _COLUMNS = tuple(f.name for f in FEEDBACK_FIELDS)
 
 
 def available() -> bool:
-    return importlib.util.find_spec("duckdb") is not None
+    return duckdb_installed()   # (the cache's stamp asks too: a cache written without DuckDB is not taken)
 
 
 def missing_extra(paths: Sequence[Path], root: Path, diagnostics: list[Diagnostic]) -> None:

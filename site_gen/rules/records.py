@@ -7,7 +7,7 @@ what an earlier check said of a record whose file is unchanged, under the same s
 retitled among 30,000 records is the only one judged again. A cached check of records edited in their own
 fields (site_gen.record_edits) and serve's edited story bodies use the same `record_findings`. What the families
 say across records (the length of the backlog, references, addresses, links between decisions …) is each
-family's `check` (site_gen.rules.run_rules).
+family's `check` (site_gen.rules.across_records).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .public_safety import CustomerReferences
 if TYPE_CHECKING:
     from ..facts import Facts
 
-RECORD_FAMILIES = (placeholders, public_safety, stories, backlog_rules, decisions)
 Judgeable = Story | Irritant | Decision
 
 
@@ -79,7 +78,8 @@ def judge_records(backlog: Backlog, facts: Facts, loaded: Mapping[str, bytes] | 
         else:
             if references is None and not isinstance(record, Decision) and record.is_public:
                 references = public_safety.customer_references(facts.loaded_customers, backlog.stored_feedback)
-            found.extend(record_findings(record, references or _NONE, facts.as_of, rules))
+            # (`is None`: an index of references all kept in DuckDB holds none read into Python, and is falsy)
+            found.extend(record_findings(record, _NONE if references is None else references, facts.as_of, rules))
         if hashed is not None:
             judged[path] = hashed
     return found, Judged(settings, judged, Diagnostics(found)) if loaded is not None else None
