@@ -107,8 +107,11 @@ class CustomerReferences:
         copy._stored = None
         return copy
 
-    def __len__(self) -> int:
-        """How many distinct references are read into Python (those kept in DuckDB are not counted)."""
+    @property
+    def read_into_python(self) -> int:
+        """How many distinct references are read into Python (those kept in DuckDB are not counted). Not __len__:
+        an index of customers all kept in DuckDB has none, and must not read as false (an `or` once swapped it
+        for the empty index, and a customer reference in a public story went unreported)."""
         return len(self._known)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
