@@ -312,3 +312,20 @@ def test_a_due_decisions_body_edited_renders_again_only_the_pages_of_its_irritan
     page = (out / "internal/irritants/deposit-refund-slow/index.html").read_text(encoding="utf-8")
     assert re.search(r"Keep effort and NPS actions as planned after the November review</a> "
                      r"<span class=\"pill bad\">review due</span>", page)
+
+
+def test_a_file_saved_while_a_build_runs_leaves_no_run_under_the_hashes_it_had(tmp_path: Path, monkeypatch) -> None:
+    """A build hashes its inputs, then reads them: site.yaml saved in between was read as saved, and that build
+    was kept under the hashes of the inputs as they were. Saved back as it was, the next build reused it and
+    left the other organisation's name on every page (found by the adversarial cache pass)."""
+    from .test_check_cache import saved_once_hashed
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    saved_once_hashed(monkeypatch, incremental, root / "site.yaml", "organisation: Kestrel Cycle Share",
+                      "organisation: Kestrel Cycles")
+    build(root, out, TODAY, search=False)
+    edit(root / "site.yaml", "organisation: Kestrel Cycles", "organisation: Kestrel Cycle Share")  # back as hashed
+    build(root, out, TODAY, search=False)
+    assert tree(out) == cold(root, tmp_path / "cold")
