@@ -17,7 +17,8 @@ A `Memo` holds, keyed by content hashes:
 - `runs`: per hash of every input (files, theme, git HEAD, "as of", options), the diagnostics and the output
   files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
   and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
-  diagnostics it stored, loading nothing.
+  diagnostics it stored, loading nothing. A run is kept only when its inputs still hash, once it is over, as
+  they did when it began (`Hashed.still`): one saved while it ran was read as saved.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
 repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
