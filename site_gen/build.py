@@ -454,7 +454,6 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
             pages.pages[audience] = reuse.entries(output.files.get(audience, {}))
     pages.pending = {}
     runs = memo.part("runs")
-    logo = result.backlog.config.public.logo
-    runs.extra = (logo.source,) if logo is not None else ()
+    runs.extra = result.backlog.config.named_files
     runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
     memo.save("files", "pages", "runs")

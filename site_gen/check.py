@@ -137,8 +137,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
         memo.part("judged").judged = {settings: result.judged}
-        logo = result.backlog.config.public.logo
-        runs.extra = (logo.source,) if logo is not None else ()
+        runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),

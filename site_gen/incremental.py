@@ -362,9 +362,17 @@ class DiskMemo:
                 self._load_files()
             else:
                 value = load_part(self.root, name)
+                if name == "runs" and isinstance(value, tuple) and len(value) == 2:
+                    value, self.memo.extra = value   # (the inputs the runs read beside the folders: _stored)
                 if isinstance(value, dict):
                     setattr(self.memo, name, value)
         return self.memo
+
+    def _stored(self, name: str) -> object:
+        """A part as it is kept: the runs with the inputs they read beside the usual folders (the logo), which the
+        next run hashes before it can look its run up — left behind, no later process hashed the logo."""
+        value = getattr(self.memo, name)
+        return (value, self.memo.extra) if name == "runs" else value
 
     def _load_files(self) -> None:
         files: dict[str, tuple[Digest, Any]] = {}
@@ -382,7 +390,7 @@ class DiskMemo:
             if name == "files":
                 self._save_files()
             else:
-                save_part(self.root, name, getattr(self.memo, name))
+                save_part(self.root, name, self._stored(name))
         if "files" in names:
             self._collect()
 

@@ -765,3 +765,21 @@ def test_site_yaml_saved_while_an_own_edit_is_judged_leaves_no_diagnostics_under
     cached = check(example, "--format", "json")
     assert cached == check(example, "--no-cache", "--format", "json")
     assert '"rule": "unreviewed",\n      "severity": "warning"' in cached[1]
+
+
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+
+
+@pytest.mark.parametrize("logo", ["missing", "not a safe image"])
+def test_a_logo_that_did_not_load_is_an_input_too(example: Path, logo: str) -> None:
+    """The logo site.yaml names is an input of check and build; one that did not load was left out of them, so
+    adding the missing file (or mending a broken one) kept printing its error from the cache (found by the
+    adversarial cache pass)."""
+    edit(example / "site.yaml", "logo: null", "logo: assets/logo.svg")
+    (example / "assets").mkdir()
+    if logo != "missing":
+        (example / "assets/logo.svg").write_text(LOGO.replace("<rect", "<script>alert(1)</script><rect"), "utf-8")
+    broken = check(example, "--format", "json")
+    assert '"path": "site.yaml"' in broken[1] or '"path": "assets/logo.svg"' in broken[1]
+    (example / "assets/logo.svg").write_text(LOGO, "utf-8")
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != broken

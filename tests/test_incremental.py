@@ -329,3 +329,20 @@ def test_a_file_saved_while_a_build_runs_leaves_no_run_under_the_hashes_it_had(t
     edit(root / "site.yaml", "organisation: Kestrel Cycles", "organisation: Kestrel Cycle Share")  # back as hashed
     build(root, out, TODAY, search=False)
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_replaced_logo_is_published_by_the_next_build(tmp_path: Path) -> None:
+    """The logo is an input beside the usual folders (the runs keep its path); that path was kept in memory only,
+    so a later build process never hashed the logo: "Nothing changed since the last build", and the public site
+    kept the old logo (found by the adversarial cache pass)."""
+    from .test_check_cache import LOGO
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "logo: null", "logo: assets/logo.svg")
+    (root / "assets").mkdir()
+    (root / "assets/logo.svg").write_text(LOGO, "utf-8")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    (root / "assets/logo.svg").write_text(LOGO.replace("<rect", '<circle r="5"'), "utf-8")
+    assert not build(root, out, TODAY, search=False).reused
+    assert tree(out) == cold(root, tmp_path / "cold")
+
