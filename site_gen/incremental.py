@@ -8,8 +8,8 @@ A `Memo` holds, keyed by content hashes:
 - `staged-KEY.parquet`: a large CSV export's table as DuckDB read and checked it (site_gen.load.csvstore), by the
   hash of the export's bytes and of how it was read (site.yaml's lists among them), signed like the rest;
 - `markdown`: rendered HTML by the hash of the markdown;
-- `pages`: for each output page, the hash of its own inputs (theme sources, its template, its context) and
-  the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
+- `pages`: for each output page, the hash of its own inputs (the team's theme and catalogues, its template, its
+  context) and the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
   `Tracked`, checked by hashing those attributes of the new site). This answers "which records and facts did
   this page use": its context names its records and facts, and the recorded attributes name the site-wide
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
@@ -873,11 +873,13 @@ class SiteDigests:
 
 
 def theme_digest(root: Path) -> Digest:
-    """The team's templates (the default theme is part of the stamp)."""
+    """The team's templates and catalogues (locale/*.po), which every page is rendered with (the default theme and
+    the packaged catalogues are part of the stamp)."""
     hasher = hashlib.blake2b(digest_size=20)
-    for path in _walk(root / "templates"):
-        data = read_regular(path)
-        hasher.update(str(path).encode() + b"\0" + (digest(data) if data is not None else b"special") + b"\0")
+    for folder in ("templates", "locale"):
+        for path in _walk(root / folder):
+            data = read_regular(path)
+            hasher.update(str(path).encode() + b"\0" + (digest(data) if data is not None else b"special") + b"\0")
     return hasher.digest()
 
 

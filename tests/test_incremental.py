@@ -346,3 +346,21 @@ def test_a_replaced_logo_is_published_by_the_next_build(tmp_path: Path) -> None:
     assert not build(root, out, TODAY, search=False).reused
     assert tree(out) == cold(root, tmp_path / "cold")
 
+
+TEAM_CATALOGUE = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Skip to content"\nmsgstr "{}"\n'
+
+
+def test_a_team_catalogue_added_or_edited_renders_every_page_again(tmp_path: Path) -> None:
+    """Every page's interface text comes from the language's catalogue, the team's locale/fr.po over the packaged
+    one: pages were kept whenever their records were unchanged, still saying the old words (found by the
+    adversarial cache pass)."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "language: en", "language: fr")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    (root / "locale").mkdir()
+    for words in ("Aller au contenu tout de suite", "Aller vite au contenu"):
+        (root / "locale/fr.po").write_text(TEAM_CATALOGUE.format(words), "utf-8")
+        build(root, out, TODAY, search=False)
+        assert words.encode() in (out / "public/archive/index.html").read_bytes()
+        assert tree(out) == cold(root, tmp_path / "cold")
