@@ -19,6 +19,7 @@ from site_gen.incremental import CACHE_DIR, MAGIC, DiskMemo, load_part, save_par
 
 from .canary import CANARY, add_journey_stage, write_canary_repo
 from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
+from .test_check_cache import LOGO, saved_once_hashed
 
 STORY = "backlog/stories/helmet-discount.md"
 STORY_PAGE = "stories/helmet-discount/index.html"          # internal site
@@ -138,8 +139,8 @@ def test_check_with_a_cache_reports_exactly_the_same_diagnostics(tmp_path: Path)
         [d.message for d in check_repository(root, TODAY, 1).diagnostics]
 
 
-EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "stage", "none"]),
-                 min_size=1, max_size=4)
+EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "stage", "none",
+                                  "catalogue", "logo"]), min_size=1, max_size=4)
 
 
 def _apply(root: Path, step: int, change: str) -> None:
@@ -161,6 +162,8 @@ def _apply(root: Path, step: int, change: str) -> None:
         path.write_text(path.read_text("utf-8").replace("audience: public", "audience: internal"), "utf-8")
     elif change == "stage":  # a new journey stage: the follow page and the stage list name it, with its feed
         add_journey_stage(root, step)
+    elif change in ("catalogue", "logo"):
+        _theme_edit(root, step, change)
     elif change == "flip-irritant":
         for irritant in sorted((root / "backlog/irritants").glob("*.yaml")):
             text = irritant.read_text("utf-8")
@@ -169,10 +172,27 @@ def _apply(root: Path, step: int, change: str) -> None:
                 break
 
 
+def _theme_edit(root: Path, step: int, change: str) -> None:
+    """What every page shows besides the records: the team's catalogue of the public language (made French), or
+    the logo (named in site.yaml once), each written anew."""
+    site = (root / "site.yaml").read_text("utf-8")
+    if change == "catalogue":
+        (root / "site.yaml").write_text(site.replace("language: en", "language: fr", 1), "utf-8")
+        (root / "locale").mkdir(exist_ok=True)
+        (root / "locale/fr.po").write_text(TEAM_CATALOGUE.format(f"Aller au contenu ({step})"), "utf-8")
+    else:
+        if "logo:" not in site:   # (the canary's public settings are one flow mapping)
+            (root / "site.yaml").write_text(site.replace('accent: "#0a7d5a"', 'accent: "#0a7d5a", logo: assets/logo.svg',
+                                                         1), "utf-8")
+        (root / "assets").mkdir(exist_ok=True)
+        (root / "assets/logo.svg").write_text(LOGO.replace('width="10"', f'width="{step + 1}"'), "utf-8")
+
+
 @settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
 @example(edits=["stage", "edit"])
+@example(edits=["logo", "catalogue", "logo", "catalogue"])
 def test_warm_builds_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_path_factory, edits) -> None:
     base = tmp_path_factory.mktemp("warm")
     root = write_canary_repo(base / "repo")
@@ -318,7 +338,6 @@ def test_a_file_saved_while_a_build_runs_leaves_no_run_under_the_hashes_it_had(t
     """A build hashes its inputs, then reads them: site.yaml saved in between was read as saved, and that build
     was kept under the hashes of the inputs as they were. Saved back as it was, the next build reused it and
     left the other organisation's name on every page (found by the adversarial cache pass)."""
-    from .test_check_cache import saved_once_hashed
     root = copy_example(tmp_path / "repo")
     out = tmp_path / "out"
     build(root, out, TODAY, search=False)
@@ -335,7 +354,6 @@ def test_a_replaced_logo_is_published_by_the_next_build(tmp_path: Path) -> None:
     """The logo is an input beside the usual folders (the runs keep its path); that path was kept in memory only,
     so a later build process never hashed the logo: "Nothing changed since the last build", and the public site
     kept the old logo (found by the adversarial cache pass)."""
-    from .test_check_cache import LOGO
     root = copy_example(tmp_path / "repo")
     edit(root / "site.yaml", "logo: null", "logo: assets/logo.svg")
     (root / "assets").mkdir()
