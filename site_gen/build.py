@@ -33,7 +33,7 @@ from .incremental import (
     current_stat,
     digest,
     git_head,
-    input_digest,
+    input_run,
     keep_run,
     theme_digest,
 )
@@ -348,10 +348,10 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
     audiences = (only,) if only else (Audience.PUBLIC, Audience.INTERNAL)
     # locks OUT and finishes a killed build's swap first, so even a refused build leaves a consistent pair
     with Output(out, audiences, sources) as output:
-        run = None
+        run = hashed = None
         if memo is not None:
             runs = memo.part("runs")
-            run = input_digest(root, runs.extra, today.isoformat(), str(only), future, search)
+            run, hashed = input_run(root, runs.extra, today.isoformat(), str(only), future, search)
             reused = _reuse_run(output, runs.runs.get(run), search)
             if reused is not None:
                 return reused
@@ -368,8 +368,12 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
         counts = result.backlog.counts()
         # check's diagnostics and build's own warnings (theme-not-in-backlog: check stays fast), one sorted stream
         diagnostics = sorted_diagnostics([*result.diagnostics, *theme_warnings(result.facts)])
-        if memo is not None and run is not None:
-            _remember(memo, output, run, result, diagnostics, counts, searched)
+        if memo is not None and run is not None and hashed is not None:
+            if hashed.still(root, runs.extra):
+                _remember(memo, output, run, result, diagnostics, counts, searched)
+            else:   # an input saved while the build read them: its pages are not those of the inputs hashed
+                memo.part("pages").pending = {}
+                memo.save("files")   # (each file's entry is by the bytes it was loaded from)
     return BuildReport(diagnostics, counts, {audience: len(files) for audience, files in sites.items()},
                        searched, {audience: len(names) for audience, names in output.changed.items()})
 
@@ -450,7 +454,6 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
             pages.pages[audience] = reuse.entries(output.files.get(audience, {}))
     pages.pending = {}
     runs = memo.part("runs")
-    logo = result.backlog.config.public.logo
-    runs.extra = (logo.source,) if logo is not None else ()
+    runs.extra = result.backlog.config.named_files
     runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
     memo.save("files", "pages", "runs")

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, Diagnostics, Severity
 
 if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed never needs them
     from .facts import Facts
-    from .incremental import Digest, DiskMemo, Memo, RunEntry
+    from .incremental import Digest, DiskMemo, Hashed, Memo, RunEntry
     from .model import Backlog
     from .rules.records import Judged
 
@@ -108,7 +108,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     of every other record file from the last full check under the same settings (the "as of" date, site.yaml and
     the feedback: `_feedback_inputs`). Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import DiskMemo, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
+    from .incremental import DiskMemo, Hashed, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
 
     root = root.absolute()
     if memo is None:
@@ -126,7 +126,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     kept = runs.runs.get(run)
     if kept is not None and kept.command == "check":
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
-    edited = _own_edits(root, today, memo, last, inputs) if last is not None else None
+    edited = _own_edits(root, today, memo, last, Hashed(inputs, settled)) if last is not None else None
     if edited is not None and last is not None:
         report, bases = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
@@ -136,12 +136,11 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
         result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
-        if _saved_meanwhile(memo, inputs):
+        if _saved_meanwhile(root, memo, Hashed(inputs, settled), runs.extra):
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
         memo.part("judged").judged = {settings: result.judged}
-        logo = result.backlog.config.public.logo
-        runs.extra = (logo.source,) if logo is not None else ()
+        runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
@@ -158,17 +157,19 @@ _MOST_EDITS = 20   # more edited records than this: the full check (each reads a
 
 
 def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
-               inputs: Mapping[str, bytes]) -> tuple[CheckReport, dict[str, int]] | None:
+               hashed: Hashed) -> tuple[CheckReport, dict[str, int]] | None:
     """The last check's report with the edited records judged again, when the only files that changed since are
     records edited in their own fields alone, keeping every public address, each read and loaded without a
     problem then and now (site_gen.record_edits), and the published stories' bases then; None otherwise: the
     full check."""
+    from .incremental import input_files
     from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
     from .model import Decision, Irritant, Story
     from .record_edits import OWN, Edited, kept_addresses, reloaded_edit, with_edited
     from .rules.public_safety import CustomerReferences
 
+    inputs = hashed.inputs
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
     folders = tuple(folder + "/" for folder in (STORIES_DIR, IRRITANTS_DIR, DECISIONS_DIR))
     if not changed or len(changed) > _MOST_EDITS or not all(
@@ -198,19 +199,23 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
         if not isinstance(index, CustomerReferences):
             return None
         references = index
-    rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check
+    rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check …
+    if input_files(root, (), (), hashed)["site.yaml"] != inputs["site.yaml"]:
+        return None   # … unless saved since the run hashed it: these are not the rules of the inputs hashed
     report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules), dict(last.counts),
                          dict(last.unreadable))
     memo.update_files(kept)
     return report, bases
 
 
-def _saved_meanwhile(memo: Memo | DiskMemo, inputs: Mapping[str, bytes]) -> bool:
+def _saved_meanwhile(root: Path, memo: Memo | DiskMemo, hashed: Hashed, extra: tuple[str, ...]) -> bool:
     """A file loaded from other bytes than it had when the run hashed its inputs (an editor saved it during the
-    check): this check's diagnostics are not those of the inputs as hashed, and must not be kept under their hash
-    (the file saved back as it was would print them)."""
+    check), or an input that no longer hashes so (site.yaml, the ledger, a catalogue, an export DuckDB read: read
+    without the memo): this check's diagnostics are not those of the inputs as hashed, and must not be kept under
+    their hash (the file saved back as it was would print them)."""
     files = memo.part("files").files   # this run's files (load_backlog), by the hash of the bytes loaded
-    return any(files[path][0] != hashed for path, hashed in inputs.items() if path in files)
+    return any(files[path][0] != before for path, before in hashed.inputs.items() if path in files) or \
+        not hashed.still(root, extra, CHECK_FOLDERS)
 
 
 def _id_shared(path: str, inputs: Mapping[str, bytes]) -> bool:

@@ -8,8 +8,8 @@ A `Memo` holds, keyed by content hashes:
 - `staged-KEY.parquet`: a large CSV export's table as DuckDB read and checked it (site_gen.load.csvstore), by the
   hash of the export's bytes and of how it was read (site.yaml's lists among them), signed like the rest;
 - `markdown`: rendered HTML by the hash of the markdown;
-- `pages`: for each output page, the hash of its own inputs (theme sources, its template, its context) and
-  the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
+- `pages`: for each output page, the hash of its own inputs (the team's theme and catalogues, its template, its
+  context) and the shared attributes of the site it read while rendering (`site.stories`, `site.title` …: recorded by
   `Tracked`, checked by hashing those attributes of the new site). This answers "which records and facts did
   this page use": its context names its records and facts, and the recorded attributes name the site-wide
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
@@ -20,7 +20,8 @@ A `Memo` holds, keyed by content hashes:
 - `runs`: per hash of every input (files, theme, git HEAD, "as of", options), the diagnostics and the output
   files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
   and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
-  diagnostics it stored, loading nothing.
+  diagnostics it stored, loading nothing. A run is kept only when its inputs still hash, once it is over, as
+  they did when it began (`Hashed.still`): one saved while it ran was read as saved.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
 repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
@@ -373,9 +374,17 @@ class DiskMemo:
                 self._load_files()
             else:
                 value = load_part(self.root, name)
+                if name == "runs" and isinstance(value, tuple) and len(value) == 2:
+                    value, self.memo.extra = value   # (the inputs the runs read beside the folders: _stored)
                 if isinstance(value, dict):
                     setattr(self.memo, name, value)
         return self.memo
+
+    def _stored(self, name: str) -> object:
+        """A part as it is kept: the runs with the inputs they read beside the usual folders (the logo), which the
+        next run hashes before it can look its run up — left behind, no later process hashed the logo."""
+        value = getattr(self.memo, name)
+        return (value, self.memo.extra) if name == "runs" else value
 
     def _load_files(self) -> None:
         files: dict[str, tuple[Digest, Any]] = {}
@@ -393,7 +402,7 @@ class DiskMemo:
             if name == "files":
                 self._save_files()
             else:
-                save_part(self.root, name, getattr(self.memo, name))
+                save_part(self.root, name, self._stored(name))
         if "files" in names:
             self._collect()
 
@@ -625,7 +634,16 @@ def input_digest(root: Path, extra: Iterable[str], *settings: object,
     catalogues and templates (`folders`: check leaves out the templates it never reads), the files named in
     `extra` (the logo), git's HEAD, and the settings ("as of", options). A link or a special file is named
     with what it is, so changing it changes the digest too."""
-    return run_digest(input_basis(root, extra, *settings, folders=folders), input_files(root, extra, folders))
+    return input_run(root, extra, *settings, folders=folders)[0]
+
+
+def input_run(root: Path, extra: Iterable[str], *settings: object,
+              folders: tuple[str, ...] = INPUT_FOLDERS) -> tuple[Digest, Hashed]:
+    """input_digest, and the input files as hashed (`Hashed.still` says, once the run is over, whether they still
+    hash so)."""
+    settled: dict[str, InputStat] = {}
+    inputs = input_files(root, extra, folders, None, settled)
+    return run_digest(input_basis(root, extra, *settings, folders=folders), inputs), Hashed(inputs, settled)
 
 
 def input_basis(root: Path, extra: Iterable[str], *settings: object,
@@ -642,8 +660,23 @@ def run_digest(basis: Digest, files: Mapping[str, Digest]) -> Digest:
     return hasher.digest()
 
 
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """A run's input files as it hashed them when it began, and the stats of those settled then (input_files)."""
+
+    inputs: Mapping[str, Digest]
+    settled: Mapping[str, InputStat]
+
+    def still(self, root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS) -> bool:
+        """Every input file still hashes so, none added or removed. A run hashes its inputs, then reads them: one
+        saved meanwhile (an editor, a `git checkout`) was read from other bytes than those hashed, and what the
+        run made of them must not be kept under the hashes (the file saved back as it was would reuse it).
+        Settled files are compared by their stat alone: 30,000 files take a tenth of a second."""
+        return input_files(root, extra, folders, self) == self.inputs
+
+
 def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS,
-                since: RunEntry | None = None, stats: dict[str, InputStat] | None = None) -> dict[str, Digest]:
+                since: RunEntry | Hashed | None = None, stats: dict[str, InputStat] | None = None) -> dict[str, Digest]:
     """Each input file, relative to root, with the hash of its bytes; a link or a special file hashes what it is.
 
     A regular file whose inode, size and modification and change times are as a run `since` recorded them
@@ -852,11 +885,13 @@ class SiteDigests:
 
 
 def theme_digest(root: Path) -> Digest:
-    """The team's templates (the default theme is part of the stamp)."""
+    """The team's templates and catalogues (locale/*.po), which every page is rendered with (the default theme and
+    the packaged catalogues are part of the stamp)."""
     hasher = hashlib.blake2b(digest_size=20)
-    for path in _walk(root / "templates"):
-        data = read_regular(path)
-        hasher.update(str(path).encode() + b"\0" + (digest(data) if data is not None else b"special") + b"\0")
+    for folder in ("templates", "locale"):
+        for path in _walk(root / folder):
+            data = read_regular(path)
+            hasher.update(str(path).encode() + b"\0" + (digest(data) if data is not None else b"special") + b"\0")
     return hasher.digest()
 
 

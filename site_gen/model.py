@@ -456,6 +456,9 @@ class SiteConfig(Located):
     rules: Rules = declare(Object(Rules), "Backlog rules.", default=Rules())
     metrics: tuple[Metric, ...] = declare(ObjectList(Metric), "At most three customer metrics.", default=())
     locs: Mapping[str, SourceLoc] = _locs()
+    # the files it names inside the repository (the logo), loaded or not: inputs of a check and a build beside
+    # the usual folders, whose next run must notice one added or mended (site_gen.incremental's `extra`)
+    named_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -512,3 +512,27 @@ def test_a_kept_table_that_was_tampered_with_is_never_read(tmp_path: Path, monke
     kept.write_bytes(forged.read_bytes())
     _add_interview(root, 2)
     assert _cached_check(root) == _cold_check(root) and taken == [False, False]
+
+
+def test_an_export_saved_while_duckdb_reads_it_leaves_no_table_under_the_bytes_it_had(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's bytes are read and hashed (the table's key), then DuckDB reads the file again: saved in between,
+    the table of the new bytes was kept under the old bytes' key, and once the export was as it had been, every
+    cached check and build read that table back — rows the file does not hold (found by the adversarial cache
+    pass). Seam: the quoting of the export's path, which runs between the two reads, saves the export once."""
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")
+    export = root / "feedback/surveys-and-reviews.csv"
+    text = export.read_text("utf-8")
+    real = csvstore._quote
+
+    def quoted_then_saved(value: str) -> str:
+        if value == str(export):
+            monkeypatch.setattr(csvstore, "_quote", real)
+            export.write_text(text.replace(",commuter,", ",tourist,"), "utf-8")
+        return real(value)
+    monkeypatch.setattr(csvstore, "_quote", quoted_then_saved)
+    _cached_check(root)
+    export.write_text(text, "utf-8")        # as it was when its bytes were read
+    _add_interview(root, 3)                 # (another change: the check loads)
+    assert _cached_check(root, "--format", "json") == _cached_check(root, "--no-cache", "--format", "json")

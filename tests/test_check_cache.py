@@ -10,12 +10,14 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+import site_gen.incremental
 from site_gen.build import build
 from site_gen.cli import main
 from site_gen.incremental import CACHE_DIR, INPUT_FOLDERS, input_digest
@@ -531,7 +533,16 @@ CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("flip"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("delete"), st.integers(0, 30), st.just("")),
-    st.tuples(st.just("feedback"), st.integers(0, 30), st.just(""))), min_size=1, max_size=4)
+    st.tuples(st.just("feedback"), st.integers(0, 30), st.just("")),
+    # what the record rules' kept findings must not outlive: a status (not an irritant's own field), a decision's
+    # outcome (read across decisions), site.yaml's rules, the ledger, an .yml twin (one ID) and the "as of" date
+    st.tuples(st.just("status"), st.integers(0, 30), st.sampled_from(["done\nclosed: 2026-11-20", "open", "done"])),
+    st.tuples(st.just("outcome"), st.integers(0, 30), st.sampled_from(["did-not-work", "worked", "too-early"])),
+    st.tuples(st.just("rules"), st.integers(0, 30), st.sampled_from(["3", "14", "400"])),
+    st.tuples(st.just("ledger"), st.integers(0, 30), st.sampled_from(["helmet-discount", "no-such-story"])),
+    st.tuples(st.just("twin"), st.integers(0, 30), st.just("")),
+    st.tuples(st.just("day"), st.integers(0, 30), st.sampled_from(["2026-11-23", "2027-03-01", "2026-06-01"]))),
+    min_size=1, max_size=4)
 
 
 def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> None:
@@ -566,19 +577,71 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
     elif change == "feedback":
         feedback = root / "feedback/surveys-and-reviews.csv"
         feedback.write_text(feedback.read_text("utf-8").replace("CUST-512317", f"CUST-9{step:05d}", 1), "utf-8")
+    elif change in BACKLOG_EDITS:
+        BACKLOG_EDITS[change](root, index, body)
+
+
+def _set_line(path: Path, name: str, value: str, before: str) -> None:
+    """`name: value` in place of its line, or added above the line starting with `before`."""
+    text = path.read_text("utf-8")
+    line = f"{name}: {value}"
+    path.write_text(re.sub(rf"^{name}:.*$", lambda _: line, text, count=1, flags=re.M) if f"\n{name}:" in text
+                    else text.replace(f"\n{before}", f"\n{line}\n{before}", 1), "utf-8")
+
+
+def _nth(root: Path, folder: str, pattern: str, index: int) -> Path:
+    found = sorted((root / folder).glob(pattern))
+    return found[index % len(found)]
+
+
+def _set_status(root: Path, index: int, status: str) -> None:
+    path = _nth(root, "backlog/irritants", "*.yaml", index)
+    path.write_text(re.sub(r"^closed:.*\n", "", path.read_text("utf-8"), flags=re.M), "utf-8")
+    _set_line(path, "status", status, "opened:")
+
+
+def _set_outcome(root: Path, index: int, outcome: str) -> None:
+    _set_line(_nth(root, "backlog/decisions", "*.md", index), "outcome", outcome, "kind:")
+
+
+def _set_review_every(root: Path, index: int, days: str) -> None:
+    _set_line(root / "site.yaml", "  review_every_days", days, "  max_open:")
+
+
+def _notify(root: Path, index: int, story: str) -> None:
+    with open(root / "backlog/notified.csv", "a", encoding="utf-8") as ledger:
+        ledger.write(f"{story},CUST-{index:06d},2026-11-22,email,sent\n")
+
+
+def _twin(root: Path, index: int, _: str) -> None:
+    """An irritant's .yml twin (the loader keeps the .yaml's record: id-duplicate), or the twin removed."""
+    path = _nth(root, "backlog/irritants", "*.yaml", index).with_suffix(".yml")
+    if path.exists():
+        path.unlink()
+    else:
+        shutil.copy(path.with_suffix(".yaml"), path)
+
+
+BACKLOG_EDITS: dict[str, Callable[[Path, int, str], None]] = {
+    "status": _set_status, "outcome": _set_outcome, "rules": _set_review_every, "ledger": _notify, "twin": _twin}
 
 
 @settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=CHECK_EDITS)
 def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
-    """Body edits, words edits, irritants' review dates, front-matter edits, visibility flips, added and deleted stories and feedback edits, one after
+    """Body edits, words edits, irritants' review dates and statuses, decisions' outcomes, visibility flips, added
+    and deleted stories, .yml twins, feedback, site.yaml and ledger edits, and the "as of" date moved, one after
     another: after each, the cached check prints what a check without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
     check(root)
+    today = "2026-11-23"
     for step, (change, index, body) in enumerate(edits):
+        if change == "day":
+            today = body
         _apply_edit(root, step, change, index, body)
-        assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, change)
+        assert check(root, "--format", "json", today=today) == check(root, "--no-cache", "--format", "json",
+                                                                     today=today), (step, change)
 
 
 def _as_parquet(csv: Path) -> None:
@@ -678,3 +741,74 @@ def test_findings_alike_but_for_severity_or_hint_come_in_one_order_whatever_the_
     assert len(orders) == 1
     [order] = orders
     assert [(d.severity.value, d.hint) for d in order] == sorted((d.severity.value, d.hint) for d in alike)
+
+
+def saved_once_hashed(monkeypatch, module: ModuleType, path: Path, old: str, new: str) -> None:
+    """Seam: `path` is saved (old -> new) right after the run hashed its inputs (`module.input_files`), once — as
+    an editor or a `git checkout` that saves while a check or a build runs would, at a moment a test cannot
+    otherwise hit."""
+    real = module.input_files
+
+    def hashed_then_saved(*args, **options):   # noqa: ANN002, ANN003, ANN202 - input_files's own
+        monkeypatch.setattr(module, "input_files", real)
+        found = real(*args, **options)
+        edit(path, old, new)
+        return found
+    monkeypatch.setattr(module, "input_files", hashed_then_saved)
+
+
+SAVED_MEANWHILE = {   # inputs a check reads without the cache of parsed files, each saved while a check runs
+    "site.yaml": ("site.yaml", "max_open: 10", "max_open: 1"),
+    "the ledger": ("backlog/notified.csv", "cancel-in-the-app,CUST-882425", "no-such-story,CUST-882425"),
+    "a catalogue": ("locale/fr.po", 'msgstr "Passer\n\nmsgid "x"\n', 'msgstr "Passer"\n'),   # mended
+}
+
+
+@pytest.mark.parametrize("saved", list(SAVED_MEANWHILE))
+def test_an_input_read_outside_the_cache_saved_while_a_check_runs_leaves_no_diagnostics_under_its_hash(
+        example: Path, monkeypatch, saved: str) -> None:
+    """A check hashes its inputs, then reads them; site.yaml (or the ledger, a catalogue …) saved in between was
+    read as saved. Its diagnostics were kept under the hashes of the inputs as they were, so saving it back as it
+    was printed those of the other version (found by the adversarial cache pass)."""
+    _add_catalogue(example)
+    check(example)
+    path, old, new = SAVED_MEANWHILE[saved]
+    edit(example / STORY, "audience: public", "audience: internal")   # a change, so that the check loads
+    saved_once_hashed(monkeypatch, site_gen.incremental, example / path, old, new)
+    meanwhile = check(example, "--format", "json")
+    assert meanwhile == check(example, "--no-cache", "--format", "json")   # (read as saved)
+    edit(example / path, new, old)     # saved back as it was hashed
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != meanwhile
+
+
+def test_site_yaml_saved_while_an_own_edit_is_judged_leaves_no_diagnostics_under_its_hash(
+        example: Path, monkeypatch) -> None:
+    """An irritant's review date is judged alone with site.yaml's rules, read after the inputs were hashed: rules
+    saved meanwhile (unreviewed: error) are not those of the site.yaml hashed."""
+    check(example)
+    edit(example / UNLOCK, "reviewed: 2026-11-17", "reviewed: 2026-10-20")
+    saved_once_hashed(monkeypatch, site_gen.incremental, example / "site.yaml", "unreviewed: warning",
+                      "unreviewed: error")
+    check(example)
+    edit(example / "site.yaml", "unreviewed: error", "unreviewed: warning")
+    cached = check(example, "--format", "json")
+    assert cached == check(example, "--no-cache", "--format", "json")
+    assert '"rule": "unreviewed",\n      "severity": "warning"' in cached[1]
+
+
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+
+
+@pytest.mark.parametrize("logo", ["missing", "not a safe image"])
+def test_a_logo_that_did_not_load_is_an_input_too(example: Path, logo: str) -> None:
+    """The logo site.yaml names is an input of check and build; one that did not load was left out of them, so
+    adding the missing file (or mending a broken one) kept printing its error from the cache (found by the
+    adversarial cache pass)."""
+    edit(example / "site.yaml", "logo: null", "logo: assets/logo.svg")
+    (example / "assets").mkdir()
+    if logo != "missing":
+        (example / "assets/logo.svg").write_text(LOGO.replace("<rect", "<script>alert(1)</script><rect"), "utf-8")
+    broken = check(example, "--format", "json")
+    assert '"path": "site.yaml"' in broken[1] or '"path": "assets/logo.svg"' in broken[1]
+    (example / "assets/logo.svg").write_text(LOGO, "utf-8")
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != broken

@@ -19,6 +19,7 @@ from site_gen.incremental import CACHE_DIR, MAGIC, DiskMemo, load_part, save_par
 
 from .canary import CANARY, add_journey_stage, write_canary_repo
 from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, copy_example, edit
+from .test_check_cache import LOGO, saved_once_hashed
 
 STORY = "backlog/stories/helmet-discount.md"
 STORY_PAGE = "stories/helmet-discount/index.html"          # internal site
@@ -138,8 +139,8 @@ def test_check_with_a_cache_reports_exactly_the_same_diagnostics(tmp_path: Path)
         [d.message for d in check_repository(root, TODAY, 1).diagnostics]
 
 
-EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "stage", "none"]),
-                 min_size=1, max_size=4)
+EDITS = st.lists(st.sampled_from(["add", "edit", "delete", "rename", "flip-story", "flip-irritant", "stage", "none",
+                                  "catalogue", "logo"]), min_size=1, max_size=4)
 
 
 def _apply(root: Path, step: int, change: str) -> None:
@@ -161,6 +162,8 @@ def _apply(root: Path, step: int, change: str) -> None:
         path.write_text(path.read_text("utf-8").replace("audience: public", "audience: internal"), "utf-8")
     elif change == "stage":  # a new journey stage: the follow page and the stage list name it, with its feed
         add_journey_stage(root, step)
+    elif change in ("catalogue", "logo"):
+        _theme_edit(root, step, change)
     elif change == "flip-irritant":
         for irritant in sorted((root / "backlog/irritants").glob("*.yaml")):
             text = irritant.read_text("utf-8")
@@ -169,10 +172,27 @@ def _apply(root: Path, step: int, change: str) -> None:
                 break
 
 
+def _theme_edit(root: Path, step: int, change: str) -> None:
+    """What every page shows besides the records: the team's catalogue of the public language (made French), or
+    the logo (named in site.yaml once), each written anew."""
+    site = (root / "site.yaml").read_text("utf-8")
+    if change == "catalogue":
+        (root / "site.yaml").write_text(site.replace("language: en", "language: fr", 1), "utf-8")
+        (root / "locale").mkdir(exist_ok=True)
+        (root / "locale/fr.po").write_text(TEAM_CATALOGUE.format(f"Aller au contenu ({step})"), "utf-8")
+    else:
+        if "logo:" not in site:   # (the canary's public settings are one flow mapping)
+            (root / "site.yaml").write_text(site.replace('accent: "#0a7d5a"', 'accent: "#0a7d5a", logo: assets/logo.svg',
+                                                         1), "utf-8")
+        (root / "assets").mkdir(exist_ok=True)
+        (root / "assets/logo.svg").write_text(LOGO.replace('width="10"', f'width="{step + 1}"'), "utf-8")
+
+
 @settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
 @example(edits=["stage", "edit"])
+@example(edits=["logo", "catalogue", "logo", "catalogue"])
 def test_warm_builds_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_path_factory, edits) -> None:
     base = tmp_path_factory.mktemp("warm")
     root = write_canary_repo(base / "repo")
@@ -312,3 +332,53 @@ def test_a_due_decisions_body_edited_renders_again_only_the_pages_of_its_irritan
     page = (out / "internal/irritants/deposit-refund-slow/index.html").read_text(encoding="utf-8")
     assert re.search(r"Keep effort and NPS actions as planned after the November review</a> "
                      r"<span class=\"pill bad\">review due</span>", page)
+
+
+def test_a_file_saved_while_a_build_runs_leaves_no_run_under_the_hashes_it_had(tmp_path: Path, monkeypatch) -> None:
+    """A build hashes its inputs, then reads them: site.yaml saved in between was read as saved, and that build
+    was kept under the hashes of the inputs as they were. Saved back as it was, the next build reused it and
+    left the other organisation's name on every page (found by the adversarial cache pass)."""
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    saved_once_hashed(monkeypatch, incremental, root / "site.yaml", "organisation: Kestrel Cycle Share",
+                      "organisation: Kestrel Cycles")
+    build(root, out, TODAY, search=False)
+    edit(root / "site.yaml", "organisation: Kestrel Cycles", "organisation: Kestrel Cycle Share")  # back as hashed
+    build(root, out, TODAY, search=False)
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_replaced_logo_is_published_by_the_next_build(tmp_path: Path) -> None:
+    """The logo is an input beside the usual folders (the runs keep its path); that path was kept in memory only,
+    so a later build process never hashed the logo: "Nothing changed since the last build", and the public site
+    kept the old logo (found by the adversarial cache pass)."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "logo: null", "logo: assets/logo.svg")
+    (root / "assets").mkdir()
+    (root / "assets/logo.svg").write_text(LOGO, "utf-8")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    (root / "assets/logo.svg").write_text(LOGO.replace("<rect", '<circle r="5"'), "utf-8")
+    assert not build(root, out, TODAY, search=False).reused
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
+TEAM_CATALOGUE = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Skip to content"\nmsgstr "{}"\n'
+
+
+def test_a_team_catalogue_added_or_edited_renders_every_page_again(tmp_path: Path) -> None:
+    """Every page's interface text comes from the language's catalogue, the team's locale/fr.po over the packaged
+    one: pages were kept whenever their records were unchanged, still saying the old words (found by the
+    adversarial cache pass)."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / "site.yaml", "language: en", "language: fr")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    (root / "locale").mkdir()
+    for words in ("Aller au contenu tout de suite", "Aller vite au contenu"):
+        (root / "locale/fr.po").write_text(TEAM_CATALOGUE.format(words), "utf-8")
+        build(root, out, TODAY, search=False)
+        assert words.encode() in (out / "public/archive/index.html").read_bytes()
+        assert tree(out) == cold(root, tmp_path / "cold")

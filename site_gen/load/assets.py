@@ -114,6 +114,14 @@ def _is_link(name: str, folder: int) -> bool:
         return False
 
 
+def repository_parts(path_text: str) -> tuple[str, ...] | None:
+    """The parts of a path site.yaml gives, inside the repository; None when it is absolute, climbs out of it or
+    names nothing."""
+    pure = PurePosixPath(path_text)
+    parts = tuple(part for part in pure.parts if part != ".")
+    return None if pure.is_absolute() or ".." in parts or not parts or "\0" in path_text else parts
+
+
 def load_image(path_text: str, loc: SourceLoc, root: Path, diagnostics: list[Diagnostic],
                what: str = "logo") -> PublishedImage | None:
     """The image site.yaml names at loc, read once; None after appending why it cannot be published.
@@ -126,9 +134,8 @@ def load_image(path_text: str, loc: SourceLoc, root: Path, diagnostics: list[Dia
         diagnostics.append(error(loc, "reference", f"{what} '{path_text}' is not an image file",
                                  f"use a {', '.join(IMAGE_NAMES)} file inside the repository, or {what}: null"))
         return None
-    pure = PurePosixPath(path_text)
-    parts = tuple(part for part in pure.parts if part != ".")
-    if pure.is_absolute() or ".." in parts or not parts or "\0" in path_text:
+    parts = repository_parts(path_text)
+    if parts is None:
         diagnostics.append(error(loc, "reference", f"{what} '{path_text}' is not a file inside the repository", where))
         return None
     rel = "/".join(parts)

@@ -234,6 +234,7 @@ def stage(paths: Sequence[Path], root: Path, config: SiteConfig,
 def _take(tables: CsvTables, path: Path, table: str, config: SiteConfig, kept: KeptTables | None = None) -> bool:
     """Read one export into `table` when nothing in it needs the Python path's diagnostics."""
     try:
+        before = _stat_key(path)
         data = path.read_bytes()   # its shape is checked here in C-speed passes; DuckDB reads the file again
     except OSError:
         return False
@@ -297,9 +298,23 @@ def _take(tables: CsvTables, path: Path, table: str, config: SiteConfig, kept: K
         db.execute(f"DROP TABLE IF EXISTS {table}")
         return False
     tables.took(path, table, header)
-    if kept is not None:
+    if kept is not None and _unchanged(path, before):
         kept.keep_staged(key, lambda where: db.execute(f"COPY {table} TO {_quote(str(where))} (FORMAT parquet)"))
     return True
+
+
+def _stat_key(path: Path) -> tuple[int, int, int, int]:
+    status = os.stat(path)
+    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+def _unchanged(path: Path, before: tuple[int, int, int, int]) -> bool:
+    """The export was not saved since its bytes were read (a save sets its change time): DuckDB's table is of the
+    bytes the key was made of. Else it is not kept under that key, which the bytes read before would find again."""
+    try:
+        return _stat_key(path) == before
+    except OSError:
+        return False
 
 
 def _taken_again(tables: CsvTables, staged: Path | None, path: Path, table: str, header: list[str]) -> bool:

@@ -21,7 +21,7 @@ from ..model import (
     Story,
     Unreadable,
 )
-from .assets import load_image
+from .assets import load_image, repository_parts
 from .convert import Converted, convert_mapping, report_unreadable
 from .frontmatter import split_front_matter
 from .quick import quick_record
@@ -155,11 +155,14 @@ def load_site_config(path: Path, root: Path, diagnostics: list[Diagnostic]) -> S
     values, locs = _flatten(converted)
     public, internal, rules = (_section(values.pop(name, None), name, locs) for name in ("public", "internal", "rules"))
     logo = public.pop("logo", None)  # site.yaml gives a path
+    named: tuple[str, ...] = ()
     if logo:  # read once, here: the build publishes these bytes
         public["logo"] = load_image(logo, locs.get("public.logo", at), root, diagnostics)
+        named = ("/".join(repository_parts(logo) or ()),)
     metrics = tuple(_metric(m, at, diagnostics) for m in values.pop("metrics", ()))
     return SiteConfig(loc=at, locs=locs, metrics=metrics, public=PublicConfig(**public),
-                      internal=InternalConfig(**internal), rules=Rules(**rules), **values)
+                      internal=InternalConfig(**internal), rules=Rules(**rules), named_files=tuple(filter(None, named)),
+                      **values)
 
 
 def _unread_site_config(at: SourceLoc) -> SiteConfig:
