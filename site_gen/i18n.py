@@ -50,7 +50,7 @@ class TeamCatalogue:
 
     language: str
     path: str                                   # relative to the repository, e.g. locale/fr.po
-    messages: tuple[tuple[MsgId, MsgStr], ...]
+    messages: tuple[tuple[MsgId, MsgStr, str | None], ...]   # (msgid, msgstr, msgctxt)
     plural_forms: str | None                    # its Plural-Forms header, for a language Babel does not know
 
 
@@ -101,9 +101,9 @@ def translations(language: str, locales: Locales = Locales()) -> gettext.GNUTran
     if team is not None:
         if team.plural_forms and language not in packaged_languages():
             catalog.mime_headers = [*catalog.mime_headers, ("Plural-Forms", team.plural_forms)]
-        for msgid, msgstr in team.messages:
-            catalog.delete(msgid)  # add() would keep the packaged msgstr of a message it already has
-            catalog.add(msgid, msgstr)
+        for msgid, msgstr, context in team.messages:
+            catalog.delete(msgid, context=context)  # add() would keep the packaged msgstr of one it already has
+            catalog.add(msgid, msgstr, context=context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

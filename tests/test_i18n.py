@@ -221,6 +221,21 @@ def test_a_team_catalogue_overrides_one_message_and_adds_a_language(tmp_path: Pa
     assert "Novembre 2026" in home  # Babel knows Italian months, though the catalogue has one entry
 
 
+def test_a_team_catalogue_overrides_a_message_of_one_context_alone(tmp_path: Path) -> None:
+    """An entry with a msgctxt replaces that use of the word only: the heading over every praise theme, not each
+    row's kind "Praise" (its catalogue entries were read without their context, and replaced the rows' word)."""
+    root = copy_example(tmp_path / "repo")
+    _set_languages(root, "fr")
+    (root / "locale").mkdir()
+    (root / "locale" / "fr.po").write_text('msgctxt "heading over every praise theme"\nmsgid "Praise"\n'
+                                           'msgstr "Éloges"\n', encoding="utf-8")
+    inbox = render_sites(run_check(root, date(2026, 12, 20)), root, workers=1)["internal"]["feedback/index.html"]
+    page = inbox.decode()
+    assert '<h2 id="praise-heading">Éloges</h2>' in page
+    kinds = set(re.findall(r'<td data-label="[^"]*">([^<]*)</td><td class="text">', page))
+    assert "Compliment" in kinds and "Éloges" not in kinds
+
+
 def test_a_broken_team_catalogue_is_a_located_error(example: Path) -> None:
     (example / "locale").mkdir()
     (example / "locale" / "fr.po").write_text('msgid "Skip to content"\nmsgstr "Passer\n\nmsgid "x"\n',

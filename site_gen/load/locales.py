@@ -66,12 +66,12 @@ def _parse_team(data: bytes, language: str, rel: str, diagnostics: list[Diagnost
         diagnostics.append(error(SourceLoc(rel), RULE, f"catalogue does not read: {exc}",
                                  "copy the header of a packaged catalogue (site_gen/locale/*.po)"))
         return None
-    messages: list[tuple[MsgId, MsgStr]] = []
+    messages: list[tuple[MsgId, MsgStr, str | None]] = []
     for message in catalog:
         string = message.string
         if not message.id or message.fuzzy or string is None or not _translated(string):
             continue
-        messages.append((_id(message.id), string if isinstance(string, str) else tuple(string)))
+        messages.append((_id(message.id), string if isinstance(string, str) else tuple(string), message.context))
     header = dict(catalog.mime_headers).get("Plural-Forms")
     return TeamCatalogue(language, rel, tuple(messages), header)
 
