@@ -167,7 +167,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     from .load.records import load_site_config
     from .model import Decision, Irritant, Story
     from .record_edits import OWN, Edited, kept_addresses, reloaded_edit, with_edited
-    from .rules.public_safety import CustomerReferences
+    from .rules.public_safety import NO_CUSTOMERS, CustomerReferences
 
     inputs = hashed.inputs
     changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
@@ -192,7 +192,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     bases = kept_addresses(edits, last.twinned, last.bases)
     if bases is None:
         return None
-    references = CustomerReferences(())   # judges no record that is not published
+    references = NO_CUSTOMERS   # judges no record that is not published
     # (a visibility or an audience is not an own field: the same now as before)
     if any(not isinstance(before, Decision) and before.is_public for before, _ in edits):
         index = memo.part("customers").customers.get(last.customers)

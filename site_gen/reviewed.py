@@ -26,7 +26,7 @@ from .fieldtypes import did_you_mean
 from .files import replace_file
 from .load.records import load_irritant
 from .model import Backlog, Irritant, IrritantStatus, Unreadable
-from .rules.public_safety import CustomerReferences
+from .rules.public_safety import NO_CUSTOMERS
 from .rules.records import record_findings
 
 
@@ -170,7 +170,7 @@ def _errors(backlog: Backlog, rel: str, text: str, on: date) -> list[Diagnostic]
     found: list[Diagnostic] = []
     loaded = _load_text(rel, text, found)
     if isinstance(loaded, Irritant):
-        found.extend(record_findings(loaded, CustomerReferences(()), on, backlog.config.rules))
+        found.extend(record_findings(loaded, NO_CUSTOMERS, on, backlog.config.rules))
     return [d for d in found if d.severity is Severity.ERROR]
 
 

@@ -293,6 +293,8 @@ def _comments_in_fields(record: Story | Irritant) -> Iterator[Diagnostic]:
                         f"move the note to {keep}, which is never published")
 
 
+NO_CUSTOMERS = CustomerReferences(())   # the index of no customer: what a record that is not published is judged with
+
 # the last index made, with the values and the store it was made of (kept alive)
 _MADE: list[tuple[frozenset[str], StoredCustomers | None, CustomerReferences]] = []
 

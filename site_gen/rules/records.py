@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Backlog, Decision, Irritant, Rules, Story
 from . import backlog_rules, decisions, placeholders, public_safety, stories
-from .public_safety import CustomerReferences
+from .public_safety import NO_CUSTOMERS, CustomerReferences
 
 if TYPE_CHECKING:
     from ..facts import Facts
@@ -78,14 +78,11 @@ def judge_records(backlog: Backlog, facts: Facts, loaded: Mapping[str, bytes] | 
         else:
             if references is None and not isinstance(record, Decision) and record.is_public:
                 references = public_safety.customer_references(facts.loaded_customers, backlog.stored_feedback)
-            # (`is None`: an index of references all kept in DuckDB holds none read into Python, and is falsy)
-            found.extend(record_findings(record, _NONE if references is None else references, facts.as_of, rules))
+            found.extend(record_findings(record, NO_CUSTOMERS if references is None else references, facts.as_of,
+                                         rules))
         if hashed is not None:
             judged[path] = hashed
     return found, Judged(settings, judged, Diagnostics(found)) if loaded is not None else None
-
-
-_NONE = CustomerReferences(())   # for records not published: public safety judges none of them
 
 
 def _records(backlog: Backlog) -> Iterator[Judgeable]:
