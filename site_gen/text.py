@@ -28,11 +28,15 @@ def one_line(text: str) -> str:
     return _BREAKING_SPACES.sub(" ", text).strip()
 
 
+_NOT_IN_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str, fallback: str = "page") -> str:
     """ASCII, lower-case, hyphenated: safe in any file system and URL."""
     without_apostrophes = text.replace("’", "").replace("'", "")  # doesn't -> doesnt, not doesn-t
-    ascii_text = unicodedata.normalize("NFKD", without_apostrophes).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    ascii_text = without_apostrophes if without_apostrophes.isascii() else unicodedata.normalize(
+        "NFKD", without_apostrophes).encode("ascii", "ignore").decode("ascii")   # (ASCII is its own NFKD form)
+    slug = _NOT_IN_SLUG.sub("-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
 
 

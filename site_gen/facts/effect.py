@@ -54,7 +54,14 @@ class Effect:
     weeks: int                         # whole weeks on each side; 0 when closed less than a week ago
     before: int                        # linked complaints in [closed - weeks, closed)
     after: int                         # linked complaints in [closed, closed + weeks)
-    by_week: tuple[WeekCount, ...]     # oldest first, the before weeks then the after weeks
+    weekly: tuple[int, ...]            # linked complaints per week, oldest first: the before weeks, then the after
+
+    @property
+    def by_week(self) -> tuple[WeekCount, ...]:
+        """Each week's count with its dates, oldest first: made when a page shows them (a check judges 6,000 fixes
+        and reads none)."""
+        return tuple(WeekCount(self.start + timedelta(weeks=k), count, k >= self.weeks)
+                     for k, count in enumerate(self.weekly))
 
     @property
     def start(self) -> date:
@@ -124,9 +131,8 @@ def effect_of(closed: date, complaints: Mapping[date, int], as_of: date, effect_
         offset = (day - closed).days
         if -7 * weeks <= offset < 7 * weeks:
             counts[offset // 7] += count
-    by_week = tuple(WeekCount(closed + timedelta(weeks=k), counts[k], k >= 0) for k in range(-weeks, weeks))
-    return Effect(closed, weeks, sum(w.complaints for w in by_week if not w.after),
-                  sum(w.complaints for w in by_week if w.after), by_week)
+    weekly = tuple(counts.get(k, 0) for k in range(-weeks, weeks))
+    return Effect(closed, weeks, sum(weekly[:weeks]), sum(weekly[weeks:]), weekly)
 
 
 def newest_complaints(rows: Iterable[FeedbackRow], since: date, until: date,
