@@ -674,3 +674,32 @@ def test_without_javascript_the_search_page_says_so_where_the_search_box_would_b
     assert heading and notice and browse
     assert heading["y"] < notice["y"] < browse["y"], (heading, notice, browse)
     assert notice["y"] - (heading["y"] + heading["height"]) < 80  # right under the heading, not after a gap
+
+
+# a story, an item and a list: what a customer prints to keep or to show someone
+PRINTED = ("stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html",
+           "items/some-rides-were-charged-twice/index.html", "index.html")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_printed_page_reads_dark_on_white_whatever_the_screens_colour_scheme(
+        scheme: str, http_base: dict[str, str], browser: Browser) -> None:
+    """A phone in dark mode printed a story with the screen's dark colours on white paper: the site's name near
+    white, the "You said, we did" label, the date and the footer light grey, the two cards black boxes around black
+    text. Paper now gets the light colours in either scheme: axe finds no text below AA contrast in print."""
+    axe = (NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8")
+    page = browser.new_page(color_scheme=scheme)
+    failures = []
+    try:
+        for name in PRINTED:
+            page.goto(http_base["public"] + name, wait_until="load")
+            page.emulate_media(media="print", color_scheme=scheme)
+            page.add_script_tag(content=axe)
+            result = page.evaluate("axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})")
+            failures += [f"{name}: {node['target']} {node['any'][0]['message'][:90]}"
+                         for violation in result["violations"] for node in violation["nodes"]]
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)", name
+    finally:
+        page.close()
+    assert failures == []
+
