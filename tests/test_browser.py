@@ -703,3 +703,37 @@ def test_a_printed_page_reads_dark_on_white_whatever_the_screens_colour_scheme(
         page.close()
     assert failures == []
 
+
+# every date shown in the page's main part: the lines it spans, and how far the page scrolls sideways
+DATES_AND_OVERFLOW = """() => ({
+    sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    broken: [...document.querySelectorAll('main time')].filter(time => time.offsetParent).map(time => {
+        const range = document.createRange(); range.selectNodeContents(time);
+        return [time.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+    }).filter(([text, lines]) => lines > 1).map(([text]) => text),
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_with_its_text_at_200_percent_no_public_page_scrolls_sideways_on_a_small_phone(
+        width: int, built: Path, http_base: dict[str, str], browser: Browser) -> None:
+    """A reader who sets a phone's text to 200 % (WCAG 1.4.4): on a 320 or 360 px screen a card's date ("18 November
+    2026", kept on one line) was wider than the card and pushed every story list 40 px sideways, and the archive's
+    dates by 16 px. A date now reads whole on its own line and wraps between its words only when even that line is
+    too narrow; at the usual text size every date still reads on one line."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    wide, broken = {}, {}
+    try:
+        for name in _pages(built / "public"):
+            if name == "404.html":
+                continue   # its links and stylesheet are absolute to the host's base path
+            page.goto(http_base["public"] + name, wait_until="load")
+            if found := page.evaluate(DATES_AND_OVERFLOW)["broken"]:
+                broken[name] = found
+            page.evaluate("document.documentElement.style.fontSize = '200%'")   # what a browser's text size does
+            if sideways := page.evaluate(DATES_AND_OVERFLOW)["sideways"]:
+                wide[name] = sideways
+    finally:
+        page.close()
+    assert broken == {}
+    assert wide == {}
