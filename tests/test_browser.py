@@ -674,3 +674,66 @@ def test_without_javascript_the_search_page_says_so_where_the_search_box_would_b
     assert heading and notice and browse
     assert heading["y"] < notice["y"] < browse["y"], (heading, notice, browse)
     assert notice["y"] - (heading["y"] + heading["height"]) < 80  # right under the heading, not after a gap
+
+
+# a story, an item and a list: what a customer prints to keep or to show someone
+PRINTED = ("stories/2026-02-cancel-your-plan-in-the-app-any-time/index.html",
+           "items/some-rides-were-charged-twice/index.html", "index.html")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_printed_page_reads_dark_on_white_whatever_the_screens_colour_scheme(
+        scheme: str, http_base: dict[str, str], browser: Browser) -> None:
+    """A phone in dark mode printed a story with the screen's dark colours on white paper: the site's name near
+    white, the "You said, we did" label, the date and the footer light grey, the two cards black boxes around black
+    text. Paper now gets the light colours in either scheme: axe finds no text below AA contrast in print."""
+    axe = (NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8")
+    page = browser.new_page(color_scheme=scheme)
+    failures = []
+    try:
+        for name in PRINTED:
+            page.goto(http_base["public"] + name, wait_until="load")
+            page.emulate_media(media="print", color_scheme=scheme)
+            page.add_script_tag(content=axe)
+            result = page.evaluate("axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})")
+            failures += [f"{name}: {node['target']} {node['any'][0]['message'][:90]}"
+                         for violation in result["violations"] for node in violation["nodes"]]
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)", name
+    finally:
+        page.close()
+    assert failures == []
+
+
+# every date shown in the page's main part: the lines it spans, and how far the page scrolls sideways
+DATES_AND_OVERFLOW = """() => ({
+    sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    broken: [...document.querySelectorAll('main time')].filter(time => time.offsetParent).map(time => {
+        const range = document.createRange(); range.selectNodeContents(time);
+        return [time.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+    }).filter(([text, lines]) => lines > 1).map(([text]) => text),
+})"""
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_with_its_text_at_200_percent_no_public_page_scrolls_sideways_on_a_small_phone(
+        width: int, built: Path, http_base: dict[str, str], browser: Browser) -> None:
+    """A reader who sets a phone's text to 200 % (WCAG 1.4.4): on a 320 or 360 px screen a card's date ("18 November
+    2026", kept on one line) was wider than the card and pushed every story list 40 px sideways, and the archive's
+    dates by 16 px. A date now reads whole on its own line and wraps between its words only when even that line is
+    too narrow; at the usual text size every date still reads on one line."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    wide, broken = {}, {}
+    try:
+        for name in _pages(built / "public"):
+            if name == "404.html":
+                continue   # its links and stylesheet are absolute to the host's base path
+            page.goto(http_base["public"] + name, wait_until="load")
+            if found := page.evaluate(DATES_AND_OVERFLOW)["broken"]:
+                broken[name] = found
+            page.evaluate("document.documentElement.style.fontSize = '200%'")   # what a browser's text size does
+            if sideways := page.evaluate(DATES_AND_OVERFLOW)["sideways"]:
+                wide[name] = sideways
+    finally:
+        page.close()
+    assert broken == {}
+    assert wide == {}
