@@ -37,6 +37,7 @@ module imports only the standard library at its top, so the loader, the renderer
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import hmac
@@ -331,9 +332,19 @@ def save_part(root: Path, name: str, value: object) -> bool:
     return True
 
 
+def _own_folder(root: Path) -> Path:
+    """The cache folder, to write or delete in; OSError when it is a symbolic link: it leads to a folder site-gen
+    did not make (the repository, a shared folder), where the '*' .gitignore would hide its files from git and
+    the collection would delete those named like the cache's parts."""
+    folder = root / CACHE_DIR
+    if folder.is_symlink():
+        raise OSError(errno.ELOOP, "a symbolic link is not site-gen's cache folder", str(folder))
+    return folder
+
+
 def _made_folder(root: Path) -> Path:
     """The cache folder, made with the .gitignore that keeps it out of commits (OSError when it cannot be)."""
-    folder = root / CACHE_DIR
+    folder = _own_folder(root)
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -431,10 +442,11 @@ class DiskMemo:
         wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, _ in self.memo.files.values()}
         wanted |= {f"{_STAGED}{key}{suffix}" for key in self._staged for suffix in (".pickle", ".parquet")}
         try:
-            for path in [*(self.root / CACHE_DIR).glob("blob-*.pickle"), *(self.root / CACHE_DIR).glob(_STAGED + "*")]:
+            folder = _own_folder(self.root)
+            for path in [*folder.glob("blob-*.pickle"), *folder.glob(_STAGED + "*")]:
                 if path.name not in wanted:
                     path.unlink(missing_ok=True)
-            (self.root / CACHE_DIR / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
+            (folder / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
         except OSError:
             pass
 
