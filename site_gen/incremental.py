@@ -37,6 +37,7 @@ module imports only the standard library at its top, so the loader, the renderer
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import hmac
@@ -331,9 +332,19 @@ def save_part(root: Path, name: str, value: object) -> bool:
     return True
 
 
+def _own_folder(root: Path) -> Path:
+    """The cache folder, to write or delete in; OSError when it is a symbolic link: it leads to a folder site-gen
+    did not make (the repository, a shared folder), where the '*' .gitignore would hide its files from git and
+    the collection would delete those named like the cache's parts."""
+    folder = root / CACHE_DIR
+    if folder.is_symlink():
+        raise OSError(errno.ELOOP, "a symbolic link is not site-gen's cache folder", str(folder))
+    return folder
+
+
 def _made_folder(root: Path) -> Path:
     """The cache folder, made with the .gitignore that keeps it out of commits (OSError when it cannot be)."""
-    folder = root / CACHE_DIR
+    folder = _own_folder(root)
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
@@ -431,10 +442,11 @@ class DiskMemo:
         wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, _ in self.memo.files.values()}
         wanted |= {f"{_STAGED}{key}{suffix}" for key in self._staged for suffix in (".pickle", ".parquet")}
         try:
-            for path in [*(self.root / CACHE_DIR).glob("blob-*.pickle"), *(self.root / CACHE_DIR).glob(_STAGED + "*")]:
+            folder = _own_folder(self.root)
+            for path in [*folder.glob("blob-*.pickle"), *folder.glob(_STAGED + "*")]:
                 if path.name not in wanted:
                     path.unlink(missing_ok=True)
-            (self.root / CACHE_DIR / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
+            (folder / "files.pickle").unlink(missing_ok=True)   # one part before it was sharded
         except OSError:
             pass
 
@@ -582,8 +594,9 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _walk_names(folder: str, above: frozenset[tuple[int, int]] = frozenset()) -> Iterator[str]:
-    """_walk with plain strings: the same files in the same order. A link to a folder is walked as the folder
-    (the loaders read through it), never into a folder it is already inside (`above`), so it cannot loop."""
+    """_walk with plain strings: the same files in the same order. A link to a folder is walked as the folder,
+    never into a folder it is already inside (`above`), so it cannot loop, and is named too: the loaders do not
+    follow it (a warning), so a folder replaced by a link to the same files is a change."""
     try:
         status = os.stat(folder)
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -598,6 +611,8 @@ def _walk_names(folder: str, above: frozenset[tuple[int, int]] = frozenset()) ->
         except OSError:
             is_folder = False
         if is_folder:
+            if entry.is_symlink():
+                yield entry.path
             yield from _walk_names(entry.path, above | {here})
         else:
             yield entry.path
@@ -687,12 +702,16 @@ def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INP
     settled, hashed = (since.settled, since.inputs) if since is not None else ({}, {})
     base = str(root) + os.sep
     paths = [str(root / "site.yaml"), *(str(root / name) for name in sorted(set(extra)))]
+    linked = {str(root / name) for name in extra if _folder_link_on_the_way(root, name)}
     for folder in folders:
         paths.extend(_walk_names(str(root / folder)))
     flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
     files: dict[str, Digest] = {}
     for path in paths:   # read_regular's checks, without its objects: 30,000 files take a tenth of a second
         name = path[len(base):].replace(os.sep, "/") if path.startswith(base) else path
+        if path in linked:   # refused by the loader whatever it leads to: the same bytes there are no clean run
+            files[name] = _not_a_file(b"through a link")
+            continue
         known = settled.get(name)
         if known is not None:
             try:
@@ -725,9 +744,23 @@ def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INP
                 special += b" " + os.readlink(path).encode() + b" " + _followed(path)
         except OSError:
             special = b"absent"
-        # hashed apart (personalised): no regular file's bytes can hash the same
-        files[name] = hashlib.blake2b(special, digest_size=20, person=b"not a file").digest()
+        files[name] = _not_a_file(special)
     return files
+
+
+def _not_a_file(what: bytes) -> Digest:
+    """What a link or a special file is, hashed apart (personalised): no regular file's bytes can hash the same."""
+    return hashlib.blake2b(what, digest_size=20, person=b"not a file").digest()
+
+
+def _folder_link_on_the_way(root: Path, name: str) -> bool:
+    """A folder between root and the file `name` is a symbolic link (the logo is read without following one)."""
+    folder = root
+    for part in Path(name).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            return True
+    return False
 
 
 def git_head(root: Path) -> str:

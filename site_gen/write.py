@@ -2,9 +2,10 @@
 
 Ownership. site-gen replaces OUT/public and OUT/internal only when they are
 absent, empty, or carry its marker file (`.site-gen-output`, JSON: format,
-tool, build id; it is published with the public site, so it holds nothing
-internal). It refuses outright when the repository or its sources would be
-at or under an output folder, when an output folder would land inside the
+tool, build id, the names of the site's files; it is published with the public
+site, so it holds nothing internal) and no file the marker does not name.
+It refuses outright when the repository or its sources would be at or under
+an output folder, when an output folder would land inside the
 sources, and when OUT is `/` or the home folder (`UnsafeOutput`, a usage error).
 
 The pair swap. Both sites are staged completely in OUT/.site-gen-staging
@@ -109,25 +110,48 @@ def write_file(target: Path, data: bytes) -> None:
 
 # --- ownership -------------------------------------------------------------------------------
 
-def _is_marked(folder: Path) -> bool:
+def _marker_data(folder: Path) -> dict[str, object] | None:
     marker = folder / MARKER
     try:
         if marker.is_symlink() or not marker.is_file():
-            return False
+            return None
         data = json.loads(marker.read_text("utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("tool") == "site-gen"
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == "site-gen" else None
+
+
+def _file_names(folder: Path) -> list[str]:
+    """Every file and link under folder but the marker, relative to it, with '/' (links are not followed)."""
+    names = []
+    for here, subfolders, files in os.walk(folder):
+        relative = os.path.relpath(here, folder).replace(os.sep, "/")
+        for name in files + [n for n in subfolders if os.path.islink(os.path.join(here, n))]:
+            names.append(name if relative == "." else f"{relative}/{name}")
+    return sorted(name for name in names if name != MARKER)
+
+
+def _foreign_file(folder: Path, marker: Mapping[str, object]) -> str | None:
+    """A file in a marked folder that the build which marked it did not write: a CNAME put there for the host,
+    or files beside a marker copied from another output. A marker without its list of files (an older site-gen's,
+    or a staging folder's) vouches for the whole folder."""
+    written = marker.get("files")
+    if not isinstance(written, list):
+        return None
+    known = set(written)
+    return next((name for name in _file_names(folder) if name not in known), None)
 
 
 def _ours(path: Path) -> bool:
-    """site-gen may replace path: it is absent, an empty folder, or a folder carrying site-gen's marker."""
+    """site-gen may replace path: it is absent, an empty folder, or a folder carrying site-gen's marker and only
+    the files that marker lists."""
     if not os.path.lexists(path):
         return True
     if path.is_symlink() or not path.is_dir():
         return False
     try:
-        return _is_marked(path) or not any(path.iterdir())
+        marker = _marker_data(path)
+        return (marker is not None and _foreign_file(path, marker) is None) or not any(path.iterdir())
     except OSError:
         return False
 
@@ -139,6 +163,11 @@ def _not_ours(path: Path, shown: Path) -> UnsafeOutput:
     if not path.is_dir():
         return UnsafeOutput(f"{shown} exists and is not a folder site-gen created. "
                             "Move it away or choose another --out.")
+    marker = _marker_data(path)
+    foreign = _foreign_file(path, marker) if marker is not None else None
+    if foreign is not None:
+        return UnsafeOutput(f"{shown} holds {foreign}, which site-gen did not write; move it away (site-gen replaces "
+                            "the whole folder) or choose another --out.")
     return UnsafeOutput(f"{shown} holds files site-gen did not write (no {MARKER} marker). Move them away or choose "
                         "another --out (if it is the output of an older site-gen, delete it and build again).")
 
@@ -323,8 +352,13 @@ def _write_journal(out: Path, audiences: list[str]) -> None:
 
 # --- the build's output ----------------------------------------------------------------------
 
-def _marker(build_id: str) -> bytes:
-    return (json.dumps({"format": FORMAT, "tool": "site-gen", "build": build_id}) + "\n").encode()
+def _marker(build_id: str, files: list[str] | None = None) -> bytes:
+    """The marker; with `files`, the names of every file of the site, so that the next build can tell one it did
+    not write (the public site's names are public anyway: every file of it is published)."""
+    fields: dict[str, object] = {"format": FORMAT, "tool": "site-gen", "build": build_id}
+    if files is not None:
+        fields["files"] = files
+    return (json.dumps(fields) + "\n").encode()
 
 
 def sha256_of(data: Content) -> bytes:
@@ -607,7 +641,8 @@ class Output:
         if not self._claimed:
             self._claim()
         out, staging = self.out, self.out / STAGING
-        marker = _marker(build_id(sites))
+        pair = build_id(sites)
+        marker = _marker(pair)
         try:
             if self._spooled:
                 _write_file(str(staging / MARKER), marker)
@@ -619,6 +654,8 @@ class Output:
                            else self._stage_site(audience, files, marker))
                 if audience == "public" and finish is not None:
                     finish(staging / audience, changed)
+            for audience in sites:   # complete now, search index included: the marker lists what it holds
+                _write_file(str(staging / audience / MARKER), _marker(pair, _file_names(staging / audience)))
             _fault("after-staging")
         except BaseException as exc:  # SIGTERM too (the CLI turns it into SystemExit): remove what we staged
             _remove_quietly(staging)

@@ -812,3 +812,46 @@ def test_a_logo_that_did_not_load_is_an_input_too(example: Path, logo: str) -> N
     assert '"path": "site.yaml"' in broken[1] or '"path": "assets/logo.svg"' in broken[1]
     (example / "assets/logo.svg").write_text(LOGO, "utf-8")
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != broken
+
+
+def _folder_moved_out_and_linked(folder: Path, away: Path) -> None:
+    """The folder moved out of the repository and a link left in its place: every file keeps its bytes, inode and
+    times, so only the link tells the two apart."""
+    folder.rename(away)
+    folder.symlink_to(away)
+
+
+def _settled_at_once(monkeypatch) -> None:
+    """Seam: every file counts as settled at once (a real run trusts a file's stat alone once it was left alone for
+    seconds: the next morning's check is such a run)."""
+    import site_gen.incremental as incremental
+    monkeypatch.setattr(incremental, "SETTLED_NS", -10**12)
+
+
+def test_a_logos_folder_replaced_by_a_link_to_the_same_files_is_refused_by_the_cached_check_too(
+        example: Path, tmp_path: Path, monkeypatch) -> None:
+    """The logo is read without following a link on its way: a cold check refuses assets/ as a link. The cache took
+    the logo's stat through the link, found it as before and printed the clean run it kept (0 errors), and the
+    build kept publishing (the adversarial pass's known leftover)."""
+    _settled_at_once(monkeypatch)
+    edit(example / "site.yaml", "logo: null", "logo: assets/logo.svg")
+    (example / "assets").mkdir()
+    (example / "assets/logo.svg").write_text(LOGO, "utf-8")
+    check(example)   # the first check learns that the logo is an input; the next one keeps it with the run
+    clean = check(example, "--format", "json")
+    _folder_moved_out_and_linked(example / "assets", tmp_path / "shared-assets")
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != clean
+
+
+def test_a_record_folder_replaced_by_a_link_to_the_same_files_says_what_a_cold_check_says(
+        example: Path, tmp_path: Path, monkeypatch) -> None:
+    """A folder inside backlog/irritants/ is ignored, and so is a link to one, each with its own warning and hint; the
+    cache walked the link as the folder, found the same files and printed the folder's warning for the link."""
+    _settled_at_once(monkeypatch)
+    (example / "backlog/irritants/later").mkdir()
+    (example / "backlog/irritants/helmet-rental.yaml").rename(example / "backlog/irritants/later/helmet-rental.yaml")
+    check(example)
+    _folder_moved_out_and_linked(example / "backlog/irritants/later", tmp_path / "later")
+    cached = check(example)
+    assert cached == check(example, "--no-cache")
+    assert "warning[symlink]" in cached[1]

@@ -382,3 +382,22 @@ def test_a_team_catalogue_added_or_edited_renders_every_page_again(tmp_path: Pat
         build(root, out, TODAY, search=False)
         assert words.encode() in (out / "public/archive/index.html").read_bytes()
         assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_cache_folder_that_is_a_link_writes_and_deletes_nothing_where_it_leads(tmp_path: Path) -> None:
+    """.site-gen-cache replaced by a link to a folder of the user's (or committed as one by a hostile checkout):
+    the build wrote its '*' .gitignore there, hiding the folder's files from git, and deleted the files named like
+    the cache's blobs and staged tables (staged-notes.txt). Now a linked cache folder is not written in."""
+    root = copy_example(tmp_path / "repo")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    mine = {"staged-notes.txt": b"mine\n", "blob-draft.pickle": b"mine too\n", "report.md": b"# mine\n"}
+    for name, data in mine.items():
+        (theirs / name).write_bytes(data)
+    (root / CACHE_DIR).symlink_to(theirs)
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False)
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    build(root, out, TODAY, search=False)
+    assert tree(theirs) == mine
+    assert tree(out) == cold(root, tmp_path / "cold")

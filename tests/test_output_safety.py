@@ -528,3 +528,23 @@ def test_an_empty_out_is_a_usage_error_not_the_current_folder(args: list[str], t
     assert outcome.exit_code == 2, outcome.output
     assert "it is empty (an unset variable?); name where to write" in outcome.stderr
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("placed", ["public/CNAME", "internal/assets/team.css", "public/stories/mine/index.html"])
+def test_a_file_put_into_a_marked_output_stops_the_build_and_is_kept(placed: str, built) -> None:
+    """A CNAME dropped into _site/public for GitHub Pages, or a folder rsynced into one that holds another
+    site-gen output's marker: the marker made the whole folder site-gen's, and the next build deleted the file.
+    Now the marker lists the files the build wrote, and any other file is named and kept."""
+    root, out = built
+    (out / placed).parent.mkdir(parents=True, exist_ok=True)
+    (out / placed).write_text("mine\n")
+    before = snapshot(out)
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.stderr == (f"Error: {out / placed.split('/')[0]} holds {placed.split('/', 1)[1]}, which "
+                              "site-gen did not write; move it away (site-gen replaces the whole folder) or choose "
+                              "another --out.\n")
+    assert snapshot(out) == before
+    (out / placed).unlink()
+    assert run_build(root, out).returncode == 0
+    assert pair(out) == (NEW, NEW)
