@@ -8,6 +8,7 @@ import csv
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -151,7 +152,8 @@ def test_rows_dated_later_top_no_list_of_the_newest_rows_in_either_path(
         example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An irritant's quoted verbatim, a themed inbox row and a listed inbox row, each redated 2999: as the newest
     they would lead their lists for good. Whether Python loads the export or DuckDB keeps it, the lists are those
-    of the rows said by today, and alike; the counts still count them."""
+    of the rows said by today, and alike; nor do the unlinked rows' count (the quoted row, linked to its irritant,
+    stays linked: it is no unlinked row either)."""
     before = _check(example, monkeypatch, "off")
     irritant, quoted = next((key, row) for key, rows in _quoted(before).items() for row in rows if row.loc.path == CSV)
     themed = next(row for row in _themed(before) if row.loc.path == CSV)
@@ -166,7 +168,7 @@ def test_rows_dated_later_top_no_list_of_the_newest_rows_in_either_path(
         listed_rows = [*result.facts.unlinked, *_themed(result), *(r for rows in _quoted(result).values() for r in rows)]
         assert listed_rows and all(row.date <= TODAY for row in listed_rows)
         assert later.isdisjoint(row.id for row in listed_rows)
-        assert result.facts.unlinked_total == before.facts.unlinked_total
+        assert result.facts.unlinked_total == before.facts.unlinked_total - 2
     assert _newest_listed(by_duckdb) == _newest_listed(by_python)
     # DuckDB's own choice of the few newest, before the page adds the loaded rows to them
     store = by_duckdb.backlog.stored_feedback
@@ -196,14 +198,25 @@ def test_a_score_dated_later_does_not_keep_a_metric_fresh(example: Path, monkeyp
 REPLAYED = date(2026, 6, 1)   # a past day replayed: five months of the example's rows are dated after it
 
 
+def _csv_rows(root: Path, change: Callable[[list[list[str]]], list[list[str]]]) -> None:
+    """Rewrite the CSV export's rows (its header kept)."""
+    with (root / CSV).open(encoding="utf-8", newline="") as read:
+        header, *rows = list(csv.reader(read))
+    with (root / CSV).open("w", encoding="utf-8", newline="") as written:
+        csv.writer(written, lineterminator="\n").writerows([header, *change(rows)])
+
+
+def _some_unlinked_without_words(rows: list[list[str]]) -> list[list[str]]:
+    """Every seventh row that names no irritant loses its verbatim (the example's unlinked rows all have words)."""
+    verbatim, irritant = 9, 12   # the export's columns
+    return [[*row[:verbatim], "", *row[verbatim + 1:]] if not row[irritant] and n % 7 == 0 else row
+            for n, row in enumerate(rows)]
+
+
 def _without_rows_dated_after(root: Path, day: date) -> None:
     """The example as it stood on day: every feedback row dated after it removed from the CSV, JSONL and YAML
     batches (an irritant's `feedback` list may name a removed row: a reference error, no count)."""
-    with (root / CSV).open(encoding="utf-8", newline="") as read:
-        rows = list(csv.reader(read))
-    with (root / CSV).open("w", encoding="utf-8", newline="") as written:
-        csv.writer(written, lineterminator="\n").writerows(
-            [rows[0], *(row for row in rows[1:] if date.fromisoformat(row[1]) <= day)])
+    _csv_rows(root, lambda rows: [row for row in rows if date.fromisoformat(row[1]) <= day])
     lines = (root / JSONL).read_text(encoding="utf-8").splitlines()
     (root / JSONL).write_text("".join(f"{line}\n" for line in lines
                                       if date.fromisoformat(json.loads(line)["date"]) <= day), encoding="utf-8")
@@ -222,6 +235,7 @@ def _counts(result: CheckResult) -> dict[str, object]:
         "stories": {key: story.customers for key, story in facts.stories.items()},
         "audiences": dict(facts.loops),   # whom notify tells: the story's customers who agreed by that day
         "metrics": {key: metric.series for key, metric in facts.metrics.items()},
+        "inbox": (facts.unlinked_total, facts.themes.without_verbatim),   # unlinked rows, those without words
     }
 
 
@@ -231,6 +245,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     found = {}
     for kind in ("replayed", "trimmed"):
         root = copy_example(tmp_path_factory.mktemp(kind) / "repo")
+        _csv_rows(root, _some_unlinked_without_words)
         if kind == "trimmed":
             _without_rows_dated_after(root, REPLAYED)
         for threshold in ("off", "0"):
@@ -239,17 +254,18 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
             assert (result.backlog.stored_feedback is not None) == (threshold == "0")
             assert bool(result.facts.dated_later) == (kind == "replayed")
             found[(kind, threshold)] = _counts(result)
+            assert result.facts.themes.without_verbatim > 0
     return found
 
 
 @pytest.mark.parametrize("threshold", ["off", "0"], ids=["loaded-by-python", "kept-in-duckdb"])
-@pytest.mark.parametrize("count", ["evidence", "stages", "segments", "stories", "audiences", "metrics"])
+@pytest.mark.parametrize("count", ["evidence", "stages", "segments", "stories", "audiences", "metrics", "inbox"])
 def test_a_past_day_replayed_counts_only_the_rows_said_by_that_day(
         replayed: dict[tuple[str, str], dict[str, object]], count: str, threshold: str) -> None:
     """--today 2026-06-01 on the example: an irritant's rows, customers, segments and sources, each journey stage's
     and segment's volume, complaints and scores, a story's customers (and whom notify tells) and a computed
-    metric's months are what they are once the rows dated after that day are deleted — not the customers and
-    scores of the five months since. Whether Python loads the CSV export or DuckDB keeps it, the figures are
+    metric's months, the inbox's count of unlinked rows (and of those without words) are what they are once the
+    rows dated after that day are deleted — not the customers and scores of the five months since. Whether Python loads the CSV export or DuckDB keeps it, the figures are
     alike."""
     assert replayed[("replayed", threshold)][count] == replayed[("trimmed", threshold)][count]
     assert replayed[("replayed", threshold)][count] == replayed[("replayed", "off")][count]

@@ -382,13 +382,14 @@ class Facts:
     @cached_property
     def _unlinked_later(self) -> int:
         """How many loaded unlinked rows are dated after as_of: newest first, they lead unlinked_loaded. The
-        lists of the newest rows leave them out (a 2999 typo would top the inbox for good); counts keep them."""
+        lists of the newest rows leave them out (a 2999 typo would top the inbox for good), and so do the counts
+        (nobody has said them yet)."""
         return bisect_left(self.unlinked_loaded, -self.as_of.toordinal(), key=lambda row: -row.date.toordinal())
 
     @cached_property
     def unlinked(self) -> tuple[FeedbackRow, ...]:
         """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere. The newest UNLINKED_READ
-        dated on or before as_of, loaded or in Parquet (unlinked_total counts them all, later ones too)."""
+        dated on or before as_of, loaded or in Parquet (unlinked_total counts them all)."""
         store = self.backlog.stored_feedback
         stored = store.unlinked_rows(UNLINKED_READ, self.as_of) if store is not None else ()
         later = self._unlinked_later
@@ -396,8 +397,10 @@ class Facts:
 
     @cached_property
     def unlinked_total(self) -> int:
+        """How many rows dated on or before as_of no irritant links to, loaded or in Parquet."""
         store = self.backlog.stored_feedback
-        return len(self.unlinked_loaded) + (store.unlinked_counts()[0] if store is not None else 0)
+        loaded = len(self.unlinked_loaded) - self._unlinked_later
+        return loaded + (store.unlinked_counts(self.as_of)[0] if store is not None else 0)
 
     @cached_property
     def _inbox(self) -> Sequence[Verbatim]:
@@ -415,10 +418,10 @@ class Facts:
 
     @property
     def _without_words(self) -> int:
-        """How many unlinked rows have no words (the themes count them apart)."""
+        """How many unlinked rows dated on or before as_of have no words (the themes count them apart)."""
         store = self.backlog.stored_feedback
-        loaded = sum(not has_words(row) for row in self.unlinked_loaded)
-        return loaded + (store.unlinked_counts()[1] if store is not None else 0)
+        loaded = sum(not has_words(row) for row in islice(self.unlinked_loaded, self._unlinked_later, None))
+        return loaded + (store.unlinked_counts(self.as_of)[1] if store is not None else 0)
 
     def start_themes(self, workers: int) -> None:
         """Group the inbox's rows into themes in a worker process while this one goes on (build renders the

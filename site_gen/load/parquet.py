@@ -199,7 +199,7 @@ class ParquetFeedback:
         # (limit, as of) -> irritant -> its newest verbatims
         self._verbatims: dict[tuple[int, date], dict[str, tuple[FeedbackRow, ...]]] = {}
         self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
-        self._unlinked_counts: tuple[int, int] | None = None   # after evidence()
+        self._unlinked_counts: dict[date, tuple[int, int]] = {}   # as of a date, after evidence()
         # as of a date: (month, journey stage, segment) -> its rows that count
         self._counts: dict[date, dict[tuple[str | None, str | None, str | None], _Counted]] = {}
         self.view()
@@ -457,7 +457,7 @@ class ParquetFeedback:
         import pyarrow as pa
 
         self._verbatims = {}
-        self._unlinked_counts = None
+        self._unlinked_counts = {}
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
         self.db.register("irritants", pa.table({"irritant_id": list(listed)}))
@@ -692,14 +692,15 @@ class ParquetFeedback:
 
     _UNLINKED = "(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM evidence) USING (id))"
 
-    def unlinked_counts(self) -> tuple[int, int]:
-        """(rows no irritant links to, those of them without words), after evidence(): one scan for both."""
-        if self._unlinked_counts is None:
+    def unlinked_counts(self, as_of: date) -> tuple[int, int]:
+        """(rows no irritant links to dated by as_of, those of them without words), after evidence(): one scan for
+        both."""
+        if as_of not in self._unlinked_counts:
             without_words = f"NOT coalesce({HAS_WORDS_SQL}, false)"
             total, without = self._rows(f"SELECT count(*), count(*) FILTER (WHERE {without_words}) "
-                                        f"FROM {self._UNLINKED}")[0]
-            self._unlinked_counts = (int(total), int(without))
-        return self._unlinked_counts
+                                        f"FROM {self._UNLINKED} WHERE {_counts_by(as_of)}")[0]
+            self._unlinked_counts[as_of] = (int(total), int(without))
+        return self._unlinked_counts[as_of]
 
     def unlinked_said(self, limit: int, as_of: date) -> StoredSaid:
         """What grouping reads of the newest unlinked rows with words dated on or before as_of, newest first
