@@ -270,11 +270,11 @@ class Facts:
     @cached_property
     def stages(self) -> Mapping[str, GroupFacts]:
         """Journey stage -> its feedback volume, complaints and scores, in journey order."""
-        return _groups(self.backlog, "journey_stage", self.backlog.config.journey_stages)
+        return _groups(self.backlog, "journey_stage", self.backlog.config.journey_stages, self.as_of)
 
     @cached_property
     def segments(self) -> Mapping[str, GroupFacts]:
-        return _groups(self.backlog, "segment", self.backlog.config.segments)
+        return _groups(self.backlog, "segment", self.backlog.config.segments, self.as_of)
 
     @cached_property
     def stage_effects(self) -> Mapping[str, StageEffect]:
@@ -333,7 +333,8 @@ class Facts:
         journey map and the risk signals read: loaded rows counted here, Parquet rows by DuckDB, added up."""
         months = complete_months(month_key(self.as_of), max(2, 2 * self.backlog.config.rules.risk_months))
         store = self.backlog.stored_feedback
-        return add_cells(cell_counts(self.backlog.feedback, months), store.cells(months) if store is not None else {})
+        stored = store.cells(months, self.as_of) if store is not None else {}
+        return add_cells(cell_counts(self.backlog.feedback, months), stored)
 
     @cached_property
     def journey(self) -> JourneyFacts:
@@ -371,21 +372,24 @@ class Facts:
 
     @cached_property
     def unlinked_loaded(self) -> tuple[FeedbackRow, ...]:
-        """Loaded (CSV, JSONL, YAML) feedback no irritant links to, newest first."""
+        """Loaded (CSV, JSONL, YAML) feedback no irritant links to, newest first (a linked row dated after as_of
+        counts in no evidence yet, but is linked all the same: Evidence.later)."""
         linked = {row.id for facts in self.irritants.values() for row in facts.evidence.rows}
+        linked.update(*(facts.evidence.later for facts in self.irritants.values() if facts.evidence.later))
         return tuple(sorted((row for row in self.backlog.feedback if row.id not in linked),
                             key=lambda row: (row.date, row.id), reverse=True))
 
     @cached_property
     def _unlinked_later(self) -> int:
         """How many loaded unlinked rows are dated after as_of: newest first, they lead unlinked_loaded. The
-        lists of the newest rows leave them out (a 2999 typo would top the inbox for good); counts keep them."""
+        lists of the newest rows leave them out (a 2999 typo would top the inbox for good), and so do the counts
+        (nobody has said them yet)."""
         return bisect_left(self.unlinked_loaded, -self.as_of.toordinal(), key=lambda row: -row.date.toordinal())
 
     @cached_property
     def unlinked(self) -> tuple[FeedbackRow, ...]:
         """Feedback no irritant links to, newest first: the inbox nobody reads elsewhere. The newest UNLINKED_READ
-        dated on or before as_of, loaded or in Parquet (unlinked_total counts them all, later ones too)."""
+        dated on or before as_of, loaded or in Parquet (unlinked_total counts them all)."""
         store = self.backlog.stored_feedback
         stored = store.unlinked_rows(UNLINKED_READ, self.as_of) if store is not None else ()
         later = self._unlinked_later
@@ -393,8 +397,10 @@ class Facts:
 
     @cached_property
     def unlinked_total(self) -> int:
+        """How many rows dated on or before as_of no irritant links to, loaded or in Parquet."""
         store = self.backlog.stored_feedback
-        return len(self.unlinked_loaded) + (store.unlinked_counts()[0] if store is not None else 0)
+        loaded = len(self.unlinked_loaded) - self._unlinked_later
+        return loaded + (store.unlinked_counts(self.as_of)[0] if store is not None else 0)
 
     @cached_property
     def _inbox(self) -> Sequence[Verbatim]:
@@ -412,10 +418,10 @@ class Facts:
 
     @property
     def _without_words(self) -> int:
-        """How many unlinked rows have no words (the themes count them apart)."""
+        """How many unlinked rows dated on or before as_of have no words (the themes count them apart)."""
         store = self.backlog.stored_feedback
-        loaded = sum(not has_words(row) for row in self.unlinked_loaded)
-        return loaded + (store.unlinked_counts()[1] if store is not None else 0)
+        loaded = sum(not has_words(row) for row in islice(self.unlinked_loaded, self._unlinked_later, None))
+        return loaded + (store.unlinked_counts(self.as_of)[1] if store is not None else 0)
 
     def start_themes(self, workers: int) -> None:
         """Group the inbox's rows into themes in a worker process while this one goes on (build renders the
@@ -470,7 +476,7 @@ def _theme_groups_shared() -> list[list[int]]:
 def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     """Everything the backlog means on as_of; pure, and each fact computed once."""
     rules = backlog.config.rules
-    evidence = rows_by_irritant(backlog)
+    evidence = rows_by_irritant(backlog, as_of)
     decisions_of: dict[str, list[Decision]] = defaultdict(list)
     for decision in _oldest_first(backlog.decisions.values()):
         for irritant_id in decision.irritants:
@@ -481,7 +487,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
             stories_of[irritant_id].append(story)
 
     store = backlog.stored_feedback
-    stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}) if store else {}
+    stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}, as_of) if store else {}
     # done irritants' linked complaints in Parquet, per day, from effect_weeks before closing up to as_of
     judged = [i for i in backlog.irritants.values() if i.id in stored and _judged(i, as_of) and i.closed]
     days = store.complaint_days({i.id: (i.closed - timedelta(weeks=rules.effect_weeks), as_of)
@@ -490,7 +496,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     newest = store.newest_complaints({i.id: (recurrence_since(i.closed, as_of, rules), as_of)
                                       for i in judged if i.closed}, NEWEST_NAMED) if store else {}
     irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
-                                             _with_stored(Evidence.of(evidence[irritant.id])
+                                             _with_stored(Evidence.of(*evidence[irritant.id])
                                                           if irritant.id in evidence else NO_EVIDENCE,
                                                           stored.get(irritant.id)),
                                              decisions_of[irritant.id], stories_of[irritant.id],
@@ -576,8 +582,9 @@ def _with_stored(evidence: Evidence, stored: StoredEvidence | None) -> Evidence:
 
 def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
     store = backlog.stored_feedback
-    monthly = store.tallies_by_month(metric.compute) if store is not None and metric.compute is not None else None
-    series = metric_series(metric, backlog.feedback, monthly)
+    monthly = (store.tallies_by_month(metric.compute, as_of) if store is not None and metric.compute is not None
+               else None)
+    series = metric_series(metric, backlog.feedback, as_of, monthly)
     change = last_complete_change(series, as_of)
     alarm = change is not None and crosses_threshold(metric, change)
     about = [d for d in backlog.decisions.values() if d.metric == metric.id]
@@ -589,14 +596,15 @@ def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
                        stale_days(series, as_of, backlog.config.rules.metric_stale_days))
 
 
-def _groups(backlog: Backlog, attribute: str, keys: tuple[str, ...]) -> Mapping[str, GroupFacts]:
-    """Per stage or segment: loaded rows counted here, Parquet rows by DuckDB, added up as tallies."""
+def _groups(backlog: Backlog, attribute: str, keys: tuple[str, ...], as_of: date) -> Mapping[str, GroupFacts]:
+    """Per stage or segment, its rows dated on or before as_of (a later one is nobody's word yet: rule
+    feedback-dated-later): loaded rows counted here, Parquet rows by DuckDB, added up as tallies."""
     rows_of: dict[str, list[FeedbackRow]] = {key: [] for key in keys}
     for row in backlog.feedback:
         key = getattr(row, attribute)
-        if key in rows_of:
+        if key in rows_of and row.date <= as_of:
             rows_of[key].append(row)
-    stored = backlog.stored_feedback.groups(attribute) if backlog.stored_feedback is not None else {}
+    stored = backlog.stored_feedback.groups(attribute, as_of) if backlog.stored_feedback is not None else {}
     groups = {}
     for key, rows in rows_of.items():
         tallies: dict[ScoreType, Tally] = defaultdict(Tally)

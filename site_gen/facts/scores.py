@@ -157,20 +157,23 @@ def _day(entry: DayTally) -> date:
     return entry[0]
 
 
-def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType) -> dict[str, list[int]]:
+def scores_by_month(feedback: Iterable[FeedbackRow], score_type: ScoreType, as_of: date) -> dict[str, list[int]]:
+    """Month -> the scores of this type given by as_of (a row dated later is no answer yet: rule
+    feedback-dated-later)."""
     months: dict[str, list[int]] = defaultdict(list)
     for row in feedback:
-        if row.score_type == score_type and row.score is not None:
+        if row.score_type == score_type and row.score is not None and row.date <= as_of:
             months[month_key(row.date)].append(row.score)
     return months
 
 
-def metric_series(metric: Metric, feedback: Iterable[FeedbackRow],
+def metric_series(metric: Metric, feedback: Iterable[FeedbackRow], as_of: date,
                   stored: Mapping[str, Tally] | None = None) -> tuple[SeriesPoint, ...]:
-    """The metric's value per month, oldest first. stored: month -> tally of the rows kept in Parquet."""
+    """The metric's value per month, oldest first. Computed from feedback, of the answers given by as_of: its
+    chart has no month after as_of's. stored: month -> tally of the rows kept in Parquet, by as_of too."""
     if metric.compute is None:
         return tuple(sorted(metric.series, key=lambda point: point.period))
-    by_month = scores_by_month(feedback, metric.compute)
+    by_month = scores_by_month(feedback, metric.compute, as_of)
     months = {month: tally(metric.compute, scores) for month, scores in by_month.items()}
     for month, counted in (stored or {}).items():
         months[month] = months.get(month, Tally()) + counted
@@ -214,8 +217,9 @@ def period_end(period: str) -> date:
 
 
 def last_point(series: tuple[SeriesPoint, ...], today: date) -> SeriesPoint | None:
-    """The series' last point of a month begun by today. A later month's point (feedback dated after today: a
-    2999 typo, rule feedback-dated-later) is no data yet: as the last, it would keep the metric fresh for good."""
+    """The series' last point of a month begun by today. A later month's point (a written series' month to come)
+    is no data yet: as the last, it would keep the metric fresh for good. A metric computed from feedback has no
+    such point: its rows dated after today (rule feedback-dated-later) count in no month (metric_series)."""
     month = month_key(today)
     return next((point for point in reversed(series) if point.period <= month), None)
 

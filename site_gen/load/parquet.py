@@ -65,6 +65,12 @@ def _by(as_of: date) -> str:
     return f"date <= DATE '{as_of.isoformat()}'"
 
 
+def _counts_by(as_of: date) -> str:
+    """Rows that count as of as_of: none dated after it, nobody's word yet (site_gen/facts/dated_later.py). A row
+    without a date (a check error) counts as it did."""
+    return f"(date IS NULL OR date <= DATE '{as_of.isoformat()}')"
+
+
 @dataclass(frozen=True, slots=True)
 class _Counted:
     """Rows of one month, journey stage and segment: their volume, complaints, and per score type present its
@@ -193,14 +199,15 @@ class ParquetFeedback:
         # (limit, as of) -> irritant -> its newest verbatims
         self._verbatims: dict[tuple[int, date], dict[str, tuple[FeedbackRow, ...]]] = {}
         self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
-        self._unlinked_counts: tuple[int, int] | None = None   # after evidence()
-        self._counts: dict[tuple[str | None, str | None, str | None], _Counted] | None = None
+        self._unlinked_counts: dict[date, tuple[int, int]] = {}   # as of a date, after evidence()
+        # as of a date: (month, journey stage, segment) -> its rows that count
+        self._counts: dict[date, dict[tuple[str | None, str | None, str | None], _Counted]] = {}
         self.view()
 
     def view(self) -> None:
         """(Re)create the view `feedback` over the Parquet batches and the CSV exports DuckDB holds."""
         self._customer_refs = None
-        self._counts = None
+        self._counts = {}
         parts = [self.parquet] if self.parquet is not None else []
         if self.csv is not None:
             self.files.update(self.csv.files())
@@ -404,49 +411,53 @@ class ParquetFeedback:
         self.db.unregister("candidates")
         return found
 
-    def _counted(self) -> dict[tuple[str | None, str | None, str | None], _Counted]:
-        """(month YYYY-MM, journey stage, segment) -> its rows, complaints, and per score type its rows, sum of
-        worths and answers: every row counted once, in the one scan that cells, groups and tallies_by_month add
-        up (at a million rows four scans per stage and segment and one per metric took 0.8 s; this one 0.35 s)."""
-        if self._counts is None:
+    def _counted(self, as_of: date) -> dict[tuple[str | None, str | None, str | None], _Counted]:
+        """(month YYYY-MM, journey stage, segment) -> its rows dated by as_of, complaints, and per score type its
+        rows, sum of worths and answers: every row counted once, in the one scan that cells, groups and
+        tallies_by_month add up (at a million rows four scans per stage and segment and one per metric took 0.8 s;
+        this one 0.35 s). A row dated after as_of is left out by the scan itself, as the Python path leaves it."""
+        if as_of not in self._counts:
             typed = ", ".join(f"count(*) FILTER (WHERE score_type = '{kind.value}'), "
                               f"sum({worth_sql(kind)}) FILTER (WHERE score_type = '{kind.value}'), "
                               f"count({worth_sql(kind)}) FILTER (WHERE score_type = '{kind.value}')" for kind in WORTH)
-            self._counts = {}
+            counts = self._counts[as_of] = {}
             for month, stage, segment, rows, complaints, *figures in self._rows(
                     f"SELECT strftime(date, '%Y-%m'), journey_stage, segment, count(*), "
                     f"count(*) FILTER (WHERE kind = '{FeedbackKind.COMPLAINT.value}'), {typed} FROM feedback "
-                    "GROUP BY ALL"):
-                self._counts[(month, stage, segment)] = _Counted(int(rows), int(complaints), tuple(
+                    f"WHERE {_counts_by(as_of)} GROUP BY ALL"):
+                counts[(month, stage, segment)] = _Counted(int(rows), int(complaints), tuple(
                     (kind, int(figures[3 * n]), Tally(int(figures[3 * n + 1] or 0), int(figures[3 * n + 2])))
                     for n, kind in enumerate(WORTH) if figures[3 * n]))
-        return self._counts
+        return self._counts[as_of]
 
-    def tallies_by_month(self, score_type: ScoreType) -> dict[str, Tally]:
-        """Month (YYYY-MM) -> the tally of its answers of this score type, by the shared definition."""
+    def tallies_by_month(self, score_type: ScoreType, as_of: date) -> dict[str, Tally]:
+        """Month (YYYY-MM) -> the tally of its answers of this score type given by as_of, by the shared
+        definition."""
         found: dict[str, Tally] = {}
-        for (month, _, _), counted in self._counted().items():
+        for (month, _, _), counted in self._counted(as_of).items():
             for kind, _, tallied in counted.typed:
                 if kind == score_type and month is not None:
                     found[month] = found.get(month, Tally()) + tallied
         return found
 
-    def groups(self, column: str) -> dict[str, Counts]:
-        """Journey stage or segment -> its volume, complaints and score tallies."""
+    def groups(self, column: str, as_of: date) -> dict[str, Counts]:
+        """Journey stage or segment -> the volume, complaints and score tallies of its rows dated by as_of."""
         assert column in ("journey_stage", "segment")
         found: dict[str, Counts] = {}
-        for (_, stage, segment), counted in self._counted().items():
+        for (_, stage, segment), counted in self._counted(as_of).items():
             key = stage if column == "journey_stage" else segment
             if key is not None:
                 found[key] = found.get(key, Counts()) + counted.counts()
         return found
 
-    def evidence(self, listed: dict[str, set[str]]) -> dict[str, StoredEvidence]:
-        """Irritant ID -> its rows in Parquet: those naming it in `irritant`, and those it lists by ID."""
+    def evidence(self, listed: dict[str, set[str]], as_of: date) -> dict[str, StoredEvidence]:
+        """Irritant ID -> its rows in Parquet dated by as_of: those naming it in `irritant`, and those it lists by
+        ID. The table `evidence` keeps its rows dated later too: they are linked (no inbox row), but counted
+        nowhere (site_gen/facts/evidence.py rows_by_irritant)."""
         import pyarrow as pa
 
         self._verbatims = {}
-        self._unlinked_counts = None
+        self._unlinked_counts = {}
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
         self.db.register("irritants", pa.table({"irritant_id": list(listed)}))
@@ -462,22 +473,23 @@ class ParquetFeedback:
                         "WHERE f.irritant IS DISTINCT FROM l.irritant_id")
         self.db.unregister("listed")
         self.db.unregister("irritants")
+        counted = f"(SELECT * FROM evidence WHERE {_counts_by(as_of)})"
         found: dict[str, dict[str, Any]] = {}
         for irritant, rows, customers, anonymous in self._rows(
                 "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL), "
-                "count(*) FILTER (WHERE customer IS NULL) FROM evidence GROUP BY irritant_id"):
+                f"count(*) FILTER (WHERE customer IS NULL) FROM {counted} GROUP BY irritant_id"):
             found[str(irritant)] = {"rows": int(rows), "customers": frozenset(map(str, customers or ())),
                                     "anonymous": int(anonymous), "segment": [], "source": [], "journey_stage": []}
         # a segment's customers, not its rows: added to the loaded rows' customers, each counts once
         for irritant, segment, customers in self._rows(
-                "SELECT irritant_id, segment, list(DISTINCT customer) FROM evidence WHERE segment IS NOT NULL "
+                f"SELECT irritant_id, segment, list(DISTINCT customer) FROM {counted} WHERE segment IS NOT NULL "
                 "AND customer IS NOT NULL GROUP BY irritant_id, segment ORDER BY irritant_id, segment"):
             found[str(irritant)]["segment"].append((str(segment), frozenset(map(str, customers))))
         for column in ("source", "journey_stage"):
             for irritant, value, count, _ in self._rows(
                     # ties in the order first met, as Counter.most_common on the loaded rows
                     f"SELECT irritant_id, {column}, count(*) AS n, min({{'f': filename, 'n': row_number}})"
-                    f" AS first FROM evidence WHERE {column} IS NOT NULL GROUP BY irritant_id, {column} "
+                    f" AS first FROM {counted} WHERE {column} IS NOT NULL GROUP BY irritant_id, {column} "
                     "ORDER BY irritant_id, n DESC, first"):
                 found[str(irritant)][column].append((str(value), int(count)))
         return {key: StoredEvidence(v["rows"], v["customers"], v["anonymous"], tuple(v["segment"]),
@@ -638,11 +650,12 @@ class ParquetFeedback:
 
     # --- journey map and risk signals (site_gen/facts/journey.py, risks.py) ------------------------
 
-    def cells(self, months: Iterable[str]) -> dict[CellKey, Counts]:
-        """(month, journey stage, segment or "") -> rows, complaints and tallies, over these months."""
+    def cells(self, months: Iterable[str], as_of: date) -> dict[CellKey, Counts]:
+        """(month, journey stage, segment or "") -> rows, complaints and tallies, over these months (of rows dated
+        by as_of: the scan groups and tallies_by_month add up, made once)."""
         wanted = set(months)
         return {(month, stage, segment or ""): counted.counts() for (month, stage, segment), counted
-                in self._counted().items() if month in wanted and stage is not None}
+                in self._counted(as_of).items() if month in wanted and stage is not None}
 
     def rows_behind(self, group: Behind, limit: int) -> tuple[tuple[tuple[date, str], ...], int]:
         """The recent rows a risk signal stands on (Behind.matches, as SQL): newest (date, ID) first, and how many."""
@@ -679,14 +692,15 @@ class ParquetFeedback:
 
     _UNLINKED = "(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM evidence) USING (id))"
 
-    def unlinked_counts(self) -> tuple[int, int]:
-        """(rows no irritant links to, those of them without words), after evidence(): one scan for both."""
-        if self._unlinked_counts is None:
+    def unlinked_counts(self, as_of: date) -> tuple[int, int]:
+        """(rows no irritant links to dated by as_of, those of them without words), after evidence(): one scan for
+        both."""
+        if as_of not in self._unlinked_counts:
             without_words = f"NOT coalesce({HAS_WORDS_SQL}, false)"
             total, without = self._rows(f"SELECT count(*), count(*) FILTER (WHERE {without_words}) "
-                                        f"FROM {self._UNLINKED}")[0]
-            self._unlinked_counts = (int(total), int(without))
-        return self._unlinked_counts
+                                        f"FROM {self._UNLINKED} WHERE {_counts_by(as_of)}")[0]
+            self._unlinked_counts[as_of] = (int(total), int(without))
+        return self._unlinked_counts[as_of]
 
     def unlinked_said(self, limit: int, as_of: date) -> StoredSaid:
         """What grouping reads of the newest unlinked rows with words dated on or before as_of, newest first
