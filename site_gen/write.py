@@ -123,12 +123,19 @@ def _marker_data(folder: Path) -> dict[str, object] | None:
 
 def _file_names(folder: Path) -> list[str]:
     """Every file and link under folder but the marker, relative to it, with '/' (links are not followed)."""
+    # scandir's entry types, not os.walk's lstat of each subfolder: a 10,000-story site is 10,000 folders, and
+    # each build lists its sites before replacing them (0.8 s with os.walk under load, 0.3 s so)
     names = []
-    for here, subfolders, files in os.walk(folder):
-        relative = os.path.relpath(here, folder).replace(os.sep, "/")
-        for name in files + [n for n in subfolders if os.path.islink(os.path.join(here, n))]:
-            names.append(name if relative == "." else f"{relative}/{name}")
-    return sorted(name for name in names if name != MARKER)
+    pending = [(str(folder), "")]
+    while pending:
+        here, prefix = pending.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif prefix or entry.name != MARKER:
+                    names.append(prefix + entry.name)
+    return sorted(names)
 
 
 def _foreign_file(folder: Path, marker: Mapping[str, object]) -> str | None:
@@ -142,18 +149,23 @@ def _foreign_file(folder: Path, marker: Mapping[str, object]) -> str | None:
     return next((name for name in _file_names(folder) if name not in known), None)
 
 
-def _ours(path: Path) -> bool:
+def _ours(path: Path, whole: bool = True) -> bool:
     """site-gen may replace path: it is absent, an empty folder, or a folder carrying site-gen's marker and only
-    the files that marker lists."""
+    the files that marker lists (not `whole`: the marker alone, without listing the folder)."""
     if not os.path.lexists(path):
         return True
     if path.is_symlink() or not path.is_dir():
         return False
     try:
         marker = _marker_data(path)
-        return (marker is not None and _foreign_file(path, marker) is None) or not any(path.iterdir())
+        return (marker is not None and (not whole or _foreign_file(path, marker) is None)) or not any(path.iterdir())
     except OSError:
         return False
+
+
+def _marked(path: Path) -> bool:
+    """A folder (not a link) carrying site-gen's marker: what a build may read its unchanged files from."""
+    return not path.is_symlink() and path.is_dir() and _marker_data(path) is not None
 
 
 def _not_ours(path: Path, shown: Path) -> UnsafeOutput:
@@ -183,11 +195,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Path]) -> None:
+def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Path], whole: bool = True) -> None:
     """Refuse (UnsafeOutput) an OUT whose OUT/<audience> site-gen may not replace; writes nothing.
 
     `sources` names the repository's folders ({"repository": root, "templates folder": …}): none may be at or
-    under an output folder, and no output folder may be inside one of them except the repository root.
+    under an output folder, and no output folder may be inside one of them except the repository root. Not
+    `whole`: a marked OUT/<audience> is not listed for files its marker does not name (Output does that once,
+    before its first write: a build that reuses its last run writes nothing, and 10,000 story folders take a
+    tenth of a second or more to list).
     """
     real_out = _resolve(out)
     try:
@@ -209,7 +224,7 @@ def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Pa
             if label != "repository" and _inside(real_target, real_source):
                 raise UnsafeOutput(f"refusing to write {shown}: it is inside the repository's {label} ({real_source}). "
                                    "Choose another --out (the default is _site).")
-        if not _ours(target):
+        if not _ours(target, whole):
             raise _not_ours(target, shown)
 
 
@@ -529,7 +544,7 @@ class Output:
         self.shown = out
         self.audiences = audiences
         self.sources = sources
-        check_output(out, audiences, sources)
+        check_output(out, audiences, sources, whole=False)
         # the very folder check_output judged: "a/../public/.." is resolved once, not re-read by the OS
         # component by component while writing (where a missing "public" would fail half-way)
         self.out = _resolve(out)
@@ -541,6 +556,7 @@ class Output:
         self._staged: set[str] = set()   # audiences staged whole before write() (stage())
         self._written = False
         self._created: list[Path] = []   # folders this build made for OUT, deepest first
+        self._judged_whole = False   # each site folder listed against its marker (_judge_whole)
 
     def __enter__(self) -> Output:
         if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
@@ -570,6 +586,7 @@ class Output:
         stages only what is not there yet); until write(), the previous sites stay as they are."""
         if not self._claimed:
             self._claim()
+        self._judge_whole()
         staging = self.out / STAGING
         try:
             if not os.path.lexists(staging):
@@ -599,7 +616,18 @@ class Output:
         except OSError as exc:
             raise _write_error(exc, self.shown, "An interrupted build's swap could not be finished; fix this "
                                                 "and build again.") from None
-        check_output(self.shown, self.audiences, self.sources)  # again, now that nobody else is writing
+        check_output(self.shown, self.audiences, self.sources, whole=False)  # again, now nobody else is writing
+
+    def _judge_whole(self) -> None:
+        """Before this build's first write, under the lock: each site folder holds only what its marker lists (a
+        CNAME put there for the host would go with the folder)."""
+        if self._judged_whole:
+            return
+        for audience in self.audiences:
+            target = self.out / audience
+            if not _ours(target):
+                raise _not_ours(target, self.shown / audience)
+        self._judged_whole = True
 
     @property
     def staging(self) -> Path:
@@ -610,6 +638,7 @@ class Output:
         one); write() then only swaps it. Returns the names of its files written anew, as write() records them."""
         if not self._claimed:
             self._claim()
+        self._judge_whole()
         staging = self.out / STAGING
         try:
             if not os.path.lexists(staging):
@@ -624,7 +653,8 @@ class Output:
     def _stage_site(self, audience: str, files: Mapping[str, Content], marker: bytes) -> list[str]:
         """Stage one site (unchanged files as links of OUT's) and record what was written: its new files' names."""
         current = self.out / audience
-        changed = _stage(self.out / STAGING / audience, files, marker, current if _ours(current) else None)
+        # current was judged whole under the lock (_claim); here it is only read from, never replaced
+        changed = _stage(self.out / STAGING / audience, files, marker, current if _marked(current) else None)
         self.changed[audience] = changed
         self.files[audience] = _recorded(self.out / STAGING / audience, files)
         return changed
@@ -640,6 +670,7 @@ class Output:
         """
         if not self._claimed:
             self._claim()
+        self._judge_whole()
         out, staging = self.out, self.out / STAGING
         pair = build_id(sites)
         marker = _marker(pair)

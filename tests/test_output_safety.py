@@ -548,3 +548,23 @@ def test_a_file_put_into_a_marked_output_stops_the_build_and_is_kept(placed: str
     (out / placed).unlink()
     assert run_build(root, out).returncode == 0
     assert pair(out) == (NEW, NEW)
+
+
+def test_a_build_that_writes_nothing_leaves_a_file_put_into_its_output_and_does_not_list_the_sites(
+        tmp_path: Path, monkeypatch) -> None:
+    """The sites are listed against their markers before a build's first write, not before it knows it will
+    write: a build that reuses its last run touches nothing (the CNAME stays), and skips listing 10,000 story
+    folders twice over."""
+    import site_gen.write as write_module
+    root = copy_example(tmp_path / "repo")
+    out = root / "_site"
+    assert run_build(root, out).returncode == 0
+    (out / "public" / "CNAME").write_text("backlog.example.org\n")
+    before = snapshot(out)
+    listed: list[Path] = []
+    real = write_module._file_names
+    monkeypatch.setattr(write_module, "_file_names", lambda folder: listed.append(folder) or real(folder))
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY], catch_exceptions=False)
+    assert outcome.exit_code == 0, outcome.output
+    assert "Nothing changed" in outcome.output + outcome.stderr
+    assert snapshot(out) == before and listed == []
