@@ -260,7 +260,7 @@ def test_a_notify_message_is_written_in_french() -> None:
     message = compose(WORDS, Address("Camille", addr_spec="camille@example.org"),
                       Address("Kestrel", addr_spec="noreply@example.org"), "Kestrel Cycle Share", "fr",
                       datetime(2026, 11, 26, tzinfo=UTC), "Camille", Locales())
-    assert message["Subject"] == "Vous nous l’avez dit, nous l’avons changé : Un trajet ne peut plus être facturé deux fois"
+    assert message["Subject"] == "Vous nous l’avez dit, nous l’avons changé\u00a0: Un trajet ne peut plus être facturé deux fois"
     assert message["Content-Language"] == "fr"
     plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert plain.startswith("Bonjour Camille,")
