@@ -343,10 +343,11 @@ def test_a_percentage_is_written_one_way_in_each_language(tmp_path: Path) -> Non
     assert spaces == {"en": {""}, "fr": {"\u202f"}, "de": {"\u00a0"}}
 
 
-def _board_ledes(tmp_path: Path, language: str) -> dict[str, str]:
+def _board_ledes(tmp_path: Path, language: str, max_open: int = 10) -> dict[str, str]:
     """Each board page's lede (all, one per team, owner, stage and segment) as its reader sees it, its no-break
-    spaces kept."""
-    root = copy_example(tmp_path / language)
+    spaces kept; max_open: the example's limit (rules.max_open) in its place."""
+    root = copy_example(tmp_path / f"{language}-{max_open}")
+    edit(root / "site.yaml", "  max_open: 10\n", f"  max_open: {max_open}\n")
     if language != "en":
         _set_languages(root, language)
     site = render_sites(run_check(root), root, only="internal", workers=1)["internal"]
@@ -373,6 +374,21 @@ def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path
         "7 ouverts sur 10 autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
     for name, lede in french.items():
         assert lede.count(";") == lede.count("\u202f;") > 0, (name, lede)   # its "par statut ;" too
+
+
+@pytest.mark.parametrize(("language", "one", "ten"), [
+    ("en", "7 open of 1 allowed.", "7 open of 10 allowed."),
+    ("fr", "7 ouverts sur 1 autorisé.", "7 ouverts sur 10 autorisés."),
+    ("de", "7 offen von 1 erlaubten.", "7 offen von 10 erlaubten."),
+    ("es", "7 abiertas de 1 permitida.", "7 abiertas de 10 permitidas.")])
+def test_the_boards_limit_agrees_with_its_own_count(tmp_path: Path, language: str, one: str, ten: str) -> None:
+    """With a limit of 1 (rules.max_open) the French board read "7 ouverts sur 1 autorisés" and the Spanish
+    "7 abiertas de 1 permitidas": the sentence's plural followed the open count alone. The limit is a count of its
+    own now, so "autorisé" agrees with 1 and "ouverts" with 7, on every board page."""
+    for max_open, lede in ((1, one), (10, ten)):
+        ledes = _board_ledes(tmp_path, language, max_open)
+        assert ledes["board/index.html"].startswith(lede + " "), ledes["board/index.html"]
+        assert all(text.startswith(lede[:-1]) for text in ledes.values()), ledes
 
 
 def test_french_never_breaks_a_line_before_its_high_punctuation() -> None:
