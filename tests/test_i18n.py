@@ -494,10 +494,10 @@ def test_the_agenda_separates_its_clauses_as_each_language_punctuates_them(examp
     edit(example / "site.yaml", "internal:\n", "internal:\n  language: fr\n")
     assert "5 jours de retard\u202f; non revu depuis 33 jours (tous les 14)." in agenda("2026-12-20")
     french = agenda("2026-11-25")
-    assert f"pris en charge par {covered.format(chr(0x202f))}." in french
+    assert f"irritants qui s’en occupent\u00a0: {covered.format(chr(0x202f))}." in french
     assert "[Payment](https://intranet.example.org/backlog/stages/payment/index.html)\u00a0: 10 (" in french
     page = agenda("2026-11-25", "--format", "html")
-    assert f"pris en charge par {covered.format(chr(0x202f))}." in page
+    assert f"irritants qui s’en occupent\u00a0: {covered.format(chr(0x202f))}." in page
     assert re.search(r">Payment</a>\u00a0: 10 \(", page), page
 
 
@@ -622,3 +622,28 @@ def test_spanish_words_an_irritant_in_the_feminine_and_french_elides_nothing_bef
     assert "Les autres changements en avril 2026" in public[
         "stories/2026-04-sign-up-no-longer-sends-you-back-to-the-start/index.html"]
     assert not [page for page in public.values() if re.search(r"\bde (?:avril|août|octobre)\b", _visible(page))]
+
+
+COVERED = ("Battery range shown in the app is optimistic{}; Bluetooth unlock times out when the app is backgrounded",
+           "Deposit refunds take up to 14 days")
+COVER_WORDS = {"es": ("molestias que se ocupan de ello: ", "molestia que se ocupa de ello: ", ""),
+               "fr": ("irritants qui s’en occupent\u00a0: ", "irritant qui s’en occupe\u00a0: ", "\u202f")}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_irritants_covering_a_risk_are_named_in_words_that_fit_every_risk(example: Path, language: str) -> None:
+    """The Spanish agenda said a risk was "cubierto por" its irritants, and French "pris en charge par", a
+    masculine singular participle, whatever it qualified: a metric, a score or a complaint share ("la proporción de
+    quejas", "la part des réclamations"), covered by one irritant or two. The agenda and the journey map now name
+    the irritants counted and without a gender: "molestias que se ocupan de ello", "irritant qui s’en occupe"."""
+    edit(example / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+    outcome = CliRunner().invoke(main, ["agenda", str(example), "--date", "2026-11-25"], catch_exceptions=False)
+    assert outcome.exit_code == 0
+    two, one, gap = COVER_WORDS[language]
+    assert f"; {two}{COVERED[0].format(gap)}." in outcome.stdout
+    assert f"; {one}{COVERED[1]}." in outcome.stdout
+    journey = _visible(render_sites(run_check(example, date(2026, 11, 25)), example, only="internal",
+                                    workers=1)["internal"]["journey/index.html"].decode())
+    assert one[:1].upper() + one[1:].rstrip() in journey
+    said = outcome.stdout + journey
+    assert not re.search(r"(?i)cubiert|no lo cubre|pris en charge|ne le prend", said), said
