@@ -688,3 +688,21 @@ def test_the_irritants_covering_a_risk_are_named_in_words_that_fit_every_risk(ex
     assert one[:1].upper() + one[1:].rstrip() in journey
     said = outcome.stdout + journey
     assert not re.search(r"(?i)cubiert|no lo cubre|pris en charge|ne le prend", said), said
+
+
+@pytest.mark.parametrize(("language", "no_irritant", "no_decision"), [("en", "None.", "None."),
+                                                                       ("fr", "Aucun.", "Aucune."),
+                                                                       ("de", "Keines.", "Keine."),
+                                                                       ("es", "Ninguna.", "Ninguna.")])
+def test_an_empty_list_says_none_in_the_gender_of_what_it_lists(example: Path, language: str, no_irritant: str,
+                                                                 no_decision: str) -> None:
+    """The French dashboard read "Décisions à réexaminer — Aucun." and the Spanish "Vencidas — Ninguno.": one
+    "None." for every empty list, masculine. Each list says it of its own kind now (an irritant, a decision, a
+    story), so "Aucune." under the decisions and "Ninguna." under a "molestia"'s list."""
+    edit(example / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+    dashboard = render_sites(run_check(example, date(2026, 11, 25)), example, only="internal",
+                             workers=1)["internal"]["index.html"].decode()
+    overdue = dashboard[dashboard.index('<section id="overdue">'):]
+    decisions = dashboard[dashboard.index('<section id="decisions-due">'):]
+    assert re.search(r'<p class="muted">([^<]*)</p>', overdue)[1] == no_irritant     # type: ignore[index]
+    assert re.search(r'<p class="muted">([^<]*)</p>', decisions)[1] == no_decision   # type: ignore[index]
