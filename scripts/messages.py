@@ -9,15 +9,23 @@ A new message arrives with an empty msgstr: write its French, German and Spanish
 would say it (tests/test_i18n.py fails, listing it, until every catalogue has it). English needs no
 msgstr: an empty one shows the msgid. Locations are not written, so catalogues change only when the
 words do (fewer merge conflicts).
+
+A count and the word it counts never break across lines ("10" at the end of one, "irritants" on the next, on a
+phone): between a number placeholder (`%(num)d`, `%(count)s`, `%(days)s` …) or a written number and the word
+after it, the script writes a no-break space (U+00A0), in every catalogue — English too, as an msgstr that is
+its msgid with that space — unless the word is one the number does not count ("3 of 10", "%(count)s pour X":
+NOT_COUNTED). `--check` names each count that has lost it. French's narrow no-break spaces before ; : ? ! and
+inside « » are the translators' and stay as they are.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
@@ -30,6 +38,20 @@ PLURAL_FORMS = {"en": "nplurals=2; plural=(n != 1);", "fr": "nplurals=2; plural=
                 "de": "nplurals=2; plural=(n != 1);", "es": "nplurals=2; plural=(n != 1);"}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true",
                  "newstyle_gettext": "true"}
+
+
+NO_BREAK = "\u00a0"
+# A count and the word after it: a %-placeholder that holds a count (any %d; these names as %s), or a written
+# number with no sign or digit group before it (not −1, 18:00, 2026-11-18, A4), then one breaking space, then a word
+COUNT = re.compile(r"(%\((?:\w+)\)d|%\((?:count|max|days|n|total)\)s|(?<![\w+\u2212.,:/%-])\d+)( )"
+                   r"(?=([^\W\d_][\w’'-]*))")
+# Words a count is followed by without counting them: prepositions, conjunctions, verbs, pronouns
+NOT_COUNTED = {
+    "en": frozenset({"of", "for", "in", "are", "is", "we", "we’re", "being", "before", "the", "a", "and", "or", "to"}),
+    "fr": frozenset({"sur", "pour", "en", "au", "que", "à", "ou", "et", "de", "sont", "est"}),
+    "de": frozenset({"von", "für", "in", "davor", "stehen", "und", "oder", "bis", "zu", "ist", "sind"}),
+    "es": frozenset({"de", "para", "en", "que", "a", "o", "y", "están", "son", "es"}),
+}
 
 
 def sources() -> list[tuple[str, Path]]:
@@ -74,6 +96,50 @@ def render(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def _counted(match: re.Match[str], language: str) -> bool:
+    return match[3].lower() not in NOT_COUNTED.get(language, frozenset())
+
+
+def loose_counts(catalog: Catalog, language: str) -> list[tuple[str, str]]:
+    """(msgid, "10 irritants") for each count a page could show on one line and its word on the next: what a
+    catalogue says (English: its msgid where it has no msgstr) with a breaking space after a count."""
+    out = []
+    for message in catalog:
+        if not message.id:
+            continue
+        for text in _shown(message, language):
+            out += [(_first(message.id), match[1] + " " + match[3]) for match in COUNT.finditer(text)
+                    if _counted(match, language)]
+    return out
+
+
+def keep_counts_together(catalog: Catalog, language: str) -> None:
+    """A no-break space after each count where the word after it is what it counts (loose_counts)."""
+    def together(text: str) -> str:
+        return COUNT.sub(lambda match: match[1] + (NO_BREAK if _counted(match, language) else " "), text)
+
+    for message in catalog:
+        if not message.id:
+            continue
+        shown = _shown(message, language)
+        fixed = tuple(together(text) for text in shown)
+        if fixed != shown:
+            message.string = fixed[0] if isinstance(message.id, str) else fixed
+
+
+def _shown(message: Message, language: str) -> tuple[str, ...]:
+    """The text a page shows for a message: its msgstr (each plural form), or in English its msgid when the
+    msgstr is empty."""
+    strings = (message.string,) if isinstance(message.string, str | None) else tuple(message.string)
+    if language == "en" and not any(strings):
+        return (message.id,) if isinstance(message.id, str) else tuple(message.id)
+    return tuple(text or "" for text in strings)
+
+
+def _first(msgid: str | tuple[str, ...] | list[str]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
 def untranslated(catalog: Catalog) -> list[str]:
     """The msgids a catalogue has no translation for (every plural form counts), or only a fuzzy one: compiled
     catalogues leave fuzzy entries out, so the page shows the English (Babel marks a translation fuzzy when its
@@ -84,7 +150,7 @@ def untranslated(catalog: Catalog) -> list[str]:
             continue
         strings = [message.string] if isinstance(message.string, str | None) else list(message.string)
         if not all(strings) or message.fuzzy:
-            out.append(message.id if isinstance(message.id, str) else message.id[0])
+            out.append(_first(message.id))
     return out
 
 
@@ -102,6 +168,8 @@ def main(argv: list[str]) -> int:
     for language in LANGUAGES:
         path = LOCALE / f"{language}.po"
         catalog = updated(language, template)
+        loose = loose_counts(catalog, language)
+        keep_counts_together(catalog, language)
         data = render(catalog)
         old = path.read_bytes() if path.exists() else b""
         if check:
@@ -111,6 +179,11 @@ def main(argv: list[str]) -> int:
         elif _stable(old) != _stable(data):
             path.write_bytes(data)
             print(f"updated {path.relative_to(REPO)}")
+        if check:
+            for msgid, count in loose:
+                print(f"{path.relative_to(REPO)}: '{count}' may break across lines in {msgid!r}: write a no-break "
+                      "space (U+00A0) between a count and its word, or run python scripts/messages.py", file=sys.stderr)
+            status = 1 if loose else status
         missing = untranslated(catalog) if language != "en" else []
         if missing:
             print(f"{path.relative_to(REPO)}: {len(missing)} message(s) to translate", file=sys.stderr)

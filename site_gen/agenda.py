@@ -481,7 +481,10 @@ def _month(key: str) -> Months:
 def _risk_item(risk: RiskSignal, metrics: dict[str, Metric], titles: Mapping[str, str]) -> Signal:
     """A risk signal as an agenda line: what got worse, over which months, and which irritants (by title) cover it."""
     covering = Clauses(tuple(titles.get(key, key) for key in risk.covered_by))
-    cover = (Phrase.of(N_("covered by %(irritants)s"), irritants=covering) if risk.covered_by
+    # counted, and naming no gender: what it covers is a metric, a score or a complaint share, and a language whose
+    # participle agrees ("cubierto", "pris en charge") would read wrong for one of them
+    cover = (Phrase.ngettext("covered by %(irritants)s", "covered by %(irritants)s", len(risk.covered_by),
+                             irritants=covering) if risk.covered_by
              else Phrase(N_("not covered by any irritant")))
     severity = Phrase(SEVERITY[risk.severity])
     if risk.kind == RiskKind.METRIC_NEAR_THRESHOLD:

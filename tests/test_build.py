@@ -114,7 +114,7 @@ def test_the_internal_site_shows_what_the_public_one_must_not(canary_site: Path)
 
 def test_a_public_story_of_an_internal_irritant_shows_only_a_customer_count(canary_site: Path) -> None:
     page = (canary_site / "public/stories/publicmark-story/index.html").read_text("utf-8")
-    assert "2 customers told us" in page  # the internal irritant's rows, linked both ways
+    assert "2\u00a0customers told us" in page  # the internal irritant's rows, linked both ways
 
 
 def test_visibility_fails_closed_even_if_the_view_is_asked_directly(tmp_path: Path) -> None:

@@ -58,12 +58,12 @@ def test_the_digest_counts_suggestions_beside_complaints_and_praise() -> None:
     complaints, praise = sum(r.kind == "complaint" for r in rows), sum(r.kind == "praise" for r in rows)
     assert suggestions > 0
     text = digest("--week", WEEK).stdout
-    assert (f"{len(rows)} pieces of feedback (" in text
-            and f"): {complaints} complaints, {suggestions} suggestions, {praise} praise.\n" in text), text
+    assert (f"{len(rows)}\u00a0pieces of feedback (" in text
+            and f"): {complaints}\u00a0complaints, {suggestions}\u00a0suggestions, {praise}\u00a0praise.\n" in text), text
     week = weekly_digest(backlog.feedback, backlog.config.journey_stages, date(2026, 11, 16))
     stage = next(s for s in week.stages if s.suggestions)
     line = next(line for line in text.splitlines() if line.startswith(f"- {stage.stage.replace('-', ' ').capitalize()}:"))
-    assert f"{stage.suggestions} suggestion" in line, line
+    assert f"{stage.suggestions}\u00a0suggestion" in line, line
 
 
 def test_the_markdown_reads_in_a_chat() -> None:

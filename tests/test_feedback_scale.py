@@ -200,7 +200,7 @@ def test_the_internal_site_counts_parquet_evidence_and_quotes_its_newest_verbati
     assert facts.evidence.rows == () and facts.evidence.size > 1
     [page] = (tmp_path / "out/internal").glob(f"**/{key}/index.html") or (tmp_path / "out/internal").glob(f"**/{key}.html")
     html = page.read_text()
-    assert f"{facts.evidence.size} feedback rows from {facts.evidence.customers} distinct customers" in html
+    assert f"{facts.evidence.size}\u00a0feedback rows from {facts.evidence.customers}\u00a0distinct customers" in html
     newest = duckdb.sql(f"SELECT id FROM '{tmp_path}/feedback/all.parquet' WHERE irritant = '{key}' "
                         "ORDER BY date DESC, id DESC LIMIT 1").fetchall()
     assert newest[0][0] in html

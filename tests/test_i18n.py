@@ -67,6 +67,47 @@ def test_a_fuzzy_translation_counts_as_missing() -> None:
     assert messages_script().untranslated(catalog) == ["%(count)s decision due"]
 
 
+@pytest.mark.parametrize("language", ["en", *TRANSLATED])
+def test_no_count_breaks_from_the_word_it_counts(language: str) -> None:
+    """On a phone, "10" ended one line and "irritants" began the next: every count a catalogue writes before the
+    word it counts has a no-break space after it ("%(num)d\u00a0irritants", "15–20\u00a0minutes"), English too
+    (an msgstr that is its msgid with that space); "3 of 10", "%(count)s pour %(name)s" keep a plain one."""
+    catalog = packaged_catalog(language)
+    assert messages_script().loose_counts(catalog, language) == []
+    shown = {_msgid(m): m.string for m in catalog if m.id}
+    assert shown["%(num)d open irritant"][1] == {"en": "%(num)d\u00a0open irritants", "fr": "%(num)d\u00a0irritants ouverts",
+                                                 "de": "%(num)d\u00a0offene Ärgernisse",
+                                                 "es": "%(num)d\u00a0molestias abiertas"}[language]
+    assert " %(count)s " in shown["%(num)d open of %(allowed)s; %(count)s for %(name)s."][1]
+
+
+def test_a_new_count_without_its_no_break_space_is_named_and_given_one() -> None:
+    """`scripts/messages.py --check` names a new entry whose count could end a line ("12 clients" written with a
+    plain space, in French or in an English msgid), and `scripts/messages.py` writes the no-break space in:
+    a word the count does not count ("sur", "of") keeps its plain space, so does text that is no count."""
+    from babel.messages.pofile import read_po
+    header = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+              '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n')
+    entries = ('msgid "%(num)d customer"\nmsgid_plural "%(num)d customers"\nmsgstr[0] "%(num)d client"\n'
+               'msgstr[1] "%(num)d clients"\n\nmsgid "%(count)s of %(num)d rows"\nmsgstr "%(count)s sur %(num)d lignes"\n\n'
+               'msgid "Opens at 18:00 on 2026-11-18, A4 pages"\nmsgstr "Ouvre à 18:00 le 2026-11-18, pages A4"\n')
+    script = messages_script()
+    french = read_po(io.StringIO(header + entries), locale="fr")
+    assert script.loose_counts(french, "fr") == [("%(num)d customer", "%(num)d client"),
+                                                 ("%(num)d customer", "%(num)d clients"),
+                                                 ("%(count)s of %(num)d rows", "%(num)d lignes")]
+    script.keep_counts_together(french, "fr")
+    assert [m.string for m in french if m.id] == [("%(num)d\u00a0client", "%(num)d\u00a0clients"),
+                                                  "%(count)s sur %(num)d\u00a0lignes",
+                                                  "Ouvre à 18:00 le 2026-11-18, pages A4"]
+    english = read_po(io.StringIO(header + re.sub(r'msgstr(\[\d\])? "[^"]*"', r'msgstr\1 ""', entries)), locale="en")
+    assert [count for _, count in script.loose_counts(english, "en")] == ["%(num)d customer", "%(num)d customers",
+                                                                          "%(num)d rows"]
+    script.keep_counts_together(english, "en")
+    assert [m.string for m in english if m.id] == [("%(num)d\u00a0customer", "%(num)d\u00a0customers"),
+                                                   "%(count)s of %(num)d\u00a0rows", ""]
+
+
 def _set_languages(root: Path, language: str) -> None:
     edit(root / "site.yaml", "  language: en\n", f"  language: {language}\n")
     edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
@@ -166,7 +207,7 @@ def test_the_digest_charts_and_verdicts_follow_the_internal_language(tmp_path: P
     effort = dashboard[dashboard.index('aria-labelledby="metric-effort-chart-title'):]
     assert "Von 2,62 (Nov. 2025) auf 2,40 (Nov. 2026)" in effort   # CES: a decimal comma, two decimals
     assert "Schwellenwert: 3,59 — ein Monat, der ihn erreicht" in effort
-    assert "In den 8 Wochen nach der Behebung 100\u00a0% weniger Beschwerden" in dashboard
+    assert "In den 8\u00a0Wochen nach der Behebung 100\u00a0% weniger Beschwerden" in dashboard
     irritant = site["irritants/double-charge-after-failed-ride/index.html"].decode()
     assert "<title id=\"effect-title\">Verknüpfte Beschwerden pro Woche, vor und nach der Behebung</title>" in irritant
     assert ">abgeschlossen am 2026-08-28</text>" in irritant and "(2,4 pro Woche)" in irritant
@@ -260,7 +301,7 @@ def test_a_notify_message_is_written_in_french() -> None:
     message = compose(WORDS, Address("Camille", addr_spec="camille@example.org"),
                       Address("Kestrel", addr_spec="noreply@example.org"), "Kestrel Cycle Share", "fr",
                       datetime(2026, 11, 26, tzinfo=UTC), "Camille", Locales())
-    assert message["Subject"] == "Vous nous l’avez dit, nous l’avons changé : Un trajet ne peut plus être facturé deux fois"
+    assert message["Subject"] == "Vous nous l’avez dit, nous l’avons changé\u00a0: Un trajet ne peut plus être facturé deux fois"
     assert message["Content-Language"] == "fr"
     plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert plain.startswith("Bonjour Camille,")
@@ -343,10 +384,11 @@ def test_a_percentage_is_written_one_way_in_each_language(tmp_path: Path) -> Non
     assert spaces == {"en": {""}, "fr": {"\u202f"}, "de": {"\u00a0"}}
 
 
-def _board_ledes(tmp_path: Path, language: str) -> dict[str, str]:
+def _board_ledes(tmp_path: Path, language: str, max_open: int = 10) -> dict[str, str]:
     """Each board page's lede (all, one per team, owner, stage and segment) as its reader sees it, its no-break
-    spaces kept."""
-    root = copy_example(tmp_path / language)
+    spaces kept; max_open: the example's limit (rules.max_open) in its place."""
+    root = copy_example(tmp_path / f"{language}-{max_open}")
+    edit(root / "site.yaml", "  max_open: 10\n", f"  max_open: {max_open}\n")
     if language != "en":
         _set_languages(root, language)
     site = render_sites(run_check(root), root, only="internal", workers=1)["internal"]
@@ -359,20 +401,35 @@ def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path
     every language. The lede's counts are one message per case, so French puts its narrow no-break space before
     ";", and English reads exactly as before."""
     english = _board_ledes(tmp_path, "en")
-    assert english["board/index.html"] == ("7 open of 10 allowed. By triage, then status; earliest target first. "
+    assert english["board/index.html"] == ("7\u00a0open of 10\u00a0allowed. By triage, then status; earliest target first. "
                                            "Done and declined")
-    assert english["board/team/app/index.html"] == ("7 open of 10 allowed; 3 for App. By triage, then status; "
+    assert english["board/team/app/index.html"] == ("7\u00a0open of 10\u00a0allowed; 3 for App. By triage, then status; "
                                                     "earliest target first. Done and declined")
     assert english["board/segment/commuter/index.html"] == (
-        "7 open of 10 allowed; 7 for the commuter segment. By triage, then status; most commuter customers first. "
+        "7\u00a0open of 10\u00a0allowed; 7 for the commuter segment. By triage, then status; most commuter customers first. "
         "Done and declined")
     french = _board_ledes(tmp_path, "fr")
     assert len(french) == len(english) > 10
-    assert french["board/team/app/index.html"].startswith("7 ouverts sur 10 autorisés\u202f; 3 pour App. ")
+    assert french["board/team/app/index.html"].startswith("7\u00a0ouverts sur 10\u00a0autorisés\u202f; 3 pour App. ")
     assert french["board/segment/commuter/index.html"].startswith(
-        "7 ouverts sur 10 autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
+        "7\u00a0ouverts sur 10\u00a0autorisés\u202f; 7 pour le segment commuter. ")   # the team's own word
     for name, lede in french.items():
         assert lede.count(";") == lede.count("\u202f;") > 0, (name, lede)   # its "par statut ;" too
+
+
+@pytest.mark.parametrize(("language", "one", "ten"), [
+    ("en", "7\u00a0open of 1\u00a0allowed.", "7\u00a0open of 10\u00a0allowed."),
+    ("fr", "7\u00a0ouverts sur 1\u00a0autorisé.", "7\u00a0ouverts sur 10\u00a0autorisés."),
+    ("de", "7\u00a0offen von 1\u00a0erlaubten.", "7\u00a0offen von 10\u00a0erlaubten."),
+    ("es", "7\u00a0abiertas de 1\u00a0permitida.", "7\u00a0abiertas de 10\u00a0permitidas.")])
+def test_the_boards_limit_agrees_with_its_own_count(tmp_path: Path, language: str, one: str, ten: str) -> None:
+    """With a limit of 1 (rules.max_open) the French board read "7 ouverts sur 1 autorisés" and the Spanish
+    "7 abiertas de 1 permitidas": the sentence's plural followed the open count alone. The limit is a count of its
+    own now, so "autorisé" agrees with 1 and "ouverts" with 7, on every board page."""
+    for max_open, lede in ((1, one), (10, ten)):
+        ledes = _board_ledes(tmp_path, language, max_open)
+        assert ledes["board/index.html"].startswith(lede + " "), ledes["board/index.html"]
+        assert all(text.startswith(lede[:-1]) for text in ledes.values()), ledes
 
 
 def test_french_never_breaks_a_line_before_its_high_punctuation() -> None:
@@ -472,16 +529,16 @@ def test_the_agenda_separates_its_clauses_as_each_language_punctuates_them(examp
         return outcome.stdout
 
     covered = "Battery range shown in the app is optimistic{}; Bluetooth unlock times out when the app is backgrounded"
-    assert "5 days late; not reviewed for 33 days (every 14)." in agenda("2026-12-20")
+    assert "5\u00a0days late; not reviewed for 33\u00a0days (every 14)." in agenda("2026-12-20")
     assert f"covered by {covered.format('')}." in agenda("2026-11-25")
     assert "[Payment](https://intranet.example.org/backlog/stages/payment/index.html): 10 (" in agenda("2026-11-25")
     edit(example / "site.yaml", "internal:\n", "internal:\n  language: fr\n")
-    assert "5 jours de retard\u202f; non revu depuis 33 jours (tous les 14)." in agenda("2026-12-20")
+    assert "5\u00a0jours de retard\u202f; non revu depuis 33\u00a0jours (tous les 14)." in agenda("2026-12-20")
     french = agenda("2026-11-25")
-    assert f"pris en charge par {covered.format(chr(0x202f))}." in french
+    assert f"irritants qui s’en occupent\u00a0: {covered.format(chr(0x202f))}." in french
     assert "[Payment](https://intranet.example.org/backlog/stages/payment/index.html)\u00a0: 10 (" in french
     page = agenda("2026-11-25", "--format", "html")
-    assert f"pris en charge par {covered.format(chr(0x202f))}." in page
+    assert f"irritants qui s’en occupent\u00a0: {covered.format(chr(0x202f))}." in page
     assert re.search(r">Payment</a>\u00a0: 10 \(", page), page
 
 
@@ -515,10 +572,10 @@ def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_langua
         return page, re.findall(r'<span class="nowrap">([▲▼=] [^<]*)</span>', site["journey/index.html"].decode())
 
     english, english_trends = dashboard("en")
-    assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14 days" in english
+    assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14\u00a0days" in english
     assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36 pts" in english_trends
     french, french_trends = dashboard("fr")
-    assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14 jours" in french
+    assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14\u00a0jours" in french
     assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
     assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends
 
@@ -559,16 +616,16 @@ def test_the_dashboards_overdue_figure_agrees_with_its_count(tmp_path: Path, lan
 PRAISE_HEADING = {"en": "Praise", "fr": "Compliments", "de": "Lob", "es": "Elogios"}
 PRAISE_ROW = {"en": "Praise", "fr": "Compliment", "de": "Lob", "es": "Elogio"}
 NOT_IN_A_THEME = {
-    "en": "Not in a theme: 2 rows said only once or with no words to group by (such as “👍”), "
-          "0 rows without a verbatim.",
-    "fr": "Hors thème\u00a0: 2 remontées isolées ou sans mots à regrouper (comme «\u00a0👍\u00a0»), "
-          "0 remontée sans verbatim.",
-    "de": "Ohne Thema: 2 nur einmal genannte Rückmeldungen oder solche ohne Wörter zum Gruppieren (wie „👍“), "
-          "0 Rückmeldungen ohne Wortlaut.",
-    "es": "Fuera de un tema: 2 comentarios dichos una sola vez o sin palabras que agrupar (como «👍»), "
-          "0 comentarios sin texto literal.",
+    "en": "Not in a theme: 2\u00a0rows said only once or with no words to group by (such as “👍”), "
+          "0\u00a0rows without a verbatim.",
+    "fr": "Hors thème\u00a0: 2\u00a0remontées isolées ou sans mots à regrouper (comme «\u00a0👍\u00a0»), "
+          "0\u00a0remontée sans verbatim.",
+    "de": "Ohne Thema: 2\u00a0nur einmal genannte Rückmeldungen oder solche ohne Wörter zum Gruppieren (wie „👍“), "
+          "0\u00a0Rückmeldungen ohne Wortlaut.",
+    "es": "Fuera de un tema: 2\u00a0comentarios dichos una sola vez o sin palabras que agrupar (como «👍»), "
+          "0\u00a0comentarios sin texto literal.",
 }
-ONE_MORE = {"en": "and 1 more", "fr": "et 1 autre", "de": "und 1 weitere", "es": "y 1 más"}
+ONE_MORE = {"en": "and 1\u00a0more", "fr": "et 1\u00a0autre", "de": "und 1\u00a0weitere", "es": "y 1\u00a0más"}
 
 
 @pytest.mark.parametrize("language", ["en", *TRANSLATED])
@@ -596,8 +653,8 @@ def test_spanish_words_an_irritant_in_the_feminine_and_french_elides_nothing_bef
     "d’octobre"): "en octobre 2026" needs no elision before any month."""
     spanish = _sites(tmp_path, "es", date(2026, 12, 20))["internal"]
     closed = _visible(spanish["irritants/double-charge-after-failed-ride/index.html"])
-    assert re.search(r"\(abierta durante \d+ días\)", closed) and "abierto" not in closed
-    assert "Resuelta hace 81 días; ninguna historia" in _visible(spanish["irritants/seat-clamp-stuck/index.html"])
+    assert re.search(r"\(abierta durante \d+\u00a0días\)", closed) and "abierto" not in closed
+    assert "Resuelta hace 81\u00a0días; ninguna historia" in _visible(spanish["irritants/seat-clamp-stuck/index.html"])
     assert "primero las que afectan a más clientes del segmento commuter." in _visible(
         spanish["board/segment/commuter/index.html"])
     public = _sites(tmp_path, "fr", date(2026, 12, 20))["public"]
@@ -606,3 +663,46 @@ def test_spanish_words_an_irritant_in_the_feminine_and_french_elides_nothing_bef
     assert "Les autres changements en avril 2026" in public[
         "stories/2026-04-sign-up-no-longer-sends-you-back-to-the-start/index.html"]
     assert not [page for page in public.values() if re.search(r"\bde (?:avril|août|octobre)\b", _visible(page))]
+
+
+COVERED = ("Battery range shown in the app is optimistic{}; Bluetooth unlock times out when the app is backgrounded",
+           "Deposit refunds take up to 14 days")
+COVER_WORDS = {"es": ("molestias que se ocupan de ello: ", "molestia que se ocupa de ello: ", ""),
+               "fr": ("irritants qui s’en occupent\u00a0: ", "irritant qui s’en occupe\u00a0: ", "\u202f")}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_the_irritants_covering_a_risk_are_named_in_words_that_fit_every_risk(example: Path, language: str) -> None:
+    """The Spanish agenda said a risk was "cubierto por" its irritants, and French "pris en charge par", a
+    masculine singular participle, whatever it qualified: a metric, a score or a complaint share ("la proporción de
+    quejas", "la part des réclamations"), covered by one irritant or two. The agenda and the journey map now name
+    the irritants counted and without a gender: "molestias que se ocupan de ello", "irritant qui s’en occupe"."""
+    edit(example / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+    outcome = CliRunner().invoke(main, ["agenda", str(example), "--date", "2026-11-25"], catch_exceptions=False)
+    assert outcome.exit_code == 0
+    two, one, gap = COVER_WORDS[language]
+    assert f"; {two}{COVERED[0].format(gap)}." in outcome.stdout
+    assert f"; {one}{COVERED[1]}." in outcome.stdout
+    journey = _visible(render_sites(run_check(example, date(2026, 11, 25)), example, only="internal",
+                                    workers=1)["internal"]["journey/index.html"].decode())
+    assert one[:1].upper() + one[1:].rstrip() in journey
+    said = outcome.stdout + journey
+    assert not re.search(r"(?i)cubiert|no lo cubre|pris en charge|ne le prend", said), said
+
+
+@pytest.mark.parametrize(("language", "no_irritant", "no_decision"), [("en", "None.", "None."),
+                                                                       ("fr", "Aucun.", "Aucune."),
+                                                                       ("de", "Keines.", "Keine."),
+                                                                       ("es", "Ninguna.", "Ninguna.")])
+def test_an_empty_list_says_none_in_the_gender_of_what_it_lists(example: Path, language: str, no_irritant: str,
+                                                                 no_decision: str) -> None:
+    """The French dashboard read "Décisions à réexaminer — Aucun." and the Spanish "Vencidas — Ninguno.": one
+    "None." for every empty list, masculine. Each list says it of its own kind now (an irritant, a decision, a
+    story), so "Aucune." under the decisions and "Ninguna." under a "molestia"'s list."""
+    edit(example / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
+    dashboard = render_sites(run_check(example, date(2026, 11, 25)), example, only="internal",
+                             workers=1)["internal"]["index.html"].decode()
+    overdue = dashboard[dashboard.index('<section id="overdue">'):]
+    decisions = dashboard[dashboard.index('<section id="decisions-due">'):]
+    assert re.search(r'<p class="muted">([^<]*)</p>', overdue)[1] == no_irritant     # type: ignore[index]
+    assert re.search(r'<p class="muted">([^<]*)</p>', decisions)[1] == no_decision   # type: ignore[index]

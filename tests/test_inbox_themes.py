@@ -191,8 +191,8 @@ def test_the_inbox_page_says_how_many_responses_of_an_anonymous_import(example: 
     result = check_repository(example, TODAY)
     site = render_sites(result, example, only=Audience.INTERNAL)["internal"]
     inbox = site["feedback/index.html"].decode()
-    assert "<strong>50 anonymous responses</strong> · 50 rows" in inbox
-    assert not re.search(r"\b0 customers", inbox)
+    assert "<strong>50\u00a0anonymous responses</strong> · 50\u00a0rows" in inbox
+    assert not re.search(r"\b0[ \u00a0]customers", inbox)
     assert "“The receipt never arrives by mail” (Payment): 50 anonymous response(s) in 50 unlinked row(s)" in \
         "".join(d.message for d in theme_warnings(result.facts))
 
@@ -214,27 +214,27 @@ def test_an_irritant_of_anonymous_responses_names_them_in_a_sentence(example: Pa
     _irritant_of_anonymous_responses(example, 33)
     site = render_sites(check_repository(example, TODAY), example, only=Audience.INTERNAL)["internal"]
     irritant = site["irritants/night-chat/index.html"].decode()
-    assert "33 feedback rows from 33 anonymous responses." in irritant
+    assert "33\u00a0feedback rows from 33\u00a0anonymous responses." in irritant
     dashboard = " ".join(site["index.html"].decode().split())
     assert "have more people than Night chat unanswered (33 anonymous responses), the open irritant" in dashboard
     assert [page for page, body in site.items() if b"responses, anonymous" in body] == []
     edit(example / "site.yaml", "internal:\n", "internal:\n  language: de\n")
     site = render_sites(check_repository(example, TODAY), example, only=Audience.INTERNAL)["internal"]
     # German puts "von" before a dative ("anonymen Antworten"): the people go in brackets, in the nominative
-    assert "33 Rückmeldungen (33 anonyme Antworten)." in site["irritants/night-chat/index.html"].decode()
+    assert "33\u00a0Rückmeldungen (33\u00a0anonyme Antworten)." in site["irritants/night-chat/index.html"].decode()
 
 def test_people_are_said_in_each_language() -> None:
-    assert language("en").people(12, 21) == "12 customers and 21 anonymous responses"
-    assert language("en").people(0, 1) == "1 anonymous response"
-    assert language("en").people(3, 0) == "3 customers"
-    assert language("fr").people(12, 21) == "12 clients et 21 réponses anonymes"
-    assert language("de").people(0, 33) == "33 anonyme Antworten"
-    assert language("es").people(1, 1) == "1 cliente y 1 respuesta anónima"
+    assert language("en").people(12, 21) == "12\u00a0customers and 21\u00a0anonymous responses"
+    assert language("en").people(0, 1) == "1\u00a0anonymous response"
+    assert language("en").people(3, 0) == "3\u00a0customers"
+    assert language("fr").people(12, 21) == "12\u00a0clients et 21\u00a0réponses anonymes"
+    assert language("de").people(0, 33) == "33\u00a0anonyme Antworten"
+    assert language("es").people(1, 1) == "1\u00a0cliente y 1\u00a0respuesta anónima"
     # a theme folded to one line says the total alone: the theme unfolded says which are anonymous
-    assert language("en").people_count(88, 0) == "88 customers"
-    assert language("en").people_count(88, 4) == "92 people"
-    assert language("en").people_count(0, 1) == "1 person"
-    assert language("fr").people_count(88, 4) == "92 personnes"
+    assert language("en").people_count(88, 0) == "88\u00a0customers"
+    assert language("en").people_count(88, 4) == "92\u00a0people"
+    assert language("en").people_count(0, 1) == "1\u00a0person"
+    assert language("fr").people_count(88, 4) == "92\u00a0personnes"
 
 
 def test_check_never_groups_the_inbox_and_never_reports_the_rule(example: Path) -> None:
@@ -267,8 +267,8 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     site = render_sites(result, REPO, only=Audience.INTERNAL)["internal"]
     dashboard = site["index.html"].decode()
     assert BIGGER in dashboard
-    assert "Tourists cannot tell the day pass from pay-as-you-go (43 customers and 2 anonymous responses)" in dashboard
-    assert "<q>Brakes felt weak on the hill</q></a> — 68 customers and 3 anonymous responses, First ride" in dashboard
+    assert "Tourists cannot tell the day pass from pay-as-you-go (43\u00a0customers and 2\u00a0anonymous responses)" in dashboard
+    assert "<q>Brakes felt weak on the hill</q></a> — 68\u00a0customers and 3\u00a0anonymous responses, First ride" in dashboard
     inbox = site["feedback/index.html"].decode()
     assert inbox.index("<h2 id=\"complaints-heading\">") < inbox.index("<h2 id=\"suggestions-heading\">") \
         < inbox.index("<h2 id=\"praise-heading\">") < inbox.index("<h2 id=\"rows\">")
@@ -284,7 +284,7 @@ def test_the_dashboard_the_agenda_and_the_inbox_name_the_theme_and_the_irritant(
     agenda = render_markdown(build_agenda(result.facts))
     assert f"**{BIGGER}.**" in agenda
     assert "[Tourists cannot tell the day pass from pay-as-you-go](irritants/day-pass-confusing/index.html) " \
-           "(43 customers and 2 anonymous responses)" in agenda
+           "(43\u00a0customers and 2\u00a0anonymous responses)" in agenda
     assert "“Brakes felt weak on the hill”" in agenda
 
 
@@ -338,7 +338,7 @@ def test_the_inbox_page_says_when_a_theme_is_only_in_its_command_in_part(example
     csv.write_text("\n".join(lines + extra) + "\n", encoding="utf-8")
     result = check_repository(example, TODAY)
     html = render_sites(result, example, only=Audience.INTERNAL)["internal"]["feedback/index.html"].decode()
-    assert f"The command links the newest {COMMAND_IDS} of its {COMMAND_IDS + 74} rows" in html
+    assert f"The command links the newest {COMMAND_IDS} of its {COMMAND_IDS + 74}\u00a0rows" in html
 
 
 def test_a_folded_theme_bigger_than_an_open_irritant_says_so_in_its_one_line_summary() -> None:

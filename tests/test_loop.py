@@ -380,10 +380,10 @@ def internal() -> dict[str, bytes]:
 
 def test_the_irritant_page_shows_the_chart_with_the_close_date_and_the_verdict(internal: dict[str, bytes]) -> None:
     page = internal["irritants/double-charge-after-failed-ride/index.html"].decode()
-    assert "Complaints down 100% in the 8 weeks after the fix." in page
+    assert "Complaints down 100% in the 8\u00a0weeks after the fix." in page
     assert '<svg class="chart effect narrow"' in page and 'aria-labelledby="effect-title effect-desc"' in page
     assert "closed 2026-08-28</text>" in page
-    assert "<desc id=\"effect-desc\">Linked complaints per week, 8 weeks before and after the irritant was closed " \
+    assert "<desc id=\"effect-desc\">Linked complaints per week, 8\u00a0weeks before and after the irritant was closed " \
            "on 2026-08-28: 19 before (2.4 a week), 0 after (0.0 a week).</desc>" in page
     assert '<td><span class="nowrap">2026-08-28</span></td><td>0</td><td>after</td>' in page   # the data table
     assert "<script" not in page

@@ -187,6 +187,23 @@ def test_the_message_is_rfc_5322_with_plain_and_html_parts_and_the_story_link(
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
 
 
+def test_a_french_subject_keeps_its_no_break_space_encoded_as_rfc_2047(
+        repo: Path, contacts: Path, tmp_path: Path) -> None:
+    """The French subject read "nous l’avons changé : …", a plain space before the colon (the mail client could
+    break the line there): the subject was put on one line with str.split(), which takes a no-break space for a
+    space. The header carries it now, in RFC 2047 encoded words (the raw header is ASCII), and the mail-merge CSV
+    says the same subject."""
+    (repo / "site.yaml").write_text(SITE.replace("language: en", "language: fr"))
+    notify(repo, "--contacts", str(contacts), "--out", str(tmp_path / "out"))
+    path = tmp_path / "out/messages/no-double-charges/c-dan.eml"     # Dan gave no language: the site's
+    subject = "Vous nous l’avez dit, nous l’avons changé\u00a0: A ride is charged once"
+    assert str(read_eml(path)["Subject"]) == subject
+    raw = path.read_bytes().split(b"\r\n\r\n")[0]
+    assert raw.isascii() and b"=?utf-8?" in raw
+    with open(tmp_path / "out/notify.csv", encoding="utf-8", newline="") as handle:
+        assert {row["subject"] for row in csv.DictReader(handle) if row["customer"] == "C-dan"} == {subject}
+
+
 def test_retry_unknown_adds_the_customer_whose_result_is_unknown(repo: Path, contacts: Path, tmp_path: Path) -> None:
     notify(repo, "--contacts", str(contacts), "--out", str(tmp_path / "out"), "--retry-unknown")
     emls = tmp_path.glob("out/messages/*/*.eml")

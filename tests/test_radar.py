@@ -514,7 +514,7 @@ def test_the_dashboard_lists_the_most_severe_risks_and_links_to_every_one_on_the
     listed = re.findall(r'<li class="risk (\w+)">', _section(dashboard, '<section id="risks"', "</section>"))
     assert listed == [str(s.severity) for s in risks[:RISKS_SHOWN]] == ["high"] * RISKS_SHOWN
     more = len(risks) - RISKS_SHOWN
-    assert more > 0 and f'<a href="journey/index.html#risks">… and {more} more risk signals on the journey map</a>' \
+    assert more > 0 and f'<a href="journey/index.html#risks">… and {more}\u00a0more risk signals on the journey map</a>' \
         in dashboard
     assert len(re.findall(r'<li class="risk (\w+)">', journey)) == len(risks)
     assert dashboard.index('id="risks-h"') < dashboard.index("Did it work?")

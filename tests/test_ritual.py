@@ -43,9 +43,9 @@ def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_d
     facts = check_repository(meeting_repo, MEETING).facts
     agenda = build_agenda(facts)
     assert [(i.irritant.id, tuple(map(str, i.reasons))) for i in agenda.irritants.items] == [
-        ("unlock-fails-in-background", ("5 days late",)),
-        ("support-wait-evenings", ("not reviewed for 15 days (every 14)",)),
-        ("battery-range-wrong", ("target in 3 days",)),
+        ("unlock-fails-in-background", ("5\u00a0days late",)),
+        ("support-wait-evenings", ("not reviewed for 15\u00a0days (every 14)",)),
+        ("battery-range-wrong", ("target in 3\u00a0days",)),
     ]
     assert agenda.irritants.items[0].question.startswith("Extend the target")
     assert [(d.decision.id, d.days_overdue) for d in agenda.decisions.items] == [("november-metrics-review", 5)]
@@ -99,7 +99,7 @@ def test_agenda_command_prints_markdown_with_links_to_the_internal_site(meeting_
     assert text.startswith("# Weekly customer meeting — 25 November 2026\n")
     assert ("[Bluetooth unlock times out when the app is backgrounded]"
             "(https://intranet.example.org/backlog/irritants/unlock-fails-in-background/index.html)") in text
-    assert "Maya Okafor, target 2026-11-20: 5 days late" in text
+    assert "Maya Okafor, target 2026-11-20: 5\u00a0days late" in text
     for section in ("The empty chair", "Irritants to review", "Metrics and risk signals", "Decisions to review",
                     "New feedback no irritant covers", "Closing the loop"):
         assert f". {section}" in text
@@ -152,7 +152,7 @@ def test_each_section_is_capped_with_and_n_more(tmp_path):
     day = date(2027, 3, 1)   # everything open is late and unreviewed by then
     agenda = build_agenda(check_repository(root, day).facts)
     assert len(agenda.irritants.items) == 8 and agenda.irritants.more == 5
-    assert "- … and 5 more irritants — [see all](index.html#open)" in render_markdown(agenda)
+    assert "- … and 5\u00a0more irritants — [see all](index.html#open)" in render_markdown(agenda)
 
 
 # --- reviewed -------------------------------------------------------------------------------------

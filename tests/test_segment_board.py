@@ -150,8 +150,8 @@ def test_choosing_a_segment_in_chromium_shows_its_page(tmp_path: Path, browser) 
         page.wait_for_url("**/board/segment/commuter/index.html", timeout=5_000)
         cards = page.locator(".board-page .card:visible")
         assert cards.locator("a").all_inner_texts() == ["Empty stations at rush hour", "Unlock times out"]
-        assert cards.locator(".reach").all_inner_texts() == ["Commuter: 3 of 3 customers (100%)",
-                                                             "Commuter: 2 of 4 customers (50%)"]
+        assert cards.locator(".reach").all_inner_texts() == ["Commuter: 3 of 3\u00a0customers (100%)",
+                                                             "Commuter: 2 of 4\u00a0customers (50%)"]
         assert page.locator("nav.filters a[aria-current=page]").inner_text() == "Commuter 2"
         page.close()
     page = browser.new_page()

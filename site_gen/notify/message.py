@@ -11,6 +11,7 @@ from email.utils import format_datetime, make_msgid
 
 from ..i18n import N_, Locales
 from ..i18n import language as i18n_language
+from ..text import one_line
 
 # The message's words: English msgids, written in the site's language (public.language) or the
 # contact's own (the contacts file's language column) from the same catalogues as the sites.
@@ -41,8 +42,9 @@ class StoryWords:
 
 
 def subject_of(words: StoryWords, language: str, locales: Locales = Locales()) -> str:  # noqa: B008
-    text = i18n_language(language, locales).gettext(WORDING["subject"]) % {"title": words.title}
-    return " ".join(text.split())
+    """The subject on one line, its no-break spaces kept (French's before ":"): the email package writes the
+    header as RFC 2047 encoded words, which carry them."""
+    return one_line(i18n_language(language, locales).gettext(WORDING["subject"]) % {"title": words.title})
 
 
 def compose(words: StoryWords, to: Address, sender: Address, organisation: str, language: str,
