@@ -17,13 +17,19 @@ AS_OF = date(2026, 12, 20)   # App's list holds an overdue irritant and two clos
 LANGUAGES = ("en", "fr", "de")
 
 # Each table of the page: whether it is wider than its box, and each cell whose text (not an irritant's title,
-# which takes the width left) runs on more than one line, with its column's name
+# which takes the width left) runs on more than one line, with its column's name. A date's distance ("(76 days
+# late)") has a line of its own under the date: the date and the distance must each hold one line.
 CELLS_ON_TWO_LINES = """() => [...document.querySelectorAll('main table.irritants')].map(table => {
     const box = table.closest('.table-scroll');
-    const lines = cell => {
+    const linesOf = nodes => new Set(nodes.flatMap(node => {
         const text = document.createRange();
-        text.selectNodeContents(cell);
-        return new Set([...text.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom))).size;
+        text.selectNodeContents(node);
+        return [...text.getClientRects()];
+    }).filter(r => r.width > 0).map(r => Math.round(r.bottom))).size;
+    const lines = cell => {
+        const outside = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) if (!walker.currentNode.parentElement.closest('.distance')) outside.push(walker.currentNode);
+        return Math.max(linesOf(outside), ...[...cell.querySelectorAll('.distance')].map(d => linesOf([d])));
     };
     const names = [...table.tHead.rows[0].cells].map(th => th.textContent.trim());
     const cells = [...table.tHead.rows[0].cells, ...[...table.tBodies[0].rows].flatMap(row => [...row.cells].slice(1))];

@@ -201,17 +201,23 @@ class InternalSite:
     def config(self) -> SiteConfig:
         return self.backlog.config
 
+    # the dashboard's lists, most urgent first, as the agenda takes them (site_gen.facts.meeting): a reader scans
+    # the top of a list, so the item 76 days late must not sit under the one a day late
     @property
     def overdue(self) -> tuple[IrritantPage, ...]:
-        return tuple(p for p in self.irritants if p.facts.overdue)
+        """Open irritants past their target, the most days late first."""
+        return tuple(p for p in self.open_irritants if p.facts.overdue)
 
     @property
     def unreviewed(self) -> tuple[IrritantPage, ...]:
-        return tuple(p for p in self.irritants if p.facts.unreviewed)
+        """Open irritants not reviewed within the cadence, the longest unreviewed first (then earliest target)."""
+        return tuple(sorted((p for p in self.open_irritants if p.facts.unreviewed),
+                            key=lambda p: -p.facts.days_since_review))
 
     @property
     def decisions_due(self) -> tuple[DecisionPage, ...]:
-        return tuple(d for d in self.decisions if d.facts.due)
+        """Decisions past their review date, the longest overdue first (then newest)."""
+        return tuple(sorted((d for d in self.decisions if d.facts.due), key=lambda d: -(d.facts.days_overdue or 0)))
 
 
 def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
