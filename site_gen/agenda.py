@@ -55,6 +55,12 @@ NEAR_QUESTION = N_("Act before it crosses, or watch one more month?")
 UNCOVERED_QUESTION = N_("Is an irritant behind it? Open one, or link the rows.")
 COVERED_QUESTION = N_("Is the irritant covering it moving fast enough?")
 SEVERITY = {RiskLevel.HIGH: N_("high"), RiskLevel.MEDIUM: N_("medium"), RiskLevel.LOW: N_("low")}
+# where each section's whole list is, as its link says it: on paper, or in a screen reader's list of links, a bare
+# "see all" names no page
+SEE_ALL, ALL_STORIES = N_("see all"), N_("see all stories")
+ON_THE_DASHBOARD, ON_THE_JOURNEY_MAP = N_("see all on the dashboard"), N_("see all on the journey map")
+IN_THE_DECISION_LOG = N_("see all in the decision log")
+IN_THE_UNLINKED_FEEDBACK = N_("see all in the unlinked feedback")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +180,17 @@ def _said(value: Value, words: Language) -> str | int:
 
 @dataclass(frozen=True, slots=True)
 class Capped(Generic[T]):
-    """The first items of a section and how many more there are, with where the full list is."""
+    """The first items of a section and how many more there are, with where the full list is and its link's
+    words (a catalogue message)."""
 
     items: tuple[T, ...]
     more: int = 0
     more_link: str = ""
+    more_where: str = SEE_ALL
 
     @classmethod
-    def of(cls, items: Sequence[T], cap: int, more_link: str = "") -> Capped[T]:
-        return cls(tuple(items[:cap]), max(0, len(items) - cap), more_link)
+    def of(cls, items: Sequence[T], cap: int, more_link: str = "", more_where: str = SEE_ALL) -> Capped[T]:
+        return cls(tuple(items[:cap]), max(0, len(items) - cap), more_link, more_where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +245,15 @@ class StoryItem:
     link: str
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    """A published story whose customers who agreed to be contacted have not all been told (site-gen notify)."""
+
+    story: Story
+    customers: int
+    link: str
+
+
 @dataclass(frozen=True)
 class Agenda:
     organisation: str
@@ -252,6 +269,7 @@ class Agenda:
     customers_waiting: tuple[tuple[str, int], ...] | None   # None: the notify facts are not there yet
     themes: Capped[ThemeItem] = Capped(())       # bigger than smallest_open, yet in no irritant
     smallest_open: tuple[Irritant, People] | None = None   # the open irritant with the least evidence, its people
+    waiting: Capped[WaitingItem] = Capped(())    # the stories behind customers_waiting, the most waiting first
 
     @property
     def title(self) -> Phrase:
@@ -305,19 +323,26 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     stories += [StoryItem(backlog.stories[key], Phrase(N_("internal, and its irritants are done: tell customers?")),
                           f"stories/{key}/index.html") for key in meeting.stories_ready(facts)]
 
+    customers_waiting = meeting.customers_waiting(facts)
+    waiting = sorted((WaitingItem(backlog.stories[key], customers, f"stories/{key}/index.html")
+                      for key, customers in customers_waiting or ()),
+                     key=lambda item: (-item.customers, item.story.id))
+
     return Agenda(
         organisation=backlog.config.organisation, on=facts.as_of, since=since,
         voices=Capped.of(voices, VOICES),
-        irritants=Capped.of(irritants, IRRITANTS, "index.html#open"),
-        signals=Capped.of(signals, SIGNALS, "journey/index.html#risks"),   # every risk signal is listed there
-        decisions=Capped.of(decisions, DECISIONS, "decisions/index.html"),
-        inbox=Capped.of(inbox, STAGES, "feedback/index.html"),
+        irritants=Capped.of(irritants, IRRITANTS, "index.html#open", ON_THE_DASHBOARD),
+        # every risk signal is listed there
+        signals=Capped.of(signals, SIGNALS, "journey/index.html#risks", ON_THE_JOURNEY_MAP),
+        decisions=Capped.of(decisions, DECISIONS, "decisions/index.html", IN_THE_DECISION_LOG),
+        inbox=Capped.of(inbox, STAGES, "feedback/index.html", IN_THE_UNLINKED_FEEDBACK),
         unlinked_total=sum(item.inbox.rows for item in inbox),
-        stories=Capped.of(stories, STORIES, "stories/index.html"),
-        customers_waiting=meeting.customers_waiting(facts),
-        themes=Capped.of(themes, THEMES, "feedback/index.html#complaints"),
+        stories=Capped.of(stories, STORIES, "stories/index.html", ALL_STORIES),
+        customers_waiting=customers_waiting,
+        themes=Capped.of(themes, THEMES, "feedback/index.html#complaints", IN_THE_UNLINKED_FEEDBACK),
         smallest_open=(backlog.irritants[smallest[0]], facts.irritants[smallest[0]].evidence.people)
-        if smallest else None)
+        if smallest else None,
+        waiting=Capped.of(waiting, STORIES, "stories/index.html", ALL_STORIES))
 
 
 def _irritant_item(irritant: Irritant, facts: IrritantFacts, cadence: int) -> IrritantItem:
@@ -374,7 +399,7 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     def more(section: Capped[T], singular: str, plural: str) -> list[str]:
         if not section.more:
             return []
-        where = f" — {link(_('see all'), section.more_link)}" if section.more_link else ""
+        where = f" — {link(_(section.more_where), section.more_link)}" if section.more_link else ""
         return [f"- {ngettext(singular, plural, section.more) % {'num': section.more}}{where}"]
 
     lines = [f"# {_md(agenda.title.say(w))}", "",
@@ -468,7 +493,13 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         waiting = sum(n for _story, n in agenda.customers_waiting)
         told = ngettext("%(num)d customer is waiting to be told (<code>site-gen notify</code>)",
                         "%(num)d customers are waiting to be told (<code>site-gen notify</code>)", waiting)
-        lines.append(f"- {told.replace('<code>', '').replace('</code>', '') % {'num': waiting}}")
+        told = told.replace('<code>', '').replace('</code>', '') % {'num': waiting}
+        lines.append(f"- {_('%(name)s:') % {'name': told}}")
+        for waits in agenda.waiting.items:   # which stories: each is one notify run
+            customers = ngettext("%(num)d customer", "%(num)d customers", waits.customers) % {"num": waits.customers}
+            lines.append(f"  - {link(waits.story.title, waits.link)} — {customers}")
+        lines += ["  " + line for line in more(agenda.waiting, "… and %(num)d more story",
+                                               "… and %(num)d more stories")]
     lines.append("")
     return "\n".join(lines)
 

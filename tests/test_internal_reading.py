@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
-from site_gen.build import render_sites
+from site_gen.agenda import build_agenda, render_markdown
+from site_gen.build import build, render_sites
 from site_gen.check import check_repository
+from site_gen.facts import meeting
 
 from .conftest import copy_example, edit
 
@@ -88,3 +92,58 @@ def test_a_decision_says_how_long_its_review_has_waited_or_how_soon_it_comes(lat
     assert re.search(r"Review on \d{4}-\d\d-\d\d Status", reviewed)
     log = text(late["decisions/index.html"])
     assert "2026-12-01 (90 days ago) due" in log and "2027-06-16 (in 107 days)" in log
+
+
+# --- the agenda, on screen and on paper --------------------------------------------------------------------------
+
+AGENDA_DAY = date(2026, 12, 20)   # two more risk signals and eight more themes than the agenda shows
+
+
+@pytest.fixture(scope="module")
+def agenda_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_example(tmp_path_factory.mktemp("agenda") / "repo")
+
+
+def test_each_see_all_link_of_the_agenda_names_the_page_it_opens(agenda_repo: Path) -> None:
+    """On the printed handout, or in a screen reader's list of links, three links all read "see all": each now says
+    where the whole list is, on the page and in the markdown for the chat."""
+    result = check_repository(agenda_repo, AGENDA_DAY)
+    page = render_sites(result, agenda_repo, "internal")["internal"]["agenda/index.html"].decode("utf-8")
+    more = dict(re.findall(r'<li class="more">[^<]* — <a href="([^"]+)">([^<]+)</a>', page))
+    assert more == {"../journey/index.html#risks": "see all on the journey map",
+                    "../feedback/index.html#complaints": "see all in the unlinked feedback"}
+    markdown = render_markdown(build_agenda(result.facts))
+    assert "— [see all on the journey map](journey/index.html#risks)" in markdown
+    assert "[see all]" not in markdown
+
+
+def test_closing_the_loop_names_each_story_whose_customers_wait_to_be_told(agenda_repo: Path) -> None:
+    """"72 customers are waiting to be told" named no story, and `site-gen notify` runs per story: each story is
+    now listed with its customers, the most waiting first, linked to its page."""
+    result = check_repository(agenda_repo, AGENDA_DAY)
+    waiting = sorted(meeting.customers_waiting(result.facts) or (), key=lambda pair: (-pair[1], pair[0]))
+    assert len(waiting) > 1
+    page = render_sites(result, agenda_repo, "internal")["internal"]["agenda/index.html"].decode("utf-8")
+    loop = page.split('id="a-loop"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r'<a href="\.\./stories/([a-z0-9-]+)/index.html">[^<]+</a> — (\d+)\u00a0customers', loop)
+    assert listed == [(key, str(customers)) for key, customers in waiting]
+    assert f"{sum(n for _, n in waiting)} customers are waiting to be told" in text(loop)
+    markdown = render_markdown(build_agenda(result.facts)).split("## 6.", 1)[1]
+    title = result.facts.backlog.stories[waiting[0][0]].title
+    assert f"  - [{title}](stories/{waiting[0][0]}/index.html) — {waiting[0][1]}\u00a0customers" in markdown
+
+
+def test_the_printed_agenda_writes_a_decisions_questions_no_larger_than_the_decision(
+        agenda_repo: Path, tmp_path: Path, browser: Browser) -> None:
+    """On the A4 handout the agenda is set in 9.5pt, yet a decision's questions ("Did it work?") and the stories
+    whose customers wait were 15px against 12.7px: a sub-list printed larger than the item it belongs to."""
+    build(agenda_repo, tmp_path / "out", AGENDA_DAY)
+    page = browser.new_page()
+    page.goto((tmp_path / "out/internal/agenda/index.html").as_uri())
+    page.emulate_media(media="print")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.agenda .questions')].map(list => [
+        parseFloat(getComputedStyle(list.closest('.items > li')).fontSize),
+        parseFloat(getComputedStyle(list).fontSize)])""")
+    page.close()
+    assert len(sizes) >= 2     # the decision's questions, the stories waiting
+    assert all(inner <= item for item, inner in sizes), sizes

@@ -152,7 +152,7 @@ def test_each_section_is_capped_with_and_n_more(tmp_path):
     day = date(2027, 3, 1)   # everything open is late and unreviewed by then
     agenda = build_agenda(check_repository(root, day).facts)
     assert len(agenda.irritants.items) == 8 and agenda.irritants.more == 5
-    assert "- … and 5\u00a0more irritants — [see all](index.html#open)" in render_markdown(agenda)
+    assert "- … and 5\u00a0more irritants — [see all on the dashboard](index.html#open)" in render_markdown(agenda)
 
 
 # --- reviewed -------------------------------------------------------------------------------------
@@ -284,8 +284,8 @@ def test_the_board_shows_open_irritants_only_and_the_archive_the_closed_ones_by_
     months = re.findall(r'<h2 id="m-(\d{4}-\d{2})">', archive)
     assert months == sorted(months, reverse=True)
     # when each late one was due, not only how late it is
-    late = re.findall(r'target <span class="nowrap">(\d{4}-\d{2}-\d{2})</span> \(<span class="late">\d+ days? late</span>\)',
-                      board)
+    late = re.findall(r'target <span class="nowrap">(\d{4}-\d{2}-\d{2})</span> <span class="distance">'
+                      r'\(<span class="late">\d+\u00a0days? late</span>\)', board)
     assert late and len(late) == board.count('class="late"')
 
 

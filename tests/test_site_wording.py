@@ -148,7 +148,7 @@ def test_the_before_after_table_treats_too_few_answers_as_the_heat_strip_does(si
 
 
 def test_the_agendas_more_signals_link_to_the_journey_maps_risk_list(site: dict[str, str]) -> None:
-    [more] = re.findall(r'<li class="more">… and \d+ more signals — <a href="([^"]+)">', site["agenda/index.html"])
+    [more] = re.findall(r'<li class="more">… and \d+\u00a0more signals — <a href="([^"]+)">', site["agenda/index.html"])
     assert more.endswith("journey/index.html#risks")
     assert 'id="risks"' in site["journey/index.html"]
 
