@@ -547,12 +547,12 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
             live.full_path = f"{audience}: shared values or files"
             return False
         states[audience], written[audience] = made
-    for audience, files in written.items():
-        replace_changed(out / audience, files, states[audience].sha256)
+    replaced = {audience: replace_changed(out / audience, files, states[audience].sha256)
+                for audience, files in written.items()}
     marked = states.get("public", states.get("internal"))
     if marked is not None:
-        marker = marker_for(marked.sha256)
         for audience in states:
+            marker = marker_for(marked.sha256, out / audience, replaced.get(audience, ()))
             if (out / audience / MARKER).read_bytes() != marker:
                 replace_changed(out / audience, {MARKER: marker}, {})
     live.result = dataclasses.replace(result, backlog=new_backlog, diagnostics=diagnostics)

@@ -43,7 +43,7 @@ import shutil
 import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -397,10 +397,14 @@ def _build_id(hashes: Mapping[str, bytes]) -> str:
     return digest.hexdigest()[:16]
 
 
-def marker_for(hashes: Mapping[str, bytes]) -> bytes:
-    """The marker a build writes into both sites when the public site's files have these SHA-256s (serve's
-    fast path, which writes only the files that changed)."""
-    return _marker(_build_id(hashes))
+def marker_for(hashes: Mapping[str, bytes], folder: Path, written: Iterable[str]) -> bytes:
+    """The marker for a site `folder` whose files `written` were just replaced in place (serve's fast path) when
+    the public site's files have these SHA-256s: the folder's list of files kept, so that the next build still
+    tells a file put in beside them (a marker without the list would vouch for the whole folder)."""
+    current = _marker_data(folder)
+    listed = current.get("files") if current is not None else None
+    files = sorted({*listed, *written}) if isinstance(listed, list) else None
+    return _marker(_build_id(hashes), files)
 
 
 def _same_file(current: str, data: bytes) -> bool:

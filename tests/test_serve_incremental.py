@@ -10,12 +10,14 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
+from site_gen.errors import UnsafeOutput
 from site_gen.facts import derive_facts
 from site_gen.fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
 from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
@@ -82,6 +84,22 @@ def test_a_body_edit_rewrites_only_the_files_that_show_it_in_place(tmp_path: Pat
     assert "internal/stories/helmet-discount/index.html" in rewritten
     assert 0 < len(rewritten) < len(after) // 4, sorted(rewritten)   # in place: every other file kept its inode
     assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_a_file_put_beside_a_served_site_after_a_body_edit_stops_the_next_build_and_is_kept(tmp_path: Path) -> None:
+    """A body edit rewrites the marker in place: it keeps the list of the site's files, so a CNAME put into the
+    served public site is still one the next build did not write (the edit's marker vouched for the whole folder,
+    and the build deleted the CNAME with it)."""
+    root = copy_example(tmp_path / "repo")
+    preview = started(root, tmp_path / "served")
+    edit(root / STORY, "\n\n", "\n\nA new paragraph about helmets.\n\n")
+    saved(preview, {root / STORY})
+    assert preview.live is not None and not (preview.problems or preview.failure) and not preview.live.full_path
+    cname = preview.out / "public" / "CNAME"
+    cname.write_text("backlog.example.org\n")
+    with pytest.raises(UnsafeOutput, match="holds CNAME, which site-gen did not write"):
+        build(root, preview.out, TODAY, cache=False, search=False)
+    assert cname.read_text() == "backlog.example.org\n"
 
 
 def test_a_front_matter_edit_takes_the_full_path(tmp_path: Path) -> None:
