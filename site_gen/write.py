@@ -176,7 +176,11 @@ def _not_ours(path: Path, shown: Path) -> UnsafeOutput:
         return UnsafeOutput(f"{shown} exists and is not a folder site-gen created. "
                             "Move it away or choose another --out.")
     marker = _marker_data(path)
-    foreign = _foreign_file(path, marker) if marker is not None else None
+    try:
+        foreign = _foreign_file(path, marker) if marker is not None else None
+    except OSError as exc:   # a subfolder this user may not read: its files cannot be told site-gen's
+        return UnsafeOutput(f"cannot list {shown} ({exc.strerror or exc}: {exc.filename}); site-gen lists a site's "
+                            "files before replacing it. Make it readable, or move it away, or choose another --out.")
     if foreign is not None:
         return UnsafeOutput(f"{shown} holds {foreign}, which site-gen did not write; move it away (site-gen replaces "
                             "the whole folder) or choose another --out.")

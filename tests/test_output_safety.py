@@ -568,3 +568,25 @@ def test_a_build_that_writes_nothing_leaves_a_file_put_into_its_output_and_does_
     assert outcome.exit_code == 0, outcome.output
     assert "Nothing changed" in outcome.output + outcome.stderr
     assert snapshot(out) == before and listed == []
+
+
+def test_a_site_folder_that_cannot_be_listed_stops_the_build_with_a_usage_error(built, monkeypatch) -> None:
+    """A subfolder the build's user may not read (a deploy step's files, another user's): the marker's list cannot
+    be checked, so the build stops with one line naming it, not a traceback, and replaces nothing."""
+    root, out = built
+    unreadable = out / "public" / "items"
+    real = os.scandir
+
+    def scandir(path):   # tests run as root, which reads every folder whatever its mode
+        if Path(path) == unreadable:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+    before = snapshot(out)
+    monkeypatch.setattr(os, "scandir", scandir)
+    outcome = CliRunner().invoke(main, ["build", str(root), "--out", str(out), *DAY])
+    monkeypatch.undo()
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.stderr == (f"Error: cannot list {out / 'public'} (Permission denied: {unreadable}); site-gen "
+                              "lists a site's files before replacing it. Make it readable, or move it away, or "
+                              "choose another --out.\n")
+    assert snapshot(out) == before
