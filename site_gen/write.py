@@ -355,6 +355,10 @@ def recover(out: Path) -> None:
                 raise ValueError(audiences)
         except (OSError, ValueError, KeyError, TypeError):
             raise WriteFailed(f"{journal} is not a site-gen swap journal; move it away and build again") from None
+        for audience in audiences:   # a file put into a site not yet swapped since the kill would go with it
+            current = out / audience
+            if os.path.lexists(out / STAGING / audience) and not _ours(current):
+                raise _not_ours(current, current)
         with _signals_held():
             for audience in audiences:
                 _swap_one(out, audience)

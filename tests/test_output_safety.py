@@ -342,6 +342,22 @@ def test_a_build_killed_at_each_point_leaves_a_consistent_pair_once_any_build_ha
     assert pair(out) == (NEW, NEW)
 
 
+def test_a_file_put_into_a_site_a_killed_build_did_not_swap_yet_stops_the_recovery_and_is_kept(built) -> None:
+    """Killed after its journal, a build leaves the old public site in place until the next build swaps the new one
+    in; a CNAME put into it meanwhile is named (exit 2) and kept, not moved aside with the old site and deleted.
+    Moved away, the next build finishes the swap."""
+    root, out = built
+    assert run_build(root, out, SITE_GEN_FAULT="after-commit").returncode == -signal.SIGKILL
+    (out / "public" / "CNAME").write_text("backlog.example.org\n")
+    refused = run_build(root, out)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{out / 'public'} holds CNAME, which site-gen did not write" in refused.stderr
+    assert (out / "public" / "CNAME").read_text() == "backlog.example.org\n" and pair(out) == (OLD, OLD)
+    (out / "public" / "CNAME").unlink()
+    assert run_build(root, out).returncode == 0
+    assert pair(out) == (NEW, NEW)
+
+
 def test_sigterm_removes_the_staging_folder_and_leaves_the_previous_pair(built) -> None:
     root, out = built
     old = tree(out)
