@@ -275,7 +275,8 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     the previous pair of sites whole, and a killed one leaves the old pair or,
     once any next build has run, the new one. site-gen replaces
     OUT/public and OUT/internal only if they are absent, empty or its own
-    output (marked by a .site-gen-output file). "Today" (for overdue items)
+    output (a .site-gen-output file lists every file in it; any other file
+    stops the build, untouched). "Today" (for overdue items)
     is --today, else SOURCE_DATE_EPOCH, else the wall clock; the same inputs
     and the same date give byte-identical sites. A public story dated after
     today is held back until its date; --future previews it.

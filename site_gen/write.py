@@ -665,7 +665,7 @@ class Output:
     def _stage_site(self, audience: str, files: Mapping[str, Content], marker: bytes) -> list[str]:
         """Stage one site (unchanged files as links of OUT's) and record what was written: its new files' names."""
         current = self.out / audience
-        # current was judged whole under the lock (_claim); here it is only read from, never replaced
+        # current was listed against its marker under the lock (_judge_whole); here it is only read from
         changed = _stage(self.out / STAGING / audience, files, marker, current if _marked(current) else None)
         self.changed[audience] = changed
         self.files[audience] = _recorded(self.out / STAGING / audience, files)
