@@ -347,8 +347,10 @@ def _made_folder(root: Path) -> Path:
     folder = _own_folder(root)
     folder.mkdir(exist_ok=True)
     ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# site-gen's cache of earlier runs: never commit it\n*\n", encoding="utf-8")
+    if not os.path.lexists(ignore):   # O_EXCL: a link there (a checkout's, dangling) is not followed to make its target
+        with os.fdopen(os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "w",
+                       encoding="utf-8") as stream:
+            stream.write("# site-gen's cache of earlier runs: never commit it\n*\n")
     return folder
 
 

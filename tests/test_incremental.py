@@ -401,3 +401,15 @@ def test_a_cache_folder_that_is_a_link_writes_and_deletes_nothing_where_it_leads
     build(root, out, TODAY, search=False)
     assert tree(theirs) == mine
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_gitignore_link_in_the_cache_folder_is_not_followed_to_make_its_target(tmp_path: Path) -> None:
+    """A checkout that commits .site-gen-cache/ with a .gitignore linking to a file not there yet: the build found no
+    .gitignore (the link led nowhere) and wrote one through the link, making the file where it led."""
+    root = copy_example(tmp_path / "repo")
+    (root / CACHE_DIR).mkdir()
+    target = tmp_path / "made-through-the-link"
+    (root / CACHE_DIR / ".gitignore").symlink_to(target)
+    build(root, tmp_path / "out", TODAY, search=False)
+    assert not os.path.lexists(target)
+    assert (root / CACHE_DIR / ".gitignore").is_symlink()
