@@ -11,11 +11,11 @@ msgstr: an empty one shows the msgid. Locations are not written, so catalogues c
 words do (fewer merge conflicts).
 
 A count and the word it counts never break across lines ("10" at the end of one, "irritants" on the next, on a
-phone): between a number placeholder (`%(num)d`, `%(count)s`, `%(days)s` …) or a written number and the word
-after it, the script writes a no-break space (U+00A0), in every catalogue — English too, as an msgstr that is
-its msgid with that space — unless the word is one the number does not count ("3 of 10", "%(count)s pour X":
-NOT_COUNTED). `--check` names each count that has lost it. French's narrow no-break spaces before ; : ? ! and
-inside « » are the translators' and stay as they are.
+phone): between a number placeholder (`%(num)d`, `%(count)s`, `%(days)s` …, the search page's `{n}`) or a
+written number and the word after it, the script writes a no-break space (U+00A0), in every catalogue — English
+too, as an msgstr that is its msgid with that space — unless the word is one the number does not count ("3 of
+10", "%(count)s pour X": NOT_COUNTED). `--check` names each count that has lost it. French's narrow no-break
+spaces before ; : ? ! and inside « » are the translators' and stay as they are.
 """
 
 from __future__ import annotations
@@ -41,9 +41,10 @@ JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip
 
 
 NO_BREAK = "\u00a0"
-# A count and the word after it: a %-placeholder that holds a count (any %d; these names as %s), or a written
-# number with no sign or digit group before it (not −1, 18:00, 2026-11-18, A4), then one breaking space, then a word
-COUNT = re.compile(r"(%\((?:\w+)\)d|%\((?:count|max|days|n|total)\)s|(?<![\w+\u2212.,:/%-])\d+)( )"
+# A count and the word after it: a %-placeholder that holds a count (any %d; these names as %s), the search page's
+# {n} (its script fills it in: "12 results"), or a written number with no sign or digit group before it (not −1,
+# 18:00, 2026-11-18, A4), then one breaking space, then a word
+COUNT = re.compile(r"(%\((?:\w+)\)d|%\((?:count|max|days|n|total)\)s|\{n\}|(?<![\w+\u2212.,:/%-])\d+)( )"
                    r"(?=([^\W\d_][\w’'-]*))")
 # Words a count is followed by without counting them: prepositions, conjunctions, verbs, pronouns
 NOT_COUNTED = {

@@ -81,6 +81,19 @@ def test_no_count_breaks_from_the_word_it_counts(language: str) -> None:
     assert " %(count)s " in shown["%(num)d open of %(allowed)s; %(count)s for %(name)s."][1]
 
 
+@pytest.mark.parametrize(("language", "results"), [("en", "{n}\u00a0results for"), ("fr", "{n}\u00a0résultats pour"),
+                                                   ("de", "{n}\u00a0Treffer für"), ("es", "{n}\u00a0resultados para")])
+def test_the_searchs_count_of_results_keeps_its_word(language: str, results: str) -> None:
+    """The search page's status ("12 results for “helmet”.", its script puts the count for {n}) could end a phone's
+    line with "12" and begin the next with "results": the rule knew %-placeholders and written numbers only."""
+    shown = {_msgid(m): m.string for m in packaged_catalog(language) if m.id}
+    assert shown["{n} results for “{query}”."].startswith(results)
+    script = messages_script()
+    from babel.messages.pofile import read_po
+    loose = read_po(io.StringIO('msgid "{n} results for “{query}”."\nmsgstr ""\n'), locale="en")
+    assert [count for _, count in script.loose_counts(loose, "en")] == ["{n} results"]
+
+
 def test_a_new_count_without_its_no_break_space_is_named_and_given_one() -> None:
     """`scripts/messages.py --check` names a new entry whose count could end a line ("12 clients" written with a
     plain space, in French or in an English msgid), and `scripts/messages.py` writes the no-break space in:
