@@ -205,8 +205,8 @@ def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Pa
     `sources` names the repository's folders ({"repository": root, "templates folder": …}): none may be at or
     under an output folder, and no output folder may be inside one of them except the repository root. Not
     `whole`: a marked OUT/<audience> is not listed for files its marker does not name (Output does that once,
-    before its first write: a build that reuses its last run writes nothing, and 10,000 story folders take a
-    tenth of a second or more to list).
+    just before it swaps the sites in, so that a file put there while the build rendered is found too; a build
+    that reuses its last run writes nothing, and 10,000 story folders take a tenth of a second or more to list).
     """
     real_out = _resolve(out)
     try:
@@ -568,7 +568,6 @@ class Output:
         self._staged: set[str] = set()   # audiences staged whole before write() (stage())
         self._written = False
         self._created: list[Path] = []   # folders this build made for OUT, deepest first
-        self._judged_whole = False   # each site folder listed against its marker (_judge_whole)
 
     def __enter__(self) -> Output:
         if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
@@ -598,7 +597,6 @@ class Output:
         stages only what is not there yet); until write(), the previous sites stay as they are."""
         if not self._claimed:
             self._claim()
-        self._judge_whole()
         staging = self.out / STAGING
         try:
             if not os.path.lexists(staging):
@@ -630,16 +628,13 @@ class Output:
                                                 "and build again.") from None
         check_output(self.shown, self.audiences, self.sources, whole=False)  # again, now nobody else is writing
 
-    def _judge_whole(self) -> None:
-        """Before this build's first write, under the lock: each site folder holds only what its marker lists (a
-        CNAME put there for the host would go with the folder)."""
-        if self._judged_whole:
-            return
-        for audience in self.audiences:
+    def _judge_whole(self, audiences: Iterable[str]) -> None:
+        """Just before the swap, under the lock: each site folder holds only what its marker lists (a CNAME put
+        there for the host, even while this build rendered, would go with the folder)."""
+        for audience in audiences:
             target = self.out / audience
             if not _ours(target):
                 raise _not_ours(target, self.shown / audience)
-        self._judged_whole = True
 
     @property
     def staging(self) -> Path:
@@ -650,7 +645,6 @@ class Output:
         one); write() then only swaps it. Returns the names of its files written anew, as write() records them."""
         if not self._claimed:
             self._claim()
-        self._judge_whole()
         staging = self.out / STAGING
         try:
             if not os.path.lexists(staging):
@@ -665,7 +659,7 @@ class Output:
     def _stage_site(self, audience: str, files: Mapping[str, Content], marker: bytes) -> list[str]:
         """Stage one site (unchanged files as links of OUT's) and record what was written: its new files' names."""
         current = self.out / audience
-        # current was listed against its marker under the lock (_judge_whole); here it is only read from
+        # current is only read from here (its unchanged files hard-linked); write() lists it before the swap
         changed = _stage(self.out / STAGING / audience, files, marker, current if _marked(current) else None)
         self.changed[audience] = changed
         self.files[audience] = _recorded(self.out / STAGING / audience, files)
@@ -682,7 +676,6 @@ class Output:
         """
         if not self._claimed:
             self._claim()
-        self._judge_whole()
         out, staging = self.out, self.out / STAGING
         pair = build_id(sites)
         marker = _marker(pair)
@@ -700,6 +693,7 @@ class Output:
             for audience in sites:   # complete now, search index included: the marker lists what it holds
                 _write_file(str(staging / audience / MARKER), _marker(pair, _file_names(staging / audience)))
             _fault("after-staging")
+            self._judge_whole(sites)
         except BaseException as exc:  # SIGTERM too (the CLI turns it into SystemExit): remove what we staged
             _remove_quietly(staging)
             if isinstance(exc, OSError):

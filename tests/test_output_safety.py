@@ -593,8 +593,8 @@ def test_a_site_folder_that_cannot_be_listed_stops_the_build_with_a_usage_error(
     unreadable = out / "public" / "items"
     real = os.scandir
 
-    def scandir(path):   # tests run as root, which reads every folder whatever its mode
-        if Path(path) == unreadable:
+    def scandir(path=".", /):   # tests run as root, which reads every folder whatever its mode
+        if isinstance(path, (str, os.PathLike)) and Path(path) == unreadable:   # (shutil.rmtree passes descriptors)
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path)
     before = snapshot(out)
@@ -606,3 +606,21 @@ def test_a_site_folder_that_cannot_be_listed_stops_the_build_with_a_usage_error(
                               "lists a site's files before replacing it. Make it readable, or move it away, or "
                               "choose another --out.\n")
     assert snapshot(out) == before
+
+
+def test_a_file_put_into_a_site_while_the_build_renders_it_is_kept_and_stops_the_swap(built, monkeypatch) -> None:
+    """The sites are listed against their markers just before the swap, after rendering and indexing: a CNAME
+    put into _site/public while a build of 10,000 stories rendered was moved aside with the old site and deleted."""
+    root, out = built
+    real_fault = site_gen.write._fault
+
+    def drop_a_file(point: str) -> None:   # the last named point before the swap
+        if point == "after-staging":
+            (out / "public" / "CNAME").write_text("backlog.example.org\n")
+        real_fault(point)
+
+    monkeypatch.setattr(site_gen.write, "_fault", drop_a_file)
+    with pytest.raises(OutputError, match="holds CNAME, which site-gen did not write"):
+        build(root, out, TODAY, workers=1)
+    assert (out / "public" / "CNAME").read_text() == "backlog.example.org\n"
+    assert pair(out) == (OLD, OLD) and not (out / STAGING).exists()
