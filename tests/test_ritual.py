@@ -57,6 +57,17 @@ def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_d
     assert agenda.customers_waiting
 
 
+def test_irritants_waiting_equally_long_for_review_come_earliest_target_first_no_target_last(example):
+    """Five open irritants were all reviewed on 2026-11-17: on 2026-12-20 they wait equally long, and the one
+    due first is the one to talk about first (the ID order put a March target before a January one)."""
+    edit(example / "backlog/irritants/battery-range-wrong.yaml", "\ntarget: 2027-02-15", "")
+    facts = check_repository(example, date(2026, 12, 20)).facts
+    unreviewed = [item.irritant.id for item in build_agenda(facts).irritants.items
+                  if item.facts.days_since_review == 33 and not item.facts.overdue]
+    assert unreviewed == ["deposit-refund-slow", "refund-status-unclear",   # both 2027-01-31, then by ID
+                          "day-pass-confusing", "no-bikes-at-station-morning", "battery-range-wrong"]
+
+
 def test_the_empty_chair_gets_three_fresh_voices_from_different_stages_and_segments(meeting_repo):
     agenda = build_agenda(check_repository(meeting_repo, MEETING).facts)
     voices = [v.row for v in agenda.voices.items]

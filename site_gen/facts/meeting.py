@@ -83,11 +83,13 @@ def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageIn
 
 def irritants_to_review(facts: Facts) -> tuple[str, ...]:
     """Open irritants the meeting must decide about: overdue (latest first), then not reviewed within the
-    cadence (longest first), then due this week (soonest first). Each ID once."""
+    cadence (longest first; of equal waits, the earliest target first, no target last), then due this week
+    (soonest first). Then by ID. Each ID once."""
     found = facts.irritants
     overdue = sorted((k for k, f in found.items() if f.overdue), key=lambda k: (-(found[k].days_late or 0), k))
+    # irritants reviewed at the same meeting wait equally long: the one whose target comes first is the most urgent
     unreviewed = sorted((k for k, f in found.items() if f.unreviewed and not f.overdue),
-                        key=lambda k: (-found[k].days_since_review, k))
+                        key=lambda k: (-found[k].days_since_review, -found[k].lateness, k))
     this_week = sorted((k for k, f in found.items() if f.target_this_week and not f.unreviewed),
                        key=lambda k: (found[k].days_to_target or 0, k))
     return tuple(overdue + unreviewed + this_week)
