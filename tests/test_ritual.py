@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.agenda import build_agenda, render_markdown
+from site_gen.agenda import Agenda, build_agenda, render_markdown
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.facts import RiskLevel
@@ -87,6 +87,31 @@ def test_new_unlinked_feedback_is_counted_by_stage_within_the_window(meeting_rep
             expected[row.journey_stage] = expected.get(row.journey_stage, 0) + 1
     assert {item.inbox.stage: item.inbox.rows for item in agenda.inbox.items} == expected
     assert agenda.unlinked_total == sum(expected.values()) > 0
+
+
+def test_the_inbox_says_no_new_feedback_when_none_came_and_every_row_linked_only_when_some_did(example):
+    """The example's last row is dated 2026-11-22: a week later nothing at all came in, which is not "every new row
+    is linked"; a row that came in linked to an irritant is."""
+    for_week = build_agenda(check_repository(example, date(2026, 12, 20)).facts)
+    assert (for_week.new_rows, for_week.inbox.items) == (0, ())
+    said = _inbox_lines(for_week)
+    assert "No new feedback since 2026-12-13." in said and "None: every new row is linked to an irritant." not in said
+    page = site_gen("agenda", str(example), "--date", "2026-12-20", "--format", "html").stdout
+    assert 'No new feedback since <span class="nowrap">2026-12-13</span>.' in page
+    assert "every new row is linked" not in page
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as batch:
+        batch.write("SRV-1201-0001,2026-12-01,survey,CUST-737397,commuter,app,first-ride,,,The app froze again,,"
+                    "complaint,unlock-fails-in-background,\n")
+    linked = build_agenda(check_repository(example, date(2026, 12, 5)).facts)
+    assert (linked.new_rows, linked.inbox.items) == (1, ())
+    said = _inbox_lines(linked)
+    assert "None: every new row is linked to an irritant." in said and "No new feedback" not in "\n".join(said)
+
+
+def _inbox_lines(agenda: Agenda) -> list[str]:
+    """The lines of the markdown agenda's section 5."""
+    section = render_markdown(agenda).split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]
+    return section.splitlines()
 
 
 def test_the_sample_quoted_for_a_stage_with_complaints_is_a_complaint(meeting_repo):

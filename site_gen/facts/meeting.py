@@ -47,6 +47,18 @@ def fresh_voices(facts: Facts, since: date, count: int = 3) -> tuple[FeedbackRow
     return tuple(chosen)
 
 
+def new_rows(facts: Facts, since: date) -> int:
+    """How many feedback rows the window holds, linked or not, loaded or in Parquet: the agenda says "no new
+    feedback" only when there is none, and "every new row is linked" only when there is some."""
+    loaded = sum(in_window(row.date, since, facts.as_of) for row in facts.backlog.feedback)
+    store = facts.backlog.stored_feedback
+    if store is None:
+        return loaded
+    # DuckDB counts the rows dated after each day by file, reading none: those after since, less those after as_of
+    after = [sum(rows for rows, _latest, _loc in store.dated_after(day).values()) for day in (since, facts.as_of)]
+    return loaded + after[0] - after[1]
+
+
 @dataclass(frozen=True, slots=True)
 class StageInbox:
     """New feedback at one journey stage that no irritant links to yet."""
