@@ -248,6 +248,18 @@ def test_a_metric_card_says_its_threshold_is_a_move_and_its_chart_line_the_level
     assert "Threshold:" not in nps
 
 
+def test_a_decision_dated_after_the_replayed_day_is_not_on_its_metrics_chart(tmp_path: Path) -> None:
+    """Replaying 2026-06-01, the NPS chart marked "D1", the decision of 2026-09-03 nobody had taken yet; the
+    decision log keeps it under its own date (it is a record in the repository), and from September on it is D1."""
+    root = copy_example(tmp_path / "repo")
+    decided = "Refund every double charge proactively and e-mail affected riders"
+    for day, marked in ((date(2026, 6, 1), False), (date(2026, 9, 3), True)):
+        pages = render_sites(check_repository(root, day), root, "internal")["internal"]
+        nps = metric_card(bytes(pages["index.html"]).decode("utf-8"), "nps")
+        assert (decided in nps, "D1" in nps) == (marked, marked), (day, nps)
+        assert decided in bytes(pages["decisions/index.html"]).decode("utf-8")
+
+
 def test_a_falling_score_in_the_risk_list_says_which_way_is_better(site: dict[str, str]) -> None:
     """"+36 → +2 (lower is worse)" read oddly: a fall reads with the way that is better, "(higher is better)",
     and a rising CES or complaint share with "(lower is better)"."""
