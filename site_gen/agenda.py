@@ -265,6 +265,7 @@ class Agenda:
     decisions: Capped[DecisionItem]
     inbox: Capped[InboxItem]
     unlinked_total: int
+    new_rows: int                # every row of the window, linked or not: none at all is no "every row is linked"
     stories: Capped[StoryItem]
     customers_waiting: tuple[tuple[str, int], ...] | None   # None: the notify facts are not there yet
     themes: Capped[ThemeItem] = Capped(())       # bigger than smallest_open, yet in no irritant
@@ -337,6 +338,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         decisions=Capped.of(decisions, DECISIONS, "decisions/index.html", IN_THE_DECISION_LOG),
         inbox=Capped.of(inbox, STAGES, "feedback/index.html", IN_THE_UNLINKED_FEEDBACK),
         unlinked_total=sum(item.inbox.rows for item in inbox),
+        new_rows=meeting.new_rows(facts, since),
         stories=Capped.of(stories, STORIES, "stories/index.html", ALL_STORIES),
         customers_waiting=customers_waiting,
         themes=Capped.of(themes, THEMES, "feedback/index.html#complaints", IN_THE_UNLINKED_FEEDBACK),
@@ -480,7 +482,8 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         lines.append(f"- {stage} {entry.inbox.rows} ({complaints}){sample}")
     lines += more(agenda.inbox, "… and %(num)d more stage", "… and %(num)d more stages")
     if not agenda.inbox.items:
-        lines.append(_("None: every new row is linked to an irritant."))
+        lines.append(_("None: every new row is linked to an irritant.") if agenda.new_rows else
+                     _("No new feedback since %(date)s.") % {"date": agenda.since.isoformat()})
     lines.append("")
 
     lines += [f"## {_('6. Closing the loop')}", ""]

@@ -486,7 +486,7 @@ def test_chart_labels_are_at_least_12px_on_a_375px_phone(built: Path, browser: B
 
 def test_a_charts_threshold_word_never_covers_its_line_and_a_legend_explains_the_marks(built: Path,
                                                                                      browser: Browser) -> None:
-    """The word "threshold" sits where the series is not (or is left to the legend); under each chart a legend
+    """The words "decision line" sit where the series is not (or are left to the legend); under each chart a legend
     says what the dashed line, D1 and the month marked * mean, as its description does for screen readers."""
     page = browser.new_page(viewport={"width": 375, "height": 800})
     try:
@@ -521,7 +521,7 @@ def test_a_charts_threshold_word_never_covers_its_line_and_a_legend_explains_the
     assert len(charts) == 3 and any(chart["word"] for chart in charts)
     for chart in charts:
         assert chart["hits"] == [], chart
-        assert chart["visible"] and "Threshold: " in chart["legend"] and "demands a decision" in chart["legend"]
+        assert chart["visible"] and "Decision line: " in chart["legend"] and "demands a decision" in chart["legend"]
         for mark in chart["marks"]:           # D1 is explained under the chart and in the description
             assert f"{mark} Decision: " in chart["legend"].replace("\n", " ") and f"{mark}: " in chart["desc"]
         if chart["starred"]:

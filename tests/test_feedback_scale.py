@@ -292,6 +292,15 @@ def test_the_example_gives_the_same_inbox_effects_risks_digests_and_audiences_fr
     assert _recipients(other, contacts) == _recipients(one, contacts) and _recipients(one, contacts)
 
 
+def test_the_agenda_counts_the_new_rows_of_its_window_in_parquet_as_in_csv(tmp_path: Path) -> None:
+    """A replayed meeting's window ends on its day: rows kept in Parquet dated after it are not new yet."""
+    replayed, since = date(2026, 11, 15), date(2026, 11, 8)
+    by_csv = check_repository(copy_example(tmp_path / "csv"), replayed, 1).facts
+    by_parquet = check_repository(_example_in_parquet(tmp_path / "parquet"), replayed, 1).facts
+    expected = sum(since < row.date <= replayed for row in by_csv.backlog.feedback)
+    assert meeting.new_rows(by_parquet, since) == meeting.new_rows(by_csv, since) == expected > 0
+
+
 def _recipients(facts: Facts, contacts: dict[str, Contact]) -> list[tuple[str, str, int]]:
     """notify's recipients of every published story, as `site-gen notify` plans them."""
     stories = select_stories(facts.backlog, facts, None, None)

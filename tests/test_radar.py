@@ -130,12 +130,14 @@ def test_the_threshold_and_decisions_are_marked_on_the_line() -> None:
     marker = next(t for t in svg.iter(f"{SVG}text") if t.get("class") == "decision")
     assert marker.text == "D1"
     desc = svg.find(f"{SVG}desc").text
-    assert "Threshold: -35.8." in desc and "D1: Fix the unlock flow (Sep 2026)" in desc
+    assert "Decision line: -35.8, a move of 10 the bad way from Oct 2026 (-25.8)." in desc   # Nov is not complete
+    assert "D1: Fix the unlock flow (Sep 2026)" in desc
     figure = ET.fromstring(str(line_chart((SeriesPoint("2026-09", 1.0), SeriesPoint("2026-11", 2.0)), "NPS",
                                           today=date(2026, 11, 23), threshold=-35.8,
                                           decisions=(("2026-09", "Fix the unlock flow"),))))
     legend = ["".join(item.itertext()) for item in figure.iter("li")]
-    assert legend == [" Threshold: -35.8 — a month that reaches it demands a decision.",
+    assert legend == [" Decision line: -35.8, a move of 36.8 the bad way from Sep 2026 (1): a month that reaches it "
+                      "demands a decision.",
                       "D1 Decision: Fix the unlock flow (Sep 2026)",
                       "Nov 2026* month not complete yet: a hollow dot on a dashed line"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.agenda import build_agenda, render_markdown
+from site_gen.agenda import Agenda, build_agenda, render_markdown
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.facts import RiskLevel
@@ -57,6 +57,17 @@ def test_the_agenda_lists_exactly_what_is_overdue_unreviewed_due_this_week_and_d
     assert agenda.customers_waiting
 
 
+def test_irritants_waiting_equally_long_for_review_come_earliest_target_first_no_target_last(example):
+    """Five open irritants were all reviewed on 2026-11-17: on 2026-12-20 they wait equally long, and the one
+    due first is the one to talk about first (the ID order put a March target before a January one)."""
+    edit(example / "backlog/irritants/battery-range-wrong.yaml", "\ntarget: 2027-02-15", "")
+    facts = check_repository(example, date(2026, 12, 20)).facts
+    unreviewed = [item.irritant.id for item in build_agenda(facts).irritants.items
+                  if item.facts.days_since_review == 33 and not item.facts.overdue]
+    assert unreviewed == ["deposit-refund-slow", "refund-status-unclear",   # both 2027-01-31, then by ID
+                          "day-pass-confusing", "no-bikes-at-station-morning", "battery-range-wrong"]
+
+
 def test_the_empty_chair_gets_three_fresh_voices_from_different_stages_and_segments(meeting_repo):
     agenda = build_agenda(check_repository(meeting_repo, MEETING).facts)
     voices = [v.row for v in agenda.voices.items]
@@ -76,6 +87,31 @@ def test_new_unlinked_feedback_is_counted_by_stage_within_the_window(meeting_rep
             expected[row.journey_stage] = expected.get(row.journey_stage, 0) + 1
     assert {item.inbox.stage: item.inbox.rows for item in agenda.inbox.items} == expected
     assert agenda.unlinked_total == sum(expected.values()) > 0
+
+
+def test_the_inbox_says_no_new_feedback_when_none_came_and_every_row_linked_only_when_some_did(example):
+    """The example's last row is dated 2026-11-22: a week later nothing at all came in, which is not "every new row
+    is linked"; a row that came in linked to an irritant is."""
+    for_week = build_agenda(check_repository(example, date(2026, 12, 20)).facts)
+    assert (for_week.new_rows, for_week.inbox.items) == (0, ())
+    said = _inbox_lines(for_week)
+    assert "No new feedback since 2026-12-13." in said and "None: every new row is linked to an irritant." not in said
+    page = site_gen("agenda", str(example), "--date", "2026-12-20", "--format", "html").stdout
+    assert 'No new feedback since <span class="nowrap">2026-12-13</span>.' in page
+    assert "every new row is linked" not in page
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as batch:
+        batch.write("SRV-1201-0001,2026-12-01,survey,CUST-737397,commuter,app,first-ride,,,The app froze again,,"
+                    "complaint,unlock-fails-in-background,\n")
+    linked = build_agenda(check_repository(example, date(2026, 12, 5)).facts)
+    assert (linked.new_rows, linked.inbox.items) == (1, ())
+    said = _inbox_lines(linked)
+    assert "None: every new row is linked to an irritant." in said and "No new feedback" not in "\n".join(said)
+
+
+def _inbox_lines(agenda: Agenda) -> list[str]:
+    """The lines of the markdown agenda's section 5."""
+    section = render_markdown(agenda).split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]
+    return section.splitlines()
 
 
 def test_the_sample_quoted_for_a_stage_with_complaints_is_a_complaint(meeting_repo):

@@ -230,9 +230,34 @@ def test_nps_is_written_in_whole_points_and_ces_to_two_decimals_on_the_dashboard
     journey map writes a stage's NPS ("Threshold: 11.74" and "last change +8.78" read as a precision it does not
     have); CES, a mean of 1–7, keeps two decimals (2.40, not 2.4)."""
     nps, ces = metric_card(site["index.html"], "nps"), metric_card(site["index.html"], "effort")
-    assert "Threshold: 12." in nps and "last change +9 " in nps, nps
+    assert "Decision line: 12, a move of 10 the bad way" in nps and "last change +9 " in nps, nps
     assert not re.findall(r"\d[.,]\d", nps), re.findall(r"\S*\d[.,]\d\S*", nps)
-    assert "Threshold: 3.59." in ces and "last change +0.06 " in ces and "2.40" in ces, ces
+    assert "Decision line: 3.59, a move of 0.30 the bad way" in ces and "last change +0.06 " in ces, ces
+    assert "2.40" in ces
+
+
+def test_a_metric_card_says_its_threshold_is_a_move_and_its_chart_line_the_level_that_move_reaches(
+        site: dict[str, str]) -> None:
+    """The card read "a move of 10" beside the chart's "Threshold: 12": two numbers under one name. The threshold is
+    the move (site.yaml), the dashed line the level it reaches from the last complete month, said as such, in the
+    chart's description and its legend."""
+    nps = metric_card(site["index.html"], "nps")
+    assert "threshold: a move of 10 either way between complete months demands a decision" in nps, nps
+    said = "Decision line: 12, a move of 10 the bad way from Oct 2026 (22)"
+    assert f"{said}." in nps and f"{said}: a month that reaches it demands a decision." in nps, nps
+    assert "Threshold:" not in nps
+
+
+def test_a_decision_dated_after_the_replayed_day_is_not_on_its_metrics_chart(tmp_path: Path) -> None:
+    """Replaying 2026-06-01, the NPS chart marked "D1", the decision of 2026-09-03 nobody had taken yet; the
+    decision log keeps it under its own date (it is a record in the repository), and from September on it is D1."""
+    root = copy_example(tmp_path / "repo")
+    decided = "Refund every double charge proactively and e-mail affected riders"
+    for day, marked in ((date(2026, 6, 1), False), (date(2026, 9, 3), True)):
+        pages = render_sites(check_repository(root, day), root, "internal")["internal"]
+        nps = metric_card(bytes(pages["index.html"]).decode("utf-8"), "nps")
+        assert (decided in nps, "D1" in nps) == (marked, marked), (day, nps)
+        assert decided in bytes(pages["decisions/index.html"]).decode("utf-8")
 
 
 def test_a_falling_score_in_the_risk_list_says_which_way_is_better(site: dict[str, str]) -> None:

@@ -47,6 +47,18 @@ def fresh_voices(facts: Facts, since: date, count: int = 3) -> tuple[FeedbackRow
     return tuple(chosen)
 
 
+def new_rows(facts: Facts, since: date) -> int:
+    """How many feedback rows the window holds, linked or not, loaded or in Parquet: the agenda says "no new
+    feedback" only when there is none, and "every new row is linked" only when there is some."""
+    loaded = sum(in_window(row.date, since, facts.as_of) for row in facts.backlog.feedback)
+    store = facts.backlog.stored_feedback
+    if store is None:
+        return loaded
+    # DuckDB counts the rows dated after each day by file, reading none: those after since, less those after as_of
+    after = [sum(rows for rows, _latest, _loc in store.dated_after(day).values()) for day in (since, facts.as_of)]
+    return loaded + after[0] - after[1]
+
+
 @dataclass(frozen=True, slots=True)
 class StageInbox:
     """New feedback at one journey stage that no irritant links to yet."""
@@ -83,11 +95,13 @@ def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageIn
 
 def irritants_to_review(facts: Facts) -> tuple[str, ...]:
     """Open irritants the meeting must decide about: overdue (latest first), then not reviewed within the
-    cadence (longest first), then due this week (soonest first). Each ID once."""
+    cadence (longest first; of equal waits, the earliest target first, no target last), then due this week
+    (soonest first). Then by ID. Each ID once."""
     found = facts.irritants
     overdue = sorted((k for k, f in found.items() if f.overdue), key=lambda k: (-(found[k].days_late or 0), k))
+    # irritants reviewed at the same meeting wait equally long: the one whose target comes first is the most urgent
     unreviewed = sorted((k for k, f in found.items() if f.unreviewed and not f.overdue),
-                        key=lambda k: (-found[k].days_since_review, k))
+                        key=lambda k: (-found[k].days_since_review, -found[k].lateness, k))
     this_week = sorted((k for k, f in found.items() if f.target_this_week and not f.unreviewed),
                        key=lambda k: (found[k].days_to_target or 0, k))
     return tuple(overdue + unreviewed + this_week)

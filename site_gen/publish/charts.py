@@ -100,7 +100,8 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
 
     today: the month it falls in is incomplete — drawn hollow, joined by a dashed line, and said in the
     description. threshold: the value that, reached by the current month, demands a decision (the last complete
-    month's value moved by the metric's threshold the bad way), drawn as a dashed line. decisions: (month, title)
+    month's value moved by the metric's threshold the bad way), drawn as a dashed line and said as that move, the
+    "decision line" (the metric's threshold is the move, the dashboard's card says so). decisions: (month, title)
     marked on the line. The page shows the same
     numbers as a table (a screen reader reads the title and description, then the table).
     gettext, month_label and number: the site's catalogue, month names and digits (Language.gettext,
@@ -124,8 +125,18 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     said = [month_label(p.period) + ("*" if i in incomplete else "") for i, p in enumerate(points)]
     not_complete = gettext("month not complete yet")
     point_title = gettext("%(month)s: %(value)s")
-    threshold_word = gettext("threshold")
-    threshold_said = "" if threshold is None else gettext("Threshold: %(value)s") % {"value": number(threshold) + unit}
+    # the dashed line is a level, not the threshold: the card above says the threshold is a move ("a move of 10"),
+    # so the line is named apart and said as that move from the last complete month ("5, a move of 10 from 15")
+    threshold_word = gettext("decision line")
+    threshold_said = threshold_legend = ""
+    if threshold is not None:
+        base = points[max(solid_end, 0)]
+        line = {"value": number(threshold) + unit, "threshold": number(round(abs(threshold - base.value), 6)) + unit,
+                "month": month_label(base.period), "base": number(base.value) + unit}
+        threshold_said = gettext("Decision line: %(value)s, a move of %(threshold)s the bad way from %(month)s "
+                                 "(%(base)s)") % line
+        threshold_legend = gettext("Decision line: %(value)s, a move of %(threshold)s the bad way from %(month)s "
+                                   "(%(base)s): a month that reaches it demands a decision.") % line
     index_of = {p.period: i for i, p in enumerate(points)}
 
     def drawing(width: float, height: float) -> str:
@@ -214,8 +225,7 @@ def line_chart(points: tuple[SeriesPoint, ...], title: str, unit: str = "", *, t
     legend = []
     if threshold is not None:
         legend.append(Markup('<li><span class="key threshold" aria-hidden="true"></span> {}</li>').format(
-            gettext("Threshold: %(value)s — a month that reaches it demands a decision.") % {
-                "value": number(threshold) + unit}))
+            threshold_legend))
     legend += [Markup('<li><span class="key decision">D{}</span> {}</li>').format(
         n, gettext("Decision: %(title)s (%(month)s)") % {"title": name, "month": month_label(period)})
         for n, (period, name) in enumerate(decisions, start=1) if period in index_of]
