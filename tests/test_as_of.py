@@ -100,3 +100,19 @@ def test_no_site_yaml_is_the_same_usage_error_for_every_command(command: str, tm
     assert outcome.exit_code == 2
     assert f"no site.yaml in {tmp_path}. Run site-gen in the folder that holds site.yaml" in outcome.stderr
     assert "Traceback" not in outcome.stderr
+
+
+
+def test_a_decision_dated_after_the_replayed_day_answers_nothing_that_day() -> None:
+    """Replaying 2026-06-01: May's NPS drop had no answer yet (the example's metric response is dated 2026-09-03),
+    so check reports it, and the double-charge irritant lists no decision that day; as of the decision's own day it
+    answers both. Before, it answered them in June, and check passed a day on which the team had decided nothing."""
+    from site_gen.check import check_repository
+    from .conftest import REPO
+
+    june = check_repository(REPO, date(2026, 6, 1))
+    assert [d.rule for d in june.diagnostics if d.rule == "metric-decision"] == ["metric-decision"]
+    assert "nps-dip-august" not in june.facts.irritants["double-charge-after-failed-ride"].decisions
+    september = check_repository(REPO, date(2026, 9, 3))
+    assert "nps-dip-august" in september.facts.irritants["double-charge-after-failed-ride"].decisions
+    assert september.facts.metrics["nps"].decisions[:1] == ("nps-dip-august",)

@@ -478,7 +478,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
     rules = backlog.config.rules
     evidence = rows_by_irritant(backlog, as_of)
     decisions_of: dict[str, list[Decision]] = defaultdict(list)
-    for decision in _oldest_first(backlog.decisions.values()):
+    for decision in _oldest_first(_taken(backlog.decisions.values(), as_of)):
         for irritant_id in decision.irritants:
             decisions_of[irritant_id].append(decision)
     stories_of: dict[str, list[Story]] = defaultdict(list)
@@ -587,7 +587,7 @@ def metric_facts(metric: Metric, backlog: Backlog, as_of: date) -> MetricFacts:
     series = metric_series(metric, backlog.feedback, as_of, monthly)
     change = last_complete_change(series, as_of)
     alarm = change is not None and crosses_threshold(metric, change)
-    about = [d for d in backlog.decisions.values() if d.metric == metric.id]
+    about = [d for d in _taken(backlog.decisions.values(), as_of) if d.metric == metric.id]
     answered = change is not None and any(
         d.kind == DecisionKind.METRIC_RESPONSE and month_key(d.date) >= change.latest.period
         for d in about)
@@ -623,6 +623,12 @@ def _groups(backlog: Backlog, attribute: str, keys: tuple[str, ...], as_of: date
 
 def _newest_first(rows: Iterable[FeedbackRow]) -> tuple[FeedbackRow, ...]:
     return tuple(sorted(rows, key=lambda row: (row.date, row.id), reverse=True))
+
+
+def _taken(decisions: Iterable[Decision], as_of: date) -> list[Decision]:
+    """The decisions taken by as_of: one dated later (a past day replayed with --today) answers no metric's move and
+    is no irritant's decision yet; the decision log still lists it, under its own date."""
+    return [decision for decision in decisions if decision.date <= as_of]
 
 
 def _oldest_first(records: Iterable[_Dated]) -> list[_Dated]:

@@ -268,11 +268,8 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
                         for s in sorted(backlog.stories.values(), key=lambda s: (s.date, s.id),
                                         reverse=True))
 
-    # a decision dated after as_of (a replayed --today) was not taken yet that day: no D1 on its chart, nor on its
-    # card; the decision log still lists it, under its own date, as the record it is in the repository
     metrics = tuple(MetricView(metric, facts.metrics[metric.id],
-                               tuple(backlog.decisions[key] for key in facts.metrics[metric.id].decisions
-                                     if backlog.decisions[key].date <= facts.as_of))
+                               tuple(backlog.decisions[key] for key in facts.metrics[metric.id].decisions))
                     for metric in backlog.config.metrics)
 
     # a stage's or a team's list: its open work first, as the board orders it, then what it closed, newest first
