@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import threading
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -342,6 +343,32 @@ def test_an_items_search_result_reads_as_sentences_not_its_story_cards_run_toget
     assert "charged" in item, excerpts
     assert not re.search(r"\d[A-Z]|customers told us|You said You|We did Each", item), item
     assert problems == []
+
+
+def test_the_internal_lists_pills_and_meta_lines_are_heard_apart(tmp_path: Path, browser: Browser) -> None:
+    """The dashboard's risk signals were heard "high NPS worsening — First ride", an irritant's title and its flag
+    "…after 18:00 not reviewed", a stale metric "stale No data for …", an unlinked theme's line "74 rows First ride
+    rows by segment: …": a pill's box or the line's gap was all that parted them. Each is now its own phrase.
+    Built late (20 December), when irritants are overdue and unreviewed and a metric is stale."""
+    root = copy_example(tmp_path / "repo")
+    build(root, tmp_path / "out", date(2026, 12, 20))
+    site = tmp_path / "out" / "internal"
+    page = browser.new_page()
+    page.goto((site / "index.html").as_uri())
+    risk = _heard_parts(page.locator("ol.risks li").first)
+    flagged = [_heard(cell) for cell in page.locator("td:has(.pill)").all()]
+    stale = _heard(page.locator("p:has(> .pill)").first)
+    page.goto((site / "board/index.html").as_uri())
+    cards = [_heard(card) for card in page.locator(".card:has(.pill)").all()]
+    page.goto((site / "feedback/index.html").as_uri())
+    theme = _heard(page.locator("p.meta").first)
+    page.close()
+    assert risk[0] in ("high", "medium", "low"), risk
+    flags = r"\w, (overdue|not reviewed|recurring|no story)"
+    assert len(flagged) > 3 and all(re.search(flags + "$", cell) for cell in flagged), flagged
+    assert re.fullmatch(r"stale, No data for \d+ days .*", stale), stale
+    assert cards and all(re.search(flags, card) for card in cards), cards
+    assert re.search(r"\d rows, [^,]+, rows by segment: .+, (Steady|Rising|Falling|Trend)", theme), theme
 
 
 @pytest.fixture(scope="module")
