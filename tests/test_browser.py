@@ -11,13 +11,14 @@ import json
 import re
 import subprocess
 import threading
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 
 from site_gen.build import build
 
@@ -206,8 +207,72 @@ def _search(page: Page, words: str) -> list[tuple[str, str, str]]:
     """(title, meta line, href) of each result the site's search shows for the words."""
     page.locator("#search-input").fill(words)
     page.locator("ol.results li").first.wait_for(timeout=15_000)
-    return [(item.locator("h2").inner_text(), item.locator(".meta").inner_text(),
+    return [(item.locator("h2").inner_text(), "\n".join(_seen_parts(item.locator(".meta"))),
              item.locator("h2 a").get_attribute("href") or "") for item in page.locator("ol.results li").all()]
+
+
+def _seen_parts(line: Locator) -> list[str]:
+    """The parts of a meta line a sighted reader sees apart, set off by the line's gap."""
+    return [" ".join(text.split()) for text in line.locator(":scope > :not(.sr-only)").all_inner_texts()]
+
+
+def _heard(line: Locator) -> str:
+    """What a screen reader reads of an element, from Chromium's accessibility tree: its text and its links'
+    and times' names, in order (innerText would also give the gaps a sighted reader sees)."""
+    words = []
+    for row in line.aria_snapshot().splitlines():
+        row = row.strip().removeprefix("- ")
+        if row.startswith("'") and row.endswith("':"):
+            row = row[1:-2]  # YAML quotes a key holding a colon: 'link "Stage: x"'
+        named = re.fullmatch(r'(?:link|time|strong|emphasis) "(.*)"(?: \[.*\])?:?', row)
+        value = re.fullmatch(r"(?:paragraph|text|time|strong|emphasis|generic): (.+)", row)
+        if named:
+            words.append(named.group(1))
+        elif value:
+            words.append(json.loads(value.group(1)) if value.group(1).startswith('"') else value.group(1))
+    return re.sub(r" ,", ",", " ".join(" ".join(words).split()))
+
+
+def _heard_parts(line: Locator) -> list[str]:
+    return [part.strip() for part in _heard(line).split(",")]
+
+
+# (page, its first meta line): a story card, a story's and an item's own line, an item card
+META_LINES = [("index.html", ".cards .meta"), ("stories/2026-11-deposits-released-the-same-day-for-most-cards/"
+              "index.html", "article .meta"), ("items/paying-with-cash-at-stations/index.html", "article > .meta"),
+              ("items/getting-your-deposit-back-takes-too-long/index.html", "article > .meta"),
+              ("working-on/index.html", ".cards .meta"), ("wont-do/index.html", ".cards .meta")]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+@pytest.mark.parametrize(("name", "selector"), META_LINES, ids=[name.split("/")[-2] if "/" in name else name
+                                                                  for name, _ in META_LINES])
+def test_a_meta_lines_parts_are_heard_as_phrases_of_their_own(name: str, selector: str, javascript: bool,
+                                                                http_base: dict[str, str], browser: Browser) -> None:
+    """A screen reader read a card's "12 November 2026", "Payment" and "60 customers told us", which the eye sees
+    apart, as one phrase: "12 November 2026 Payment 60 customers told us"; an item's page "Done Journey stage:
+    Payment". Between two parts it now reads a comma, hidden from sight: what is heard, cut at its commas, is
+    the parts seen, one by one."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(http_base["public"] + name)
+    line = page.locator(selector).first
+    seen, heard = _seen_parts(line), _heard_parts(line)
+    context.close()
+    assert len(seen) > 1 and heard == seen, (heard, seen)
+
+
+def test_a_search_results_type_date_and_stage_are_heard_apart(http_base: dict[str, str], browser: Browser) -> None:
+    """search.js writes a result's meta line: "Story", its date and its stage were heard as one phrase."""
+    problems: list[str] = []
+    page = _open(browser, http_base["public"] + "search/index.html?q=kiosks", problems)
+    page.locator("ol.results li").first.wait_for(timeout=15_000)
+    lines = page.locator("ol.results li .meta").all()
+    heard = [(_heard_parts(line), _seen_parts(line)) for line in lines]
+    page.close()
+    assert heard and all(len(seen) > 1 and parts == seen for parts, seen in heard), heard
+    assert ["Story", "2 June 2026", "Payment"] in [parts for parts, _ in heard], heard
+    assert problems == []
 
 
 def test_search_finds_a_story_by_a_word_from_its_body(http_base: dict, browser: Browser) -> None:
@@ -227,7 +292,7 @@ def test_search_finds_a_wont_do_item_and_leads_to_it(http_base: dict, browser: B
     problems: list[str] = []
     page = _open(browser, http_base["public"] + "search/index.html?q=helmet", problems)
     page.locator("ol.results li").first.wait_for(timeout=15_000)
-    results = [(item.locator("h2").inner_text(), item.locator(".meta").inner_text())
+    results = [(item.locator("h2").inner_text(), "\n".join(_seen_parts(item.locator(".meta"))))
                for item in page.locator("ol.results li").all()]
     # the result shows the item's words, not its page's status line run together ("First rideDecided on …")
     excerpts = page.locator("ol.results li .excerpt").all_inner_texts()
@@ -278,6 +343,32 @@ def test_an_items_search_result_reads_as_sentences_not_its_story_cards_run_toget
     assert "charged" in item, excerpts
     assert not re.search(r"\d[A-Z]|customers told us|You said You|We did Each", item), item
     assert problems == []
+
+
+def test_the_internal_lists_pills_and_meta_lines_are_heard_apart(tmp_path: Path, browser: Browser) -> None:
+    """The dashboard's risk signals were heard "high NPS worsening — First ride", an irritant's title and its flag
+    "…after 18:00 not reviewed", a stale metric "stale No data for …", an unlinked theme's line "74 rows First ride
+    rows by segment: …": a pill's box or the line's gap was all that parted them. Each is now its own phrase.
+    Built late (20 December), when irritants are overdue and unreviewed and a metric is stale."""
+    root = copy_example(tmp_path / "repo")
+    build(root, tmp_path / "out", date(2026, 12, 20))
+    site = tmp_path / "out" / "internal"
+    page = browser.new_page()
+    page.goto((site / "index.html").as_uri())
+    risk = _heard_parts(page.locator("ol.risks li").first)
+    flagged = [_heard(cell) for cell in page.locator("td:has(.pill)").all()]
+    stale = _heard(page.locator("p:has(> .pill)").first)
+    page.goto((site / "board/index.html").as_uri())
+    cards = [_heard(card) for card in page.locator(".card:has(.pill)").all()]
+    page.goto((site / "feedback/index.html").as_uri())
+    theme = _heard(page.locator("p.meta").first)
+    page.close()
+    assert risk[0] in ("high", "medium", "low"), risk
+    flags = r"\w, (overdue|not reviewed|recurring|no story)"
+    assert len(flagged) > 3 and all(re.search(flags + "$", cell) for cell in flagged), flagged
+    assert re.fullmatch(r"stale, No data for \d+ days .*", stale), stale
+    assert cards and all(re.search(flags, card) for card in cards), cards
+    assert re.search(r"\d rows, [^,]+, rows by segment: .+, (Steady|Rising|Falling|Trend)", theme), theme
 
 
 @pytest.fixture(scope="module")
@@ -459,6 +550,10 @@ def test_the_french_site_loads_reads_and_searches_in_french(built_in_french: Pat
         results = _search(page, "kiosks")
         story = [r for r in results if r[0] == "Pay without a card: vouchers at partner kiosks"]
         assert story and story[0][1].split("\n")[:2] == ["Récit", "2 juin 2026"], results
+        assert _heard_parts(page.locator("ol.results .meta").first)[:2] == ["Récit", "2 juin 2026"]
+        page.goto(base + "changes/items/paying-with-cash-at-stations/index.html", wait_until="load")
+        heard = _heard_parts(page.locator("article > .meta"))
+        assert heard == _seen_parts(page.locator("article > .meta")) and len(heard) == 3, heard
         page.close()
     finally:
         server.shutdown()

@@ -46,7 +46,11 @@
     heading.appendChild(link);
     item.appendChild(heading);
     var line = node("p", "meta");
-    meta.forEach(function (value) { if (value) line.appendChild(node("span", "", value)); });
+    // between two parts, the pause a screen reader reads that the line's gap shows (see macros.html pause())
+    meta.filter(Boolean).forEach(function (value, index) {
+      if (index) line.appendChild(node("span", "sr-only", ", "));
+      line.appendChild(node("span", "", value));
+    });
     item.appendChild(line);
     item.appendChild(excerpt(text));
     return item;
