@@ -108,6 +108,7 @@ def test_a_decision_dated_after_the_replayed_day_answers_nothing_that_day() -> N
     so check reports it, and the double-charge irritant lists no decision that day; as of the decision's own day it
     answers both. Before, it answered them in June, and check passed a day on which the team had decided nothing."""
     from site_gen.check import check_repository
+
     from .conftest import REPO
 
     june = check_repository(REPO, date(2026, 6, 1))

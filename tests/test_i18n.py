@@ -215,11 +215,11 @@ def test_the_digest_charts_and_verdicts_follow_the_internal_language(tmp_path: P
     dashboard = site["index.html"].decode()
     chart = dashboard[dashboard.index('<svg class="chart line-chart'):]
     chart = chart[:chart.index("</figure>")]
-    assert ">Nov. 2026*</text>" in chart and "Schwellenwert: 12 — ein Monat, der ihn erreicht" in chart
+    assert ">Nov. 2026*</text>" in chart and "Entscheidungslinie: 12, eine Veränderung um 10 in die falsche Richtung" in chart
     assert "Von 24 (Nov. 2025) auf 15 (Nov. 2026)" in chart   # Babel's month names; NPS in whole points
     effort = dashboard[dashboard.index('aria-labelledby="metric-effort-chart-title'):]
     assert "Von 2,62 (Nov. 2025) auf 2,40 (Nov. 2026)" in effort   # CES: a decimal comma, two decimals
-    assert "Schwellenwert: 3,59 — ein Monat, der ihn erreicht" in effort
+    assert "Entscheidungslinie: 3,59, eine Veränderung um 0,30 in die falsche Richtung" in effort
     assert "In den 8\u00a0Wochen nach der Behebung 100\u00a0% weniger Beschwerden" in dashboard
     irritant = site["irritants/double-charge-after-failed-ride/index.html"].decode()
     assert "<title id=\"effect-title\">Verknüpfte Beschwerden pro Woche, vor und nach der Behebung</title>" in irritant

@@ -42,8 +42,10 @@ def linked(html: str, kind: str) -> list[str]:
 
 
 def text(html: str) -> str:
-    """A page's words as read: tags dropped (a span inside a sentence leaves no space), white space folded."""
-    inline = re.sub(r"</?span[^>]*>", "", html)
+    """A page's words as seen: what only a screen reader reads (.sr-only: the pause between a list's pills) and
+    tags dropped (a span inside a sentence leaves no space), white space folded."""
+    seen = re.sub(r'<span class="sr-only"[^>]*>[^<]*</span>', "", html)
+    inline = re.sub(r"</?span[^>]*>", "", seen)
     return " ".join(re.sub(r"<[^>]+>", " ", inline).replace("\u00a0", " ").split())
 
 
