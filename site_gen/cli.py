@@ -393,7 +393,8 @@ def schema(path: Path, out: Path | None) -> None:
                    "Must be kept outside the repository.")
 @click.option("--out", type=_Written(file_okay=False, path_type=Path), default=None,
               help="Write one .eml per customer and notify.csv (for a CRM or mail-merge import) into this "
-                   "folder, outside the repository.")
+                   "folder, outside the repository. A folder notify wrote before is replaced; a file put into it "
+                   "since stops the run, untouched.")
 @click.option("--send", is_flag=True,
               help="Deliver through SMTP (STARTTLS; settings from SITE_GEN_SMTP_* variables) and record each "
                    "message in backlog/notified.csv.")

@@ -560,3 +560,20 @@ def test_nothing_of_notify_reaches_either_site(tmp_path: Path, certificate: tupl
             data = path.read_bytes()
             leaked = [secret for secret in secrets if secret.encode() in data]
             assert leaked == [], path
+
+
+def test_a_file_put_into_a_previous_notify_output_stops_the_next_run_and_is_kept(
+        repo: Path, contacts: Path, tmp_path: Path) -> None:
+    """The outbox's marker made the whole folder notify's, and the next run deleted a note a person had saved
+    beside the messages; the marker now lists what notify wrote, and anything else is named and kept."""
+    out = tmp_path / "out"
+    assert notify(repo, "--contacts", str(contacts), "--out", str(out)).exit_code == 0
+    (out / "messages" / "sent-by-hand.txt").write_text("ann: phoned instead\n")
+    outcome = notify(repo, "--contacts", str(contacts), "--out", str(out))
+    assert outcome.exit_code == 2, outcome.output
+    assert f"--out {out} holds messages/sent-by-hand.txt, which site-gen notify did not write" in outcome.stderr
+    assert (out / "messages" / "sent-by-hand.txt").read_text() == "ann: phoned instead\n"
+    (out / "messages" / "sent-by-hand.txt").unlink()
+    again = notify(repo, "--contacts", str(contacts), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    assert len(list(out.glob("messages/*/*.eml"))) == len(TO_TELL)   # the run wrote its messages again

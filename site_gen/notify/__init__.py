@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from email.headerregistry import Address
 from email.utils import parseaddr
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .contacts import Contacts, ContactsError, parse_contacts
 from .plan import NotifyError
@@ -18,6 +18,7 @@ from .plan import NotifyError
 __all__ = ["NotifyError", "repository_top", "read_contacts", "write_output", "sender_address", "MARKER"]
 
 MARKER = ".site-gen-notify"
+_MARKER_TEXT = "site-gen notify output: customer addresses, do not commit\n"
 
 
 def repository_top(root: Path) -> Path:
@@ -63,17 +64,36 @@ def write_output(out: Path, root: Path, files: dict[str, bytes]) -> None:
         if entries and not (out / MARKER).is_file():
             raise NotifyError(f"--out {out} is not empty and was not written by site-gen notify: "
                               "choose a new folder")
+        foreign = _foreign(out)
+        if foreign is not None:
+            raise NotifyError(f"--out {out} holds {foreign}, which site-gen notify did not write: move it away "
+                              "(notify replaces the whole folder) or choose a new folder")
         for entry in sorted(entries, reverse=True):
             _remove(entry)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for name, data in sorted({MARKER: b"site-gen notify output: customer addresses, do not commit\n",
-                              **files}.items()):
+    # the marker lists what this run writes: a file put beside them later is named, never deleted (_foreign)
+    marker = "".join(f"{name}\n" for name in [_MARKER_TEXT.rstrip("\n"), *sorted(files)]).encode()
+    for name, data in sorted({MARKER: marker, **files}.items()):
         target = out / name
         for folder in reversed(target.relative_to(out).parents[:-1]):
             (out / folder).mkdir(mode=0o700, exist_ok=True)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
+
+
+def _foreign(out: Path) -> str | None:
+    """A file or folder in a notify output that its marker does not list (a marker of one line, from an older
+    site-gen, vouches for the whole folder)."""
+    listed = (out / MARKER).read_text("utf-8", "replace").splitlines()[1:]
+    if not listed:
+        return None
+    known = {MARKER, *listed, *(str(parent) for name in listed for parent in PurePosixPath(name).parents)}
+    found = []
+    for here, folders, names in os.walk(out):   # links are listed, never followed
+        base = Path(here).relative_to(out).as_posix()
+        found += [name if base == "." else f"{base}/{name}" for name in [*folders, *names]]
+    return next((name for name in sorted(found) if name not in known), None)
 
 
 def _remove(entry: Path) -> None:
