@@ -123,6 +123,13 @@ def _marker_data(folder: Path) -> dict[str, object] | None:
 
 def _file_names(folder: Path) -> list[str]:
     """Every file and link under folder but the marker, relative to it, with '/' (links are not followed)."""
+    return names_under(folder, MARKER)
+
+
+def names_under(folder: Path, marker: str, with_folders: bool = False) -> list[str]:
+    """Every file and link under folder but its top-level marker, relative to it, with '/' (links are not
+    followed), and each real folder too `with_folders`: what an output folder holds, to compare with the list its
+    marker keeps (the sites here, notify's outbox)."""
     # scandir's entry types, not os.walk's lstat of each subfolder: a 10,000-story site is 10,000 folders, and
     # each build lists its sites before replacing them (0.8 s with os.walk under load, 0.3 s so)
     names = []
@@ -133,7 +140,9 @@ def _file_names(folder: Path) -> list[str]:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, f"{prefix}{entry.name}/"))
-                elif prefix or entry.name != MARKER:
+                    if with_folders:
+                        names.append(prefix + entry.name)
+                elif prefix or entry.name != marker:
                     names.append(prefix + entry.name)
     return sorted(names)
 

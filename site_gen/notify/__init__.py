@@ -88,12 +88,9 @@ def _foreign(out: Path) -> str | None:
     listed = (out / MARKER).read_text("utf-8", "replace").splitlines()[1:]
     if not listed:
         return None
-    known = {MARKER, *listed, *(str(parent) for name in listed for parent in PurePosixPath(name).parents)}
-    found = []
-    for here, folders, names in os.walk(out):   # links are listed, never followed
-        base = Path(here).relative_to(out).as_posix()
-        found += [name if base == "." else f"{base}/{name}" for name in [*folders, *names]]
-    return next((name for name in sorted(found) if name not in known), None)
+    from ..write import names_under
+    known = {*listed, *(str(parent) for name in listed for parent in PurePosixPath(name).parents)}
+    return next((name for name in names_under(out, MARKER, with_folders=True) if name not in known), None)
 
 
 def _remove(entry: Path) -> None:
