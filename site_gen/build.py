@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,6 +16,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
+from . import search_index
 from .check import CheckResult, check_repository
 from .collector import paused_collector
 from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
@@ -292,15 +292,14 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
 
 
 class SearchIndexing:
-    """Pagefind over a staged public site, in a process of its own: it indexes while this one renders the internal
-    site (1,000 public pages: 1.6 s of a build no longer waited for). Without Pagefind installed, nothing runs;
-    the site reads fine without an index."""
+    """The search index of a staged public site (site_gen.search_index: Pagefind, in shards on a large site), in a
+    process of its own: it indexes while this one renders the internal site (1,000 public pages: 1.6 s of a build
+    no longer waited for). Without Pagefind installed, nothing runs; the site reads fine without an index."""
 
     def __init__(self, folder: Path) -> None:
         self.process: subprocess.Popen[str] | None = None
         if importlib.util.find_spec("pagefind") is not None:
-            self.process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.process = search_index.start(search_index.command(folder, folder / "pagefind"))
 
     def wait(self) -> bool:
         """Whether the site has an index, once Pagefind is done; BuildError if it failed."""
@@ -317,8 +316,8 @@ class SearchIndexing:
 
     def stop(self) -> None:
         """Stop it, if it still runs (the build failed: its staging folder is about to go)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        if self.process is not None:
+            search_index.kill(self.process)
             self.process.communicate()
 
 

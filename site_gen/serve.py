@@ -35,6 +35,7 @@ from types import FrameType
 
 from markupsafe import escape
 
+from . import search_index
 from .build import build
 from .diagnostics import Diagnostic
 from .errors import BuildRefused, NotLoopback, SiteGenError
@@ -136,7 +137,7 @@ class Preview:
         self.index: Path | None = None            # the newest finished search index, served as /public/pagefind/
         self.indexed = 0                          # the version the index was made from (0: none yet)
         self._indexing = threading.Lock()         # guards _indexer and _generation
-        self._indexer: subprocess.Popen[bytes] | None = None
+        self._indexer: subprocess.Popen[str] | None = None
         self._generation = 0
         self._serving: threading.Thread | None = None
         self.stopped = threading.Event()
@@ -237,7 +238,7 @@ class Preview:
 
     def index_command(self, site: Path, out: Path) -> list[str]:
         """Pagefind over the served public site, writing its index into `out` (a seam: tests slow it down)."""
-        return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out), "--silent"]
+        return search_index.command(site, out)
 
     def index_later(self, version: int) -> None:
         """Index the public site of `version` in a background thread; a later rebuild stops it (its index
@@ -259,12 +260,12 @@ class Preview:
                 return
             superseded = self._indexer   # started by an earlier rebuild's thread, its pages now stale
             if superseded is not None:
-                superseded.kill()
-            process = self._indexer = subprocess.Popen(self.index_command(self.out / "public", made),
-                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                search_index.kill(superseded)
+            process = self._indexer = search_index.start(self.index_command(self.out / "public", made))
         if superseded is not None:
             superseded.wait()   # it writes nothing more into the folder swept below
-        finished = process.wait() == 0
+        process.communicate()   # (its errors are not shown: the pages are served, the previous index with them)
+        finished = process.returncode == 0
         with self._indexing:
             if self._indexer is process:
                 self._indexer = None
@@ -281,11 +282,11 @@ class Preview:
             if self.index == made:
                 self.indexed = version
 
-    def _stop_indexing(self) -> subprocess.Popen[bytes] | None:
+    def _stop_indexing(self) -> subprocess.Popen[str] | None:
         with self._indexing:
             self._generation += 1
             if self._indexer is not None:
-                self._indexer.kill()
+                search_index.kill(self._indexer)
             return self._indexer
 
     def wait_for_change(self, seen: int, timeout: float) -> int:

@@ -12,10 +12,24 @@
   function say(text, n, query) { return text.replace("{n}", n).replace("{query}", query); }
   var PAGE = 10, engine = null, latest = 0, pending = [], timer = null;
 
+  // A large site's index comes in shards (pagefind/shards.json lists them; see site_gen/search_index.py):
+  // Pagefind searches them all and ranks their results together.
+  function shards() {
+    return fetch(bundle.href + "shards.json").then(function (response) {
+      return response.ok ? response.json() : { shards: [] };
+    }).then(function (listed) { return listed.shards || []; }, function () { return []; });
+  }
+
   function load() {
     if (!engine) {
-      engine = import(bundle.href + "pagefind.js").then(function (pagefind) {
-        return pagefind.options({ baseUrl: bundle.pathname.replace(/pagefind\/$/, "") }).then(function () { return pagefind; });
+      var options = { baseUrl: bundle.pathname.replace(/pagefind\/$/, "") };
+      engine = Promise.all([import(bundle.href + "pagefind.js"), shards()]).then(function (loaded) {
+        var pagefind = loaded[0];
+        return pagefind.options(options).then(function () {
+          return Promise.all(loaded[1].map(function (shard) {
+            return pagefind.mergeIndex(new URL(shard, bundle).href, options);
+          }));
+        }).then(function () { return pagefind; });
       });
     }
     return engine;
