@@ -121,6 +121,23 @@ def test_a_new_count_without_its_no_break_space_is_named_and_given_one() -> None
                                                    "%(count)s of %(num)d\u00a0rows", ""]
 
 
+def test_a_new_count_stays_to_translate_in_every_language_after_englishs_no_break_space() -> None:
+    """A new counted message came out of `scripts/messages.py` with its English, no-break space and all, as the
+    French, German and Spanish msgstr: English's pass wrote that space into the message object Babel had shared
+    with the next catalogue, so the pages showed English and --check found nothing to translate."""
+    from babel.messages.catalog import Catalog
+    script = messages_script()
+    template = Catalog(project="site-gen", fuzzy=False)
+    template.add(("%(num)d new widget", "%(num)d new widgets"))
+    template.add("%(num)d widget to translate")
+    english = script.updated("en", template)
+    script.keep_counts_together(english, "en")
+    assert english.get("%(num)d widget to translate").string == "%(num)d\u00a0widget to translate"
+    for language in TRANSLATED:
+        catalog = script.updated(language, template)
+        assert {"%(num)d new widget", "%(num)d widget to translate"} <= set(script.untranslated(catalog)), language
+
+
 def _set_languages(root: Path, language: str) -> None:
     edit(root / "site.yaml", "  language: en\n", f"  language: {language}\n")
     edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
