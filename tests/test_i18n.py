@@ -195,8 +195,9 @@ def _english_left(language: str, pages: dict[str, str], own_words: str = "") -> 
 
 MONTH = {"fr": "Novembre 2026", "de": "November 2026", "es": "Noviembre de 2026"}
 DAY = {"fr": "18 novembre 2026", "de": "18. November 2026", "es": "18 de noviembre de 2026"}
-TITLE = {"fr": "Réunion client hebdomadaire — 25 novembre 2026", "de": "Wöchentliches Kundentreffen — 25. November 2026",
-         "es": "Reunión semanal de clientes — 25 de noviembre de 2026"}
+TITLE = {"fr": "Réunion hebdomadaire sur les clients — 25 novembre 2026",
+         "de": "Wöchentliche Kundenrunde — 25. November 2026",
+         "es": "Reunión semanal sobre los clientes — 25 de noviembre de 2026"}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -450,7 +451,7 @@ def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path
 @pytest.mark.parametrize(("language", "one", "ten"), [
     ("en", "7\u00a0open of 1\u00a0allowed.", "7\u00a0open of 10\u00a0allowed."),
     ("fr", "7\u00a0ouverts sur 1\u00a0autorisé.", "7\u00a0ouverts sur 10\u00a0autorisés."),
-    ("de", "7\u00a0offen von 1\u00a0erlaubten.", "7\u00a0offen von 10\u00a0erlaubten."),
+    ("de", "Offen: 7 von höchstens 1.", "Offen: 7 von höchstens 10."),
     ("es", "7\u00a0abiertas de 1\u00a0permitida.", "7\u00a0abiertas de 10\u00a0permitidas.")])
 def test_the_boards_limit_agrees_with_its_own_count(tmp_path: Path, language: str, one: str, ten: str) -> None:
     """With a limit of 1 (rules.max_open) the French board read "7 ouverts sur 1 autorisés" and the Spanish
