@@ -604,10 +604,13 @@ def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_langua
 
     english, english_trends = dashboard("en")
     assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14\u00a0days" in english
-    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36 pts" in english_trends
+    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36\u00a0pts" in english_trends
     french, french_trends = dashboard("fr")
     assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14\u00a0jours" in french
-    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
+    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36\u00a0pts" in french_trends
+    # a change of one point is one point ("+1 pts" before), and French counts none as one too ("+0 pt")
+    assert "▲ +1\u00a0pt" in english_trends and "▲ +0\u00a0pts" in english_trends
+    assert "▲ +1\u00a0pt" in french_trends and "▲ +0\u00a0pt" in french_trends
     assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends
 
 
