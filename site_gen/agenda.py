@@ -466,9 +466,10 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
 
     lines += [f"## {_('5. New feedback no irritant covers')}", ""]
     if agenda.unread_rows:   # first: what follows, down to "no new feedback", is of the rows that were read
-        lines += [ngettext("%(num)d feedback row could not be read and is left out of what follows: site-gen check "
-                           "says why.", "%(num)d feedback rows could not be read and are left out of what follows: "
-                           "site-gen check says why.", agenda.unread_rows) % {"num": agenda.unread_rows}, ""]
+        unread = ngettext("%(num)d feedback row could not be read and is left out of what follows: <code>site-gen "
+                          "check</code> says why.", "%(num)d feedback rows could not be read and are left out of what "
+                          "follows: <code>site-gen check</code> says why.", agenda.unread_rows)
+        lines += [unread.replace("<code>", "`").replace("</code>", "`") % {"num": agenda.unread_rows}, ""]
     if agenda.themes.items and agenda.smallest_open:
         irritant, behind = agenda.smallest_open
         lines += [f"**{_('A bigger problem than one you are working on is not in the backlog.')}** " +

@@ -118,14 +118,15 @@ def test_new_rows_without_a_journey_stage_of_site_yaml_are_said_not_called_linke
     link = "https://intranet.example.org/backlog/feedback/index.html#rows"
     said = site_gen("agenda", str(example), "--date", "2026-12-20").stdout
     section = said.split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]
-    assert "1\u00a0feedback row could not be read and is left out of what follows: site-gen check says why." in section
+    assert "1\u00a0feedback row could not be read and is left out of what follows: `site-gen check` says why." in section
     assert (f"1\u00a0new unlinked row names a journey stage that site.yaml does not list — "
             f"[see all in the unlinked feedback]({link})") in section
     assert "every new row is linked" not in section and "No new feedback" not in section
     page = site_gen("agenda", str(example), "--date", "2026-12-20", "--format", "html").stdout
     assert (f'1\u00a0new unlinked row names a journey stage that site.yaml does not list — <a href="{link}">see all '
             "in the unlinked feedback</a>") in page
-    assert "could not be read" in page and "every new row is linked" not in page and "No new feedback" not in page
+    assert "could not be read and is left out of what follows: <code>site-gen check</code> says why." in page
+    assert "every new row is linked" not in page and "No new feedback" not in page
     agenda = build_agenda(check_repository(example, date(2026, 12, 20)).facts)
     assert (agenda.new_rows, agenda.inbox.items, agenda.off_journey, agenda.unread_rows) == (1, (), 1, 1)
 
