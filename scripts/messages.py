@@ -20,6 +20,7 @@ spaces before ; : ? ! and inside « » are the translators' and stay as they are
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import sys
@@ -85,7 +86,10 @@ def updated(language: str, template: Catalog) -> Catalog:
     catalog.mime_headers = [*headers, ("Plural-Forms", PLURAL_FORMS.get(language, catalog.plural_forms))]
     catalog.header_comment = (f"# {language}: site-gen's interface text. Update with `python scripts/messages.py`;\n"
                               "# translate the empty msgstr lines as a native speaker would say them.")
-    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    # a copy for each language: update() adds a new message as the template's own object, so the no-break space
+    # English's pass writes into its msgstr (keep_counts_together) reached the next catalogue as a translation —
+    # English on the French page, and --check saw nothing to translate
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     return catalog
 

@@ -61,6 +61,7 @@ SEE_ALL, ALL_STORIES = N_("see all"), N_("see all stories")
 ON_THE_DASHBOARD, ON_THE_JOURNEY_MAP = N_("see all on the dashboard"), N_("see all on the journey map")
 IN_THE_DECISION_LOG = N_("see all in the decision log")
 IN_THE_UNLINKED_FEEDBACK = N_("see all in the unlinked feedback")
+UNLINKED_ROWS = "feedback/index.html#rows"   # the unlinked feedback page's list of every row, whatever its stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,11 +267,20 @@ class Agenda:
     inbox: Capped[InboxItem]
     unlinked_total: int
     new_rows: int                # every row of the window, linked or not: none at all is no "every row is linked"
+    # new unlinked rows at a journey stage site.yaml does not list, and rows that could not be read (any date): in
+    # no stage's line, so said apart, else "every new row is linked" would not be true
+    off_journey: int
+    unread_rows: int
     stories: Capped[StoryItem]
     customers_waiting: tuple[tuple[str, int], ...] | None   # None: the notify facts are not there yet
     themes: Capped[ThemeItem] = Capped(())       # bigger than smallest_open, yet in no irritant
     smallest_open: tuple[Irritant, People] | None = None   # the open irritant with the least evidence, its people
     waiting: Capped[WaitingItem] = Capped(())    # the stories behind customers_waiting, the most waiting first
+
+    @property
+    def unlinked_rows(self) -> str:
+        """Where the rows of off_journey are listed: every unlinked row, whatever its stage."""
+        return UNLINKED_ROWS
 
     @property
     def title(self) -> Phrase:
@@ -312,8 +322,8 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
     decisions = [_decision_item(backlog.decisions[key], facts.decisions[key].days_overdue or 0)
                  for key in meeting.decisions_due(facts)]
 
-    inbox = [InboxItem(stage, f"stages/{stage.stage}/index.html")
-             for stage in meeting.unlinked_since(facts, since)]
+    unlinked = meeting.unlinked_since(facts, since)
+    inbox = [InboxItem(stage, f"stages/{stage.stage}/index.html") for stage in unlinked.stages]
 
     smallest = facts.themes.smallest_open
     themes = [ThemeItem(theme, f"feedback/index.html#theme-{theme.key}") for theme in facts.themes.bigger]
@@ -339,6 +349,7 @@ def build_agenda(facts: Facts, since: date | None = None) -> Agenda:
         inbox=Capped.of(inbox, STAGES, "feedback/index.html", IN_THE_UNLINKED_FEEDBACK),
         unlinked_total=sum(item.inbox.rows for item in inbox),
         new_rows=meeting.new_rows(facts, since),
+        off_journey=unlinked.off_journey, unread_rows=meeting.unread_rows(facts),
         stories=Capped.of(stories, STORIES, "stories/index.html", ALL_STORIES),
         customers_waiting=customers_waiting,
         themes=Capped.of(themes, THEMES, "feedback/index.html#complaints", IN_THE_UNLINKED_FEEDBACK),
@@ -454,6 +465,11 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
     lines.append("")
 
     lines += [f"## {_('5. New feedback no irritant covers')}", ""]
+    if agenda.unread_rows:   # first: what follows, down to "no new feedback", is of the rows that were read
+        unread = ngettext("%(num)d feedback row could not be read and is left out of what follows: <code>site-gen "
+                          "check</code> says why.", "%(num)d feedback rows could not be read and are left out of what "
+                          "follows: <code>site-gen check</code> says why.", agenda.unread_rows)
+        lines += [unread.replace("<code>", "`").replace("</code>", "`") % {"num": agenda.unread_rows}, ""]
     if agenda.themes.items and agenda.smallest_open:
         irritant, behind = agenda.smallest_open
         lines += [f"**{_('A bigger problem than one you are working on is not in the backlog.')}** " +
@@ -481,7 +497,14 @@ def render_markdown(agenda: Agenda, base_url: str | None = None, words: Language
         stage = _("%(name)s:") % {"name": link(label(entry.inbox.stage, _), entry.link)}
         lines.append(f"- {stage} {entry.inbox.rows} ({complaints}){sample}")
     lines += more(agenda.inbox, "… and %(num)d more stage", "… and %(num)d more stages")
-    if not agenda.inbox.items:
+    if agenda.off_journey:   # in no stage's line above: their stage is not one of site.yaml's
+        if agenda.inbox.items:
+            lines.append("")
+        lines.append(ngettext("%(num)d new unlinked row names a journey stage that site.yaml does not list",
+                              "%(num)d new unlinked rows name a journey stage that site.yaml does not list",
+                              agenda.off_journey) % {"num": agenda.off_journey}
+                     + f" — {link(_(IN_THE_UNLINKED_FEEDBACK), UNLINKED_ROWS)}")
+    elif not agenda.inbox.items:
         lines.append(_("None: every new row is linked to an irritant.") if agenda.new_rows else
                      _("No new feedback since %(date)s.") % {"date": agenda.since.isoformat()})
     lines.append("")

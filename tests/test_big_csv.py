@@ -26,7 +26,7 @@ from site_gen.load import csvstore
 from site_gen.notify.contacts import parse_contacts
 from site_gen.views.internal import _risk_views
 from tests.conftest import copy_example
-from tests.test_feedback_scale import _digests, _effects, _ids, _inbox, _recipients, _synthetic
+from tests.test_feedback_scale import _digests, _effects, _ids, _inbox, _new_unlinked, _recipients, _synthetic
 
 TODAY = date(2026, 11, 23)
 
@@ -52,8 +52,7 @@ def _same_facts(one: CheckResult, other: CheckResult) -> None:
         [(v.signal, _ids(v.rows)) for v in _risk_views(a.risks, a.backlog, {})]
     assert _digests(b) == _digests(a)
     since = date(2026, 11, 1)
-    assert [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(b, since, 2)] == \
-        [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(a, since, 2)]
+    assert _new_unlinked(b, since) == _new_unlinked(a, since)
     assert _ids(meeting.fresh_voices(b, since)) == _ids(meeting.fresh_voices(a, since))
     assert b.loops == a.loops and b.stories == a.stories and b.customer_references == a.customer_references
 

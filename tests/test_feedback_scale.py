@@ -231,6 +231,12 @@ def _example_in_parquet(target: Path) -> Path:
     return root
 
 
+def _new_unlinked(facts: Facts, since: date) -> tuple[list[tuple[str, int, int, tuple[str, ...]]], int]:
+    """The agenda's new unlinked feedback, by stage (with sample IDs), and how many rows are at no stage of site.yaml."""
+    found = meeting.unlinked_since(facts, since, 2)
+    return [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in found.stages], found.off_journey
+
+
 def _ids(rows: Iterable[FeedbackRow]) -> tuple[str, ...]:
     return tuple(row.id for row in rows)
 
@@ -283,8 +289,7 @@ def test_the_example_gives_the_same_inbox_effects_risks_digests_and_audiences_fr
     assert other.journey == one.journey
     assert _digests(other) == _digests(one)
     since = date(2026, 11, 1)
-    assert [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(other, since, 2)] == \
-        [(s.stage, s.rows, s.complaints, _ids(s.newest)) for s in meeting.unlinked_since(one, since, 2)]
+    assert _new_unlinked(other, since) == _new_unlinked(one, since)
     assert _ids(meeting.fresh_voices(other, since)) == _ids(meeting.fresh_voices(one, since))
     assert other.loops == one.loops and any(loop.audience.to_tell for loop in one.loops.values())
     assert other.stories == one.stories
@@ -299,6 +304,27 @@ def test_the_agenda_counts_the_new_rows_of_its_window_in_parquet_as_in_csv(tmp_p
     by_parquet = check_repository(_example_in_parquet(tmp_path / "parquet"), replayed, 1).facts
     expected = sum(since < row.date <= replayed for row in by_csv.backlog.feedback)
     assert meeting.new_rows(by_parquet, since) == meeting.new_rows(by_csv, since) == expected > 0
+
+
+def test_the_agenda_says_apart_new_parquet_rows_at_no_journey_stage_of_site_yaml(tmp_path: Path) -> None:
+    """A Parquet batch's new unlinked rows: one names a stage site.yaml does not list, one names none. No stage line
+    counts them, so the agenda must not call every new row linked: it counts the first among the off-journey rows
+    and the second among the rows it could not read, as for CSV rows (tests/test_ritual.py)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from site_gen.agenda import build_agenda, render_markdown
+
+    root = _example_in_parquet(tmp_path / "parquet")
+    day = date(2026, 12, 18)
+    pq.write_table(pa.table({"id": ["PQ-1", "PQ-2"], "date": [day, day], "source": ["survey", "survey"],
+                             "journey_stage": ["paymnet", None], "kind": ["complaint", "complaint"],
+                             "verbatim": ["Charged twice", "The map is blank"]}), root / "feedback/late.parquet")
+    agenda = build_agenda(check_repository(root, date(2026, 12, 20), 1).facts)
+    section = render_markdown(agenda).split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]
+    assert "1\u00a0feedback row could not be read" in section and "every new row is linked" not in section
+    assert "1\u00a0new unlinked row names a journey stage that site.yaml does not list" in section
+    assert (agenda.new_rows, agenda.inbox.items, agenda.off_journey, agenda.unread_rows) == (1, (), 1, 1)
 
 
 def _recipients(facts: Facts, contacts: dict[str, Contact]) -> list[tuple[str, str, int]]:

@@ -121,6 +121,23 @@ def test_a_new_count_without_its_no_break_space_is_named_and_given_one() -> None
                                                    "%(count)s of %(num)d\u00a0rows", ""]
 
 
+def test_a_new_count_stays_to_translate_in_every_language_after_englishs_no_break_space() -> None:
+    """A new counted message came out of `scripts/messages.py` with its English, no-break space and all, as the
+    French, German and Spanish msgstr: English's pass wrote that space into the message object Babel had shared
+    with the next catalogue, so the pages showed English and --check found nothing to translate."""
+    from babel.messages.catalog import Catalog
+    script = messages_script()
+    template = Catalog(project="site-gen", fuzzy=False)
+    template.add(("%(num)d new widget", "%(num)d new widgets"))
+    template.add("%(num)d widget to translate")
+    english = script.updated("en", template)
+    script.keep_counts_together(english, "en")
+    assert english.get("%(num)d widget to translate").string == "%(num)d\u00a0widget to translate"
+    for language in TRANSLATED:
+        catalog = script.updated(language, template)
+        assert {"%(num)d new widget", "%(num)d widget to translate"} <= set(script.untranslated(catalog)), language
+
+
 def _set_languages(root: Path, language: str) -> None:
     edit(root / "site.yaml", "  language: en\n", f"  language: {language}\n")
     edit(root / "site.yaml", "internal:\n", f"internal:\n  language: {language}\n")
@@ -178,8 +195,9 @@ def _english_left(language: str, pages: dict[str, str], own_words: str = "") -> 
 
 MONTH = {"fr": "Novembre 2026", "de": "November 2026", "es": "Noviembre de 2026"}
 DAY = {"fr": "18 novembre 2026", "de": "18. November 2026", "es": "18 de noviembre de 2026"}
-TITLE = {"fr": "Réunion client hebdomadaire — 25 novembre 2026", "de": "Wöchentliches Kundentreffen — 25. November 2026",
-         "es": "Reunión semanal de clientes — 25 de noviembre de 2026"}
+TITLE = {"fr": "Réunion hebdomadaire sur les clients — 25 novembre 2026",
+         "de": "Wöchentliche Kundenrunde — 25. November 2026",
+         "es": "Reunión semanal sobre los clientes — 25 de noviembre de 2026"}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -433,7 +451,7 @@ def test_the_boards_lede_is_punctuated_as_each_language_writes_it(tmp_path: Path
 @pytest.mark.parametrize(("language", "one", "ten"), [
     ("en", "7\u00a0open of 1\u00a0allowed.", "7\u00a0open of 10\u00a0allowed."),
     ("fr", "7\u00a0ouverts sur 1\u00a0autorisé.", "7\u00a0ouverts sur 10\u00a0autorisés."),
-    ("de", "7\u00a0offen von 1\u00a0erlaubten.", "7\u00a0offen von 10\u00a0erlaubten."),
+    ("de", "Offen: 7 von höchstens 1.", "Offen: 7 von höchstens 10."),
     ("es", "7\u00a0abiertas de 1\u00a0permitida.", "7\u00a0abiertas de 10\u00a0permitidas.")])
 def test_the_boards_limit_agrees_with_its_own_count(tmp_path: Path, language: str, one: str, ten: str) -> None:
     """With a limit of 1 (rules.max_open) the French board read "7 ouverts sur 1 autorisés" and the Spanish
@@ -586,10 +604,13 @@ def test_the_dashboard_and_the_heat_strip_count_and_write_figures_as_each_langua
 
     english, english_trends = dashboard("en")
     assert "<b>1</b>decision due for review" in english and "<b>7</b>not reviewed in 14\u00a0days" in english
-    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36 pts" in english_trends
+    assert "▼ −2.33" in english_trends and "= +0.00" in english_trends and "▼ −36\u00a0pts" in english_trends
     french, french_trends = dashboard("fr")
     assert "<b>1</b>décision à réexaminer" in french and "<b>7</b>non revus depuis 14\u00a0jours" in french
-    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36 pts" in french_trends
+    assert "▼ −2,33" in french_trends and "= +0,00" in french_trends and "▼ −36\u00a0pts" in french_trends
+    # a change of one point is one point ("+1 pts" before), and French counts none as one too ("+0 pt")
+    assert "▲ +1\u00a0pt" in english_trends and "▲ +0\u00a0pts" in english_trends
+    assert "▲ +1\u00a0pt" in french_trends and "▲ +0\u00a0pt" in french_trends
     assert not [trend for trend in french_trends if re.search(r"\d\.\d", trend)], french_trends
 
 

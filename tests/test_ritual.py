@@ -108,6 +108,38 @@ def test_the_inbox_says_no_new_feedback_when_none_came_and_every_row_linked_only
     assert "None: every new row is linked to an irritant." in said and "No new feedback" not in "\n".join(said)
 
 
+def test_new_rows_without_a_journey_stage_of_site_yaml_are_said_not_called_linked(example):
+    """Two rows came in after the last meeting, linked to no irritant: one names a stage site.yaml does not list
+    (a typo), one names none (it cannot be read). No stage line counts either, and the agenda said "None: every new
+    row is linked to an irritant." Now it says how many are left out, and links to where the unlinked rows are."""
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as batch:
+        batch.write("SRV-1218-0001,2026-12-18,survey,CUST-1,commuter,billing,paymnet,,,Charged twice,,complaint,,\n"
+                    "SRV-1218-0002,2026-12-18,survey,CUST-2,commuter,app,,,,The map is blank,,complaint,,\n")
+    link = "https://intranet.example.org/backlog/feedback/index.html#rows"
+    said = site_gen("agenda", str(example), "--date", "2026-12-20").stdout
+    section = said.split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]
+    assert "1\u00a0feedback row could not be read and is left out of what follows: `site-gen check` says why." in section
+    assert (f"1\u00a0new unlinked row names a journey stage that site.yaml does not list — "
+            f"[see all in the unlinked feedback]({link})") in section
+    assert "every new row is linked" not in section and "No new feedback" not in section
+    page = site_gen("agenda", str(example), "--date", "2026-12-20", "--format", "html").stdout
+    assert (f'1\u00a0new unlinked row names a journey stage that site.yaml does not list — <a href="{link}">see all '
+            "in the unlinked feedback</a>") in page
+    assert "could not be read and is left out of what follows: <code>site-gen check</code> says why." in page
+    assert "every new row is linked" not in page and "No new feedback" not in page
+    agenda = build_agenda(check_repository(example, date(2026, 12, 20)).facts)
+    assert (agenda.new_rows, agenda.inbox.items, agenda.off_journey, agenda.unread_rows) == (1, (), 1, 1)
+
+    # beside the rows of a journey stage: counted apart from the stages' count, which is theirs only
+    with (example / "feedback/surveys-and-reviews.csv").open("a", encoding="utf-8") as batch:
+        batch.write("SRV-1219-0001,2026-12-19,survey,CUST-3,commuter,billing,payment,,,Charged three times,,"
+                    "complaint,,\n")
+    lines = _inbox_lines(build_agenda(check_repository(example, date(2026, 12, 20)).facts))
+    at = lines.index("1\u00a0new row since 2026-12-13, by journey stage:")
+    assert lines[at + 2].startswith("- [Payment](stages/payment/index.html): 1 (1\u00a0complaint)")
+    assert lines[at + 4].startswith("1\u00a0new unlinked row names a journey stage that site.yaml does not list — ")
+
+
 def _inbox_lines(agenda: Agenda) -> list[str]:
     """The lines of the markdown agenda's section 5."""
     section = render_markdown(agenda).split("## 5. New feedback no irritant covers\n")[1].split("\n## 6.")[0]

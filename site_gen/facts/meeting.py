@@ -75,14 +75,25 @@ def sample_order(row: FeedbackRow) -> tuple[bool, date, str]:
     return (row.kind == FeedbackKind.COMPLAINT, row.date, row.id)
 
 
-def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageInbox, ...]:
+@dataclass(frozen=True, slots=True)
+class NewUnlinked:
+    """The window's feedback that no irritant links to yet: by journey stage, and how many rows name a stage
+    site.yaml does not list (a `reference` error, which the agenda still runs with): no stage counts those, so the
+    agenda says them apart rather than "every new row is linked"."""
+
+    stages: tuple[StageInbox, ...]
+    off_journey: int
+
+
+def unlinked_since(facts: Facts, since: date, samples: int = 1) -> NewUnlinked:
     """The unlinked feedback of the window by journey stage, in journey order; stages with none are left out.
     Each stage's samples come in sample_order."""
     window = [row for row in facts.unlinked_loaded if in_window(row.date, since, facts.as_of)]
     store = facts.backlog.stored_feedback
     stored = store.unlinked_by_stage(since, facts.as_of, samples) if store is not None else {}
+    journey = facts.backlog.config.journey_stages
     inboxes = []
-    for stage in facts.backlog.config.journey_stages:
+    for stage in journey:
         rows = [row for row in window if row.journey_stage == stage]   # newest first
         more, more_complaints, more_newest = stored.get(stage, (0, 0, ()))
         if rows or more:
@@ -90,7 +101,18 @@ def unlinked_since(facts: Facts, since: date, samples: int = 1) -> tuple[StageIn
             inboxes.append(StageInbox(stage, len(rows) + more,
                                       sum(r.kind == FeedbackKind.COMPLAINT for r in rows) + more_complaints,
                                       tuple(newest[:samples])))
-    return tuple(inboxes)
+    known = set(journey)
+    off_journey = sum(row.journey_stage not in known for row in window) + \
+        sum(rows for stage, (rows, _complaints, _newest) in stored.items() if stage not in known)
+    return NewUnlinked(tuple(inboxes), off_journey)
+
+
+def unread_rows(facts: Facts) -> int:
+    """How many feedback rows could not be read (a required field missing or invalid: check reports each): they
+    count in no figure, and their date may be unknown, so the agenda says how many it leaves out."""
+    loaded = sum(stub.kind == "feedback row" for stub in facts.backlog.unreadable)
+    store = facts.backlog.stored_feedback
+    return loaded + (store.unreadable_rows() if store is not None else 0)
 
 
 def irritants_to_review(facts: Facts) -> tuple[str, ...]:

@@ -719,6 +719,11 @@ class ParquetFeedback:
                   f"AND {_by(as_of)} ORDER BY date DESC, id DESC LIMIT {int(limit)}) USING (id))")
         return self._feedback_rows(newest, "true", "date DESC, id DESC", None)
 
+    def unreadable_rows(self) -> int:
+        """How many rows are not read back as a FeedbackRow (no id, date, source or journey stage: check reports
+        each), so in no count."""
+        return int(self._rows(f"SELECT count(*) FROM feedback WHERE NOT ({_WHOLE})")[0][0])
+
     def unlinked_by_stage(self, since: date, until: date,
                           samples: int) -> dict[str, tuple[int, int, tuple[FeedbackRow, ...]]]:
         """Stage -> unlinked rows dated after since up to until: rows, complaints, the newest with a verbatim."""
