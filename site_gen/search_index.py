@@ -37,7 +37,7 @@ def command(site: Path, out: Path) -> list[str]:
 
 
 def start(indexer: list[str]) -> subprocess.Popen[str]:
-    """Start an indexer in a process group of its own: stop() ends Pagefind with it."""
+    """Start an indexer in a process group of its own: kill() ends the Pagefind it runs with it."""
     return subprocess.Popen(indexer, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -94,11 +94,10 @@ def _linked(site: Path, pages: list[str], tree: Path) -> None:
 def index(site: Path, out: Path, size: int = SHARD_PAGES) -> None:
     """Write the search index of `site` into `out`; subprocess.CalledProcessError if Pagefind fails."""
     pages = searchable_pages(site)
+    names: list[str] = []
     if len(pages) <= size:
         _pagefind(site, out)
-        names: list[str] = []
     else:
-        names = []
         # beside the site: on its file system (hard links), never inside it (Pagefind would index it too)
         trees = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site.parent))
         try:
@@ -126,6 +125,10 @@ def main(arguments: list[str]) -> int:
     except subprocess.CalledProcessError as failed:
         sys.stderr.write((failed.stderr or failed.stdout or b"").decode("utf-8", "replace"))
         return failed.returncode or 1
+    except OSError as exc:   # a full disk, a folder removed meanwhile: said in one line, as Pagefind would
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(f"{exc.strerror or exc}{where}\n")
+        return 1
     return 0
 
 
