@@ -28,6 +28,16 @@ held while the journal and renames are written; SIGKILL cannot be, which is
 what the journal is for. This protects against a killed or crashed process,
 not a power cut (nothing is fsynced).
 
+site-gen's own names in OUT. The lock and the journal are files with
+site-gen's words in them ("site-gen build lock: pid N"; the journal's JSON with
+"tool": "site-gen"), each written whole before it gets its name and never
+written over another file; the staging and previous folders carry the marker.
+What has one of those names and is not site-gen's (a user's file, a link, a
+pipe, a folder) stops the build (UnsafeOutput) and is left as it is; recovery
+moves and removes only site-gen's folders. A lock or journal an older
+site-gen left is still recognised: its lock held the pid alone, its journal
+is the same JSON, written first to OUT/.site-gen-swap.json.tmp.
+
 Fault injection (tests and benchmarks/kill_stress.py only): when the
 environment variable SITE_GEN_FAULT names one of FAULT_POINTS, the process
 sends itself SIGKILL at that point (`POINT:TERM` sends SIGTERM instead).
@@ -35,10 +45,12 @@ sends itself SIGKILL at that point (`POINT:TERM` sends SIGTERM instead).
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -49,7 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputBusy, UnsafeOutput, WriteFailed
-from .incremental import Kept
+from .incremental import Kept, read_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,7 @@ MARKER = ".site-gen-output"
 FORMAT = 1
 LOCK = ".site-gen.lock"
 JOURNAL = ".site-gen-swap.json"
+OLDER_JOURNAL_DRAFT = JOURNAL + ".tmp"   # where an older site-gen wrote its journal before naming it
 STAGING = ".site-gen-staging"
 PREVIOUS = ".site-gen-previous"
 AUDIENCES = ("public", "internal")
@@ -243,41 +256,135 @@ def check_output(out: Path, audiences: tuple[str, ...], sources: Mapping[str, Pa
 
 # --- lock, journal, recovery -------------------------------------------------------------------
 
+def _not_site_gens(path: Path, what: str) -> UnsafeOutput:
+    """What has one of site-gen's own names in OUT (`what`: its build lock, its swap journal) but is not site-gen's:
+    named, and left as it is."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a file site-gen did not write" if stat.S_ISREG(mode) else "not a regular file")
+    return UnsafeOutput(f"{path} is {kind}, not site-gen's {what} (site-gen uses that name in its output folder). "
+                        "Move it away or choose another --out.")
+
+
+def _create_whole(path: Path, data: bytes, hold: bool = False) -> int:
+    """A new file at path holding `data` from the moment it has that name (flock'ed before, with `hold`), as an
+    open descriptor. FileExistsError when anything has that name already: nothing is ever written over.
+
+    Created under its name and then written, the lock of a build killed in between would be an empty file, which
+    no later build could tell from a user's: so the file is written unnamed (O_TMPFILE) and then linked to its
+    name, or, where the file system cannot, written under a temporary name first."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        if getattr(os, "O_TMPFILE", 0) and os.path.isdir("/proc/self/fd"):
+            try:
+                descriptor = os.open(path.parent, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                    raise
+            else:
+                return _named(descriptor, f"/proc/self/fd/{descriptor}", folder, path.name, data, hold)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+        try:
+            return _named(descriptor, temporary, folder, path.name, data, hold)
+        finally:
+            with suppress(OSError):
+                os.unlink(temporary)
+    finally:
+        os.close(folder)
+
+
+def _named(descriptor: int, source: str, folder: int, name: str, data: bytes, hold: bool) -> int:
+    """Write data to the new file open at descriptor (and flock it, with `hold`), then link it as `name` into the
+    folder open at `folder`."""
+    try:
+        if hold:
+            import fcntl
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.write(descriptor, data) != len(data):
+            raise OSError(errno.EIO, "short write", name)
+        # a folder descriptor makes os.link call linkat, which follows /proc/self/fd/N to the unnamed file
+        os.link(source, name, dst_dir_fd=folder, follow_symlinks=True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+# what site-gen writes into its lock; an older site-gen's lock held the pid alone
+_LOCK_TEXT = re.compile(rb"site-gen build lock: pid (\d+)\n|(\d+)\n")
+
+
+def _lock_text(pid: int) -> bytes:
+    return f"site-gen build lock: pid {pid}\n".encode()
+
+
+def _lock_holder(text: bytes) -> str | None:
+    """The pid a site-gen lock names; None when the text is no site-gen lock."""
+    found = _LOCK_TEXT.fullmatch(text)
+    return None if found is None else (found[1] or found[2]).decode()
+
+
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """Hold OUT's lock, or raise OutputBusy naming the build that holds it.
+    """Hold OUT's lock, or raise OutputBusy naming the build that holds it (UnsafeOutput when a file of the lock's
+    name is not one site-gen made).
 
-    The lock file is removed on release; a build that opened it just before is told apart by its inode.
+    The lock file appears whole and held (_create_whole). It is removed on release, if it is still the one made
+    here; a killed build's is removed by the next build before it makes its own (_remove_stale_lock).
     """
     try:
-        import fcntl
+        import fcntl  # noqa: F401 (only to know whether there are advisory locks)
     except ImportError:  # Windows: no advisory locks through fcntl; builds are not serialised there
         yield
         return
     path = out / LOCK
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            raise OutputBusy(f"another site-gen build is writing to {out} (pid {holder}); "
-                             "wait for it to finish") from None
-        try:
-            same = os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
-        except FileNotFoundError:
-            same = False
-        if same:
+            descriptor = _create_whole(path, _lock_text(os.getpid()), hold=True)
             break
-        os.close(fd)  # the previous holder removed it between our open and our lock: take the new file
+        except FileExistsError:
+            _remove_stale_lock(path)
     try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
-        Path(path).unlink(missing_ok=True)
-        os.close(fd)
+        with suppress(OSError):
+            if os.path.samestat(os.fstat(descriptor), os.lstat(path)):   # not a file put in its place meanwhile
+                os.unlink(path)
+        os.close(descriptor)
+
+
+def _remove_stale_lock(path: Path) -> None:
+    """Remove the lock a killed build left at path, or return when it has gone meanwhile; raise OutputBusy while a
+    build holds it, and UnsafeOutput when what has the lock's name is not a lock site-gen made (left as it is)."""
+    import fcntl
+    try:
+        seen = os.lstat(path)
+        if not stat.S_ISREG(seen.st_mode):
+            raise _not_site_gens(path, "build lock")
+        # O_NONBLOCK: should a named pipe be put there after the lstat, the open returns at once
+        descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    try:
+        if not os.path.samestat(os.fstat(descriptor), seen):
+            return   # replaced since: look again
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(os.pread(descriptor, 64, 0)) or "?"
+            raise OutputBusy(f"another site-gen build is writing to {path.parent} (pid {holder}); "
+                             "wait for it to finish") from None
+        if _lock_holder(os.pread(descriptor, 64, 0)) is None:
+            raise _not_site_gens(path, "build lock")
+        with suppress(FileNotFoundError):
+            # still the file just locked: no other build can be using it (a build removes only a lock it holds)
+            if os.path.samestat(os.lstat(path), seen):
+                os.unlink(path)
+    finally:
+        os.close(descriptor)
 
 
 @contextmanager
@@ -324,8 +431,9 @@ def _swap_back(out: Path, audiences: list[str]) -> None:
 
 
 def _remove_ours(folder: Path, fault: str = "") -> None:
-    """Remove a staging or previous folder, its marker last: a removal cut short is still recognisably ours."""
-    if not os.path.lexists(folder):
+    """Remove a staging or previous folder, its marker last: a removal cut short is still recognisably ours.
+    Anything else of that name (a link, a user's folder put there while a build ran) is left as it is."""
+    if not os.path.lexists(folder) or not _ours(folder, whole=False):
         return
     for child in sorted(folder.iterdir()):
         if child.name == MARKER:
@@ -355,31 +463,67 @@ def _remove_leftovers(out: Path) -> None:
 
 
 def recover(out: Path) -> None:
-    """Finish a swap a killed build had committed to, then remove what killed builds left (caller holds the lock)."""
+    """Finish a swap a killed build had committed to, then remove what killed builds left (caller holds the lock).
+    Only site-gen's folders are moved or removed: anything else stops the recovery, with nothing touched."""
     journal = out / JOURNAL
-    if os.path.lexists(journal):
-        try:
-            audiences = json.loads(journal.read_text("utf-8"))["sites"]
-            if not (isinstance(audiences, list) and set(audiences) <= set(AUDIENCES)):
-                raise ValueError(audiences)
-        except (OSError, ValueError, KeyError, TypeError):
-            raise WriteFailed(f"{journal} is not a site-gen swap journal; move it away and build again") from None
-        for audience in audiences:   # a file put into a site not yet swapped since the kill would go with it
-            current = out / audience
-            if os.path.lexists(out / STAGING / audience) and not _ours(current):
-                raise _not_ours(current, current)
+    sites = _journal_sites(journal)
+    if sites is not None:
+        _check_swappable(out, sites)
         with _signals_held():
-            for audience in audiences:
+            for audience in sites:
                 _swap_one(out, audience)
             journal.unlink()
-    (out / (JOURNAL + ".tmp")).unlink(missing_ok=True)
+    if _committed_sites(read_regular(out / OLDER_JOURNAL_DRAFT, 4096)) is not None:
+        (out / OLDER_JOURNAL_DRAFT).unlink()   # an older site-gen's draft journal: never committed
     _remove_leftovers(out)
 
 
+def _committed_sites(text: bytes | None) -> list[str] | None:
+    """The sites a swap journal commits to; None when the text is not a journal site-gen wrote."""
+    try:
+        fields = json.loads(text) if text is not None else None
+    except ValueError:
+        return None
+    sites = fields.get("sites") if isinstance(fields, dict) and fields.get("tool") == "site-gen" else None
+    if not isinstance(sites, list) or not all(isinstance(site, str) and site in AUDIENCES for site in sites):
+        return None
+    return sites if 0 < len(sites) == len(set(sites)) else None
+
+
+def _journal_sites(journal: Path) -> list[str] | None:
+    """The sites a killed build's journal commits to; None without a journal; UnsafeOutput (nothing touched) when
+    the file of that name is not a journal site-gen wrote (a link, a pipe, a folder, other words)."""
+    if not os.path.lexists(journal):
+        return None
+    sites = _committed_sites(read_regular(journal, 4096))
+    if sites is None:
+        raise _not_site_gens(journal, "swap journal")
+    return sites
+
+
+def _check_swappable(out: Path, sites: list[str]) -> None:
+    """Before recovery swaps: the staging and previous folders are site-gen's, each staged site a marked folder, and
+    each site it moves aside site-gen's too (a file put into it since the kill would go with it)."""
+    for name in (STAGING, PREVIOUS):
+        if not _ours(out / name):
+            raise _not_ours(out / name, out / name)
+    for audience in sites:
+        staged, current = out / STAGING / audience, out / audience
+        if not os.path.lexists(staged):
+            continue   # swapped already
+        if not _marked(staged):
+            raise _not_ours(staged, staged)
+        if not _ours(current):
+            raise _not_ours(current, current)
+
+
 def _write_journal(out: Path, audiences: list[str]) -> None:
-    temporary = out / (JOURNAL + ".tmp")
-    _write_file(str(temporary), json.dumps({"format": FORMAT, "tool": "site-gen", "sites": audiences}).encode())
-    os.replace(temporary, out / JOURNAL)
+    """The commit point: the journal appears whole under its name (_create_whole), over nothing."""
+    text = json.dumps({"format": FORMAT, "tool": "site-gen", "sites": audiences}).encode()
+    try:
+        os.close(_create_whole(out / JOURNAL, text))
+    except FileExistsError:
+        raise _not_site_gens(out / JOURNAL, "swap journal") from None
 
 
 # --- the build's output ----------------------------------------------------------------------
@@ -639,11 +783,16 @@ class Output:
 
     def _judge_whole(self, audiences: Iterable[str]) -> None:
         """Just before the swap, under the lock: each site folder holds only what its marker lists (a CNAME put
-        there for the host, even while this build rendered, would go with the folder)."""
+        there for the host, even while this build rendered, would go with the folder), and nothing has taken the
+        names the swap is about to use (recovery removed what site-gen had left under them)."""
         for audience in audiences:
             target = self.out / audience
             if not _ours(target):
                 raise _not_ours(target, self.shown / audience)
+        if os.path.lexists(self.out / PREVIOUS):   # the old sites would be moved into it
+            raise _not_ours(self.out / PREVIOUS, self.shown / PREVIOUS)
+        if os.path.lexists(self.out / JOURNAL):
+            raise _not_site_gens(self.out / JOURNAL, "swap journal")
 
     @property
     def staging(self) -> Path:
@@ -708,17 +857,22 @@ class Output:
             if isinstance(exc, OSError):
                 raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
             raise
+        committed = False
         try:
             with _signals_held():
                 _write_journal(out, list(sites))
+                committed = True
                 _fault("after-commit")
                 for number, audience in enumerate(sites):
                     _swap_one(out, audience)
                     if number == 0 and len(sites) > 1:
                         _fault("between-sites")
                 (out / JOURNAL).unlink()
+        except UnsafeOutput:   # a file of the journal's name put there since _judge_whole: nothing swapped
+            _remove_quietly(staging)
+            raise
         except OSError as exc:
-            if os.path.lexists(out / JOURNAL):
+            if committed and os.path.lexists(out / JOURNAL):
                 try:   # one site swapped and the other not is no pair: put the first back
                     with _signals_held():
                         _swap_back(out, list(sites))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import email
+import errno
 import shutil
 import socket
 import ssl
@@ -577,3 +578,59 @@ def test_a_file_put_into_a_previous_notify_output_stops_the_next_run_and_is_kept
     again = notify(repo, "--contacts", str(contacts), "--out", str(out))
     assert again.exit_code == 0, again.output
     assert len(list(out.glob("messages/*/*.eml"))) == len(TO_TELL)   # the run wrote its messages again
+
+
+def _notes_named_like_the_marker(out: Path, elsewhere: Path) -> None:
+    (out / ".site-gen-notify").write_text("to do: call ann\n")
+
+
+def _link_to_a_notify_marker(out: Path, elsewhere: Path) -> None:
+    (elsewhere / ".site-gen-notify").write_text("site-gen notify output: customer addresses, do not commit\n")
+    (out / ".site-gen-notify").symlink_to(elsewhere / ".site-gen-notify")
+
+
+@pytest.mark.parametrize("make", [_notes_named_like_the_marker, _link_to_a_notify_marker],
+                         ids=["a-users-file-named-like-the-marker", "a-link-to-a-notify-marker"])
+def test_a_folder_whose_marker_notify_did_not_write_is_refused_and_kept(make, repo: Path, contacts: Path,
+                                                                        tmp_path: Path) -> None:
+    """Any file named .site-gen-notify (or a link to an outbox's marker) made the folder notify's: a one-line one
+    vouched for every file beside it, and the run deleted them all. The marker must be notify's words, in a file."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "draft.txt").write_text("Dear Ann, …\n")
+    make(out, elsewhere)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    outcome = notify(repo, "--contacts", str(contacts), "--out", str(out))
+    assert outcome.exit_code == 2, outcome.output
+    assert f"--out {out} is not empty and was not written by site-gen notify" in outcome.stderr
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert (out / ".site-gen-notify").is_symlink() == (make is _link_to_a_notify_marker)
+
+
+def test_an_out_that_is_a_link_to_nowhere_is_refused_in_one_line(repo: Path, contacts: Path, tmp_path: Path) -> None:
+    """It was taken for absent, and making the folder raised FileExistsError as a traceback."""
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "nowhere")
+    outcome = notify(repo, "--contacts", str(contacts), "--out", str(out))
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.stderr.endswith(f"Error: --out {out} is not a folder\n")
+    assert out.is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_an_out_that_cannot_be_written_is_one_line_not_a_traceback(repo: Path, contacts: Path, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """A read-only mount (tests run as root, whom permissions do not stop: the error is injected where the
+    folder is made)."""
+    out = tmp_path / "out"
+    real = Path.mkdir
+
+    def read_only(self: Path, *args, **kwargs) -> None:
+        if self == out:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    outcome = notify(repo, "--contacts", str(contacts), "--out", str(out))
+    assert outcome.exit_code == 1, outcome.output
+    assert outcome.stderr.endswith(f"Error: cannot write the messages into {out}: Read-only file system ({out})\n")

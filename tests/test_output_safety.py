@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -49,8 +50,10 @@ def snapshot(top: Path, outputs: tuple[Path, ...] = ()) -> dict[str, str]:
             key = path.relative_to(top).as_posix()
             if path.is_symlink():
                 found[key] = "link to " + os.readlink(path)
-            else:
+            elif path.is_file():
                 found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:   # a named pipe: reading it would wait for a writer
+                found[key] = stat.filemode(path.lstat().st_mode)
     return found
 
 
@@ -293,13 +296,17 @@ def stamps(out: Path) -> tuple[str, str]:
     return tuple(json.loads((out / audience / MARKER).read_text())["build"] for audience in ("public", "internal"))
 
 
-def run_build(root: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+def run_build(root: Path, out: Path, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "site_gen", "build", str(root), "--out", str(out), *DAY],
-                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **env})
 
 
 @pytest.fixture
 def built(tmp_path: Path) -> tuple[Path, Path]:
+    return built_example(tmp_path)
+
+
+def built_example(tmp_path: Path) -> tuple[Path, Path]:
     """The example built once (OLD), then edited so that the next build is NEW on both sites."""
     root = copy_example(tmp_path / "repo")
     out = root / "_site"

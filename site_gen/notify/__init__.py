@@ -12,6 +12,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path, PurePosixPath
 
+from ..errors import SiteGenError
 from .contacts import Contacts, ContactsError, parse_contacts
 from .plan import NotifyError
 
@@ -53,41 +54,59 @@ def write_output(out: Path, root: Path, files: dict[str, bytes]) -> None:
     """Write the messages and the CSV into out, readable by their owner only (they hold addresses).
 
     out must lie outside the repository, and be absent, empty or a previous notify output (which is replaced).
+    A folder that cannot be read or written (read-only, another user's) is one line (SiteGenError), not a traceback.
     """
     if _inside(out, root):
         raise NotifyError(f"--out {out} is inside the repository: the messages hold customer addresses; "
                           "write them outside it")
-    if out.exists():
-        if not out.is_dir() or out.is_symlink():
-            raise NotifyError(f"--out {out} is not a folder")
-        entries = list(out.iterdir())
-        if entries and not (out / MARKER).is_file():
-            raise NotifyError(f"--out {out} is not empty and was not written by site-gen notify: "
-                              "choose a new folder")
-        foreign = _foreign(out)
-        if foreign is not None:
-            raise NotifyError(f"--out {out} holds {foreign}, which site-gen notify did not write: move it away "
-                              "(notify replaces the whole folder) or choose a new folder")
-        for entry in sorted(entries, reverse=True):
-            _remove(entry)
-    out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # the marker lists what this run writes: a file put beside them later is named, never deleted (_foreign)
-    marker = "".join(f"{name}\n" for name in [_MARKER_TEXT.rstrip("\n"), *sorted(files)]).encode()
-    for name, data in sorted({MARKER: marker, **files}.items()):
-        target = out / name
-        for folder in reversed(target.relative_to(out).parents[:-1]):
-            (out / folder).mkdir(mode=0o700, exist_ok=True)
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+    try:
+        _clear(out)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # the marker lists what this run writes: a file put beside them later is named, never deleted (_foreign)
+        marker = "".join(f"{name}\n" for name in [_MARKER_TEXT.rstrip("\n"), *sorted(files)]).encode()
+        for name, data in sorted({MARKER: marker, **files}.items()):
+            target = out / name
+            for folder in reversed(target.relative_to(out).parents[:-1]):
+                (out / folder).mkdir(mode=0o700, exist_ok=True)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise SiteGenError(f"cannot write the messages into {out}: {exc.strerror or exc}{where}") from None
 
 
-def _foreign(out: Path) -> str | None:
-    """A file or folder in a notify output that its marker does not list (a marker of one line, from an older
-    site-gen, vouches for the whole folder)."""
-    listed = (out / MARKER).read_text("utf-8", "replace").splitlines()[1:]
-    if not listed:
-        return None
+def _clear(out: Path) -> None:
+    """Empty a previous notify output; NotifyError, nothing removed, when out is anything else."""
+    if not os.path.lexists(out):   # lexists: a link to nowhere is not "absent" (mkdir would fail on it)
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise NotifyError(f"--out {out} is not a folder")
+    entries = list(out.iterdir())
+    listed = _listed(out)
+    if entries and listed is None:
+        raise NotifyError(f"--out {out} is not empty and was not written by site-gen notify: "
+                          "choose a new folder")
+    foreign = _foreign(out, listed) if listed else None
+    if foreign is not None:
+        raise NotifyError(f"--out {out} holds {foreign}, which site-gen notify did not write: move it away "
+                          "(notify replaces the whole folder) or choose a new folder")
+    for entry in sorted(entries, reverse=True):
+        _remove(entry)
+
+
+def _listed(out: Path) -> list[str] | None:
+    """What the marker of a notify output lists ([] for an older site-gen's marker of one line, which vouches for
+    the whole folder); None when out holds no marker notify wrote: no file of that name, a link (to whatever
+    marker), a pipe, or a file whose first line is not notify's."""
+    from ..incremental import read_regular
+    text = read_regular(out / MARKER)
+    lines = text.decode("utf-8", "replace").splitlines() if text is not None else []
+    return lines[1:] if lines[:1] == [_MARKER_TEXT.rstrip("\n")] else None
+
+
+def _foreign(out: Path, listed: list[str]) -> str | None:
+    """A file or folder in a notify output that its marker does not list."""
     from ..write import names_under
     known = {*listed, *(str(parent) for name in listed for parent in PurePosixPath(name).parents)}
     return next((name for name in names_under(out, MARKER, with_folders=True) if name not in known), None)
