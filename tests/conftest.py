@@ -100,6 +100,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
 
 
+def as_seen(html: str) -> str:
+    """A page's HTML as the eye reads it: without what only a screen reader reads (.sr-only: the comma a middle dot
+    or a pill's box stands for, between a line's parts)."""
+    return re.sub(r'<span class="sr-only"[^>]*>[^<]*</span>', "", html)
+
+
 def nested_parentheses(text: str) -> list[str]:
     """Each bracketed aside that holds another, as a reader meets it: "(5 day(s) ago; owner: …)", or a command with
     brackets of its own: "(e.g. `export K=$(python …)`)". A %(name)s placeholder is no aside."""

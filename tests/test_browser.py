@@ -216,18 +216,33 @@ def _seen_parts(line: Locator) -> list[str]:
     return [" ".join(text.split()) for text in line.locator(":scope > :not(.sr-only)").all_inner_texts()]
 
 
+def _shown(line: Locator) -> str:
+    """What the eye reads of an element: its text without what only a screen reader reads (.sr-only)."""
+    text = line.evaluate("e => { const c = e.cloneNode(true); c.querySelectorAll('.sr-only').forEach(n => n.remove());"
+                         " return c.textContent; }")
+    return " ".join(text.split())
+
+
 def _heard(line: Locator) -> str:
-    """What a screen reader reads of an element, from Chromium's accessibility tree: its text and its links'
-    and times' names, in order (innerText would also give the gaps a sighted reader sees)."""
+    """What a screen reader reads of an element, from Chromium's accessibility tree: its text, and the names of
+    what is named by its content (a link, a cell, a heading, a time) in place of what they hold, in order
+    (innerText would also give the gaps a sighted reader sees)."""
     words = []
-    for row in line.aria_snapshot().splitlines():
-        row = row.strip().removeprefix("- ")
-        if row.startswith("'") and row.endswith("':"):
-            row = row[1:-2]  # YAML quotes a key holding a colon: 'link "Stage: x"'
-        named = re.fullmatch(r'(?:link|time|strong|emphasis) "(.*)"(?: \[.*\])?:?', row)
-        value = re.fullmatch(r"(?:paragraph|text|time|strong|emphasis|generic): (.+)", row)
+    named_at = None   # the indent of a named row whose name says its contents: they are not read again
+    for line_text in line.aria_snapshot().splitlines():
+        indent = len(line_text) - len(line_text.lstrip())
+        if named_at is not None and indent > named_at:
+            continue
+        named_at = None
+        row = line_text.strip().removeprefix("- ")
+        if row.startswith("'") and row.endswith(("'", "':")):
+            row = row[1:row.rindex("'")] + row[row.rindex("'") + 1:]  # YAML quotes a row holding a colon
+        named = re.fullmatch(r'(?:link|time|strong|emphasis|heading|cell|rowheader|columnheader|button) "(.*)"'
+                             r'(?: \[.*\])?(:?)', row)
+        value = re.fullmatch(r"[a-z]+: (.+)", row)
         if named:
             words.append(named.group(1))
+            named_at = indent if named.group(2) else None
         elif value:
             words.append(json.loads(value.group(1)) if value.group(1).startswith('"') else value.group(1))
     return re.sub(r" ,", ",", " ".join(" ".join(words).split()))
@@ -345,14 +360,20 @@ def test_an_items_search_result_reads_as_sentences_not_its_story_cards_run_toget
     assert problems == []
 
 
-def test_the_internal_lists_pills_and_meta_lines_are_heard_apart(tmp_path: Path, browser: Browser) -> None:
+@pytest.fixture(scope="module")
+def late_internal(tmp_path_factory) -> Path:
+    """The example's internal site built late (20 December), when irritants are overdue and unreviewed, a metric is
+    stale and a decision's review is due."""
+    root = copy_example(tmp_path_factory.mktemp("late") / "repo")
+    build(root, root.parent / "out", date(2026, 12, 20))
+    return root.parent / "out" / "internal"
+
+
+def test_the_internal_lists_pills_and_meta_lines_are_heard_apart(late_internal: Path, browser: Browser) -> None:
     """The dashboard's risk signals were heard "high NPS worsening — First ride", an irritant's title and its flag
     "…after 18:00 not reviewed", a stale metric "stale No data for …", an unlinked theme's line "74 rows First ride
-    rows by segment: …": a pill's box or the line's gap was all that parted them. Each is now its own phrase.
-    Built late (20 December), when irritants are overdue and unreviewed and a metric is stale."""
-    root = copy_example(tmp_path / "repo")
-    build(root, tmp_path / "out", date(2026, 12, 20))
-    site = tmp_path / "out" / "internal"
+    rows by segment: …": a pill's box or the line's gap was all that parted them. Each is now its own phrase."""
+    site = late_internal
     page = browser.new_page()
     page.goto((site / "index.html").as_uri())
     risk = _heard_parts(page.locator("ol.risks li").first)
@@ -369,6 +390,141 @@ def test_the_internal_lists_pills_and_meta_lines_are_heard_apart(tmp_path: Path,
     assert re.fullmatch(r"stale, No data for \d+ days .*", stale), stale
     assert cards and all(re.search(flags, card) for card in cards), cards
     assert re.search(r"\d rows, [^,]+, rows by segment: .+, (Steady|Rising|Falling|Trend)", theme), theme
+
+
+def _dotted_lines(page: Page) -> list[Locator]:
+    """Each element of the page's content showing a middle dot between its parts ("Maya Okafor · target
+    2026-12-15"), the dot its own text or in a span of its own."""
+    page.evaluate("""() => {
+        const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+        for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+          if (!node.data.includes('\u00b7')) continue;
+          let line = node.parentElement;
+          if (line.textContent.trim() === '\u00b7') line = line.parentElement;
+          line.setAttribute('data-dotted', ''); } }""")
+    return [line for line in page.locator("[data-dotted]").all() if line.is_visible()]
+
+
+def _pause_before(heard: str, words: str) -> bool:
+    """Whether each time the words are heard, whole, they start a phrase: the line's start or after punctuation a
+    screen reader pauses at (a middle dot is none: NVDA's symbols.dic drops it below the "most" level)."""
+    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", heard)]
+    return bool(starts) and all(not heard[:at].strip() or heard[:at].rstrip()[-1] in ",:;.!?(" for at in starts)
+
+
+# (page, why it is there): the internal pages whose lines show parts apart by a middle dot, a pill's box or a gap
+INTERNAL_LINES = ["index.html", "agenda/index.html", "board/index.html", "board/owner/maya-okafor/index.html",
+                  "teams/index.html", "teams/billing/index.html", "stages/payment/index.html", "decisions/index.html",
+                  "decisions/nps-dip-august/index.html", "decisions/november-metrics-review/index.html",
+                  "stories/index.html", "stories/double-charges-refunded/index.html", "feedback/index.html",
+                  "irritants/double-charge-after-failed-ride/index.html",
+                  "irritants/seat-clamp-stuck/index.html", "irritants/unlock-fails-in-background/index.html"]
+
+
+@pytest.mark.parametrize("name", INTERNAL_LINES, ids=[n.removesuffix("/index.html") for n in INTERNAL_LINES])
+def test_the_internal_sites_middle_dots_and_pills_are_heard_as_pauses(name: str, late_internal: Path,
+                                                                      browser: Browser) -> None:
+    """A middle dot parts a line for the eye ("Maya Okafor · target 2026-12-15", "TCK-15098 · 2026-08-23 · Chat",
+    "3 open irritants · 5 stories"), but a screen reader at its usual punctuation level drops it without a pause:
+    the parts ran on as one phrase. And a pill read straight after the words before it ("Survey 27 Support ticket
+    12", an agenda item's "5 days late not reviewed for 33 days", a decision's "(5 days ago) due"). Each dot is now
+    heard as a comma, and each pill starts a phrase of its own."""
+    page = browser.new_page()
+    page.goto((late_internal / name).as_uri())
+    dotted = [(_heard_parts(line), [part.strip() for part in _shown(line).split("\u00b7")])
+              for line in _dotted_lines(page)]
+    pills = [(_heard(pill.locator("xpath=ancestor::*[self::p or self::li or self::td or self::dd or self::summary"
+                                  " or self::h1 or self::h3 or self::div][1]")), _shown(pill))
+             for pill in page.locator(".pill").all() if pill.is_visible()]   # not one folded away
+    assert dotted or pills
+    page.close()
+    assert [(heard, seen) for heard, seen in dotted if heard[-len(seen):] != seen] == []
+    assert [(heard, pill) for heard, pill in pills if not _pause_before(heard, pill)] == []
+
+
+def _title_and_line(item: Locator) -> list[str]:
+    """A list item's link, then the parts of the muted line after it, as the eye sees them apart."""
+    return [item.locator("a").inner_text(), *_shown(item.locator(".muted")).split(" \u00b7 ")]
+
+
+def test_an_irritants_pills_and_lists_are_heard_one_by_one(late_internal: Path, browser: Browser) -> None:
+    """An irritant's page read "Customers by segment: Commuter 29 (55%) Tourist 19 (36%) Business 7 (13%)",
+    "Sources: Survey 27 Support ticket 12 Phone call 8 …", a decision's or a story's title straight into the line
+    after it ("…double-charge incident Debrief 2026-08-29 Jonas Berg …", "…charged twice Public 2026-09-20") and
+    "loop open Done 81 days ago". Each pill, title and part is now its own phrase."""
+    page = browser.new_page()
+    page.goto((late_internal / "irritants/double-charge-after-failed-ride/index.html").as_uri())
+    segments = page.locator("p", has_text="Customers by segment:")
+    sources = page.locator("p", has_text="Sources:")
+    heard = {"segments": _heard(segments), "sources": _heard(sources)}
+    shown = {"segments": "Customers by segment: " + ", ".join(segments.locator(".pill").all_inner_texts()),
+             "sources": "Sources: " + ", ".join(sources.locator(".pill").all_inner_texts())}
+    decisions = [(_heard_parts(item), _title_and_line(item))
+                 for item in page.locator("h2:text-is('Decisions') + ul > li").all()]
+    stories = [(_heard(item), ", ".join(_title_and_line(item)))
+               for item in page.locator("h2:text-is('Stories') + ul > li").all()]
+    page.goto((late_internal / "irritants/seat-clamp-stuck/index.html").as_uri())
+    loop = _heard(page.locator("p:has(> .pill)", has_text="loop open"))
+    page.close()
+    assert heard == shown and len(shown["sources"].split(", ")) > 3, heard
+    assert len(decisions) == 3 and all(parts == seen for parts, seen in decisions), decisions
+    assert ["Debrief of the August double-charge incident", "Debrief", "2026-08-29", "Jonas Berg",
+            "review 2026-11-01"] in [parts for parts, _ in decisions], decisions
+    assert len(stories) == 2 and all(heard == seen for heard, seen in stories), stories
+    assert re.fullmatch(r"loop open, Done \d+ days ago; no story .*", loop), loop
+
+
+def test_an_agenda_items_reasons_are_heard_one_by_one(late_internal: Path, browser: Browser) -> None:
+    """Why an irritant is on the agenda, in pills: "5 days late" and "not reviewed for 33 days (every 14)" were
+    heard as one phrase, "5 days late not reviewed for 33 days"."""
+    page = browser.new_page()
+    page.goto((late_internal / "agenda/index.html").as_uri())
+    items = page.locator("#a-irritants ~ ol.items > li:has(.pill)").all()
+    reasons = [(_heard(item), [" ".join(pill.split()) for pill in item.locator(".pill").all_inner_texts()])
+               for item in items]
+    page.close()
+    assert reasons and any(len(pills) > 1 for _, pills in reasons), reasons
+    assert [(heard, pills) for heard, pills in reasons if ": " + ", ".join(pills) not in heard] == []
+    assert "target 2026-12-15: 5 days late, not reviewed for 33 days (every 14)" in reasons[0][0], reasons
+
+
+def test_a_stages_figures_are_heard_one_by_one(late_internal: Path, browser: Browser) -> None:
+    """A stage's card read its NPS as "+0 fair n=9 ▼ −33 worse", its complaints "45% fair 17/38 ▲ +0 pts worse",
+    and the all-time table its scores as "CES 2.90 (n=59) CSAT 41% (n=182) NPS +12 (n=217)": value, level, answers
+    and trend, or one score and the next, apart on the tinted line or the table's lines only."""
+    page = browser.new_page()
+    page.goto((late_internal / "journey/index.html").as_uri())
+    figures = [(_heard_parts(dd), _seen_parts(dd)) for dd in page.locator(".heat dd").all()]
+    scores = [(_heard_parts(cell), _seen_parts(cell)) for cell in page.locator("#totals + div td:has(.score)").all()]
+    page.close()
+    assert any(len(seen) == 4 for _, seen in figures), figures
+    assert [(heard, seen) for heard, seen in figures if heard != seen] == []
+    assert scores and all(len(seen) == 3 and heard == seen for heard, seen in scores), scores
+
+
+def test_a_sites_name_and_its_organisation_are_heard_apart(late_internal: Path, http_base: dict,
+                                                           browser: Browser) -> None:
+    """The header's link home, the site's name above its organisation's, was named "Customer backlog Kestrel Cycle
+    Share · internal" (the dot dropped) and "You said, we did Kestrel Cycle Share"."""
+    page = browser.new_page()
+    page.goto((late_internal / "index.html").as_uri())
+    internal = _heard(page.locator("a.brand"))
+    page.goto(http_base["public"] + "index.html")
+    public = _heard(page.locator("a.brand"))
+    page.close()
+    assert (internal, public) == ("Customer backlog, Kestrel Cycle Share, internal",
+                                  "You said, we did, Kestrel Cycle Share")
+
+
+def test_an_agenda_voices_line_is_heard_part_by_part(http_base: dict, browser: Browser) -> None:
+    """Under each customer's words, its stage, segment, source, date and ID, apart by middle dots the screen reader
+    dropped: "First ride Commuter Survey 2026-11-20 SRV-…" ran on."""
+    page = browser.new_page()
+    page.goto(http_base["internal"] + "agenda/index.html")
+    lines = page.locator("#a-voices ~ blockquote p.muted").all()
+    heard = [(_heard_parts(line), [part.strip() for part in _shown(line).split("\u00b7")]) for line in lines]
+    page.close()
+    assert heard and all(len(seen) > 3 and parts == seen for parts, seen in heard), heard
 
 
 @pytest.fixture(scope="module")

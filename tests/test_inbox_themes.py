@@ -46,7 +46,7 @@ from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
 from site_gen.rules.themes import theme_warnings
 from site_gen.verbatims import Said, says_something
 
-from .conftest import REPO, TODAY, copy_example, edit
+from .conftest import REPO, TODAY, as_seen, copy_example, edit
 
 STAGES = ("discover", "first-ride", "support")
 TOP_THREE = ["Brakes felt weak on the hill", "Chat closed while I was typing", "Charged after I ended the ride"]
@@ -191,7 +191,8 @@ def test_the_inbox_page_says_how_many_responses_of_an_anonymous_import(example: 
     result = check_repository(example, TODAY)
     site = render_sites(result, example, only=Audience.INTERNAL)["internal"]
     inbox = site["feedback/index.html"].decode()
-    assert "<strong>50\u00a0anonymous responses</strong> · 50\u00a0rows" in inbox
+    assert ('<strong>50\u00a0anonymous responses</strong><span aria-hidden="true"> · </span>50\u00a0rows'
+            in as_seen(inbox))
     assert not re.search(r"\b0[ \u00a0]customers", inbox)
     assert "“The receipt never arrives by mail” (Payment): 50 anonymous response(s) in 50 unlinked row(s)" in \
         "".join(d.message for d in theme_warnings(result.facts))

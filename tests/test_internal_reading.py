@@ -16,7 +16,7 @@ from site_gen.build import build, render_sites
 from site_gen.check import check_repository
 from site_gen.facts import meeting
 
-from .conftest import copy_example, edit
+from .conftest import as_seen, copy_example, edit
 
 LATE = date(2027, 3, 1)
 
@@ -44,8 +44,7 @@ def linked(html: str, kind: str) -> list[str]:
 def text(html: str) -> str:
     """A page's words as seen: what only a screen reader reads (.sr-only: the pause between a list's pills) and
     tags dropped (a span inside a sentence leaves no space), white space folded."""
-    seen = re.sub(r'<span class="sr-only"[^>]*>[^<]*</span>', "", html)
-    inline = re.sub(r"</?span[^>]*>", "", seen)
+    inline = re.sub(r"</?span[^>]*>", "", as_seen(html))
     return " ".join(re.sub(r"<[^>]+>", " ", inline).replace("\u00a0", " ").split())
 
 

@@ -17,7 +17,7 @@ from site_gen.check import check_repository
 from site_gen.digest import digest_body, weekly_digest
 from site_gen.i18n import language
 
-from .conftest import copy_example
+from .conftest import as_seen, copy_example
 
 TODAY = date(2026, 11, 26)
 MINUS = "\u2212"
@@ -32,8 +32,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def text(html: str) -> str:
-    """A page's words, tags dropped, white space folded."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    """A page's words as seen: what only a screen reader reads (.sr-only: the pause a middle dot stands for) and
+    tags dropped, white space folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", as_seen(html)).split())
 
 
 SEGMENTS = ("commuter", "tourist", "business")
