@@ -277,6 +277,19 @@ def test_a_meta_lines_parts_are_heard_as_phrases_of_their_own(name: str, selecto
     assert len(seen) > 1 and heard == seen, (heard, seen)
 
 
+def test_the_archives_month_links_are_named_by_the_whole_month(http_base: dict[str, str], browser: Browser) -> None:
+    """The archive's jump links show "Nov", the rest of the month hidden after it: Chromium named them "Nov ember
+    2026", a hidden span being a box of its own. Each is named by its month, whole."""
+    page = browser.new_page()
+    page.goto(http_base["public"] + "archive/index.html")
+    links = page.locator("nav.jump dd a")
+    heard, shown = [_heard(link) for link in links.all()], [_shown(link) for link in links.all()]
+    page.close()
+    assert heard[:2] == ["November 2026", "October 2026"] and len(heard) > 5, heard
+    assert all(re.fullmatch(r"[A-Z][a-z]+ 2026", name) and name.startswith(short)
+               for name, short in zip(heard, shown, strict=True))
+
+
 def test_a_search_results_type_date_and_stage_are_heard_apart(http_base: dict[str, str], browser: Browser) -> None:
     """search.js writes a result's meta line: "Story", its date and its stage were heard as one phrase."""
     problems: list[str] = []
