@@ -7,9 +7,12 @@ size. The first shard is the index at `pagefind/`; each further one is a whole P
 listed in `pagefind/shards.json`, and the search page merges them (Pagefind's `mergeIndex`: one list, ranked
 by score across the shards). A site with fewer searchable pages is indexed in one go, as Pagefind alone would.
 
-It runs as a process of its own, `python -m site_gen.search_index SITE INDEX` (the build and serve start it and
-stop it with its process group, Pagefind included): it needs nothing of site-gen's model, so its memory is
-Pagefind's and a small interpreter's.
+It runs as a process of its own, `python -m site_gen.search_index SITE INDEX [SHARD_PAGES]` (the build and serve
+start it and stop it with its process group, Pagefind included): it needs nothing of site-gen's model, so its
+memory is Pagefind's and a small interpreter's. Started by start(), it also stops itself, Pagefind with it, when
+the process that started it is gone (a build killed outright, a closed terminal): else it would go on writing into
+a staging folder the next build is removing. Its work (the shards' page trees) lives inside INDEX, so that
+whoever discards an index it did not finish discards that work too.
 """
 
 from __future__ import annotations
@@ -23,23 +26,28 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 SHARD_PAGES = 2000
 SHARDS_FILE = "shards.json"
+PARENT = "SITE_GEN_INDEXER_PARENT"   # set by start(): the process whose end ends the indexer
 # the attribute in a tag: a story's text saying "data-pagefind-body" is escaped (&lt;), so never matches
 _SEARCHABLE = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
 
 
-def command(site: Path, out: Path) -> list[str]:
-    """This module's command line: the search index of `site`, written into `out`."""
-    return [sys.executable, "-m", "site_gen.search_index", str(site), str(out)]
+def command(site: Path, out: Path, size: int | None = None) -> list[str]:
+    """This module's command line: the search index of `site`, written into `out`, in shards of at most `size`
+    pages (SHARD_PAGES, as it is when called: tests make it small)."""
+    return [sys.executable, "-m", "site_gen.search_index", str(site), str(out), str(size or SHARD_PAGES)]
 
 
 def start(indexer: list[str]) -> subprocess.Popen[str]:
-    """Start an indexer in a process group of its own: kill() ends the Pagefind it runs with it."""
+    """Start an indexer in a process group of its own: kill() ends the Pagefind it runs with it, and it ends
+    itself should this process end first."""
     return subprocess.Popen(indexer, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, PARENT: str(os.getpid())})
 
 
 def kill(process: subprocess.Popen[str]) -> None:
@@ -98,8 +106,10 @@ def index(site: Path, out: Path, size: int = SHARD_PAGES) -> None:
     if len(pages) <= size:
         _pagefind(site, out)
     else:
-        # beside the site: on its file system (hard links), never inside it (Pagefind would index it too)
-        trees = Path(tempfile.mkdtemp(prefix=".pagefind-shards-", dir=site.parent))
+        # inside the index (Pagefind writes beside them and leaves them be): an index discarded unfinished takes
+        # them with it, and they are on its file system, where hard links are
+        out.mkdir(parents=True, exist_ok=True)
+        trees = Path(tempfile.mkdtemp(prefix=".shards-", dir=out))
         try:
             for number, shard in enumerate(shards(pages, size)):
                 tree = trees / str(number)
@@ -117,9 +127,20 @@ def _pagefind(site: Path, out: Path) -> None:
     subprocess.run(pagefind_command(site, out), check=True, capture_output=True)
 
 
+def _end_with(parent: int) -> None:
+    """Kill this process group, Pagefind included, once `parent` is gone: a process killed outright cannot stop
+    the indexer it started, and nothing else would (it runs in a session of its own, away from the terminal's)."""
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
 def main(arguments: list[str]) -> int:
     site, out = Path(arguments[0]), Path(arguments[1])
     size = int(arguments[2]) if len(arguments) > 2 else SHARD_PAGES
+    parent = os.environ.get(PARENT)
+    if parent and os.getpgrp() == os.getpid():   # started by start(): the process group is the indexer's own
+        threading.Thread(target=_end_with, args=(int(parent),), daemon=True).start()
     try:
         index(site, out, size)
     except subprocess.CalledProcessError as failed:

@@ -3,29 +3,73 @@ them as one: the same results as one whole index."""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from site_gen import search_index
 from site_gen.build import build
+from site_gen.serve import Preview
 
-from .conftest import TODAY, copy_example
+from .conftest import TODAY, copy_example, edit
 
 SHARD = 3   # pages per shard: the example's 21 searchable pages make 7 shards
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+BASE = "/changes/"   # the public site's place on its host, as base_url puts it in production
+
+
+class _Host(http.server.ThreadingHTTPServer):
+    """A host serving one public site at BASE. A test may swap the site (a deploy), have some addresses answer
+    otherwise (`answers`: a path's start -> status and body), or have the shard list kept 10 minutes by browsers
+    (`cached`), as GitHub Pages keeps every file."""
+
+    def __init__(self, site: Path) -> None:
+        super().__init__(("127.0.0.1", 0), _Hosted)
+        self.site = site
+        self.answers: dict[str, tuple[int, bytes]] = {}
+        self.cached = False
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}{BASE}"
+
+
+class _Hosted(http.server.SimpleHTTPRequestHandler):
+    server: _Host
+
+    def translate_path(self, path: str) -> str:
+        self.directory = str(self.server.site)
+        return super().translate_path(path.replace(BASE, "/", 1) if path.startswith(BASE) else "/outside/")
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        answer = next((given for start, given in self.server.answers.items() if self.path.startswith(start)), None)
+        if answer is None:
+            return super().do_GET()
+        status, body = answer
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def end_headers(self) -> None:
+        if self.server.cached and self.path.startswith(BASE + "pagefind/shards.json"):
+            self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -35,25 +79,34 @@ def _searchable(site: Path) -> int:
                if "pagefind" not in page.relative_to(site).parts)
 
 
+def _indexed_copy(site: Path, copy: Path, size: int) -> Path:
+    """A copy of the public site with an index of its own in shards of `size` pages."""
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    subprocess.run(search_index.command(copy, copy / "pagefind", size), check=True)
+    return copy
+
+
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path | str]]:
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The example's public site with its own index (one piece), and a copy indexed in shards of SHARD pages,
-    each served over HTTP."""
+    each on a host of its own."""
     root = copy_example(tmp_path_factory.mktemp("search-index") / "repo")
     out = root.parent / "out"
     build(root, out, TODAY, cache=False)
-    sharded = root.parent / "sharded"
-    shutil.copytree(out / "public", sharded, ignore=shutil.ignore_patterns("pagefind"))
-    subprocess.run([*search_index.command(sharded, sharded / "pagefind"), str(SHARD)], check=True)
-    servers = {name: http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-        for name, folder in (("whole", out / "public"), ("sharded", sharded))}
-    for server in servers.values():
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"whole": out / "public", "sharded": sharded,
-           **{f"{name} url": f"http://127.0.0.1:{server.server_port}/" for name, server in servers.items()}}
-    for server in servers.values():
-        server.shutdown()
+    sharded = _indexed_copy(out / "public", root.parent / "sharded", SHARD)
+    hosts = {"whole": _Host(out / "public"), "sharded": _Host(sharded)}
+    yield {"whole": out / "public", "sharded": sharded, "hosts": hosts,
+           **{f"{name} url": host.url for name, host in hosts.items()}}
+    for host in hosts.values():
+        host.shutdown()
+
+
+@pytest.fixture
+def host(sites: dict[str, Any]) -> Iterator[_Host]:
+    """The sharded site's host, put back as it was after the test."""
+    served: _Host = sites["hosts"]["sharded"]
+    yield served
+    served.site, served.answers, served.cached = sites["sharded"], {}, False
 
 
 def test_a_small_site_has_one_index_and_lists_no_shards(sites: dict[str, Path]) -> None:
@@ -73,8 +126,10 @@ def test_a_large_site_is_indexed_in_shards_no_larger_than_asked_each_page_in_one
     assert listed == [f"{number}/" for number in range(1, 7)]
     counts = [_pages_indexed(index)] + [_pages_indexed(index / shard) for shard in listed]
     assert max(counts) <= SHARD and sum(counts) == _searchable(sites["sharded"])
-    # each shard lives inside the index; nothing of the work is left beside the site
-    assert not [name for name in os.listdir(sites["sharded"].parent) if name.startswith(".pagefind-shards-")]
+    # each shard lives inside the index; nothing of the work is left in it or beside the site
+    assert sorted(path.name for path in index.iterdir() if path.is_dir()) == ["1", "2", "3", "4", "5", "6",
+                                                                               "fragment", "index"]
+    assert sorted(os.listdir(sites["sharded"].parent)) == ["out", "repo", "sharded"]
 
 
 def _all_results(page: Page, words: str) -> list[str]:
@@ -137,7 +192,7 @@ def test_stopping_the_indexer_stops_the_pagefind_it_runs(tmp_path: Path) -> None
     words = [f"w{number:05d}" for number in range(40_000)]
     for page in ("a", "b"):   # two shards of one page each, seconds of Pagefind's work apiece
         (site / f"{page}.html").write_text("<main data-pagefind-body>" + " ".join(words * 40) + "</main>")
-    process = search_index.start([*search_index.command(site, site / "pagefind"), "1"])
+    process = search_index.start(search_index.command(site, site / "pagefind", 1))
     deadline = time.monotonic() + 20
     while not [pid for pid in _pagefind_processes(site) if pid != process.pid]:   # Pagefind itself runs
         assert process.poll() is None and time.monotonic() < deadline, "Pagefind never started"
@@ -147,6 +202,8 @@ def test_stopping_the_indexer_stops_the_pagefind_it_runs(tmp_path: Path) -> None
     time.sleep(0.3)   # (the killed processes are reaped)
     assert _pagefind_processes(site) == []
     assert not (site / "pagefind/1").exists()
+    # what it made is inside the index it did not finish, which its caller discards: nothing beside the site
+    assert os.listdir(tmp_path) == ["site"]
 
 
 def test_a_failing_pagefind_fails_the_indexer_with_its_message(tmp_path: Path) -> None:
@@ -154,7 +211,7 @@ def test_a_failing_pagefind_fails_the_indexer_with_its_message(tmp_path: Path) -
     site.mkdir()
     (site / "index.html").write_text("<html><body data-pagefind-body>hello</body></html>")
     (tmp_path / "blocked").write_text("a file where the index's folder would go")
-    done = subprocess.run([*search_index.command(site, tmp_path / "blocked"), "1"], capture_output=True, text=True)
+    done = subprocess.run(search_index.command(site, tmp_path / "blocked", 1), capture_output=True, text=True)
     assert done.returncode != 0 and done.stderr.strip()
     assert "Traceback" not in done.stderr
 
@@ -166,3 +223,79 @@ def test_pages_are_chosen_by_their_searchable_mark_not_by_words_about_it(tmp_pat
     assert search_index.searchable_pages(tmp_path) == ["a/index.html"]
     (tmp_path / "a/index.html").write_text("<main><p>x</p></main>")   # none marked: Pagefind indexes every page
     assert search_index.searchable_pages(tmp_path) == ["a/index.html", "b.html"]
+
+
+# --- the index a build or serve makes, and what a killed one leaves -------------------------------------------
+
+def test_a_build_with_no_public_page_changed_keeps_the_sharded_index_and_its_marker_lists_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "SHARD_PAGES", SHARD)
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY)
+    index = out / "public/pagefind"
+
+    def indexed() -> dict[str, int]:
+        return {path.relative_to(out / "public").as_posix(): path.stat().st_ino
+                for path in index.rglob("*") if path.is_file()}
+
+    first = indexed()
+    assert json.loads((index / "shards.json").read_text())["shards"] == [f"{n}/" for n in range(1, 7)]
+    edit(root / "backlog/irritants/battery-range-wrong.yaml", "owner: Maya Okafor", "owner: Ana Lima")  # internal
+    report = build(root, out, TODAY)
+    assert report.search_indexed and not report.reused and indexed() == first   # the same files, linked
+    assert set(first) <= set(json.loads((out / "public/.site-gen-output").read_text())["files"])
+
+
+_BUILD_IN_SHARDS_OF_ONE = ("import sys; from site_gen import search_index; search_index.SHARD_PAGES = 1; "
+                           "from site_gen.start import main; main('site-gen')")
+
+
+def test_a_build_killed_outright_while_indexing_leaves_no_indexer_writing_into_its_output(tmp_path: Path) -> None:
+    """The indexer runs in a session of its own: a build killed outright (SIGKILL, its terminal closed) left it
+    writing into OUT's staging folder for seconds, and a build run meanwhile failed ("An interrupted build's swap
+    could not be finished") while the two removed and wrote the same folder."""
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", _BUILD_IN_SHARDS_OF_ONE, "build", str(root), "--out", str(out),
+               "--today", TODAY.isoformat(), "--no-cache"]
+    killed = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_pagefind_processes(out)) < 2:   # the indexer, and Pagefind itself
+        assert killed.poll() is None and time.monotonic() < deadline, "Pagefind never started"
+        time.sleep(0.01)
+    killed.kill()
+    killed.wait()
+    time.sleep(1)
+    assert _pagefind_processes(out) == []
+    subprocess.run(command, check=True, capture_output=True)
+    assert sorted(os.listdir(out)) == ["internal", "public"]
+    assert not list((out / "public/pagefind").glob(".*"))
+
+
+def _until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_serve_keeps_nothing_of_a_sharded_index_a_newer_one_replaced_unfinished(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild stops the indexer of the pages it made stale: the shards' page trees that indexer had made stayed
+    in serve's folder until serve stopped, one set for each index replaced so."""
+    monkeypatch.setattr(search_index, "SHARD_PAGES", 1)
+    preview = Preview(example, port=0, today=TODAY, search=False)
+    preview.start()
+    try:
+        assert preview.out is not None
+        served = preview.out
+        preview.search = True
+        preview.index_later(preview.version)
+        _until(lambda: bool(_pagefind_processes(served)), "Pagefind never started")
+        preview.index_later(preview.version)   # as a rebuild does
+        _until(lambda: preview.indexed == preview.version, "never indexed")
+        assert preview.index is not None
+        assert sorted(path.name for path in served.iterdir()) == sorted(["internal", "public", preview.index.name])
+    finally:
+        preview.stop()
