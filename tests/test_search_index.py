@@ -364,6 +364,30 @@ def test_the_list_of_shards_is_asked_for_anew_not_kept_from_before_a_deploy(
     assert _pages_of(_results_seen(browser, sites["whole url"], "ride")) <= _pages_of(found), said
 
 
+def test_more_results_takes_the_reader_to_the_first_new_one_and_says_how_many_there_are(
+        sites: dict[str, Any], browser: Browser) -> None:
+    """The button the keyboard pressed disappears with the last results: focus fell back to the page's start.
+    And the count said "10+ results" with all 14 shown."""
+    page = _search_page(browser, sites["sharded url"])
+    field = page.locator("#search-input")
+    field.fill("ride")
+    field.press("Enter")
+    page.locator("ol.results li").first.wait_for(timeout=15_000)
+    assert _status(page) == "10+ results for “ride”."
+    more = page.locator("button.more")
+    while more.is_visible():
+        shown = page.locator("ol.results li").count()
+        more.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.querySelectorAll('ol.results li').length > {shown}")
+        focused = page.evaluate("document.activeElement.closest('ol.results > li') ? "
+                                "[...document.querySelectorAll('ol.results > li')].indexOf("
+                                "document.activeElement.closest('ol.results > li')) : -1")
+        assert focused == shown and page.evaluate("document.activeElement.tagName") == "A"
+    count = page.locator("ol.results li").count()
+    assert count > 10 and _status(page) == f"{count} results for “ride”."
+
+
 # --- the index a build or serve makes, and what a killed one leaves -------------------------------------------
 
 def test_a_build_with_no_public_page_changed_keeps_the_sharded_index_and_its_marker_lists_it(

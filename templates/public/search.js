@@ -152,7 +152,13 @@
 
   function showMore() {
     var first = list.children.length, ticket = latest;
-    show(PAGE).catch(function () {   // (the index replaced since: these results and the next, from the index there now)
+    show(PAGE).then(function () {
+      if (ticket !== latest) return;
+      counted(asked);
+      // the button pressed may be gone with the last results: the reader goes on from the first new one
+      var next = list.children[first];
+      if (next) next.querySelector("a").focus();
+    }, function () {   // (the index replaced since: these results and the next, from the index there now)
       if (ticket !== latest) return;
       reload();
       find(asked, first + PAGE, ticket, true);
