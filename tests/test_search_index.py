@@ -115,6 +115,16 @@ def test_a_small_site_has_one_index_and_lists_no_shards(sites: dict[str, Path]) 
     assert _pages_indexed(index) == _searchable(sites["whole"]) == 21
 
 
+def test_the_same_site_is_indexed_in_the_same_bytes(sites: dict[str, Path], tmp_path: Path) -> None:
+    """Rebuilds are byte-identical, the shards' vocabulary pages included."""
+    again = _indexed_copy(sites["whole"], tmp_path / "again", SHARD)
+    assert _files(again / "pagefind") == _files(sites["sharded"] / "pagefind")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
 def _pages_indexed(bundle: Path) -> int:
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
     return sum(language["page_count"] for language in entry["languages"].values())
@@ -122,10 +132,13 @@ def _pages_indexed(bundle: Path) -> int:
 
 def test_a_large_site_is_indexed_in_shards_no_larger_than_asked_each_page_in_one(sites: dict[str, Path]) -> None:
     index = sites["sharded"] / "pagefind"
-    listed = json.loads((index / "shards.json").read_text())["shards"]
-    assert listed == [f"{number}/" for number in range(1, 7)]
-    counts = [_pages_indexed(index)] + [_pages_indexed(index / shard) for shard in listed]
+    listed = json.loads((index / "shards.json").read_text())
+    assert listed["shards"] == [f"{number}/" for number in range(1, 7)]
+    bundles = [index] + [index / shard for shard in listed["shards"]]
+    counts = [_pages_indexed(bundle) - 1 for bundle in bundles]   # (and each its vocabulary page, hidden)
     assert max(counts) <= SHARD and sum(counts) == _searchable(sites["sharded"])
+    assert [(bundle / f"fragment/{result}.pf_fragment").is_file()
+            for bundle, result in zip(bundles, listed["hidden"], strict=True)] == [True] * 7
     # each shard lives inside the index; nothing of the work is left in it or beside the site
     assert sorted(path.name for path in index.iterdir() if path.is_dir()) == ["1", "2", "3", "4", "5", "6",
                                                                                "fragment", "index"]
@@ -160,10 +173,11 @@ def _results_seen(browser: Browser, site: str, words: str) -> list[str]:
 @pytest.mark.parametrize("words", ["ride", "payment", "kiosks"])
 def test_the_search_page_searches_every_shard_and_finds_what_one_whole_index_finds(
         sites: dict[str, str], browser: Browser, words: str) -> None:
-    """Every page one whole index finds, best first. A shard without the word itself may add a page with a shorter
-    word the query starts with (Pagefind's fallback: "pay" for "payment"), never one without."""
+    """Every page one whole index finds and no other, best first. A shard without the word itself added the pages
+    with the longest word the query starts with (Pagefind's fallback when no page has the word: "pay" for
+    "payment"), while another shard held the pages with the word."""
     found = {name: _results_seen(browser, sites[f"{name} url"], words) for name in ("whole", "sharded")}
-    assert set(found["whole"]) <= set(found["sharded"]) and found["sharded"][0] == found["whole"][0], found
+    assert set(found["whole"]) == set(found["sharded"]) and found["sharded"][0] == found["whole"][0], found
     assert len(set(found["sharded"])) == len(found["sharded"])
 
 

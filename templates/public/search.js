@@ -14,13 +14,17 @@
   var options = { baseUrl: bundle.pathname.replace(/pagefind\/$/, "") };
 
   // A large site's index comes in shards (pagefind/shards.json lists them; see site_gen/search_index.py):
-  // Pagefind searches them all and ranks their results together. The list is asked for anew each time (a host
-  // lets browsers keep files for minutes): one kept from before a deploy would leave shards out. Without a list
-  // (an index an older site-gen wrote, a host that fails it), the first shard is searched alone.
+  // Pagefind searches them all and ranks their results together, but for each shard's vocabulary page (`hidden`).
+  // The list is asked for anew each time (a host lets browsers keep files for minutes): one kept from before a
+  // deploy would leave shards out. Without a list (an index an older site-gen wrote, a host that fails it), the
+  // first shard is searched alone.
+  var hidden = {};
   function shards() {
     return fetch(bundle.href + "shards.json", { cache: "no-cache" }).then(function (response) {
-      return response.ok ? response.json() : { shards: [] };
+      return response.ok ? response.json() : {};
     }).then(function (listed) {
+      hidden = {};
+      (Array.isArray(listed && listed.hidden) ? listed.hidden : []).forEach(function (id) { hidden[id] = true; });
       return Array.isArray(listed && listed.shards) ? listed.shards : [];
     }).catch(function () { return []; });
   }
@@ -97,6 +101,7 @@
   // A list page (working on, won't do) stands for its items: each item found is its own result.
   function cards(data) {
     var meta = data.meta || {};
+    if (meta.vocabulary) return [];   // a shard's vocabulary page, found without the list that names it
     var items = (data.sub_results || []).filter(function (sub) { return sub.url.indexOf("#") > 0 && !/#stage-/.test(sub.url); });
     if (!meta.date && items.length) {
       return items.map(function (sub) { return card(sub.title, sub.url, [meta.type], sub.excerpt); });
@@ -132,7 +137,7 @@
     load().then(function (pagefind) { return pagefind.search(query); }).then(function (response) {
       if (ticket !== latest) return;
       list.textContent = "";
-      pending = response.results.slice();
+      pending = response.results.filter(function (result) { return !hidden[result.id]; });
       asked = query;
       return show(count).then(function () {
         if (ticket !== latest) return;
