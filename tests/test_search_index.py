@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -22,7 +22,7 @@ from site_gen import search_index
 from site_gen.build import build
 from site_gen.serve import Preview
 
-from .conftest import TODAY, copy_example, edit
+from .conftest import AXE_TAGS, NODE_MODULES, TODAY, copy_example, edit
 
 SHARD = 3   # pages per shard: the example's 21 searchable pages make 7 shards
 
@@ -400,6 +400,21 @@ def test_more_results_takes_the_reader_to_the_first_new_one_and_says_how_many_th
         assert focused == shown and page.evaluate("document.activeElement.tagName") == "A"
     count = page.locator("ol.results li").count()
     assert count > 10 and _status(page) == f"{count} results for “ride”."
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_from_several_shards_pass_axe_on_a_phone(
+        sites: dict[str, Any], browser: Browser, scheme: Literal["light", "dark"]) -> None:
+    page = browser.new_page(color_scheme=scheme, viewport={"width": 320, "height": 640})
+    page.goto(sites["sharded url"] + "search/index.html")
+    field = page.locator("#search-input")
+    field.fill("ride")
+    field.press("Enter")
+    page.locator("button.more").click()
+    page.wait_for_function("document.querySelectorAll('ol.results li').length > 10")
+    page.add_script_tag(content=(NODE_MODULES / "axe-core/axe.min.js").read_text("utf-8"))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    assert [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
 
 
 # --- the index a build or serve makes, and what a killed one leaves -------------------------------------------
