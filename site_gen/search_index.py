@@ -7,6 +7,13 @@ size. The first shard is the index at `pagefind/`; each further one is a whole P
 listed in `pagefind/shards.json`, and the search page merges them (Pagefind's `mergeIndex`: one list, ranked
 by score across the shards). A site with fewer searchable pages is indexed in one go, as Pagefind alone would.
 
+A shard that has no word starting with the word searched answers with the pages of the longest word the search
+starts with ("pay" for "payment"): Pagefind's fallback for a word no page has. Merged, the shards without the
+word would bury the pages that have it under pages that do not. So each shard also indexes a vocabulary page
+holding every word of the site: a shard falls back only when no page of the site has the word, as one whole
+index does. shards.json names each vocabulary page's result (`hidden`), which the search page never shows (nor
+one whose meta has `vocabulary`, should shards.json not load).
+
 It runs as a process of its own, `python -m site_gen.search_index SITE INDEX [SHARD_PAGES]` (the build and serve
 start it and stop it with its process group, Pagefind included): it needs nothing of site-gen's model, so its
 memory is Pagefind's and a small interpreter's. Started by start(), it also stops itself, Pagefind with it, when
@@ -17,6 +24,8 @@ whoever discards an index it did not finish discards that work too.
 
 from __future__ import annotations
 
+import gzip
+import html
 import json
 import math
 import os
@@ -35,6 +44,12 @@ SHARDS_FILE = "shards.json"
 PARENT = "SITE_GEN_INDEXER_PARENT"   # set by start(): the process whose end ends the indexer
 # the attribute in a tag: a story's text saying "data-pagefind-body" is escaped (&lt;), so never matches
 _SEARCHABLE = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=/>]")
+_UNSAID = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_LANGUAGE = re.compile(r"<html\b[^>]*\slang=[\"']?([^\"'\s>]+)", re.IGNORECASE)
+VOCABULARY = "site-gen-vocabulary/index.html"   # in each shard's page tree: every word of the site
+VOCABULARY_META = "site-gen"   # its result's `vocabulary` meta (search.js shows none that has one)
+_FRAGMENT = b"pagefind_dcd"   # how a result's file (fragment/ID.pf_fragment, gzipped) starts: then its JSON
 
 
 def command(site: Path, out: Path, size: int | None = None) -> list[str]:
@@ -102,25 +117,66 @@ def _linked(site: Path, pages: list[str], tree: Path) -> None:
 def index(site: Path, out: Path, size: int = SHARD_PAGES) -> None:
     """Write the search index of `site` into `out`; subprocess.CalledProcessError if Pagefind fails."""
     pages = searchable_pages(site)
-    names: list[str] = []
+    listed: dict[str, list[str]] = {"shards": []}
     if len(pages) <= size:
         _pagefind(site, out)
     else:
+        vocabulary = _vocabulary_page(site, pages)
+        listed["hidden"] = []
         # inside the index (Pagefind writes beside them and leaves them be): an index discarded unfinished takes
         # them with it, and they are on its file system, where hard links are
         out.mkdir(parents=True, exist_ok=True)
         trees = Path(tempfile.mkdtemp(prefix=".shards-", dir=out))
         try:
             for number, shard in enumerate(shards(pages, size)):
-                tree = trees / str(number)
+                tree, bundle = trees / str(number), out / str(number) if number else out
                 _linked(site, shard, tree)
-                _pagefind(tree, out / str(number) if number else out)
+                (tree / VOCABULARY).parent.mkdir(parents=True)
+                (tree / VOCABULARY).write_bytes(vocabulary)
+                _pagefind(tree, bundle)
                 shutil.rmtree(tree)
+                listed["hidden"].append(_result_of(bundle, VOCABULARY))
                 if number:
-                    names.append(f"{number}/")
+                    listed["shards"].append(f"{number}/")
         finally:
             shutil.rmtree(trees, ignore_errors=True)
-    (out / SHARDS_FILE).write_text(json.dumps({"shards": names}) + "\n", encoding="utf-8")
+    (out / SHARDS_FILE).write_text(json.dumps(listed) + "\n", encoding="utf-8")
+
+
+def _vocabulary_page(site: Path, pages: list[str]) -> bytes:
+    """A page holding every word of the pages, once, sorted (the same site, the same bytes), in the pages'
+    language: Pagefind splits, folds and stems it as it does theirs. Words the page's menus and footers hold too:
+    a word no page's searchable text has is then found on no page of any shard, where one whole index would give
+    the pages of a shorter word it starts with."""
+    words: set[str] = set()
+    language: str | None = None
+    for page in pages:
+        text = (site / page).read_text("utf-8", "replace")
+        if language is None:
+            found = _LANGUAGE.search(text)
+            language = f' lang="{html.escape(found[1])}"' if found else ""
+        words.update(html.unescape(_TAG.sub(" ", _UNSAID.sub(" ", text))).split())
+    said = html.escape(" ".join(sorted(words)))
+    return (f'<!doctype html><html{language}><head><meta charset="utf-8"><title>-</title></head><body>'
+            f'<main data-pagefind-body data-pagefind-meta="vocabulary:{VOCABULARY_META}">{said}</main></body></html>\n'
+            ).encode()
+
+
+def _result_of(bundle: Path, page: str) -> str:
+    """The result ID Pagefind gave `page` in the index at `bundle` (the name of its fragment file)."""
+    address = "/" + page.removesuffix("index.html")
+    # the vocabulary holds every word: the largest file, found first
+    for fragment in sorted((bundle / "fragment").iterdir(), key=lambda path: -path.stat().st_size):
+        data = gzip.decompress(fragment.read_bytes())
+        if data.startswith(_FRAGMENT) and json.loads(data[len(_FRAGMENT):]).get("url") == address:
+            return fragment.name.removesuffix(".pf_fragment")
+    raise UnknownPagefind(f"{bundle}: Pagefind wrote no result for {address} that site-gen can read (it reads "
+                          "Pagefind 1's fragment/*.pf_fragment files); install Pagefind 1: pip install "
+                          "'site-gen[search]'")
+
+
+class UnknownPagefind(Exception):
+    """Pagefind wrote an index site-gen cannot read the results of."""
 
 
 def _pagefind(site: Path, out: Path) -> None:
@@ -146,6 +202,9 @@ def main(arguments: list[str]) -> int:
     except subprocess.CalledProcessError as failed:
         sys.stderr.write((failed.stderr or failed.stdout or b"").decode("utf-8", "replace"))
         return failed.returncode or 1
+    except UnknownPagefind as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
     except OSError as exc:   # a full disk, a folder removed meanwhile: said in one line, as Pagefind would
         where = f" ({exc.filename})" if exc.filename else ""
         sys.stderr.write(f"{exc.strerror or exc}{where}\n")

@@ -17,6 +17,8 @@ from site_gen.check import CheckResult, check_repository
 from site_gen.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO / "node_modules"   # axe-core, vnu (npm install)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 EXAMPLE_PARTS = ("site.yaml", "backlog", "feedback")
 TODAY = date(2026, 11, 23)
 CHROMIUM = "/usr/bin/chromium"

@@ -22,11 +22,10 @@ from playwright.sync_api import Browser, Locator, Page
 
 from site_gen.build import build
 
-from .conftest import REPO, TODAY, copy_example
+from .conftest import AXE_TAGS, NODE_MODULES, TODAY, copy_example
 from .fixtures.customer_corpus import write_corpus_repo
 from .xss import write_xss_repo
 
-NODE_MODULES = REPO / "node_modules"
 FOLLOW = "follow/index.html"   # the page of the public site's feeds
 
 
@@ -618,9 +617,6 @@ def test_xss_corpus_runs_nothing_on_either_site(tmp_path: Path, browser: Browser
     finally:
         server.shutdown()
     assert dialogs == []
-
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
