@@ -76,6 +76,8 @@ class CustomerReferences:
     1.9 s to read and index in Python.
     """
 
+    _asked: list[str] | None = None   # offline(): what only DuckDB could say, not asked
+
     def __init__(self, references: Iterable[str], stored: StoredCustomers | None = None):
         values = set(references)
         stored_shapes = stored.customer_shapes() if stored is not None else None
@@ -106,6 +108,16 @@ class CustomerReferences:
         copy._known = self._known | self._stored.lowered_customers()
         copy._stored = None
         return copy
+
+    def offline(self) -> tuple[CustomerReferences, list[str]]:
+        """This index for a forked process, which cannot ask DuckDB (site_gen.rules.records judges records in one):
+        what only DuckDB could say is a customer reference is found to be none there, and added to the list
+        returned, for its record to be judged again where DuckDB answers."""
+        if self._stored is None:
+            return self, []
+        copy = copy_module.copy(self)
+        copy._asked = []
+        return copy, copy._asked
 
     @property
     def read_into_python(self) -> int:
@@ -141,7 +153,11 @@ class CustomerReferences:
                 candidates.append((start, end, reference))
         known = {reference for _, _, reference in candidates if reference in self._known}
         if self._stored is not None and len(known) < len(candidates):
-            known |= self._stored.known_customers({reference for _, _, reference in candidates} - known)
+            unknown = {reference for _, _, reference in candidates} - known
+            if self._asked is not None:   # offline: this process cannot ask DuckDB
+                self._asked.extend(unknown)
+            else:
+                known |= self._stored.known_customers(unknown)
         return [candidate for candidate in candidates if candidate[2] in known]
 
 
