@@ -10,6 +10,7 @@ diagnostics with those records judged again; else a full check that parses, and 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,10 +66,10 @@ def check_repository(root: Path, today: date, workers: int | None = None,
     """
     from .collector import paused_collector
     from .diagnostics import sorted_diagnostics
-    from .facts import derive_facts
+    from .facts import derive_facts, loaded_customers
     from .load import load_backlog
     from .rules import across_records
-    from .rules.records import judge_records
+    from .rules.records import judging
     from .schemas import stale_schemas
 
     backlog, diagnostics = load_backlog(root, workers, memo)
@@ -77,12 +78,16 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         loaded = {path: hashed for path, (hashed, _) in memo.part("files").files.items()}   # this run's files
         earlier = memo.part("judged").judged.get(settings)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
-        facts = derive_facts(backlog, today)
-        if derived is not None:
-            derived(facts)
-        found, judged = judge_records(backlog, facts, loaded, earlier, settings or b"")
+        customers = loaded_customers(backlog)
+        # the record rules, judged in a worker process meanwhile when there are many records to judge
+        with judging(backlog, today, customers, loaded, earlier, settings or b"",
+                     workers if workers is not None else (os.cpu_count() or 1)) as judgement:
+            facts = derive_facts(backlog, today, customers)
+            if derived is not None:
+                derived(facts)
+            diagnostics += across_records(backlog, facts)
+            found, judged = judgement.result()
         diagnostics += found
-        diagnostics += across_records(backlog, facts)
     if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
         # (site.yaml's lists are judged once it loads)
         diagnostics.extend(stale_schemas(backlog.editor_schemas, backlog.config))

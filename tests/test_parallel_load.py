@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+
+from site_gen.check import CheckResult, check_repository
 from site_gen.load import PARALLEL_FROM, load_backlog
 
-from .conftest import REPO
+from .conftest import REPO, copy_example
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic import build as make_repo  # noqa: E402
+
+LATE = date(2026, 12, 20)   # the example's irritants overdue and its decisions due: the record rules find much
 
 
 def test_two_processes_load_exactly_what_one_does(tmp_path: Path) -> None:
@@ -35,8 +42,6 @@ def test_two_processes_load_exactly_what_one_does(tmp_path: Path) -> None:
 def test_a_cached_check_parses_in_a_second_process_only_what_the_cache_does_not_hold(tmp_path: Path) -> None:
     """A record the cache holds is a lookup: a worker would only pickle back what the check already holds. So a
     second process loads when many files must be parsed (the first run, many edits), never for cache hits."""
-    from datetime import date
-
     from site_gen.check import check_cached
     from site_gen.incremental import DiskMemo
     from site_gen.parallel import forked
@@ -54,3 +59,66 @@ def test_a_cached_check_parses_in_a_second_process_only_what_the_cache_does_not_
     assert forked() == before   # one file to parse, 2,099 held: one process
     assert not edited.reused and edited.diagnostics == check_cached(root, today, None, workers=1).diagnostics
     assert edited.diagnostics != first.diagnostics
+
+
+def _judged_in_a_worker(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[CheckResult, CheckResult]:
+    """The example judged in this process alone, then with its record rules judged in a worker process (the example
+    has fewer records than make a worker pay: forked anyway)."""
+    from site_gen.parallel import forked
+    from site_gen.rules import records
+
+    alone = check_repository(root, LATE, workers=1)
+    monkeypatch.setattr(records, "FORK_FROM", 1)
+    before = forked()
+    shared = check_repository(root, LATE, workers=2)
+    assert forked() == before + 1   # the judge (the example's 37 record files are parsed in this process)
+    return alone, shared
+
+
+def test_records_judged_in_a_worker_process_are_judged_exactly_as_in_this_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From FORK_FROM records to judge, the record rules run in a forked worker while this process derives the
+    facts: the same diagnostics, the same Judged kept for the next check."""
+    root = copy_example(tmp_path / "repo")
+    story = root / "backlog/stories/cancel-in-the-app.md"   # public: placeholders, personal data, raw HTML
+    story.write_text(story.read_text("utf-8") + "\nTODO: say more.\n\nWrite to ana@example.com <b>now</b>.\n", "utf-8")
+    alone, shared = _judged_in_a_worker(root, monkeypatch)
+    assert {"placeholder", "personal-data", "raw-html", "overdue", "decision-review"} <= {
+        d.rule for d in shared.diagnostics}
+    assert shared.diagnostics == alone.diagnostics
+
+
+@pytest.mark.parametrize("customer", ["CUST-990001", "Zoë-Rider-7"], ids=["plain-ascii", "not-ascii"])
+def test_a_customer_reference_only_duckdb_knows_is_found_by_records_judged_in_a_worker(
+        customer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker cannot ask DuckDB whether a text quotes a customer of the rows it holds: the worker names
+    that story, and this process judges it again."""
+    from site_gen.load import csvstore
+
+    root = copy_example(tmp_path / "repo")
+    export = root / "feedback/surveys-and-reviews.csv"
+    export.write_text(export.read_text("utf-8") + f"SRV-TEST-0001,2026-11-02,survey,{customer},commuter,ops,"
+                      "discover,,,The dock was full,,complaint,,\n", "utf-8")
+    story = root / "backlog/stories/cancel-in-the-app.md"
+    story.write_text(story.read_text("utf-8").replace("No call needed.", f"Thanks to ({customer}), no call needed."),
+                     "utf-8")
+    monkeypatch.setenv(csvstore.THRESHOLD_VARIABLE, "0")   # the rows in DuckDB
+    alone, shared = _judged_in_a_worker(root, monkeypatch)
+    assert shared.backlog.stored_feedback is not None
+    assert [d.message for d in shared.diagnostics if d.rule == "personal-data"] == [
+        f"public field 'we_did' contains a customer reference ({customer})"]
+    assert shared.diagnostics == alone.diagnostics
+
+
+def _dies() -> None:
+    os._exit(1)
+
+
+def test_records_are_judged_in_this_process_when_the_worker_dies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_gen.rules import records
+
+    root = copy_example(tmp_path / "repo")
+    monkeypatch.setattr(records, "_judge_shared", _dies)   # out of memory, say
+    alone, shared = _judged_in_a_worker(root, monkeypatch)
+    assert shared.diagnostics == alone.diagnostics and any(d.rule == "overdue" for d in shared.diagnostics)

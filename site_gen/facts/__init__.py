@@ -473,8 +473,14 @@ def _theme_groups_shared() -> list[list[int]]:
     return theme_groups(shared())
 
 
-def derive_facts(backlog: Backlog, as_of: date) -> Facts:
-    """Everything the backlog means on as_of; pure, and each fact computed once."""
+def loaded_customers(backlog: Backlog) -> frozenset[str]:
+    """Every customer value of the loaded rows (not of those in DuckDB)."""
+    return frozenset(map(attrgetter("customer"), backlog.feedback)) - {None, ""}   # in C: a million rows
+
+
+def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None = None) -> Facts:
+    """Everything the backlog means on as_of; pure, and each fact computed once (customers: loaded_customers, when
+    the caller has them already)."""
     rules = backlog.config.rules
     evidence = rows_by_irritant(backlog, as_of)
     decisions_of: dict[str, list[Decision]] = defaultdict(list)
@@ -508,8 +514,7 @@ def derive_facts(backlog: Backlog, as_of: date) -> Facts:
             followed_by[decision.follows].append(decision.id)
     decisions = {decision.id: decision_facts(decision, as_of, tuple(sorted(followed_by[decision.id])))
                  for decision in backlog.decisions.values()}
-    references = frozenset(map(attrgetter("customer"), backlog.feedback)) - {None, ""}   # in C: a million rows
-    return Facts(as_of, backlog, irritants, decisions, references)
+    return Facts(as_of, backlog, irritants, decisions, loaded_customers(backlog) if customers is None else customers)
 
 
 def _judged(irritant: Irritant, as_of: date) -> bool:

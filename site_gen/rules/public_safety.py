@@ -31,7 +31,7 @@ _SHAPE = re.compile(r"^((?:[^\w\n]|_)*)([^\W_]+)(.*)$", re.M)
 _FEW_TOKENS = 16
 # characters markdown can remove or turn into something else inside a line; a body without any of
 # them reads exactly as written (block markers at the start of a line only ever drop a prefix)
-_MARKUP = re.compile(r"[\\&<*_`\[\]~|!]")
+_MARKUP = "\\&<*_`[]~|!"
 _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
 
 
@@ -76,6 +76,8 @@ class CustomerReferences:
     1.9 s to read and index in Python.
     """
 
+    _asked: list[str] | None = None   # offline(): what only DuckDB could say, not asked
+
     def __init__(self, references: Iterable[str], stored: StoredCustomers | None = None):
         values = set(references)
         stored_shapes = stored.customer_shapes() if stored is not None else None
@@ -106,6 +108,16 @@ class CustomerReferences:
         copy._known = self._known | self._stored.lowered_customers()
         copy._stored = None
         return copy
+
+    def offline(self) -> tuple[CustomerReferences, list[str]]:
+        """This index for a forked process, which cannot ask DuckDB (site_gen.rules.records judges records in one):
+        what only DuckDB could say is a customer reference is found to be none there, and added to the list
+        returned, for its record to be judged again where DuckDB answers."""
+        if self._stored is None:
+            return self, []
+        copy = copy_module.copy(self)
+        copy._asked = []
+        return copy, copy._asked
 
     @property
     def read_into_python(self) -> int:
@@ -141,7 +153,11 @@ class CustomerReferences:
                 candidates.append((start, end, reference))
         known = {reference for _, _, reference in candidates if reference in self._known}
         if self._stored is not None and len(known) < len(candidates):
-            known |= self._stored.known_customers({reference for _, _, reference in candidates} - known)
+            unknown = {reference for _, _, reference in candidates} - known
+            if self._asked is not None:   # offline: this process cannot ask DuckDB
+                self._asked.extend(unknown)
+            else:
+                known |= self._stored.known_customers(unknown)
         return [candidate for candidate in candidates if candidate[2] in known]
 
 
@@ -179,7 +195,7 @@ class _Readable(HTMLParser):
 
 def readable_markdown(body: str) -> str:
     """A markdown body as customers read it: its rendered text, then its link targets, one a line."""
-    if not _MARKUP.search(body):
+    if not any(mark in body for mark in _MARKUP):   # each looked for as fast as memchr: not a regular expression
         return body
     reader = _Readable()
     reader.feed(str(render_markdown(body)))
@@ -199,21 +215,27 @@ def readable_plain(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _PublicText:
     name: str       # the field, or 'body'
-    loc: SourceLoc
+    record: Story | Irritant
     source: str     # as written
     readable: str   # as read
 
+    @property
+    def loc(self) -> SourceLoc:
+        """Where it is written: asked only of a text with something to report (placing the 38,600 texts of 11,700
+        public records took 0.03 s)."""
+        if isinstance(self.record, Story) and self.name == "body":
+            return SourceLoc(self.record.loc.path, self.record.body_line, 1)
+        return self.record.at(self.name)
 
-def _public_texts(record: Story | Irritant) -> Iterator[_PublicText]:
+
+def _public_texts(record: Story | Irritant) -> list[_PublicText]:
     names = ("title", "you_said", "we_did", "result") if isinstance(record, Story) else ("public_title",
                                                                                          "public_reason")
-    for name in names:
-        value = getattr(record, name)
-        if value:
-            yield _PublicText(name, record.at(name), value, readable_plain(value))
+    texts = [_PublicText(name, record, value, readable_plain(value)) for name in names
+             if (value := getattr(record, name))]
     if isinstance(record, Story) and record.body:
-        yield _PublicText("body", SourceLoc(record.loc.path, record.body_line, 1), record.body,
-                          readable_markdown(record.body))
+        texts.append(_PublicText("body", record, record.body, readable_markdown(record.body)))
+    return texts
 
 
 def _body_line(text: _PublicText, needle: str) -> SourceLoc:
@@ -238,9 +260,9 @@ def _allowed_spans(readable: str, allowed: tuple[str, ...]) -> list[tuple[int, i
     return spans
 
 
-def _check_record(record: Story | Irritant, references: CustomerReferences) -> Iterator[Diagnostic]:
+def _check_record(record: Story | Irritant, texts: list[_PublicText],
+                  references: CustomerReferences) -> Iterator[Diagnostic]:
     allowed = tuple(record.allow_personal_data)
-    texts = list(_public_texts(record))
     for text in texts:
         spans = _allowed_spans(text.readable, allowed)
         reported = set()
@@ -281,9 +303,9 @@ def _raw_html(story: Story) -> Iterator[Diagnostic]:
                           "HTML comments <!-- … --> are dropped")
 
 
-def _comments_in_fields(record: Story | Irritant) -> Iterator[Diagnostic]:
+def _comments_in_fields(record: Story | Irritant, texts: list[_PublicText]) -> Iterator[Diagnostic]:
     """A note hidden as <!-- … --> in a plain public field: only bodies are markdown, so customers would read it."""
-    for text in _public_texts(record):
+    for text in texts:
         if text.name != "body" and "<!--" in text.source:
             note = text.source[text.source.index("<!--"):]
             note = note if len(note) <= 40 else note[:37] + "..."
@@ -311,7 +333,8 @@ def check_record(record: Story | Irritant, references: CustomerReferences) -> It
     """What this family says of one record: nothing of a record that is not published."""
     if not record.is_public:
         return
-    yield from _check_record(record, references)
-    yield from _comments_in_fields(record)
+    texts = _public_texts(record)   # read once: a body with markup is rendered to be read
+    yield from _check_record(record, texts, references)
+    yield from _comments_in_fields(record, texts)
     if isinstance(record, Story) and "<" in record.body:  # no '<', no HTML: skip parsing
         yield from _raw_html(record)
