@@ -50,6 +50,11 @@ _LANGUAGE = re.compile(r"<html\b[^>]*\slang=[\"']?([^\"'\s>]+)", re.IGNORECASE)
 VOCABULARY = "site-gen-vocabulary/index.html"   # in each shard's page tree: every word of the site
 VOCABULARY_META = "site-gen"   # its result's `vocabulary` meta (search.js shows none that has one)
 _FRAGMENT = b"pagefind_dcd"   # how a result's file (fragment/ID.pf_fragment, gzipped) starts: then its JSON
+# Pagefind's code and its ready-made interfaces, which it writes into every bundle: the search page imports the
+# first shard's pagefind.js, and mergeIndex reads only the other shards' data (entry, wasm, index, fragments)
+_BUNDLE_CODE = ("pagefind.js", "pagefind-worker.js", "pagefind-highlight.js", "pagefind-ui.js", "pagefind-ui.css",
+                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
+                "pagefind-modular-ui.css")
 
 
 def command(site: Path, out: Path, size: int | None = None) -> list[str]:
@@ -138,9 +143,16 @@ def index(site: Path, out: Path, size: int = SHARD_PAGES) -> None:
                 listed["hidden"].append(_result_of(bundle, VOCABULARY))
                 if number:
                     listed["shards"].append(f"{number}/")
+                    _drop_code(bundle)
         finally:
             shutil.rmtree(trees, ignore_errors=True)
     (out / SHARDS_FILE).write_text(json.dumps(listed) + "\n", encoding="utf-8")
+
+
+def _drop_code(bundle: Path) -> None:
+    """A further shard without Pagefind's code (about 500 KB a shard): nothing loads it from there."""
+    for name in _BUNDLE_CODE:
+        (bundle / name).unlink(missing_ok=True)
 
 
 def _vocabulary_page(site: Path, pages: list[str]) -> bytes:

@@ -145,6 +145,16 @@ def test_a_large_site_is_indexed_in_shards_no_larger_than_asked_each_page_in_one
     assert sorted(os.listdir(sites["sharded"].parent)) == ["out", "repo", "sharded"]
 
 
+def test_a_further_shard_ships_its_index_data_and_none_of_pagefinds_code(sites: dict[str, Path]) -> None:
+    """The search page imports the first shard's pagefind.js; the others are only merged into it."""
+    index = sites["sharded"] / "pagefind"
+    assert (index / "pagefind.js").is_file() and (index / "pagefind-worker.js").is_file()
+    for shard in json.loads((index / "shards.json").read_text())["shards"]:
+        shipped = {path.name for path in (index / shard).iterdir()}
+        assert {"pagefind-entry.json", "index", "fragment"} <= shipped
+        assert [name for name in shipped if name.endswith((".js", ".css"))] == []
+
+
 def _all_results(page: Page, words: str) -> list[str]:
     """The address of every result the search page shows for the words, "Show more" pressed until the end."""
     page.locator("#search-input").fill(words)
