@@ -23,6 +23,7 @@ if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed n
     from .facts import Facts
     from .incremental import Digest, DiskMemo, Hashed, Memo, RunEntry
     from .model import Backlog
+    from .record_edits import KeptPlaces
     from .rules.records import Judged
 
 CHECK_FOLDERS = ("backlog", "feedback", "locale", "schemas")   # check's inputs besides site.yaml and the logo: no
@@ -133,11 +134,11 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
     edited = _own_edits(root, today, memo, last, Hashed(inputs, settled)) if last is not None else None
     if edited is not None and last is not None:
-        report, bases = edited
+        report, kept_places = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled, bases=bases)
+                                    settled=settled, bases=kept_places.bases, places=kept_places.places)
     else:
-        from .record_edits import published_bases, twinned
+        from .record_edits import published_bases, story_places, twinned
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
         result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
@@ -149,7 +150,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         customers = _keep_customers(memo, result, inputs)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
-                         customers, published_bases(result.backlog.stories.values()))
+                         customers, published_bases(result.backlog.stories.values()),
+                         story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
+                                      result.facts.addresses))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
@@ -162,11 +165,11 @@ _MOST_EDITS = 20   # more edited records than this: the full check (each reads a
 
 
 def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
-               hashed: Hashed) -> tuple[CheckReport, dict[str, int]] | None:
+               hashed: Hashed) -> tuple[CheckReport, KeptPlaces] | None:
     """The last check's report with the edited records judged again, when the only files that changed since are
-    records edited in their own fields alone, keeping every public address, each read and loaded without a
-    problem then and now (site_gen.record_edits), and the published stories' bases then; None otherwise: the
-    full check."""
+    records edited in their own fields alone, moving no public address but a retitled story's own, each read and
+    loaded without a problem then and now (site_gen.record_edits), and the published stories' places then; None
+    otherwise: the full check."""
     from .incremental import input_files
     from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
@@ -194,8 +197,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
-    bases = kept_addresses(edits, last.twinned, last.bases)
-    if bases is None:
+    places = kept_addresses(edits, last.twinned, last.bases, last.places)
+    if places is None:
         return None
     references = NO_CUSTOMERS   # judges no record that is not published
     # (a visibility or an audience is not an own field: the same now as before)
@@ -207,10 +210,10 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check …
     if input_files(root, (), (), hashed)["site.yaml"] != inputs["site.yaml"]:
         return None   # … unless saved since the run hashed it: these are not the rules of the inputs hashed
-    report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules), dict(last.counts),
-                         dict(last.unreadable))
+    report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules, places),
+                         dict(last.counts), dict(last.unreadable))
     memo.update_files(kept)
-    return report, bases
+    return report, places
 
 
 def _saved_meanwhile(root: Path, memo: Memo | DiskMemo, hashed: Hashed, extra: tuple[str, ...]) -> bool:

@@ -186,6 +186,7 @@ class RunEntry:
     twinned: frozenset[str] = frozenset()
     customers: Digest = b""
     bases: Mapping[str, int] = field(default_factory=dict)   # published stories per derived base address
+    places: Any = None   # what a moved story address could meet (record_edits.StoryPlaces)
 
 
 def keep_run(runs: dict[Digest, RunEntry], run: Digest, entry: RunEntry) -> dict[Digest, RunEntry]:

@@ -29,10 +29,13 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
@@ -40,6 +43,9 @@ from .load.records import load_decision, load_irritant, load_story
 from .model import Decision, Irritant, Rules, Story
 from .rules.public_safety import CustomerReferences
 from .rules.records import record_findings
+
+if TYPE_CHECKING:
+    from .facts.addresses import Addresses
 
 BODY = ("body",)
 OWN: dict[type[Story] | type[Irritant] | type[Decision], tuple[str, ...]] = {
@@ -58,12 +64,17 @@ def same_but_for(before: Edited, now: Edited, own: tuple[str, ...]) -> bool:
 
 
 def with_edited(diagnostics: Sequence[Diagnostic], edits: Iterable[tuple[Edited, Edited]],
-                references: CustomerReferences, as_of: date, rules: Rules) -> list[Diagnostic]:
+                references: CustomerReferences, as_of: date, rules: Rules,
+                moved: KeptPlaces | None = None) -> list[Diagnostic]:
     """A check's diagnostics once these records (before, now) have their new own fields: what the families that
-    read them said of each before, replaced by what they say of it now."""
+    read them said of each before, replaced by what they say of it now (and the slug-missing warnings of the
+    stories they moved: `moved`)."""
     pairs = list(edits)
     gone = set().union(*(record_findings(before, references, as_of, rules) for before, _ in pairs))
     come = set().union(*(record_findings(now, references, as_of, rules) for _, now in pairs))
+    if moved is not None:
+        gone |= moved.gone
+        come |= moved.come
     if gone == come:
         return list(diagnostics)
     # the diagnostics are sorted and distinct (sorted_diagnostics): only the edited files' change, so the new
@@ -102,16 +113,48 @@ def published_bases(stories: Iterable[Story]) -> dict[str, int]:
     return dict(Counter(derived_base(story) for story in stories if is_published_story(story)))
 
 
+@dataclass(frozen=True, slots=True)
+class StoryPlaces:
+    """What a published story's derived address could meet if it moved: the address of every published story, the
+    slugs records write, and the old addresses their aliases name. A check keeps it for the next one."""
+
+    slugs: Mapping[str, str]    # published story ID -> the slug of its address (written or derived)
+    written: frozenset[str]     # every valid slug a story or an irritant writes
+    aliases: frozenset[str]     # every alias, as a site path (stories/2026-02-old-title)
+
+
+def story_places(stories: Iterable[Story], irritants: Iterable[Irritant], addresses: Addresses) -> StoryPlaces:
+    from .facts.addresses import ITEMS, STORIES, alias_path, valid_slug
+    records: list[tuple[str, Story | Irritant]] = [*((STORIES, story) for story in stories),
+                                                   *((ITEMS, irritant) for irritant in irritants)]
+    return StoryPlaces({key: address.slug for key, address in addresses.stories.items()},
+                       frozenset(record.slug for _, record in records if record.slug and valid_slug(record.slug)),
+                       frozenset(path for kind, record in records for alias in record.aliases
+                                 if (path := alias_path(kind, alias)) is not None))
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPlaces:
+    """The published stories' bases and places once own edits are made, and the slug-missing warnings they move."""
+
+    bases: dict[str, int]
+    places: StoryPlaces | None
+    gone: frozenset[Diagnostic] = frozenset()
+    come: frozenset[Diagnostic] = frozenset()
+
+
 def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str],
-                   bases: Mapping[str, int]) -> dict[str, int] | None:
-    """The published stories' bases once these own edits are made, when they leave every public address and
-    derived slug as it was; None otherwise. Irritants' and decisions' own fields take no part in addresses. A
-    story's do unless it is published neither before nor after, or both times: under the same title, without a
-    twin (`twinned`: then its other words order its derived slug); or under a new title with a slug of its own
-    and no other published story deriving its old or new base (then only its own derived slug moves, which
-    nothing shows while it has a slug)."""
+                   bases: Mapping[str, int], places: StoryPlaces | None) -> KeptPlaces | None:
+    """The published stories' bases and places once these own edits are made, when they move no address but the
+    edited stories' own; None otherwise. Irritants' and decisions' own fields take no part in addresses. A story's
+    do unless it is published neither before nor after, or both times: under the same title, without a twin
+    (`twinned`: then its other words order its derived slug); or under a new title with a slug of its own and no
+    other published story deriving its old or new base (then only its own derived slug moves, which nothing shows
+    while it has a slug); or under a new title without a slug (`_moved`)."""
     from .facts.addresses import derived_base, is_published_story, valid_slug
     now_bases = dict(bases)
+    gone: set[Diagnostic] = set()
+    come: set[Diagnostic] = set()
     for before, now in edits:
         if not isinstance(before, Story) or not isinstance(now, Story):
             continue
@@ -125,11 +168,35 @@ def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str]
                 return None
             continue
         old, new = derived_base(before), derived_base(now)
-        if not valid_slug(before.slug) or now_bases.get(old) != 1 or (new != old and new in now_bases):
+        if now_bases.get(old) != 1 or (new != old and new in now_bases):
             return None
+        if not valid_slug(before.slug):
+            if places is None or (places := _moved(before, now, old, new, places, gone, come)) is None:
+                return None
         del now_bases[old]
         now_bases[new] = 1
-    return now_bases
+    return KeptPlaces(now_bases, places, frozenset(gone), frozenset(come))
+
+
+def _moved(before: Story, now: Story, old: str, new: str, places: StoryPlaces, gone: set[Diagnostic],
+           come: set[Diagnostic]) -> StoryPlaces | None:
+    """A published story without a slug, retitled, the only one deriving its old base and its new one: it moves from
+    its old derived address to its new one, and its slug-missing warning with it, when no other address is there
+    or moves (the places after the move; None otherwise). Its address is its base, unnumbered, unless a slug or an
+    earlier story held it (then it was moved aside, to base-2 …); an address a story was moved aside to could come
+    back, and an alias naming either address collides (site_gen.facts.addresses, rules.addresses)."""
+    from .facts.addresses import STORIES, Address
+    from .rules.addresses import slug_missing
+    if places.slugs.get(before.id) != old or new in places.written or f"{STORIES}/{old}" in places.aliases or \
+            f"{STORIES}/{new}" in places.aliases:
+        return None
+    aside = re.compile(rf"{re.escape(old)}-[0-9]+|{re.escape(new)}")
+    if any(aside.fullmatch(slug) for key, slug in places.slugs.items() if key != before.id):
+        return None
+    if before.slug is None:   # (an invalid slug is reported as such, and its record warned of nothing else)
+        gone.add(slug_missing(STORIES, before, Address(STORIES, old, False, ())))
+        come.add(slug_missing(STORIES, now, Address(STORIES, new, False, ())))
+    return dataclasses.replace(places, slugs={**places.slugs, before.id: new})
 
 
 def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY,

@@ -479,25 +479,89 @@ def test_record_findings_kept_from_another_day_are_not_taken(example: Path, monk
     assert later == check(example, "--no-cache", "--format", "json", today="2027-06-01")
 
 
-@pytest.mark.parametrize(("change", "before", "after", "warned"), [
-    ("a published story's title: its derived address", "title: 20% off a helmet", "title: 25% off a helmet",
-     "slug: 2026-06-25-off-a-helmet"),
-    ("a published story's you_said emptied: no longer published", HELMET_SAID, 'you_said: ""', None),
-])
-def test_a_words_edit_that_moves_a_public_address_is_checked_in_full(
-        example: Path, monkeypatch, change: str, before: str, after: str, warned: str | None) -> None:
-    """Without a slug, a published story's address comes from its title, and the slug-missing warning names it."""
-    story = example / STORY
+def _without_slug(story: Path) -> None:
     story.write_text("".join(line for line in story.read_text("utf-8").splitlines(keepends=True)
                              if not line.startswith("slug:")), "utf-8")
-    assert "slug: 2026-06-20-off-a-helmet" in check(example)[1]
-    edit(story, before, after)
+
+
+def test_a_published_story_without_a_slug_retitled_is_judged_alone_and_its_warning_names_its_new_address(
+        example: Path, monkeypatch) -> None:
+    """Its address comes from its title: retitled, it moves, and so does the slug-missing warning naming it, while
+    no other story derives, holds or was moved aside from either address and no alias names them."""
+    _without_slug(example / STORY)
+    assert "slug: 2026-06-20-off-a-helmet-at-partner-bike-shops'" in check(example)[1]
+    printed = _judged_alone(example, monkeypatch, STORY, "title: 20% off a helmet", "title: 25% off a helmet")
+    assert "slug: 2026-06-25-off-a-helmet-at-partner-bike-shops'" in printed[1]
+    assert "2026-06-20-off-a-helmet" not in printed[1]
+
+
+HELMET_TITLE = "title: 20% off a helmet at partner bike shops"
+VOUCHERS = "backlog/stories/vouchers-at-kiosks.md"
+VOUCHERS_TITLE = 'title: "Pay without a card: vouchers at partner kiosks"'
+
+
+def _titled(root: Path, story: str, title: str) -> None:
+    """The story without a slug, under this title."""
+    path = root / "backlog/stories" / f"{story}.md"
+    _without_slug(path)
+    path.write_text(re.sub(r"^title:.*$", lambda _: f"title: {title}", path.read_text("utf-8"), count=1,
+                           flags=re.M), "utf-8")
+
+
+def _numbered_away(root: Path) -> str:
+    """Two November stories titled "Faster refunds" derive 2026-11-faster-refunds and its -2; a third, "Faster
+    refunds 2", read first, holds that -2 and moves the second of the two aside, to -2-2. Retitled, it leaves -2."""
+    _titled(root, "range-shown-as-estimate", "Faster refunds")
+    _titled(root, "morning-vans-pilot", "Faster refunds")
+    _titled(root, "deposit-back-faster", "Faster refunds 2")
+    return "backlog/stories/deposit-back-faster.md"
+
+
+RETITLES: dict[str, tuple[Callable[[Path], str], str, str, str]] = {
+    # what the repository is made of, the story edited (before -> after), and a warning the full check gives
+    "its new title another story derives its address from": (
+        lambda root: STORY, HELMET_TITLE, VOUCHERS_TITLE,
+        "slug: 2026-06-pay-without-a-card-vouchers-at-partner-kiosks-2'"),
+    "its new address an internal story writes as its slug": (   # (slugs are written once, published or not)
+        lambda root: edit(root / "backlog/stories/evening-chat-agent.md", "audience: internal",
+                          "audience: internal\nslug: 2026-06-helmets-for-all") or STORY,
+        HELMET_TITLE, "title: Helmets for all", "slug: 2026-06-helmets-for-all-2'"),
+    "its new address an alias names": (
+        lambda root: edit(root / VOUCHERS, VOUCHERS_TITLE, f"{VOUCHERS_TITLE}\naliases: [2026-06-helmets-for-all]")
+        or STORY, HELMET_TITLE, "title: Helmets for all", "slug: 2026-06-helmets-for-all'"),
+    "its old address another story was numbered away from": (
+        _numbered_away, "title: Faster refunds 2", "title: Deposits back the same day",
+        "slug: 2026-11-faster-refunds-2'"),
+}
+
+
+@pytest.mark.parametrize("change", list(RETITLES))
+def test_a_story_retitled_that_moves_or_meets_another_public_address_is_checked_in_full(
+        example: Path, monkeypatch, change: str) -> None:
+    """Without a slug, a published story's address comes from its title, numbered and moved aside when another
+    holds it, and the slug-missing warning names it. When its new address is another's, written or derived or an
+    alias, or the one it leaves had moved another story aside, the full check says what follows."""
+    _without_slug(example / STORY)
+    setup, before, after, warned = RETITLES[change]
+    path = setup(example)
+    check(example)
+    edit(example / path, before, after)
     ran = _full_checks(monkeypatch)
     cached = check(example, "--format", "json")
     assert cached == check(example, "--no-cache", "--format", "json")
     assert len(ran) == 2, change    # the cached check ran the full check, as the check without a cache did
-    assert "2026-06-20-off-a-helmet" not in cached[1]
-    assert warned is None or warned in cached[1]
+    assert warned in cached[1]
+
+
+def test_a_published_storys_you_said_emptied_is_checked_in_full(example: Path, monkeypatch) -> None:
+    """No longer published, it leaves the public site, and its address with it."""
+    _without_slug(example / STORY)
+    check(example)
+    edit(example / STORY, HELMET_SAID, 'you_said: ""')
+    ran = _full_checks(monkeypatch)
+    cached = check(example, "--format", "json")
+    assert cached == check(example, "--no-cache", "--format", "json")
+    assert len(ran) == 2 and "2026-06-20-off-a-helmet" not in cached[1]
 
 
 def test_an_unchanged_file_is_not_read_again_and_an_edit_that_keeps_size_and_time_is_noticed(
@@ -527,7 +591,10 @@ EDIT_BODIES = ["Plain words.", "TODO: say what changed", "Write to jane.doe@exam
                "Some <b>bold</b> HTML.", "<!-- never closed", "A list:\n\n- one\n- two", ""]
 CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
-    st.tuples(st.just("title"), st.integers(0, 30), st.just("")),
+    # a new title: unique, or one stories of a month share (their derived addresses are numbered), or one that
+    # derives what another's numbering gives ("… 2"); and a slug removed, so that titles make addresses
+    st.tuples(st.just("title"), st.integers(0, 30), st.sampled_from(["", "Faster refunds", "Faster refunds 2"])),
+    st.tuples(st.just("unslug"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("you_said"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("reviewed"), st.integers(0, 30), st.sampled_from(["2026-01-05", "2026-11-20", "TODO"])),
     st.tuples(st.just("flip"), st.integers(0, 30), st.just("")),
@@ -551,7 +618,11 @@ def _apply_edit(root: Path, step: int, change: str, index: int, body: str) -> No
     if change == "body":
         _set_body(root, path.relative_to(root).as_posix(), body)
     elif change == "title":
-        path.write_text(path.read_text("utf-8").replace("title: ", f"title: Step {step} ", 1), "utf-8")
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("title: ", f"title: Step {step} ", 1) if not body else
+                        re.sub(r"^title:.*$", lambda _: f"title: {body}", text, count=1, flags=re.M), "utf-8")
+    elif change == "unslug":
+        _without_slug(path)
     elif change == "you_said":    # one line, written as a YAML double-quoted string (JSON's is one)
         text = path.read_text("utf-8")
         said = f"you_said: {json.dumps(body)}"
@@ -630,9 +701,10 @@ BACKLOG_EDITS: dict[str, Callable[[Path, int, str], None]] = {
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=CHECK_EDITS)
 def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
-    """Body edits, words edits, irritants' review dates and statuses, decisions' outcomes, visibility flips, added
-    and deleted stories, .yml twins, feedback, site.yaml and ledger edits, and the "as of" date moved, one after
-    another: after each, the cached check prints what a check without the cache prints."""
+    """Body edits, words edits, titles (moving derived addresses), slugs removed, irritants' review dates and
+    statuses, decisions' outcomes, visibility flips, added and deleted stories, .yml twins, feedback, site.yaml and
+    ledger edits, and the "as of" date moved, one after another: after each, the cached check prints what a check
+    without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
     check(root)
     today = "2026-11-23"
@@ -642,6 +714,34 @@ def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_
         _apply_edit(root, step, change, index, body)
         assert check(root, "--format", "json", today=today) == check(root, "--no-cache", "--format", "json",
                                                                      today=today), (step, change)
+
+
+# published stories of June (helmet-discount, vouchers-at-kiosks) and of November 2026
+SHARING_MONTHS = ["helmet-discount", "vouchers-at-kiosks", "deposit-back-faster", "morning-vans-pilot",
+                  "range-shown-as-estimate"]
+RETITLE_POOL = ["Faster refunds", "Faster refunds 2", "Faster refunds 2 2", "Step", "",
+                '"Pay without a card: vouchers at partner kiosks"', "20% off a helmet at partner bike shops"]
+
+
+@settings(max_examples=8, deadline=None, phases=(Phase.explicit, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(titles=st.lists(st.tuples(st.sampled_from(SHARING_MONTHS), st.sampled_from(RETITLE_POOL)), min_size=1,
+                      max_size=4))
+def test_stories_without_slugs_retitled_one_after_another_say_what_a_cold_check_says(
+        tmp_path_factory, titles) -> None:
+    """Every story without a slug: addresses come from titles, shared in a month and numbered, or numbered into
+    another's ("… 2"), or moved aside. After each retitle, judged alone or in full, the cached check prints what a
+    check without the cache prints."""
+    root = copy_example(tmp_path_factory.mktemp("retitles") / "repo")
+    for story in (root / "backlog/stories").glob("*.md"):
+        _without_slug(story)
+    check(root)
+    for step, (story, title) in enumerate(titles):
+        path = root / "backlog/stories" / f"{story}.md"
+        line = f"title: {title or f'Step {step}'}"
+        path.write_text(re.sub(r"^title:.*$", lambda _, line=line: line, path.read_text("utf-8"), count=1,
+                               flags=re.M), "utf-8")
+        assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, title)
 
 
 def _as_parquet(csv: Path) -> None:

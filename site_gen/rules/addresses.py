@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..facts import Facts
-from ..facts.addresses import ITEMS, RESERVED, SLUG_MAX, STORIES, alias_path, redirect_file, valid_slug
+from ..facts.addresses import ITEMS, RESERVED, SLUG_MAX, STORIES, Address, alias_path, redirect_file, valid_slug
 from ..model import Backlog, Irritant, Story
 from ..text import slugify
 
@@ -74,11 +74,17 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
             public: Story | Irritant = backlog.stories[key] if kind == STORIES else backlog.irritants[key]
             if address.written or public.slug is not None:  # an invalid slug is reported as such
                 continue
-            title = "title" if kind == STORIES else "public_title"
-            what = "public story" if kind == STORIES else "public item"
-            extra = (" (its title has no Latin letters: you may write a slug that says what it is about instead)"
-                     if not slugify(getattr(public, title) or "", "") else "")
-            yield warning(public.at(title), "slug-missing",
-                          f"{what} has no slug: its address {address.path} comes from its {title} and breaks "
-                          "when that is edited",
-                          f"add the line 'slug: {address.slug}' to keep today's address{extra}")
+            yield slug_missing(kind, public, address)
+
+
+def slug_missing(kind: str, public: Story | Irritant, address: Address) -> Diagnostic:
+    """A published record without a slug lives at an address derived from its title: say which line keeps it
+    (a cached check moves a retitled story's warning with it: site_gen.record_edits)."""
+    title = "title" if kind == STORIES else "public_title"
+    what = "public story" if kind == STORIES else "public item"
+    extra = (" (its title has no Latin letters: you may write a slug that says what it is about instead)"
+             if not slugify(getattr(public, title) or "", "") else "")
+    return warning(public.at(title), "slug-missing",
+                   f"{what} has no slug: its address {address.path} comes from its {title} and breaks "
+                   "when that is edited",
+                   f"add the line 'slug: {address.slug}' to keep today's address{extra}")
