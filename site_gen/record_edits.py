@@ -6,10 +6,12 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
 - a story's words (`OWN[Story]`): its body, and the title, you_said, we_did, result, internal_notes and
   allow_personal_data of its front matter. Placeholders, public safety and the stories' own rules read them,
   and so do the public addresses of published stories (site_gen.facts.addresses): derived slugs come from the
-  title, numbered in an order the other words break ties in. So a story's edit keeps the addresses only while
-  the story is published neither before nor after, or both times: under the same title with no other published
-  story sharing its date and title (`twinned`), or under a new title with a slug of its own and no other
-  published story deriving the same base address (`kept_addresses`);
+  title, numbered in an order the other words break ties in. So a story's edit keeps the other stories'
+  addresses only while the story is published neither before nor after, or both times: under the same title with
+  no other published story sharing its date and title (`twinned`), or under a new title with no other published
+  story deriving its old or new base address (`kept_addresses`) — and, without a slug of its own, moving to its
+  new derived address, where no other address is and from where none had been moved aside (`StoryPlaces`): the
+  addresses family's slug-missing warning then moves with it, the one finding across records an own edit changes;
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
   reviewed, target and allow_personal_data. Placeholders, public safety and the dated-and-assigned and on-time
   rules read them, the last two through its schedule (facts.schedule_of, made from the irritant alone). The
@@ -20,7 +22,7 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   decisions read none of them.
 
 What the record rules said of each edited record before is replaced by what they say of it now, and what the
-families find across records stays as it was (tests/test_check_cache.py and tests/test_serve_incremental.py hold
+families find across records stays as it was (but for that warning) (tests/test_check_cache.py and tests/test_serve_incremental.py hold
 both against a full check). Any other edit takes the full path. `serve` takes story body edits alone: a body shows on
 the story's own page, a title on every list.
 """
