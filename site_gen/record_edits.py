@@ -22,9 +22,9 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   decisions read none of them.
 
 What the record rules said of each edited record before is replaced by what they say of it now, and what the
-families find across records stays as it was (but for that warning) (tests/test_check_cache.py and tests/test_serve_incremental.py hold
-both against a full check). Any other edit takes the full path. `serve` takes story body edits alone: a body shows on
-the story's own page, a title on every list.
+families find across records stays as it was but for that warning (tests/test_check_cache.py and
+tests/test_serve_incremental.py hold both against a full check). Any other edit takes the full path. `serve` takes
+story body edits alone: a body shows on the story's own page, a title on every list.
 """
 
 from __future__ import annotations
