@@ -13,9 +13,10 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   new derived address, where no other address is and from where none had been moved aside (`StoryPlaces`): the
   addresses family's slug-missing warning then moves with it, the one finding across records an own edit changes;
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
-  reviewed, target and allow_personal_data. Placeholders, public safety and the dated-and-assigned and on-time
-  rules read them, the last two through its schedule (facts.schedule_of, made from the irritant alone). The
-  length of the backlog, evidence, links, risks and public addresses read none of them;
+  reviewed, target and allow_personal_data, and its status between open and in-progress (`still_open`).
+  Placeholders, public safety and the dated-and-assigned and on-time rules read them, the last two through its
+  schedule (facts.schedule_of, made from the irritant alone). The length of the backlog, evidence, links, risks
+  and public addresses read none of them (of a status, only whether it is open, done or declined);
 - a decision's own fields (`OWN[Decision]`): its title, owner, body, the answers to its kind's questions,
   outcome_note and review_on. Placeholders and the decisions' own rules read them, the latter through its review
   (facts.decision_review, made from the decision alone); what follows a decision up and the links between
@@ -53,7 +54,7 @@ BODY = ("body",)
 OWN: dict[type[Story] | type[Irritant] | type[Decision], tuple[str, ...]] = {
     Story: ("title", "you_said", "we_did", "result", "internal_notes", "allow_personal_data", *BODY),
     Irritant: ("title", "summary", "owner", "cause", "decline_reason", "public_reason", "reviewed", "target",
-               "allow_personal_data"),
+               "allow_personal_data", "status"),   # status: while it stays open (`still_open`)
     Decision: ("title", "owner", *ARBITRATION_QUESTIONS, *DEBRIEF_POINTS, "outcome_note", "review_on", *BODY),
 }
 Edited = Story | Irritant | Decision   # an own edit is judged by the record rules (site_gen.rules.records)
@@ -201,6 +202,13 @@ def _moved(before: Story, now: Story, old: str, new: str, places: StoryPlaces, g
     return dataclasses.replace(places, slugs={**places.slugs, before.id: new})
 
 
+def still_open(before: Edited, now: Edited) -> bool:
+    """An irritant's status is its own while it stays open (open, in-progress): the facts read only whether it is
+    open (the length of the backlog, its schedule, risks), done or declined; the record rules read which."""
+    return not isinstance(before, Irritant) or not isinstance(now, Irritant) or before.status == now.status or (
+        before.is_open and now.is_open)
+
+
 def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] = BODY,
                   hashed: bytes | None = None) -> Edited | None:
     """The record at path as saved now, when it loads without a problem and only these fields can differ from
@@ -209,7 +217,8 @@ def reloaded_edit(before: Edited, path: Path, root: Path, own: tuple[str, ...] =
     found: list[Diagnostic] = []
     load = load_story if isinstance(before, Story) else load_irritant if isinstance(before, Irritant) else load_decision
     now = load(path, root, found)
-    if not isinstance(now, (Story, Irritant, Decision)) or found or not same_but_for(before, now, own):
+    if not isinstance(now, (Story, Irritant, Decision)) or found or not same_but_for(before, now, own) or \
+            not still_open(before, now):
         return None
     if hashed is not None:
         from .incremental import digest, read_regular

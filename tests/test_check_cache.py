@@ -457,6 +457,26 @@ def test_an_irritant_closed_is_checked_in_full(example: Path, monkeypatch) -> No
     assert len(ran) == 2
 
 
+@pytest.mark.parametrize("max_open", ["10", "2"])
+def test_an_irritant_moved_between_open_and_in_progress_is_judged_alone_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, max_open: str) -> None:
+    """Open either way: the length of the backlog (over its limit or not), its schedule and its risks read only
+    that; the record rules read which status it is."""
+    edit(example / "site.yaml", "max_open: 10", f"max_open: {max_open}")
+    printed = _judged_alone(example, monkeypatch, UNLOCK, "status: in-progress", "status: open")
+    assert ("backlog-short" in printed[1]) == (max_open == "2")
+
+
+@pytest.mark.parametrize("status", ["declined", "done"])
+def test_an_irritant_no_longer_open_is_checked_in_full(example: Path, monkeypatch, status: str) -> None:
+    """Declined, or done without its closed date: the record rules say so, and the facts no longer count it open."""
+    check(example)
+    edit(example / UNLOCK, "status: in-progress", f"status: {status}")
+    ran = _full_checks(monkeypatch)
+    assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json")
+    assert len(ran) == 2
+
+
 def test_a_full_check_judges_again_only_the_records_whose_files_changed(example: Path, monkeypatch) -> None:
     """The record rules read a record and the check's settings alone (site_gen.rules.records): after an edit that
     needs a full check, what they said of every other record is taken from the last check."""
@@ -603,7 +623,8 @@ CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("feedback"), st.integers(0, 30), st.just("")),
     # what the record rules' kept findings must not outlive: a status (not an irritant's own field), a decision's
     # outcome (read across decisions), site.yaml's rules, the ledger, an .yml twin (one ID) and the "as of" date
-    st.tuples(st.just("status"), st.integers(0, 30), st.sampled_from(["done\nclosed: 2026-11-20", "open", "done"])),
+    st.tuples(st.just("status"), st.integers(0, 30),
+              st.sampled_from(["done\nclosed: 2026-11-20", "open", "in-progress", "done", "declined"])),
     st.tuples(st.just("outcome"), st.integers(0, 30), st.sampled_from(["did-not-work", "worked", "too-early"])),
     st.tuples(st.just("rules"), st.integers(0, 30), st.sampled_from(["3", "14", "400"])),
     st.tuples(st.just("ledger"), st.integers(0, 30), st.sampled_from(["helmet-discount", "no-such-story"])),
