@@ -22,7 +22,7 @@ from site_gen.build import build
 from site_gen.cli import main
 from site_gen.incremental import CACHE_DIR, INPUT_FOLDERS, input_digest
 
-from .conftest import TODAY, copy_example, edit
+from .conftest import TODAY, as_parquet, copy_example, edit
 
 STORY = "backlog/stories/helmet-discount.md"
 
@@ -765,14 +765,6 @@ def test_stories_without_slugs_retitled_one_after_another_say_what_a_cold_check_
         assert check(root, "--format", "json") == check(root, "--no-cache", "--format", "json"), (step, title)
 
 
-def _as_parquet(csv: Path) -> None:
-    """The export as a Parquet batch, which only DuckDB reads."""
-    import duckdb
-    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}', header=true, all_varchar=true)) "
-               f"TO '{csv.with_suffix('.parquet')}' (FORMAT parquet)")
-    csv.unlink()
-
-
 @pytest.mark.parametrize("then", ["nothing edited", "another record edited"])
 def test_a_check_once_duckdb_is_installed_says_what_a_cold_check_says(
         example: Path, monkeypatch: pytest.MonkeyPatch, then: str) -> None:
@@ -780,7 +772,7 @@ def test_a_check_once_duckdb_is_installed_says_what_a_cold_check_says(
     unknown to public safety. Once the team runs the pip install the error names, no file has changed: the cache
     written without DuckDB must neither print that error again nor keep what the record rules said of a story
     naming one of the batch's customers."""
-    _as_parquet(example / "feedback/surveys-and-reviews.csv")
+    as_parquet(example / "feedback/surveys-and-reviews.csv")
     _set_body(example, STORY, "Thanks to cust-951685 for telling us.")   # a customer of that batch alone
     with monkeypatch.context() as without:
         without.setitem(sys.modules, "duckdb", None)   # what importlib finds when DuckDB is not installed

@@ -18,7 +18,7 @@ from site_gen.check import check_repository
 from site_gen.incremental import CACHE_DIR, MAGIC, DiskMemo, load_part, save_part
 
 from .canary import CANARY, add_journey_stage, write_canary_repo
-from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, as_seen, copy_example, edit
+from .conftest import TODAY, WEEKEND_TRIAL_TITLE, add_weekend_fare_decisions, as_parquet, as_seen, copy_example, edit
 from .test_check_cache import LOGO, saved_once_hashed
 
 STORY = "backlog/stories/helmet-discount.md"
@@ -283,6 +283,40 @@ def rendered_pages(monkeypatch) -> list[str]:
     monkeypatch.setattr(PageReuse, "remember", lambda self, path, *rest: (rendered.append(path),
                                                                           remember(self, path, *rest))[1])
     return rendered
+
+
+def test_a_build_in_a_new_process_reuses_the_pages_an_edit_does_not_touch(tmp_path: Path, monkeypatch) -> None:
+    """Each build is a process of its own, with its own random order of sets (PYTHONHASHSEED): a page holding one
+    (an irritant's evidence and its customers) must get the same key in every process, or every such page is
+    rendered again after any edit. The first build here runs in another process, with another order."""
+    import subprocess
+    import sys
+    root = copy_example(tmp_path / "repo")
+    as_parquet(root / "feedback/surveys-and-reviews.csv")   # asked of DuckDB: each irritant's customers, a set
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "site_gen", "build", str(root), "--out", str(out), "--today", TODAY.isoformat(),
+               "--no-search"]
+    for seed in ("1", "2"):   # the second finds nothing changed, whatever its order
+        done = subprocess.run(command, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    rendered = rendered_pages(monkeypatch)
+    edit(root / STORY, "title: 20% off", "title: 25% off")   # shown on its page, the lists and its irritant's page
+    build(root, out, TODAY, search=False, workers=1)
+    irritant_pages = {path for path in rendered if path.startswith("irritants/")}
+    assert STORY_PAGE in rendered and irritant_pages == {"irritants/helmet-rental/index.html"}
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_set_hashes_alike_in_every_process() -> None:
+    """What a page key is made of, with sets whose order differs between processes."""
+    import subprocess
+    import sys
+    program = ("from site_gen.facts.evidence import Evidence; from site_gen.incremental import ContentHasher; "
+               "print(ContentHasher()({'evidence': Evidence.of((), frozenset(f'CUST-{n}' for n in range(40))), "
+               "'segments': {'commuter': {'a', 'b', 'c', 'd', 'e'}}}).hex())")
+    hashes = {subprocess.run([sys.executable, "-c", program], env={**os.environ, "PYTHONHASHSEED": seed},
+                             capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
+    assert len(hashes) == 1 and len(hashes.pop()) > 10
 
 
 def test_an_irritant_edited_where_no_story_or_decision_page_shows_renders_none_of_them_again(tmp_path: Path,
