@@ -116,7 +116,7 @@ def render_markdown_once(texts: list[str], workers: int,
     """
     unique = sorted(set(texts))
     known: dict[bytes, str] = {}
-    before: dict[bytes, str] = memo.part("pages").markdown if memo is not None else {}
+    before: dict[bytes, str] = memo.part("markdown").markdown if memo is not None else {}
     if memo is not None:
         hashes = {text: digest(text.encode()) for text in unique}
         known = {hashes[text]: before[hashes[text]] for text in unique if hashes[text] in before}
@@ -132,7 +132,7 @@ def render_markdown_once(texts: list[str], workers: int,
 
     if memo is not None:
         known.update((hashes[text], str(html)) for text, html in rendered.items())
-        memo.part("pages").markdown = known   # this run's texts only
+        memo.part("markdown").markdown = known   # this run's texts only: kept in .site-gen-cache/ too
         rendered.update((text, Markup(known[hashes[text]])) for text in hashes if text not in rendered)
 
     def lookup(text: str) -> Markup:
@@ -455,4 +455,4 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
     runs = memo.part("runs")
     runs.extra = result.backlog.config.named_files
     runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
-    memo.save("files", "pages", "runs")
+    memo.save("files", "pages", "markdown", "runs")

@@ -24,11 +24,11 @@ A `Memo` holds, keyed by content hashes:
   they did when it began (`Hashed.still`): one saved while it ran was read as saved.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
-repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
-with a key kept outside the repository (`~/.cache/site-gen/cache-key`), so a cache someone committed, copied or
-truncated fails the signature and is ignored before anything in it is read; one written by another site-gen
-version, another Python, other site-gen code, or before the duckdb extra was installed or removed, is ignored
-too. A cache that cannot be read or written only makes the run slower.
+repository root, one file per part (`runs`, `pages`, `markdown`, `files-NN`, `blob-…`). Each file is signed
+(HMAC-SHA256) with a key kept outside the repository (`~/.cache/site-gen/cache-key`), so a cache someone
+committed, copied or truncated fails the signature and is ignored before anything in it is read; one written by
+another site-gen version, another Python, other site-gen code, or before the duckdb extra was installed or
+removed, is ignored too. A cache that cannot be read or written only makes the run slower.
 
 Two fast paths sit on top of this cache: a cached check of records edited in their own fields alone
 (site_gen.record_edits, from check.py) and serve's re-render of an edited story body (site_gen.live). This

@@ -307,6 +307,23 @@ def test_a_build_in_a_new_process_reuses_the_pages_an_edit_does_not_touch(tmp_pa
     assert tree(out) == cold(root, tmp_path / "cold")
 
 
+def test_a_warm_build_renders_only_the_markdown_that_changed(tmp_path: Path, monkeypatch) -> None:
+    """Markdown is most of a large build's work: what an earlier build rendered is kept in the cache on disk, by
+    the hash of the text, and the next build (a process of its own) renders only the edited body."""
+    import site_gen.build
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False, workers=1)   # the cache is .site-gen-cache/, read anew by each build
+    rendered: list[str] = []
+    real = site_gen.build.render_markdown
+    monkeypatch.setattr(site_gen.build, "render_markdown", lambda text: rendered.append(text) or real(text))
+    with open(root / STORY, "a", encoding="utf-8") as story:
+        story.write("\nOne more line.\n")
+    build(root, out, TODAY, search=False, workers=1)
+    assert len(rendered) == 1 and rendered[0].endswith("One more line.\n")
+    assert tree(out) == cold(root, tmp_path / "cold")
+
+
 def test_a_set_hashes_alike_in_every_process() -> None:
     """What a page key is made of, with sets whose order differs between processes."""
     import subprocess
