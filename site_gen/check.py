@@ -175,7 +175,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     from .rules.public_safety import NO_CUSTOMERS, CustomerReferences
 
     inputs = hashed.inputs
-    changed = sorted(path for path in inputs.keys() | last.inputs.keys() if inputs.get(path) != last.inputs.get(path))
+    then = last.inputs
+    changed = sorted({path for path, now in inputs.items() if then.get(path) != now} | (then.keys() - inputs))
     folders = tuple(folder + "/" for folder in (STORIES_DIR, IRRITANTS_DIR, DECISIONS_DIR))
     if not changed or len(changed) > _MOST_EDITS or not all(
             path in inputs and path in last.inputs and path.startswith(folders) for path in changed):
@@ -217,10 +218,12 @@ def _saved_meanwhile(root: Path, memo: Memo | DiskMemo, hashed: Hashed, extra: t
     """A file loaded from other bytes than it had when the run hashed its inputs (an editor saved it during the
     check), or an input that no longer hashes so (site.yaml, the ledger, a catalogue, an export DuckDB read: read
     without the memo): this check's diagnostics are not those of the inputs as hashed, and must not be kept under
-    their hash (the file saved back as it was would print them)."""
+    their hash (the file saved back as it was would print them). A file taken from the cache by its hash is
+    not looked at again: the check made of it what it made of those bytes, whatever it holds now."""
+    from .incremental import DiskMemo
     files = memo.part("files").files   # this run's files (load_backlog), by the hash of the bytes loaded
     return any(files[path][0] != before for path, before in hashed.inputs.items() if path in files) or \
-        not hashed.still(root, extra, CHECK_FOLDERS)
+        not hashed.still(root, extra, CHECK_FOLDERS, memo.taken if isinstance(memo, DiskMemo) else ())
 
 
 def _id_shared(path: str, inputs: Mapping[str, bytes]) -> bool:

@@ -781,6 +781,28 @@ def test_an_input_read_outside_the_cache_saved_while_a_check_runs_leaves_no_diag
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != meanwhile
 
 
+def test_a_record_taken_from_the_cache_and_saved_while_a_full_check_runs_leaves_that_check_kept(
+        example: Path, monkeypatch) -> None:
+    """A full check takes each record file it holds from the cache by the hash the file had when the check began,
+    never reading it: one saved meanwhile does not change what the check says, and its run is kept under the
+    hashes it began with (it used to be dropped: the file saved back as it was meant a full check again, and
+    every record file was looked at twice). Saved back, the kept run is printed; as saved, it is checked."""
+    check(example)
+    edit(example / STORY, "audience: public", "audience: internal")   # an edit the full check takes
+    old, new = "irritants: [refund-status-unclear]", "irritants: [no-such-irritant]"
+    saved_once_hashed(monkeypatch, site_gen.incremental, example / INTERNAL_STORY, old, new)
+    meanwhile = check(example, "--format", "json")
+    edit(example / INTERNAL_STORY, new, old)   # saved back as it was hashed
+    cold = check(example, "--no-cache", "--format", "json")
+    assert meanwhile == cold
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)   # the run was kept: nothing is loaded
+        assert check(example, "--format", "json") == cold
+    edit(example / INTERNAL_STORY, old, new)
+    saved = check(example, "--format", "json")
+    assert saved == check(example, "--no-cache", "--format", "json") != cold
+
+
 def test_site_yaml_saved_while_an_own_edit_is_judged_leaves_no_diagnostics_under_its_hash(
         example: Path, monkeypatch) -> None:
     """An irritant's review date is judged alone with site.yaml's rules, read after the inputs were hashed: rules
