@@ -102,6 +102,8 @@ class CheckReport(_Tally):
     counts: Mapping[str, int]
     unreadable: Mapping[str, int] = field(default_factory=dict)   # unreadable records per kind
     reused: bool = False    # every input hashed as in the cached check: nothing was loaded
+    # the check that ran, if one did: its backlog and facts, for the command to leave without freeing them
+    checked: CheckResult | None = field(default=None, compare=False, repr=False)
 
 
 def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
@@ -257,4 +259,5 @@ def _feedback_inputs(inputs: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def _report(result: CheckResult) -> CheckReport:
-    return CheckReport(result.diagnostics, result.backlog.counts(), result.backlog.unreadable_counts())
+    return CheckReport(result.diagnostics, result.backlog.counts(), result.backlog.unreadable_counts(),
+                       checked=result)

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -801,6 +802,17 @@ def test_a_record_taken_from_the_cache_and_saved_while_a_full_check_runs_leaves_
     edit(example / INTERNAL_STORY, old, new)
     saved = check(example, "--format", "json")
     assert saved == check(example, "--no-cache", "--format", "json") != cold
+
+
+def test_a_check_run_as_its_own_process_prints_all_it_found_and_exits_with_its_code(example: Path) -> None:
+    """The command leaves without freeing what it loaded once its output is written (site_gen.cli
+    _leave_checked): everything is still printed, in every format, cached or not, with the exit code."""
+    edit(example / UNLOCK, "reviewed: 2026-11-17", "reviewed: 2026-13-40")   # an error: exit code 1
+    for options in [("--no-cache",), (), (), ("--format", "json"), ("--format", "github")]:
+        run = subprocess.run([sys.executable, "-m", "site_gen", "check", str(example), "--today", "2026-11-23",
+                              *options], capture_output=True, text=True, timeout=120)
+        assert (run.returncode, run.stdout, run.stderr) == check(example, *options)
+        assert run.returncode == 1 and run.stdout
 
 
 def test_site_yaml_saved_while_an_own_edit_is_judged_leaves_no_diagnostics_under_its_hash(
