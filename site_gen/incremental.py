@@ -21,7 +21,8 @@ A `Memo` holds, keyed by content hashes:
   files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
   and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
   diagnostics it stored, loading nothing. A run is kept only when its inputs still hash, once it is over, as
-  they did when it began (`Hashed.still`): one saved while it ran was read as saved.
+  they did when it began (`Hashed.still`): one saved while it ran was read as saved. A file the run took from
+  `files` by the hash it had when it began (`DiskMemo.taken`) is only listed then: the run never read it.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
 repository root, one file per part (`runs`, `pages`, `files-NN`, `blob-…`). Each file is signed (HMAC-SHA256)
