@@ -398,6 +398,10 @@ class DiskMemo:
                     setattr(self.memo, name, value)
         return self.memo
 
+    def unread_on_disk(self, name: str) -> bool:
+        """The part is in the cache folder and this run has not read it (so cannot have found it unreadable)."""
+        return name not in self._loaded and (self.root / CACHE_DIR / f"{name}.pickle").is_file()
+
     def _stored(self, name: str) -> object:
         """A part as it is kept: the runs with the inputs they read beside the usual folders (the logo), which the
         next run hashes before it can look its run up — left behind, no later process hashed the logo."""

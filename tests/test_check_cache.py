@@ -687,6 +687,32 @@ def test_a_lost_customer_index_is_made_again_by_the_next_full_check(example: Pat
     assert "cust-737397" in cold[1]
 
 
+def test_a_full_check_with_the_feedback_unchanged_does_not_read_the_customer_index_again(
+        example: Path, monkeypatch) -> None:
+    """The last check kept the index under the feedback's hashes: a full check with the same feedback does not read
+    it only to find it there (2.5 MB at 200,000 rows). One unreadable since is found by the next edit judged alone,
+    which then runs the full check that makes it again."""
+    import site_gen.incremental as incremental
+    check(example)
+    edit(example / STORY, "audience: public", "audience: internal")   # an edit the full check takes
+    read: list[str] = []
+    real = incremental.load_part
+    monkeypatch.setattr(incremental, "load_part", lambda root, name: read.append(name) or real(root, name))
+    assert check(example) == check(example, "--no-cache")
+    assert "customers" not in read and "files-00" in read
+    (example / CACHE_DIR / "customers.pickle").write_bytes(b"truncated")
+    edit(example / STORY, "audience: internal", "audience: public")   # a full check again: the index is not read
+    assert check(example) == check(example, "--no-cache")
+    _set_body(example, STORY, "Thanks to cust-512317 for telling us.")   # judged alone: it needs the index
+    assert check(example) == check(example, "--no-cache")
+    _set_body(example, STORY, "Thanks to cust-737397 as well.")
+    cold = check(example, "--no-cache")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)   # the index was made again
+        assert check(example) == cold
+    assert "cust-737397" in cold[1]
+
+
 def _link_stories_folder(root: Path) -> Path:
     shutil.move(root / "backlog/stories", root / "stories-src")
     (root / "backlog/stories").symlink_to("../stories-src")
