@@ -21,7 +21,8 @@ A `Memo` holds, keyed by content hashes:
   files of that run: a build with nothing changed reuses all of it without loading anything. The last `build`
   and the last `check` each keep their run (`RunEntry.command`): a check with nothing changed prints the
   diagnostics it stored, loading nothing. A run is kept only when its inputs still hash, once it is over, as
-  they did when it began (`Hashed.still`): one saved while it ran was read as saved.
+  they did when it began (`Hashed.still`): one saved while it ran was read as saved. A file the run took from
+  `files` by the hash it had when it began (`DiskMemo.taken`) is only listed then: the run never read it.
 
 `serve` keeps one Memo in memory between rebuilds; `build` and `check` keep it in `.site-gen-cache/` at the
 repository root, one file per part (`runs`, `pages`, `markdown`, `files-NN`, `blob-…`). Each file is signed
@@ -51,7 +52,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -412,8 +413,12 @@ class DiskMemo:
         # the hashes this run's input files had when it began (input_files): a file held in the cache with its
         # hash is not read again to load it (30,000 record files: half a second)
         self.hashed: Mapping[str, Digest] = {}
+        # the files this process took from the cache by those hashes, without reading them: a file saved since
+        # cannot have changed what the run made of them (Hashed.still need not look at them again)
+        self.taken: set[str] = set()
         self._loaded: set[str] = set()
         self._files_read: dict[str, dict[str, Digest]] | None = None   # per shard, the file hashes it held
+        self._shard_by_path: dict[str, str] = {}   # the shard each file read was in (not hashed again to save)
         self._shards: dict[str, dict[str, tuple[Digest, Any]]] = {}    # shards read one by one (stored_file)
         self._staged: set[str] = set()   # the staged tables this run read or wrote: the others are collected
 
@@ -430,6 +435,10 @@ class DiskMemo:
                     setattr(self.memo, name, value)
         return self.memo
 
+    def unread_on_disk(self, name: str) -> bool:
+        """The part is in the cache folder and this run has not read it (so cannot have found it unreadable)."""
+        return name not in self._loaded and (self.root / CACHE_DIR / f"{name}.pickle").is_file()
+
     def _stored(self, name: str) -> object:
         """A part as it is kept: the runs with the inputs they read beside the usual folders (the logo), which the
         next run hashes before it can look its run up — left behind, no later process hashed the logo."""
@@ -440,10 +449,12 @@ class DiskMemo:
         files: dict[str, tuple[Digest, Any]] = {}
         read: dict[str, dict[str, Digest]] = {}
         for shard in _FILE_SHARDS:
-            value = load_part(self.root, shard)
+            # a shard stored_file read already (a cached check that found an edit it could not judge alone)
+            value = self._shards[shard] if shard in self._shards else load_part(self.root, shard)
             if isinstance(value, dict):
                 files.update(value)
                 read[shard] = _hashes(value)
+                self._shard_by_path.update(dict.fromkeys(value, shard))
         self.memo.files = files
         self._files_read = read
 
@@ -459,8 +470,9 @@ class DiskMemo:
     def _save_files(self) -> None:
         """Only the shards whose files changed: one edited story rewrites a sixteenth of the parsed files."""
         shards: dict[str, dict[str, tuple[Digest, Any]]] = {shard: {} for shard in _FILE_SHARDS}
+        known = self._shard_by_path
         for path, entry in self.memo.files.items():
-            shards[_shard_of(path)][path] = entry
+            shards[known.get(path) or _shard_of(path)][path] = entry
         read = self._files_read
         for shard, entries in shards.items():
             if read is not None and read.get(shard, {}) == _hashes(entries):
@@ -478,7 +490,8 @@ class DiskMemo:
 
     def _collect(self) -> None:
         written_by = repr(stamp()).encode()   # once: the stamp walks site-gen's own files
-        wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, _ in self.memo.files.values()}
+        wanted = {f"{_blob_name(hashed, written_by)}.pickle" for hashed, payload in self.memo.files.values()
+                  if isinstance(payload, Blob) or _size(payload) >= self.BLOB_FROM}   # (those _blob keeps apart)
         wanted |= {f"{_STAGED}{key}{suffix}" for key in self._staged for suffix in (".pickle", ".parquet")}
         try:
             folder = _own_folder(self.root)
@@ -721,22 +734,27 @@ class Hashed:
     inputs: Mapping[str, Digest]
     settled: Mapping[str, InputStat]
 
-    def still(self, root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS) -> bool:
+    def still(self, root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS,
+              unread: Container[str] = frozenset()) -> bool:
         """Every input file still hashes so, none added or removed. A run hashes its inputs, then reads them: one
         saved meanwhile (an editor, a `git checkout`) was read from other bytes than those hashed, and what the
         run made of them must not be kept under the hashes (the file saved back as it was would reuse it).
-        Settled files are compared by their stat alone: 30,000 files take a tenth of a second."""
-        return input_files(root, extra, folders, self) == self.inputs
+        Settled files are compared by their stat alone: 30,000 files take a tenth of a second. The files in
+        `unread` are not looked at, only listed: the run never read them, and took what it made of them from the
+        cache by the hashes they had (DiskMemo.taken; a cached check after a structural edit: 30,000 of them)."""
+        return input_files(root, extra, folders, self, unread=unread) == self.inputs
 
 
 def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INPUT_FOLDERS,
-                since: RunEntry | Hashed | None = None, stats: dict[str, InputStat] | None = None) -> dict[str, Digest]:
+                since: RunEntry | Hashed | None = None, stats: dict[str, InputStat] | None = None,
+                unread: Container[str] = frozenset()) -> dict[str, Digest]:
     """Each input file, relative to root, with the hash of its bytes; a link or a special file hashes what it is.
 
     A regular file whose inode, size and modification and change times are as a run `since` recorded them
     (`RunEntry.settled`) has the hash it had then without being read, as git trusts its index: the change time
     cannot be set back, and only a file left alone since well before the run that recorded it is recorded (a
-    file written in the same clock tick as it was read might keep its times). `stats` receives this run's."""
+    file written in the same clock tick as it was read might keep its times). `stats` receives this run's. A file
+    named in `unread` and listed still has the hash `since` gave it (Hashed.still)."""
     started = time.time_ns()
     settled, hashed = (since.settled, since.inputs) if since is not None else ({}, {})
     base = str(root) + os.sep
@@ -750,6 +768,9 @@ def input_files(root: Path, extra: Iterable[str], folders: tuple[str, ...] = INP
         name = path[len(base):].replace(os.sep, "/") if path.startswith(base) else path
         if path in linked:   # refused by the loader whatever it leads to: the same bytes there are no clean run
             files[name] = _not_a_file(b"through a link")
+            continue
+        if name in unread and name in hashed:
+            files[name] = hashed[name]
             continue
         known = settled.get(name)
         if known is not None:

@@ -20,9 +20,10 @@ def main(program: str | None = None) -> None:
     arguments = sys.argv[1:]
     if len(arguments) == 1 and _answered(arguments[0], program or os.path.basename(sys.argv[0])):
         return
-    from .cli import main as click_main
+    from . import cli
 
-    click_main(prog_name=program)
+    cli.OWN_PROCESS = True   # (never so under Click's test runner, which runs commands inside the tests' process)
+    cli.main(prog_name=program)
 
 
 def _answered(argument: str, program: str) -> bool:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -799,6 +800,32 @@ def test_a_lost_customer_index_is_made_again_by_the_next_full_check(example: Pat
     assert "cust-737397" in cold[1]
 
 
+def test_a_full_check_with_the_feedback_unchanged_does_not_read_the_customer_index_again(
+        example: Path, monkeypatch) -> None:
+    """The last check kept the index under the feedback's hashes: a full check with the same feedback does not read
+    it only to find it there (2.5 MB at 200,000 rows). One unreadable since is found by the next edit judged alone,
+    which then runs the full check that makes it again."""
+    import site_gen.incremental as incremental
+    check(example)
+    edit(example / STORY, "audience: public", "audience: internal")   # an edit the full check takes
+    read: list[str] = []
+    real = incremental.load_part
+    monkeypatch.setattr(incremental, "load_part", lambda root, name: read.append(name) or real(root, name))
+    assert check(example) == check(example, "--no-cache")
+    assert "customers" not in read and "files-00" in read
+    (example / CACHE_DIR / "customers.pickle").write_bytes(b"truncated")
+    edit(example / STORY, "audience: internal", "audience: public")   # a full check again: the index is not read
+    assert check(example) == check(example, "--no-cache")
+    _set_body(example, STORY, "Thanks to cust-512317 for telling us.")   # judged alone: it needs the index
+    assert check(example) == check(example, "--no-cache")
+    _set_body(example, STORY, "Thanks to cust-737397 as well.")
+    cold = check(example, "--no-cache")
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)   # the index was made again
+        assert check(example) == cold
+    assert "cust-737397" in cold[1]
+
+
 def _link_stories_folder(root: Path) -> Path:
     shutil.move(root / "backlog/stories", root / "stories-src")
     (root / "backlog/stories").symlink_to("../stories-src")
@@ -892,6 +919,39 @@ def test_an_input_read_outside_the_cache_saved_while_a_check_runs_leaves_no_diag
     assert meanwhile == check(example, "--no-cache", "--format", "json")   # (read as saved)
     edit(example / path, new, old)     # saved back as it was hashed
     assert check(example, "--format", "json") == check(example, "--no-cache", "--format", "json") != meanwhile
+
+
+def test_a_record_taken_from_the_cache_and_saved_while_a_full_check_runs_leaves_that_check_kept(
+        example: Path, monkeypatch) -> None:
+    """A full check takes each record file it holds from the cache by the hash the file had when the check began,
+    never reading it: one saved meanwhile does not change what the check says, and its run is kept under the
+    hashes it began with (it used to be dropped: the file saved back as it was meant a full check again, and
+    every record file was looked at twice). Saved back, the kept run is printed; as saved, it is checked."""
+    check(example)
+    edit(example / STORY, "audience: public", "audience: internal")   # an edit the full check takes
+    old, new = "irritants: [refund-status-unclear]", "irritants: [no-such-irritant]"
+    saved_once_hashed(monkeypatch, site_gen.incremental, example / INTERNAL_STORY, old, new)
+    meanwhile = check(example, "--format", "json")
+    edit(example / INTERNAL_STORY, new, old)   # saved back as it was hashed
+    cold = check(example, "--no-cache", "--format", "json")
+    assert meanwhile == cold
+    with monkeypatch.context() as patched:
+        _no_full_check(patched)   # the run was kept: nothing is loaded
+        assert check(example, "--format", "json") == cold
+    edit(example / INTERNAL_STORY, old, new)
+    saved = check(example, "--format", "json")
+    assert saved == check(example, "--no-cache", "--format", "json") != cold
+
+
+def test_a_check_run_as_its_own_process_prints_all_it_found_and_exits_with_its_code(example: Path) -> None:
+    """The command leaves without freeing what it loaded once its output is written (site_gen.cli
+    _leave_checked): everything is still printed, in every format, cached or not, with the exit code."""
+    edit(example / UNLOCK, "reviewed: 2026-11-17", "reviewed: 2026-13-40")   # an error: exit code 1
+    for options in [("--no-cache",), (), (), ("--format", "json"), ("--format", "github")]:
+        run = subprocess.run([sys.executable, "-m", "site_gen", "check", str(example), "--today", "2026-11-23",
+                              *options], capture_output=True, text=True, timeout=120)
+        assert (run.returncode, run.stdout, run.stderr) == check(example, *options)
+        assert run.returncode == 1 and run.stdout
 
 
 def test_site_yaml_saved_while_an_own_edit_is_judged_leaves_no_diagnostics_under_its_hash(

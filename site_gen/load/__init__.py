@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from ..collector import paused_collector
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..errors import NotABacklog
+from ..incremental import DiskMemo, digest, read_regular
 from ..model import Backlog, Decision, FeedbackRow, Irritant, SiteConfig, Story, Unreadable
 from ..parallel import can_fork, fork_pool
 from .editor_schemas import load_editor_schemas
@@ -19,10 +20,10 @@ from .feedback import Loaded, load_feedback_file
 from .ledger import load_ledger
 from .locales import load_locales
 from .records import load_decision, load_irritant, load_site_config, load_story
-from .source import list_files, relative
+from .source import file_names, list_files, relative
 
 if TYPE_CHECKING:
-    from ..incremental import DiskMemo, Memo
+    from ..incremental import Memo
     from .csvstore import CsvTables
     from .parquet import ParquetFeedback
 
@@ -38,6 +39,7 @@ PARALLEL_FROM = 2_000  # record files; below this a second process costs more th
 CHUNK = 250             # record files per unit of work shared between the two processes
 LOADERS = {"irritant": load_irritant, "decision": load_decision, "story": load_story}
 Record = Irritant | Decision | Story | Unreadable
+Job = tuple[str, str]   # a record file to load: its kind and its path relative to the repository
 Chunk = tuple[list[tuple[str, Record]], list[Diagnostic], dict[str, tuple[bytes, Any]]]  # (kind, record) pairs,
 # the problems found, and what the memo is to remember of these files
 _Built = TypeVar("_Built", Irritant, Decision, Story)
@@ -62,21 +64,21 @@ def load_backlog(root: Path, workers: int | None = None,
 Parsed = dict[str, tuple[bytes, Any]]  # relative path -> (hash of its bytes, what loading it gave)
 
 
-def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Parsed,
-                load: Callable[[list[Diagnostic]], Any]) -> tuple[Any, list[Diagnostic]]:
-    """What loading one file gives (its result, its diagnostics), from the memo when its bytes are unchanged."""
+def _remembered(root: Path, rel: str, memo: Memo | DiskMemo | None, parsed: Parsed,
+                load: Callable[[list[Diagnostic]], Any]) -> tuple[Any, Sequence[Diagnostic]]:
+    """What loading one file (rel, in root) gives: its result and its diagnostics (not to be changed: the memo's),
+    from the memo when its bytes are unchanged."""
     if memo is None:
         found: list[Diagnostic] = []
         return load(found), found
-    from ..incremental import DiskMemo, digest, read_regular
-    rel = relative(path, root)
     known = memo.hashed.get(rel) if isinstance(memo, DiskMemo) else None
-    if known is not None:
+    if known is not None and isinstance(memo, DiskMemo):
         hit, payload = memo.file(rel, known)
         if hit:
             parsed[rel] = (known, payload)
-            return payload[0], list(payload[1])
-    data = read_regular(path)
+            memo.taken.add(rel)
+            return payload[0], payload[1]
+    data = read_regular(root / rel)
     if data is None:  # a link or a special file: the loader says what is wrong with it, every time
         found = []
         return load(found), found
@@ -86,17 +88,14 @@ def _remembered(path: Path, root: Path, memo: Memo | DiskMemo | None, parsed: Pa
         found = []
         payload = (load(found), found)
     parsed[rel] = (hashed, payload)
-    return payload[0], list(payload[1])
+    return payload[0], payload[1]
 
 
 def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tuple[Backlog, list[Diagnostic]]:
     # here, not above: loading one record (a cached check judging an edited story) needs none of DuckDB's modules
-    from ..incremental import DiskMemo
     from . import csvstore, parquet
 
     diagnostics: list[Diagnostic] = []
-    if memo is not None:
-        memo.part("files")  # read once, before any worker forks
     config = load_site_config(root / "site.yaml", root, diagnostics)
     jobs = _record_jobs(root, diagnostics)
     chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
@@ -113,7 +112,7 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
     by_file: dict[Path, list[Loaded]] = {}
 
     def feedback_file(path: Path) -> list[Loaded]:
-        rows, found = _remembered(path, root, memo, parsed,
+        rows, found = _remembered(root, relative(path, root), memo, parsed,
                                   lambda found: load_feedback_file(path, root, found))
         diagnostics.extend(found)
         return cast("list[Loaded]", rows)
@@ -126,12 +125,29 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
                 by_file[path] = feedback_file(path)
 
     loaded: list[Chunk] = [([], [], {}) for _ in chunks]
-    if can_fork(workers) and _to_parse(jobs, root, memo) >= PARALLEL_FROM:
+    # DuckDB reads the large exports in a thread, letting go of the GIL, while this one takes the records from the
+    # cache (a probe: a 200,000-row read beside 0.4 s of Python took 0.54 s, one after the other 0.98 s). Never
+    # beside a fork: a child forked while DuckDB's threads run could inherit a lock one holds. A check with the
+    # hashes of its inputs starts it first, as it reads the cache's parsed files (30,000 records: 0.3 s), and lets
+    # it finish before a fork (then, a cache that does not hold most files: it seldom forks).
+    staging: Future[tuple[CsvTables | None, list[Path]]] | None = None
+    with ThreadPoolExecutor(1) as thread:
+        if exports and isinstance(memo, DiskMemo) and memo.hashed:
+            staging = thread.submit(csvstore.stage, exports, root, config, kept)
+        if memo is not None:
+            memo.part("files")  # read once, before any worker forks
+        forked = can_fork(workers) and _to_parse(jobs, memo) >= PARALLEL_FROM
+        if not forked:
+            if staging is None and exports:
+                staging = thread.submit(csvstore.stage, exports, root, config, kept)
+            loaded = [_load_chunk(root, chunk, memo) for chunk in chunks]
+            read_feedback(staging)
+    if forked:   # (the thread has ended: DuckDB is idle)
         global _forked_memo
         _forked_memo = memo  # the worker inherits it through fork: never pickled across
         with fork_pool(1) as pool:
             futures = [pool.submit(_load_forked, root, chunk) for chunk in chunks]
-            read_feedback()
+            read_feedback(staging)
             # then share the rest: this process takes every chunk the worker has not started, from the end
             for index in reversed(range(len(chunks))):
                 if futures[index].cancel():
@@ -140,14 +156,6 @@ def _load(root: Path, workers: int, memo: Memo | DiskMemo | None = None) -> tupl
                 if not future.cancelled():
                     loaded[index] = future.result()
         _forked_memo = None
-    else:
-        # DuckDB reads the large exports in a thread, letting go of the GIL, while this one takes the records
-        # from the cache (a probe: a 200,000-row read beside 0.4 s of Python took 0.54 s, one after the other
-        # 0.98 s). Never beside a fork: a child forked while DuckDB's threads run could inherit a lock one holds.
-        with ThreadPoolExecutor(1) as thread:
-            staging = thread.submit(csvstore.stage, exports, root, config, kept) if exports else None
-            loaded = [_load_chunk(root, chunk, memo) for chunk in chunks]
-            read_feedback(staging)
 
     records: dict[str, dict[str, Record]] = {kind: {} for kind in LOADERS}
     for chunk_records, chunk_diagnostics, chunk_parsed in loaded:
@@ -217,53 +225,53 @@ def _stored_feedback(paths: list[Path], root: Path, config: SiteConfig, diagnost
     return store
 
 
-def _to_parse(jobs: list[tuple[str, Path]], root: Path, memo: Memo | DiskMemo | None) -> int:
+def _to_parse(jobs: list[Job], memo: Memo | DiskMemo | None) -> int:
     """How many record files this run parses: with a cache that knows each input's hash, those it does not hold
     under that hash. A file the cache holds is a lookup, which a second process would only pickle back to this one
     (30,000 cached records: a second of CPU on each side for nothing)."""
-    from ..incremental import DiskMemo
     if not isinstance(memo, DiskMemo) or not memo.hashed:
         return len(jobs)
     files = memo.part("files").files
     unknown = 0
-    for _, path in jobs:
-        rel = relative(path, root)
+    for _, rel in jobs:
         hashed = memo.hashed.get(rel)
         known = files.get(rel)
         unknown += hashed is None or known is None or known[0] != hashed
     return unknown
 
 
-def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[str, Path]]:
+def _record_jobs(root: Path, diagnostics: list[Diagnostic]) -> list[Job]:
     """Every record file with its kind, in a stable order."""
-    jobs = [("irritant" if path.suffix in (".yaml", ".yml") else "ignored", path)
-            for path in list_files(root / IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json"), root, diagnostics)]
-    jobs += [("decision", path) for path in list_files(root / DECISIONS_DIR, (".md",), root, diagnostics)]
-    jobs += [("story", path) for path in list_files(root / STORIES_DIR, (".md",), root, diagnostics)]
+    def listed(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+        return [f"{folder}/{name}" for name in file_names(root / folder, suffixes, root, diagnostics)]
+
+    jobs = [("irritant" if rel.endswith((".yaml", ".yml")) else "ignored", rel)
+            for rel in listed(IRRITANTS_DIR, (".yaml", ".yml", ".md", ".json"))]
+    jobs += [("decision", rel) for rel in listed(DECISIONS_DIR, (".md",))]
+    jobs += [("story", rel) for rel in listed(STORIES_DIR, (".md",))]
     return jobs
 
 
 _forked_memo: Memo | DiskMemo | None = None
 
 
-def _load_forked(root: Path, jobs: list[tuple[str, Path]]) -> Chunk:
+def _load_forked(root: Path, jobs: list[Job]) -> Chunk:
     return _load_chunk(root, jobs, _forked_memo)
 
 
-def _load_chunk(root: Path, jobs: list[tuple[str, Path]], memo: Memo | DiskMemo | None = None) -> Chunk:
+def _load_chunk(root: Path, jobs: list[Job], memo: Memo | DiskMemo | None = None) -> Chunk:
     """Records of some files and the problems found; picklable, so a worker process can run it."""
     diagnostics: list[Diagnostic] = []
     records: list[tuple[str, Record]] = []
     parsed: Parsed = {}
-    for kind, path in jobs:
+    for kind, rel in jobs:
         if kind == "ignored":
-            diagnostics.append(warning(SourceLoc(relative(path, root)), "parse",
-                                       "this file is ignored: irritants are .yaml files",
-                                       f"rename it to {path.stem}.yaml if it is an irritant"))
+            diagnostics.append(warning(SourceLoc(rel), "parse", "this file is ignored: irritants are .yaml files",
+                                       f"rename it to {Path(rel).stem}.yaml if it is an irritant"))
             continue
         loader = LOADERS[kind]
-        record, found = _remembered(path, root, memo, parsed,
-                                    lambda found, loader=loader, path=path: loader(path, root, found))  # type: ignore[misc]
+        record, found = _remembered(root, rel, memo, parsed,
+                                    lambda found, loader=loader, rel=rel: loader(root / rel, root, found))  # type: ignore[misc]
         diagnostics.extend(found)
         if record is not None:
             records.append((kind, record))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
@@ -119,7 +120,20 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
     file where the folder should be; and a file or folder a person meant to be read but site-gen skips (an
     upper-case suffix, a folder where only files are read) is a warning that says so.
     """
-    found: list[Path] = []
+    # not Path(entry.path): that parses the whole path again
+    return sorted(current / name for current, name in _listed(folder, suffixes, root, diagnostics, recursive))
+
+
+def file_names(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics: list[Diagnostic]) -> list[str]:
+    """The names of the files directly in folder that list_files lists, in its order, with its diagnostics: a
+    loader that takes most files from the cache makes a path only for those it reads (30,000 paths made for
+    nothing were 0.07 s of a cached check)."""
+    return sorted(name for _, name in _listed(folder, suffixes, root, diagnostics, False))
+
+
+def _listed(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics: list[Diagnostic],
+            recursive: bool) -> Iterator[tuple[Path, str]]:
+    """Each file list_files lists, as its folder and its name, in no order."""
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -144,10 +158,9 @@ def list_files(folder: Path, suffixes: tuple[str, ...], root: Path, diagnostics:
             if recursive and _is_real_dir(entry):
                 pending.append(current / entry.name)
             elif entry.name.endswith(suffixes):
-                found.append(current / entry.name)  # not Path(entry.path): that parses the whole path again
+                yield current, entry.name
             else:
                 _skipped(current, entry, suffixes, root, diagnostics)
-    return sorted(found)
 
 
 def _skipped(folder: Path, entry: os.DirEntry[str], suffixes: tuple[str, ...], root: Path,
