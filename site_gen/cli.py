@@ -7,6 +7,7 @@ tests/test_startup.py checks it.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -149,6 +150,14 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except SiteGenError as exc:
             _fail(exc)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise   # a reader that stopped reading (| head): Click ends quietly
+            # what the system refused that no command turned into a message of its own: a full disk under the
+            # output (check > /dev/full), a file that vanished — one line, not a traceback
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

@@ -277,3 +277,12 @@ def test_a_scored_row_in_the_last_month_there_is_does_not_break_the_metrics(exam
     built = invoke("build", str(example), *TODAY, "--out", str(tmp_path / "out"))
     assert checked.exit_code == 0 and built.exit_code == 0, checked.output + built.output
     assert (tmp_path / "out/internal/index.html").is_file()
+
+
+def test_output_to_a_full_disk_is_one_line_not_a_traceback(example: Path) -> None:
+    """`site-gen check > report.txt` on a full disk: the system's refusal in one line, and a failing exit code."""
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "site_gen", "check", str(example), "--today", "2026-11-23"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1] == "Error: No space left on device"
