@@ -765,11 +765,13 @@ RETITLE_POOL = ["Faster refunds", "Faster refunds 2", "Faster refunds 2 2", "Ste
 def test_stories_without_slugs_retitled_one_after_another_say_what_a_cold_check_says(
         tmp_path_factory, titles) -> None:
     """Every story without a slug: addresses come from titles, shared in a month and numbered, or numbered into
-    another's ("… 2"), or moved aside. After each retitle, judged alone or in full, the cached check prints what a
-    check without the cache prints."""
+    another's ("… 2"), or moved aside, from a slug an internal story writes and past the addresses others hold.
+    After each retitle, judged alone or in full, the cached check prints what a check without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("retitles") / "repo")
     for story in (root / "backlog/stories").glob("*.md"):
         _without_slug(story)
+    edit(root / "backlog/stories/evening-chat-agent.md", "audience: internal",
+         "audience: internal\nslug: 2026-11-faster-refunds")
     check(root)
     for step, (story, title) in enumerate(titles):
         path = root / "backlog/stories" / f"{story}.md"
