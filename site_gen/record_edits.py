@@ -10,8 +10,9 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   addresses only while the story is published neither before nor after, or both times: under the same title with
   no other published story sharing its date and title (`twinned`), or under a new title with no other published
   story deriving its old or new base address (`kept_addresses`) — and, without a slug of its own, moving to its
-  new derived address, where no other address is and from where none had been moved aside (`StoryPlaces`): the
-  addresses family's slug-missing warning then moves with it, the one finding across records an own edit changes;
+  new derived address, where no other address is, from an address no other story had been moved aside from or past
+  (`StoryPlaces`): the addresses family's slug-missing warning then moves with it, the one finding across records an
+  own edit changes;
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
   reviewed, target and allow_personal_data, and its status between open and in-progress (`still_open`).
   Placeholders, public safety and the dated-and-assigned and on-time rules read them, the last two through its
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,20 +186,33 @@ def _moved(before: Story, now: Story, old: str, new: str, places: StoryPlaces, g
     """A published story without a slug, retitled, the only one deriving its old base and its new one: it moves from
     its old derived address to its new one, and its slug-missing warning with it, when no other address is there
     or moves (the places after the move; None otherwise). Its address is its base, unnumbered, unless a slug or an
-    earlier story held it (then it was moved aside, to base-2 …); an address a story was moved aside to could come
-    back, and an alias naming either address collides (site_gen.facts.addresses, rules.addresses)."""
+    earlier story held it (then it was moved aside, to base-2 …); a story moved aside from or past the address it
+    leaves could come back (`_passed`), and an alias naming either address collides (site_gen.facts.addresses,
+    rules.addresses)."""
     from .facts.addresses import STORIES, Address
     from .rules.addresses import slug_missing
     if places.slugs.get(before.id) != old or new in places.written or f"{STORIES}/{old}" in places.aliases or \
             f"{STORIES}/{new}" in places.aliases:
         return None
-    aside = re.compile(rf"{re.escape(old)}-[0-9]+|{re.escape(new)}")
-    if any(aside.fullmatch(slug) for key, slug in places.slugs.items() if key != before.id):
+    if any(slug == new or _passed(old, slug) for key, slug in places.slugs.items() if key != before.id):
         return None
     if before.slug is None:   # (an invalid slug is reported as such, and its record warned of nothing else)
         gone.add(slug_missing(STORIES, before, Address(STORIES, old, False, ())))
         come.add(slug_missing(STORIES, now, Address(STORIES, new, False, ())))
     return dataclasses.replace(places, slugs={**places.slugs, before.id: new})
+
+
+def _passed(old: str, slug: str) -> bool:
+    """A story at `slug` may have been moved aside from `old` or past it, and would take it once free: its derived
+    slug was taken, and it tried derived-2, derived-3 … in turn up to `slug` (facts.addresses._free). E.g. a story
+    deriving x, which a slug holds, moved past x-2, which another story held, to x-3."""
+    derived, _, number = slug.rpartition("-")
+    if not derived or not number.isdigit():
+        return False
+    if derived == old:
+        return True
+    left, _, tried = old.rpartition("-")
+    return left == derived and tried.isdigit() and 2 <= int(tried) < int(number)
 
 
 def still_open(before: Edited, now: Edited) -> bool:

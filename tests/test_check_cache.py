@@ -538,6 +538,17 @@ def _numbered_away(root: Path) -> str:
     return "backlog/stories/deposit-back-faster.md"
 
 
+def _moved_aside_past(root: Path) -> str:
+    """A November story titled "Faster refunds" derives 2026-11-faster-refunds, which an internal story writes as
+    its slug: it is moved aside, past the -2 that "Faster refunds 2" (read first) holds, to -3. Retitled, "Faster
+    refunds 2" leaves -2, and the story moved aside comes back to it."""
+    edit(root / "backlog/stories/evening-chat-agent.md", "audience: internal",
+         "audience: internal\nslug: 2026-11-faster-refunds")
+    _titled(root, "range-shown-as-estimate", "Faster refunds")
+    _titled(root, "deposit-back-faster", "Faster refunds 2")
+    return "backlog/stories/deposit-back-faster.md"
+
+
 RETITLES: dict[str, tuple[Callable[[Path], str], str, str, str]] = {
     # what the repository is made of, the story edited (before -> after), and a warning the full check gives
     "its new title another story derives its address from": (
@@ -552,6 +563,9 @@ RETITLES: dict[str, tuple[Callable[[Path], str], str, str, str]] = {
         or STORY, HELMET_TITLE, "title: Helmets for all", "slug: 2026-06-helmets-for-all'"),
     "its old address another story was numbered away from": (
         _numbered_away, "title: Faster refunds 2", "title: Deposits back the same day",
+        "slug: 2026-11-faster-refunds-2'"),
+    "its old address another story was moved aside past": (
+        _moved_aside_past, "title: Faster refunds 2", "title: Deposits back the same day",
         "slug: 2026-11-faster-refunds-2'"),
 }
 
@@ -752,11 +766,13 @@ RETITLE_POOL = ["Faster refunds", "Faster refunds 2", "Faster refunds 2 2", "Ste
 def test_stories_without_slugs_retitled_one_after_another_say_what_a_cold_check_says(
         tmp_path_factory, titles) -> None:
     """Every story without a slug: addresses come from titles, shared in a month and numbered, or numbered into
-    another's ("… 2"), or moved aside. After each retitle, judged alone or in full, the cached check prints what a
-    check without the cache prints."""
+    another's ("… 2"), or moved aside, from a slug an internal story writes and past the addresses others hold.
+    After each retitle, judged alone or in full, the cached check prints what a check without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("retitles") / "repo")
     for story in (root / "backlog/stories").glob("*.md"):
         _without_slug(story)
+    edit(root / "backlog/stories/evening-chat-agent.md", "audience: internal",
+         "audience: internal\nslug: 2026-11-faster-refunds")
     check(root)
     for step, (story, title) in enumerate(titles):
         path = root / "backlog/stories" / f"{story}.md"
