@@ -80,14 +80,16 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         earlier = memo.part("judged").judged.get(settings)
     with paused_collector():  # facts and rules walk a million loaded rows: no cycles to find among them
         customers = loaded_customers(backlog)
-        # the record rules, judged in a worker process meanwhile when there are many records to judge
+        # the record rules, judged in a worker process meanwhile when there are many records to judge; and the
+        # families that read the records alone, in that worker too, else here while DuckDB gathers the evidence
         with judging(backlog, today, customers, loaded, earlier, settings or b"",
-                     workers if workers is not None else (os.cpu_count() or 1)) as judgement:
-            facts = derive_facts(backlog, today, customers)
+                     workers if workers is not None else (os.cpu_count() or 1), alone=True) as judgement:
+            facts = derive_facts(backlog, today, customers, judgement.meanwhile)
             if derived is not None:
                 derived(facts)
-            diagnostics += across_records(backlog, facts)
+            diagnostics += across_records(backlog, facts, including_records_alone=False)
             found, judged = judgement.result()
+            diagnostics += judgement.records_alone()
         diagnostics += found
     if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
         # (site.yaml's lists are judged once it loads)

@@ -535,3 +535,28 @@ def test_an_export_saved_while_duckdb_reads_it_leaves_no_table_under_the_bytes_i
     export.write_text(text, "utf-8")        # as it was when its bytes were read
     _add_interview(root, 3)                 # (another change: the check loads)
     assert _cached_check(root, "--format", "json") == _cached_check(root, "--no-cache", "--format", "json")
+
+
+def test_the_facts_do_the_callers_work_while_duckdb_gathers_the_evidence(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB lets go of the GIL while it answers: check runs the families that read the records alone (the
+    addresses) in this thread while the evidence queries run in another. The evidence waits here until the
+    caller's work has started, which would never happen were they asked one after the other."""
+    import threading
+
+    from site_gen.facts import derive_facts
+    from site_gen.load.parquet import ParquetFeedback
+
+    root = copy_example(tmp_path / "repo")
+    result = _check(root, "0", monkeypatch)
+    started = threading.Event()
+    gather = ParquetFeedback.evidence
+
+    def after_the_callers_work(store: ParquetFeedback, *args: Any) -> Any:
+        assert started.wait(timeout=60), "the evidence was asked before the caller's work, in its thread"
+        return gather(store, *args)
+
+    monkeypatch.setattr(ParquetFeedback, "evidence", after_the_callers_work)
+    facts = derive_facts(result.backlog, TODAY, meanwhile=started.set)
+    assert facts.irritants == result.facts.irritants and facts.decisions == result.facts.decisions
+    assert any(found.evidence.stored_rows for found in facts.irritants.values())

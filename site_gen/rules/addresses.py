@@ -10,7 +10,18 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, SourceLoc, error, warning
 from ..facts import Facts
-from ..facts.addresses import ITEMS, RESERVED, SLUG_MAX, STORIES, Address, alias_path, redirect_file, valid_slug
+from ..facts.addresses import (
+    ITEMS,
+    RESERVED,
+    SLUG_MAX,
+    STORIES,
+    Address,
+    Addresses,
+    alias_path,
+    public_addresses,
+    redirect_file,
+    valid_slug,
+)
 from ..model import Backlog, Irritant, Story
 from ..text import slugify
 
@@ -23,7 +34,16 @@ def _records(backlog: Backlog) -> Iterator[tuple[str, Story | Irritant]]:
 
 
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    addresses = facts.addresses
+    return _judged(backlog, facts.addresses)
+
+
+def check_records(backlog: Backlog) -> Iterator[Diagnostic]:
+    """The same findings from the records alone: the addresses are the facts' own, made of the records (a large
+    check runs this in the record rules' worker: site_gen.rules.records_alone)."""
+    return _judged(backlog, public_addresses(backlog))
+
+
+def _judged(backlog: Backlog, addresses: Addresses) -> Iterator[Diagnostic]:
     slugs: dict[str, SourceLoc] = {}
     for _kind, record in _records(backlog):
         if record.slug is None:

@@ -6,14 +6,15 @@ rules and the customer index made of the feedback — never from another record.
 what an earlier check said of a record whose file is unchanged, under the same settings (`Judged`): a story
 retitled among 30,000 records is the only one judged again. A cached check of records edited in their own
 fields (site_gen.record_edits) and serve's edited story bodies use the same `record_findings`. And because they
-need nothing else, a large check judges its records in a forked worker while it derives the facts (`judging`).
+need nothing else, a large check judges its records in a forked worker while it derives the facts (`judging`),
+and that worker runs the families that read the records alone too (site_gen.rules.records_alone).
 What the families say across records (the length of the backlog, references, addresses, links between
 decisions …) is each family's `check` (site_gen.rules.across_records).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -76,14 +77,18 @@ FORK_FROM = 10_000
 
 @contextmanager
 def judging(backlog: Backlog, as_of: date, customers: frozenset[str], loaded: Mapping[str, bytes] | None = None,
-            earlier: Judged | None = None, settings: bytes = b"", workers: int = 1) -> Iterator[Judgement]:
+            earlier: Judged | None = None, settings: bytes = b"", workers: int = 1,
+            alone: bool = False) -> Iterator[Judgement]:
     """What the record rules say of every record, and, given the hash of each loaded file (`loaded`), the Judged
     to keep: `Judgement.result()`. A record whose file hashes as it did when `earlier` judged it, under the same
     settings, is not judged again: its findings are taken from there. customers: the loaded rows' (Facts).
 
     From FORK_FROM records to judge and with more than one worker, a worker process judges them meanwhile: check
     derives the facts and runs the rules across records in this one (10,000 of each record kind: 0.7 s in the
-    worker beside 1.4 s here). The worker is stopped on leaving the block."""
+    worker beside 1.4 s here). Asked to (`alone`), that worker then runs the families that read the records alone
+    (site_gen.rules.records_alone, 0.2 s), else this process does, while DuckDB gathers the evidence
+    (`Judgement.meanwhile`): their findings are `Judgement.records_alone()`. The worker is stopped on leaving the
+    block."""
     kept: dict[str, list[Diagnostic]] = {}
     same: Mapping[str, bytes] = {}
     if earlier is not None and earlier.settings == settings and loaded is not None:
@@ -104,7 +109,8 @@ def judging(backlog: Backlog, as_of: date, customers: frozenset[str], loaded: Ma
     if any(not isinstance(record, Decision) and record.is_public for record in fresh):
         references = public_safety.customer_references(customers, backlog.stored_feedback)
     judgement = Judgement(found, fresh, references, as_of, backlog.config.rules,
-                          Judged(settings, judged, Diagnostics()) if loaded is not None else None)
+                          Judged(settings, judged, Diagnostics()) if loaded is not None else None,
+                          backlog if alone else None)
     if len(fresh) >= FORK_FROM and can_fork(workers):
         judgement.start()
     try:
@@ -118,28 +124,51 @@ class Judgement:
     worker process meanwhile (`start`) or in this one when asked (`result`)."""
 
     def __init__(self, kept: list[Diagnostic], fresh: list[Judgeable], references: CustomerReferences,
-                 as_of: date, rules: Rules, judged: Judged | None) -> None:
+                 as_of: date, rules: Rules, judged: Judged | None, backlog: Backlog | None = None) -> None:
         self._kept, self._fresh, self._references, self._as_of, self._rules = kept, fresh, references, as_of, rules
         self._judged = judged   # its findings filled in by result()
-        self._worker: tuple[Pool, Future[tuple[Diagnostics, list[int]]]] | None = None
+        self._worker: tuple[Pool, Future[tuple[Diagnostics, list[int], Diagnostics]]] | None = None
+        self._backlog = backlog   # whose families that read the records alone are run too (judging's `alone`)
+        self._alone: list[Diagnostic] | None = None   # what they found, in the worker or here
 
     def start(self) -> None:
         """Judge the fresh records in a worker process, forked now: it shares them without a copy. A forked
         process cannot ask DuckDB, so it names the records whose text holds what only DuckDB can say is a customer
-        reference, and this process judges those again."""
-        pool = fork_pool(1, (self._fresh, *self._references.offline(), self._as_of, self._rules))
+        reference, and this process judges those again. The worker then runs the families that read the records
+        alone, if asked to."""
+        pool = fork_pool(1, (self._fresh, *self._references.offline(), self._as_of, self._rules, self._backlog))
         job = pool.submit(_judge_shared)
         # the worker goes as soon as it has answered: the pages of the records it read are copies until it does
         job.add_done_callback(lambda _job: pool.shutdown(wait=False))
         self._worker = (pool, job)
+
+    @property
+    def meanwhile(self) -> Callable[[], None] | None:
+        """What this process has to do while DuckDB gathers the evidence (derive_facts): run the families that
+        read the records alone, unless the worker does or they were not asked for."""
+        return self._run_alone if self._backlog is not None and self._worker is None else None
+
+    def _run_alone(self) -> None:
+        from . import records_alone
+        assert self._backlog is not None
+        self._alone = records_alone(self._backlog)
+
+    def records_alone(self) -> list[Diagnostic]:
+        """What the families that read the records alone found: in the worker (after result()), else here — now,
+        should the worker have died."""
+        if self._alone is None:
+            self._run_alone()
+        assert self._alone is not None
+        return self._alone
 
     def result(self) -> tuple[list[Diagnostic], Judged | None]:
         found = list(self._kept)
         left: Iterable[int] = range(len(self._fresh))
         if self._worker is not None:
             try:
-                done, left = self._worker[1].result()
+                done, left, alone = self._worker[1].result()
                 found.extend(done)
+                self._alone = list(alone) if self._backlog is not None else None
             except Exception:  # noqa: BLE001 - the worker died (out of memory?): every record is judged here
                 pass
             self.stop()
@@ -157,10 +186,12 @@ class Judgement:
                 pool.kill()
 
 
-def _judge_shared() -> tuple[Diagnostics, list[int]]:
+def _judge_shared() -> tuple[Diagnostics, list[int], Diagnostics]:
     """In the worker Judgement.start forks: the findings of the records it shares, but for those that asked
-    DuckDB about a customer reference, named by their index instead."""
-    records, references, asked, as_of, rules = shared()
+    DuckDB about a customer reference, named by their index instead; then, given the backlog, what the families
+    that read the records alone find."""
+    from . import records_alone
+    records, references, asked, as_of, rules, backlog = shared()
     found: list[Diagnostic] = []
     left: list[int] = []
     for index, record in enumerate(records):
@@ -170,7 +201,7 @@ def _judge_shared() -> tuple[Diagnostics, list[int]]:
             asked.clear()
         else:
             found.extend(findings)
-    return Diagnostics(found), left
+    return Diagnostics(found), left, Diagnostics(records_alone(backlog) if backlog is not None else ())
 
 
 def _records(backlog: Backlog) -> Iterator[Judgeable]:
