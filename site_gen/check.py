@@ -90,6 +90,8 @@ def check_repository(root: Path, today: date, workers: int | None = None,
             diagnostics += across_records(backlog, facts, including_records_alone=False)
             found, judged = judgement.result()
             diagnostics += judgement.records_alone()
+            if judgement.addresses is not None:
+                facts.keep_addresses(judgement.addresses)   # (the next check's StoryPlaces are made of them)
         diagnostics += found
     if not any(d.severity is Severity.ERROR and d.loc.path == "site.yaml" for d in diagnostics):
         # (site.yaml's lists are judged once it loads)

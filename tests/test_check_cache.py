@@ -588,6 +588,24 @@ def test_a_story_retitled_that_moves_or_meets_another_public_address_is_checked_
     assert warned in cached[1]
 
 
+def test_a_full_check_with_a_cache_makes_the_public_addresses_once(example: Path, monkeypatch) -> None:
+    """The address rules make them beside the facts; the places the next check keeps are made of the same ones."""
+    import site_gen.facts
+    import site_gen.facts.addresses
+    import site_gen.rules.addresses
+    check(example)
+    made: list[object] = []
+    real = site_gen.facts.addresses.public_addresses
+    counted = lambda backlog: made.append(backlog) or real(backlog)   # noqa: E731
+    for module in (site_gen.facts.addresses, site_gen.facts, site_gen.rules.addresses):
+        monkeypatch.setattr(module, "public_addresses", counted)
+    edit(example / UNLOCK, "status: in-progress", "status: done\nclosed: 2026-11-20")   # a full check
+    ran = _full_checks(monkeypatch)
+    cached = check(example, "--format", "json")
+    assert len(ran) == 1 and len(made) == 1
+    assert cached == check(example, "--no-cache", "--format", "json")
+
+
 def test_a_published_storys_you_said_emptied_is_checked_in_full(example: Path, monkeypatch) -> None:
     """No longer published, it leaves the public site, and its address with it."""
     _without_slug(example / STORY)

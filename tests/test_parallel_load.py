@@ -12,6 +12,7 @@ import pytest
 
 from site_gen.check import CheckResult, check_repository
 from site_gen.diagnostics import Diagnostic
+from site_gen.facts.addresses import Addresses
 from site_gen.load import PARALLEL_FROM, load_backlog
 from site_gen.model import Backlog
 
@@ -152,10 +153,10 @@ def test_the_families_that_read_the_records_alone_run_in_the_record_rules_worker
     checked_in = tmp_path / "checked-in"
     judge_addresses = addresses.check_records
 
-    def noting_where(backlog: Backlog) -> Iterator[Diagnostic]:
+    def noting_where(backlog: Backlog, made: Addresses | None = None) -> Iterator[Diagnostic]:
         with checked_in.open("a", encoding="utf-8") as noted:
             noted.write(f"{os.getpid()}\n")
-        return judge_addresses(backlog)
+        return judge_addresses(backlog, made)
 
     monkeypatch.setattr(addresses, "check_records", noting_where)
     root = _with_clashing_addresses(copy_example(tmp_path / "repo"))

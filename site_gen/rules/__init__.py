@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
     from ..facts import Facts
+    from ..facts.addresses import Addresses
     from ..model import Backlog
 
 # in the order they run; imported when the rules run, so that a cached check judging an edited record imports
@@ -54,10 +55,10 @@ def across_records(backlog: Backlog, facts: Facts, including_records_alone: bool
     return found
 
 
-def records_alone(backlog: Backlog) -> list[Diagnostic]:
+def records_alone(backlog: Backlog, addresses: Addresses | None = None) -> list[Diagnostic]:
     """What the families that read the records alone find, without the facts (what across_records leaves out
-    when they run elsewhere)."""
+    when they run elsewhere); `addresses`: the backlog's public addresses, when the caller made them already."""
     found: list[Diagnostic] = []
     for name in _RECORDS_ALONE:
-        found.extend(importlib.import_module(f"{__name__}.{name}").check_records(backlog))
+        found.extend(importlib.import_module(f"{__name__}.{name}").check_records(backlog, addresses))
     return found

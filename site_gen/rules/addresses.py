@@ -37,10 +37,10 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
     return _judged(backlog, facts.addresses)
 
 
-def check_records(backlog: Backlog) -> Iterator[Diagnostic]:
+def check_records(backlog: Backlog, addresses: Addresses | None = None) -> Iterator[Diagnostic]:
     """The same findings from the records alone: the addresses are the facts' own, made of the records (a large
-    check runs this in the record rules' worker: site_gen.rules.records_alone)."""
-    return _judged(backlog, public_addresses(backlog))
+    check runs this in the record rules' worker: site_gen.rules.records_alone), or given, made already."""
+    return _judged(backlog, public_addresses(backlog) if addresses is None else addresses)
 
 
 def _judged(backlog: Backlog, addresses: Addresses) -> Iterator[Diagnostic]:

@@ -29,6 +29,7 @@ from .public_safety import NO_CUSTOMERS, CustomerReferences
 
 if TYPE_CHECKING:
     from ..facts import Facts
+    from ..facts.addresses import Addresses
 
 Judgeable = Story | Irritant | Decision
 
@@ -130,6 +131,7 @@ class Judgement:
         self._worker: tuple[Pool, Future[tuple[Diagnostics, list[int], Diagnostics]]] | None = None
         self._backlog = backlog   # whose families that read the records alone are run too (judging's `alone`)
         self._alone: list[Diagnostic] | None = None   # what they found, in the worker or here
+        self.addresses: Addresses | None = None       # the public addresses they made here (not in the worker)
 
     def start(self) -> None:
         """Judge the fresh records in a worker process, forked now: it shares them without a copy. A forked
@@ -149,9 +151,11 @@ class Judgement:
         return self._run_alone if self._backlog is not None and self._worker is None else None
 
     def _run_alone(self) -> None:
+        from ..facts.addresses import public_addresses
         from . import records_alone
         assert self._backlog is not None
-        self._alone = records_alone(self._backlog)
+        self.addresses = public_addresses(self._backlog)
+        self._alone = records_alone(self._backlog, self.addresses)
 
     def records_alone(self) -> list[Diagnostic]:
         """What the families that read the records alone found: in the worker (after result()), else here — now,
