@@ -455,4 +455,4 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
     runs = memo.part("runs")
     runs.extra = result.backlog.config.named_files
     runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
-    memo.save("files", "pages", "markdown", "runs")
+    memo.save("files", "pages", "markdown", "runs", *(("themes",) if memo.read("themes") else ()))

@@ -84,7 +84,8 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         # families that read the records alone, in that worker too, else here while DuckDB gathers the evidence
         with judging(backlog, today, customers, loaded, earlier, settings or b"",
                      workers if workers is not None else (os.cpu_count() or 1), alone=True) as judgement:
-            facts = derive_facts(backlog, today, customers, judgement.meanwhile)
+            facts = derive_facts(backlog, today, customers, judgement.meanwhile,
+                                 (lambda: memo.part("themes").themes) if memo is not None else None)
             if derived is not None:
                 derived(facts)
             diagnostics += across_records(backlog, facts, including_records_alone=False)

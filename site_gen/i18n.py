@@ -134,6 +134,13 @@ class Language:
     translations: gettext.GNUTranslations
     locale: Locale
 
+    def content_state(self) -> tuple[str, str]:
+        """What a page key hashes of a language (incremental.ContentHasher): its tag and catalogue. Its translations
+        come from the team's catalogues, which the theme's hash holds, and the packaged ones, which the cache's
+        stamp holds; their plural function pickles not, so a page whose context held the language was never
+        reused."""
+        return self.tag, self.catalogue
+
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
 

@@ -14,6 +14,7 @@ A `Memo` holds, keyed by content hashes:
   this page use": its context names its records and facts, and the recorded attributes name the site-wide
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
   staging folder) only while its inode, size and modification time are those the build recorded;
+- `themes`: the inbox's theme groups, by the hash of the rows grouped (facts.themes.groups_key);
 - `judged`: what the record rules said of each record file, by the hash of its bytes, under the settings they
   read (the "as of" date, site.yaml, the feedback: site_gen.rules.records), so a full check judges again only
   the records whose files changed; `customers`: the customer index those rules judged published words with;
@@ -161,6 +162,8 @@ class ContentHasher:
         irritant page holding its evidence's customers got a new key in every build, and all 2,000 irritant pages
         of a 10,000-story site were rendered again after any edit. Fields only: not what a cached_property kept."""
         kind = type(obj)
+        if hasattr(kind, "content_state"):   # an object that says what of it is content (i18n.Language)
+            return kind.__module__, kind.__qualname__, self._ordered(obj.content_state())  # type: ignore[attr-defined]
         names = self._fields.get(kind)
         if names is None:
             names = self._fields[kind] = tuple(item.name for item in dataclasses.fields(kind))  # type: ignore[arg-type]
@@ -243,6 +246,7 @@ class Memo:
     live: dict[str, Any] | None = None   # serve only: the last rendering's sites in memory (site_gen.live)
     customers: dict[Digest, Any] = field(default_factory=dict)  # check's customer index, by its feedback's hash
     judged: dict[Digest, Any] = field(default_factory=dict)   # check's record findings, by their settings' hash
+    themes: dict[Digest, Any] = field(default_factory=dict)   # the inbox's theme groups, by their rows' hash
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:
@@ -254,6 +258,9 @@ class Memo:
 
     def save(self, *names: str) -> None:
         pass
+
+    def read(self, name: str) -> bool:
+        return True
 
     def stored_file(self, path: str) -> tuple[Digest, Any] | None:
         return self.files.get(path)
@@ -434,6 +441,10 @@ class DiskMemo:
                 if isinstance(value, dict):
                     setattr(self.memo, name, value)
         return self.memo
+
+    def read(self, name: str) -> bool:
+        """Whether this run read the part (it holds the cache's value, not an empty one to save over it)."""
+        return name in self._loaded
 
     def unread_on_disk(self, name: str) -> bool:
         """The part is in the cache folder and this run has not read it (so cannot have found it unreadable)."""

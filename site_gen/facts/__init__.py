@@ -84,7 +84,7 @@ from .scores import (
     stale_days,
     tally,
 )
-from .themes import THEMED_ROWS, Inbox, Theme, Verbatim, has_words, inbox_themes, theme_groups
+from .themes import THEMED_ROWS, Inbox, Theme, Verbatim, groups_key, has_words, inbox_themes, theme_groups
 
 if TYPE_CHECKING:
     from ..load.parquet import ParquetFeedback, StoredEvidence
@@ -226,6 +226,9 @@ class Facts:
     loaded_customers: frozenset[str]   # every customer value of the loaded rows (not of those in DuckDB)
     # the themes being grouped in a worker process (start_themes): its future, until `themes` takes it
     _background: list[tuple[Pool, Future[list[list[int]]]]] = field(default_factory=list, compare=False, repr=False)
+    # the theme groups an earlier run kept, by the hash of the rows they group (groups_key): build's cache, read
+    # when the themes are asked for (check never asks); this run's are kept there in their place
+    kept_themes: Callable[[], dict[bytes, list[list[int]]]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def stories(self) -> Mapping[str, StoryFacts]:
@@ -433,7 +436,8 @@ class Facts:
         public site and the rest of the internal view meanwhile; `themes` then waits for it). Only for an inbox
         large enough to pay for the fork: at a million rows, grouping 200,000 takes 2.3 s."""
         rows = self._inbox
-        if "themes" in self.__dict__ or self._background or len(rows) < THEMES_FORK_FROM or not can_fork(workers):
+        if "themes" in self.__dict__ or self._background or len(rows) < THEMES_FORK_FROM or not can_fork(workers) \
+                or self._kept_groups is not None:
             return
         pool = fork_pool(1, rows)
         job = pool.submit(_theme_groups_shared)
@@ -447,6 +451,15 @@ class Facts:
             pool.kill()
 
     @cached_property
+    def _inbox_key(self) -> bytes:
+        return groups_key(self._inbox)
+
+    @property
+    def _kept_groups(self) -> list[list[int]] | None:
+        """The inbox's theme groups as an earlier run kept them, if it grouped the same rows."""
+        return self.kept_themes().get(self._inbox_key) if self.kept_themes is not None else None
+
+    @cached_property
     def themes(self) -> Inbox:
         """The unlinked feedback as ranked themes, and those bigger than an open irritant's evidence.
 
@@ -455,12 +468,18 @@ class Facts:
         open_evidence = {key: facts.evidence.people.count for key, facts in self.irritants.items() if facts.is_open}
         rows = self._inbox
         without = self._without_words   # counted by DuckDB while the worker, if any, still groups
-        groups = None
+        groups = self._kept_groups
         if self._background:
             try:
                 groups = self._background.pop()[1].result()
             except Exception:   # noqa: BLE001 - the worker died (out of memory?): group the rows here instead
                 groups = None
+        if groups is None:
+            groups = theme_groups(rows)
+        if self.kept_themes is not None:
+            kept = self.kept_themes()
+            kept.clear()   # this run's groups only
+            kept[self._inbox_key] = groups
         store = self.backlog.stored_feedback
         # cut to the newest THEMED_ROWS: the oldest day may have lost some rows, the next ones are whole
         grouped_from = rows[-1].date + timedelta(days=1) if len(rows) == THEMED_ROWS else None
@@ -484,9 +503,10 @@ def loaded_customers(backlog: Backlog) -> frozenset[str]:
 
 
 def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None = None,
-                 meanwhile: Callable[[], object] | None = None) -> Facts:
+                 meanwhile: Callable[[], object] | None = None,
+                 kept_themes: Callable[[], dict[bytes, list[list[int]]]] | None = None) -> Facts:
     """Everything the backlog means on as_of; pure, and each fact computed once (customers: loaded_customers, when
-    the caller has them already).
+    the caller has them already; kept_themes: where an earlier run kept its theme groups, Facts.kept_themes).
 
     DuckDB gathers the evidence in Parquet in a thread of its own, meanwhile this one links the loaded rows and
     the records (DuckDB lets go of the GIL as it works), and does `meanwhile`: work of the caller's that needs no
@@ -521,7 +541,8 @@ def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None
                                              decisions_of[irritant.id], stories_of[irritant.id],
                                              days.get(irritant.id), newest.get(irritant.id, ()))
                  for irritant in backlog.irritants.values()}
-    return Facts(as_of, backlog, irritants, decisions, loaded_customers(backlog) if customers is None else customers)
+    return Facts(as_of, backlog, irritants, decisions, loaded_customers(backlog) if customers is None else customers,
+                 kept_themes=kept_themes)
 
 
 def _stored_evidence(store: ParquetFeedback, backlog: Backlog, as_of: date) -> tuple[

@@ -23,7 +23,9 @@ A theme of a single row is no theme: it stays in the raw list.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import re
 import shlex
 import unicodedata
@@ -231,14 +233,24 @@ def inbox_themes(unlinked: Iterable[Verbatim], stages: Sequence[str], as_of: dat
 def theme_groups(rows: Sequence[Verbatim]) -> list[list[int]]:
     """The themes among rows, each as the positions of its rows in `rows` (rows without words are in none):
     plain numbers, so a worker process can group the rows it shares with its parent and send back only these."""
-    if isinstance(rows, Columns):   # rows still in DuckDB's Arrow columns: read only the three grouping needs
-        kinds, stages, texts = rows.columns("kind", "journey_stage", "verbatim")
-    else:
-        kinds = [row.kind for row in rows]
-        stages = [row.journey_stage for row in rows]
-        texts = [row.verbatim for row in rows]
+    kinds, stages, texts = _grouped_columns(rows)
     with paused_collector():   # hundreds of thousands of small acyclic objects: no rescans of the heap
         return [members for members in cluster_wordings(kinds, stages, texts) if len(members) >= MIN_ROWS]
+
+
+def groups_key(rows: Sequence[Verbatim]) -> bytes:
+    """A hash of all theme_groups reads of the rows, in their order: rows hashing alike group alike, so an earlier
+    run's groups can be taken (grouping 200,000 rows: 1.9 s of a build after any edit; hashing them: 0.05 s)."""
+    return hashlib.blake2b(pickle.dumps(_grouped_columns(rows), protocol=pickle.HIGHEST_PROTOCOL),
+                           digest_size=20).digest()
+
+
+def _grouped_columns(rows: Sequence[Verbatim]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The rows' kinds, journey stages and verbatims: what grouping reads."""
+    if isinstance(rows, Columns):   # rows still in DuckDB's Arrow columns: read only the three grouping needs
+        kinds, stages, texts = rows.columns("kind", "journey_stage", "verbatim")
+        return kinds, stages, texts
+    return [row.kind for row in rows], [row.journey_stage for row in rows], [row.verbatim for row in rows]
 
 
 def words(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from ..markdown import render_markdown
 from ..model import Direction, SiteConfig
 from ..text import month_key
 from ..views.internal import RISKS_SHOWN, THEMES_OPEN, THEMES_SHOWN, DigestPage, InternalSite, MetricView
-from .charts import effect_chart, line_chart
+from .charts import EffectChart, line_chart
 from .colors import accent_palette, favicon
 from .render import Page, not_found_page, render_pages, template_mistakes, theme_file
 
@@ -39,7 +39,7 @@ def pages(site: InternalSite, words: Language | None = None) -> list[Page]:
     ]
     out += [Page(b.path, "board.html", {"board": b.board, "current": b.filter}) for b in site.boards]
     out += [Page(f"irritants/{p.irritant.id}/index.html", "irritant.html",
-                 {"page": p, "effect_chart": effect_chart(p.facts.effect, words=words) if p.facts.effect else None})
+                 {"page": p, "effect_chart": EffectChart(p.facts.effect, words) if p.facts.effect else None})
             for p in site.irritants]
     out += [Page(f"decisions/{p.decision.id}/index.html", "decision.html", {"page": p}) for p in site.decisions]
     out += [Page(f"stories/{p.story.id}/index.html", "story.html", {"page": p}) for p in site.stories]
