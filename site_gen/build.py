@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from .incremental import (
     git_head,
     input_run,
     keep_run,
+    record_hashes,
     theme_digest,
 )
 from .live import internal_state, public_state
@@ -177,10 +179,11 @@ class _ForkedRender:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _reuse(memo: Memo | DiskMemo | None, audience: str, current: Path | None, theme: bytes) -> PageReuse | None:
+def _reuse(memo: Memo | DiskMemo | None, audience: str, current: Path | None, theme: bytes,
+           records: Mapping[int, tuple[object, bytes]]) -> PageReuse | None:
     if memo is None:
         return None
-    return PageReuse(current, theme, memo.part("pages").pages.get(audience, {}))
+    return PageReuse(current, theme, memo.part("pages").pages.get(audience, {}), records=records)
 
 
 def _histories(root: Path, memo: Memo | DiskMemo | None) -> tuple[StatusHistory, dict[str, tuple[FileChange, ...]]]:
@@ -214,6 +217,8 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     backlog = result.backlog
     templates = root / "templates"
     theme = theme_digest(root) if memo is not None else b""
+    records = record_hashes(chain(backlog.irritants.values(), backlog.decisions.values(), backlog.stories.values()),
+                            memo.part("files").files) if memo is not None else {}
     statuses, files_history = _histories(root, memo)
     markdown = render_markdown_once(_markdown_sources(result, only), workers or 1, memo)
     sites: dict[str, dict[str, bytes | Kept]] = {}
@@ -237,7 +242,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             # stories: the process tree's peak PSS went from 839 to 720 MiB)
             internal = internal_view(backlog, result.facts, markdown, files_history)
         if public is not None:
-            reuse = _reuse(memo, "public", current / "public" if current else None, theme)
+            reuse = _reuse(memo, "public", current / "public" if current else None, theme, records)
             chosen = language(backlog.config.public.language, backlog.locales)
             env = environment("public", templates, chosen)
             if public_forks:
@@ -259,7 +264,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             words = language(backlog.config.internal.language, backlog.locales)
-            reuse = _reuse(memo, "internal", current / "internal" if current else None, theme)
+            reuse = _reuse(memo, "internal", current / "internal" if current else None, theme, records)
             env = environment("internal", templates, words)
             listed = internal_site.pages(internal, words)
             out = spool("internal") if spool else None

@@ -520,3 +520,22 @@ def test_a_warm_build_takes_the_inboxs_themes_from_the_cache_until_the_inbox_cha
     build(root, out, TODAY, search=False, workers=1)
     assert grouped == [2992]   # one more row in the inbox
     assert tree(out) == cold(root, tmp_path / "cold")
+
+
+def test_a_warm_build_hashes_each_record_by_its_files_hash_not_its_fields(tmp_path: Path, monkeypatch) -> None:
+    """A record is what loading its file's bytes made (the cache keeps it by them): its pages' keys take the file's
+    hash instead of pickling its fields again (13,000 records: 0.5 s of each site's rendering after an edit)."""
+    from site_gen.incremental import ContentHasher
+    from site_gen.model import Decision, Irritant, Story
+    root = copy_example(tmp_path / "repo")
+    out = tmp_path / "out"
+    build(root, out, TODAY, search=False, workers=1)
+    hashed: list[type] = []
+    real = ContentHasher._state
+    monkeypatch.setattr(ContentHasher, "_state", lambda self, obj: (hashed.append(type(obj)), real(self, obj))[1])
+    rendered = rendered_pages(monkeypatch)
+    edit(root / STORY, "title: 20% off", "title: 25% off")
+    build(root, out, TODAY, search=False, workers=1)
+    assert hashed and not {Story, Irritant, Decision} & set(hashed)
+    assert STORY_PAGE in rendered and UNTOUCHED not in rendered
+    assert tree(out) == cold(root, tmp_path / "cold")

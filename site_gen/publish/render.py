@@ -376,7 +376,7 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page], shared: dict[st
     if reuse is not None and isinstance(env, Sandbox):   # what each page read of bodies (site_gen.live)
         reads = env.body_reads = set()
     if reuse is not None:
-        hasher = ContentHasher()   # one per rendering: the pages' contexts share their records
+        hasher = ContentHasher(reuse.records)   # one per rendering: the pages' contexts share their records
         digests = SiteDigests(shared["site"], hasher)
         base = hasher({name: value for name, value in shared.items() if name != "site"})
         tracked = Tracked(shared["site"])
