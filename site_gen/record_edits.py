@@ -11,22 +11,30 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   no other published story sharing its date and title (`twinned`), or under a new title with no other published
   story deriving its old or new base address (`kept_addresses`) — and, without a slug of its own, moving to its
   new derived address, where no other address is, from an address no other story had been moved aside from or past
-  (`StoryPlaces`): the addresses family's slug-missing warning then moves with it, the one finding across records an
-  own edit changes;
+  (`StoryPlaces`): the addresses family's slug-missing warning then moves with it;
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
-  reviewed, target and allow_personal_data, and its status between open and in-progress (`still_open`).
-  Placeholders, public safety and the dated-and-assigned and on-time rules read them, the last two through its
-  schedule (facts.schedule_of, made from the irritant alone). The length of the backlog, evidence, links, risks
-  and public addresses read none of them (of a status, only whether it is open, done or declined);
+  reviewed, target and allow_personal_data, and its status, closed date and triage. Placeholders, public safety and
+  the dated-and-assigned and on-time rules read them, the last two through its schedule (facts.schedule_of, made
+  from the irritant alone). Evidence, links and public addresses read none of them. Of a status, three families
+  across records read whether it is open, done or declined (`kept_states`): the length of the backlog
+  (backlog-short, at every open irritant's status beyond rules.max_open) and the high risks no open irritant covers
+  (risk-uncovered) are made again from what the last check kept of each irritant (`IrritantStates`: every open
+  one's opened date and status line; each high risk's warning and every irritant that would cover it open); a fix
+  reopened loses what the loop rules said at its closed line (loop-open, recurrence), and one marked done has
+  nothing said of it until those rules can follow it up (facts.followed_up) — from then on its evidence and its
+  complaints in DuckDB are the full check's. Its lines may move (a closed date added or removed), while every
+  finding of the last check in its file is made again or stays on a line that did not move, and no finding in
+  another file names it (rules.addresses names where a slug is);
 - a decision's own fields (`OWN[Decision]`): its title, owner, body, the answers to its kind's questions,
   outcome_note and review_on. Placeholders and the decisions' own rules read them, the latter through its review
   (facts.decision_review, made from the decision alone); what follows a decision up and the links between
   decisions read none of them.
 
 What the record rules said of each edited record before is replaced by what they say of it now, and what the
-families find across records stays as it was but for that warning (tests/test_check_cache.py and
-tests/test_serve_incremental.py hold both against a full check). Any other edit takes the full path. `serve` takes
-story body edits alone: a body shows on the story's own page, a title on every list.
+families find across records stays as it was but for that warning and those an irritant's status changes
+(tests/test_check_cache.py and tests/test_serve_incremental.py hold both against a full check). Any other edit
+takes the full path. `serve` takes story body edits alone: a body shows on the story's own page, a title on every
+list.
 """
 
 from __future__ import annotations
