@@ -728,8 +728,9 @@ CHECK_EDITS = st.lists(st.one_of(
     st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(EDIT_BODIES)),
     st.tuples(st.just("delete"), st.integers(0, 30), st.just("")),
     st.tuples(st.just("feedback"), st.integers(0, 30), st.just("")),
-    # what the record rules' kept findings must not outlive: a status (not an irritant's own field), a decision's
-    # outcome (read across decisions), site.yaml's rules, the ledger, an .yml twin (one ID) and the "as of" date
+    # what the record rules' kept findings must not outlive: a status (read across records too: judged alone from
+    # the irritants' states the last check kept), a decision's outcome (read across decisions), site.yaml's rules,
+    # the ledger, an .yml twin (one ID) and the "as of" date
     st.tuples(st.just("status"), st.integers(0, 30),
               st.sampled_from(["done\nclosed: 2026-11-20", "open", "in-progress", "done", "declined"])),
     st.tuples(st.just("outcome"), st.integers(0, 30), st.sampled_from(["did-not-work", "worked", "too-early"])),
@@ -834,6 +835,7 @@ def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_
     ledger edits, and the "as of" date moved, one after another: after each, the cached check prints what a check
     without the cache prints."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
+    edit(root / "site.yaml", "max_open: 10", "max_open: 5")   # 7 open: backlog-short counts them after each status
     check(root)
     today = "2026-11-23"
     for step, (change, index, body) in enumerate(edits):
