@@ -480,6 +480,15 @@ def test_an_irritant_closed_and_reopened_is_judged_alone_and_says_what_a_cold_ch
     assert "segment 'commuter'" in printed and "segment 'business'" in printed
 
 
+def test_an_irritant_closed_beside_one_that_does_not_load_is_judged_alone_and_uncovers_no_risk(
+        example: Path, monkeypatch) -> None:
+    """While an irritant does not load, risk-uncovered says nothing (it may be the one that covers a risk): closing
+    the irritant that alone covered the commuter and business segments' risks leaves it silent, judged alone too."""
+    edit(example / "backlog/irritants/helmet-rental.yaml", "opened: 2026-", "opened: someday-")
+    _, printed, _ = _judged_alone(example, monkeypatch, UNLOCK, *CLOSINGS["done"])
+    assert "is not a date" in printed and "risk-uncovered" not in printed
+
+
 FOLLOWED_UP = {"loop-open": "backlog/irritants/seat-clamp-stuck.yaml",
                "recurrence": "backlog/irritants/signup-id-check-loop.yaml"}
 
