@@ -23,7 +23,7 @@ if TYPE_CHECKING:   # imported when a check runs: a check with nothing changed n
     from .facts import Facts
     from .incremental import Digest, DiskMemo, Hashed, Memo, RunEntry
     from .model import Backlog
-    from .record_edits import KeptPlaces
+    from .record_edits import KeptPlaces, KeptStates
     from .rules.records import Judged
 
 CHECK_FOLDERS = ("backlog", "feedback", "locale", "schemas")   # check's inputs besides site.yaml and the logo: no
@@ -141,11 +141,12 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         return CheckReport(list(kept.diagnostics), dict(kept.counts), dict(kept.unreadable), reused=True)
     edited = _own_edits(root, today, memo, last, Hashed(inputs, settled)) if last is not None else None
     if edited is not None and last is not None:
-        report, kept_places = edited
+        report, kept_places, kept_states = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled, bases=kept_places.bases, places=kept_places.places)
+                                    settled=settled, bases=kept_places.bases, places=kept_places.places,
+                                    states=kept_states.states)
     else:
-        from .record_edits import published_bases, story_places, twinned
+        from .record_edits import irritant_states, published_bases, story_places, twinned
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
         result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
@@ -159,7 +160,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                          dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
                          customers, published_bases(result.backlog.stories.values()),
                          story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
-                                      result.facts.addresses))
+                                      result.facts.addresses), states=irritant_states(result.backlog, result.facts))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
@@ -172,16 +173,16 @@ _MOST_EDITS = 20   # more edited records than this: the full check (each reads a
 
 
 def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
-               hashed: Hashed) -> tuple[CheckReport, KeptPlaces] | None:
+               hashed: Hashed) -> tuple[CheckReport, KeptPlaces, KeptStates] | None:
     """The last check's report with the edited records judged again, when the only files that changed since are
-    records edited in their own fields alone, moving no public address but a retitled story's own, each read and
-    loaded without a problem then and now (site_gen.record_edits), and the published stories' places then; None
-    otherwise: the full check."""
+    records edited in their own fields alone, moving no public address but a retitled story's own, and no fix the
+    loop rules follow up, each read and loaded without a problem then and now (site_gen.record_edits); and the
+    published stories' places and the irritants' states then. None otherwise: the full check."""
     from .incremental import input_files
     from .load import DECISIONS_DIR, IRRITANTS_DIR, STORIES_DIR
     from .load.records import load_site_config
     from .model import Decision, Irritant, Story
-    from .record_edits import OWN, Edited, kept_addresses, reloaded_edit, with_edited
+    from .record_edits import OWN, Edited, kept_addresses, kept_states, reloaded_edit, with_edited
     from .rules.public_safety import NO_CUSTOMERS, CustomerReferences
 
     inputs = hashed.inputs
@@ -218,10 +219,13 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check …
     if input_files(root, (), (), hashed)["site.yaml"] != inputs["site.yaml"]:
         return None   # … unless saved since the run hashed it: these are not the rules of the inputs hashed
-    report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules, places),
+    states = kept_states(edits, last.states, last.diagnostics, references, today, rules)
+    if states is None:
+        return None
+    report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules, places, states),
                          dict(last.counts), dict(last.unreadable))
     memo.update_files(kept)
-    return report, places
+    return report, places, states
 
 
 def _saved_meanwhile(root: Path, memo: Memo | DiskMemo, hashed: Hashed, extra: tuple[str, ...]) -> bool:

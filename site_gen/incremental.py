@@ -242,6 +242,7 @@ class RunEntry:
     customers: Digest = b""
     bases: Mapping[str, int] = field(default_factory=dict)   # published stories per derived base address
     places: Any = None   # what a moved story address could meet (record_edits.StoryPlaces)
+    states: Any = None   # what rules across records read of each irritant's status (record_edits.IrritantStates)
 
 
 def keep_run(runs: dict[Digest, RunEntry], run: Digest, entry: RunEntry) -> dict[Digest, RunEntry]:

@@ -64,13 +64,12 @@ def test_a_loader_problem_added_on_the_last_line_is_checked_in_full(example: Pat
     ("public_title", "public_title: Unlocking a bike sometimes fails",
      "public_title: TODO Unlocking a bike sometimes fails"),
     ("slug", "slug: unlocking-a-bike", "slug: Unlocking-a-bike"),
-    ("status", "status: in-progress", "status: declined"),
+    ("journey_stage", "journey_stage: first-ride", "journey_stage: payment"),
 ])
 def test_an_irritants_field_that_is_not_its_own_is_checked_in_full(
         example: Path, monkeypatch, field: str, before: str, after: str) -> None:
-    """What is not in OWN[Irritant] (its public face, its address, its status once it is no longer open: between
-    open and in-progress it is its own) is read by families that judge the whole backlog: an edit of it, in place
-    on its line, is a full check."""
+    """What is not in OWN[Irritant] (its public face, its address, its journey stage) is read by families that judge
+    the whole backlog: an edit of it, in place on its line, is a full check."""
     check(example)
     edit(example / UNLOCK, before, after)
     _same_as_cold(example, monkeypatch, full=True)

@@ -19,7 +19,7 @@ from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
-from site_gen.facts.risks import OpenIrritant, risk_signals, worst_first
+from site_gen.facts.risks import CoverCandidate, risk_signals, worst_first
 from site_gen.facts.scores import Change
 from site_gen.i18n import language
 from site_gen.labels import score_text
@@ -382,9 +382,9 @@ def test_a_segment_risk_is_covered_by_the_irritants_behind_a_tenth_of_its_rows_n
     rows = [_answer(f"{month}-{n}", month, n % 28 + 1, score, "praise" if score else "complaint")
             for month, score in FALLING.items() for n in range(40)]
     recent = sorted((r for r in rows if r.score == 0), key=lambda r: (r.date, r.id), reverse=True)
-    irritants = (OpenIrritant("behind-ten", "payment", frozenset(r.id for r in recent[:10])),
-                 OpenIrritant("behind-two", "payment", frozenset(r.id for r in recent[:2])),
-                 OpenIrritant("earlier-rows", "support", frozenset(r.id for r in rows if r.score == 10)))
+    irritants = (CoverCandidate("behind-ten", "payment", frozenset(r.id for r in recent[:10])),
+                 CoverCandidate("behind-two", "payment", frozenset(r.id for r in recent[:2])),
+                 CoverCandidate("earlier-rows", "support", frozenset(r.id for r in rows if r.score == 10)))
     signals = risk_signals(rows, ("payment", "support"), ("business",), (), {}, "2026-11", 3, irritants)
     by_subject = {s.subject: s for s in signals}
     assert len(by_subject["business"].rows) == 50

@@ -64,6 +64,7 @@ from .effect import (
     newest_complaints,
     recurrence_of,
     recurrence_since,
+    recurrence_window,
     rows_by_stage,
     stage_effect,
 )
@@ -71,7 +72,7 @@ from .evidence import NO_EVIDENCE, Evidence, SegmentReach, rows_by_irritant
 from .friction import FrictionLedger, adds_unexplained_steps, friction_ledger
 from .journey import JourneyFacts, add_cells, cell_counts, complete_months, journey_facts
 from .loop import NotifyAudience, StoryLoop, audience_of, contact_consent, ledger_states, story_loop
-from .risks import OpenIrritant, RiskKind, RiskLevel, RiskSignal, risk_signals
+from .risks import CoverCandidate, RiskKind, RiskLevel, RiskSignal, risk_signals
 from .scores import (
     Change,
     RunningScores,
@@ -320,7 +321,8 @@ class Facts:
 
     @cached_property
     def risks(self) -> tuple[RiskSignal, ...]:
-        """Direction-aware risk signals, most severe first, each with the open irritants that cover it."""
+        """Direction-aware risk signals, most severe first, each with the open irritants that cover it (and those that
+        would, were they open)."""
         config = self.backlog.config
         changes = {key: (facts.change, facts.alarm) for key, facts in self.metrics.items()}
         metrics_of: dict[str, list[str]] = defaultdict(list)
@@ -328,11 +330,12 @@ class Facts:
             if decision.metric:
                 for irritant_id in decision.irritants:
                     metrics_of[irritant_id].append(decision.metric)
-        open_irritants = [OpenIrritant(key, self.backlog.irritants[key].journey_stage,
-                                       frozenset(row.id for row in facts.evidence.rows), tuple(metrics_of[key]))
-                          for key, facts in self.irritants.items() if facts.is_open]
+        irritants = [CoverCandidate(key, self.backlog.irritants[key].journey_stage,
+                                    frozenset(row.id for row in facts.evidence.rows), tuple(metrics_of[key]),
+                                    facts.is_open)
+                     for key, facts in self.irritants.items()]
         return risk_signals(self.backlog.feedback, config.journey_stages, config.segments, config.metrics, changes,
-                            month_key(self.as_of), config.rules.risk_months, open_irritants, cells=self.cells,
+                            month_key(self.as_of), config.rules.risk_months, irritants, cells=self.cells,
                             stored=self.backlog.stored_feedback)
 
     @cached_property
@@ -565,6 +568,21 @@ def _judged(irritant: Irritant, as_of: date) -> bool:
     return irritant.status == IrritantStatus.DONE and irritant.closed is not None and irritant.closed <= as_of
 
 
+def followed_up(irritant: Irritant, as_of: date, rules: Rules) -> bool:
+    """Judged, and closed long enough ago for the loop rules to follow the fix up: its story is late, or a week of
+    complaints after the grace period counts (a recurrence). Before that they say nothing of it, whatever its
+    evidence (a cached check judges such a closing alone: site_gen.record_edits)."""
+    return _judged(irritant, as_of) and irritant.closed is not None and (
+        _story_late(irritant.closed, as_of, rules) is not None or
+        recurrence_window(irritant.closed, as_of, rules) is not None)
+
+
+def _story_late(closed: date, as_of: date, rules: Rules) -> int | None:
+    """The days since closing, once more than a story is given (rules.story_within_days)."""
+    since_closed = (as_of - closed).days
+    return since_closed if since_closed > rules.story_within_days else None
+
+
 def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evidence,
                    decisions: list[Decision], stories: list[Story],
                    stored_days: Mapping[date, int] | None = None,
@@ -581,9 +599,8 @@ def irritant_facts(irritant: Irritant, as_of: date, rules: Rules, evidence: Evid
 
         effect = effect_of(irritant.closed, days, as_of, rules.effect_weeks)
         recurrence = recurrence_of(effect, days, as_of, rules, newest)
-        since_closed = (as_of - irritant.closed).days
-        if evidence.size and not stories and since_closed > rules.story_within_days:
-            loop_open = since_closed
+        if evidence.size and not stories:
+            loop_open = _story_late(irritant.closed, as_of, rules)
     dated = schedule_of(irritant, as_of, rules)
     return IrritantFacts(
         **{name: getattr(dated, name) for name in _SCHEDULE},

@@ -148,6 +148,14 @@ def recurrence_since(closed: date, as_of: date, rules: Rules) -> date:
                as_of - timedelta(weeks=rules.effect_weeks) + timedelta(days=1))
 
 
+def recurrence_window(closed: date, as_of: date, rules: Rules) -> tuple[date, int] | None:
+    """The days a recurrence counts complaints over: the first, and how many up to as_of; None before there is a
+    week of them to judge."""
+    since = recurrence_since(closed, as_of, rules)
+    days = (as_of - since).days + 1
+    return (since, days) if days >= 7 else None
+
+
 def recurrence_of(effect: Effect, complaints: Mapping[date, int], as_of: date, rules: Rules,
                   newest: Callable[[date], tuple[FeedbackRow, ...]]) -> Recurrence | None:
     """Complaints still above rules.recurrence_share % of the rate before, once the grace period is over.
@@ -156,10 +164,10 @@ def recurrence_of(effect: Effect, complaints: Mapping[date, int], as_of: date, r
     so a fix that held for a while and then broke again is noticed too. Needs a week to judge and a rate
     before closing to compare with. newest(since): the newest complaints it names (see newest_complaints).
     """
-    since = recurrence_since(effect.closed, as_of, rules)
-    days = (as_of - since).days + 1
-    if days < 7 or not effect.before:
+    window = recurrence_window(effect.closed, as_of, rules)
+    if window is None or not effect.before:
         return None
+    since, days = window
     late = sum(count for day, count in complaints.items() if since <= day <= as_of)
     rate = late / (days / 7)
     share = 100.0 * rate / effect.rate_before

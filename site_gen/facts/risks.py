@@ -11,12 +11,13 @@ rows come from every stage): the open irritants whose evidence is at least a ten
 segment's rows of the recent window that pull the score down, or its complaints), so coverage names what
 explains part of the fall, not every irritant with a customer in the segment. A metric's: the irritants its
 decisions name, or whose evidence includes its rows. A high signal no irritant covers is the check warning
-`risk-uncovered`.
+`risk-uncovered`. Each signal also names every irritant that would cover it were it open (`coverable_by`): a cached
+check covers it again from those when an irritant's status is all that changed (site_gen.record_edits).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -79,6 +80,7 @@ class RiskSignal:
     rows: tuple[str, ...] = ()         # feedback row IDs behind it, newest first (at most ROWS_KEPT)
     row_count: int = 0                 # all of them
     covered_by: tuple[str, ...] = ()   # open irritant IDs that cover it
+    coverable_by: tuple[str, ...] = ()   # the irritant IDs, open or not, that would cover it open
 
     @property
     def subject(self) -> str:
@@ -106,13 +108,14 @@ class RiskSignal:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenIrritant:
-    """What coverage needs to know of an open irritant."""
+class CoverCandidate:
+    """What coverage needs to know of an irritant: it covers the signals it matches while it is open."""
 
     id: str
     stage: str
     rows: frozenset[str]
     metrics: tuple[str, ...] = ()      # metrics whose decisions name it
+    is_open: bool = True
 
 
 def _severity(bad: float, material: float, near: float = 0.5) -> RiskLevel | None:
@@ -175,7 +178,7 @@ def _group_signals(behind: RowsBehind, group: Behind, before: Figures, recent: F
 def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segments: tuple[str, ...],
                  metrics: tuple[Metric, ...], changes: Mapping[str, tuple[Change | None, bool]],
                  today_month: str, risk_months: int,
-                 open_irritants: Iterable[OpenIrritant] = (), *, cells: Mapping[CellKey, Counts] | None = None,
+                 irritants: Iterable[CoverCandidate] = (), *, cells: Mapping[CellKey, Counts] | None = None,
                  stored: ParquetFeedback | None = None) -> tuple[RiskSignal, ...]:
     """changes: metric ID -> (last complete change, whether it already crossed the threshold: then the
     metric-decision rule speaks, not a risk signal). cells: cell_counts of feedback and the Parquet rows over
@@ -224,27 +227,46 @@ def risk_signals(feedback: Sequence[FeedbackRow], stages: tuple[str, ...], segme
                                       direction=metric.direction,
                                       months=(change.latest.period,), baseline=(change.previous.period,),
                                       threshold=metric.threshold))
-    irritants = tuple(open_irritants)
     # the Parquet rows a signal names count as evidence of the irritants that link them, as loaded rows do
     links = stored.irritants_of({key for signal in signals for key in signal.rows}) if stored is not None else {}
     order = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
-    covered = [_with_cover(signal, irritants, links) for signal in signals]
+    covered = _with_cover(signals, tuple(irritants), links)
     return tuple(sorted(covered, key=lambda s: order[s.severity]))   # stable: stages, segments, metrics
 
 
-def _with_cover(signal: RiskSignal, irritants: tuple[OpenIrritant, ...],
-                links: Mapping[str, frozenset[str]]) -> RiskSignal:
-    def named(irritant: OpenIrritant) -> int:
-        """How many of the rows the signal names are this irritant's evidence."""
-        return sum(1 for key in signal.rows if key in irritant.rows or irritant.id in links.get(key, ()))
-
-    if signal.segment is not None:
-        by = tuple(i.id for i in irritants if (found := named(i)) and found >= SEGMENT_COVER * len(signal.rows))
-    else:
-        by = tuple(i.id for i in irritants
-                   if (signal.stage is not None and i.stage == signal.stage)
-                   or (signal.metric is not None and signal.metric in i.metrics) or named(i))
-    return replace(signal, covered_by=by) if by else signal
+def _with_cover(signals: Sequence[RiskSignal], irritants: tuple[CoverCandidate, ...],
+                links: Mapping[str, frozenset[str]]) -> list[RiskSignal]:
+    """The signals, each with the irritants that would cover it open, in the irritants' order, and the open ones
+    among them. Each row a signal names is looked up once, not once per irritant (10,000 irritants)."""
+    named = {key for signal in signals for key in signal.rows}
+    behind: dict[str, set[str]] = defaultdict(set)   # row ID -> the irritants it is evidence of
+    for irritant in irritants:
+        for key in irritant.rows & named:
+            behind[key].add(irritant.id)
+    for key, linking in links.items():
+        behind[key].update(linking)
+    place = {irritant.id: number for number, irritant in enumerate(irritants)}
+    of_stage: dict[str, set[str]] = defaultdict(set)
+    of_metric: dict[str, set[str]] = defaultdict(set)
+    for irritant in irritants:
+        of_stage[irritant.stage].add(irritant.id)
+        for metric in irritant.metrics:
+            of_metric[metric].add(irritant.id)
+    is_open = {irritant.id for irritant in irritants if irritant.is_open}
+    found = []
+    for signal in signals:
+        # how many of the rows the signal names are each irritant's evidence
+        evidence = Counter(key for row in signal.rows for key in behind.get(row, ()) if key in place)
+        if signal.segment is not None:
+            by = {key for key, count in evidence.items() if count >= SEGMENT_COVER * len(signal.rows)}
+        else:
+            by = set(evidence)
+            by |= of_stage[signal.stage] if signal.stage is not None else set()
+            by |= of_metric[signal.metric] if signal.metric is not None else set()
+        coverable = tuple(sorted(by, key=place.__getitem__))
+        covered = tuple(key for key in coverable if key in is_open)
+        found.append(replace(signal, covered_by=covered, coverable_by=coverable) if coverable else signal)
+    return found
 
 
 def worst_first(rows: Iterable[FeedbackRow]) -> tuple[FeedbackRow, ...]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import TYPE_CHECKING
 
-from ..diagnostics import Diagnostic, error, with_severity
+from ..diagnostics import Diagnostic, SourceLoc, error, with_severity
 from ..model import CLOSED_STATUSES, Backlog, Irritant, IrritantStatus, Rules, Triage
 from ..text import blank
 
@@ -13,15 +14,27 @@ if TYPE_CHECKING:   # a cached check judging one edited irritant imports this fa
     from ..facts import Facts, Schedule
 
 
+# open irritant ID -> when it was opened and where its status is written: all the backlog's length reads of it
+OpenIrritants = Mapping[str, tuple[date, SourceLoc]]
+
+
 def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    rules = backlog.config.rules
-    open_irritants = [backlog.irritants[key] for key in facts.open_irritants]
-    if len(open_irritants) > rules.max_open:
+    return backlog_short(open_irritants(backlog, facts), backlog.config.rules.max_open)
+
+
+def open_irritants(backlog: Backlog, facts: Facts) -> dict[str, tuple[date, SourceLoc]]:
+    return {key: (irritant.opened, irritant.at("status"))
+            for key in facts.open_irritants for irritant in (backlog.irritants[key],)}
+
+
+def backlog_short(open_now: OpenIrritants, max_open: int) -> Iterator[Diagnostic]:
+    """More open irritants than rules.max_open (a cached check says it again once an irritant's status changes:
+    site_gen.record_edits)."""
+    if len(open_now) > max_open:
         # reported on the newest ones: they are the ones that made the list too long
-        newest = sorted(open_irritants, key=lambda i: (i.opened, i.id))[rules.max_open:]
-        for irritant in newest:
-            yield error(irritant.at("status"), "backlog-short",
-                        f"{len(open_irritants)} irritants are open; the limit is {rules.max_open}",
+        for key in sorted(open_now, key=lambda key: (open_now[key][0], key))[max_open:]:
+            yield error(open_now[key][1], "backlog-short",
+                        f"{len(open_now)} irritants are open; the limit is {max_open}",
                         "decide: close, decline or merge an open irritant before opening another "
                         "(or raise rules.max_open in site.yaml)")
 

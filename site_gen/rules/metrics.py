@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..diagnostics import Diagnostic, error, warning
 from ..facts import Facts, RiskKind, RiskLevel, RiskSignal
 from ..facts.scores import last_point
-from ..model import Backlog
+from ..model import Backlog, SiteConfig
 
 MAX_METRICS = 3
 
@@ -51,28 +51,37 @@ def check(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
 
 
 def check_risks(backlog: Backlog, facts: Facts) -> Iterator[Diagnostic]:
-    """A high risk signal nobody is working on: located at the stage, segment or metric in site.yaml."""
+    """A high risk signal nobody is working on."""
+    return (warned for warned, signal in high_risks(backlog, facts) if not signal.covered)
+
+
+def high_risks(backlog: Backlog, facts: Facts) -> Iterator[tuple[Diagnostic, RiskSignal]]:
+    """Each high risk signal, with the risk-uncovered warning it gets while no open irritant covers it (a cached
+    check covers them again once an irritant's status changes: site_gen.record_edits)."""
     if backlog.unreadable_ids("irritant"):
         # an irritant that does not load may be the one covering it: its own error is what the pull request needs,
         # and warnings that vanish once it is fixed would only send the author looking in the wrong place
         return
-    config = backlog.config
     for signal in facts.risks:
-        if signal.severity != RiskLevel.HIGH or signal.covered:
-            continue
-        if signal.stage is not None:
-            loc = config.at(f"journey_stages.{config.journey_stages.index(signal.stage)}")
-            where = f"journey stage '{signal.stage}'"
-        elif signal.segment is not None:
-            loc = config.at(f"segments.{config.segments.index(signal.segment)}")
-            where = f"segment '{signal.segment}'"
-        else:
-            metric = next(m for m in config.metrics if m.id == signal.metric)
-            loc, where = metric.loc, f"metric '{metric.id}'"
-        yield warning(loc, "risk-uncovered", f"high risk at {where}: {_what(signal)}, and no open irritant covers it",
-                      f"open an irritant for it (site-gen new irritant --stage …) or link the {signal.row_count} "
-                      "feedback row(s) behind it to an open one" if signal.row_count else
-                      "open an irritant for it, or answer it with a metric-response decision naming an open one")
+        if signal.severity == RiskLevel.HIGH:
+            yield _uncovered(backlog.config, signal), signal
+
+
+def _uncovered(config: SiteConfig, signal: RiskSignal) -> Diagnostic:
+    """The warning, located at the stage, segment or metric in site.yaml."""
+    if signal.stage is not None:
+        loc = config.at(f"journey_stages.{config.journey_stages.index(signal.stage)}")
+        where = f"journey stage '{signal.stage}'"
+    elif signal.segment is not None:
+        loc = config.at(f"segments.{config.segments.index(signal.segment)}")
+        where = f"segment '{signal.segment}'"
+    else:
+        metric = next(m for m in config.metrics if m.id == signal.metric)
+        loc, where = metric.loc, f"metric '{metric.id}'"
+    return warning(loc, "risk-uncovered", f"high risk at {where}: {_what(signal)}, and no open irritant covers it",
+                   f"open an irritant for it (site-gen new irritant --stage …) or link the {signal.row_count} "
+                   "feedback row(s) behind it to an open one" if signal.row_count else
+                   "open an irritant for it, or answer it with a metric-response decision naming an open one")
 
 
 def _what(signal: RiskSignal) -> str:
