@@ -143,10 +143,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None and last is not None:
         report, kept_places, kept_states = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled, bases=kept_places.bases, places=kept_places.places,
-                                    states=kept_states.states)
+                                    settled=settled, places=kept_places.places, states=kept_states.states)
     else:
-        from .record_edits import irritant_states, published_bases, story_places, twinned
+        from .record_edits import irritant_states, story_places
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
         result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
@@ -157,10 +156,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
-                         dict(report.unreadable), basis, inputs, settled, twinned(result.backlog.stories.values()),
-                         customers, published_bases(result.backlog.stories.values()),
+                         dict(report.unreadable), basis, inputs, settled, customers,
                          story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
-                                      result.facts.addresses), states=irritant_states(result.backlog, result.facts))
+                                      result.facts.addresses), irritant_states(result.backlog, result.facts))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
@@ -206,7 +204,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
-    places = kept_addresses(edits, last.twinned, last.bases, last.places)
+    places = kept_addresses(edits, last.places)
     if places is None:
         return None
     references = NO_CUSTOMERS   # judges no record that is not published

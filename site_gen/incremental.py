@@ -233,15 +233,13 @@ class RunEntry:
     command: str = "build"                    # "build" or "check": each keeps its last run
     unreadable: Mapping[str, int] = field(default_factory=dict)   # unreadable records per kind (check says them)
     # check's, for the next check to take an own edit from here (site_gen.check, record_edits): the basis
-    # (settings, HEAD) and each input file's hash, the published stories alike in date and title, the key of the
-    # customer index kept, and how many published stories derive each base address
+    # (settings, HEAD) and each input file's hash, the key of the customer index kept, the published stories'
+    # addresses and what they could meet, and what rules across records read of the irritants' statuses
     basis: Digest = b""
     inputs: Mapping[str, Digest] = field(default_factory=dict)
     settled: Mapping[str, InputStat] = field(default_factory=dict)   # (input_files)
-    twinned: frozenset[str] = frozenset()
     customers: Digest = b""
-    bases: Mapping[str, int] = field(default_factory=dict)   # published stories per derived base address
-    places: Any = None   # what a moved story address could meet (record_edits.StoryPlaces)
+    places: Any = None   # what an edit of a published story could meet (record_edits.StoryPlaces)
     states: Any = None   # what rules across records read of each irritant's status (record_edits.IrritantStates)
 
 

@@ -8,10 +8,10 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
   and so do the public addresses of published stories (site_gen.facts.addresses): derived slugs come from the
   title, numbered in an order the other words break ties in. So a story's edit keeps the other stories'
   addresses only while the story is published neither before nor after, or both times: under the same title with
-  no other published story sharing its date and title (`twinned`), or under a new title with no other published
-  story deriving its old or new base address (`kept_addresses`) — and, without a slug of its own, moving to its
-  new derived address, where no other address is, from an address no other story had been moved aside from or past
-  (`StoryPlaces`): the addresses family's slug-missing warning then moves with it;
+  no other published story sharing its date and title (`StoryPlaces.twins`), or under a new title with no other
+  published story deriving its old or new base address (`kept_addresses`) — and, without a slug of its own,
+  moving to its new derived address, where no other address is, from an address no other story had been moved
+  aside from or past (`StoryPlaces`): the addresses family's slug-missing warning then moves with it;
 - an irritant's own fields (`OWN[Irritant]`): title, summary, owner, cause, decline_reason, public_reason,
   reviewed, target and allow_personal_data, and its status, closed date and triage. Placeholders, public safety and
   the dated-and-assigned and on-time rules read them, the last two through its schedule (facts.schedule_of, made
@@ -121,38 +121,32 @@ def alike_but_for_bodies(stories: Iterable[Story]) -> dict[tuple[object, ...], l
     return alike
 
 
-def twinned(stories: Iterable[Story]) -> frozenset[str]:
-    """The IDs of published stories that share their date and title with another: their other words order their
-    derived addresses."""
-    from .facts.addresses import is_published_story
-    alike: dict[tuple[object, ...], list[str]] = {}
-    for story in stories:
-        if is_published_story(story):
-            alike.setdefault((story.date, story.title), []).append(story.id)
-    return frozenset(key for ids in alike.values() if len(ids) > 1 for key in ids)
-
-
-def published_bases(stories: Iterable[Story]) -> dict[str, int]:
-    """How many published stories derive each base address (facts.addresses.derived_base)."""
-    from .facts.addresses import derived_base, is_published_story
-    return dict(Counter(derived_base(story) for story in stories if is_published_story(story)))
-
-
 @dataclass(frozen=True, slots=True)
 class StoryPlaces:
-    """What a published story's derived address could meet if it moved: the address of every published story, the
-    slugs records write, and the old addresses their aliases name. A check keeps it for the next one."""
+    """What an edit of a published story could meet: the published stories that share their date and title with
+    another (their other words order their derived addresses), how many derive each base address, the address of
+    every one, the slugs records write, and the old addresses their aliases name. A check keeps it for the next
+    one."""
 
+    twins: frozenset[str]       # published story IDs sharing their date and title with another
+    bases: Mapping[str, int]    # derived base address (facts.addresses.derived_base) -> published stories deriving it
     slugs: Mapping[str, str]    # published story ID -> the slug of its address (written or derived)
     written: frozenset[str]     # every valid slug a story or an irritant writes
     aliases: frozenset[str]     # every alias, as a site path (stories/2026-02-old-title)
 
 
 def story_places(stories: Iterable[Story], irritants: Iterable[Irritant], addresses: Addresses) -> StoryPlaces:
-    from .facts.addresses import ITEMS, STORIES, alias_path, valid_slug
-    records: list[tuple[str, Story | Irritant]] = [*((STORIES, story) for story in stories),
+    from .facts.addresses import ITEMS, STORIES, alias_path, derived_base, is_published_story, valid_slug
+    listed = list(stories)
+    published = [story for story in listed if is_published_story(story)]
+    alike: dict[tuple[object, ...], list[str]] = {}
+    for story in published:
+        alike.setdefault((story.date, story.title), []).append(story.id)
+    records: list[tuple[str, Story | Irritant]] = [*((STORIES, story) for story in listed),
                                                    *((ITEMS, irritant) for irritant in irritants)]
-    return StoryPlaces({key: address.slug for key, address in addresses.stories.items()},
+    return StoryPlaces(frozenset(key for ids in alike.values() if len(ids) > 1 for key in ids),
+                       dict(Counter(derived_base(story) for story in published)),
+                       {key: address.slug for key, address in addresses.stories.items()},
                        frozenset(record.slug for _, record in records if record.slug and valid_slug(record.slug)),
                        frozenset(path for kind, record in records for alias in record.aliases
                                  if (path := alias_path(kind, alias)) is not None))
@@ -160,24 +154,22 @@ def story_places(stories: Iterable[Story], irritants: Iterable[Irritant], addres
 
 @dataclass(frozen=True, slots=True)
 class KeptPlaces:
-    """The published stories' bases and places once own edits are made, and the slug-missing warnings they move."""
+    """The published stories' places once own edits are made, and the slug-missing warnings they move."""
 
-    bases: dict[str, int]
     places: StoryPlaces | None
     gone: frozenset[Diagnostic] = frozenset()
     come: frozenset[Diagnostic] = frozenset()
 
 
-def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str],
-                   bases: Mapping[str, int], places: StoryPlaces | None) -> KeptPlaces | None:
-    """The published stories' bases and places once these own edits are made, when they move no address but the
-    edited stories' own; None otherwise. Irritants' and decisions' own fields take no part in addresses. A story's
-    do unless it is published neither before nor after, or both times: under the same title, without a twin
-    (`twinned`: then its other words order its derived slug); or under a new title with a slug of its own and no
-    other published story deriving its old or new base (then only its own derived slug moves, which nothing shows
-    while it has a slug); or under a new title without a slug (`_moved`)."""
+def kept_addresses(edits: Iterable[tuple[Edited, Edited]], places: StoryPlaces | None) -> KeptPlaces | None:
+    """The published stories' places once these own edits are made, when they move no address but the edited
+    stories' own; None otherwise (and for any edit of a published story without the last check's places).
+    Irritants' and decisions' own fields take no part in addresses. A story's do unless it is published neither
+    before nor after, or both times: under the same title, without a twin (then its other words order its derived
+    slug); or under a new title with a slug of its own and no other published story deriving its old or new base
+    (then only its own derived slug moves, which nothing shows while it has a slug); or under a new title without a
+    slug (`_moved`)."""
     from .facts.addresses import derived_base, is_published_story, valid_slug
-    now_bases = dict(bases)
     gone: set[Diagnostic] = set()
     come: set[Diagnostic] = set()
     for before, now in edits:
@@ -186,21 +178,20 @@ def kept_addresses(edits: Iterable[tuple[Edited, Edited]], twins: frozenset[str]
         published = is_published_story(before), is_published_story(now)
         if published == (False, False):
             continue
-        if published != (True, True):
+        if published != (True, True) or places is None:
             return None
         if before.title == now.title:
-            if before.id in twins:
+            if before.id in places.twins:
                 return None
             continue
         old, new = derived_base(before), derived_base(now)
-        if now_bases.get(old) != 1 or (new != old and new in now_bases):
+        if places.bases.get(old) != 1 or (new != old and new in places.bases):
             return None
-        if not valid_slug(before.slug):
-            if places is None or (places := _moved(before, now, old, new, places, gone, come)) is None:
-                return None
-        del now_bases[old]
-        now_bases[new] = 1
-    return KeptPlaces(now_bases, places, frozenset(gone), frozenset(come))
+        if not valid_slug(before.slug) and (places := _moved(before, now, old, new, places, gone, come)) is None:
+            return None
+        bases = {base: count for base, count in places.bases.items() if base != old}
+        places = dataclasses.replace(places, bases={**bases, new: 1})
+    return KeptPlaces(places, frozenset(gone), frozenset(come))
 
 
 def _moved(before: Story, now: Story, old: str, new: str, places: StoryPlaces, gone: set[Diagnostic],
