@@ -631,3 +631,14 @@ def test_a_file_put_into_a_site_while_the_build_renders_it_is_kept_and_stops_the
         build(root, out, TODAY, workers=1)
     assert (out / "public" / "CNAME").read_text() == "backlog.example.org\n"
     assert pair(out) == (OLD, OLD) and not (out / STAGING).exists()
+
+
+@pytest.mark.parametrize("name", ["../escaped.html", "stories/../../escaped/index.html", "/tmp/escaped.html"])
+def test_a_page_name_leading_out_of_its_site_is_refused_before_any_folder_is_made(tmp_path: Path, name: str) -> None:
+    """A page's name is made of slugs the rules check; should one still lead out of the site's folder, nothing is
+    made outside it (and nothing inside either: the names are all checked first)."""
+    site = tmp_path / "out" / "public"
+    site.mkdir(parents=True)
+    with pytest.raises(ValueError, match="outside the output folder"):
+        site_gen.write._make_folders(site, ["stories/fine/index.html", name])
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["out", "out/public"]
