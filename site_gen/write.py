@@ -55,6 +55,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -734,6 +735,7 @@ class Output:
         self._staged: set[str] = set()   # audiences staged whole before write() (stage())
         self._written = False
         self._created: list[Path] = []   # folders this build made for OUT, deepest first
+        self._cleanup: threading.Thread | None = None   # removing the sites swapped out (write)
 
     def __enter__(self) -> Output:
         if self.out.is_dir():  # else nothing to recover yet: OUT is created when there is something to write
@@ -746,6 +748,8 @@ class Output:
 
     def __exit__(self, *exc_info: object) -> None:
         try:
+            if self._cleanup is not None:
+                self._cleanup.join()   # under the lock: the next build finds no half-removed folder being removed
             if self._spooled and not os.path.lexists(self.out / JOURNAL):
                 _remove_quietly(self.out / STAGING)   # a build that stopped before its write: pages spooled for nothing
         finally:
@@ -896,8 +900,15 @@ class Output:
             _remove_quietly(staging)
             raise _write_error(exc, self.shown, "The previous sites are unchanged.") from None
         self._written = True
-        _remove_quietly(out / PREVIOUS, "during-cleanup")  # what a killed cleanup leaves, the next build removes
-        _remove_quietly(staging)
+        # the sites swapped out are removed while the build keeps its cache (22,000 files: 0.5 s); what a killed
+        # cleanup leaves, the next build removes
+        self._cleanup = threading.Thread(target=_remove_swapped_out, args=(out,), name="site-gen cleanup")
+        self._cleanup.start()
+
+
+def _remove_swapped_out(out: Path) -> None:
+    _remove_quietly(out / PREVIOUS, "during-cleanup")
+    _remove_quietly(out / STAGING)
 
 
 def write_sites(out: Path, sites: Mapping[str, Mapping[str, Content]],

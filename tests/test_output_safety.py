@@ -15,6 +15,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -642,3 +643,15 @@ def test_a_page_name_leading_out_of_its_site_is_refused_before_any_folder_is_mad
     with pytest.raises(ValueError, match="outside the output folder"):
         site_gen.write._make_folders(site, ["stories/fine/index.html", name])
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["out", "out/public"]
+
+
+def test_a_build_returns_once_the_sites_it_swapped_out_are_gone(tmp_path: Path) -> None:
+    """The old pair is removed while the build keeps its cache, and is gone before the build returns (and lets go
+    of OUT's lock): a build never leaves its swapped-out sites behind for the next one."""
+    out = tmp_path / "out"
+    repo = copy_example(tmp_path / "repo")
+    build(repo, out, TODAY, search=False)
+    edit(repo / "backlog/stories/helmet-discount.md", "title: 20% off", "title: 25% off")
+    build(repo, out, TODAY, search=False)
+    assert sorted(p.name for p in out.iterdir()) == ["internal", "public"]
+    assert threading.active_count() == 1   # no cleanup left running
