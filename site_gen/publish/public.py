@@ -22,7 +22,7 @@ from ..text import month_label
 from ..views.public import PublicIrritant, PublicMonth, PublicSite, PublicStage, PublicStory
 from .colors import accent_palette, favicon
 from .feeds import atom_feed, bodies_read, item_feed, json_feed, robots, sitemap, stage_feed, stories_closing
-from .render import Page, not_found_page, render_pages, theme_file
+from .render import Made, Page, not_found_page, render_pages, theme_file
 
 HOME_STORIES = 20      # story cards per page of the stream, a month, a stage
 LIST_ITEMS = 30        # items per page of working on / won't do
@@ -192,8 +192,11 @@ def render(site: PublicSite, env: jinja2.Environment, logo: bytes | None = None,
     set into `out` when given (it only ever assigns items: see parallel.PipeFiles)."""
     shared = shared_values(site)
     site_pages = pages(site)
-    files = render_pages(env, [*redirect_pages(site), *site_pages], shared, progress, reuse, out)  # pages win
-    for name, data in extras(site, env, shared, logo, words, [page.path for page in site_pages]).items():
+    feeds = [Made(name, context, make) for name, _, context, make in feed_files(site, words)]
+    # pages win over redirects; the feeds are made, or reused, as the pages are
+    files = render_pages(env, [*redirect_pages(site), *site_pages, *feeds], shared, progress, reuse, out)
+    for name, data in extras(site, env, shared, logo, words, [page.path for page in site_pages],
+                             feeds=False).items():
         files[name] = data
     return files
 
@@ -204,10 +207,40 @@ def shared_values(site: PublicSite) -> dict[str, Any]:
 
 
 def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
-           words: Language | None, page_paths: list[str]) -> dict[str, bytes]:
-    """The files beside the pages: the theme's assets, the 404 page, the logo, the feeds, the sitemap."""
-    return {name: data for name, _, make in extra_files(site, env, shared, logo, words, page_paths)
+           words: Language | None, page_paths: list[str], feeds: bool = True) -> dict[str, bytes]:
+    """The files beside the pages: the theme's assets, the 404 page, the logo, the feeds (but for the items' and
+    stages': `feeds`), the sitemap."""
+    return {name: data for name, _, make in extra_files(site, env, shared, logo, words, page_paths, feeds)
             if (data := make()) is not None}
+
+
+FeedFile = tuple[str, Callable[[], Iterable[object]], tuple[object, ...], Callable[[Any], bytes]]
+# an item's or a stage's feed: its name, the objects whose bodies it shows, what it reads besides the site, and
+# how to make it from the site (render reuses it as a page: render.Made)
+
+
+def feed_files(site: PublicSite, words: Language | None) -> list[FeedFile]:
+    """Each item's and each journey stage's feed."""
+    closing = stories_closing(site)
+    files: list[FeedFile] = []
+    for item in site.items:
+        stories = tuple(closing.get(item.slug, ()))
+        files.append((f"items/{item.slug}/feed.xml", partial(bodies_read, stories), (item, stories, words),
+                      partial(_item_feed, item=item, words=words, closing={item.slug: list(stories)})))
+    for stage in site.stages:
+        files.append((f"stages/{stage.slug}/feed.xml",
+                      partial(lambda stage: bodies_read(s for s in site.stories if s.stage == stage), stage),
+                      (stage, words), partial(_stage_feed, stage=stage, words=words)))
+    return files
+
+
+def _item_feed(site: PublicSite, item: PublicIrritant, words: Language | None,
+               closing: dict[str, list[PublicStory]]) -> bytes:
+    return item_feed(site, item, words, closing)
+
+
+def _stage_feed(site: PublicSite, stage: PublicStage, words: Language | None) -> bytes:
+    return stage_feed(site, stage, words)
 
 
 Recipe = tuple[str, Callable[[], Iterable[object] | None], Callable[[], bytes | None]]
@@ -216,22 +249,16 @@ Recipe = tuple[str, Callable[[], Iterable[object] | None], Callable[[], bytes | 
 
 
 def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
-                words: Language | None, page_paths: list[str]) -> list[Recipe]:
+                words: Language | None, page_paths: list[str], feeds: bool = True) -> list[Recipe]:
     """Each file beside the pages, with the objects whose bodies it shows (serve makes again, after a body
-    edit, only those that show an edited body) and how to make it."""
-    closing = stories_closing(site)
+    edit, only those that show an edited body) and how to make it; the items' and stages' feeds too, unless
+    render makes them (`feeds`)."""
 
     def none() -> tuple[()]:
         return ()
 
     def unknown() -> None:
         return None
-
-    def stage_bodies(stage: PublicStage) -> Callable[[], Iterable[object]]:
-        return lambda: bodies_read(s for s in site.stories if s.stage == stage)
-
-    def item_bodies(item: PublicIrritant) -> Callable[[], Iterable[object]]:
-        return lambda: bodies_read(closing.get(item.slug, ()))
 
     recipes: list[Recipe] = [(f"assets/{name}", none, partial(theme_file, env, name)) for name in ASSETS]
     recipes += [("assets/favicon.svg", none, partial(favicon, site.accent)),
@@ -240,9 +267,7 @@ def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any
         recipes.append((site.logo, none, lambda: logo))
     recipes += [("feed.xml", lambda: bodies_read(site.stories), partial(atom_feed, site)),
                 ("feed.json", lambda: bodies_read(site.stories), partial(json_feed, site))]
-    recipes += [(f"items/{item.slug}/feed.xml", item_bodies(item), partial(item_feed, site, item, words, closing))
-                for item in site.items]
-    recipes += [(f"stages/{stage.slug}/feed.xml", stage_bodies(stage), partial(stage_feed, site, stage, words))
-                for stage in site.stages]
+    if feeds:
+        recipes += [(name, bodies, partial(make, site)) for name, bodies, _, make in feed_files(site, words)]
     recipes += [("sitemap.xml", none, partial(sitemap, site, page_paths)), ("robots.txt", none, partial(robots, site))]
     return recipes
