@@ -551,7 +551,7 @@ LOGGED_OUT = "backlog/irritants/logged-out-after-update.yaml"
 
 
 def test_irritants_reopened_and_closed_in_one_edit_at_the_backlogs_limit_are_judged_alone(
-        example: Path, monkeypatch) -> None:
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Exactly rules.max_open irritants open (7): one closed and another reopened in the same edit leave 7 open, and
     the backlog is not too long (both statuses count, not only one); a third reopened makes 8, and backlog-short
     names the newest. Each judged alone, the same output as a check without the cache."""
@@ -572,7 +572,7 @@ def test_irritants_reopened_and_closed_in_one_edit_at_the_backlogs_limit_are_jud
 
 
 def test_backlog_short_names_the_newest_by_id_when_two_opened_on_one_day_and_one_has_its_status_line_moved(
-        example: Path, monkeypatch) -> None:
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the limit by one, backlog-short names the newest irritant: by opened date, then by ID. A comment added
     above an open irritant's status moves its line, and the cached check keeps that irritant's state anew; opened on
     the same day as the newest, it is still ordered by its ID (battery-range-wrong before refund-status-unclear),
