@@ -547,6 +547,51 @@ def test_status_edits_one_after_another_are_each_judged_alone_and_say_what_a_col
     assert "journey stage 'payment'" in cold[1] and "7 irritants are open" in cold[1]   # 7 - 2 + 2
 
 
+LOGGED_OUT = "backlog/irritants/logged-out-after-update.yaml"
+
+
+def test_irritants_reopened_and_closed_in_one_edit_at_the_backlogs_limit_are_judged_alone(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exactly rules.max_open irritants open (7): one closed and another reopened in the same edit leave 7 open, and
+    the backlog is not too long (both statuses count, not only one); a third reopened makes 8, and backlog-short
+    names the newest. Each judged alone, the same output as a check without the cache."""
+    edit(example / "site.yaml", "max_open: 10", "max_open: 7")
+    check(example)
+    for edits in (
+            [(UNLOCK, "status: in-progress", "status: done\nclosed: 2026-11-20"),
+             (LOGGED_OUT, "status: done", "status: in-progress"), (LOGGED_OUT, "closed: 2026-07-24\n", "")],
+            [("backlog/irritants/seat-clamp-stuck.yaml", "status: done", "status: open")]):
+        for path, before, after in edits:
+            edit(example / path, before, after)
+        cold = check(example, "--no-cache", "--format", "json")
+        with monkeypatch.context() as patched:
+            _no_full_check(patched)
+            assert check(example, "--format", "json") == cold
+        assert ("backlog-short" in cold[1]) is (len(edits) == 1)
+    assert "8 irritants are open" in cold[1] and "refund-status-unclear.yaml" in cold[1]
+
+
+def test_backlog_short_names_the_newest_by_id_when_two_opened_on_one_day_and_one_has_its_status_line_moved(
+        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the limit by one, backlog-short names the newest irritant: by opened date, then by ID. A comment added
+    above an open irritant's status moves its line, and the cached check keeps that irritant's state anew; opened on
+    the same day as the newest, it is still ordered by its ID (battery-range-wrong before refund-status-unclear),
+    not by when the cache took it again: judged alone, the same output as a check without the cache."""
+    battery = "backlog/irritants/battery-range-wrong.yaml"
+    edit(example / "site.yaml", "max_open: 10", "max_open: 6")
+    edit(example / battery, "opened: 2026-10-27", "opened: 2026-11-09")   # refund-status-unclear's day
+    check(example)
+    noted = "# agreed at the meeting of 17 November\nstatus: open"
+    for before, after in (("status: open", noted), (noted, "status: open")):
+        edit(example / battery, before, after)
+        cold = check(example, "--no-cache", "--format", "json")
+        with monkeypatch.context() as patched:
+            _no_full_check(patched)
+            assert check(example, "--format", "json") == cold
+        short = [found for found in json.loads(cold[1])["diagnostics"] if found["rule"] == "backlog-short"]
+        assert [found["path"] for found in short] == ["backlog/irritants/refund-status-unclear.yaml"]
+
+
 def test_an_irritant_whose_address_another_file_names_is_checked_in_full_once_its_lines_move(
         example: Path, monkeypatch) -> None:
     """A story's alias naming the irritant's public address: the story's error says where the irritant's slug is
