@@ -372,7 +372,7 @@ class Made:
     context: tuple[object, ...]
     make: Callable[[Any], bytes | None]   # given the site; None: no such file
 
-    TEMPLATE: ClassVar[str] = "(made by Python)"   # what stands for the template in its key
+    template: ClassVar[str] = "(made by Python)"   # what stands for a template in its key
 
 
 def render_pages(env: jinja2.Environment, pages: Iterable[Page | Made], shared: dict[str, Any],
@@ -412,8 +412,7 @@ def _render_each(env: jinja2.Environment, pages: Iterable[Page | Made], shared: 
             made = isinstance(page, Made)
             key = None
             if reuse is not None and digests is not None:
-                key = reuse.key(base, Made.TEMPLATE if isinstance(page, Made) else page.template, page.path,
-                                page.context, digests.hasher)
+                key = reuse.key(base, page.template, page.path, page.context, digests.hasher)
                 kept = reuse.reusable(page.path, key, digests)
                 if kept is not None:
                     out[page.path] = kept
