@@ -67,7 +67,7 @@ def check_repository(root: Path, today: date, workers: int | None = None,
     """
     from .collector import paused_collector
     from .diagnostics import sorted_diagnostics
-    from .facts import derive_facts, loaded_customers
+    from .facts import Kept, derive_facts, loaded_customers
     from .load import load_backlog
     from .rules import across_records
     from .rules.records import judging
@@ -84,8 +84,10 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         # families that read the records alone, in that worker too, else here while DuckDB gathers the evidence
         with judging(backlog, today, customers, loaded, earlier, settings or b"",
                      workers if workers is not None else (os.cpu_count() or 1), alone=True) as judgement:
-            facts = derive_facts(backlog, today, customers, judgement.meanwhile,
-                                 (lambda: memo.part("themes").themes) if memo is not None else None)
+            facts = derive_facts(backlog, today, customers, judgement.meanwhile, Kept(
+                (lambda: memo.part("themes").themes) if memo is not None else None,
+                memo.part("answers").answers.get(settings) if memo is not None and settings is not None else None,
+                settings or b""))
             if derived is not None:
                 derived(facts)
             diagnostics += across_records(backlog, facts, including_records_alone=False)
@@ -153,6 +155,10 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
         memo.part("judged").judged = {settings: result.judged}
+        answers = memo.part("answers")
+        saved_answers = result.facts.answers is not answers.answers.get(settings)   # (asked DuckDB something)
+        if saved_answers:
+            answers.answers = {settings: result.facts.answers}
         runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
@@ -163,7 +169,7 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
     else:
-        memo.save("files", "judged", "runs")
+        memo.save("files", "judged", "runs", *(("answers",) if saved_answers else ()))
     return report
 
 

@@ -15,6 +15,8 @@ A `Memo` holds, keyed by content hashes:
   ones. The page's bytes are not kept: the current output file is, and it is reused (hard-linked into the
   staging folder) only while its inode, size and modification time are those the build recorded;
 - `themes`: the inbox's theme groups, by the hash of the rows grouped (facts.themes.groups_key);
+- `answers`: what the last full check asked DuckDB of the feedback rows it holds (facts/stored.py), by the hash
+  of the feedback files, site.yaml and the "as of" date (as `judged`);
 - `judged`: what the record rules said of each record file, by the hash of its bytes, under the settings they
   read (the "as of" date, site.yaml, the feedback: site_gen.rules.records), so a full check judges again only
   the records whose files changed; `customers`: the customer index those rules judged published words with;
@@ -261,6 +263,7 @@ class Memo:
     customers: dict[Digest, Any] = field(default_factory=dict)  # check's customer index, by its feedback's hash
     judged: dict[Digest, Any] = field(default_factory=dict)   # check's record findings, by their settings' hash
     themes: dict[Digest, Any] = field(default_factory=dict)   # the inbox's theme groups, by their rows' hash
+    answers: dict[Digest, Any] = field(default_factory=dict)  # check's answers from DuckDB, by the feedback's hash
 
     # the same interface as DiskMemo: serve keeps a Memo in memory, build and check a DiskMemo
     def part(self, name: str) -> Memo:
