@@ -85,7 +85,7 @@ class _Counted:
                       tuple(sorted((kind, tallied) for kind, _, tallied in self.typed if tallied.responses)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)   # not slots: unpickled (a cached check's kept answers) in C, not by a __setstate__ each
 class StoredEvidence:
     """An irritant's evidence rows kept in Parquet."""
 
