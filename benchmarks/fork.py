@@ -18,7 +18,7 @@ from synthetic import build as make_repo  # noqa: E402
 import site_gen.build as build_module  # noqa: E402
 from site_gen.check import check_repository  # noqa: E402
 from site_gen.collector import paused_collector  # noqa: E402
-from site_gen.load.history import status_histories  # noqa: E402
+from site_gen.history import status_histories  # noqa: E402
 from site_gen.publish import public as public_site  # noqa: E402
 from site_gen.views.public import public_view  # noqa: E402
 

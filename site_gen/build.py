@@ -23,6 +23,7 @@ from .collector import paused_collector
 from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
+from .history import FileChange, StatusHistory, file_histories, status_histories
 from .i18n import TEAM_FOLDER, language
 from .incremental import (
     CACHE_DIR,
@@ -41,7 +42,6 @@ from .incremental import (
 )
 from .live import internal_state, public_state
 from .load.assets import PublishedImage
-from .load.history import FileChange, StatusHistory, file_histories, status_histories
 from .markdown import render_markdown
 from .model import Audience
 from .parallel import PipeReceiver, can_fork, fork_pool, pipe_files, shared

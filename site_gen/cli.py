@@ -317,8 +317,8 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     Exit status: 0 built, 1 check errors or a write error, 2 usage error
     (including an --out that is not site-gen's to replace).
     """
+    from .audience import Audience
     from .build import build as build_sites
-    from .model import Audience
 
     as_of = _as_of(path, today)
     with _Bars() as bars, _terminate_as_exit():
