@@ -217,8 +217,8 @@ def test_warm_builds_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_p
 def test_a_public_site_rendered_in_a_second_process_reuses_its_unchanged_pages_too(tmp_path: Path,
                                                                                      monkeypatch) -> None:
     """Large sites render the public pages in a forked worker: what each page used comes back with its pages."""
-    import site_gen.build as build_module
-    monkeypatch.setattr(build_module, "PUBLIC_FORK_FROM", 1)
+    import site_gen.sites
+    monkeypatch.setattr(site_gen.sites, "PUBLIC_FORK_FROM", 1)
     from site_gen.incremental import Memo
     root = copy_example(tmp_path / "repo")
     out = tmp_path / "out"
@@ -238,8 +238,8 @@ def test_internal_pages_rendered_in_a_second_process_are_reused_when_unchanged_t
     """Half the internal pages render in a forked worker when the public site renders here: what each of them
     used comes back with its pages, so the next build renders only what an edit touched, on either side.
     (serve's in-memory memo never splits: its pages' body reads stay in its own process.)"""
-    import site_gen.build as build_module
-    monkeypatch.setattr(build_module, "INTERNAL_SPLIT_FROM", 1)
+    import site_gen.sites
+    monkeypatch.setattr(site_gen.sites, "INTERNAL_SPLIT_FROM", 1)
     alone = copy_example(tmp_path / "alone")
     build(alone, tmp_path / "alone-out", TODAY, search=False, workers=1)
     root = copy_example(tmp_path / "repo")
@@ -310,13 +310,13 @@ def test_a_build_in_a_new_process_reuses_the_pages_an_edit_does_not_touch(tmp_pa
 def test_a_warm_build_renders_only_the_markdown_that_changed(tmp_path: Path, monkeypatch) -> None:
     """Markdown is most of a large build's work: what an earlier build rendered is kept in the cache on disk, by
     the hash of the text, and the next build (a process of its own) renders only the edited body."""
-    import site_gen.build
+    import site_gen.sites
     root = copy_example(tmp_path / "repo")
     out = tmp_path / "out"
     build(root, out, TODAY, search=False, workers=1)   # the cache is .site-gen-cache/, read anew by each build
     rendered: list[str] = []
-    real = site_gen.build.render_markdown
-    monkeypatch.setattr(site_gen.build, "render_markdown", lambda text: rendered.append(text) or real(text))
+    real = site_gen.sites.render_markdown
+    monkeypatch.setattr(site_gen.sites, "render_markdown", lambda text: rendered.append(text) or real(text))
     with open(root / STORY, "a", encoding="utf-8") as story:
         story.write("\nOne more line.\n")
     build(root, out, TODAY, search=False, workers=1)

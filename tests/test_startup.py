@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import site_gen.build as build_module
+import site_gen.sites as sites_module
 from site_gen import parallel
-from site_gen.build import build, render_sites
+from site_gen.build import build
 from site_gen.cli import SITES, main
 from site_gen.model import Audience
+from site_gen.sites import render_sites
 
 from .conftest import REPO, TODAY, copy_example, run_check, script
 
@@ -105,8 +106,8 @@ def test_a_worker_reads_what_its_parent_shared_without_a_copy() -> None:
 def test_sites_rendered_by_workers_are_the_sites_one_process_renders(monkeypatch: pytest.MonkeyPatch) -> None:
     result = run_check(REPO)
     alone = render_sites(result, REPO, workers=1)
-    monkeypatch.setattr(build_module, "MARKDOWN_FORK_FROM", 1)
-    monkeypatch.setattr(build_module, "PUBLIC_FORK_FROM", 1)
+    monkeypatch.setattr(sites_module, "MARKDOWN_FORK_FROM", 1)
+    monkeypatch.setattr(sites_module, "PUBLIC_FORK_FROM", 1)
     before = parallel.forked()
     together = render_sites(result, REPO, workers=2)
     assert parallel.forked() == before + 3  # two markdown workers and the public renderer
@@ -118,7 +119,7 @@ def test_an_internal_site_rendered_half_by_a_second_process_is_the_site_one_proc
     """With the public site rendered here (a small one), the second core renders every other internal page."""
     result = run_check(REPO)
     alone = render_sites(result, REPO, workers=1)
-    monkeypatch.setattr(build_module, "INTERNAL_SPLIT_FROM", 1)
+    monkeypatch.setattr(sites_module, "INTERNAL_SPLIT_FROM", 1)
     before = parallel.forked()
     together = render_sites(result, REPO, workers=2)
     assert parallel.forked() == before + 1  # the internal share; the public site (87 pages) renders here
