@@ -34,7 +34,8 @@ removed, is ignored too. A cache that cannot be read or written only makes the r
 
 Two fast paths sit on top of this cache: a cached check of records edited in their own fields alone
 (site_gen.record_edits, from check.py) and serve's re-render of an edited story body (site_gen.live). This
-module imports only the standard library at its top, so the loader, the renderer and write.py can all use it.
+module imports only the standard library at its top (and site_gen.pickling, which does too), so the loader, the
+renderer and write.py can all use it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .pickling import quick_pickle  # (standard library only, like this module)
 
 if TYPE_CHECKING:
     from .record_edits import IrritantStates, StoryPlaces
@@ -212,6 +215,7 @@ class _Unhashable(Exception):
     """A value holds something pickle cannot write: it has no hash, and nothing that holds it is reused."""
 
 
+@quick_pickle   # a build's run keeps one per output file: 23,000 at 10,000 stories, unpickled by every build
 @dataclass(frozen=True, slots=True)
 class Kept:
     """An output file reused from the current output: its SHA-256 and the stat it must still have."""
