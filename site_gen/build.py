@@ -63,7 +63,8 @@ def _build(root: Path, out: Path, today: date, only: Audience | None, progress: 
         run = hashed = None
         if memo is not None:
             runs = memo.part("runs")
-            run, hashed = input_run(root, runs.extra, today.isoformat(), str(only), future, search)
+            last = next((entry for entry in runs.runs.values() if entry.command == "build"), None)
+            run, hashed = input_run(root, runs.extra, today.isoformat(), str(only), future, search, since=last)
             reused = _reuse_run(output, runs.runs.get(run), search)
             if reused is not None:
                 return reused

@@ -243,6 +243,7 @@ class RunEntry:
     # (settings, HEAD) and each input file's hash, the key of the customer index kept, the published stories'
     # addresses and what they could meet, and what rules across records read of the irritants' statuses
     basis: Digest = b""
+    # (build's too, so that the next build reads only the input files whose stat changed: input_run)
     inputs: Mapping[str, Digest] = field(default_factory=dict)
     settled: Mapping[str, InputStat] = field(default_factory=dict)   # (input_files)
     customers: Digest = b""
@@ -757,12 +758,13 @@ def input_digest(root: Path, extra: Iterable[str], *settings: object,
     return input_run(root, extra, *settings, folders=folders)[0]
 
 
-def input_run(root: Path, extra: Iterable[str], *settings: object,
-              folders: tuple[str, ...] = INPUT_FOLDERS) -> tuple[Digest, Hashed]:
+def input_run(root: Path, extra: Iterable[str], *settings: object, folders: tuple[str, ...] = INPUT_FOLDERS,
+              since: RunEntry | None = None) -> tuple[Digest, Hashed]:
     """input_digest, and the input files as hashed (`Hashed.still` says, once the run is over, whether they still
-    hash so)."""
+    hash so). A file settled in the run `since` (the last build) and with the same stat is not read again: a build
+    with nothing changed read and hashed every input file (13,000 at 10,000 stories: a third of its time)."""
     settled: dict[str, InputStat] = {}
-    inputs = input_files(root, extra, folders, None, settled)
+    inputs = input_files(root, extra, folders, since, settled)
     return run_digest(input_basis(root, extra, *settings, folders=folders), inputs), Hashed(inputs, settled)
 
 

@@ -333,7 +333,7 @@ def check_and_publish(root: Path, today: date, output: Output, only: Audience | 
     diagnostics = sorted_diagnostics([*result.diagnostics, *theme_warnings(result.facts)])
     if memo is not None and run is not None and hashed is not None:
         if hashed.still(root, memo.part("runs").extra):
-            _remember(memo, output, run, result, diagnostics, counts, searched)
+            _remember(memo, output, run, hashed, result, diagnostics, counts, searched)
         else:   # an input saved while the build read them: its pages are not those of the inputs hashed
             memo.part("pages").pending = {}
             memo.save("files")   # (each file's entry is by the bytes it was loaded from)
@@ -392,9 +392,10 @@ def _search(current: Path, staging: Path, changed: list[str], search: bool) -> S
         return True
     return SearchIndexing(staging)
 
-def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckResult,
+def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, hashed: Hashed, result: CheckResult,
               diagnostics: list[Diagnostic], counts: dict[str, int], searched: bool) -> None:
-    """Keep this run for the next: its pages (with what they used), its output files, its diagnostics."""
+    """Keep this run for the next: its pages (with what they used), its output files, its diagnostics, and its
+    input files' hashes with the stats of those settled (the next build reads only the files whose stat changed)."""
     pages = memo.part("pages")
     for audience, reuse in pages.pending.items():
         if reuse is not None:
@@ -402,5 +403,6 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, result: CheckRe
     pages.pending = {}
     runs = memo.part("runs")
     runs.extra = result.backlog.config.named_files
-    runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched))
+    runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched,
+                                                  inputs=hashed.inputs, settled=hashed.settled))
     memo.save("files", "pages", "markdown", "runs", *(("themes",) if memo.read("themes") else ()))
