@@ -123,7 +123,17 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     of every other record file from the last full check under the same settings (the "as of" date, site.yaml and
     the feedback: `_feedback_inputs`). Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import DiskMemo, Hashed, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
+    from .incremental import (
+        DiskMemo,
+        Hashed,
+        InputStat,
+        Packed,
+        RunEntry,
+        input_basis,
+        input_files,
+        keep_run,
+        run_digest,
+    )
 
     root = root.absolute()
     if memo is None:
@@ -145,7 +155,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None and last is not None:
         report, kept_places, kept_states = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled, places=kept_places.places, states=kept_states.states)
+                                    settled=settled, places=Packed.of(kept_places.places),
+                                    states=Packed.of(kept_states.states))
     else:
         from .record_edits import irritant_states, story_places
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
@@ -163,8 +174,9 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
         customers = _keep_customers(memo, result, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, customers,
-                         story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
-                                      result.facts.addresses), irritant_states(result.backlog, result.facts))
+                         Packed.of(story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
+                                                result.facts.addresses)),
+                         Packed.of(irritant_states(result.backlog, result.facts)))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
@@ -210,7 +222,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
-    places = kept_addresses(edits, last.places)
+    places = kept_addresses(edits, last.places.value() if last.places is not None else None)
     if places is None:
         return None
     references = NO_CUSTOMERS   # judges no record that is not published
@@ -223,7 +235,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check …
     if input_files(root, (), (), hashed)["site.yaml"] != inputs["site.yaml"]:
         return None   # … unless saved since the run hashed it: these are not the rules of the inputs hashed
-    states = kept_states(edits, last.states, last.diagnostics, references, today, rules)
+    states = kept_states(edits, last.states.value() if last.states is not None else None, last.diagnostics, references,
+                         today, rules)
     if states is None:
         return None
     report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules, places, states),
