@@ -159,17 +159,13 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
                                     states=Packed.of(kept_states.states))
     else:
         from .record_edits import irritant_states, story_places
-        settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
+        settings = judged_under(today, inputs)
         result = check_repository(root, today, workers, memo, settings=settings)
         report = _report(result)
         if _saved_meanwhile(root, memo, Hashed(inputs, settled), runs.extra):
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
-        memo.part("judged").judged = {settings: result.judged}
-        answers = memo.part("answers")
-        saved_answers = result.facts.answers is not answers.answers.get(settings)   # (asked DuckDB something)
-        if saved_answers:
-            answers.answers = {settings: result.facts.answers}
+        judged = keep_judged(memo, settings, result)
         runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
@@ -181,8 +177,27 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
     else:
-        memo.save("files", "judged", "runs", *(("answers",) if saved_answers else ()))
+        memo.save("files", "runs", *judged)
     return report
+
+
+def judged_under(today: date, inputs: Mapping[str, Digest]) -> Digest:
+    """The settings a full check's record findings and DuckDB's answers are kept under (`keep_judged`): the "as of"
+    date, and site.yaml and the feedback files as hashed (`inputs`: input_files)."""
+    from .incremental import run_digest
+
+    return run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
+
+
+def keep_judged(memo: Memo | DiskMemo, settings: Digest, result: CheckResult) -> tuple[str, ...]:
+    """Keep what this full check (under `settings`) leaves the next: what the record rules said of each record
+    file, and what DuckDB answered (when it was asked anything); the memo's parts to save."""
+    memo.part("judged").judged = {settings: result.judged}
+    answers = memo.part("answers")
+    if result.facts.answers is answers.answers.get(settings):
+        return ("judged",)
+    answers.answers = {settings: result.facts.answers}
+    return ("judged", "answers")
 
 
 _MOST_EDITS = 20   # more edited records than this: the full check (each reads a shard of the cache)

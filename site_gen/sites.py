@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from . import search_index
 from .build import BuildReport, Progress
-from .check import CheckResult, check_repository
+from .check import CheckResult, check_repository, judged_under, keep_judged
 from .diagnostics import Diagnostic, Diagnostics, sorted_diagnostics
 from .errors import BuildError, BuildRefused, ThemeError
 from .facts import Facts
@@ -319,7 +319,10 @@ def check_and_publish(root: Path, today: date, output: Output, only: Audience | 
     """Check, render both sites into OUT's staging folder and swap them in; with a memo, keep this run (`run`: the
     hash of its inputs, `hashed`: those inputs as they were hashed) for the next build to reuse."""
     started = partial(_themes_meanwhile, workers=workers) if only is None else None
-    result = check_repository(root, today, workers, memo, started)
+    # under the settings check keeps its record findings and DuckDB's answers under: each build takes the last
+    # run's, check's or build's, and keeps its own
+    settings = judged_under(today, hashed.inputs) if memo is not None and hashed is not None else None
+    result = check_repository(root, today, workers, memo, started, settings)
     try:
         if result.errors:
             if memo is not None:
@@ -333,7 +336,8 @@ def check_and_publish(root: Path, today: date, output: Output, only: Audience | 
     diagnostics = sorted_diagnostics([*result.diagnostics, *theme_warnings(result.facts)])
     if memo is not None and run is not None and hashed is not None:
         if hashed.still(root, memo.part("runs").extra):
-            _remember(memo, output, run, hashed, result, diagnostics, counts, searched)
+            _remember(memo, output, run, hashed, result, diagnostics, counts, searched,
+                      keep_judged(memo, settings, result) if settings is not None else ())
         else:   # an input saved while the build read them: its pages are not those of the inputs hashed
             memo.part("pages").pending = {}
             memo.save("files")   # (each file's entry is by the bytes it was loaded from)
@@ -393,9 +397,10 @@ def _search(current: Path, staging: Path, changed: list[str], search: bool) -> S
     return SearchIndexing(staging)
 
 def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, hashed: Hashed, result: CheckResult,
-              diagnostics: list[Diagnostic], counts: dict[str, int], searched: bool) -> None:
-    """Keep this run for the next: its pages (with what they used), its output files, its diagnostics, and its
-    input files' hashes with the stats of those settled (the next build reads only the files whose stat changed)."""
+              diagnostics: list[Diagnostic], counts: dict[str, int], searched: bool, judged: tuple[str, ...]) -> None:
+    """Keep this run for the next: its pages (with what they used), its output files, its diagnostics, the parts of the
+    memo `judged` names (keep_judged: the record findings, DuckDB's answers), and its input files' hashes with the
+    stats of those settled (the next build reads only the files whose stat changed)."""
     pages = memo.part("pages")
     for audience, reuse in pages.pending.items():
         if reuse is not None:
@@ -405,4 +410,4 @@ def _remember(memo: Memo | DiskMemo, output: Output, run: bytes, hashed: Hashed,
     runs.extra = result.backlog.config.named_files
     runs.runs = keep_run(runs.runs, run, RunEntry(Diagnostics(diagnostics), counts, output.files, searched,
                                                   inputs=hashed.inputs, settled=hashed.settled))
-    memo.save("files", "pages", "markdown", "runs", *(("themes",) if memo.read("themes") else ()))
+    memo.save("files", "pages", "markdown", "runs", *judged, *(("themes",) if memo.read("themes") else ()))

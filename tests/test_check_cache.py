@@ -708,6 +708,28 @@ def test_a_full_check_judges_again_only_the_records_whose_files_changed(example:
     assert len(judged) > 10   # the check without the cache judged every record
 
 
+@pytest.mark.parametrize("before", ["a build", "a check"])
+def test_a_build_after_an_edit_judges_again_only_the_records_whose_files_changed(
+        example: Path, tmp_path: Path, monkeypatch, before: str) -> None:
+    """A build runs the same full check: what the record rules said of every record file unchanged since the last
+    build or check (as of the same day, under the same site.yaml and feedback) is taken from it, with what DuckDB
+    answered; the edited story alone is judged again, and the sites are those of a cold build."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    if before == "a build":
+        build(example, warm, TODAY, search=False)
+    else:
+        check(example, today=TODAY.isoformat())
+    _set_body(example, STORY, "Thanks to everyone who wrote in.")
+    judged = _judged(monkeypatch)
+    build(example, warm, TODAY, search=False)
+    assert judged == [STORY]
+    build(example, cold, TODAY, search=False, cache=False)
+    assert len(judged) > 10   # the cold build judged every record
+    assert {path.relative_to(warm): path.read_bytes() for path in warm.rglob("*") if path.is_file()} == {
+        path.relative_to(cold): path.read_bytes() for path in cold.rglob("*") if path.is_file()}
+
+
 def test_record_findings_kept_from_another_day_are_not_taken(example: Path, monkeypatch) -> None:
     """A record's findings depend on the "as of" date (unreviewed, overdue, due): a check on another day judges
     every record again, and says what a check without the cache says."""
