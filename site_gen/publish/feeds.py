@@ -34,10 +34,11 @@ ATOM = "http://www.w3.org/2005/Atom"
 FULL_CONTENT_ENTRIES = 50
 
 
-def bodies_read(stories: Iterable[PublicStory]) -> tuple[PublicStory, ...]:
+def bodies_read(stories: Iterable[PublicStory], whole: bool = False) -> tuple[PublicStory, ...]:
     """The stories of a feed (in its order) whose bodies it shows: the first FULL_CONTENT_ENTRIES (an entry after
-    them shows no body). serve makes a feed again after a body edit only when it shows that body."""
-    return tuple(islice(stories, FULL_CONTENT_ENTRIES))
+    them shows no body); `whole`: every story it shows anything of (its title, we_did: every one). serve makes a
+    feed again after a story edit only when it shows what was edited."""
+    return tuple(stories) if whole else tuple(islice(stories, FULL_CONTENT_ENTRIES))
 
 
 def story_path(story: PublicStory) -> str:
