@@ -391,6 +391,8 @@ class SiteState:
     # the objects whose body (whole: any field) it shows (None: not known), asked of its recipe once
     readers: dict[int, frozenset[str]] | None = None   # id -> the pages that read its body
     at: dict[int, int] | None = None           # id of a page -> its place in `pages`
+    words: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose other
+    # words (render.WORDS: a title, a you_said …) it read, noted with `reads`; absent: not known
 
     def made_recipes(self) -> list[Recipe]:
         if self.recipes is None:
@@ -418,27 +420,32 @@ class SiteState:
         return self.at
 
 
-def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]
-                ) -> dict[str, tuple[bytes, frozenset[str], frozenset[int]]]:
-    """Each page's bytes, the attributes of the site it read and the objects whose body it read (as
-    render.render_pages renders them)."""
+Rendered = tuple[bytes, frozenset[str], frozenset[int], frozenset[int]]
+
+
+def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]) -> dict[str, Rendered]:
+    """Each page's bytes, the attributes of the site it read, the objects whose body it read and those whose other
+    words (render.WORDS) it read (as render.render_pages renders them)."""
     tracked = Tracked(shared["site"])
     shared = {**shared, "site": tracked}
-    out: dict[str, tuple[bytes, frozenset[str], frozenset[int]]] = {}
+    out: dict[str, Rendered] = {}
     reads: set[int] = set()
+    words: set[int] = set()
     sandbox = env if isinstance(env, Sandbox) else None
     try:
         if sandbox is not None:
-            sandbox.body_reads = reads
+            sandbox.body_reads, sandbox.word_reads = reads, words
         with template_mistakes():
             for page in pages:
                 html = env.get_template(page.template).render(**shared, **page.context, root=page.root,
                                                               page_path=page.path)
-                out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads))
+                out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads),
+                                  frozenset(words))
                 reads.clear()
+                words.clear()
     finally:
         if sandbox is not None:
-            sandbox.body_reads = None
+            sandbox.body_reads = sandbox.word_reads = None
     return out
 
 
@@ -457,21 +464,23 @@ def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, 
 
 
 def public_state(view: PublicSite, env: jinja2.Environment, words: Language, logo: bytes | None,
-                 reads: Mapping[str, frozenset[int]]) -> SiteState:
+                 reads: Mapping[str, frozenset[int]], words_read: Mapping[str, frozenset[int]] | None) -> SiteState:
     site_pages = public_site.pages(view)
     paths = [page.path for page in site_pages]
 
     def extras(site: PublicSite, shared: dict[str, Any], _pages: list[Page]) -> list[Recipe]:
         return public_site.extra_files(site, env, shared, logo, words, paths)
     listed = {page.path: page for page in [*public_site.redirect_pages(view), *site_pages]}   # pages win
-    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras, reads=dict(reads))
+    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras, reads=dict(reads),
+                     words=dict(words_read or {}))
 
 
 def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page],
-                   reads: Mapping[str, frozenset[int]]) -> SiteState:
+                   reads: Mapping[str, frozenset[int]], words_read: Mapping[str, frozenset[int]] | None) -> SiteState:
     def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> list[Recipe]:
         return list(internal_site.extra_files(site, env, shared, words, listed))
-    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads))
+    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads),
+                     words=dict(words_read or {}))
 
 
 TARGETS: frozenset[type] = frozenset({Story, PublicStory, StoryPage, PublicRedirect})   # what a story edit replaces
@@ -730,20 +739,24 @@ def _update_site(state: SiteState, swap: Substitution, whole: bool) -> tuple[Sit
     # read changed
     readers = state.made_readers()
     again = {path for key in swap.replaced for path in readers.get(key, ())}
+    replaced = swap.replaced
+    if whole:   # a page whose reads are known: when it read other words of a replaced object
+        again.update(path for path, ids in state.words.items() if path in state.reads and not ids.isdisjoint(replaced))
     again.update(old.path for new, old in zip(pages, state.pages, strict=True) if (
-        whole or old.path not in state.reads) and (
+        old.path not in state.reads or whole and old.path not in state.words) and (
         new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))))
     rendered = render_some(state.env, [page for page in pages if page.path in again], shared)
     used, reads = dict(state.used), dict(state.reads)
+    words = _words_moved(state.words, swap) if not whole else dict(state.words)
     new_readers = dict(readers)
     files: dict[str, bytes] = {}
-    for path, (data, names, bodies) in rendered.items():
+    for path, (data, names, bodies, worded) in rendered.items():
         files[path] = data
         for key in state.reads.get(path, ()):
             new_readers[key] = new_readers[key] - {path}
         for key in bodies:
             new_readers[key] = new_readers.get(key, frozenset()) | {path}
-        used[path], reads[path] = names, bodies
+        used[path], reads[path], words[path] = names, bodies, worded
     recipes = state.made_recipes()
     made = state.extras(view, shared, pages)
     if [name for name, _, _ in made] != [name for name, _, _ in recipes]:
@@ -761,4 +774,13 @@ def _update_site(state: SiteState, swap: Substitution, whole: bool) -> tuple[Sit
             shows.update({key: known for key in ((name, False), (name, True))
                           if (known := state.shows.get(key)) is not None and known.isdisjoint(swap.replaced)})
     return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads, made, shows,
-                     new_readers, new_at), files
+                     new_readers, new_at, words), files
+
+
+def _words_moved(words: Mapping[str, frozenset[int]], swap: Substitution) -> dict[str, frozenset[int]]:
+    """What each page read of other words, once a body edit replaced objects: a page that read a title of one is not
+    rendered again, and reads the same title of the new one (which the next edit of its words replaces)."""
+    replaced, changes = swap.replaced, swap.changes
+    return {path: ids if ids.isdisjoint(replaced) else frozenset(id(changes[key]) if key in replaced else key
+                                                                for key in ids)
+            for path, ids in words.items()}
