@@ -1024,8 +1024,8 @@ class PageReuse:
     kept: dict[str, PageEntry] = field(default_factory=dict)
     body_reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of objects whose body
     # it read, for pages rendered in this process (serve's body edits: site_gen.live); never stored on disk
-    word_reads: dict[str, frozenset[int]] | None = None   # likewise, of the objects whose other words (a story's:
-    # render.WORDS) it read, when serve asks (None: not noted)
+    word_reads: dict[str, Mapping[str, frozenset[int]]] | None = None   # likewise, each of a story's other words
+    # (render.WORDS) it read -> of which objects, when serve asks (None: not noted)
     records: Mapping[int, tuple[object, Digest]] = field(default_factory=dict)   # (record_hashes)
 
     def key(self, base: Digest | None, template: str, path: str, context: object,

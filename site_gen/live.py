@@ -57,7 +57,7 @@ from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
-from .publish.render import Page, Sandbox, template_mistakes
+from .publish.render import WORDS, Page, Sandbox, WordReads, taken_words, template_mistakes
 from .record_edits import (
     BODY,
     OWN,
@@ -391,8 +391,8 @@ class SiteState:
     # the objects whose body (whole: any field) it shows (None: not known), asked of its recipe once
     readers: dict[int, frozenset[str]] | None = None   # id -> the pages that read its body
     at: dict[int, int] | None = None           # id of a page -> its place in `pages`
-    words: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose other
-    # words (render.WORDS: a title, a you_said …) it read, noted with `reads`; absent: not known
+    words: dict[str, WordReads] = field(default_factory=dict)   # page -> each of a story's other words
+    # (render.WORDS: a title, a you_said …) it read -> of which objects, noted with `reads`; absent: not known
 
     def made_recipes(self) -> list[Recipe]:
         if self.recipes is None:
@@ -420,7 +420,7 @@ class SiteState:
         return self.at
 
 
-Rendered = tuple[bytes, frozenset[str], frozenset[int], frozenset[int]]
+Rendered = tuple[bytes, frozenset[str], frozenset[int], WordReads]
 
 
 def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]) -> dict[str, Rendered]:
@@ -430,7 +430,7 @@ def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str
     shared = {**shared, "site": tracked}
     out: dict[str, Rendered] = {}
     reads: set[int] = set()
-    words: set[int] = set()
+    words: dict[str, set[int]] = {name: set() for name in WORDS}
     sandbox = env if isinstance(env, Sandbox) else None
     try:
         if sandbox is not None:
@@ -440,9 +440,8 @@ def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str
                 html = env.get_template(page.template).render(**shared, **page.context, root=page.root,
                                                               page_path=page.path)
                 out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads),
-                                  frozenset(words))
+                                  taken_words(words))
                 reads.clear()
-                words.clear()
     finally:
         if sandbox is not None:
             sandbox.body_reads = sandbox.word_reads = None
@@ -464,7 +463,7 @@ def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, 
 
 
 def public_state(view: PublicSite, env: jinja2.Environment, words: Language, logo: bytes | None,
-                 reads: Mapping[str, frozenset[int]], words_read: Mapping[str, frozenset[int]] | None) -> SiteState:
+                 reads: Mapping[str, frozenset[int]], words_read: Mapping[str, WordReads] | None) -> SiteState:
     site_pages = public_site.pages(view)
     paths = [page.path for page in site_pages]
 
@@ -476,7 +475,7 @@ def public_state(view: PublicSite, env: jinja2.Environment, words: Language, log
 
 
 def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page],
-                   reads: Mapping[str, frozenset[int]], words_read: Mapping[str, frozenset[int]] | None) -> SiteState:
+                   reads: Mapping[str, frozenset[int]], words_read: Mapping[str, WordReads] | None) -> SiteState:
     def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> list[Recipe]:
         return list(internal_site.extra_files(site, env, shared, words, listed))
     return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads),
@@ -649,22 +648,24 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     if any(found.severity is Severity.ERROR for found in diagnostics):
         live.full_path = "check error"
         return False   # the full path finds it too, and serve shows the error page
-    swap = Substitution(replacements(live, edits), TARGETS, holders)
+    replaced = replacements(live, edits)
+    edited = {key: _edited_words(holders, key, new) for key, new in replaced.items()}
+    swap = Substitution(replaced, TARGETS, holders)
     new_backlog = swap(result.backlog)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
     for audience, state in live.sites.items():
-        made = _update_site(state, swap, whole=bool(words))
+        made = _update_site(state, swap, edited)
         if made is None:
             live.full_path = f"{audience}: shared values or files"
             return False
         states[audience], written[audience] = made
-    replaced = {audience: replace_changed(out / audience, files, states[audience].sha256)
-                for audience, files in written.items()}
+    rewritten = {audience: replace_changed(out / audience, files, states[audience].sha256)
+                 for audience, files in written.items()}
     marked = states.get("public", states.get("internal"))
     if marked is not None:
         for audience in states:
-            marker = marker_for(marked.sha256, out / audience, replaced.get(audience, ()))
+            marker = marker_for(marked.sha256, out / audience, rewritten.get(audience, ()))
             if (out / audience / MARKER).read_bytes() != marker:
                 replace_changed(out / audience, {MARKER: marker}, {})
     live.result = dataclasses.replace(result, backlog=new_backlog, diagnostics=diagnostics)
@@ -673,6 +674,17 @@ def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
     _keep_twins(live, addressed)
     holders.replace(swap.changes, swap.replaced)
     return True
+
+
+def _edited_words(holders: Holders, key: int, new: object) -> frozenset[str]:
+    """Which of a story's words (render.WORDS, and body) differ between a replaced object (by id) and the new one;
+    all of them when the index does not know it."""
+    names = (*WORDS, "body")
+    node = holders.node.get(key)
+    if node is None:
+        return frozenset(names)
+    old = holders.objects[node]
+    return frozenset(name for name in names if getattr(old, name, None) != getattr(new, name, None))
 
 
 def replacements(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
@@ -702,11 +714,14 @@ def replacements(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
     return replaced
 
 
-def _update_site(state: SiteState, swap: Substitution, whole: bool) -> tuple[SiteState, dict[str, bytes]] | None:
+def _update_site(state: SiteState, swap: Substitution,
+                 edited: Mapping[int, frozenset[str]]) -> tuple[SiteState, dict[str, bytes]] | None:
     """The site with the substitution made, and the files to compare with those written (the pages that read an
-    edited body, and the files beside the pages that show one; `whole`, when words of the front matter were
-    edited too: every page that holds a replaced object, or read an attribute of the site that holds one, and
-    every file beside the pages that shows one); None when a value every page sees changed."""
+    edited body or word of a replaced object: `edited`, by id; a page whose reads are not known when it holds a
+    replaced object or read an attribute of the site that does; the files beside the pages that show an edited
+    body, or, when words of the front matter were edited, anything of a replaced object); None when a value every
+    page sees changed."""
+    whole = any(names - {"body"} for names in edited.values())
     view = swap(state.view)
     shared = {name: swap(value) for name, value in state.shared.items()}
     if any(shared[name] is not value for name, value in state.shared.items() if name != "site"):
@@ -738,16 +753,20 @@ def _update_site(state: SiteState, swap: Substitution, whole: bool) -> tuple[Sit
     # front-matter words, which a page shows without a trace), when its context or an attribute of the site it
     # read changed
     readers = state.made_readers()
-    again = {path for key in swap.replaced for path in readers.get(key, ())}
-    replaced = swap.replaced
-    if whole:   # a page whose reads are known: when it read other words of a replaced object
-        again.update(path for path, ids in state.words.items() if path in state.reads and not ids.isdisjoint(replaced))
+    again = {path for key, names in edited.items() if "body" in names for path in readers.get(key, ())}
+    if whole:   # a page whose reads are known: when it read an edited word of a replaced object
+        by_word: dict[str, set[int]] = {}
+        for key, edited_names in edited.items():
+            for name in edited_names:
+                by_word.setdefault(name, set()).add(key)
+        again.update(path for path, read in state.words.items() if path in state.reads and any(
+            not ids.isdisjoint(by_word[name]) for name, ids in read.items() if name in by_word))
     again.update(old.path for new, old in zip(pages, state.pages, strict=True) if (
         old.path not in state.reads or whole and old.path not in state.words) and (
         new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))))
     rendered = render_some(state.env, [page for page in pages if page.path in again], shared)
     used, reads = dict(state.used), dict(state.reads)
-    words = _words_moved(state.words, swap) if not whole else dict(state.words)
+    words = _words_moved(state.words, swap)
     new_readers = dict(readers)
     files: dict[str, bytes] = {}
     for path, (data, names, bodies, worded) in rendered.items():
@@ -777,10 +796,12 @@ def _update_site(state: SiteState, swap: Substitution, whole: bool) -> tuple[Sit
                      new_readers, new_at, words), files
 
 
-def _words_moved(words: Mapping[str, frozenset[int]], swap: Substitution) -> dict[str, frozenset[int]]:
-    """What each page read of other words, once a body edit replaced objects: a page that read a title of one is not
-    rendered again, and reads the same title of the new one (which the next edit of its words replaces)."""
+def _words_moved(words: Mapping[str, WordReads], swap: Substitution) -> dict[str, WordReads]:
+    """What each page read of a story's words, once objects are replaced: a page that read a word that did not
+    change (a title, after a body or a you_said edit) is not rendered again, and reads it of the new object now."""
     replaced, changes = swap.replaced, swap.changes
-    return {path: ids if ids.isdisjoint(replaced) else frozenset(id(changes[key]) if key in replaced else key
-                                                                for key in ids)
-            for path, ids in words.items()}
+
+    def moved(ids: frozenset[int]) -> frozenset[int]:
+        return ids if ids.isdisjoint(replaced) else frozenset(id(changes[key]) if key in replaced else key
+                                                              for key in ids)
+    return {path: {name: moved(ids) for name, ids in read.items()} for path, read in words.items()}

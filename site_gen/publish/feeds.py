@@ -15,6 +15,7 @@ organisation keeps its name.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -51,8 +52,14 @@ def item_path(item: PublicIrritant) -> str:
 
 def tag_authority(site: PublicSite) -> str:
     """The host of public.base_url, else '<organisation>.invalid' (a domain reserved never to exist)."""
-    host = urlsplit(site.base_url).hostname if site.base_url else None
-    return host or f"{slugify(site.organisation, 'site')}.invalid"
+    return _authority(site.base_url, site.organisation)
+
+
+@functools.lru_cache(maxsize=4)
+def _authority(base_url: str | None, organisation: str) -> str:
+    """(asked for every entry of a feed: 10,000 stories' feeds, 0.05 s of serve's edit of a story's words)"""
+    host = urlsplit(base_url).hostname if base_url else None
+    return host or f"{slugify(organisation, 'site')}.invalid"
 
 
 def tag_id(site: PublicSite, day: date, address: str) -> str:
