@@ -15,13 +15,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from site_gen import live as live_module
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
 from site_gen.errors import UnsafeOutput
 from site_gen.facts import derive_facts
 from site_gen.fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
-from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
+from site_gen.live import TARGETS, Holders, Substitution, checked, render_some, replacements
 from site_gen.load.records import load_story
 from site_gen.model import Decision, Irritant, Story
 from site_gen.record_edits import OWN
@@ -120,6 +121,30 @@ def test_a_you_said_edit_rewrites_only_the_files_that_show_it_in_place(tmp_path:
                for name in rewritten if name.endswith((".html", ".xml", ".json")) and "/redirect" not in name), \
         sorted(rewritten)
     assert 0 < len(rewritten) < len(after) // 4, sorted(rewritten)   # in place: every other file kept its inode
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_a_you_said_edit_renders_again_only_the_pages_that_read_it(tmp_path: Path, monkeypatch) -> None:
+    """Each page notes which story words it read, of which objects: after a you_said edit only the pages that read
+    that story's you_said are rendered again (not the lists that show only its title, nor the board that holds
+    the irritant it closes), and each shows the new words."""
+    root = copy_example(tmp_path / "repo")
+    preview = started(root, tmp_path / "served")
+    assert preview.out is not None and preview.live is not None
+    site_of = {id(state.env): site for site, state in preview.live.sites.items()}
+    rendered: set[str] = set()
+
+    def noted(env, pages, shared):  # noqa: ANN001, ANN202 - live.render_some's own
+        pages = list(pages)
+        rendered.update(f"{site_of[id(env)]}/{page.path}" for page in pages)
+        return render_some(env, pages, shared)
+    monkeypatch.setattr(live_module, "render_some", noted)
+    edit(root / STORY, "you_said: You asked to rent a helmet", "you_said: You asked us twice to rent a helmet")
+    assert preview.update_sites({root / STORY}), preview.live.full_path
+    assert {"internal/stories/helmet-discount/index.html", "public/index.html"} <= rendered
+    assert "internal/stories/index.html" not in rendered and not any("/board/" in path for path in rendered)
+    assert all("You asked us twice to rent a helmet" in (preview.out / path).read_text("utf-8")
+               for path in rendered), sorted(rendered)
     assert served(preview) == cold(root, tmp_path / "cold")
 
 
