@@ -14,10 +14,11 @@ object that holds the old record, and the view objects made from it are made aga
 public story and the redirects named by its title, site_gen.views.public; the internal story page); `Holders`, an
 index of which object holds which made once per full rebuild and kept up to date, lets it look only inside those
 holders. No view sorts or groups stories by their words (public lists by date and address, internal ones by date
-and ID), so the kept order is a cold build's. After a body edit, a page is rendered again only when it read the
-body of a replaced object (each page records whose body it read) or, when that is not known, its context or an
-attribute of the site it read changed; after an edit of front-matter words, which a page shows without a trace,
-every page whose context or read attribute of the site holds a replaced object is. The files every site writes
+and ID), so the kept order is a cold build's. Each page rendered in this process notes whose body it read, and
+which of a story's other words (render.WORDS: title, you_said …) of which objects: a page is rendered again only
+when it read a word that changed of a replaced object (`_edited_words`); a page whose reads are not known (reused
+from the cache by the last full rebuild) is when its context or an attribute of the site it read holds a replaced
+object. What a page not rendered again read of a replaced object it reads of the new one. The files every site writes
 beside its pages (feeds, sitemap, 404) are made again when they show what was edited (a body: the first entries
 of a feed; other words: every entry), and compared. Only files whose bytes changed are written, each atomically, in
 place: the server keeps answering from the previous files meanwhile.
