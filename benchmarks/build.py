@@ -40,9 +40,9 @@ def html_pages(folder: Path) -> list[Path]:
 
 
 def phases(repo: Path, out: Path) -> None:
-    from site_gen.build import render_sites
     from site_gen.check import check_repository
     from site_gen.collector import paused_collector
+    from site_gen.sites import render_sites
     from site_gen.write import write_sites
 
     with paused_collector():

@@ -32,7 +32,7 @@ _API = {
     "check_repository": "site_gen.check",
     "CheckResult": "site_gen.check",
     "build": "site_gen.build",
-    "render_sites": "site_gen.build",
+    "render_sites": "site_gen.sites",
     "BuildReport": "site_gen.build",
     "resolve_as_of": "site_gen.asof",
     "Diagnostic": "site_gen.diagnostics",
@@ -45,12 +45,13 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .asof import resolve_as_of
-    from .build import BuildReport, build, render_sites
+    from .build import BuildReport, build
     from .check import CheckResult, check_repository
     from .diagnostics import Diagnostic
     from .errors import SiteGenError
     from .facts import Facts, derive_facts
     from .load import load_backlog
+    from .sites import render_sites
 
 
 def __getattr__(name: str) -> Any:

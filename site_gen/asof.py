@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from .dates import epoch_day
-from .load.history import data_date
+from .history import data_date
 
 
 @dataclass(frozen=True, slots=True)

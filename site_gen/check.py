@@ -67,7 +67,7 @@ def check_repository(root: Path, today: date, workers: int | None = None,
     """
     from .collector import paused_collector
     from .diagnostics import sorted_diagnostics
-    from .facts import derive_facts, loaded_customers
+    from .facts import Kept, derive_facts, loaded_customers
     from .load import load_backlog
     from .rules import across_records
     from .rules.records import judging
@@ -84,8 +84,10 @@ def check_repository(root: Path, today: date, workers: int | None = None,
         # families that read the records alone, in that worker too, else here while DuckDB gathers the evidence
         with judging(backlog, today, customers, loaded, earlier, settings or b"",
                      workers if workers is not None else (os.cpu_count() or 1), alone=True) as judgement:
-            facts = derive_facts(backlog, today, customers, judgement.meanwhile,
-                                 (lambda: memo.part("themes").themes) if memo is not None else None)
+            facts = derive_facts(backlog, today, customers, judgement.meanwhile, Kept(
+                (lambda: memo.part("themes").themes) if memo is not None else None,
+                memo.part("answers").answers.get(settings) if memo is not None and settings is not None else None,
+                settings or b""))
             if derived is not None:
                 derived(facts)
             diagnostics += across_records(backlog, facts, including_records_alone=False)
@@ -121,7 +123,17 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     of every other record file from the last full check under the same settings (the "as of" date, site.yaml and
     the feedback: `_feedback_inputs`). Without a memo, a plain check."""
     from .errors import NotABacklog
-    from .incremental import DiskMemo, Hashed, InputStat, RunEntry, input_basis, input_files, keep_run, run_digest
+    from .incremental import (
+        DiskMemo,
+        Hashed,
+        InputStat,
+        Packed,
+        RunEntry,
+        input_basis,
+        input_files,
+        keep_run,
+        run_digest,
+    )
 
     root = root.absolute()
     if memo is None:
@@ -143,7 +155,8 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
     if edited is not None and last is not None:
         report, kept_places, kept_states = edited
         entry = dataclasses.replace(last, diagnostics=Diagnostics(report.diagnostics), inputs=inputs,
-                                    settled=settled, places=kept_places.places, states=kept_states.states)
+                                    settled=settled, places=Packed.of(kept_places.places),
+                                    states=Packed.of(kept_states.states))
     else:
         from .record_edits import irritant_states, story_places
         settings = run_digest(b"judged " + today.isoformat().encode(), _feedback_inputs(inputs))
@@ -153,17 +166,22 @@ def check_cached(root: Path, today: date, memo: Memo | DiskMemo | None = None,
             memo.save("files")   # each file's entry is by the bytes it was loaded from; the run is not kept
             return report
         memo.part("judged").judged = {settings: result.judged}
+        answers = memo.part("answers")
+        saved_answers = result.facts.answers is not answers.answers.get(settings)   # (asked DuckDB something)
+        if saved_answers:
+            answers.answers = {settings: result.facts.answers}
         runs.extra = result.backlog.config.named_files
         customers = _keep_customers(memo, result, inputs, last)
         entry = RunEntry(Diagnostics(report.diagnostics), dict(report.counts), {}, False, "check",
                          dict(report.unreadable), basis, inputs, settled, customers,
-                         story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
-                                      result.facts.addresses), irritant_states(result.backlog, result.facts))
+                         Packed.of(story_places(result.backlog.stories.values(), result.backlog.irritants.values(),
+                                                result.facts.addresses)),
+                         Packed.of(irritant_states(result.backlog, result.facts)))
     runs.runs = keep_run(runs.runs, run, entry)
     if edited is not None:
         memo.save("runs")   # (the edited stories' shards are saved)
     else:
-        memo.save("files", "judged", "runs")
+        memo.save("files", "judged", "runs", *(("answers",) if saved_answers else ()))
     return report
 
 
@@ -204,7 +222,7 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
             return None
         edits.append((before, now))
         kept[path] = (inputs[path], (now, []))
-    places = kept_addresses(edits, last.places)
+    places = kept_addresses(edits, last.places.value() if last.places is not None else None)
     if places is None:
         return None
     references = NO_CUSTOMERS   # judges no record that is not published
@@ -217,7 +235,8 @@ def _own_edits(root: Path, today: date, memo: Memo | DiskMemo, last: RunEntry,
     rules = load_site_config(root / "site.yaml", root, []).rules   # unchanged since the last check …
     if input_files(root, (), (), hashed)["site.yaml"] != inputs["site.yaml"]:
         return None   # … unless saved since the run hashed it: these are not the rules of the inputs hashed
-    states = kept_states(edits, last.states, last.diagnostics, references, today, rules)
+    states = kept_states(edits, last.states.value() if last.states is not None else None, last.diagnostics, references,
+                         today, rules)
     if states is None:
         return None
     report = CheckReport(with_edited(last.diagnostics, edits, references, today, rules, places, states),

@@ -317,15 +317,17 @@ def build(path: Path, out: Path, only: str | None, today: datetime | None, futur
     Exit status: 0 built, 1 check errors or a write error, 2 usage error
     (including an --out that is not site-gen's to replace).
     """
+    from .audience import Audience
     from .build import build as build_sites
-    from .model import Audience
+    from .diagnostics import format_text
 
     as_of = _as_of(path, today)
     with _Bars() as bars, _terminate_as_exit():
         report = build_sites(path, out, as_of.day, Audience(only) if only else None,
                              bars if bars.enabled else None, future=future, search=search, cache=cache)
-    for diagnostic in report.diagnostics:  # warnings: check's stream, and theme-not-in-backlog
-        click.echo(diagnostic.as_text())
+    # warnings: check's stream, and theme-not-in-backlog; in one write, as check does (a line each: 10,000
+    # warnings took 0.1 s of a no-change build)
+    click.echo(format_text(report.diagnostics), nl=False)
     for audience, count in report.written.items():
         click.echo(f"{audience}: {count:,} files in {out / audience}/", err=True)
     if Audience.PUBLIC in report.written and not report.search_indexed:

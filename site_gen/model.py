@@ -20,6 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .audience import Audience as Audience  # the records' (site_gen/audience.py: no model to name a site)
 from .diagnostics import Severity, SourceLoc, empty_place, refused_place
 from .fieldtypes import (
     Boolean,
@@ -98,11 +99,6 @@ class DecisionChange(StrEnum):
     RULE = "rule"
     RESOURCES = "resources"
     FRICTION = "friction"
-
-
-class Audience(StrEnum):
-    INTERNAL = "internal"
-    PUBLIC = "public"
 
 
 class Source(StrEnum):

@@ -15,7 +15,7 @@ from pathlib import Path
 import feedparser
 
 from site_gen.build import build
-from site_gen.load.history import status_histories
+from site_gen.history import status_histories
 
 from .conftest import TODAY, edit, found, line_of, problems, run_check
 

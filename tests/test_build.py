@@ -16,9 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 import site_gen.write
-from site_gen.build import BuildRefused, SearchIndexing, build, render_sites
+from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.cli import main
+from site_gen.errors import BuildRefused
+from site_gen.sites import SearchIndexing, render_sites
 
 from .canary import CANARY, OPENED_ON, PUBLIC, STARTED_ON, write_canary_history, write_canary_repo
 from .conftest import (

@@ -3,6 +3,7 @@ again exactly, without loading anything; any change to any input is noticed; a c
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import site_gen.incremental
 from site_gen.build import build
 from site_gen.cli import main
 from site_gen.incremental import CACHE_DIR, INPUT_FOLDERS, input_digest
+from site_gen.load.csvstore import THRESHOLD_VARIABLE
 
 from .conftest import TODAY, as_parquet, copy_example, edit
 
@@ -527,6 +529,94 @@ def test_a_fix_is_judged_alone_until_the_loop_rules_can_follow_it_up(
     assert (len(ran) == 2) is full
 
 
+def _evidence_made(monkeypatch) -> list[object]:
+    """Seam: DuckDB's table of every irritant's linked rows, counted each time one is made (the questions about the
+    exports read it)."""
+    from site_gen.load.parquet import ParquetFeedback
+    made: list[object] = []
+    real = ParquetFeedback._make_evidence
+    monkeypatch.setattr(ParquetFeedback, "_make_evidence", lambda store: made.append(store) or real(store))
+    return made
+
+
+@pytest.mark.parametrize("rule", list(FOLLOWED_UP))
+def test_a_full_check_takes_what_duckdb_answered_the_last_check_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, rule: str) -> None:
+    """With the export in DuckDB (as one of 8 MiB or more is), a fix reopened then closed again on its date is a full
+    check. What it asks of the export — each irritant's evidence, the fix's complaints around its closed date and the
+    newest of them, the customers' word on being contacted — the last full check asked of the same rows: it takes
+    those answers, asks DuckDB nothing, and prints what a check without the cache prints."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    path = example / FOLLOWED_UP[rule]
+    done = path.read_text("utf-8")
+    check(example)
+    path.write_text(re.sub(r"^closed:.*\n", "", done.replace("status: done", "status: in-progress"), flags=re.M),
+                    "utf-8")
+    check(example)
+    path.write_text(done, "utf-8")
+    ran, made = _full_checks(monkeypatch), _evidence_made(monkeypatch)
+    closed = check(example, "--format", "json")
+    assert len(ran) == 1 and not made and f'"rule": "{rule}"' in closed[1]
+    assert closed == check(example, "--no-cache", "--format", "json")
+    assert len(made) == 1   # (a check without the cache asks)
+
+
+@pytest.mark.parametrize("change", ["a linked complaint's date", "an irritant's evidence list", "another day"])
+def test_a_full_check_asks_duckdb_again_what_it_cannot_take_from_the_last_and_says_what_a_cold_check_says(
+        example: Path, monkeypatch, change: str) -> None:
+    """An export edited (new rows, new answers: none is taken), an irritant listing a row more (its question is
+    new), another "as of" date: DuckDB is asked again, and the cached check prints what a check without it prints."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    path = example / FOLLOWED_UP["recurrence"]
+    check(example)
+    if change == "a linked complaint's date":
+        export = example / "feedback/surveys-and-reviews.csv"
+        rows = export.read_text("utf-8").split("\n")
+        at = next(n for n, row in enumerate(rows) if ",complaint,signup-id-check-loop," in row)
+        rows[at] = re.sub(r"^([^,]*),2\d{3}-\d\d-\d\d,", r"\1,2026-11-21,", rows[at])
+        export.write_text("\n".join(rows), "utf-8")
+    elif change == "an irritant's evidence list":
+        path.write_text(path.read_text("utf-8") + "feedback: [SRV-1101-0001]\n", "utf-8")
+    today = "2026-11-24" if change == "another day" else "2026-11-23"
+    made = _evidence_made(monkeypatch)
+    cached = check(example, "--format", "json", today=today)
+    assert len(made) == 1
+    assert cached == check(example, "--no-cache", "--format", "json", today=today)
+
+
+def test_what_duckdb_answered_of_other_rows_is_not_taken(example: Path, monkeypatch) -> None:
+    """A row naming an irritant that is deleted gives its export back to the Python path (it says what is wrong
+    there), while another export stays in DuckDB: the same files, hashed alike, but DuckDB no longer holds the same
+    rows, and what it answered of them before is not taken."""
+    from dataclasses import replace
+    from datetime import date
+
+    from site_gen.facts import Kept, derive_facts
+    from site_gen.load import load_backlog
+
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    export = example / "feedback/surveys-and-reviews.csv"
+    header, *rows = export.read_text("utf-8").rstrip("\n").split("\n")
+    # two irritants' rows in an export of their own: one of them will be deleted
+    named = [row["irritant"] for row in csv.DictReader([header, *rows])]
+    deleted, kept_one = sorted({name for name in named if name})[:2]
+    later = [row for row, name in zip(rows, named, strict=True) if name in (deleted, kept_one)]
+    export.write_text("\n".join([header, *(row for row in rows if row not in later)]) + "\n", "utf-8")
+    (example / "feedback/surveys-later.csv").write_text("\n".join([header, *later]) + "\n", "utf-8")
+    day, inputs = date(2026, 11, 23), b"the feedback files' hashes"
+    before, _ = load_backlog(example)
+    assert before.stored_feedback is not None and len(before.stored_feedback.held) == 2
+    answers = derive_facts(before, day, kept=Kept(feedback=inputs)).answers
+    (example / f"backlog/irritants/{deleted}.yaml").unlink()
+    after, _ = load_backlog(example)
+    assert after.stored_feedback is not None and after.stored_feedback.held == ("feedback/surveys-and-reviews.csv",)
+    cold = derive_facts(after, day).irritants
+    assert derive_facts(after, day, kept=Kept(answers=answers, feedback=inputs)).irritants == cold
+    # (taken, those answers would count the later rows twice: in DuckDB's answers and as loaded rows)
+    stale = replace(answers, asked_of=(inputs, day, after.stored_feedback.held))
+    assert derive_facts(after, day, kept=Kept(answers=stale, feedback=inputs)).irritants != cold
+
+
 def test_status_edits_one_after_another_are_each_judged_alone_and_say_what_a_cold_check_says(
         example: Path, monkeypatch) -> None:
     """Each edit is judged from the states the edit before it left: a fix closed, an irritant declined (the high
@@ -882,22 +972,26 @@ BACKLOG_EDITS: dict[str, Callable[[Path, int, str], None]] = {
 
 @settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("reader", ["Python", "DuckDB"])
 @given(edits=CHECK_EDITS)
-def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, edits) -> None:
+def test_a_cached_check_after_random_edits_says_what_a_cold_check_says(tmp_path_factory, reader, edits) -> None:
     """Body edits, words edits, titles (moving derived addresses), slugs removed, irritants' review dates and
     statuses, decisions' outcomes, visibility flips, added and deleted stories, .yml twins, feedback, site.yaml and
     ledger edits, and the "as of" date moved, one after another: after each, the cached check prints what a check
-    without the cache prints."""
+    without the cache prints — with the survey export read by Python, and by DuckDB (as one of 8 MiB or more is:
+    what a full check asked DuckDB is taken by the next, facts/stored.py)."""
     root = copy_example(tmp_path_factory.mktemp("check") / "repo")
     edit(root / "site.yaml", "max_open: 10", "max_open: 5")   # 7 open: backlog-short counts them after each status
-    check(root)
-    today = "2026-11-23"
-    for step, (change, index, body) in enumerate(edits):
-        if change == "day":
-            today = body
-        _apply_edit(root, step, change, index, body)
-        assert check(root, "--format", "json", today=today) == check(root, "--no-cache", "--format", "json",
-                                                                     today=today), (step, change)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(THRESHOLD_VARIABLE, "0" if reader == "DuckDB" else "off")
+        check(root)
+        today = "2026-11-23"
+        for step, (change, index, body) in enumerate(edits):
+            if change == "day":
+                today = body
+            _apply_edit(root, step, change, index, body)
+            assert check(root, "--format", "json", today=today) == check(root, "--no-cache", "--format", "json",
+                                                                         today=today), (step, change)
 
 
 # published stories of June (helmet-discount, vouchers-at-kiosks) and of November 2026

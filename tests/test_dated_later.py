@@ -17,12 +17,12 @@ import yaml
 from click.testing import CliRunner
 from markupsafe import Markup
 
-from site_gen.build import render_sites
 from site_gen.check import CheckResult, check_repository
 from site_gen.cli import main
 from site_gen.diagnostics import Severity
 from site_gen.load import csvstore
 from site_gen.model import Audience, FeedbackRow
+from site_gen.sites import render_sites
 from site_gen.views.internal import SAMPLE_VERBATIMS, internal_view
 
 from .conftest import TODAY, copy_example, edit

@@ -131,8 +131,8 @@ def test_post_without_the_variable_is_a_usage_error_and_a_refusing_hook_an_error
 def test_the_internal_site_has_a_page_per_week_and_an_atom_feed(example: Path) -> None:
     import xml.etree.ElementTree as ET
 
-    from site_gen.build import render_sites
     from site_gen.check import check_repository
+    from site_gen.sites import render_sites
 
     result = check_repository(example, date(2026, 11, 23))
     sites = render_sites(result, example)

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import scores
 from site_gen.model import FeedbackRow, ScoreType, Source
+from site_gen.sites import render_sites
 from site_gen.views.internal import internal_view
 
 from .conftest import REPO, TODAY, copy_example

@@ -16,13 +16,14 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from site_gen.build import build, render_sites
+from site_gen.build import build
 from site_gen.cli import main
 from site_gen.i18n import Language, Locales, packaged_catalog
 from site_gen.i18n import language as language_of
 from site_gen.model import Audience, SeriesPoint
 from site_gen.notify.message import StoryWords, compose
 from site_gen.publish.charts import line_chart
+from site_gen.sites import render_sites
 
 from .conftest import REPO, TODAY, copy_example, edit, found, line_of, run_check
 

@@ -26,7 +26,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_gen.agenda import build_agenda, render_markdown
-from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts.evidence import People, people
@@ -44,6 +43,7 @@ from site_gen.i18n import language
 from site_gen.load.parquet import StoredSaid
 from site_gen.model import Audience, FeedbackKind, FeedbackRow, Source
 from site_gen.rules.themes import theme_warnings
+from site_gen.sites import render_sites
 from site_gen.verbatims import Said, says_something
 
 from .conftest import REPO, TODAY, as_seen, copy_example, edit

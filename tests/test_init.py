@@ -63,9 +63,9 @@ def test_a_new_teams_dashboard_says_how_to_add_metrics_under_its_metrics_heading
     """init writes metrics: [] — the dashboard showed a 'Metrics' heading with nothing under it."""
     from datetime import date
 
-    from site_gen.build import render_sites
     from site_gen.check import check_repository
     from site_gen.model import Audience
+    from site_gen.sites import render_sites
     from site_gen.starter import create_repository
 
     today = date(2026, 11, 23)

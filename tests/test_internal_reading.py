@@ -12,9 +12,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from site_gen.agenda import build_agenda, render_markdown
-from site_gen.build import build, render_sites
+from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.facts import meeting
+from site_gen.sites import render_sites
 
 from .conftest import as_seen, copy_example, edit
 

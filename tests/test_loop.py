@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.build import render_sites
 from site_gen.check import CheckResult
 from site_gen.diagnostics import Severity
 from site_gen.facts.effect import Trend
+from site_gen.sites import render_sites
 
 from .conftest import EXAMPLE_WARNINGS, REPO, TODAY, edit, found, found_all, line_of, run_check
 

@@ -478,7 +478,7 @@ def test_a_write_error_while_the_public_worker_streams_its_pages_leaves_the_prev
                                                                                            monkeypatch) -> None:
     """The public site rendered in a second process arrives through a pipe and is staged as it comes: a disk
     error there reaches the build as the same one-line error, not as a lost page."""
-    import site_gen.build
+    import site_gen.sites
     root, out = built
     old = tree(out)
     real = site_gen.write._write_file
@@ -488,7 +488,7 @@ def test_a_write_error_while_the_public_worker_streams_its_pages_leaves_the_prev
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
         real(path, data)
 
-    monkeypatch.setattr(site_gen.build, "PUBLIC_FORK_FROM", 1)
+    monkeypatch.setattr(site_gen.sites, "PUBLIC_FORK_FROM", 1)
     monkeypatch.setattr(site_gen.write, "_write_file", failing)
     with pytest.raises(OutputError, match="The previous sites are unchanged"):
         build(root, out, TODAY, workers=2, search=False)

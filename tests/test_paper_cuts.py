@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.cli import main
+from site_gen.sites import render_sites
 
 from .conftest import TODAY, edit, run_check
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from site_gen.build import build, render_sites
+from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.facts.addresses import ITEMS, RESERVED, STORIES
 from site_gen.publish.public import HOME_STORIES, Pager
+from site_gen.sites import render_sites
 
 from .conftest import TODAY, copy_example, edit
 from .fixtures.customer_corpus import write_corpus_repo

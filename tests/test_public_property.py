@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_gen.build import render_sites
 from site_gen.check import check_repository
+from site_gen.sites import render_sites
 
 from .conftest import TODAY
 

@@ -14,8 +14,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from site_gen.build import BuildRefused, build
+from site_gen.build import build
 from site_gen.diagnostics import Diagnostic, Severity
+from site_gen.errors import BuildRefused
 from site_gen.load import csvstore
 from site_gen.rules.public_safety import CustomerReferences
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from site_gen.agenda import _risk_item
-from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.diagnostics import SourceLoc
 from site_gen.facts import RiskKind, RiskLevel
@@ -33,6 +32,7 @@ from site_gen.publish.charts import (
     text_width,
     whole_ticks,
 )
+from site_gen.sites import render_sites
 from site_gen.views.internal import RISKS_SHOWN, _risk_views
 
 from .conftest import REPO, TODAY, copy_example, line_of

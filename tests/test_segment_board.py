@@ -13,10 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from site_gen.build import build, render_sites
+from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.facts import IrritantFacts
 from site_gen.i18n import language
+from site_gen.sites import render_sites
 
 from .conftest import browser  # noqa: F401 - the Chromium fixture
 

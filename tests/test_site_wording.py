@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from site_gen.agenda import build_agenda, render_markdown
-from site_gen.build import render_sites
 from site_gen.check import check_repository
 from site_gen.digest import digest_body, weekly_digest
 from site_gen.i18n import language
+from site_gen.sites import render_sites
 
 from .conftest import as_seen, copy_example
 

@@ -8,10 +8,12 @@ import jinja2
 import pytest
 from click.testing import CliRunner
 
-from site_gen.build import BuildRefused, ThemeError, build, render_sites
+from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.cli import main
+from site_gen.errors import BuildRefused, ThemeError
 from site_gen.publish.render import environment
+from site_gen.sites import render_sites
 
 from .conftest import TODAY
 

@@ -85,6 +85,7 @@ from .scores import (
     stale_days,
     tally,
 )
+from .stored import Consent, StoredAnswers, ask, ask_consent
 from .themes import THEMED_ROWS, Inbox, Theme, Verbatim, groups_key, has_words, inbox_themes, theme_groups
 
 if TYPE_CHECKING:
@@ -219,6 +220,23 @@ class GroupFacts:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """What earlier runs worked out that the facts take instead of working it out again (site_gen.incremental
+    keeps it), each only where it still holds."""
+
+    # where the inbox's theme groups are kept, by the hash of the rows they group (groups_key): build's cache,
+    # read when the themes are asked for (check never asks); this run's are kept there in their place
+    themes: Callable[[], dict[bytes, list[list[int]]]] | None = None
+    # DuckDB's answers of an earlier run (facts/stored.py), taken when asked of the same rows: those of the feedback
+    # files and site.yaml that hash as `feedback` (without it, none is taken)
+    answers: StoredAnswers | None = None
+    feedback: bytes = b""
+
+
+NOTHING_KEPT = Kept()
+
+
+@dataclass(frozen=True)
 class Facts:
     as_of: date
     backlog: Backlog
@@ -227,9 +245,12 @@ class Facts:
     loaded_customers: frozenset[str]   # every customer value of the loaded rows (not of those in DuckDB)
     # the themes being grouped in a worker process (start_themes): its future, until `themes` takes it
     _background: list[tuple[Pool, Future[list[list[int]]]]] = field(default_factory=list, compare=False, repr=False)
-    # the theme groups an earlier run kept, by the hash of the rows they group (groups_key): build's cache, read
-    # when the themes are asked for (check never asks); this run's are kept there in their place
-    kept_themes: Callable[[], dict[bytes, list[list[int]]]] | None = field(default=None, compare=False, repr=False)
+    # what earlier runs worked out, taken where it still holds (the theme groups: this run's are kept there)
+    kept: Kept = field(default_factory=lambda: NOTHING_KEPT, compare=False, repr=False)
+    # DuckDB's answers about the rows it holds, as this run took them (a cached check keeps them for the next)
+    answers: StoredAnswers | None = field(default=None, compare=False, repr=False)
+    # customer -> the date of their newest contact_ok in DuckDB and what it says (stored.ask_consent)
+    stored_consent: Consent | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def stories(self) -> Mapping[str, StoryFacts]:
@@ -365,11 +386,8 @@ class Facts:
         backlog = self.backlog
         states = ledger_states(backlog.notified)
         within = backlog.config.rules.notify_within_days
-        store = backlog.stored_feedback
         # the newest contact_ok of each customer as of as_of, over every row of theirs (CSV and Parquet)
-        loaded = (row.customer for facts in self.irritants.values() for row in facts.evidence.rows if row.customer)
-        consent = contact_consent(backlog.feedback, self.as_of,
-                                  store.consent(self.as_of, loaded) if store is not None else None)
+        consent = contact_consent(backlog.feedback, self.as_of, self.stored_consent)
         consenting = frozenset(customer for customer, ok in consent.items() if ok)
         loops = {}
         for story in backlog.stories.values():
@@ -460,7 +478,7 @@ class Facts:
     @property
     def _kept_groups(self) -> list[list[int]] | None:
         """The inbox's theme groups as an earlier run kept them, if it grouped the same rows."""
-        return self.kept_themes().get(self._inbox_key) if self.kept_themes is not None else None
+        return self.kept.themes().get(self._inbox_key) if self.kept.themes is not None else None
 
     @cached_property
     def themes(self) -> Inbox:
@@ -479,8 +497,8 @@ class Facts:
                 groups = None
         if groups is None:
             groups = theme_groups(rows)
-        if self.kept_themes is not None:
-            kept = self.kept_themes()
+        if self.kept.themes is not None:
+            kept = self.kept.themes()
             kept.clear()   # this run's groups only
             kept[self._inbox_key] = groups
         store = self.backlog.stored_feedback
@@ -506,10 +524,9 @@ def loaded_customers(backlog: Backlog) -> frozenset[str]:
 
 
 def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None = None,
-                 meanwhile: Callable[[], object] | None = None,
-                 kept_themes: Callable[[], dict[bytes, list[list[int]]]] | None = None) -> Facts:
+                 meanwhile: Callable[[], object] | None = None, kept: Kept = NOTHING_KEPT) -> Facts:
     """Everything the backlog means on as_of; pure, and each fact computed once (customers: loaded_customers, when
-    the caller has them already; kept_themes: where an earlier run kept its theme groups, Facts.kept_themes).
+    the caller has them already; kept: what an earlier run worked out, Kept).
 
     DuckDB gathers the evidence in Parquet in a thread of its own, meanwhile this one links the loaded rows and
     the records (DuckDB lets go of the GIL as it works), and does `meanwhile`: work of the caller's that needs no
@@ -517,8 +534,9 @@ def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None
     10,000 irritants and 200,000 rows)."""
     rules = backlog.config.rules
     store = backlog.stored_feedback
+    listed = {irritant.id: frozenset(irritant.feedback) for irritant in backlog.irritants.values()}
     with ThreadPoolExecutor(1) as pool:   # (its thread starts at the first submit)
-        asked = pool.submit(_stored_evidence, store, backlog, as_of) if store is not None else None
+        asked = pool.submit(_stored_answers, store, backlog, listed, as_of, kept) if store is not None else None
         if meanwhile is not None:
             meanwhile()
         evidence = rows_by_irritant(backlog, as_of)
@@ -536,31 +554,43 @@ def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None
                 followed_by[decision.follows].append(decision.id)
         decisions = {decision.id: decision_facts(decision, as_of, tuple(sorted(followed_by[decision.id])))
                      for decision in backlog.decisions.values()}
-        stored, days, newest = asked.result() if asked is not None else ({}, {}, {})
+        answers = asked.result() if asked is not None else None
     irritants = {irritant.id: irritant_facts(irritant, as_of, rules,
                                              _with_stored(Evidence.of(*evidence[irritant.id])
                                                           if irritant.id in evidence else NO_EVIDENCE,
-                                                          stored.get(irritant.id)),
+                                                          answers.evidence[irritant.id, listed[irritant.id]]
+                                                          if answers is not None else None),
                                              decisions_of[irritant.id], stories_of[irritant.id],
-                                             days.get(irritant.id), newest.get(irritant.id, ()))
+                                             *_answered_windows(answers, irritant, as_of, rules))
                  for irritant in backlog.irritants.values()}
+    said = None
+    if store is not None and answers is not None:   # (the loop rules and every site read it)
+        answers, said = ask_consent(store, answers, listed, (row.customer for facts in irritants.values()
+                                                         for row in facts.evidence.rows if row.customer), as_of)
     return Facts(as_of, backlog, irritants, decisions, loaded_customers(backlog) if customers is None else customers,
-                 kept_themes=kept_themes)
+                 kept=kept, answers=answers, stored_consent=said)
 
 
-def _stored_evidence(store: ParquetFeedback, backlog: Backlog, as_of: date) -> tuple[
-        dict[str, StoredEvidence], dict[str, Counter[date]], dict[str, tuple[FeedbackRow, ...]]]:
+def _stored_answers(store: ParquetFeedback, backlog: Backlog, listed: Mapping[str, frozenset[str]], as_of: date,
+                    kept: Kept) -> StoredAnswers:
     """The irritants' evidence in Parquet, and the done ones' linked complaints per day, from effect_weeks before
-    closing up to as_of, with the few a recurrence names: three queries to DuckDB."""
+    closing up to as_of, with the few a recurrence names (facts/stored.py)."""
     rules = backlog.config.rules
-    stored = store.evidence({i.id: set(i.feedback) for i in backlog.irritants.values()}, as_of)
-    judged = [i for i in backlog.irritants.values() if i.id in stored and _judged(i, as_of) and i.closed]
-    days = store.complaint_days({i.id: (i.closed - timedelta(weeks=rules.effect_weeks), as_of)
-                                 for i in judged if i.closed})
-    # for every judged irritant in one query (most have none)
-    newest = store.newest_complaints({i.id: (recurrence_since(i.closed, as_of, rules), as_of)
-                                      for i in judged if i.closed}, NEWEST_NAMED)
-    return stored, days, newest
+    judged = [i for i in backlog.irritants.values() if _judged(i, as_of) and i.closed]
+    return ask(store, listed,
+               {i.id: (i.closed - timedelta(weeks=rules.effect_weeks), as_of) for i in judged if i.closed},
+               {i.id: (recurrence_since(i.closed, as_of, rules), as_of) for i in judged if i.closed},
+               as_of, kept.feedback, kept.answers)
+
+
+def _answered_windows(answers: StoredAnswers | None, irritant: Irritant, as_of: date,
+                      rules: Rules) -> tuple[Counter[date] | None, tuple[FeedbackRow, ...]]:
+    """A judged irritant's stored complaints per day around its closed date, and its newest (facts/stored.py)."""
+    if answers is None or not _judged(irritant, as_of) or irritant.closed is None:
+        return None, ()
+    closed = irritant.closed
+    return (answers.days[irritant.id, closed - timedelta(weeks=rules.effect_weeks), as_of],
+            answers.newest[irritant.id, recurrence_since(closed, as_of, rules), as_of])
 
 
 def _judged(irritant: Irritant, as_of: date) -> bool:

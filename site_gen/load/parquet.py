@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -85,7 +85,7 @@ class _Counted:
                       tuple(sorted((kind, tallied) for kind, _, tallied in self.typed if tallied.responses)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)   # not slots: unpickled (a cached check's kept answers) in C, not by a __setstate__ each
 class StoredEvidence:
     """An irritant's evidence rows kept in Parquet."""
 
@@ -200,6 +200,8 @@ class ParquetFeedback:
         self._verbatims: dict[tuple[int, date], dict[str, tuple[FeedbackRow, ...]]] = {}
         self._customer_refs: bool | None = None   # customer_refs made: whether its values are all plain ASCII
         self._unlinked_counts: dict[date, tuple[int, int]] = {}   # as of a date, after evidence()
+        self._listed: dict[str, frozenset[str]] = {}   # irritant -> the row IDs it lists (link)
+        self._linked = False   # the table `evidence` is made of them (_evidence)
         # as of a date: (month, journey stage, segment) -> its rows that count
         self._counts: dict[date, dict[tuple[str | None, str | None, str | None], _Counted]] = {}
         self.view()
@@ -227,6 +229,12 @@ class ParquetFeedback:
         self.files = {path: rel for path, rel in self.files.items() if path not in dropped}
         self.present = set().union(*self.columns.values()) if self.columns else set()
         self.view()
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The files whose rows it holds, relative to the repository (a CSV export given back to the Python path
+        is not one of them)."""
+        return tuple(sorted(self.files.values()))
 
     @property
     def empty(self) -> bool:
@@ -450,14 +458,33 @@ class ParquetFeedback:
                 found[key] = found.get(key, Counts()) + counted.counts()
         return found
 
-    def evidence(self, listed: dict[str, set[str]], as_of: date) -> dict[str, StoredEvidence]:
-        """Irritant ID -> its rows in Parquet dated by as_of: those naming it in `irritant`, and those it lists by
-        ID. The table `evidence` keeps its rows dated later too: they are linked (no inbox row), but counted
-        nowhere (site_gen/facts/evidence.py rows_by_irritant)."""
-        import pyarrow as pa
-
+    def link(self, listed: Mapping[str, Collection[str]]) -> None:
+        """Irritant ID -> the row IDs it lists: the table `evidence` is made of these links when a question
+        first needs it (a cached check that has every answer it asks from an earlier run needs none)."""
+        self._listed = {irritant: frozenset(ids) for irritant, ids in listed.items()}
+        self._linked = False
         self._verbatims = {}
         self._unlinked_counts = {}
+
+    @property
+    def _evidence(self) -> str:
+        """The table `evidence`, made from the links (`link`) by the first question that reads it: each
+        irritant's rows in Parquet, those naming it in `irritant` and those it lists by ID. It keeps rows dated
+        after as_of too: they are linked (no inbox row), but counted nowhere (site_gen/facts/evidence.py
+        rows_by_irritant)."""
+        if not self._linked:
+            self._make_evidence()
+        return "evidence"
+
+    @property
+    def _unlinked(self) -> str:
+        """The rows no irritant links to."""
+        return f"(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM {self._evidence}) USING (id))"
+
+    def _make_evidence(self) -> None:
+        import pyarrow as pa
+
+        listed = self._listed
         pairs = [(irritant, row_id) for irritant, ids in listed.items() for row_id in ids]
         self.db.register("listed", pa.table({"irritant_id": [p[0] for p in pairs], "id": [p[1] for p in pairs]}))
         self.db.register("irritants", pa.table({"irritant_id": list(listed)}))
@@ -473,7 +500,13 @@ class ParquetFeedback:
                         "WHERE f.irritant IS DISTINCT FROM l.irritant_id")
         self.db.unregister("listed")
         self.db.unregister("irritants")
-        counted = f"(SELECT * FROM evidence WHERE {_counts_by(as_of)})"
+        self._linked = True
+
+    def evidence(self, listed: Mapping[str, Collection[str]], as_of: date) -> dict[str, StoredEvidence]:
+        """Irritant ID -> its rows in Parquet dated by as_of: those naming it in `irritant`, and those it lists by
+        ID (`link`)."""
+        self.link(listed)
+        counted = f"(SELECT * FROM {self._evidence} WHERE {_counts_by(as_of)})"
         found: dict[str, dict[str, Any]] = {}
         for irritant, rows, customers, anonymous in self._rows(
                 "SELECT irritant_id, count(*), list(DISTINCT customer) FILTER (WHERE customer IS NOT NULL), "
@@ -507,7 +540,7 @@ class ParquetFeedback:
             # each irritant's newest places by a top-n aggregate, then those rows: a window over every evidence
             # row carried all its columns through the sort (200,000 rows: 0.44 s, where this takes 0.08 s)
             chosen = self._rows(f"SELECT irritant_id, unnest(max_by({{'f': filename, 'n': row_number}}, "
-                                f"{{'d': date, 'i': id}}, ?), recursive := true) FROM evidence "
+                                f"{{'d': date, 'i': id}}, ?), recursive := true) FROM {self._evidence} "
                                 f"WHERE {_WHOLE} AND {_by(as_of)} AND said GROUP BY irritant_id", limit)
             self._verbatims[(limit, as_of)] = {
                 key: tuple(sorted(listed, key=lambda row: (row.date, row.id), reverse=True))
@@ -609,7 +642,7 @@ class ParquetFeedback:
                                               "end": [windows[k][1] for k in keys]}))
         found: dict[str, Counter[date]] = {}
         for irritant, day, count in self._rows(
-                f"SELECT e.irritant_id, e.date, count(*) FROM evidence e JOIN windows w USING (irritant_id) "
+                f"SELECT e.irritant_id, e.date, count(*) FROM {self._evidence} e JOIN windows w USING (irritant_id) "
                 f"WHERE {COMPLAINT_SQL} AND e.date BETWEEN w.start AND w.end GROUP BY ALL"):
             found.setdefault(str(irritant), Counter())[day] = int(count)
         self.db.unregister("windows")
@@ -628,7 +661,7 @@ class ParquetFeedback:
                                               "end": [windows[k][1] for k in keys]}))
         chosen = self._rows(
             "SELECT irritant_id, filename, row_number FROM (SELECT e.*, row_number() "
-            "OVER (PARTITION BY e.irritant_id ORDER BY e.date DESC, e.id DESC) AS nth FROM evidence e "
+            f"OVER (PARTITION BY e.irritant_id ORDER BY e.date DESC, e.id DESC) AS nth FROM {self._evidence} e "
             f"JOIN windows w USING (irritant_id) WHERE {COMPLAINT_SQL} AND {_WHOLE} "
             "AND e.date BETWEEN w.start AND w.end) WHERE nth <= ? ORDER BY irritant_id, date DESC, id DESC", count)
         self.db.unregister("windows")
@@ -674,7 +707,9 @@ class ParquetFeedback:
         return tuple((day, str(key)) for day, key in newest), count
 
     def irritants_of(self, ids: Iterable[str]) -> dict[str, frozenset[str]]:
-        """Row ID -> the irritants these Parquet rows are evidence of (after evidence())."""
+        """Row ID -> the irritants these Parquet rows are evidence of (after link): the one a row names, if it
+        exists, and those listing it. Asked of the rows themselves, not of the table `evidence`: a check that took
+        every other answer from an earlier run (site_gen/facts/stored.py) does not make that table for this one."""
         import pyarrow as pa
 
         wanted = sorted(set(ids))
@@ -682,15 +717,17 @@ class ParquetFeedback:
             return {}
         self.db.register("wanted", pa.table({"wanted_id": wanted}))
         found: dict[str, set[str]] = {}
-        for key, irritant in self._rows("SELECT id, irritant_id FROM evidence WHERE id IN "
-                                        "(SELECT wanted_id FROM wanted)"):
-            found.setdefault(str(key), set()).add(str(irritant))
+        for key, named in self._rows("SELECT DISTINCT id, irritant FROM feedback WHERE id IN "
+                                     "(SELECT wanted_id FROM wanted)"):
+            found.setdefault(str(key), set()).update([str(named)] if named is not None and named in self._listed
+                                                     else [])
         self.db.unregister("wanted")
-        return {key: frozenset(irritants) for key, irritants in found.items()}
+        for irritant, listed in self._listed.items():
+            for key in listed.intersection(found):
+                found[key].add(irritant)
+        return {key: frozenset(irritants) for key, irritants in found.items() if irritants}
 
     # --- the unlinked inbox (site_gen/facts/themes.py, meeting.py) --------------------------------
-
-    _UNLINKED = "(SELECT * FROM feedback ANTI JOIN (SELECT DISTINCT id FROM evidence) USING (id))"
 
     def unlinked_counts(self, as_of: date) -> tuple[int, int]:
         """(rows no irritant links to dated by as_of, those of them without words), after evidence(): one scan for
@@ -698,7 +735,7 @@ class ParquetFeedback:
         if as_of not in self._unlinked_counts:
             without_words = f"NOT coalesce({HAS_WORDS_SQL}, false)"
             total, without = self._rows(f"SELECT count(*), count(*) FILTER (WHERE {without_words}) "
-                                        f"FROM {self._UNLINKED} WHERE {_counts_by(as_of)}")[0]
+                                        f"FROM {self._unlinked} WHERE {_counts_by(as_of)}")[0]
             self._unlinked_counts[as_of] = (int(total), int(without))
         return self._unlinked_counts[as_of]
 
@@ -708,14 +745,14 @@ class ParquetFeedback:
         columns (as unlinked_rows)."""
         return StoredSaid(self.db.sql(
             "SELECT f.date, f.id, f.kind, f.journey_stage, f.verbatim FROM feedback f JOIN (SELECT id "
-            f"FROM {self._UNLINKED} WHERE {_WHOLE} AND {_by(as_of)} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
+            f"FROM {self._unlinked} WHERE {_WHOLE} AND {_by(as_of)} AND {HAS_WORDS_SQL} ORDER BY date DESC, id DESC "
             f"LIMIT {int(limit)}) USING (id) ORDER BY f.date DESC, f.id DESC").to_arrow_table())
 
     def unlinked_rows(self, limit: int, as_of: date) -> tuple[FeedbackRow, ...]:
         """The newest unlinked rows dated on or before as_of, newest first."""
         # the newest IDs first, sorted without their other columns, then those rows: at 10,000,000 rows a sort
         # that carries every column took 2 GB more and half as long again
-        newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._UNLINKED} WHERE {_WHOLE} "
+        newest = (f"(SELECT f.* FROM feedback f JOIN (SELECT id FROM {self._unlinked} WHERE {_WHOLE} "
                   f"AND {_by(as_of)} ORDER BY date DESC, id DESC LIMIT {int(limit)}) USING (id))")
         return self._feedback_rows(newest, "true", "date DESC, id DESC", None)
 
@@ -730,12 +767,12 @@ class ParquetFeedback:
         found: dict[str, tuple[int, int, tuple[FeedbackRow, ...]]] = {
             str(stage): (int(rows), int(complaints), ()) for stage, rows, complaints in self._rows(
             f"SELECT journey_stage, count(*), count(*) FILTER (WHERE kind = '{FeedbackKind.COMPLAINT.value}') "
-            f"FROM {self._UNLINKED} WHERE date > ? AND date <= ? AND journey_stage IS NOT NULL GROUP BY ALL",
+            f"FROM {self._unlinked} WHERE date > ? AND date <= ? AND journey_stage IS NOT NULL GROUP BY ALL",
             since, until)}
         for stage in found:
             rows, complaints, _ = found[stage]
             found[stage] = (rows, complaints, self._feedback_rows(
-                self._UNLINKED, "journey_stage = ? AND date > ? AND date <= ? AND verbatim IS NOT NULL",
+                self._unlinked, "journey_stage = ? AND date > ? AND date <= ? AND verbatim IS NOT NULL",
                 f"coalesce(kind = '{FeedbackKind.COMPLAINT.value}', false) DESC, date DESC, id DESC",  # sample_order
                 samples, stage, since, until))
         return found
@@ -798,7 +835,7 @@ class ParquetFeedback:
         found = {str(customer): (day, bool(ok)) for customer, day, ok in self._rows(
             "SELECT customer, date, bool_and(contact_ok) FROM (SELECT customer, date, contact_ok, "
             "max(date) OVER (PARTITION BY customer) AS newest FROM feedback WHERE contact_ok IS NOT NULL "
-            "AND date <= ? AND customer IN (SELECT customer FROM evidence UNION SELECT customer FROM also)) "
+            f"AND date <= ? AND customer IN (SELECT customer FROM {self._evidence} UNION SELECT customer FROM also)) "
             "WHERE date = newest GROUP BY ALL", as_of)}
         self.db.unregister("also")
         return found

@@ -29,7 +29,7 @@ from ..facts import (
 )
 from ..facts.risks import worst_first
 from ..facts.scores import metric_digits
-from ..load.history import FileChange
+from ..history import FileChange
 from ..model import (
     OPEN_STATUSES,
     Backlog,

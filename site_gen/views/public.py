@@ -38,8 +38,8 @@ from markupsafe import Markup
 
 from ..facts import Facts, IrritantFacts
 from ..facts.addresses import Address, redirect_file
+from ..history import NO_STATUS_HISTORY, StatusHistory
 from ..labels import label
-from ..load.history import NO_STATUS_HISTORY, StatusHistory
 from ..model import Backlog, Irritant, IrritantStatus, Story
 from ..text import humanize, month_key, month_label, slugify
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ..dates import RANGE, in_range
+from .dates import RANGE, in_range
 
 log = logging.getLogger(__name__)
 
