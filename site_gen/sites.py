@@ -214,7 +214,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     sites: dict[str, dict[str, bytes | Kept]] = {}
     reuses: dict[str, PageReuse | None] = {}
     live: dict[str, Any] | None = None
-    if isinstance(memo, Memo):   # serve: keep the sites in memory for a body edit (site_gen.live)
+    if isinstance(memo, Memo):   # serve: keep the sites in memory for a story edit (site_gen.live)
         live = memo.live = {"result": result}
     forked: list[_ForkedRender] = []
     try:
