@@ -1056,7 +1056,9 @@ class PageReuse:
     rendered: dict[str, tuple[Digest, tuple[tuple[str, Digest], ...]]] = field(default_factory=dict)
     kept: dict[str, PageEntry] = field(default_factory=dict)
     body_reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of objects whose body
-    # it read, for pages rendered in this process (serve's body edits: site_gen.live); never stored on disk
+    # it read, for pages rendered in this process (serve's story edits: site_gen.live); never stored on disk
+    word_reads: dict[str, Mapping[str, frozenset[int]]] | None = None   # likewise, each of a story's other words
+    # (render.WORDS) it read -> of which objects, when serve asks (None: not noted)
     records: Mapping[int, tuple[object, Digest]] = field(default_factory=dict)   # (record_hashes)
 
     def key(self, base: Digest | None, template: str, path: str, context: object,

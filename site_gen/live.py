@@ -1,23 +1,35 @@
-"""`serve`'s fast path: a saved story whose front matter did not change re-renders only the pages that show it.
+"""`serve`'s fast path: a saved story edited in its words alone re-renders only the pages that show it.
 
-A body edit changes no fact (the only fact that reads a body, the order of derived story addresses, is checked
-again and must come out the same) and no page list: the sites of the last full rebuild are kept in memory (their
-views, page contexts, and which attributes of the site each page read), and the edited record is substituted into
-them. `Substitution` rebuilds, by identity, every object that holds the old record (and the view objects derived
-from its body: the public story and the internal story page, with the body's new HTML); `Holders`, an index of
-which object holds which made once per full rebuild and kept up to date, lets it look only inside those holders.
-A page is rendered again only when it read the body of a replaced object (or, when what it read is not known, its
-context or an attribute of the site it read changed). The files every site writes beside its pages (feeds,
-sitemap, 404) are made again when they show an edited body, and compared. Only files whose bytes changed are
-written, each atomically, in place: the server keeps answering from the previous files meanwhile.
+Its words are its body and the words of its front matter: title, you_said, we_did, result, internal_notes and
+allow_personal_data (record_edits.OWN). Such an edit changes no page list and no fact but, perhaps, the public
+addresses, which are checked: derived addresses come from titles, numbered in an order the other words break ties
+in. A body edit must keep the story's place in that order (`_same_order`); an edit of its title, you_said or we_did
+must move no address at all (record_edits.kept_addresses, with the published stories' places kept from one edit to
+the next: so a published story without a slug of its own is not retitled here, nor one sharing its date and title
+with another). result, internal_notes and allow_personal_data take no part in addresses.
 
-The check of a body edit runs before anything is written, and only where a body counts: the rule families that
+The sites of the last full rebuild are kept in memory (their views, page contexts, and which attributes of the site
+each page read), and the edited record is substituted into them. `Substitution` rebuilds, by identity, every
+object that holds the old record, and the view objects made from it are made again by the views' own code (the
+public story and the redirects named by its title, site_gen.views.public; the internal story page); `Holders`, an
+index of which object holds which made once per full rebuild and kept up to date, lets it look only inside those
+holders. No view sorts or groups stories by their words (public lists by date and address, internal ones by date
+and ID), so the kept order is a cold build's. Each page rendered in this process notes whose body it read, and
+which of a story's other words (render.WORDS: title, you_said …) of which objects: a page is rendered again only
+when it read a word that changed of a replaced object (`_edited_words`); a page whose reads are not known (reused
+from the cache by the last full rebuild) is when its context or an attribute of the site it read holds a replaced
+object. What a page not rendered again read of a replaced object it reads of the new one. The files every site writes
+beside its pages (feeds, sitemap, 404) are made again when they show what was edited (a body: the first entries
+of a feed; other words: every entry), and compared. Only files whose bytes changed are written, each atomically, in
+place: the server keeps answering from the previous files meanwhile.
+
+The check of the edit runs before anything is written, and only where the words count: the rule families that
 read a story's words (site_gen.record_edits) judge each record alone, so they run on the edited story, before and
-after; every other family's diagnostics stay as they were. A body that brings an error (a placeholder, personal
-data) takes the full path, which shows the error page.
+after; every other family's diagnostics stay as they were. Words that bring an error (a placeholder, personal data)
+take the full path, which shows the error page.
 
-Anything else (a front-matter edit, a new or deleted file, a template, site.yaml, feedback) takes the full path,
-as does a body edit that would change the story addresses.
+Anything else (another front-matter field, a line moved, a new or deleted file, a template, site.yaml, feedback)
+takes the full path, as does an edit that would move a story address or number them in another order.
 """
 
 from __future__ import annotations
@@ -46,11 +58,21 @@ from .model import Story
 from .publish import internal as internal_site
 from .publish import public as public_site
 from .publish.public import Recipe
-from .publish.render import Page, Sandbox, template_mistakes
-from .record_edits import alike_but_for_bodies, reloaded_edit, with_edited
+from .publish.render import WORDS, Page, Sandbox, WordReads, taken_words, template_mistakes
+from .record_edits import (
+    BODY,
+    OWN,
+    KeptPlaces,
+    StoryPlaces,
+    alike_but_for_bodies,
+    kept_addresses,
+    reloaded_edit,
+    story_places,
+    with_edited,
+)
 from .rules import public_safety
-from .views.internal import InternalSite, StoryPage
-from .views.public import PublicSite, PublicStory
+from .views.internal import InternalSite, StoryPage, story_page
+from .views.public import PublicRedirect, PublicSite, PublicStory, journey_stages, public_story, redirects_to
 from .write import MARKER, marker_for, write_file
 
 _LEAVES: frozenset[type] = frozenset({str, int, float, bool, type(None), bytes, dt.date, dt.datetime, Markup,
@@ -170,8 +192,10 @@ class Holders(_Kinds):
         self.node: dict[int, int] = {}             # id of an indexed object -> its node
         self.objects: list[object] = []            # node -> the object there now
         self.parents: dict[int, set[int]] = {}     # node -> the nodes that hold it
-        for root in roots:
+        listed = list(roots)
+        for root in listed:
             self._add(root)
+        self.roots = {self.node[id(root)] for root in listed if id(root) in self.node}   # held by nothing
 
     def _new_node(self, value: object) -> int:
         self.node[id(value)] = node = len(self.objects)
@@ -212,8 +236,10 @@ class Holders(_Kinds):
     def replace(self, changes: Mapping[int, object], replaced: Collection[int]) -> None:
         """Index what a substitution of every root made (id of each object replaced or copied -> the new one): a
         copy takes its original's node; the replacements (`replaced`, by the old ids) are indexed with what they
-        hold. Copies of objects no root holds (an attribute computed when asked) are left out."""
+        hold, and what only the objects they replace held leaves the index (a story page made again holds a new
+        dict of titles). Copies of objects no root holds (an attribute computed when asked) are left out."""
         olds = [self.objects[self.node[key]] for key in changes if key in self.node]   # alive till the end
+        olds_by_key = {key: self.objects[self.node[key]] for key in replaced if key in self.node}
         for key, new in changes.items():
             node = self.node.pop(key, None)
             if node is not None:
@@ -225,9 +251,28 @@ class Holders(_Kinds):
             if node is None:
                 self._add(new)
             else:
+                self._unlink(node, olds_by_key[key], {id(part) for part in self.parts(new)})
                 for part in self.parts(new):
                     self._add(part, node)
         del olds
+
+    def _unlink(self, node: int, old: object, kept: Collection[int]) -> None:
+        """The object at `node` no longer holds the parts of `old`, which it replaces, but those `kept` (by id): a
+        part nothing else holds now (and no root) leaves the index, and so, in turn, do the parts only it held."""
+        todo = [(node, old, kept)]
+        while todo:
+            at, value, keep = todo.pop()
+            for part in self.parts(value):
+                child = self.node.get(id(part))
+                if child is None or id(part) in keep:
+                    continue
+                holders = self.parents.get(child, set())
+                holders.discard(at)
+                if not holders and child not in self.roots:
+                    self.parents.pop(child, None)
+                    del self.node[id(part)]
+                    self.objects[child] = None
+                    todo.append((child, part, ()))
 
 
 class Substitution(_Kinds):
@@ -330,7 +375,7 @@ class Substitution(_Kinds):
 
 @dataclass
 class SiteState:
-    """One site as the last rebuild rendered it: what a body edit needs to render some of its pages again."""
+    """One site as the last rebuild rendered it: what a story edit needs to render some of its pages again."""
 
     view: Any
     env: jinja2.Environment
@@ -341,23 +386,25 @@ class SiteState:
     sha256: dict[str, bytes] = field(default_factory=dict)      # file -> its SHA-256, as written
     reads: dict[str, frozenset[int]] = field(default_factory=dict)   # page -> ids of the objects whose `body`
     # it read when it was rendered in this process (render.Sandbox records them); absent: not known
-    # made once from the above, and kept up to date by each body edit:
+    # made once from the above, and kept up to date by each story edit:
     recipes: list[Recipe] | None = None        # the files beside the pages, as `extras` makes them for this view
-    shows: dict[str, frozenset[int] | None] = field(default_factory=dict)   # file -> ids of the objects whose
-    # body it shows (None: not known), asked of its recipe once
+    shows: dict[tuple[str, bool], frozenset[int] | None] = field(default_factory=dict)   # (file, whole) -> ids of
+    # the objects whose body (whole: any field) it shows (None: not known), asked of its recipe once
     readers: dict[int, frozenset[str]] | None = None   # id -> the pages that read its body
     at: dict[int, int] | None = None           # id of a page -> its place in `pages`
+    words: dict[str, WordReads] = field(default_factory=dict)   # page -> each of a story's other words
+    # (render.WORDS: a title, a you_said …) it read -> of which objects, noted with `reads`; absent: not known
 
     def made_recipes(self) -> list[Recipe]:
         if self.recipes is None:
             self.recipes = self.extras(self.view, self.shared, self.pages)
         return self.recipes
 
-    def shown(self, name: str, recipe: Callable[[], Iterable[object] | None]) -> frozenset[int] | None:
-        if name not in self.shows:
-            showing = recipe()
-            self.shows[name] = None if showing is None else frozenset(map(id, showing))
-        return self.shows[name]
+    def shown(self, name: str, recipe: Callable[[bool], Iterable[object] | None], whole: bool) -> frozenset[int] | None:
+        if (name, whole) not in self.shows:
+            showing = recipe(whole)
+            self.shows[name, whole] = None if showing is None else frozenset(map(id, showing))
+        return self.shows[name, whole]
 
     def made_readers(self) -> dict[int, frozenset[str]]:
         if self.readers is None:
@@ -374,27 +421,31 @@ class SiteState:
         return self.at
 
 
-def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]
-                ) -> dict[str, tuple[bytes, frozenset[str], frozenset[int]]]:
-    """Each page's bytes, the attributes of the site it read and the objects whose body it read (as
-    render.render_pages renders them)."""
+Rendered = tuple[bytes, frozenset[str], frozenset[int], WordReads]
+
+
+def render_some(env: jinja2.Environment, pages: Iterable[Page], shared: dict[str, Any]) -> dict[str, Rendered]:
+    """Each page's bytes, the attributes of the site it read, the objects whose body it read and those whose other
+    words (render.WORDS) it read (as render.render_pages renders them)."""
     tracked = Tracked(shared["site"])
     shared = {**shared, "site": tracked}
-    out: dict[str, tuple[bytes, frozenset[str], frozenset[int]]] = {}
+    out: dict[str, Rendered] = {}
     reads: set[int] = set()
+    words: dict[str, set[int]] = {name: set() for name in WORDS}
     sandbox = env if isinstance(env, Sandbox) else None
     try:
         if sandbox is not None:
-            sandbox.body_reads = reads
+            sandbox.body_reads, sandbox.word_reads = reads, words
         with template_mistakes():
             for page in pages:
                 html = env.get_template(page.template).render(**shared, **page.context, root=page.root,
                                                               page_path=page.path)
-                out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads))
+                out[page.path] = (html.encode("utf-8"), frozenset(take_used(tracked)), frozenset(reads),
+                                  taken_words(words))
                 reads.clear()
     finally:
         if sandbox is not None:
-            sandbox.body_reads = None
+            sandbox.body_reads = sandbox.word_reads = None
     return out
 
 
@@ -413,24 +464,26 @@ def replace_changed(folder: Path, files: Mapping[str, bytes], sha256: dict[str, 
 
 
 def public_state(view: PublicSite, env: jinja2.Environment, words: Language, logo: bytes | None,
-                 reads: Mapping[str, frozenset[int]]) -> SiteState:
+                 reads: Mapping[str, frozenset[int]], words_read: Mapping[str, WordReads] | None) -> SiteState:
     site_pages = public_site.pages(view)
     paths = [page.path for page in site_pages]
 
     def extras(site: PublicSite, shared: dict[str, Any], _pages: list[Page]) -> list[Recipe]:
         return public_site.extra_files(site, env, shared, logo, words, paths)
     listed = {page.path: page for page in [*public_site.redirect_pages(view), *site_pages]}   # pages win
-    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras, reads=dict(reads))
+    return SiteState(view, env, public_site.shared_values(view), list(listed.values()), {}, extras, reads=dict(reads),
+                     words=dict(words_read or {}))
 
 
 def internal_state(view: InternalSite, env: jinja2.Environment, words: Language, listed: list[Page],
-                   reads: Mapping[str, frozenset[int]]) -> SiteState:
+                   reads: Mapping[str, frozenset[int]], words_read: Mapping[str, WordReads] | None) -> SiteState:
     def extras(site: InternalSite, shared: dict[str, Any], listed: list[Page]) -> list[Recipe]:
         return list(internal_site.extra_files(site, env, shared, words, listed))
-    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads))
+    return SiteState(view, env, internal_site.shared_values(view, words), listed, {}, extras, reads=dict(reads),
+                     words=dict(words_read or {}))
 
 
-TARGETS: frozenset[type] = frozenset({Story, PublicStory, StoryPage})   # what a body edit replaces
+TARGETS: frozenset[type] = frozenset({Story, PublicStory, StoryPage, PublicRedirect})   # what a story edit replaces
 
 
 @dataclass
@@ -442,30 +495,36 @@ class Live:
     full_path: str = ""   # why the last update was left to the full path (tests and profiling read it)
     holders: Holders | None = None   # which object holds which, made once (index) and kept up to date by update
     twins: dict[tuple[object, ...], list[str]] | None = None   # story IDs by their order key but the body
+    places: StoryPlaces | None = None   # the published stories' places (record_edits), for edits of their words
 
     def roots(self) -> list[object]:
-        """Every value a body edit substitutes the edited story into: the backlog, and each site's view,
+        """Every value a story edit substitutes the edited story into: the backlog, and each site's view,
         shared values and pages."""
         return [self.result.backlog, *(value for state in self.sites.values()
                                        for value in (state.view, *state.shared.values(), *state.pages))]
 
     def index(self) -> Holders:
         """The index of holders (made on the first call after a full rebuild: serve makes it once the pages of
-        that rebuild are served)."""
+        that rebuild are served), with the stories' places in the order of their addresses."""
         if self.holders is None:
             self.holders = Holders(self.roots(), TARGETS)
+        backlog = self.result.backlog
         if self.twins is None:
-            self.twins = alike_but_for_bodies(self.result.backlog.stories.values())
+            self.twins = alike_but_for_bodies(backlog.stories.values())
+        if self.places is None:
+            self.places = story_places(backlog.stories.values(), backlog.irritants.values(),
+                                       self.result.facts.addresses)
         return self.holders
 
 
-def checked(result: CheckResult, edits: Mapping[str, Story]) -> list[Diagnostic]:
-    """The check's diagnostics once these body edits are made (story ID -> its record now): the last check's,
-    with what the rules said of each edited body before replaced by what they say of it now (site_gen.record_edits)."""
+def checked(result: CheckResult, edits: Mapping[str, Story], moved: KeptPlaces | None = None) -> list[Diagnostic]:
+    """The check's diagnostics once these story edits are made (story ID -> its record now): the last check's,
+    with what the rules said of each edited story's words before replaced by what they say of them now (and the
+    slug-missing warnings `moved` moves: site_gen.record_edits)."""
     references = public_safety.customer_references(result.facts.loaded_customers, result.backlog.stored_feedback)
     stories = result.backlog.stories
     return with_edited(result.diagnostics, ((stories[key], now) for key, now in edits.items()), references,
-                       result.facts.as_of, result.backlog.config.rules)
+                       result.facts.as_of, result.backlog.config.rules, moved)
 
 
 def take_live(memo: Memo) -> Live | None:
@@ -488,8 +547,9 @@ def take_live(memo: Memo) -> Live | None:
 
 
 def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, Story] | None:
-    """Story ID -> its record as saved now, when every changed path is a story file whose front matter (every
-    field but the body) and load diagnostics are as before; None otherwise (the full path then)."""
+    """Story ID -> its record as saved now, when every changed path is a story file whose fields but its words
+    (record_edits.OWN: its body, title, you_said, we_did, result, internal_notes, allow_personal_data) and load
+    diagnostics are as before; None otherwise (the full path then)."""
     stories = live.result.backlog.stories
     by_path = {story.loc.path: story for story in stories.values()}
     edits: dict[str, Story] = {}
@@ -501,91 +561,168 @@ def _story_edits(root: Path, live: Live, changed: Iterable[Path]) -> dict[str, S
         before = by_path.get(name)
         if before is None or not path.is_file() or path.is_symlink():
             return None
-        now = reloaded_edit(before, path, root)
-        if not isinstance(now, Story):
+        now = reloaded_edit(before, path, root, (*OWN[Story], "locs"))
+        if not isinstance(now, Story) or _fixed_places(now) != _fixed_places(before):
             return None
-        if now.body != before.body:
+        if now != before:
             edits[before.id] = now
     return edits
 
 
+def _fixed_places(story: Story) -> dict[str, object]:
+    """The places of a story's fields that an edit of its words must keep: all but those of the exceptions its
+    allow_personal_data lists, which only public safety reads, judging the story alone (an exception added before
+    another moves it). Findings across records name a field's place (slug-missing: its title's)."""
+    return {name: place for name, place in story.locs.items() if not name.startswith("allow_personal_data.")}
+
+
+def _front_matter_edited(before: Story, now: Story) -> bool:
+    """Whether a story's edit changed a word of its front matter, not only its body."""
+    return any(getattr(before, name) != getattr(now, name) for name in OWN[Story] if name not in BODY)
+
+
+def _addressed(before: Story, now: Story) -> bool:
+    """Whether a story's edit changed words its address may be made of: whether it is published, the base of its
+    derived address and the order those are numbered in read its title, you_said and we_did (its body last)."""
+    return story_order(before)[:-1] != story_order(now)[:-1]
+
+
 def _same_order(live: Live, before: Story, now: Story) -> bool:
-    """The edited story keeps its place among the others in the order derived addresses are numbered in (the
-    body breaks ties there): no other story's key lies between its key before and now. Keys between two that
-    differ only in the body differ only in the body too: only the stories alike but for their bodies are compared."""
+    """The body-edited story keeps its place among the others in the order derived addresses are numbered in
+    (the body breaks ties there): no other story's key lies between its key before and now. Keys between two that
+    differ only in the body differ only in the body too: only the stories alike but for their bodies are compared.
+    A story whose key is as before keeps its place (the others are sorted in the same order as before)."""
+    if story_order(before) == story_order(now):
+        return True
     low, high = sorted((story_order(before), story_order(now)))
     stories = live.result.backlog.stories
     twins = (live.twins or {}).get(story_order(before)[:-1], [])
     return not any(low <= story_order(stories[other]) <= high for other in twins if other != before.id)
 
 
+def _kept_places(live: Live, edits: list[tuple[Story, Story]]) -> KeptPlaces | None:
+    """The published stories' places once these edits of stories' front-matter words are made, when they move no
+    address at all (record_edits.kept_addresses, which also lets a retitled story without a slug move to its new
+    derived address: a page that comes and goes, left to the full path); None otherwise."""
+    kept = kept_addresses(edits, live.places)
+    if kept is None or kept.gone or kept.come:
+        return None
+    if live.places is not None and kept.places is not None and any(
+            kept.places.slugs.get(before.id) != live.places.slugs.get(before.id) for before, _ in edits):
+        return None
+    return kept
+
+
+def _keep_twins(live: Live, edits: Iterable[tuple[Story, Story]]) -> None:
+    """Move each edited story to the list of the stories alike but for their bodies it is in now."""
+    twins = live.twins
+    if twins is None:
+        return
+    for before, now in edits:
+        key, new_key = story_order(before)[:-1], story_order(now)[:-1]
+        if key != new_key:
+            twins[key] = [other for other in twins.get(key, []) if other != before.id]
+            twins.setdefault(new_key, []).append(now.id)
+
+
 def update(root: Path, out: Path, live: Live, changed: Iterable[Path]) -> bool:
-    """Apply a body edit to the served sites in `out` in place; False (nothing written) when the edit is not
-    one (`_story_edits`), or would change the addresses or bring a check error: then the full path is needed."""
+    """Apply a story edit of its words to the served sites in `out` in place; False (nothing written) when the
+    edit is not one (`_story_edits`), or would change the addresses or bring a check error: then the full path is
+    needed."""
     edits = _story_edits(root, live, changed)
     if edits is None:
-        live.full_path = "not a story body edit"
+        live.full_path = "not a story edit of its words alone"
         return False
     if not edits:
         return True   # saved with the same bytes, or only the time changed: every page is already right
     result = live.result
-    diagnostics = checked(result, edits)
+    holders = live.index()
+    stories = result.backlog.stories
+    words = [(stories[key], now) for key, now in edits.items() if _front_matter_edited(stories[key], now)]
+    addressed = [(before, now) for before, now in words if _addressed(before, now)]
+    moved = _kept_places(live, addressed) if addressed else KeptPlaces(live.places)
+    if moved is None or not all(_same_order(live, stories[key], now) for key, now in edits.items()
+                                if not _addressed(stories[key], now)):
+        live.full_path = "addresses"
+        return False   # a derived address would move, or be numbered in another order
+    diagnostics = checked(result, edits, moved)
     if any(found.severity is Severity.ERROR for found in diagnostics):
         live.full_path = "check error"
         return False   # the full path finds it too, and serve shows the error page
-    holders = live.index()
-    if not all(_same_order(live, result.backlog.stories[key], now) for key, now in edits.items()):
-        live.full_path = "addresses"
-        return False   # two stories alike but for their bodies: their derived addresses are ordered by body
-    swap = Substitution(replacements(live, edits), TARGETS, holders)
+    replaced = replacements(live, edits)
+    edited = {key: _edited_words(holders, key, new) for key, new in replaced.items()}
+    swap = Substitution(replaced, TARGETS, holders)
     new_backlog = swap(result.backlog)
     written: dict[str, dict[str, bytes]] = {}
     states: dict[str, SiteState] = {}
     for audience, state in live.sites.items():
-        made = _update_site(state, swap)
+        made = _update_site(state, swap, edited)
         if made is None:
             live.full_path = f"{audience}: shared values or files"
             return False
         states[audience], written[audience] = made
-    replaced = {audience: replace_changed(out / audience, files, states[audience].sha256)
-                for audience, files in written.items()}
+    rewritten = {audience: replace_changed(out / audience, files, states[audience].sha256)
+                 for audience, files in written.items()}
     marked = states.get("public", states.get("internal"))
     if marked is not None:
         for audience in states:
-            marker = marker_for(marked.sha256, out / audience, replaced.get(audience, ()))
+            marker = marker_for(marked.sha256, out / audience, rewritten.get(audience, ()))
             if (out / audience / MARKER).read_bytes() != marker:
                 replace_changed(out / audience, {MARKER: marker}, {})
     live.result = dataclasses.replace(result, backlog=new_backlog, diagnostics=diagnostics)
     live.sites = states
+    live.places = moved.places
+    _keep_twins(live, addressed)
     holders.replace(swap.changes, swap.replaced)
     return True
 
 
+def _edited_words(holders: Holders, key: int, new: object) -> frozenset[str]:
+    """Which of a story's words (render.WORDS, and body) differ between a replaced object (by id) and the new one;
+    all of them when the index does not know it."""
+    names = (*WORDS, "body")
+    node = holders.node.get(key)
+    if node is None:
+        return frozenset(names)
+    old = holders.objects[node]
+    return frozenset(name for name in names if getattr(old, name, None) != getattr(new, name, None))
+
+
 def replacements(live: Live, edits: Mapping[str, Story]) -> dict[int, object]:
-    """The objects a body edit replaces (by id): each edited record, and the view objects made from its body
-    (the public story and the internal story page, with the body's new HTML)."""
+    """The objects a story edit replaces (by id): each edited record, and the view objects made from it, made
+    again by the views' own code (the public story, the redirects named by its title, the internal story page)."""
     backlog, facts = live.result.backlog, live.result.facts
     public, internal = live.sites.get("public"), live.sites.get("internal")
+    stages = journey_stages(backlog)
     replaced: dict[int, object] = {}
     for key, now in edits.items():
         before = backlog.stories[key]
         replaced[id(before)] = now
-        body = render_markdown(now.body)
         address = facts.addresses.stories.get(key)
         if public is not None and address is not None:
             for story in public.view.stories:
                 if story.slug == address.slug:
-                    replaced[id(story)] = dataclasses.replace(story, body=body)
+                    replaced[id(story)] = public_story(now, backlog, facts, stages, render_markdown)
+            if now.title != before.title:
+                named = dict(zip(redirects_to(address, before.title), redirects_to(address, now.title), strict=True))
+                for redirect in public.view.redirects:
+                    if redirect in named:
+                        replaced[id(redirect)] = named[redirect]
         if internal is not None:
             for page in internal.view.stories:
                 if page.story is before:
-                    replaced[id(page)] = dataclasses.replace(page, story=now, body=body)
+                    replaced[id(page)] = story_page(now, backlog, facts, render_markdown)
     return replaced
 
 
-def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[str, bytes]] | None:
+def _update_site(state: SiteState, swap: Substitution,
+                 edited: Mapping[int, frozenset[str]]) -> tuple[SiteState, dict[str, bytes]] | None:
     """The site with the substitution made, and the files to compare with those written (the pages that read an
-    edited body, and the files beside the pages that show one); None when a value every page sees changed."""
+    edited body or word of a replaced object: `edited`, by id; a page whose reads are not known when it holds a
+    replaced object or read an attribute of the site that does; the files beside the pages that show an edited
+    body, or, when words of the front matter were edited, anything of a replaced object); None when a value every
+    page sees changed."""
+    whole = any(names - {"body"} for names in edited.values())
     view = swap(state.view)
     shared = {name: swap(value) for name, value in state.shared.items()}
     if any(shared[name] is not value for name, value in state.shared.items() if name != "site"):
@@ -612,38 +749,60 @@ def _update_site(state: SiteState, swap: Substitution) -> tuple[SiteState, dict[
         pages[place] = swap(page)
         del new_at[id(page)]
         new_at[id(pages[place])] = place
-    # a page whose reads are known is rendered again when it read the body of a replaced object: the replaced
-    # objects differ from the old ones in their bodies only. Otherwise, when its context or an attribute of the
-    # site it read changed
+    # after a body edit, a page whose reads are known is rendered again when it read the body of a replaced
+    # object: the replaced objects differ from the old ones in their bodies only. Otherwise (or after an edit of
+    # front-matter words, which a page shows without a trace), when its context or an attribute of the site it
+    # read changed
     readers = state.made_readers()
-    again = {path for key in swap.replaced for path in readers.get(key, ())}
-    again.update(old.path for new, old in zip(pages, state.pages, strict=True) if old.path not in state.reads and (
+    again = {path for key, names in edited.items() if "body" in names for path in readers.get(key, ())}
+    if whole:   # a page whose reads are known: when it read an edited word of a replaced object
+        by_word: dict[str, set[int]] = {}
+        for key, edited_names in edited.items():
+            for name in edited_names:
+                by_word.setdefault(name, set()).add(key)
+        again.update(path for path, read in state.words.items() if path in state.reads and any(
+            not ids.isdisjoint(by_word[name]) for name, ids in read.items() if name in by_word))
+    again.update(old.path for new, old in zip(pages, state.pages, strict=True) if (
+        old.path not in state.reads or whole and old.path not in state.words) and (
         new is not old or (names := state.used.get(old.path)) is None or any(map(read_changed, names))))
     rendered = render_some(state.env, [page for page in pages if page.path in again], shared)
     used, reads = dict(state.used), dict(state.reads)
+    words = _words_moved(state.words, swap)
     new_readers = dict(readers)
     files: dict[str, bytes] = {}
-    for path, (data, names, bodies) in rendered.items():
+    for path, (data, names, bodies, worded) in rendered.items():
         files[path] = data
         for key in state.reads.get(path, ()):
             new_readers[key] = new_readers[key] - {path}
         for key in bodies:
             new_readers[key] = new_readers.get(key, frozenset()) | {path}
-        used[path], reads[path] = names, bodies
+        used[path], reads[path], words[path] = names, bodies, worded
     recipes = state.made_recipes()
     made = state.extras(view, shared, pages)
     if [name for name, _, _ in made] != [name for name, _, _ in recipes]:
         return None
-    shows: dict[str, frozenset[int] | None] = {}   # what a file not made again shows is the same objects
+    shows: dict[tuple[str, bool], frozenset[int] | None] = {}   # what a file not made again shows is the same
     for (name, shown, _), (_, _, make) in zip(recipes, made, strict=True):
-        showing = state.shown(name, shown)
-        if showing is None or not showing.isdisjoint(swap.replaced):   # shows an edited body
+        showing = state.shown(name, shown, whole)
+        if showing is None or not showing.isdisjoint(swap.replaced):   # shows what was edited
             remade = make()
             if (remade is None) != (name not in state.sha256):
                 return None   # a file that comes or goes (the sitemap without a base_url): the full path
             if remade is not None:
                 files[name] = remade
-        else:
-            shows[name] = showing
+        else:   # (what it showed of a replaced object, it shows of the new one: asked again)
+            shows.update({key: known for key in ((name, False), (name, True))
+                          if (known := state.shows.get(key)) is not None and known.isdisjoint(swap.replaced)})
     return SiteState(view, state.env, shared, pages, used, state.extras, dict(state.sha256), reads, made, shows,
-                     new_readers, new_at), files
+                     new_readers, new_at, words), files
+
+
+def _words_moved(words: Mapping[str, WordReads], swap: Substitution) -> dict[str, WordReads]:
+    """What each page read of a story's words, once objects are replaced: a page that read a word that did not
+    change (a title, after a body or a you_said edit) is not rendered again, and reads it of the new object now."""
+    replaced, changes = swap.replaced, swap.changes
+
+    def moved(ids: frozenset[int]) -> frozenset[int]:
+        return ids if ids.isdisjoint(replaced) else frozenset(id(changes[key]) if key in replaced else key
+                                                              for key in ids)
+    return {path: {name: moved(ids) for name, ids in read.items()} for path, read in words.items()}

@@ -33,8 +33,8 @@ Own fields are those that only the record rules (site_gen.rules.records), judgin
 What the record rules said of each edited record before is replaced by what they say of it now, and what the
 families find across records stays as it was but for that warning and those an irritant's status changes
 (tests/test_check_cache.py and tests/test_serve_incremental.py hold both against a full check). Any other edit
-takes the full path. `serve` takes story body edits alone: a body shows on the story's own page, a title on every
-list.
+takes the full path. `serve` takes a story's edits alone (site_gen.live), but for a retitled story without a slug:
+there a new address is a page that comes and goes.
 """
 
 from __future__ import annotations

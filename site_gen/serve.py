@@ -126,7 +126,7 @@ class Preview:
         self.today = today
         self.search = search
         self.memo = Memo()   # parsed files, markdown and pages of the last rebuild: a save re-does only what changed
-        self.live: Live | None = None   # the last rebuild's sites in memory: a body edit re-renders only its pages
+        self.live: Live | None = None   # the last rebuild's sites in memory: a story edit re-renders only its pages
         self.idle_timeout = idle_timeout
         self.out: Path | None = None  # made by start(), once the port is ours
         self.version = 0
@@ -175,8 +175,9 @@ class Preview:
         build(self.root, self.out, self.today or date.today(), workers=1, search=False, memo=self.memo)
 
     def update_sites(self, changed: Collection[Path]) -> bool:
-        """Apply an edit of story bodies to the served pages in place (site_gen.live); False when the edit
-        needs the full path (anything else changed, or there is no rendering of the last rebuild to update)."""
+        """Apply an edit of stories' words (their bodies, titles, you_said …) to the served pages in place
+        (site_gen.live); False when the edit needs the full path (anything else changed, or there is no rendering of
+        the last rebuild to update)."""
         assert self.out is not None
         if self.live is None or self.problems or self.failure:
             return False
@@ -186,8 +187,9 @@ class Preview:
         """Bring the served sites up to date; `changed`: the files saved since the last rebuild (the watcher's),
         None when unknown (everything is checked).
 
-        A story body edit is checked (the rules that read a body, on that story) and its pages written in place;
-        a body that brings an error (a placeholder, personal data) takes the full path, which shows the errors."""
+        A story edit of its words is checked (the rules that read them, on that story) and its pages written in
+        place; words that bring an error (a placeholder, personal data) take the full path, which shows the
+        errors."""
         self._stop_indexing()  # a page update never waits for an index it is about to make stale
         with self._building:  # stop() waits for a build under way before it removes the folder
             if self.stopped.is_set() or self.out is None:
@@ -195,7 +197,7 @@ class Preview:
             updated = self._refresh(changed)
         version = self._announce()
         if not updated:
-            with self._building:   # the holder index of the new pages, for the next body edit (site_gen.live)
+            with self._building:   # the holder index of the new pages, for the next story edit (site_gen.live)
                 if self.live is not None and not self.stopped.is_set():
                     self.live.index()
                     # the sites kept live stay as they are until the next full rebuild: the collector leaves them
@@ -205,7 +207,7 @@ class Preview:
             self.index_later(version)
 
     def _refresh(self, changed: Collection[Path] | None) -> bool:
-        """Update the served folder (the caller holds _building); True when a body edit was applied in place."""
+        """Update the served folder (the caller holds _building); True when a story edit was applied in place."""
         try:
             try:
                 updated = changed is not None and self.update_sites(changed)

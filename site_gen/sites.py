@@ -168,10 +168,12 @@ class _ForkedRender:
 
 
 def _reuse(memo: Memo | DiskMemo | None, audience: str, current: Path | None, theme: bytes,
-           records: Mapping[int, tuple[object, bytes]]) -> PageReuse | None:
+           records: Mapping[int, tuple[object, bytes]], words: bool = False) -> PageReuse | None:
+    """words: note the story words each page reads too (serve: site_gen.live)."""
     if memo is None:
         return None
-    return PageReuse(current, theme, memo.part("pages").pages.get(audience, {}), records=records)
+    return PageReuse(current, theme, memo.part("pages").pages.get(audience, {}), records=records,
+                     word_reads={} if words else None)
 
 
 def _histories(root: Path, memo: Memo | DiskMemo | None) -> tuple[StatusHistory, dict[str, tuple[FileChange, ...]]]:
@@ -212,7 +214,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
     sites: dict[str, dict[str, bytes | Kept]] = {}
     reuses: dict[str, PageReuse | None] = {}
     live: dict[str, Any] | None = None
-    if isinstance(memo, Memo):   # serve: keep the sites in memory for a body edit (site_gen.live)
+    if isinstance(memo, Memo):   # serve: keep the sites in memory for a story edit (site_gen.live)
         live = memo.live = {"result": result}
     forked: list[_ForkedRender] = []
     try:
@@ -230,7 +232,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
             # stories: the process tree's peak PSS went from 839 to 720 MiB)
             internal = internal_view(backlog, result.facts, markdown, files_history)
         if public is not None:
-            reuse = _reuse(memo, "public", current / "public" if current else None, theme, records)
+            reuse = _reuse(memo, "public", current / "public" if current else None, theme, records, live is not None)
             chosen = language(backlog.config.public.language, backlog.locales)
             env = environment("public", templates, chosen)
             if public_forks:
@@ -245,14 +247,15 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                 if public_ready is not None and only is None:
                     public_ready(sites["public"])
                 if live is not None and reuse is not None:
-                    live["public"] = public_state(public, env, chosen, logo, reuse.body_reads)
+                    live["public"] = public_state(public, env, chosen, logo, reuse.body_reads, reuse.word_reads)
         if only in (None, Audience.INTERNAL) and internal is None:
             internal = internal_view(backlog, result.facts, markdown, files_history)
         if internal is not None:
             count = (len(internal.irritants) + len(internal.decisions) + len(internal.stories) + len(internal.stages)
                      + len(internal.teams))
             words = language(backlog.config.internal.language, backlog.locales)
-            reuse = _reuse(memo, "internal", current / "internal" if current else None, theme, records)
+            reuse = _reuse(memo, "internal", current / "internal" if current else None, theme, records,
+                           live is not None)
             env = environment("internal", templates, words)
             listed = internal_site.pages(internal, words)
             out = spool("internal") if spool else None
@@ -273,7 +276,7 @@ def render_sites(result: CheckResult, root: Path, only: Audience | None = None,
                     reuse.take_in(their_reuse)
             reuses["internal"] = reuse
             if live is not None and reuse is not None:
-                live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads)
+                live["internal"] = internal_state(internal, env, words, listed, reuse.body_reads, reuse.word_reads)
         if public_job is not None:
             sites["public"], reuses["public"] = public_job.result()
     finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,13 +15,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from site_gen import live as live_module
 from site_gen.build import build
 from site_gen.check import check_repository
 from site_gen.diagnostics import Diagnostic
 from site_gen.errors import UnsafeOutput
 from site_gen.facts import derive_facts
 from site_gen.fields import ARBITRATION_QUESTIONS, DEBRIEF_POINTS
-from site_gen.live import TARGETS, Holders, Substitution, checked, replacements
+from site_gen.live import TARGETS, Holders, Substitution, checked, render_some, replacements
 from site_gen.load.records import load_story
 from site_gen.model import Decision, Irritant, Story
 from site_gen.record_edits import OWN
@@ -102,11 +104,101 @@ def test_a_file_put_beside_a_served_site_after_a_body_edit_stops_the_next_build_
     assert cname.read_text() == "backlog.example.org\n"
 
 
-def test_a_front_matter_edit_takes_the_full_path(tmp_path: Path) -> None:
+def test_a_you_said_edit_rewrites_only_the_files_that_show_it_in_place(tmp_path: Path) -> None:
+    """A story's words in its front matter show on its own page and on every list and feed that names it: those
+    files, and only those, are written again, without the full path."""
     root = copy_example(tmp_path / "repo")
     preview = started(root, tmp_path / "served")
+    assert preview.out is not None
+    before = inodes(preview.out)
+    edit(root / STORY, "you_said: You asked to rent a helmet", "you_said: You asked us twice to rent a helmet")
+    assert preview.update_sites({root / STORY}), preview.live and preview.live.full_path   # the fast path
+    after = inodes(preview.out)
+    rewritten = {name for name, inode in after.items() if before.get(name) != inode}
+    assert {"public/stories/2026-06-20-off-a-helmet-at-partner-bike-shops/index.html", "public/index.html",
+            "public/feed.xml", "public/feed.json", "internal/stories/helmet-discount/index.html"} <= rewritten
+    assert all("You asked us twice to rent a helmet" in (preview.out / name).read_text("utf-8")
+               for name in rewritten if name.endswith((".html", ".xml", ".json")) and "/redirect" not in name), \
+        sorted(rewritten)
+    assert 0 < len(rewritten) < len(after) // 4, sorted(rewritten)   # in place: every other file kept its inode
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_a_you_said_edit_renders_again_only_the_pages_that_read_it(tmp_path: Path, monkeypatch) -> None:
+    """Each page notes which story words it read, of which objects: after a you_said edit only the pages that read
+    that story's you_said are rendered again (not the lists that show only its title, nor the board that holds
+    the irritant it closes), and each shows the new words."""
+    root = copy_example(tmp_path / "repo")
+    preview = started(root, tmp_path / "served")
+    assert preview.out is not None and preview.live is not None
+    site_of = {id(state.env): site for site, state in preview.live.sites.items()}
+    rendered: set[str] = set()
+
+    def noted(env, pages, shared):  # noqa: ANN001, ANN202 - live.render_some's own
+        pages = list(pages)
+        rendered.update(f"{site_of[id(env)]}/{page.path}" for page in pages)
+        return render_some(env, pages, shared)
+    monkeypatch.setattr(live_module, "render_some", noted)
+    edit(root / STORY, "you_said: You asked to rent a helmet", "you_said: You asked us twice to rent a helmet")
+    assert preview.update_sites({root / STORY}), preview.live.full_path
+    assert {"internal/stories/helmet-discount/index.html", "public/index.html"} <= rendered
+    assert "internal/stories/index.html" not in rendered and not any("/board/" in path for path in rendered)
+    assert all("You asked us twice to rent a helmet" in (preview.out / path).read_text("utf-8")
+               for path in rendered), sorted(rendered)
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_an_internal_notes_edit_changes_no_public_file(tmp_path: Path) -> None:
+    root = write_canary_repo(tmp_path / "repo")
+    preview = started(root, tmp_path / "served")
+    assert preview.out is not None and preview.live is not None
+    public = tree(preview.out / "public")
+    story = root / f"backlog/stories/{CANARY}publicstory.md"
+    edit(story, "internal_notes: \"", f"internal_notes: \"{CANARY} more notes, ")
+    assert preview.update_sites({story}), preview.live.full_path
+    assert tree(preview.out / "public") == public
+    assert f"{CANARY} more notes" in (preview.out / f"internal/stories/{CANARY}publicstory/index.html").read_text()
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_a_title_edit_of_a_story_with_its_own_slug_takes_the_fast_path_and_renames_its_redirects(
+        tmp_path: Path) -> None:
+    """The page an alias sends readers on from is named by the story's title: it is written again too."""
+    root = write_canary_repo(tmp_path / "repo")
+    two = root / f"backlog/stories/{CANARY}publicstorytwo.md"
+    edit(two, "story title public", "second story title public")   # no other story shares its date and title
+    preview = started(root, tmp_path / "served")
+    assert preview.out is not None and preview.live is not None
+    edit(two, "title: \"", "title: \"Renamed ")
+    assert preview.update_sites({two}), preview.live.full_path
+    assert "Renamed" in (preview.out / "public/stories/publicmark-story-two-old-address/index.html").read_text()
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+@pytest.mark.parametrize(("old", "new", "why"), [
+    ("date: 2026-06-20", "date: 2026-06-21", "not a story edit of its words alone"),
+    ("irritants: [helmet-rental]", "irritants: [helmet-rental, battery-range-wrong]", "not a story edit of its words alone"),
+    ("slug: 2026-06-20-off-a-helmet-at-partner-bike-shops\n", "", "not a story edit of its words alone"),
+])
+def test_a_front_matter_edit_of_anything_but_its_words_takes_the_full_path(tmp_path: Path, old: str, new: str,
+                                                                           why: str) -> None:
+    root = copy_example(tmp_path / "repo")
+    preview = started(root, tmp_path / "served")
+    edit(root / STORY, old, new)
+    assert not preview.update_sites({root / STORY})   # nothing written
+    assert preview.live is not None and preview.live.full_path == why
+    saved(preview, {root / STORY})
+    assert served(preview) == cold(root, tmp_path / "cold")
+
+
+def test_a_title_edit_that_moves_a_derived_address_takes_the_full_path(tmp_path: Path) -> None:
+    """A published story without a slug of its own lives at the address its title derives: a new title moves it."""
+    root = copy_example(tmp_path / "repo")
+    edit(root / STORY, "slug: 2026-06-20-off-a-helmet-at-partner-bike-shops\n", "")
+    preview = started(root, tmp_path / "served")
     edit(root / STORY, "title: 20% off a helmet", "title: 30% off a helmet")
-    assert not preview.update_sites({root / STORY})   # not a body edit: nothing written
+    assert not preview.update_sites({root / STORY}) and preview.live is not None
+    assert preview.live.full_path == "addresses"
     saved(preview, {root / STORY})
     assert served(preview) == cold(root, tmp_path / "cold")
 
@@ -144,6 +236,10 @@ def _apply(root: Path, step: int, change: str) -> set[Path]:
     path = names[step % len(names)]
     if change == "body":
         path.write_text(path.read_text("utf-8") + f"\nEdited in step {step}.\n", "utf-8")
+    elif change in WORDS:
+        opens, words = WORDS[change]
+        path.write_text(path.read_text("utf-8").replace(f"{change}: {opens}", f"{change}: {opens}"
+                                                        f"{words.format(step=step)}", 1), "utf-8")
     elif change == "front-matter":
         path.write_text(path.read_text("utf-8").replace("title: ", f"title: Step {step} ", 1), "utf-8")
     elif change == "add":
@@ -159,20 +255,40 @@ def _apply(root: Path, step: int, change: str) -> set[Path]:
     return {path}
 
 
-EDITS = st.lists(st.sampled_from(["body", "body", "front-matter", "add", "delete", "flip-story", "stage"]),
+# an edit of a story's words in its front matter, each field's (a canary in its internal notes): the fast path
+WORDS = {   # field -> what its value starts with, and what an edit puts there
+    "title": ('"', "Step {step} "), "you_said": ('"', "Step {step} "), "we_did": ('"', "Step {step} "),
+    "result": ('"', "Step {step} "), "internal_notes": ('"', CANARY + " step {step} "),
+    "allow_personal_data": ("[", '"step{step}@example.org", '),
+}
+EDITS = st.lists(st.sampled_from(["body", "body", "front-matter", "add", "delete", "flip-story", "stage", *WORDS]),
                  min_size=1, max_size=5)
+
+
+def word_editable(root: Path) -> Path:
+    """The canary repository, each story with its own allow_personal_data, and no two sharing their date and title
+    (a front-matter word edit of such twins takes the full path: their words order their derived addresses)."""
+    for number, path in enumerate(sorted((root / "backlog/stories").glob("*.md"))):
+        text = path.read_text("utf-8").replace("title: \"", f"title: \"{number} ", 1)
+        path.write_text(text.replace("internal_notes: ", 'allow_personal_data: ["nobody@example.org"]\n'
+                                     "internal_notes: ", 1), "utf-8")
+    return root
 
 
 @settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=EDITS)
 @example(edits=["stage", "body"])
+@example(edits=[*WORDS, "flip-story", "title", "you_said"])
 def test_served_sites_after_random_edits_equal_cold_builds_and_leak_nothing(tmp_path_factory, edits) -> None:
     base = tmp_path_factory.mktemp("serve")
-    root = write_canary_repo(base / "repo")
+    root = word_editable(write_canary_repo(base / "repo"))
     preview = started(root, base / "served")
     for step, change in enumerate(edits):
+        live, clean = preview.live, not (preview.problems or preview.failure)
         saved(preview, _apply(root, step, change))
+        if change in WORDS and clean:   # taken, not left to the full path (which makes a new Live)
+            assert live is not None and preview.live is live, live and live.full_path
         try:
             expected = cold(root, base / "cold")
         except Exception:  # noqa: BLE001 - an edit may make the backlog invalid: then serve shows the error page
@@ -198,10 +314,13 @@ CLEAN_BODIES = ["Plain words about helmets.", "*emphasis* and [a link](https://e
                 "", "A list:\n\n- one\n- two"]
 
 
-def _edited(root: Path, path: Path, body: str) -> Story:
-    """Give the story at path this body (its front matter kept); returns the record as loaded now."""
+def _edited(root: Path, path: Path, body: str, title: str | None = None) -> Story:
+    """Give the story at path this body (its front matter kept, but for its title when given); returns the record
+    as loaded now."""
     text = path.read_text("utf-8")
     front = text[:text.index("\n---\n", 4) + len("\n---\n")]
+    if title is not None:
+        front = re.sub(r"\ntitle: .*\n", f"\ntitle: {title}\n", front, count=1)
     path.write_text(f"{front}\n{body}\n", "utf-8")
     found: list[Diagnostic] = []
     story = load_story(path, root, found)
@@ -268,20 +387,24 @@ def _edges(holders: Holders) -> tuple[set[int], set[tuple[int, int]]]:
 
 @settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.integers(0, 14), st.sampled_from(CLEAN_BODIES)), min_size=1, max_size=4))
+@given(edits=st.lists(st.tuples(st.integers(0, 14), st.sampled_from(CLEAN_BODIES), st.booleans()), min_size=1,
+                      max_size=4))
+@example(edits=[(0, CLEAN_BODIES[0], True), (12, CLEAN_BODIES[1], True), (0, CLEAN_BODIES[2], False)])
 def test_the_holder_index_walks_what_a_full_walk_walks_and_stays_as_made_afresh(tmp_path_factory, edits) -> None:
     """A substitution through the holder index gives the same values as one that looks inside everything (the
-    same objects where nothing was replaced, equal copies elsewhere), and after each body edit the index kept up
-    to date knows the same objects, held by the same, as one made afresh from the served sites."""
+    same objects where nothing was replaced, equal copies elsewhere), and after each story edit (its body, and
+    perhaps its title: every example story has a slug of its own or is internal) the index kept up to date knows
+    the same objects, held by the same, as one made afresh from the served sites."""
     base = tmp_path_factory.mktemp("holders")
     root = copy_example(base / "repo")
     preview = started(root, base / "served")
     names = sorted((root / "backlog/stories").glob("*.md"))
-    for step, (number, body) in enumerate(edits):
+    for step, (number, body, retitled) in enumerate(edits):
         live = preview.live
         assert live is not None
         path = names[number % len(names)]
-        now = _edited(root, path, f"Step {step}.\n\n{body}")   # the body starts on the same line
+        now = _edited(root, path, f"Step {step}.\n\n{body}",   # the body starts on the same line
+                      f"{path.stem} retitled in step {step}" if retitled else None)
         replaced = replacements(live, {now.id: now})
         walked, indexed = Substitution(replaced, TARGETS), Substitution(replaced, TARGETS, live.index())
         for value in live.roots():

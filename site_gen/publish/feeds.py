@@ -15,6 +15,7 @@ organisation keeps its name.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -34,10 +35,11 @@ ATOM = "http://www.w3.org/2005/Atom"
 FULL_CONTENT_ENTRIES = 50
 
 
-def bodies_read(stories: Iterable[PublicStory]) -> tuple[PublicStory, ...]:
+def bodies_read(stories: Iterable[PublicStory], whole: bool = False) -> tuple[PublicStory, ...]:
     """The stories of a feed (in its order) whose bodies it shows: the first FULL_CONTENT_ENTRIES (an entry after
-    them shows no body). serve makes a feed again after a body edit only when it shows that body."""
-    return tuple(islice(stories, FULL_CONTENT_ENTRIES))
+    them shows no body); `whole`: every story it shows anything of (its title, we_did: every one). serve makes a
+    feed again after a story edit only when it shows what was edited."""
+    return tuple(stories) if whole else tuple(islice(stories, FULL_CONTENT_ENTRIES))
 
 
 def story_path(story: PublicStory) -> str:
@@ -50,8 +52,14 @@ def item_path(item: PublicIrritant) -> str:
 
 def tag_authority(site: PublicSite) -> str:
     """The host of public.base_url, else '<organisation>.invalid' (a domain reserved never to exist)."""
-    host = urlsplit(site.base_url).hostname if site.base_url else None
-    return host or f"{slugify(site.organisation, 'site')}.invalid"
+    return _authority(site.base_url, site.organisation)
+
+
+@functools.lru_cache(maxsize=4)
+def _authority(base_url: str | None, organisation: str) -> str:
+    """(asked for every entry of a feed: 10,000 stories' feeds, 0.05 s of serve's edit of a story's words)"""
+    host = urlsplit(base_url).hostname if base_url else None
+    return host or f"{slugify(organisation, 'site')}.invalid"
 
 
 def tag_id(site: PublicSite, day: date, address: str) -> str:

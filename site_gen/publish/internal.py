@@ -125,18 +125,18 @@ def extras(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], 
 
 
 def extra_files(site: InternalSite, env: jinja2.Environment, shared: dict[str, Any], words: Language,
-                listed: list[Page]) -> list[tuple[str, Callable[[], tuple[()] | None], Callable[[], bytes]]]:
+                listed: list[Page]) -> list[tuple[str, Callable[[bool], tuple[()] | None], Callable[[], bytes]]]:
     """Each file beside the pages, with the objects whose bodies it shows (() : none; None: not known, the 404
     page's template) and how to make it."""
     config = site.config
     bodies = {page.path: page.context["body"] for page in listed if "body" in page.context}
     digests = [(p.digest, str(bodies[f"digest/{p.digest.key}/index.html"])) for p in site.digests]
-    def none() -> tuple[()]:
+    def none(_whole: bool) -> tuple[()]:
         return ()
 
     return [("assets/site.css", none, partial(theme_file, env, "site.css")),
             ("assets/board.js", none, partial(theme_file, env, "board.js")),   # the board's filters (optional)
             ("assets/favicon.svg", none, partial(favicon, config.public.accent)),
-            ("404.html", lambda: None, partial(not_found_page, env, shared, config.internal.base_url)),
+            ("404.html", lambda _whole: None, partial(not_found_page, env, shared, config.internal.base_url)),
             ("digest/feed.xml", none,
              partial(atom_feed, digests, config.internal.title, config.internal.base_url, config.organisation, words))]

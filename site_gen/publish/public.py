@@ -214,9 +214,10 @@ def extras(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], lo
             if (data := make()) is not None}
 
 
-FeedFile = tuple[str, Callable[[], Iterable[object]], tuple[object, ...], Callable[[Any], bytes]]
-# an item's or a stage's feed: its name, the objects whose bodies it shows, what it reads besides the site, and
-# how to make it from the site (render reuses it as a page: render.Made)
+FeedFile = tuple[str, Callable[[bool], Iterable[object]], tuple[object, ...], Callable[[Any], bytes]]
+# an item's or a stage's feed: its name, the objects whose bodies it shows (or, given True, any of whose fields:
+# `Recipe`), what it reads besides the site, and how to make it from the site (render reuses it as a page:
+# render.Made)
 
 
 def feed_files(site: PublicSite, words: Language | None) -> list[FeedFile]:
@@ -229,7 +230,8 @@ def feed_files(site: PublicSite, words: Language | None) -> list[FeedFile]:
                       partial(_item_feed, item=item, words=words, closing={item.slug: list(stories)})))
     for stage in site.stages:
         files.append((f"stages/{stage.slug}/feed.xml",
-                      partial(lambda stage: bodies_read(s for s in site.stories if s.stage == stage), stage),
+                      partial(lambda stage, whole: bodies_read((s for s in site.stories if s.stage == stage), whole),
+                              stage),
                       (stage, words), partial(_stage_feed, stage=stage, words=words)))
     return files
 
@@ -243,21 +245,21 @@ def _stage_feed(site: PublicSite, stage: PublicStage, words: Language | None) ->
     return stage_feed(site, stage, words)
 
 
-Recipe = tuple[str, Callable[[], Iterable[object] | None], Callable[[], bytes | None]]
-# a file's name, the objects whose `body` it shows (asked only when needed; None: not known, e.g. a template's),
-# and how to make it (None: no such file)
+Recipe = tuple[str, Callable[[bool], Iterable[object] | None], Callable[[], bytes | None]]
+# a file's name, the objects whose `body` it shows, or given True any of whose fields (asked only when needed;
+# None: not known, e.g. a template's), and how to make it (None: no such file)
 
 
 def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any], logo: bytes | None,
                 words: Language | None, page_paths: list[str], feeds: bool = True) -> list[Recipe]:
-    """Each file beside the pages, with the objects whose bodies it shows (serve makes again, after a body
-    edit, only those that show an edited body) and how to make it; the items' and stages' feeds too, unless
-    render makes them (`feeds`)."""
+    """Each file beside the pages, with the objects whose bodies (or any of whose fields) it shows (serve makes
+    again, after a story edit, only those that show what was edited) and how to make it; the items' and stages'
+    feeds too, unless render makes them (`feeds`)."""
 
-    def none() -> tuple[()]:
+    def none(_whole: bool) -> tuple[()]:
         return ()
 
-    def unknown() -> None:
+    def unknown(_whole: bool) -> None:
         return None
 
     recipes: list[Recipe] = [(f"assets/{name}", none, partial(theme_file, env, name)) for name in ASSETS]
@@ -265,8 +267,8 @@ def extra_files(site: PublicSite, env: jinja2.Environment, shared: dict[str, Any
                 ("404.html", unknown, partial(not_found_page, env, {**shared, "canonical": None}, site.base_url))]
     if logo is not None and site.logo:
         recipes.append((site.logo, none, lambda: logo))
-    recipes += [("feed.xml", lambda: bodies_read(site.stories), partial(atom_feed, site)),
-                ("feed.json", lambda: bodies_read(site.stories), partial(json_feed, site))]
+    recipes += [("feed.xml", partial(bodies_read, site.stories), partial(atom_feed, site)),
+                ("feed.json", partial(bodies_read, site.stories), partial(json_feed, site))]
     if feeds:
         recipes += [(name, bodies, partial(make, site)) for name, bodies, _, make in feed_files(site, words)]
     recipes += [("sitemap.xml", none, partial(sitemap, site, page_paths)), ("robots.txt", none, partial(robots, site))]

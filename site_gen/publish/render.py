@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -157,6 +157,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self._verdicts: dict[tuple[type, str], bool] = {}
         self._direct: dict[int, Callable[..., Any]] = {}   # id -> the function itself, which this keeps alive
         self.body_reads: set[int] | None = None   # while set: the ids of the objects whose `body` a page read
+        self.word_reads: dict[str, set[int]] | None = None   # while set: each of WORDS -> the ids of the objects
+        # whose that attribute a page read
 
     def install_interface_text(self, words: Language) -> None:
         """`_`, `gettext`, `ngettext`, `pgettext` and `npgettext` (newstyle, as jinja2.ext.i18n installs them),
@@ -202,6 +204,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:  # noqa: ANN401 - Jinja's signature
         if argument == "body" and self.body_reads is not None:
             self.body_reads.add(id(obj))
+        elif argument in WORDS and self.word_reads is not None:
+            self.word_reads[argument].add(id(obj))
         return super().getitem(obj, argument)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -209,6 +213,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
         and everything else take the sandbox's full path."""
         if attribute == "body" and self.body_reads is not None:
             self.body_reads.add(id(obj))
+        elif attribute in WORDS and self.word_reads is not None:
+            self.word_reads[attribute].add(id(obj))
         if self._verdicts.get((type(obj), attribute)):
             try:
                 value = getattr(obj, attribute)
@@ -220,6 +226,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
 
 _METHODS = (types.MethodType, types.BuiltinMethodType)
+WordReads = Mapping[str, frozenset[int]]   # each of WORDS a page read -> the ids of the objects it read it of
+# a story's words but its body (record_edits.OWN), as any object's attributes: serve renders again, after an edit
+# of a story's front-matter words, only the pages that read one of them of the story or of what was made of it
+WORDS = frozenset({"title", "you_said", "we_did", "result", "internal_notes", "allow_personal_data"})
 
 
 class InterfaceText:
@@ -385,9 +395,11 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page | Made], shared: 
     out = {} if out is None else out
     cache: dict[str, jinja2.Template] = {}
     base = digests = tracked = None
-    reads = None
-    if reuse is not None and isinstance(env, Sandbox):   # what each page read of bodies (site_gen.live)
+    reads = words = None
+    if reuse is not None and isinstance(env, Sandbox):   # what each page read of bodies, and words (site_gen.live)
         reads = env.body_reads = set()
+        if reuse.word_reads is not None:
+            words = env.word_reads = {name: set() for name in WORDS}
     if reuse is not None:
         hasher = ContentHasher(reuse.records)   # one per rendering: the pages' contexts share their records
         digests = SiteDigests(shared["site"], hasher)
@@ -395,10 +407,10 @@ def render_pages(env: jinja2.Environment, pages: Iterable[Page | Made], shared: 
         tracked = Tracked(shared["site"])
         shared = {**shared, "site": tracked}
     try:
-        _render_each(env, pages, shared, cache, out, progress, reuse, base, digests, tracked, reads)
+        _render_each(env, pages, shared, cache, out, progress, reuse, base, digests, tracked, reads, words)
     finally:
         if isinstance(env, Sandbox):
-            env.body_reads = None
+            env.body_reads = env.word_reads = None
     return out
 
 
@@ -406,7 +418,7 @@ def _render_each(env: jinja2.Environment, pages: Iterable[Page | Made], shared: 
                  cache: dict[str, jinja2.Template], out: dict[str, bytes | Kept],
                  progress: Callable[[int], None] | None, reuse: PageReuse | None, base: Any,
                  digests: SiteDigests | None, tracked: Tracked | None,
-                 reads: set[int] | None) -> None:
+                 reads: set[int] | None, words: dict[str, set[int]] | None) -> None:
     with template_mistakes():
         for page in pages:
             made = isinstance(page, Made)
@@ -436,8 +448,18 @@ def _render_each(env: jinja2.Environment, pages: Iterable[Page | Made], shared: 
             if reuse is not None and reads is not None and not made:   # (serve re-makes feeds by their bodies)
                 reuse.body_reads[page.path] = frozenset(reads)
                 reads.clear()
+                if words is not None and reuse.word_reads is not None:
+                    reuse.word_reads[page.path] = taken_words(words)
             if progress and not made:
                 progress(1)
+
+
+def taken_words(words: dict[str, set[int]]) -> dict[str, frozenset[int]]:
+    """What a page read of WORDS (emptied for the next page)."""
+    taken = {name: frozenset(ids) for name, ids in words.items() if ids}
+    for ids in words.values():
+        ids.clear()
+    return taken
 
 
 @contextmanager

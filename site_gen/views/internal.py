@@ -263,8 +263,7 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
                                    _irritant_titles(d.irritants, backlog), metric_names.get(d.metric or ""))
                       for d in sorted(backlog.decisions.values(), key=lambda d: (d.date, d.id),
                                       reverse=True))
-    story_pages = tuple(StoryPage(s, render_markdown(s.body), facts.stories[s.id].journey_stage,
-                                  _irritant_titles(s.irritants, backlog))
+    story_pages = tuple(story_page(s, backlog, facts, render_markdown)
                         for s in sorted(backlog.stories.values(), key=lambda s: (s.date, s.id),
                                         reverse=True))
 
@@ -300,6 +299,12 @@ def internal_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdow
         agenda=build_agenda(facts),
         inbox=facts.themes,
         smallest_open=by_id[facts.themes.smallest_open[0]] if facts.themes.smallest_open else None)
+
+
+def story_page(story: Story, backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown) -> StoryPage:
+    """A story's page (serve's fast path makes an edited story's again with it: site_gen.live)."""
+    return StoryPage(story, render_markdown(story.body), facts.stories[story.id].journey_stage,
+                     _irritant_titles(story.irritants, backlog))
 
 
 def _linked(decision: Decision, found: DecisionFacts, decisions: Mapping[str, Decision]) -> dict[str, Decision]:

@@ -21,10 +21,10 @@ Everything else (owners, causes, IDs, team names, feedback, internal notes,
 internal titles, customers, verbatims) stays out. Visibility fails closed:
 only the exact values `audience: public` / `visibility: public` publish.
 
-Two places copy allowed fields of a story without this module: serve's fast
-path (site_gen/live.py, `replacements`) puts an edited story's body, rendered
-by render_markdown as here, into the kept PublicStory; and `site-gen notify`
-(site_gen/notify/plan.py, `plan`) takes its title, you_said, we_did and result.
+One place copies allowed fields of a story without this module: `site-gen
+notify` (site_gen/notify/plan.py, `plan`) takes its title, you_said, we_did and
+result. serve's fast path (site_gen/live.py, `replacements`) makes an edited
+story's PublicStory and redirects again with `public_story` and `redirects_to`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from ..facts import Facts, IrritantFacts
 from ..facts.addresses import Address, redirect_file
 from ..history import NO_STATUS_HISTORY, StatusHistory
 from ..labels import label
-from ..model import Backlog, Irritant, IrritantStatus
+from ..model import Backlog, Irritant, IrritantStatus, Story
 from ..text import humanize, month_key, month_label, slugify
 
 RenderMarkdown = Callable[[str], Markup]
@@ -180,29 +180,17 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     (a preview).
     """
     config = backlog.config
-    stages = {stage: PublicStage(slugify(stage), humanize(stage)) for stage in config.journey_stages}
+    stages = journey_stages(backlog)
     addresses = facts.addresses
     story_of = {key: backlog.stories[key] for key in addresses.stories if future or not facts.stories[key].scheduled}
     irritant_of = {key: backlog.irritants[key] for key in addresses.irritants}
 
-    def item_link(key: str) -> PublicLink:
-        return PublicLink(addresses.irritants[key].slug, irritant_of[key].public_title or "")
-
-    stories: list[PublicStory] = []
-    for key, story in story_of.items():
-        story_facts = facts.stories[key]
-        address = addresses.stories[key]
-        stories.append(PublicStory(
-            slug=address.slug, title=story.title, date=story.date, you_said=story.you_said or "",
-            we_did=story.we_did or "", result=story.result, stage=_stage(story_facts.journey_stage, stages),
-            body=render_markdown(story.body), customers=story_facts.customers, first_address=address.first,
-            closes=tuple(sorted({item_link(i) for i in story.irritants if i in irritant_of},
-                                key=lambda link: (link.title, link.slug)))))
+    stories = [public_story(story, backlog, facts, stages, render_markdown) for story in story_of.values()]
     stories.sort(key=lambda s: (s.date, s.slug), reverse=True)
 
     months: dict[str, list[PublicStory]] = {}
-    for public_story in stories:
-        months.setdefault(public_story.month, []).append(public_story)
+    for told in stories:
+        months.setdefault(told.month, []).append(told)
 
     position = {stage.slug: index for index, stage in enumerate(stages.values())}
 
@@ -222,11 +210,10 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
     working_on = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].is_open]
     declined = [item for key, item in zip(irritant_of, items, strict=True) if facts.irritants[key].declined]
 
-    redirects = [PublicRedirect(redirect_file(alias), address.path, title)
-                 for address, title in [*((addresses.stories[k], s.title) for k, s in story_of.items()),
-                                        *((addresses.irritants[k], i.public_title or "")
-                                          for k, i in irritant_of.items())]
-                 for alias in address.aliases]
+    redirects = [redirect for address, title in [*((addresses.stories[k], s.title) for k, s in story_of.items()),
+                                                 *((addresses.irritants[k], i.public_title or "")
+                                                   for k, i in irritant_of.items())]
+                 for redirect in redirects_to(address, title)]
 
     return PublicSite(
         organisation=config.organisation, title=config.public.title, base_url=config.public.base_url,
@@ -238,6 +225,32 @@ def public_view(backlog: Backlog, facts: Facts, render_markdown: RenderMarkdown,
         updated=stories[0].date if stories else None, feedback_url=config.public.feedback_url,
         items=tuple(sorted(items, key=lambda item: item.slug)),
         redirects=tuple(sorted(redirects, key=lambda r: r.path)))
+
+
+def journey_stages(backlog: Backlog) -> dict[str, PublicStage]:
+    """Each journey stage's public name and address, by its ID."""
+    return {stage: PublicStage(slugify(stage), humanize(stage)) for stage in backlog.config.journey_stages}
+
+
+def public_story(story: Story, backlog: Backlog, facts: Facts, stages: Mapping[str, PublicStage],
+                 render_markdown: RenderMarkdown) -> PublicStory:
+    """A published story as the public site shows it (facts.addresses has its address): its allow-listed fields,
+    and the public items it closes. serve's fast path makes an edited story's again with it (site_gen.live)."""
+    addresses = facts.addresses
+    story_facts = facts.stories[story.id]
+    address = addresses.stories[story.id]
+    closes = {PublicLink(addresses.irritants[key].slug, backlog.irritants[key].public_title or "")
+              for key in story.irritants if key in addresses.irritants}
+    return PublicStory(
+        slug=address.slug, title=story.title, date=story.date, you_said=story.you_said or "",
+        we_did=story.we_did or "", result=story.result, stage=_stage(story_facts.journey_stage, stages),
+        body=render_markdown(story.body), customers=story_facts.customers, first_address=address.first,
+        closes=tuple(sorted(closes, key=lambda link: (link.title, link.slug))))
+
+
+def redirects_to(address: Address, title: str) -> list[PublicRedirect]:
+    """The pages that send a record's old addresses (its aliases) on to its page, named by its public title."""
+    return [PublicRedirect(redirect_file(alias), address.path, title) for alias in address.aliases]
 
 
 def _public_irritant(irritant: Irritant, address: Address, stages: Mapping[str, PublicStage], found: IrritantFacts,
