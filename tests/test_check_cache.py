@@ -617,6 +617,25 @@ def test_what_duckdb_answered_of_other_rows_is_not_taken(example: Path, monkeypa
     assert derive_facts(after, day, kept=Kept(answers=stale, feedback=inputs)).irritants != cold
 
 
+def test_complaints_a_fix_comes_to_list_after_its_closing_are_counted_by_a_full_check_that_takes_duckdbs_answers(
+        example: Path, monkeypatch) -> None:
+    """A fix that did not hold is given the export's newest complaints that name no irritant of theirs (feedback:
+    [...]): they are its evidence now, so its recurrence counts them — the cached full check too, which takes what
+    DuckDB answered the last check only where the fix listed the same rows (its complaints per day and its newest
+    are asked of its evidence)."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    path = example / FOLLOWED_UP["recurrence"]
+    before = check(example, "--format", "json")
+    with open(example / "feedback/surveys-and-reviews.csv", encoding="utf-8", newline="") as export:
+        newest = [row["id"] for row in csv.DictReader(export) if row["kind"] == "complaint"
+                  and row["irritant"] != path.stem and row["date"] >= "2026-10-01"]
+    path.write_text(path.read_text("utf-8") + f"feedback: [{', '.join(newest[-10:])}]\n", "utf-8")
+    cached = check(example, "--format", "json")
+    assert cached == check(example, "--no-cache", "--format", "json")
+    said = [re.search(r"complaints continue after the fix: (\d+) linked", out[1]) for out in (before, cached)]
+    assert said[0] and said[1] and int(said[1][1]) == int(said[0][1]) + 10
+
+
 def test_status_edits_one_after_another_are_each_judged_alone_and_say_what_a_cold_check_says(
         example: Path, monkeypatch) -> None:
     """Each edit is judged from the states the edit before it left: a fix closed, an irritant declined (the high
