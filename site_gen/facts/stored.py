@@ -78,7 +78,9 @@ def ask_consent(store: ParquetFeedback, answers: StoredAnswers, listed: Mapping[
     the loaded evidence rows): ParquetFeedback.consent, or its kept answer to the same question. With the
     answers, this one in place of any other (a run asks one)."""
     also = sorted(set(customers))
-    question = (_hash(sorted(listed.items())), _hash(also))
+    # each irritant's row IDs in order: a set pickles in the order of its strings' hashes, which Python draws
+    # anew in each process (PYTHONHASHSEED), and each check is a process of its own
+    question = (_hash(sorted((irritant, sorted(ids)) for irritant, ids in listed.items())), _hash(also))
     if question in answers.consent:
         return answers, answers.consent[question]
     found = store.consent(as_of, also)
