@@ -561,7 +561,7 @@ def derive_facts(backlog: Backlog, as_of: date, customers: frozenset[str] | None
                                                           answers.evidence[irritant.id, listed[irritant.id]]
                                                           if answers is not None else None),
                                              decisions_of[irritant.id], stories_of[irritant.id],
-                                             *_answered_windows(answers, irritant, as_of, rules))
+                                             *_answered_windows(answers, irritant, listed[irritant.id], as_of, rules))
                  for irritant in backlog.irritants.values()}
     said = None
     if store is not None and answers is not None:   # (the loop rules and every site read it)
@@ -583,14 +583,15 @@ def _stored_answers(store: ParquetFeedback, backlog: Backlog, listed: Mapping[st
                as_of, kept.feedback, kept.answers)
 
 
-def _answered_windows(answers: StoredAnswers | None, irritant: Irritant, as_of: date,
+def _answered_windows(answers: StoredAnswers | None, irritant: Irritant, listed: frozenset[str], as_of: date,
                       rules: Rules) -> tuple[Counter[date] | None, tuple[FeedbackRow, ...]]:
-    """A judged irritant's stored complaints per day around its closed date, and its newest (facts/stored.py)."""
+    """A judged irritant's stored complaints per day around its closed date, and its newest (facts/stored.py),
+    among its evidence: the rows naming it and those it lists (`listed`)."""
     if answers is None or not _judged(irritant, as_of) or irritant.closed is None:
         return None, ()
     closed = irritant.closed
-    return (answers.days[irritant.id, closed - timedelta(weeks=rules.effect_weeks), as_of],
-            answers.newest[irritant.id, recurrence_since(closed, as_of, rules), as_of])
+    return (answers.days[irritant.id, listed, closed - timedelta(weeks=rules.effect_weeks), as_of],
+            answers.newest[irritant.id, listed, recurrence_since(closed, as_of, rules), as_of])
 
 
 def _judged(irritant: Irritant, as_of: date) -> bool:

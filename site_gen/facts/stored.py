@@ -1,7 +1,8 @@
 """What the facts ask DuckDB of the feedback rows it holds, and the answers an earlier run got.
 
 Three questions per irritant (site_gen/load/parquet.py): its evidence (the rows naming it, and those it lists by
-ID), its linked complaints per day around its closed date, and the newest of those; and one about every irritant's
+ID), its linked complaints per day around its closed date, and the newest of those (each asked of its evidence, so
+by the row IDs it lists too); and one about every irritant's
 evidence: its customers' newest word on being contacted (`consent`). Each answer depends on the question and the
 rows alone. So a run that reads the same rows as of the same date (a cached check: the same
 feedback files, site.yaml and "as of" date, and the same files held by DuckDB) takes the answers the last one got,
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from ..load.parquet import ParquetFeedback, StoredEvidence
 
 EvidenceQuestion = tuple[str, frozenset[str]]   # an irritant's ID and the row IDs it lists
-WindowQuestion = tuple[str, date, date]          # an irritant's ID, and the first and last day asked about
+# an irritant's ID, the row IDs it lists (its evidence is counted in the window), the first and last day asked about
+WindowQuestion = tuple[str, frozenset[str], date, date]
 ConsentQuestion = tuple[bytes, bytes]   # hashes of every irritant's links (listed) and of the loaded rows' customers
 Consent = Mapping[str, tuple[date, bool]]   # customer -> the date of their newest contact_ok, what it says
 _Answer = TypeVar("_Answer")
@@ -62,8 +64,8 @@ def ask(store: ParquetFeedback, listed: Mapping[str, frozenset[str]], effect_win
         # one query answers every irritant: asked for some, it would take as long
         found = store.evidence(listed, as_of)
         evidence.update(((irritant, ids), found.get(irritant)) for irritant, ids in listed.items())
-    days = _answered(kept.days, effect_windows, store.complaint_days, Counter)
-    newest = _answered(kept.newest, recurrence_windows,
+    days = _answered(kept.days, listed, effect_windows, store.complaint_days, Counter)
+    newest = _answered(kept.newest, listed, recurrence_windows,
                        lambda windows: store.newest_complaints(windows, NEWEST_NAMED), tuple)
     if len(evidence) == len(kept.evidence) and days is kept.days and newest is kept.newest:
         return kept
@@ -76,7 +78,9 @@ def ask_consent(store: ParquetFeedback, answers: StoredAnswers, listed: Mapping[
     the loaded evidence rows): ParquetFeedback.consent, or its kept answer to the same question. With the
     answers, this one in place of any other (a run asks one)."""
     also = sorted(set(customers))
-    question = (_hash(sorted(listed.items())), _hash(also))
+    # each irritant's row IDs in order: a set pickles in the order of its strings' hashes, which Python draws
+    # anew in each process (PYTHONHASHSEED), and each check is a process of its own
+    question = (_hash(sorted((irritant, sorted(ids)) for irritant, ids in listed.items())), _hash(also))
     if question in answers.consent:
         return answers, answers.consent[question]
     found = store.consent(as_of, also)
@@ -90,13 +94,16 @@ def _hash(value: object) -> bytes:
 _SPARE = 1_000   # answers to questions no longer asked, kept beyond twice as many as the irritants
 
 
-def _answered(kept: Mapping[WindowQuestion, _Answer], windows: Mapping[str, tuple[date, date]],
+def _answered(kept: Mapping[WindowQuestion, _Answer], listed: Mapping[str, frozenset[str]],
+              windows: Mapping[str, tuple[date, date]],
               asked: Callable[[Mapping[str, tuple[date, date]]], Mapping[str, _Answer]],
               none: Callable[[], _Answer]) -> Mapping[WindowQuestion, _Answer]:
     """The kept answers with each window's added (`asked` of the windows without one, in one query); `kept`
     itself when it had them all."""
-    missing = {irritant: window for irritant, window in windows.items() if (irritant, *window) not in kept}
+    missing = {irritant: window for irritant, window in windows.items()
+               if (irritant, listed[irritant], *window) not in kept}
     if not missing:
         return kept
     found = asked(missing)
-    return {**kept, **{(irritant, *window): found.get(irritant, none()) for irritant, window in missing.items()}}
+    return {**kept, **{(irritant, listed[irritant], *window): found.get(irritant, none())
+                       for irritant, window in missing.items()}}
